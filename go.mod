@@ -1,0 +1,3 @@
+module github.com/iplabel/iplabel
+
+go 1.26.0

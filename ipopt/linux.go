@@ -1,0 +1,254 @@
+package ipopt
+
+// OptionChecker checks the body of one option during a [Linux] walk. The
+// cipso package supplies one for option 134 (cipso.Linux), so that ipopt
+// reproduces the kernel's receive path without importing cipso.
+//
+// o is the option as the walk found it (o.Bytes[0] is its type octet, and
+// o.Offset its place in the options field). socket is true when the
+// options are being set with setsockopt(IP_OPTIONS) rather than received
+// (Linux calls cipso_v4_validate with no skb). The returned error's offsets
+// are in the options field (use [Shift] on option-relative errors).
+type OptionChecker interface {
+	CheckOption(o Option, socket bool) error
+}
+
+// Linux reproduces Linux's __ip_options_compile (net/ipv4/ip_options.c),
+// the check every received IPv4 header with options goes through, with the
+// same verdict and the same ICMP Parameter Problem pointer. Rules, in walk
+// order (cipso-rulebook B.5):
+//
+//   - EOL ends the walk; the octets after it are not examined (Linux zeroes
+//     them; see [ZeroTail]).
+//   - NOP is one octet.
+//   - A type octet with fewer than 2 octets left, a length below 2 or past
+//     the end: pointer at the type octet.
+//   - LSRR/SSRR: length < 3 at +1; pointer < 4 at +2; a second source route
+//     at the type octet; when setting on a socket, pointer must be 4,
+//     length >= 7 and (length-3)%4 == 0, else +1.
+//   - RR: a second RR at the type octet; length < 3 at +1; pointer < 4 at
+//     +2; a pointer inside the option that leaves no room for an address
+//     (ptr+3 > len) at +2.
+//   - TS: a second TS at the type octet; length < 4 at +1; pointer < 5 at
+//     +2; a pointer inside with ptr+3 > len at +2; flags 1 and 3 need
+//     ptr+7 <= len, else +2; other flags at +3 when setting on a socket
+//     without CAP_NET_RAW; a full option (pointer past the end) whose
+//     overflow nibble is 15 and flag is not 3, at +3.
+//   - RA: length < 4 at +1.
+//   - CIPSO: a second CIPSO, or setting one on a socket without
+//     CAP_NET_RAW, at the type octet; then the body check (the CIPSO field,
+//     or the CONFIG_NETLABEL=n stub when it is nil).
+//   - SEC, SID, ESEC and every other type: no content check on receive;
+//     refused at the type octet when setting on a socket without
+//     CAP_NET_RAW.
+//
+// Receiving an RR or TS makes Linux write into the option; Linux never
+// changes the bytes given to it here. A source-routed packet is valid here:
+// Linux drops it afterwards, by routing policy (accept_source_route), with
+// no ICMP answer.
+//
+// The zero value is Linux without NetLabel, on the receive path.
+type Linux struct {
+	// CIPSO checks option 134's body (cipso_v4_validate). nil selects the
+	// kernel's CONFIG_NETLABEL=n stub ([NetLabelStub]).
+	CIPSO OptionChecker
+	// Socket validates as setsockopt(IP_OPTIONS) or an IP_RETOPTS control
+	// message does (ip_options_get: no skb).
+	Socket bool
+	// CapNetRaw is whether the socket's owner has CAP_NET_RAW (Socket only).
+	CapNetRaw bool
+}
+
+// Compiled is what the walk records, as Linux's struct ip_options does:
+// the offset in the options field of each option it keeps track of, or -1.
+type Compiled struct {
+	RR, TS, SRR, CIPSO, RouterAlert int
+	// StrictRoute is true when SRR is an SSRR.
+	StrictRoute bool
+	// EOL is the offset of the EOL that ended the walk, or -1. Linux
+	// zeroes every non-zero octet after it on receive.
+	EOL int
+}
+
+var (
+	errOptDup      = NewErrorKind(ErrDuplicate, "type", Malformed)
+	errOptLen      = NewErrorKind(ErrBadLength, "length", Malformed)
+	errOptPtr      = NewErrorKind(ErrBadPointer, "pointer", Malformed)
+	errOptFlags    = NewErrorKind(ErrBadValue, "flags", Malformed)
+	errOptOverflow = NewErrorKind(ErrBadValue, "overflow", Malformed)
+	errOptPerm     = NewErrorKind(ErrNotPermitted, "type", Malformed)
+	errOptsTooLong = NewErrorKind(ErrTooLong, "options", Limit)
+	errStubLen     = NewErrorKind(ErrBadLength, "cipso length", Malformed)
+	errStubDOI     = NewErrorKind(ErrBadValue, "cipso doi", Malformed)
+	errStubTag     = NewErrorKind(ErrTruncated, "cipso tag", Malformed)
+	errStubTagLen  = NewErrorKind(ErrBadLength, "cipso tag length", Malformed)
+)
+
+// Validate runs the Linux option walk over opts (the options field, at
+// most 40 octets) and returns nil or the first *Error Linux would report.
+func (l *Linux) Validate(opts []byte) error {
+	_, err := l.Compile(opts)
+	return err
+}
+
+// Compile is Validate that also returns where the tracked options are.
+func (l *Linux) Compile(opts []byte) (Compiled, error) {
+	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
+	if len(opts) > MaxOptionsLen {
+		return c, errOptsTooLong.At(MaxOptionsLen)
+	}
+	socket := l != nil && l.Socket
+	priv := !socket || l.CapNetRaw
+	it := NewIter(opts)
+	for it.Next() {
+		o := it.Option()
+		b, off, n := o.Bytes, o.Offset, len(o.Bytes)
+		switch o.Type {
+		case EOL:
+			c.EOL = off
+		case NOP:
+		case LSRR, SSRR:
+			if n < 3 {
+				return c, errOptLen.At(off + 1)
+			}
+			if b[2] < 4 {
+				return c, errOptPtr.At(off + 2)
+			}
+			if c.SRR >= 0 {
+				return c, errOptDup.At(off)
+			}
+			if socket && (b[2] != 4 || n < 7 || (n-3)&3 != 0) {
+				return c, errOptLen.At(off + 1)
+			}
+			c.SRR, c.StrictRoute = off, o.Type == SSRR
+		case RR:
+			if c.RR >= 0 {
+				return c, errOptDup.At(off)
+			}
+			if n < 3 {
+				return c, errOptLen.At(off + 1)
+			}
+			if b[2] < 4 {
+				return c, errOptPtr.At(off + 2)
+			}
+			if int(b[2]) <= n && int(b[2])+3 > n {
+				return c, errOptPtr.At(off + 2)
+			}
+			c.RR = off
+		case TS:
+			if err := checkTS(&c, b, off, socket, priv); err != nil {
+				return c, err
+			}
+			c.TS = off
+		case RA:
+			if n < 4 {
+				return c, errOptLen.At(off + 1)
+			}
+			if b[2] == 0 && b[3] == 0 {
+				c.RouterAlert = off
+			}
+		case CIPSO:
+			if !priv || c.CIPSO >= 0 {
+				return c, errOptPerm.At(off)
+			}
+			c.CIPSO = off
+			var err error
+			if l != nil && l.CIPSO != nil {
+				err = l.CIPSO.CheckOption(o, socket)
+			} else {
+				err = NetLabelStub{}.CheckOption(o, socket)
+			}
+			if err != nil {
+				return c, err
+			}
+		default:
+			if !priv {
+				return c, errOptPerm.At(off)
+			}
+		}
+	}
+	return c, it.Err()
+}
+
+func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
+	n := len(b)
+	if c.TS >= 0 {
+		return errOptDup.At(off)
+	}
+	if n < 4 {
+		return errOptLen.At(off + 1)
+	}
+	ptr := int(b[2])
+	if ptr < 5 {
+		return errOptPtr.At(off + 2)
+	}
+	flag := b[3] & 0x0f
+	if ptr <= n {
+		if ptr+3 > n {
+			return errOptPtr.At(off + 2)
+		}
+		switch flag {
+		case 0: // IPOPT_TS_TSONLY
+		case 1, 3: // IPOPT_TS_TSANDADDR, IPOPT_TS_PRESPEC
+			if ptr+7 > n {
+				return errOptPtr.At(off + 2)
+			}
+		default:
+			if socket && !priv {
+				return errOptFlags.At(off + 3)
+			}
+		}
+	} else if flag != 3 && b[3]>>4 == 15 {
+		return errOptOverflow.At(off + 3)
+	}
+	return nil
+}
+
+// NetLabelStub is the cipso_v4_validate of a kernel built without NetLabel
+// (CONFIG_NETLABEL=n, include/net/cipso_ipv4.h): option length >= 8
+// (pointer +1), DOI not 0 (+2), and tags framed inside the option (a tag
+// type as the last octet at the type, a tag length of 0 or past the end at
+// +1). It checks no tag type, level or category.
+type NetLabelStub struct{}
+
+// CheckOption implements OptionChecker.
+func (NetLabelStub) CheckOption(o Option, _ bool) error {
+	b, off := o.Bytes, o.Offset
+	n := len(b)
+	if n < 8 {
+		return errStubLen.At(off + 1)
+	}
+	if b[2]|b[3]|b[4]|b[5] == 0 {
+		return errStubDOI.At(off + 2)
+	}
+	for i := 6; i < n; {
+		if i+1 == n {
+			return errStubTag.At(off + i)
+		}
+		tl := int(b[i+1])
+		if tl == 0 || tl > n-i {
+			return errStubTagLen.At(off + i + 1)
+		}
+		i += tl
+	}
+	return nil
+}
+
+// ZeroTail does what Linux does to the octets after an EOL on receive: it
+// overwrites every one with 0 (EOL) and reports whether anything changed
+// (then the header checksum must be recomputed). opts is walked as [Iter]
+// walks it; without an EOL nothing changes.
+func ZeroTail(opts []byte) bool {
+	it := NewIter(opts)
+	for it.Next() {
+	}
+	changed := false
+	t := it.Tail()
+	for i := range t {
+		if t[i] != 0 {
+			t[i] = 0
+			changed = true
+		}
+	}
+	return changed
+}

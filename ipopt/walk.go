@@ -1,0 +1,149 @@
+package ipopt
+
+// Option is one option found by [Iter]: where it starts, its type, its
+// length and its octets. Bytes aliases the walked slice; nothing is copied.
+type Option struct {
+	// Offset is the option's first octet in the options field.
+	Offset int
+	// Type is the option-type octet.
+	Type Type
+	// Bytes is the whole option: type octet, length octet (absent for EOL
+	// and NOP) and body. len(Bytes) is the option's length.
+	Bytes []byte
+}
+
+// Len is the option's length in octets (1 for EOL and NOP).
+func (o Option) Len() int { return len(o.Bytes) }
+
+// Body is the option after its type and length octets (empty for EOL and
+// NOP).
+func (o Option) Body() []byte {
+	if len(o.Bytes) < 2 {
+		return nil
+	}
+	return o.Bytes[2:]
+}
+
+// Iter walks an IPv4 options field one option at a time (RFC 791 §3.1):
+// EOL and NOP are single octets, every other option is type, length
+// (counting both) and body. The walk stops after an EOL; the octets after
+// it, which RFC 791 calls padding and Linux overwrites with zeros, stay
+// available through Tail so that nothing is lost in a round trip.
+//
+// The framing errors are the ones every stack agrees on, reported at the
+// octet Linux's __ip_options_compile points at:
+//
+//   - a type octet with no length octet after it: ErrTruncated at the type;
+//   - a length below 2 or past the end of the field: ErrBadLength at the
+//     type octet (Linux reports the option's start, not its length octet).
+//
+// Iter is a small value; copying it saves the walk's state. The error is
+// sticky: once Next returns false, Err tells why (nil at the end or after
+// an EOL).
+//
+//	it := ipopt.NewIter(opts)
+//	for it.Next() {
+//		o := it.Option()
+//		...
+//	}
+//	if err := it.Err(); err != nil { ... }
+type Iter struct {
+	b    []byte
+	off  int
+	cur  Option
+	err  error
+	eol  int // offset of the EOL that ended the walk, or -1
+	done bool
+}
+
+// NewIter starts a walk over opts, the octets after the 20-octet base
+// header. A field longer than 40 octets is walked all the same; [Linux]
+// and [Header] check the 40-octet limit where it applies.
+func NewIter(opts []byte) Iter { return Iter{b: opts, eol: -1} }
+
+var (
+	errTruncated = NewErrorKind(ErrTruncated, "length", Malformed)
+	errLength    = NewErrorKind(ErrBadLength, "length", Malformed)
+)
+
+// Next advances to the next option and reports whether there is one. An
+// EOL is returned as an option of its own and ends the walk.
+func (it *Iter) Next() bool {
+	if it.done {
+		return false
+	}
+	if it.off >= len(it.b) {
+		it.done = true
+		return false
+	}
+	off := it.off
+	t := Type(it.b[off])
+	n := 1
+	if !t.SingleOctet() {
+		if off+1 >= len(it.b) {
+			return it.fail(errTruncated.At(off))
+		}
+		n = int(it.b[off+1])
+		if n < 2 || n > len(it.b)-off {
+			return it.fail(errLength.At(off))
+		}
+	}
+	it.cur = Option{Offset: off, Type: t, Bytes: it.b[off : off+n : off+n]}
+	it.off = off + n
+	if t == EOL {
+		it.eol = off
+		it.done = true
+	}
+	return true
+}
+
+func (it *Iter) fail(e *Error) bool {
+	it.err = e
+	it.done = true
+	it.cur = Option{}
+	return false
+}
+
+// Option is the option Next stopped at.
+func (it *Iter) Option() Option { return it.cur }
+
+// Err is the framing error that ended the walk, or nil. It is an *Error.
+func (it *Iter) Err() error { return it.err }
+
+// Offset is where the walk stands: the first octet not yet consumed.
+func (it *Iter) Offset() int { return it.off }
+
+// Tail is the octets after the EOL that ended the walk (empty if the walk
+// did not stop at an EOL). They belong to no option: RFC 791 padding, which
+// Linux overwrites with zeros on receive.
+func (it *Iter) Tail() []byte {
+	if it.eol < 0 {
+		return nil
+	}
+	return it.b[it.eol+1:]
+}
+
+// EOL reports whether the walk stopped at an EOL option.
+func (it *Iter) EOL() bool { return it.eol >= 0 }
+
+// Find returns the first option of type t in opts. It follows Linux's
+// cipso_v4_optptr: the walk stops at EOL and at the first framing error,
+// and ok is false if t was not met before that.
+func Find(opts []byte, t Type) (o Option, ok bool) {
+	it := NewIter(opts)
+	for it.Next() {
+		if c := it.Option(); c.Type == t {
+			return c, true
+		}
+	}
+	return Option{}, false
+}
+
+// Check walks opts and returns the first framing error, or nil. It checks
+// nothing but the framing; see [Linux] for the receive-path rules.
+func Check(opts []byte) error {
+	it := NewIter(opts)
+	for it.Next() {
+	}
+	return it.Err()
+}
