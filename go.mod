@@ -1,3 +1,10 @@
 module github.com/iplabel/iplabel
 
 go 1.26.0
+
+require (
+	github.com/leanovate/gopter v0.2.11
+	github.com/stretchr/testify v1.12.1
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
