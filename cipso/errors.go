@@ -1,0 +1,84 @@
+package cipso
+
+import "github.com/iplabel/iplabel/ipopt"
+
+// Sentinels of this package. Every *ipopt.Error from cipso unwraps to one of
+// these or, for plain framing, to ipopt.ErrTruncated or ipopt.ErrBadLength.
+var (
+	// ErrNotCIPSO: the option type octet is not 134.
+	ErrNotCIPSO error = errorString("cipso: not a CIPSO option")
+	// ErrUnknownDOI: the DOI is not registered (Linux cipso_v4_validate,
+	// rulebook B.4 step 2).
+	ErrUnknownDOI error = errorString("cipso: unknown DOI")
+	// ErrBadDOI: the reserved DOI 0 (draft §3.3), in a config or where the
+	// strict profile checks the DOI without a registry.
+	ErrBadDOI error = errorString("cipso: reserved DOI 0")
+	// ErrTagNotAllowed: the DOI does not permit this tag type, or the local
+	// tag 128 arrives other than on loopback (rulebook B.4 step 3.1).
+	ErrTagNotAllowed error = errorString("cipso: tag type not allowed")
+	// ErrUnknownTag: a tag type this profile does not know (rulebook B.4
+	// "any other type"; draft §5.1.1).
+	ErrUnknownTag error = errorString("cipso: unknown tag type")
+	// ErrMultipleTags: a second tag of the MAC sensitivity class (tags 1,
+	// 2, 5) in one option (draft §5.2, strict profile only).
+	ErrMultipleTags error = errorString("cipso: more than one MAC tag")
+	// ErrBadTagLength: a tag length the tag type does not allow, or one
+	// that runs past the option.
+	ErrBadTagLength error = errorString("cipso: bad tag length")
+	// ErrBadAlignment: a nonzero alignment octet (draft §3.4.2.3; strict).
+	ErrBadAlignment error = errorString("cipso: nonzero alignment octet")
+	// ErrBadLevel: a sensitivity level the DOI does not map, or one above
+	// 255 on the wire.
+	ErrBadLevel error = errorString("cipso: bad sensitivity level")
+	// ErrBadCategory: a category the DOI does not map, 65535 (strict), a
+	// category list of odd length, or a category above 65534 on the wire.
+	ErrBadCategory error = errorString("cipso: bad category")
+	// ErrCategoryOrder: enumerated categories not strictly ascending, or
+	// ranges not descending and disjoint.
+	ErrCategoryOrder error = errorString("cipso: categories out of order")
+	// ErrNotCanonical: a legal but non-canonical encoding the strict
+	// profile refuses so that every accepted option re-encodes byte for
+	// byte: a bitmap with trailing zero octets (other than the optimized
+	// form), a written final range bottom of 0, adjacent ranges.
+	ErrNotCanonical error = errorString("cipso: non-canonical encoding")
+	// ErrNoSpace: the label does not fit the tag or the 40-octet option
+	// (Linux -ENOSPC), or a destination buffer is too small.
+	ErrNoSpace error = errorString("cipso: label does not fit")
+	// ErrUnmapped: a translated DOI has no mapping for a level or
+	// category of the label being encoded or decoded (Linux -EPERM).
+	ErrUnmapped error = errorString("cipso: level or category not mapped by the DOI")
+	// ErrSetFull: a category set operation needs more ranges above 255
+	// than a CatSet holds ([MaxCatRanges]).
+	ErrSetFull error = errorString("cipso: category set full")
+	// ErrOutOfRange: a well-formed label outside the receiver's accepted
+	// range (draft §4, §5.1; class ipopt.Policy).
+	ErrOutOfRange error = errorString("cipso: label outside the accepted range")
+	// ErrNotDominated: a label the clearance does not dominate (class
+	// ipopt.Policy).
+	ErrNotDominated error = errorString("cipso: label not dominated by the clearance")
+	// ErrSyntax: text that is not a level string or a netlabelctl line.
+	ErrSyntax error = errorString("cipso: syntax error")
+	// ErrDuplicateDOI: a DOI configured twice (Linux -EEXIST).
+	ErrDuplicateDOI error = errorString("cipso: DOI already configured")
+	// ErrBadConfig: a DOI definition the kernel refuses (-EINVAL): no
+	// tags, more than 5, a tag the DOI type cannot carry, a remote level
+	// above 255 or category above 65534, ...
+	ErrBadConfig error = errorString("cipso: invalid DOI definition")
+)
+
+// errorString is a comparable sentinel type.
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// Preallocated failures (ipopt.NewErrorKind): reporting one never allocates.
+var (
+	errTruncated  = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
+	errOptLen     = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+	errNotCIPSO   = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
+	errTagTrunc   = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
+	errTagLen     = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)
+	errUnknownTag = ipopt.NewErrorKind(ErrUnknownTag, "tag type", ipopt.Malformed)
+	errCategory   = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
+	errCatsFull   = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
+)

@@ -1,0 +1,106 @@
+package cipso
+
+import "encoding/binary"
+
+// Label decodes a tag 1, 2 or 5 into l with the values on the wire (no DOI
+// translation; see [Domain.Decode]). It is as lenient as Linux's parsers
+// (cipso_v4_parsetag_rbm, _enum, _rng; rulebook B.3) and checks only what
+// is needed to read the tag; the validation profiles check the rest:
+//
+//   - tag 1: length >= 4 (at +1); every bitmap bit is a category; trailing
+//     zero octets and the optimized form are fine;
+//   - tag 2: length >= 4 (at +1) and even (at +4, as Linux's
+//     cipso_v4_map_cat_enum_valid); values in any order, duplicates and
+//     65535 included;
+//   - tag 5: length >= 4 (at +1) and even (at +4); pairs of high, low,
+//     the last low 0 when omitted; an inverted pair (low > high) adds no
+//     category, as Linux's netlbl_catmap_setrng.
+//
+// Other tag types give ErrUnknownTag at the tag type. Offsets are those of
+// t (from the option's type octet). On error l is unchanged.
+func (t Tag) Label(l *Label) error {
+	n := len(t.Bytes)
+	switch t.Type {
+	case TagRBitmap, TagEnum, TagRange:
+	default:
+		return errUnknownTag.At(t.Offset)
+	}
+	if n < TagBaseLen {
+		return errTagLen.At(t.Offset + 1)
+	}
+	var out Label
+	out.Level = uint32(t.Bytes[3])
+	var err error
+	switch t.Type {
+	case TagRBitmap:
+		err = out.Cats.SetBitmap(t.Bytes[TagBaseLen:])
+	case TagEnum:
+		err = decodeEnum(&out.Cats, t.Bytes[TagBaseLen:])
+	case TagRange:
+		err = decodeRanges(&out.Cats, t.Bytes[TagBaseLen:])
+	}
+	if err != nil {
+		return catErrAt(err, t.Offset+TagBaseLen)
+	}
+	*l = out
+	return nil
+}
+
+// catErrAt reports a category-field failure at the first category octet,
+// where Linux points for every category error (rulebook B.4, VERIFIED).
+func catErrAt(err error, off int) error {
+	switch err {
+	case ErrSetFull:
+		return errCatsFull.At(off)
+	case errOdd:
+		return errCategory.At(off)
+	}
+	return err
+}
+
+// errOdd is an internal marker for a category list of odd length.
+var errOdd error = errorString("odd")
+
+func decodeEnum(s *CatSet, b []byte) error {
+	if len(b)&1 != 0 {
+		return errOdd
+	}
+	for i := 0; i+1 < len(b); i += 2 {
+		if err := s.Add(uint32(binary.BigEndian.Uint16(b[i:]))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeRanges(s *CatSet, b []byte) error {
+	if len(b)&1 != 0 {
+		return errOdd
+	}
+	for i := 0; i+1 < len(b); i += 4 {
+		hi := uint32(binary.BigEndian.Uint16(b[i:]))
+		lo := uint32(0)
+		if i+4 <= len(b) {
+			lo = uint32(binary.BigEndian.Uint16(b[i+2:]))
+		}
+		if err := s.AddRange(lo, hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SecID returns the 32-bit security identifier of Linux's local tag 128.
+// Linux copies the u32 in host byte order (cipso_v4_gentag_loc), and the
+// tag only ever crosses loopback, so this reads it in the native byte
+// order of the machine running this code. Errors: not tag 128 (ErrUnknownTag at the type), length
+// other than 6 (ErrBadTagLength at +1).
+func (t Tag) SecID() (uint32, error) {
+	if t.Type != TagLocal {
+		return 0, errUnknownTag.At(t.Offset)
+	}
+	if len(t.Bytes) != LocalTagLen {
+		return 0, errTagLen.At(t.Offset + 1)
+	}
+	return binary.NativeEndian.Uint32(t.Bytes[2:]), nil
+}
