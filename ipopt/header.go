@@ -1,0 +1,337 @@
+package ipopt
+
+import (
+	"encoding/binary"
+	"net/netip"
+)
+
+// Header is a view of an IPv4 header (RFC 791 §3.1) in the style of
+// gVisor's header.IPv4: the bytes themselves, with accessors and setters
+// for the fields. [ParseHeader] checks the header once and returns a
+// Header exactly as long as the header (IHL*4 octets, options included),
+// so the accessors need no further checks.
+//
+// A Header shorter than the 20-octet base header (one not made by
+// ParseHeader) is never indexed out of range: its getters return zero
+// values and its setters do nothing.
+type Header []byte
+
+// Octet offsets of the base-header fields.
+const (
+	hdrVersionIHL = 0
+	hdrTOS        = 1
+	hdrTotalLen   = 2
+	hdrID         = 4
+	hdrFlagsFrag  = 6
+	hdrTTL        = 8
+	hdrProtocol   = 9
+	hdrChecksum   = 10
+	hdrSrc        = 12
+	hdrDst        = 16
+)
+
+// Offsets of the base-header fields in options-field terms, for errors
+// (an *Error's offset counts from the first octet of the options field).
+const (
+	errAtVersion  = hdrVersionIHL - BaseHeaderLen
+	errAtTotalLen = hdrTotalLen - BaseHeaderLen
+	errAtSrc      = hdrSrc - BaseHeaderLen
+	errAtDst      = hdrDst - BaseHeaderLen
+)
+
+var (
+	errHdrShort    = NewErrorKind(ErrTruncated, "header", Malformed)
+	errHdrVersion  = NewErrorKind(ErrBadHeader, "version", Malformed)
+	errHdrIHL      = NewErrorKind(ErrBadHeader, "ihl", Malformed)
+	errHdrOptTrunc = NewErrorKind(ErrTruncated, "options", Malformed)
+	errHdrTotalLen = NewErrorKind(ErrTotalLength, "total length", Malformed)
+	errHdrAddr     = NewErrorKind(ErrBadValue, "address", Malformed)
+)
+
+// ParseHeader checks that b starts with an IPv4 header and returns the
+// header, b[:IHL*4] with its capacity cut to its length. The checks are
+// those Linux's ip_rcv_core makes before any option is looked at
+// (rulebook B.5, F):
+//
+//   - at least 20 octets: ErrTruncated at offset -20;
+//   - version 4: ErrBadHeader ("version") at -20;
+//   - IHL at least 5: ErrBadHeader ("ihl") at -20;
+//   - the whole header present, len(b) >= IHL*4: ErrTruncated ("options")
+//     at -20;
+//   - total length at least IHL*4: ErrTotalLength at -18.
+//
+// The payload is not required to be present in b (a quoted header in an
+// ICMP error, or a truncated capture, still parses), and the checksum is
+// not checked here (see [Header.VerifyChecksum]). Offsets are in
+// options-field terms, so Pointer() is the octet in the header.
+func ParseHeader(b []byte) (Header, error) {
+	if len(b) < BaseHeaderLen {
+		return nil, errHdrShort.At(errAtVersion)
+	}
+	if b[hdrVersionIHL]>>4 != 4 {
+		return nil, errHdrVersion.At(errAtVersion)
+	}
+	hl := int(b[hdrVersionIHL]&0x0f) * 4
+	if hl < BaseHeaderLen {
+		return nil, errHdrIHL.At(errAtVersion)
+	}
+	if len(b) < hl {
+		return nil, errHdrOptTrunc.At(errAtVersion)
+	}
+	if int(binary.BigEndian.Uint16(b[hdrTotalLen:])) < hl {
+		return nil, errHdrTotalLen.At(errAtTotalLen)
+	}
+	return Header(b[:hl:hl]), nil
+}
+
+func (h Header) ok() bool { return len(h) >= BaseHeaderLen }
+
+// Version is the IP version, 4 for IPv4.
+func (h Header) Version() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[hdrVersionIHL] >> 4
+}
+
+// IHL is the header length in 32-bit words, 5 to 15.
+func (h Header) IHL() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[hdrVersionIHL] & 0x0f
+}
+
+// HeaderLen is the header length in octets, IHL*4.
+func (h Header) HeaderLen() int { return int(h.IHL()) * 4 }
+
+// TOS is the type-of-service octet (DSCP and ECN).
+func (h Header) TOS() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[hdrTOS]
+}
+
+// TotalLen is the datagram length in octets, header and payload.
+func (h Header) TotalLen() uint16 { return h.u16(hdrTotalLen) }
+
+// ID is the identification field.
+func (h Header) ID() uint16 { return h.u16(hdrID) }
+
+// FlagsFragment is the 16-bit word holding the three flag bits and the
+// 13-bit fragment offset, as on the wire.
+func (h Header) FlagsFragment() uint16 { return h.u16(hdrFlagsFrag) }
+
+// Flags is the three flag bits: 0x4 reserved, 0x2 don't fragment (DF),
+// 0x1 more fragments (MF).
+func (h Header) Flags() uint8 { return uint8(h.FlagsFragment() >> 13) }
+
+// DontFragment reports the DF flag.
+func (h Header) DontFragment() bool { return h.Flags()&0x2 != 0 }
+
+// MoreFragments reports the MF flag.
+func (h Header) MoreFragments() bool { return h.Flags()&0x1 != 0 }
+
+// FragmentOffset is the fragment's position in the original datagram's
+// payload, in octets (the 13-bit field times 8).
+func (h Header) FragmentOffset() int { return int(h.FlagsFragment()&0x1fff) * 8 }
+
+// TTL is the time-to-live octet.
+func (h Header) TTL() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[hdrTTL]
+}
+
+// Protocol is the payload's protocol number (6 TCP, 17 UDP, ...).
+func (h Header) Protocol() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[hdrProtocol]
+}
+
+// ChecksumField is the header checksum as stored in the header. See
+// [Header.Checksum] for the value it should hold.
+func (h Header) ChecksumField() uint16 { return h.u16(hdrChecksum) }
+
+// Src is the source address. It does not allocate.
+func (h Header) Src() netip.Addr {
+	if !h.ok() {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom4([4]byte(h[hdrSrc : hdrSrc+4]))
+}
+
+// Dst is the destination address. It does not allocate.
+func (h Header) Dst() netip.Addr {
+	if !h.ok() {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom4([4]byte(h[hdrDst : hdrDst+4]))
+}
+
+// Options is the options field, h[20:IHL*4] (cut short if h is), aliasing
+// h.
+func (h Header) Options() []byte {
+	n := min(h.HeaderLen(), len(h))
+	if n <= BaseHeaderLen {
+		return nil
+	}
+	return h[BaseHeaderLen:n:n]
+}
+
+func (h Header) u16(off int) uint16 {
+	if !h.ok() {
+		return 0
+	}
+	return binary.BigEndian.Uint16(h[off:])
+}
+
+func (h Header) put16(off int, v uint16) {
+	if h.ok() {
+		binary.BigEndian.PutUint16(h[off:], v)
+	}
+}
+
+// SetVersion sets the version nibble (4 for IPv4).
+func (h Header) SetVersion(v uint8) {
+	if h.ok() {
+		h[hdrVersionIHL] = v<<4 | h[hdrVersionIHL]&0x0f
+	}
+}
+
+// SetIHL sets the header length in 32-bit words (the low 4 bits of ihl).
+func (h Header) SetIHL(ihl uint8) {
+	if h.ok() {
+		h[hdrVersionIHL] = h[hdrVersionIHL]&0xf0 | ihl&0x0f
+	}
+}
+
+// SetTOS sets the type-of-service octet.
+func (h Header) SetTOS(v uint8) {
+	if h.ok() {
+		h[hdrTOS] = v
+	}
+}
+
+// SetTotalLen sets the total length.
+func (h Header) SetTotalLen(v uint16) { h.put16(hdrTotalLen, v) }
+
+// SetID sets the identification field.
+func (h Header) SetID(v uint16) { h.put16(hdrID, v) }
+
+// SetFlagsFragment sets the flags and fragment-offset word.
+func (h Header) SetFlagsFragment(v uint16) { h.put16(hdrFlagsFrag, v) }
+
+// SetTTL sets the time-to-live octet.
+func (h Header) SetTTL(v uint8) {
+	if h.ok() {
+		h[hdrTTL] = v
+	}
+}
+
+// SetProtocol sets the protocol octet.
+func (h Header) SetProtocol(v uint8) {
+	if h.ok() {
+		h[hdrProtocol] = v
+	}
+}
+
+// SetChecksumField stores v in the checksum field as it is. Use
+// [Header.SetChecksum] to store the correct value.
+func (h Header) SetChecksumField(v uint16) { h.put16(hdrChecksum, v) }
+
+// SetSrc sets the source address. An address that is neither IPv4 nor
+// IPv4-mapped IPv6 is refused with ErrBadValue at offset -8 and nothing
+// changes.
+func (h Header) SetSrc(a netip.Addr) error { return h.setAddr(hdrSrc, errAtSrc, a) }
+
+// SetDst sets the destination address, as SetSrc does (error offset -4).
+func (h Header) SetDst(a netip.Addr) error { return h.setAddr(hdrDst, errAtDst, a) }
+
+func (h Header) setAddr(off, errOff int, a netip.Addr) error {
+	if !a.Is4() && !a.Is4In6() {
+		return errHdrAddr.At(errOff)
+	}
+	if !h.ok() {
+		return errHdrShort.At(errAtVersion)
+	}
+	a4 := a.As4()
+	copy(h[off:off+4], a4[:])
+	return nil
+}
+
+// Checksum computes the header checksum (RFC 791 §3.1): the one's
+// complement of the one's-complement sum of the header's 16-bit words,
+// options included, with the checksum field taken as zero. It covers
+// IHL*4 octets, or all of h if h is shorter. Linux computes the same value
+// (ip_send_check) after every label change (rulebook F).
+func (h Header) Checksum() uint16 {
+	n := min(h.HeaderLen(), len(h))
+	if n < BaseHeaderLen {
+		return 0
+	}
+	s := onesSum(h[:hdrChecksum], 0)
+	s = onesSum(h[hdrChecksum+2:n], s)
+	return ^fold(s)
+}
+
+// VerifyChecksum reports whether the stored checksum is right: the
+// one's-complement sum of every header word, checksum included, is 0xFFFF.
+func (h Header) VerifyChecksum() bool {
+	n := min(h.HeaderLen(), len(h))
+	if n < BaseHeaderLen {
+		return false
+	}
+	return fold(onesSum(h[:n], 0)) == 0xffff
+}
+
+// SetChecksum computes the header checksum and stores it.
+func (h Header) SetChecksum() { h.SetChecksumField(h.Checksum()) }
+
+// onesSum adds the big-endian 16-bit words of b to s (an odd final octet
+// is the high half of a word), without folding. Words are added in pairs as
+// 32-bit values; the one's-complement sum is the same once folded.
+func onesSum(b []byte, s uint64) uint64 {
+	for len(b) >= 4 {
+		s += uint64(binary.BigEndian.Uint32(b))
+		b = b[4:]
+	}
+	if len(b) >= 2 {
+		s += uint64(binary.BigEndian.Uint16(b))
+		b = b[2:]
+	}
+	if len(b) == 1 {
+		s += uint64(b[0]) << 8
+	}
+	return s
+}
+
+// fold reduces a running sum to 16 bits with end-around carry.
+func fold(s uint64) uint16 {
+	s = s>>32 + s&0xffffffff
+	s = s>>32 + s&0xffffffff
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	return uint16(s)
+}
+
+// UpdateChecksum returns the header checksum after one 16-bit word of the
+// header changed from oldWord to newWord, given the checksum old before
+// the change: RFC 1624 Eqn. 3, HC' = ~(~HC + ~m + m') in one's-complement
+// arithmetic. Eqn. 2 is wrong when the result should be -0; Eqn. 3 is not.
+//
+// Apply it only to words that changed (RFC 1624 erratum 4782: with
+// m == m' and HC == 0 Eqn. 3 gives 0xFFFF); UpdateChecksum returns old
+// unchanged when oldWord == newWord. The word must sit at an even offset
+// of the header, as every 16-bit field does.
+func UpdateChecksum(old, oldWord, newWord uint16) uint16 {
+	if oldWord == newWord {
+		return old
+	}
+	s := uint64(^old) + uint64(^oldWord) + uint64(newWord)
+	return ^fold(s)
+}

@@ -1,0 +1,267 @@
+package ipopt_test
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// rulebookF is the worked example of rulebook F: a UDP header with a
+// 12-octet options field holding a tag-1 CIPSO option (level 5) and two EOL
+// octets, whose checksum is 0xDCAD.
+func rulebookF() []byte {
+	return []byte{
+		0x48, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0xdc, 0xad,
+		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
+		0x86, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x01, 0x04, 0x00, 0x05, 0x00, 0x00,
+	}
+}
+
+// wikiHeader is the widely quoted example of the IPv4 header checksum (a
+// UDP datagram from 192.168.0.1 to 192.168.0.199, DF set, checksum 0xB861).
+func wikiHeader() []byte {
+	return []byte{
+		0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61,
+		0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+	}
+}
+
+func TestHeaderAccessors(t *testing.T) {
+	b := append(rulebookF(), 0xEE, 0xEE) // payload octets after the header
+	h, err := ipopt.ParseHeader(b)
+	require.NoError(t, err)
+	assert.Len(t, h, 32, "the Header is the header only")
+	assert.Equal(t, 32, cap(h), "capacity cut to the header")
+	assert.Equal(t, uint8(4), h.Version())
+	assert.Equal(t, uint8(8), h.IHL())
+	assert.Equal(t, 32, h.HeaderLen())
+	assert.Equal(t, uint8(0), h.TOS())
+	assert.Equal(t, uint16(40), h.TotalLen())
+	assert.Equal(t, uint16(1), h.ID())
+	assert.Equal(t, uint8(0), h.Flags())
+	assert.Equal(t, 0, h.FragmentOffset())
+	assert.Equal(t, uint8(64), h.TTL())
+	assert.Equal(t, uint8(17), h.Protocol())
+	assert.Equal(t, uint16(0xdcad), h.ChecksumField())
+	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), h.Src())
+	assert.Equal(t, netip.MustParseAddr("10.0.0.2"), h.Dst())
+	assert.Equal(t, b[20:32], h.Options())
+	assert.Equal(t, &b[20], &h.Options()[0], "Options aliases the header")
+
+	w, err := ipopt.ParseHeader(wikiHeader())
+	require.NoError(t, err)
+	assert.True(t, w.DontFragment())
+	assert.False(t, w.MoreFragments())
+	assert.Equal(t, uint8(0x2), w.Flags())
+	assert.Equal(t, uint16(0x73), w.TotalLen())
+	assert.Equal(t, netip.MustParseAddr("192.168.0.1"), w.Src())
+	assert.Equal(t, netip.MustParseAddr("192.168.0.199"), w.Dst())
+	assert.Nil(t, w.Options())
+}
+
+func TestHeaderChecksumVectors(t *testing.T) {
+	for name, b := range map[string][]byte{"rulebook F (options covered)": rulebookF(), "wikipedia": wikiHeader()} {
+		h, err := ipopt.ParseHeader(b)
+		require.NoError(t, err, name)
+		want := h.ChecksumField()
+		assert.True(t, h.VerifyChecksum(), name)
+		assert.Equal(t, want, h.Checksum(), name)
+		h.SetChecksumField(0xFFFF)
+		assert.False(t, h.VerifyChecksum(), name)
+		h.SetChecksum()
+		assert.Equal(t, want, h.ChecksumField(), name)
+	}
+	// The checksum covers the options: flipping an option octet breaks it
+	// (dpkt's checksum did not cover options; landscape §5).
+	h, _ := ipopt.ParseHeader(rulebookF())
+	h.Options()[3] ^= 0x40
+	assert.False(t, h.VerifyChecksum())
+}
+
+func TestUpdateChecksumRulebookF(t *testing.T) {
+	// Rulebook F and checklist 42: raise the level 05 -> 07; word 0x0005
+	// becomes 0x0007 and Eqn. 3 gives 0xDCAB, equal to a full recompute.
+	assert.Equal(t, uint16(0xdcab), ipopt.UpdateChecksum(0xdcad, 0x0005, 0x0007))
+	h, err := ipopt.ParseHeader(rulebookF())
+	require.NoError(t, err)
+	h.Options()[9] = 0x07
+	assert.Equal(t, uint16(0xdcab), h.Checksum())
+}
+
+func TestUpdateChecksumRFC1624(t *testing.T) {
+	// RFC 1624 §3: sum of the other words 0xCD7A, m 0x5555 -> m' 0x3285,
+	// HC 0xDD2F. Recomputing gives 0x0000; Eqn. 2 would give 0xFFFF (-0).
+	assert.Equal(t, uint16(0x0000), ipopt.UpdateChecksum(0xdd2f, 0x5555, 0x3285))
+	// Erratum 4782: with m == m' the checksum must not change, even 0.
+	assert.Equal(t, uint16(0x0000), ipopt.UpdateChecksum(0x0000, 0x1234, 0x1234))
+	assert.Equal(t, uint16(0xdcad), ipopt.UpdateChecksum(0xdcad, 0xffff, 0xffff))
+}
+
+// Property: for any header (options included) and any change of one word
+// other than the checksum, the incremental update equals a full
+// recompute (rulebook F).
+func TestUpdateChecksumProperty(t *testing.T) {
+	params := gopter.DefaultTestParametersWithSeed(2)
+	params.MinSuccessfulTests = 2000
+	props := gopter.NewProperties(params)
+	props.Property("incremental == full", prop.ForAll(
+		func(raw []byte, ihl uint8, word int, v uint16) bool {
+			b := make([]byte, 60)
+			copy(b, raw)
+			b[0] = 0x40 | ihl
+			binary.BigEndian.PutUint16(b[2:], 60)
+			h, err := ipopt.ParseHeader(b)
+			if err != nil {
+				return false
+			}
+			h.SetChecksum()
+			off := 2 * (word % (len(h) / 2))
+			if off == 0 || off == 10 { // keep version/IHL; skip the checksum
+				off += 2
+			}
+			old := binary.BigEndian.Uint16(h[off:])
+			binary.BigEndian.PutUint16(h[off:], v)
+			return ipopt.UpdateChecksum(h.ChecksumField(), old, v) == h.Checksum()
+		},
+		gen.SliceOfN(60, gen.UInt8()), gen.UInt8Range(5, 15), gen.IntRange(0, 29), gen.UInt16()))
+	props.TestingRun(t)
+}
+
+func TestParseHeaderErrors(t *testing.T) {
+	good := rulebookF()
+	mod := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
+	tests := []struct {
+		name     string
+		in       []byte
+		sentinel error
+		field    string
+		off, ptr int
+	}{
+		{"empty", nil, ipopt.ErrTruncated, "header", -20, 0},
+		{"19 octets", good[:19], ipopt.ErrTruncated, "header", -20, 0},
+		{"version 6", mod(func(b []byte) []byte { b[0] = 0x68; return b }), ipopt.ErrBadHeader, "version", -20, 0},
+		{"ihl 4", mod(func(b []byte) []byte { b[0] = 0x44; return b }), ipopt.ErrBadHeader, "ihl", -20, 0},
+		{"ihl 0", mod(func(b []byte) []byte { b[0] = 0x40; return b }), ipopt.ErrBadHeader, "ihl", -20, 0},
+		{"options cut short", good[:31], ipopt.ErrTruncated, "options", -20, 0},
+		{"ihl 15, 32 octets", mod(func(b []byte) []byte { b[0] = 0x4f; return b }), ipopt.ErrTruncated, "options", -20, 0},
+		{"total length below header", mod(func(b []byte) []byte { b[3] = 31; return b }), ipopt.ErrTotalLength, "total length", -18, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := ipopt.ParseHeader(tc.in)
+			assert.Nil(t, h)
+			requireErr(t, err, tc.sentinel, ipopt.Malformed, tc.off)
+			var e *ipopt.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.ptr, e.Pointer())
+			assert.Equal(t, tc.field, e.Field())
+		})
+	}
+	// Total length equal to the header, and a payload that is not there,
+	// are both fine.
+	_, err := ipopt.ParseHeader(mod(func(b []byte) []byte { b[3] = 32; return b }))
+	assert.NoError(t, err)
+	_, err = ipopt.ParseHeader(mod(func(b []byte) []byte { b[3] = 0xff; return b }))
+	assert.NoError(t, err)
+}
+
+func TestHeaderSetters(t *testing.T) {
+	b := make([]byte, 24)
+	for i := range b {
+		b[i] = 0xFF
+	}
+	h := ipopt.Header(b)
+	h.SetVersion(4)
+	h.SetIHL(6)
+	h.SetTOS(0x10)
+	h.SetTotalLen(0x1234)
+	h.SetID(0xBEEF)
+	h.SetFlagsFragment(0x2000 | 0x00b9) // MF, offset 185*8
+	h.SetTTL(9)
+	h.SetProtocol(6)
+	require.NoError(t, h.SetSrc(netip.MustParseAddr("192.0.2.1")))
+	require.NoError(t, h.SetDst(netip.MustParseAddr("::ffff:198.51.100.7")))
+	copy(h[20:], []byte{0x94, 0x04, 0, 0})
+	h.SetChecksum()
+	want := []byte{0x46, 0x10, 0x12, 0x34, 0xBE, 0xEF, 0x20, 0xb9, 9, 6, 0, 0,
+		192, 0, 2, 1, 198, 51, 100, 7, 0x94, 0x04, 0, 0}
+	binary.BigEndian.PutUint16(want[10:], h.ChecksumField())
+	assert.Equal(t, want, []byte(h))
+	assert.True(t, h.VerifyChecksum())
+	assert.True(t, h.MoreFragments())
+	assert.False(t, h.DontFragment())
+	assert.Equal(t, 1480, h.FragmentOffset())
+	assert.Equal(t, []byte{0x94, 0x04, 0, 0}, h.Options())
+
+	snap := append([]byte(nil), b...)
+	requireErr(t, h.SetSrc(netip.MustParseAddr("2001:db8::1")), ipopt.ErrBadValue, ipopt.Malformed, -8)
+	requireErr(t, h.SetDst(netip.Addr{}), ipopt.ErrBadValue, ipopt.Malformed, -4)
+	assert.Equal(t, snap, b, "refused address changes nothing")
+}
+
+func TestHeaderShortNeverPanics(t *testing.T) {
+	for n := 0; n < 20; n++ {
+		h := ipopt.Header(make([]byte, n))
+		assert.NotPanics(t, func() {
+			_ = h.Version() + h.IHL() + h.TOS() + h.TTL() + h.Protocol() + h.Flags()
+			_ = h.TotalLen() + h.ID() + h.FlagsFragment() + h.ChecksumField() + h.Checksum()
+			_ = h.HeaderLen() + h.FragmentOffset()
+			_, _ = h.Src(), h.Dst()
+			_ = h.Options()
+			_ = h.VerifyChecksum()
+			h.SetVersion(4)
+			h.SetIHL(5)
+			h.SetTOS(1)
+			h.SetTotalLen(1)
+			h.SetID(1)
+			h.SetFlagsFragment(1)
+			h.SetTTL(1)
+			h.SetProtocol(1)
+			h.SetChecksumField(1)
+			h.SetChecksum()
+			_ = h.SetSrc(netip.MustParseAddr("192.0.2.1"))
+		})
+		assert.Equal(t, make([]byte, n), []byte(h), "setters on a short header write nothing")
+		assert.False(t, h.VerifyChecksum())
+	}
+	// IHL claiming more than there is: Options and Checksum stop at len(h).
+	h := ipopt.Header(append(wikiHeader(), 0x01, 0x01))
+	h.SetIHL(15)
+	assert.Equal(t, []byte{0x01, 0x01}, h.Options())
+	assert.NotPanics(t, func() { h.SetChecksum() })
+	assert.True(t, h.VerifyChecksum())
+}
+
+func TestHeaderNoAllocs(t *testing.T) {
+	b := rulebookF()
+	bad := b[:19]
+	var sink uint64
+	n := testing.AllocsPerRun(1000, func() {
+		h, err := ipopt.ParseHeader(b)
+		if err != nil {
+			panic(err)
+		}
+		sink += uint64(h.Version()) + uint64(h.TotalLen()) + uint64(h.ID()) + uint64(h.TTL())
+		if h.Src().Is4() && h.Dst().Is4() && h.VerifyChecksum() {
+			sink++
+		}
+		sink += uint64(len(h.Options()))
+		h.SetChecksum()
+		sink += uint64(ipopt.UpdateChecksum(h.ChecksumField(), 5, 7))
+		if _, err := ipopt.ParseHeader(bad); err == nil {
+			panic("want error")
+		}
+		_ = h.SetSrc(netip.Addr{})
+		_ = h.SetDst(netip.AddrFrom4([4]byte{10, 0, 0, 2}))
+	})
+	assert.Zero(t, n)
+	_ = sink
+}
