@@ -1,0 +1,130 @@
+package rfc1108
+
+import "github.com/iplabel/iplabel/ipopt"
+
+// Strict validates an options field against RFC 1108 (rulebook D.1, D.2).
+// Its zero value is the plain RFC: every BSO and ESO well formed, at most
+// one BSO, no ESO without a BSO; the fields add site policy.
+//
+// Validate walks the field with [ipopt.Iter] (framing errors come from
+// there, pointing where Linux points) and checks, in walk order, at the
+// octet it names (offsets in the options field):
+//
+//   - a field over 40 octets: ipopt.ErrTooLong at 40 (class Limit);
+//   - a second BSO: ErrDuplicateBSO at its type octet;
+//   - with First, a BSO not at offset 0: ErrNotFirst at its type octet;
+//   - a BSO or ESO length below 3: ipopt.ErrBadLength at its length octet
+//     (RFC 1108 §2.8.1; the +1 convention Linux uses for known options);
+//   - a classification other than the four assigned levels (reserved and
+//     unknown octets are "out-of-range"): ErrBadClassification at it;
+//   - unless AllowUnassigned, a set flag that names no authority (0x06 in
+//     the first PAF octet, 0xFE in later ones): ErrUnassigned at that octet
+//     (the rule is INFERRED, rulebook D.1);
+//   - a last PAF octet with FTI = 1: ErrBadFTI at it; octets after the PAF
+//     octet with FTI = 0: ErrExtraneous at the first of them;
+//
+// and, once the walk is over:
+//
+//   - an ESO and no BSO: ErrESOWithoutBSO at the first ESO;
+//   - with Require, no BSO: ErrMissingBSO (class Missing; pointer 130,
+//     INFERRED: RFC 1108 is not known to name one, rulebook D.1).
+//
+// The walk stops at an EOL, as every receiver's does: octets after it are
+// not examined. Validate does not allocate.
+type Strict struct {
+	// Require refuses a field without a BSO.
+	Require bool
+	// First refuses a BSO that is not the first option (RFC 1108: "some
+	// systems require" it first; a site policy, not a generic rule).
+	First bool
+	// AllowUnassigned accepts set flags that name no assigned authority,
+	// for peers that use authorities assigned after RFC 1108 (and the
+	// rulebook's checklist case 37d, which calls `82 05 5A 81 02` valid).
+	AllowUnassigned bool
+}
+
+// Validate checks opts, the options field (the octets after the 20-octet
+// base header), and returns nil or the first failure as an *ipopt.Error.
+func (s Strict) Validate(opts []byte) error {
+	if len(opts) > ipopt.MaxOptionsLen {
+		return errFieldTooLong.At(ipopt.MaxOptionsLen)
+	}
+	bso, eso := -1, -1
+	it := ipopt.NewIter(opts)
+	for it.Next() {
+		o := it.Option()
+		switch o.Type {
+		case ipopt.SEC:
+			if bso >= 0 {
+				return errDuplicate.At(o.Offset)
+			}
+			if s.First && o.Offset != 0 {
+				return errNotFirst.At(o.Offset)
+			}
+			bso = o.Offset
+			if err := s.checkBSO(o.Bytes, o.Offset); err != nil {
+				return err
+			}
+		case ipopt.ESEC:
+			if o.Len() < 3 {
+				return errLength.At(o.Offset + 1)
+			}
+			if eso < 0 {
+				eso = o.Offset
+			}
+		}
+	}
+	if err := it.Err(); err != nil {
+		return err
+	}
+	if eso >= 0 && bso < 0 {
+		return errESOAlone.At(eso)
+	}
+	if s.Require && bso < 0 {
+		return errMissing.At(0)
+	}
+	return nil
+}
+
+// CheckBSO applies the per-option rules of Validate to one BSO, type octet
+// first, with offsets from the type octet. opt must be exactly the option
+// (len(opt) equal to its length octet), as [ipopt.Iter] returns it.
+func (s Strict) CheckBSO(opt []byte) error {
+	if len(opt) < 2 {
+		return errTruncated.At(0)
+	}
+	if opt[0] != byte(ipopt.SEC) {
+		return errType.At(0)
+	}
+	if int(opt[1]) != len(opt) {
+		return errPastEnd.At(0)
+	}
+	return s.checkBSO(opt, 0)
+}
+
+func (s Strict) checkBSO(b []byte, off int) error {
+	if len(b) < 3 {
+		return errLength.At(off + 1)
+	}
+	if !Classification(b[2]).Assigned() {
+		return errClass.At(off + 2)
+	}
+	return checkPAF(b, off, !s.AllowUnassigned)
+}
+
+// Linux is the RFC 1108 profile of Linux's receive path: Linux does not
+// look inside options 130 and 133 (__ip_options_compile has no case for
+// them, rulebook D.1, checklist 37 and 38), so every option that passes the
+// generic framing passes, whatever its classification, flags, length (2
+// included) or count. Validate is [ipopt.Check] plus the 40-octet limit.
+// For the whole Linux verdict, RR, TS, source routes and CIPSO included,
+// use [ipopt.Linux], which treats 130 and 133 the same way.
+type Linux struct{}
+
+// Validate checks opts as Linux checks options 130 and 133: framing only.
+func (Linux) Validate(opts []byte) error {
+	if len(opts) > ipopt.MaxOptionsLen {
+		return errFieldTooLong.At(ipopt.MaxOptionsLen)
+	}
+	return ipopt.Check(opts)
+}
