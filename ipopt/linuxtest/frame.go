@@ -1,0 +1,123 @@
+package linuxtest
+
+import "encoding/binary"
+
+// Frame layout. Each injected datagram is an Ethernet frame with zero MAC
+// addresses (lo's own address, so eth_type_trans marks it PACKET_HOST),
+// an IPv4 header from 127.0.0.1 to 127.0.0.1 with the options under test,
+// and a UDP datagram to the receiver's port whose payload names the case.
+//
+// A case is identified by a 31-bit sequence number: its low 16 bits are
+// the IP identification and the high 15 the UDP source port's low bits
+// (the port is 0x8000|high). An ICMP error quotes the IP header and the
+// UDP header, so both survive in it; the payload repeats the number.
+const (
+	ethLen     = 14
+	udpLen     = 8
+	payloadLen = 8
+	magic      = 0x49504c54 // "IPLT"
+	seqMask    = 1<<31 - 1
+)
+
+var loopback = [4]byte{127, 0, 0, 1}
+
+// appendFrame appends the frame for case seq with options opts (a multiple
+// of 4 octets, at most 40) sent to port.
+func appendFrame(dst []byte, opts []byte, seq uint32, port uint16) []byte {
+	ihl := 20 + len(opts)
+	total := ihl + udpLen + payloadLen
+	var eth [ethLen]byte
+	binary.BigEndian.PutUint16(eth[12:], 0x0800)
+	dst = append(dst, eth[:]...)
+
+	h := len(dst)
+	dst = append(dst,
+		0x40|byte(ihl/4), 0, // version, IHL, TOS
+		byte(total>>8), byte(total), // total length
+		byte(seq>>8), byte(seq), // identification
+		0, 0, // flags, fragment offset
+		64, 17, // TTL, protocol UDP
+		0, 0, // checksum, below
+	)
+	dst = append(dst, loopback[:]...)
+	dst = append(dst, loopback[:]...)
+	dst = append(dst, opts...)
+	binary.BigEndian.PutUint16(dst[h+10:], checksum(dst[h:h+ihl]))
+
+	sport := 0x8000 | uint16(seq>>16)
+	dst = binary.BigEndian.AppendUint16(dst, sport)
+	dst = binary.BigEndian.AppendUint16(dst, port)
+	dst = binary.BigEndian.AppendUint16(dst, udpLen+payloadLen)
+	dst = binary.BigEndian.AppendUint16(dst, 0) // no UDP checksum (RFC 768)
+	dst = binary.BigEndian.AppendUint32(dst, magic)
+	dst = binary.BigEndian.AppendUint32(dst, seq)
+	return dst
+}
+
+// checksum is the Internet checksum (RFC 1071) of b.
+func checksum(b []byte) uint16 {
+	var sum uint32
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(b[i])<<8 | uint32(b[i+1])
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	return ^uint16(sum)
+}
+
+// payloadSeq reads the case number from a received UDP payload.
+func payloadSeq(p []byte) (uint32, bool) {
+	if len(p) != payloadLen || binary.BigEndian.Uint32(p) != magic {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(p[4:]), true
+}
+
+// icmpError is what the tap learnt from one ICMP error the kernel sent.
+type icmpError struct {
+	seq        uint32
+	typ, code  uint8
+	pointer    uint8
+	quotedOpts []byte
+}
+
+// parseICMPError reads an outgoing Ethernet frame from the tap. It reports
+// ok only for an ICMP error (destination unreachable, time exceeded,
+// parameter problem, ...) that quotes one of our datagrams to port.
+func parseICMPError(f []byte, port uint16) (e icmpError, ok bool) {
+	if len(f) < ethLen+20 {
+		return e, false
+	}
+	ip := f[ethLen:]
+	ihl := int(ip[0]&0x0f) * 4
+	if ip[0]>>4 != 4 || ihl < 20 || len(ip) < ihl+8 || ip[9] != 1 {
+		return e, false
+	}
+	icmp := ip[ihl:]
+	switch icmp[0] {
+	case 3, 4, 5, 11, 12: // the error types (RFC 792)
+	default:
+		return e, false
+	}
+	e.typ, e.code, e.pointer = icmp[0], icmp[1], icmp[4]
+	q := icmp[8:] // the quoted datagram
+	if len(q) < 20 {
+		return e, false
+	}
+	qihl := int(q[0]&0x0f) * 4
+	if q[0]>>4 != 4 || qihl < 20 || len(q) < qihl+udpLen || q[9] != 17 {
+		return e, false
+	}
+	udp := q[qihl:]
+	sport, dport := binary.BigEndian.Uint16(udp), binary.BigEndian.Uint16(udp[2:])
+	if dport != port || sport&0x8000 == 0 {
+		return e, false
+	}
+	e.seq = uint32(sport&0x7fff)<<16 | uint32(binary.BigEndian.Uint16(q[4:]))
+	e.quotedOpts = append([]byte(nil), q[20:qihl]...)
+	return e, true
+}

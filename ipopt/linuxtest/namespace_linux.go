@@ -1,0 +1,234 @@
+package linuxtest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Namespace is a private network namespace with lo up and the sockets
+// that inject datagrams, receive them and watch for ICMP errors. Its
+// methods are safe for concurrent use; they run one at a time.
+type Namespace struct {
+	// Timeout bounds the wait for one batch; DefaultTimeout if zero. Set it
+	// before using the namespace.
+	Timeout time.Duration
+
+	calls  chan func()   // run on the namespace's thread
+	exited chan struct{} // closed when that thread is gone
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// Owned by the namespace's thread.
+	ifindex int // lo
+	inject  int // AF_PACKET socket that sends frames on lo
+	tap     int // AF_PACKET socket that sees outgoing ICMP on lo
+	udp     int // UDP socket bound on 127.0.0.1:port
+	sockopt int // UDP socket for setsockopt(IP_OPTIONS)
+	port    uint16
+	seq     uint32
+
+	global globalState // NetLabel DOIs and global sysctls changed
+}
+
+// New makes a network namespace with only lo up, configured so that
+// injected frames reach the option check and every ICMP error is sent.
+// Close it to release it and to undo NetLabel and sysctl changes.
+func New() (*Namespace, error) {
+	if os.Geteuid() != 0 {
+		return nil, errors.New("linuxtest: needs root")
+	}
+	ns := &Namespace{
+		calls:  make(chan func()),
+		exited: make(chan struct{}),
+		inject: -1, tap: -1, udp: -1, sockopt: -1,
+	}
+	started := make(chan error, 1)
+	go ns.run(started)
+	if err := <-started; err != nil {
+		<-ns.exited
+		return nil, err
+	}
+	return ns, nil
+}
+
+// run owns the OS thread that lives in the namespace. It never unlocks the
+// thread: when run returns, the Go runtime ends the thread rather than
+// reusing it in the host namespace.
+func (ns *Namespace) run(started chan<- error) {
+	defer close(ns.exited)
+	runtime.LockOSThread()
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		started <- fmt.Errorf("linuxtest: unshare(CLONE_NEWNET): %w", err)
+		return
+	}
+	if err := ns.setup(); err != nil {
+		ns.closeSockets()
+		started <- err
+		return
+	}
+	started <- nil
+	for f := range ns.calls {
+		f()
+	}
+	ns.closeSockets()
+}
+
+// do runs f on the namespace's thread and returns its error.
+func (ns *Namespace) do(f func() error) (err error) {
+	done := make(chan struct{})
+	call := func() {
+		defer close(done)
+		err = f()
+	}
+	select {
+	case ns.calls <- call:
+	case <-ns.exited:
+		return ErrClosed
+	}
+	<-done
+	return err
+}
+
+// Close ends the namespace and restores the global state it changed:
+// NetLabel DOIs and domain mappings it added are removed and global
+// sysctls get their old values back. It returns the first error met while
+// restoring; it is safe to call more than once.
+func (ns *Namespace) Close() error {
+	ns.closeOnce.Do(func() {
+		// Stop the thread: ns.calls is closed only here, and do selects on
+		// ns.exited, so a concurrent call gets ErrClosed.
+		close(ns.calls)
+		<-ns.exited
+		ns.closeErr = ns.global.restore()
+	})
+	return ns.closeErr
+}
+
+// setup runs on the namespace's thread, right after unshare.
+func (ns *Namespace) setup() error {
+	if err := ns.linkUp("lo"); err != nil {
+		return err
+	}
+	// Frames from 127.0.0.1 arriving on lo are martians unless these are
+	// set (ip_route_input_slow, fib_validate_source). ICMP errors are rate
+	// limited unless the mask is empty (icmpv4_xrlim_allow).
+	for _, s := range [][2]string{
+		{"net/ipv4/conf/all/route_localnet", "1"},
+		{"net/ipv4/conf/lo/route_localnet", "1"},
+		{"net/ipv4/conf/all/accept_local", "1"},
+		{"net/ipv4/conf/lo/accept_local", "1"},
+		{"net/ipv4/icmp_ratelimit", "0"},
+		{"net/ipv4/icmp_ratemask", "0"},
+	} {
+		if err := writeSysctl(s[0], s[1]); err != nil {
+			return err
+		}
+	}
+	if err := ns.openSockets(); err != nil {
+		return err
+	}
+	return pinThread()
+}
+
+// linkUp sets IFF_UP on the named device (SIOCSIFFLAGS) and records lo's
+// index.
+func (ns *Namespace) linkUp(name string) error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("linuxtest: socket: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return fmt.Errorf("linuxtest: SIOCGIFINDEX %s: %w", name, err)
+	}
+	ns.ifindex = int(ifr.Uint32())
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("linuxtest: SIOCGIFFLAGS %s: %w", name, err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("linuxtest: SIOCSIFFLAGS %s up: %w", name, err)
+	}
+	return nil
+}
+
+// pinThread keeps the namespace's thread on one CPU. Loopback frames are
+// queued on the backlog of the CPU that sends them (netif_rx), so frames
+// sent from one CPU are handled in the order they were sent; the marker
+// that ends a batch then comes after every frame of the batch.
+func pinThread() error {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return fmt.Errorf("linuxtest: sched_getaffinity: %w", err)
+	}
+	for cpu := 0; cpu < len(set)*64; cpu++ {
+		if set.IsSet(cpu) {
+			var one unix.CPUSet
+			one.Set(cpu)
+			if err := unix.SchedSetaffinity(0, &one); err != nil {
+				return fmt.Errorf("linuxtest: sched_setaffinity: %w", err)
+			}
+			return nil
+		}
+	}
+	return errors.New("linuxtest: no CPU in the affinity mask")
+}
+
+// Sysctl reads a sysctl of the namespace, named as under /proc/sys
+// ("net/ipv4/conf/all/accept_source_route" or
+// "net.ipv4.conf.all.accept_source_route").
+func (ns *Namespace) Sysctl(name string) (string, error) {
+	var v string
+	err := ns.do(func() (err error) {
+		v, err = readSysctl(name)
+		return err
+	})
+	return v, err
+}
+
+// SetSysctl writes a per-namespace sysctl (under net/). The value lives and
+// dies with the namespace, so nothing is restored. Global sysctls, such as
+// net/ipv4/cipso_rbm_strictvalid, do not exist in the namespace; see
+// [Namespace.SetCIPSOStrictValid].
+func (ns *Namespace) SetSysctl(name, value string) error {
+	if !strings.HasPrefix(sysctlPath(name), "/proc/sys/net/") {
+		return fmt.Errorf("linuxtest: %s is not a network sysctl", name)
+	}
+	return ns.do(func() error { return writeSysctl(name, value) })
+}
+
+func sysctlPath(name string) string {
+	if !strings.Contains(name, "/") {
+		name = strings.ReplaceAll(name, ".", "/")
+	}
+	return "/proc/sys/" + strings.TrimPrefix(name, "/")
+}
+
+// readSysctl and writeSysctl act on the network namespace of the calling
+// thread: /proc/sys/net is resolved for the task that opens it.
+func readSysctl(name string) (string, error) {
+	b, err := os.ReadFile(sysctlPath(name))
+	if err != nil {
+		return "", fmt.Errorf("linuxtest: sysctl: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func writeSysctl(name, value string) error {
+	if err := os.WriteFile(sysctlPath(name), []byte(value+"\n"), 0); err != nil {
+		return fmt.Errorf("linuxtest: sysctl: %w", err)
+	}
+	return nil
+}

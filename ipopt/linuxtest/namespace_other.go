@@ -1,0 +1,46 @@
+//go:build !linux
+
+package linuxtest
+
+import (
+	"errors"
+	"time"
+)
+
+var errNotLinux = errors.New("linuxtest: needs Linux")
+
+// Namespace is a private network namespace; see the Linux build. On other
+// systems New always fails.
+type Namespace struct {
+	Timeout time.Duration
+}
+
+// New fails: network namespaces are a Linux feature.
+func New() (*Namespace, error) { return nil, errNotLinux }
+
+// Close does nothing.
+func (ns *Namespace) Close() error { return nil }
+
+// ConfigureNetLabel fails.
+func (ns *Namespace) ConfigureNetLabel(lines ...string) error { return errNotLinux }
+
+// SetCIPSOStrictValid fails.
+func (ns *Namespace) SetCIPSOStrictValid(on bool) error { return errNotLinux }
+
+// Sysctl fails.
+func (ns *Namespace) Sysctl(name string) (string, error) { return "", errNotLinux }
+
+// SetSysctl fails.
+func (ns *Namespace) SetSysctl(name, value string) error { return errNotLinux }
+
+// Verdict fails.
+func (ns *Namespace) Verdict(opts []byte) (Verdict, error) { return Verdict{}, errNotLinux }
+
+// VerdictMany fails.
+func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) { return nil, errNotLinux }
+
+// SetSockOptions fails.
+func (ns *Namespace) SetSockOptions(opts []byte) error { return errNotLinux }
+
+// SetSockOptionsUnprivileged fails.
+func (ns *Namespace) SetSockOptionsUnprivileged(opts []byte) error { return errNotLinux }
