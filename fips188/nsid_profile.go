@@ -1,0 +1,300 @@
+package fips188
+
+import (
+	"encoding/binary"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// NSIDProfile is a set of receiver rules for network SID labels: the
+// checks DSM's receiver made (dsm-network-sid.md "Receiver checks") and
+// the knobs that make them stricter or looser. It is a small value; the
+// predefined profiles are [DSMReceiver], [NSIDStrict] and [NSIDLenient].
+//
+// Whatever the profile, these checks are made in this order, each
+// reported at the field it concerns (offsets from the option's type
+// octet; see DSMPointers for the ICMP pointer):
+//
+//   - option type 134 (offset 0), ErrNotCIPSO;
+//   - option length at least 10 and at most 40, within the slice (1),
+//     ipopt.ErrBadLength;
+//   - DOI equal to the profile's (2), ErrDOI;
+//   - tag type 7, the free-form tag (6), ErrTagType;
+//   - tag length equal to the option length less 6, so the tag is the only
+//     one (7), ipopt.ErrBadLength;
+//   - for each parameter at offset i: a type the profile accepts (i),
+//     ErrUnknownParam; then a length of exactly 2 for bypass and 6 for the
+//     others, not running past the option (i+1), ipopt.ErrBadLength; then
+//     no repeat (i), ipopt.ErrDuplicate, and ascending order (i),
+//     ErrParamOrder, when the profile asks;
+//   - no octet left over after the last whole parameter (its offset),
+//     ipopt.ErrTruncated;
+//   - every required parameter present (8), ErrMissingParam, class
+//     Policy.
+//
+// Every other failure is class Malformed.
+type NSIDProfile struct {
+	// DOI is the DOI the label must carry; 0 means DefaultDOI.
+	DOI uint32
+	// Accept is the set of parameter types accepted; 0 means all six.
+	// Known types outside it are refused (ErrUnknownParam), as DSM's
+	// receiver refused all but the source SID and the node ID.
+	Accept ParamSet
+	// Require is the set of parameters that must be present.
+	Require ParamSet
+	// SkipUnknown skips parameters of types other than the six (0, 7 to
+	// 255) when their length is at least 2 and fits, instead of refusing
+	// them.
+	SkipUnknown bool
+	// RejectDuplicates refuses a parameter type that appears twice. When it
+	// is false the last occurrence wins, as a decoding loop that assigns
+	// each parameter it meets does (INFERRED for DSM, which listed no
+	// duplicate check).
+	RejectDuplicates bool
+	// Ordered refuses parameters that are not in ascending type order, the
+	// order DSM wrote them and the order the encoders write. Under Ordered
+	// and RejectDuplicates every accepted label round-trips byte for byte
+	// through NSID.
+	Ordered bool
+	// DSMPointers makes Pointer() give the values DSM reported instead of
+	// Linux-style ones (offset + 20, counted from the IP header of a packet
+	// whose label is the first option). DSM reported 0 for a wrong option
+	// type or length, 2 for leftover octets, and otherwise one more than
+	// the offset of the faulty field in the option (DOI 3, tag type 7, tag
+	// length 8, parameter at i: i+1). That these look like 1-based
+	// option-relative offsets is INFERRED (dsm-network-sid.md, note under
+	// "Receiver checks"); Offset() stays the 0-based offset either way.
+	DSMPointers bool
+}
+
+// The predefined profiles. They are values: copy one and change a field
+// to make a variant.
+var (
+	// DSMReceiver is DSM's receiver as published (2002): only the source
+	// SID and the node ID are accepted, duplicates are not checked (the
+	// last wins), pointers are DSM's.
+	DSMReceiver = NSIDProfile{
+		Accept:      ParamsOf(ParamSourceSID, ParamNodeID),
+		DSMPointers: true,
+	}
+	// NSIDStrict accepts the six parameter types and nothing else, each at
+	// most once and in ascending order, with Linux-style pointers.
+	NSIDStrict = NSIDProfile{RejectDuplicates: true, Ordered: true}
+	// NSIDLenient accepts the six parameter types, skips unknown ones and
+	// lets the last of a repeated parameter win.
+	NSIDLenient = NSIDProfile{SkipUnknown: true}
+)
+
+// nsidKinds are the failures of an NSID check with one pointer numbering.
+type nsidKinds struct {
+	trunc, notCIPSO, optLen, doi, tagType, tagLen, unknown, paramLen, dup, order, leftover, missing *ipopt.ErrorKind
+}
+
+var linuxNSIDKinds = nsidKinds{
+	trunc:    ipopt.NewErrorKind(ipopt.ErrTruncated, "option", ipopt.Malformed),
+	notCIPSO: ipopt.NewErrorKind(ErrNotCIPSO, "option type", ipopt.Malformed),
+	optLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "option length", ipopt.Malformed),
+	doi:      ipopt.NewErrorKind(ErrDOI, "doi", ipopt.Malformed),
+	tagType:  ipopt.NewErrorKind(ErrTagType, "tag type", ipopt.Malformed),
+	tagLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "tag length", ipopt.Malformed),
+	unknown:  ipopt.NewErrorKind(ErrUnknownParam, "parameter type", ipopt.Malformed),
+	paramLen: ipopt.NewErrorKind(ipopt.ErrBadLength, "parameter length", ipopt.Malformed),
+	dup:      ipopt.NewErrorKind(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed),
+	order:    ipopt.NewErrorKind(ErrParamOrder, "parameter type", ipopt.Malformed),
+	leftover: ipopt.NewErrorKind(ipopt.ErrTruncated, "parameter", ipopt.Malformed),
+	missing:  ipopt.NewErrorKind(ErrMissingParam, "parameters", ipopt.Policy),
+}
+
+var dsmNSIDKinds = nsidKinds{
+	trunc:    ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "option", ipopt.Malformed, 0),
+	notCIPSO: ipopt.NewErrorKindFixedPointer(ErrNotCIPSO, "option type", ipopt.Malformed, 0),
+	optLen:   ipopt.NewErrorKindFixedPointer(ipopt.ErrBadLength, "option length", ipopt.Malformed, 0),
+	doi:      ipopt.NewErrorKindPointer(ErrDOI, "doi", ipopt.Malformed, 1),
+	tagType:  ipopt.NewErrorKindPointer(ErrTagType, "tag type", ipopt.Malformed, 1),
+	tagLen:   ipopt.NewErrorKindPointer(ipopt.ErrBadLength, "tag length", ipopt.Malformed, 1),
+	unknown:  ipopt.NewErrorKindPointer(ErrUnknownParam, "parameter type", ipopt.Malformed, 1),
+	// The offset is the length octet (i+1), DSM's pointer is i+1: base 0.
+	paramLen: ipopt.NewErrorKindPointer(ipopt.ErrBadLength, "parameter length", ipopt.Malformed, 0),
+	dup:      ipopt.NewErrorKindPointer(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed, 1),
+	order:    ipopt.NewErrorKindPointer(ErrParamOrder, "parameter type", ipopt.Malformed, 1),
+	leftover: ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "parameter", ipopt.Malformed, 2),
+	missing:  ipopt.NewErrorKindPointer(ErrMissingParam, "parameters", ipopt.Policy, 1),
+}
+
+func (p NSIDProfile) kinds() *nsidKinds {
+	if p.DSMPointers {
+		return &dsmNSIDKinds
+	}
+	return &linuxNSIDKinds
+}
+
+func (p NSIDProfile) doi() uint32 {
+	if p.DOI == 0 {
+		return DefaultDOI
+	}
+	return p.DOI
+}
+
+// NSIDMinLen is the shortest option a DSM receiver accepted (a DSM
+// receiver check: length < 10 is refused).
+const NSIDMinLen = 10
+
+// Decode checks opt, a CIPSO option starting at its type octet, against
+// the profile and on success stores the label in *n. Octets after the
+// option's length are ignored, so opt may be the rest of an options
+// field. On failure *n is unchanged and the error is an *ipopt.Error with
+// offsets counted from opt[0]. Decode does not allocate.
+func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
+	k := p.kinds()
+	if len(opt) == 0 {
+		return k.trunc.At(0)
+	}
+	if ipopt.Type(opt[0]) != ipopt.CIPSO {
+		return k.notCIPSO.At(0)
+	}
+	if len(opt) < 2 {
+		return k.trunc.At(0)
+	}
+	l := int(opt[1])
+	if l < NSIDMinLen || l > len(opt) || l > ipopt.MaxOptionsLen {
+		return k.optLen.At(1)
+	}
+	opt = opt[:l]
+	if binary.BigEndian.Uint32(opt[2:6]) != p.doi() {
+		return k.doi.At(2)
+	}
+	if opt[6] != TagFreeForm {
+		return k.tagType.At(6)
+	}
+	if int(opt[7]) != l-6 {
+		return k.tagLen.At(7)
+	}
+	return p.decodeParams(opt, 8, k, n)
+}
+
+// DecodeParams is Decode for a bare parameter list (the data of a
+// free-form tag found some other way): only the parameter rules apply,
+// and offsets count from data[0].
+func (p NSIDProfile) DecodeParams(data []byte, n *NSID) error {
+	return p.decodeParams(data, 0, p.kinds(), n)
+}
+
+// decodeParams checks and decodes the parameters in b[start:]; offsets are
+// indices into b.
+func (p NSIDProfile) decodeParams(b []byte, start int, k *nsidKinds, n *NSID) error {
+	accept := p.Accept
+	if accept == 0 {
+		accept = AllParams
+	}
+	var v NSID
+	last := ParamType(0)
+	i := start
+	for i+2 <= len(b) {
+		t, pl := ParamType(b[i]), int(b[i+1])
+		known := t.Known()
+		switch {
+		case known && !accept.Has(t), !known && !p.SkipUnknown:
+			return k.unknown.At(i)
+		case known && pl != t.Len(), pl < 2, pl > len(b)-i:
+			return k.paramLen.At(i + 1)
+		}
+		if known {
+			if p.RejectDuplicates && v.Params.Has(t) {
+				return k.dup.At(i)
+			}
+			if p.Ordered && t < last {
+				return k.order.At(i)
+			}
+			last = t
+			if t == ParamBypass {
+				v.Params = v.Params.With(t)
+			} else {
+				v = v.With(t, binary.BigEndian.Uint32(b[i+2:]))
+			}
+		}
+		i += pl
+	}
+	if i != len(b) {
+		return k.leftover.At(i)
+	}
+	if p.Require&^v.Params != 0 {
+		return k.missing.At(start)
+	}
+	*n = v
+	return nil
+}
+
+// Validate is Decode without the result.
+func (p NSIDProfile) Validate(opt []byte) error {
+	var n NSID
+	return p.Decode(opt, &n)
+}
+
+var (
+	errOptsTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
+	errOptsDup      = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
+	errOptsMissing  = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+	errOptsMissingD = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, 0)
+)
+
+// FindCIPSO walks an options field (at most 40 octets) and returns its
+// only CIPSO option. It fails with the walk's framing error (ipopt.Iter's
+// rules), with ipopt.ErrDuplicate at a second CIPSO option (CIPSO draft
+// §3: at most once; Linux refuses it at the type octet), or with
+// ErrMissing (class Missing) when there is none. For ErrMissing the
+// pointer is 134, the value the CIPSO draft §5.1.2 puts in ICMP Parameter
+// Problem code 1; dsmPointers makes it 0, what DSM reported when the
+// first option was not CIPSO. The walk stops at an EOL, as Linux's does.
+func FindCIPSO(opts []byte, dsmPointers bool) (ipopt.Option, error) {
+	if len(opts) > ipopt.MaxOptionsLen {
+		return ipopt.Option{}, errOptsTooLong.At(ipopt.MaxOptionsLen)
+	}
+	var found ipopt.Option
+	ok := false
+	it := ipopt.NewIter(opts)
+	for it.Next() {
+		o := it.Option()
+		if o.Type != ipopt.CIPSO {
+			continue
+		}
+		if ok {
+			return ipopt.Option{}, errOptsDup.At(o.Offset)
+		}
+		found, ok = o, true
+	}
+	if err := it.Err(); err != nil {
+		return ipopt.Option{}, err
+	}
+	if !ok {
+		if dsmPointers {
+			return ipopt.Option{}, errOptsMissingD.At(0)
+		}
+		return ipopt.Option{}, errOptsMissing.At(0)
+	}
+	return found, nil
+}
+
+// DecodeOptions runs Decode on the CIPSO option of a whole options field
+// (the octets after the 20-octet base header), located with [FindCIPSO].
+// It returns that option, whose Offset places it for a rewrite. Errors
+// carry offsets in the options field (ipopt.Shift); with DSMPointers the
+// pointers that count from the option become one more than the options
+// field offset, which is DSM's number when the label is the first option,
+// the only place DSM looked for it.
+func (p NSIDProfile) DecodeOptions(opts []byte, n *NSID) (ipopt.Option, error) {
+	o, err := FindCIPSO(opts, p.DSMPointers)
+	if err != nil {
+		return ipopt.Option{}, err
+	}
+	if err := p.Decode(o.Bytes, n); err != nil {
+		return ipopt.Option{}, ipopt.Shift(err, o.Offset)
+	}
+	return o, nil
+}
+
+// ValidateOptions is DecodeOptions without the results.
+func (p NSIDProfile) ValidateOptions(opts []byte) error {
+	var n NSID
+	_, err := p.DecodeOptions(opts, &n)
+	return err
+}
