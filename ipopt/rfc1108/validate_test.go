@@ -1,0 +1,102 @@
+package rfc1108_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/rfc1108"
+)
+
+func TestStrictValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		s     rfc1108.Strict
+		in    string
+		err   error
+		off   int
+		class ipopt.Class
+	}{
+		{name: "empty field", in: ""},
+		{name: "no security option", in: "01 01 01 00"},
+		{name: "BSO after NOPs", in: "01 01 82 04 5A 90 00 00"},
+		{name: "BSO with every assigned authority", in: "82 04 3D F8"},
+		{name: "empty PAF octet", in: "82 04 AB 00"},
+		{name: "flagless continuation", in: "82 06 96 81 01 00 00 00"},
+		{name: "garbage after EOL is not examined", in: "82 03 AB 00 82 01 FF FF"},
+		{name: "reserved level 4 refused", in: "82 03 01 00", err: rfc1108.ErrBadClassification, off: 2},
+		{name: "reserved level 1 refused", in: "82 03 F1 00", err: rfc1108.ErrBadClassification, off: 2},
+		{name: "unassigned 0x04 in first octet", in: "82 04 5A 04", err: rfc1108.ErrUnassigned, off: 3},
+		{name: "unassigned 0x02 in first octet", in: "82 04 5A 02", err: rfc1108.ErrUnassigned, off: 3},
+		{name: "unassigned flag accepted on demand", s: rfc1108.Strict{AllowUnassigned: true}, in: "82 04 5A 06"},
+		{name: "FTI error still found with unassigned allowed", s: rfc1108.Strict{AllowUnassigned: true}, in: "82 05 5A 81 03 00",
+			err: rfc1108.ErrBadFTI, off: 4},
+		{name: "BSO truncated by the field", in: "82 05 AB 00", err: ipopt.ErrBadLength, off: 0},
+		{name: "lone type octet", in: "01 01 01 82", err: ipopt.ErrTruncated, off: 3},
+		{name: "length 1", in: "82 01 00 00", err: ipopt.ErrBadLength, off: 0},
+		{name: "length 2 after a NOP", in: "01 82 02 00", err: ipopt.ErrBadLength, off: 2},
+		{name: "ESO length 2 with a BSO", in: "82 03 AB 85 02 00 00 00", err: ipopt.ErrBadLength, off: 4},
+		{name: "two ESOs with a BSO", in: "85 03 01 85 04 02 00 82 03 AB 00 00"},
+		{name: "ESO alone after NOP", in: "01 85 03 01", err: rfc1108.ErrESOWithoutBSO, off: 1},
+		{name: "ESO whose BSO is past the EOL", in: "85 03 01 00 82 03 AB 00", err: rfc1108.ErrESOWithoutBSO, off: 0},
+		{name: "duplicate BSO even if identical", in: "82 03 AB 82 03 AB 00 00", err: rfc1108.ErrDuplicateBSO, off: 3},
+		{name: "duplicate reported before its content", in: "82 03 AB 82 02 00 00 00", err: rfc1108.ErrDuplicateBSO, off: 3},
+		{name: "First: BSO at 0", s: rfc1108.Strict{First: true}, in: "82 03 AB 00"},
+		{name: "First: BSO after NOP", s: rfc1108.Strict{First: true}, in: "01 82 03 AB", err: rfc1108.ErrNotFirst, off: 1},
+		{name: "First: no BSO is fine without Require", s: rfc1108.Strict{First: true}, in: "01 01 01 00"},
+		{name: "Require: present", s: rfc1108.Strict{Require: true}, in: "01 82 03 AB"},
+		{name: "Require: absent", s: rfc1108.Strict{Require: true}, in: "01 01 01 00", err: rfc1108.ErrMissingBSO, off: 0, class: ipopt.Missing},
+		{name: "Require: only after EOL", s: rfc1108.Strict{Require: true}, in: "00 82 03 AB", err: rfc1108.ErrMissingBSO, class: ipopt.Missing},
+		{name: "field over 40 octets", in: repeatHex("01", 41), err: ipopt.ErrTooLong, off: 40, class: ipopt.Limit},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.s.Validate(unhex(t, tc.in))
+			if tc.err == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tc.err)
+			var e *ipopt.Error
+			require.True(t, errors.As(err, &e))
+			assert.Equal(t, tc.off, e.Offset())
+			assert.Equal(t, tc.class, e.Class())
+			if tc.class == ipopt.Missing {
+				// Pointer 130 for a missing BSO, mirroring CIPSO's 134
+				// (rulebook D.1, INFERRED).
+				assert.Equal(t, 130, e.Pointer())
+			} else {
+				assert.Equal(t, tc.off+20, e.Pointer())
+			}
+		})
+	}
+}
+
+func TestStrictCheckBSO(t *testing.T) {
+	var s rfc1108.Strict
+	require.NoError(t, s.CheckBSO(unhex(t, "82 04 3D 80")))
+	requireErrAt(t, s.CheckBSO(unhex(t, "82 04 3D 01")), rfc1108.ErrBadFTI, 3)
+	requireErrAt(t, s.CheckBSO(unhex(t, "82 04 3D 80 00")), ipopt.ErrBadLength, 0)
+	requireErrAt(t, s.CheckBSO(unhex(t, "82 02")), ipopt.ErrBadLength, 1)
+	requireErrAt(t, s.CheckBSO(unhex(t, "85 03 01")), rfc1108.ErrWrongType, 0)
+	requireErrAt(t, s.CheckBSO(unhex(t, "82")), ipopt.ErrTruncated, 0)
+}
+
+// Linux does not look inside 130 and 133 (rulebook D.1: any length >= 2
+// and duplicates pass): only framing errors, as ipopt reports them.
+func TestLinuxValidate(t *testing.T) {
+	var l rfc1108.Linux
+	for _, in := range []string{
+		"82 02 82 02 85 02 00 00", "82 03 F1 00", "82 04 00 07", "85 03 00 00", "82 0B 00 00 00 05 41 42 43 44 45 00",
+	} {
+		assert.NoError(t, l.Validate(unhex(t, in)), in)
+	}
+	requireErrAt(t, l.Validate(unhex(t, "82 01 00 00")), ipopt.ErrBadLength, 0)
+	requireErrAt(t, l.Validate(unhex(t, "01 01 01 82")), ipopt.ErrTruncated, 3)
+	requireErrAt(t, l.Validate(unhex(t, "01 01 82 09 00 00")), ipopt.ErrBadLength, 2)
+	err := l.Validate(make([]byte, 41))
+	requireErrAt(t, err, ipopt.ErrTooLong, 40)
+}
