@@ -1,0 +1,375 @@
+package ipopt
+
+// Packet is a small sk_buff-like buffer for rewriting the options of an
+// IPv4 datagram in place: one backing buffer, owned by the caller, holding
+// a data window with headroom before it and tailroom after it, and the
+// offset of the IPv4 header (the network header) in that buffer.
+//
+//	buf:  [ headroom | data window ............................ | tailroom ]
+//	                 [ link hdr? | IPv4 header | payload ...... ]
+//	                             ^ network header
+//
+// The window moves as sk_buff's does ([Packet.Push], [Packet.Pull],
+// [Packet.Put], [Packet.Trim]); the network header stays where it is
+// until a rewrite moves it.
+//
+// The option rewrites ([Packet.InsertOption], [Packet.ReplaceOption],
+// [Packet.RemoveOption], [Packet.SetOption]) follow one rule set:
+//
+//   - The existing options field must frame cleanly ([Iter]); a framing
+//     error is returned unchanged.
+//   - Its content is the octets from its start to the end of the last
+//     option that is neither NOP nor EOL, walking up to the first EOL.
+//     Everything after the content is padding and is dropped: NOPs that
+//     only trail the last option, the EOL, and every octet after the EOL
+//     (which RFC 791 calls padding and Linux zeroes on receive). This is
+//     how Linux measures the options it keeps (cipso_v4_get_actual_opt_len,
+//     2024; rulebook B.6). Options found only after an EOL are padding too:
+//     they are neither found nor kept.
+//   - The change is made to the content; every other content octet is kept,
+//     byte for byte and in order (NOPs between or before options included).
+//   - The result is padded with EOL (0x00) to a multiple of 4, the header
+//     length (IHL), the total length and the header checksum are set, and
+//     the checksum is recomputed in full, as Linux's ip_send_check does.
+//   - A header over 60 octets is refused (ErrHeaderTooLong, class Limit),
+//     so is a total length over 65,535 (ErrTotalLength, class Limit).
+//   - A header that grows moves left into the headroom: only the octets
+//     from the start of the data window to the end of the base header move
+//     (a link-layer header pushed in front of the IP header moves with it),
+//     and the payload stays where it is. When the headroom is too small
+//     for the growth but the tailroom is not, the header stays and the
+//     payload (everything after the header up to the end of the window)
+//     moves right into the tailroom instead. When neither fits, the rewrite
+//     fails with ErrNoRoom (class Limit). A header that shrinks moves right,
+//     toward the payload, and the headroom grows; the payload stays.
+//   - The rewrite is atomic: every check is made before the first octet is
+//     written, and on any error the buffer and the Packet are unchanged.
+//     Nothing panics, whatever the buffer holds, and nothing is allocated.
+//
+// The option given to a rewrite is copied before the packet is touched, so
+// it may alias the packet's own buffer (an option read from the packet).
+//
+// The zero Packet has no buffer; every rewrite on it fails.
+type Packet struct {
+	buf  []byte
+	data int // first octet of the data window
+	tail int // one past the last octet of the window
+	nh   int // first octet of the IPv4 header
+}
+
+var (
+	errPktRoom     = NewErrorKind(ErrNoRoom, "headroom", Limit)
+	errPktTailroom = NewErrorKind(ErrNoRoom, "tailroom", Limit)
+	errPktData     = NewErrorKind(ErrNoRoom, "data", Limit)
+	errPktNH       = NewErrorKind(ErrBadHeader, "network header", Malformed)
+	errPktHdrLong  = NewErrorKind(ErrHeaderTooLong, "ihl", Limit)
+	errPktTotal    = NewErrorKind(ErrTotalLength, "total length", Limit)
+	errPktNotFound = NewErrorKind(ErrNotFound, "type", Missing)
+	errPktAt       = NewErrorKind(ErrBadValue, "insert offset", Malformed)
+)
+
+// NewPacket makes an empty Packet over all of buf (len(buf) octets), with
+// the data window and the network header at offset headroom. Add the
+// datagram with [Packet.Put]. A headroom outside 0..len(buf) is refused
+// with ErrNoRoom.
+//
+// 40 octets of headroom are enough for any option rewrite: the options
+// field never holds more.
+func NewPacket(buf []byte, headroom int) (Packet, error) {
+	if headroom < 0 || headroom > len(buf) {
+		return Packet{}, errPktRoom.At(errAtVersion)
+	}
+	return Packet{buf: buf, data: headroom, tail: headroom, nh: headroom}, nil
+}
+
+// FromBytes makes a Packet over all of buf whose data window is the length
+// octets at buf[headroom:], with the network header at its start: a
+// datagram already in place. A window outside buf is refused with
+// ErrNoRoom.
+func FromBytes(buf []byte, headroom, length int) (Packet, error) {
+	if headroom < 0 || headroom > len(buf) {
+		return Packet{}, errPktRoom.At(errAtVersion)
+	}
+	if length < 0 || length > len(buf)-headroom {
+		return Packet{}, errPktTailroom.At(errAtVersion)
+	}
+	return Packet{buf: buf, data: headroom, tail: headroom + length, nh: headroom}, nil
+}
+
+// Headroom is the number of octets before the data window.
+func (p *Packet) Headroom() int { return p.data }
+
+// Tailroom is the number of octets after the data window.
+func (p *Packet) Tailroom() int { return len(p.buf) - p.tail }
+
+// Len is the length of the data window.
+func (p *Packet) Len() int { return p.tail - p.data }
+
+// Bytes is the data window. Its capacity ends with the window, so an
+// append to it cannot overwrite the tailroom.
+func (p *Packet) Bytes() []byte { return p.buf[p.data:p.tail:p.tail] }
+
+// Buffer is the whole backing buffer, headroom and tailroom included.
+func (p *Packet) Buffer() []byte { return p.buf }
+
+// Push extends the data window n octets to the front (skb_push) and
+// returns them, for a header to be written there. Too little headroom, or
+// n < 0, gives ErrNoRoom and changes nothing.
+func (p *Packet) Push(n int) ([]byte, error) {
+	if n < 0 || n > p.data {
+		return nil, errPktRoom.At(errAtVersion)
+	}
+	p.data -= n
+	return p.buf[p.data : p.data+n : p.data+n], nil
+}
+
+// Pull removes n octets from the front of the data window (skb_pull) and
+// returns them. More than the window holds, or n < 0, gives ErrNoRoom and
+// changes nothing.
+func (p *Packet) Pull(n int) ([]byte, error) {
+	if n < 0 || n > p.Len() {
+		return nil, errPktData.At(errAtVersion)
+	}
+	p.data += n
+	return p.buf[p.data-n : p.data : p.data], nil
+}
+
+// Put extends the data window n octets at the end (skb_put) and returns
+// them, for data to be written there. Too little tailroom, or n < 0, gives
+// ErrNoRoom and changes nothing.
+func (p *Packet) Put(n int) ([]byte, error) {
+	if n < 0 || n > p.Tailroom() {
+		return nil, errPktTailroom.At(errAtVersion)
+	}
+	p.tail += n
+	return p.buf[p.tail-n : p.tail : p.tail], nil
+}
+
+// Trim cuts the data window to its first n octets (skb_trim). An n larger
+// than the window, or negative, gives ErrNoRoom and changes nothing.
+func (p *Packet) Trim(n int) error {
+	if n < 0 || n > p.Len() {
+		return errPktData.At(errAtVersion)
+	}
+	p.tail = p.data + n
+	return nil
+}
+
+// NetworkOffset is the offset of the IPv4 header from the start of the
+// data window (negative after a Pull past it).
+func (p *Packet) NetworkOffset() int { return p.nh - p.data }
+
+// SetNetworkOffset puts the network header off octets into the data window
+// (skb_set_network_header). An offset outside the window gives ErrNoRoom.
+func (p *Packet) SetNetworkOffset(off int) error {
+	if off < 0 || off > p.Len() {
+		return errPktData.At(errAtVersion)
+	}
+	p.nh = p.data + off
+	return nil
+}
+
+// Header returns the IPv4 header at the network offset, checked by
+// [ParseHeader] against the octets from there to the end of the window.
+func (p *Packet) Header() (Header, error) {
+	if p.nh < 0 || p.nh > p.tail || p.tail > len(p.buf) {
+		return nil, errPktNH.At(errAtVersion)
+	}
+	return ParseHeader(p.buf[p.nh:p.tail])
+}
+
+// Network is the datagram from the network header to the end of the data
+// window, or nil if the network header is outside the buffer.
+func (p *Packet) Network() []byte {
+	if p.nh < 0 || p.nh > p.tail || p.tail > len(p.buf) {
+		return nil
+	}
+	return p.buf[p.nh:p.tail:p.tail]
+}
+
+// InsertOption inserts opt, one option, into the options field before the
+// option that starts at offset at of the field, or after the last option
+// when at is -1 (before the padding). at must be the offset of an option
+// of the content (see [Packet]) or the content's end; other values give
+// ErrBadValue. opt must be one whole option: a NOP, or type, length equal
+// to len(opt) and body; EOL is refused (it would end the list). Other
+// options of the same type are not looked at: use [Packet.SetOption] to
+// keep one label.
+func (p *Packet) InsertOption(at int, opt []byte) error {
+	h, sc, err := p.scan(0, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case at == -1:
+		at = sc.end
+	case at < 0 || at > sc.end || at < sc.end && !sc.boundary(h.Options(), at):
+		return errPktAt.At(min(max(at, 0), MaxOptionsLen))
+	}
+	return p.splice(h, sc, at, at, opt, true)
+}
+
+// ReplaceOption replaces the first option of type t in the content with
+// opt (which may be of another type). ErrNotFound (class Missing) if there
+// is none.
+func (p *Packet) ReplaceOption(t Type, opt []byte) error {
+	h, sc, err := p.scan(t, true)
+	if err != nil {
+		return err
+	}
+	if sc.found < 0 {
+		return errPktNotFound.At(0)
+	}
+	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, opt, true)
+}
+
+// RemoveOption cuts the first option of type t out of the content; the
+// options after it move up and the header shrinks when it can, as Linux
+// removes a CIPSO option since 2024 (cipso_v4_skbuff_delattr; earlier
+// kernels left NOPs). ErrNotFound (class Missing) if there is none.
+func (p *Packet) RemoveOption(t Type) error {
+	h, sc, err := p.scan(t, true)
+	if err != nil {
+		return err
+	}
+	if sc.found < 0 {
+		return errPktNotFound.At(0)
+	}
+	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, nil, false)
+}
+
+// SetOption sets the option of opt's type: it replaces the first option of
+// that type in the content, or inserts opt first in the field when there is
+// none (labels go first, as Linux's cipso_v4_skbuff_setattr places them;
+// unlike Linux, the other options are kept). opt must be one whole option,
+// not EOL.
+func (p *Packet) SetOption(opt []byte) error {
+	if len(opt) == 0 {
+		return errOptTrunc.At(0)
+	}
+	h, sc, err := p.scan(Type(opt[0]), true)
+	if err != nil {
+		return err
+	}
+	if sc.found < 0 {
+		return p.splice(h, sc, 0, 0, opt, true)
+	}
+	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, opt, true)
+}
+
+// scanResult is what a rewrite needs to know about the options field.
+type scanResult struct {
+	end      int // end of the content
+	found    int // offset of the first option of the wanted type, or -1
+	foundLen int
+}
+
+// boundary reports whether an option of the content starts at off.
+func (sc scanResult) boundary(opts []byte, off int) bool {
+	it := NewIter(opts)
+	for it.Next() && it.Option().Offset <= off {
+		if it.Option().Offset == off {
+			return true
+		}
+	}
+	return false
+}
+
+// scan checks that the packet's header can be rewritten and measures its
+// options: the content's end, and (when want) the first option of type t
+// in the content.
+func (p *Packet) scan(t Type, want bool) (Header, scanResult, error) {
+	sc := scanResult{found: -1}
+	if p.data > p.nh {
+		return nil, sc, errPktNH.At(errAtVersion)
+	}
+	h, err := p.Header()
+	if err != nil {
+		return nil, sc, err
+	}
+	it := NewIter(h.Options())
+	for it.Next() {
+		o := it.Option()
+		if o.Type == EOL || o.Type == NOP {
+			continue
+		}
+		if want && sc.found < 0 && o.Type == t {
+			sc.found, sc.foundLen = o.Offset, len(o.Bytes)
+		}
+		sc.end = o.Offset + len(o.Bytes)
+	}
+	if err := it.Err(); err != nil {
+		return nil, sc, err
+	}
+	if want && t == NOP {
+		// A NOP counts only inside the content.
+		it = NewIter(h.Options()[:sc.end])
+		for it.Next() {
+			if it.Option().Type == NOP {
+				sc.found, sc.foundLen = it.Option().Offset, 1
+				break
+			}
+		}
+	}
+	return h, sc, nil
+}
+
+// splice replaces the content octets [rs, re) with opt (with nothing when
+// !insert), re-pads, and fixes the header, all or nothing.
+func (p *Packet) splice(h Header, sc scanResult, rs, re int, opt []byte, insert bool) error {
+	if insert {
+		if err := checkOne(opt, rs); err != nil {
+			return err
+		}
+	}
+	old := h.Options()
+	newLen := sc.end - (re - rs) + len(opt)
+	padded := PaddedLen(newLen)
+	if padded > MaxOptionsLen {
+		return errPktHdrLong.At(errAtVersion)
+	}
+	delta := padded - len(old)
+	total := int(h.TotalLen()) + delta
+	if total > 0xffff {
+		return errPktTotal.At(errAtTotalLen)
+	}
+	grow := 0 // 1: into headroom, 2: payload into tailroom
+	if delta > 0 {
+		switch {
+		case delta <= p.data:
+			grow = 1
+		case delta <= p.Tailroom():
+			grow = 2
+		default:
+			return errPktRoom.At(errAtVersion)
+		}
+	}
+
+	// Build the new options field before anything moves.
+	var nb [MaxOptionsLen]byte
+	n := copy(nb[:], old[:rs])
+	n += copy(nb[n:], opt)
+	n += copy(nb[n:], old[re:sc.end])
+	clear(nb[n:padded])
+
+	hl := len(old) + BaseHeaderLen
+	switch {
+	case grow == 1:
+		copy(p.buf[p.data-delta:], p.buf[p.data:p.nh+BaseHeaderLen])
+		p.data -= delta
+		p.nh -= delta
+	case grow == 2:
+		copy(p.buf[p.nh+hl+delta:p.tail+delta], p.buf[p.nh+hl:p.tail])
+		p.tail += delta
+	case delta < 0:
+		copy(p.buf[p.data-delta:], p.buf[p.data:p.nh+BaseHeaderLen])
+		p.data -= delta
+		p.nh -= delta
+	}
+	nh := Header(p.buf[p.nh : p.nh+BaseHeaderLen+padded])
+	copy(nh[BaseHeaderLen:], nb[:padded])
+	nh.SetIHL(uint8((BaseHeaderLen + padded) / 4))
+	nh.SetTotalLen(uint16(total))
+	nh.SetChecksum()
+	return nil
+}
