@@ -83,6 +83,7 @@ type icmpError struct {
 	typ, code  uint8
 	pointer    uint8
 	quotedOpts []byte
+	replyOpts  []byte
 }
 
 // parseICMPError reads an outgoing Ethernet frame from the tap. It reports
@@ -104,6 +105,7 @@ func parseICMPError(f []byte, port uint16) (e icmpError, ok bool) {
 		return e, false
 	}
 	e.typ, e.code, e.pointer = icmp[0], icmp[1], icmp[4]
+	e.replyOpts = append([]byte{}, ip[20:ihl]...)
 	q := icmp[8:] // the quoted datagram
 	if len(q) < 20 {
 		return e, false
@@ -118,6 +120,6 @@ func parseICMPError(f []byte, port uint16) (e icmpError, ok bool) {
 		return e, false
 	}
 	e.seq = uint32(sport&0x7fff)<<16 | uint32(binary.BigEndian.Uint16(q[4:]))
-	e.quotedOpts = append([]byte(nil), q[20:qihl]...)
+	e.quotedOpts = append([]byte{}, q[20:qihl]...)
 	return e, true
 }

@@ -50,6 +50,9 @@ type Verdict struct {
 	// (RR and TS filled in, octets after an EOL zeroed). For an ICMP error
 	// it is the options field quoted in the error.
 	Options []byte
+	// ReplyOptions is the options field of the ICMP error's own IP header
+	// (__ip_options_echo), for ParameterProblem and OtherICMP.
+	ReplyOptions []byte
 }
 
 // String gives "delivered", "dropped", "parameter problem, pointer 22" or

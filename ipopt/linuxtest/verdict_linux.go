@@ -133,7 +133,7 @@ func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duratio
 		if !ok {
 			continue
 		}
-		v := Verdict{Outcome: OtherICMP, Type: e.typ, Code: e.code, Options: e.quotedOpts}
+		v := Verdict{Outcome: OtherICMP, Type: e.typ, Code: e.code, Options: e.quotedOpts, ReplyOptions: e.replyOpts}
 		if e.typ == 12 {
 			v.Outcome, v.Pointer = ParameterProblem, int(e.pointer)
 		}
