@@ -35,9 +35,10 @@ type OptionChecker interface {
 //     without CAP_NET_RAW; a full option (pointer past the end) whose
 //     overflow nibble is 15 and flag is not 3, at +3.
 //   - RA: length < 4 at +1.
-//   - CIPSO: a second CIPSO, or setting one on a socket without
-//     CAP_NET_RAW, at the type octet; then the body check (the CIPSO field,
-//     or the CONFIG_NETLABEL=n stub when it is nil).
+//   - CIPSO: setting one on a socket without CAP_NET_RAW
+//     (ErrNotPermitted), or a second CIPSO (ErrDuplicate), at the type
+//     octet; then the body check (the CIPSO field, or the CONFIG_NETLABEL=n
+//     stub when it is nil).
 //   - SEC, SID, ESEC and every other type: no content check on receive;
 //     refused at the type octet when setting on a socket without
 //     CAP_NET_RAW.
@@ -148,8 +149,13 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 				c.RouterAlert = off
 			}
 		case CIPSO:
-			if !priv || c.CIPSO >= 0 {
+			// One branch in Linux, one pointer (the type octet); the
+			// sentinel says which of the two conditions failed.
+			if !priv {
 				return c, errOptPerm.At(off)
+			}
+			if c.CIPSO >= 0 {
+				return c, errOptDup.At(off)
 			}
 			c.CIPSO = off
 			var err error
