@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strconv"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -11,7 +12,7 @@ import (
 // value (dsm-network-sid.md "Wire format"). A DOI of 0, which CIPSO
 // reserves (draft §3.3), stands for DefaultDOI wherever this package takes
 // a DOI for a network SID label.
-const DefaultDOI uint32 = 0x10001000
+const DefaultDOI cipso.DOI = 0x10001000
 
 // DefaultSID is the source SID DSM sent for a socket that had none
 // (dsm-network-sid.md "What DSM sent").
@@ -279,7 +280,7 @@ func (n NSID) AppendTag(dst []byte) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return dst, err
 	}
-	dst = append(dst, byte(TagFreeForm), byte(n.TagLen()))
+	dst = append(dst, byte(cipso.TagFreeForm), byte(n.TagLen()))
 	return n.appendParams(dst), nil
 }
 
@@ -290,7 +291,7 @@ func (n NSID) AppendTag(dst []byte) ([]byte, error) {
 //
 //	NewNSID(DefaultSID, 1).AppendOption(nil, 0)
 //	// 86 14 10 00 10 00 07 0E 03 06 12 34 12 34 06 06 00 00 00 01
-func (n NSID) AppendOption(dst []byte, doi uint32) ([]byte, error) {
+func (n NSID) AppendOption(dst []byte, doi cipso.DOI) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return dst, err
 	}
@@ -298,8 +299,8 @@ func (n NSID) AppendOption(dst []byte, doi uint32) ([]byte, error) {
 		doi = DefaultDOI
 	}
 	dst = append(dst, byte(ipopt.CIPSO), byte(n.OptionLen()))
-	dst = binary.BigEndian.AppendUint32(dst, doi)
-	dst = append(dst, byte(TagFreeForm), byte(n.TagLen()))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(doi))
+	dst = append(dst, byte(cipso.TagFreeForm), byte(n.TagLen()))
 	return n.appendParams(dst), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -40,7 +41,7 @@ func FuzzNSID(f *testing.F) {
 		}
 		p := NSIDStrict
 		if len(b) >= 6 {
-			p.DOI = uint32(b[2])<<24 | uint32(b[3])<<16 | uint32(b[4])<<8 | uint32(b[5])
+			p.DOI = cipso.DOI(b[2])<<24 | cipso.DOI(b[3])<<16 | cipso.DOI(b[4])<<8 | cipso.DOI(b[5])
 		}
 		var n NSID
 		if p.Decode(b, &n) == nil {

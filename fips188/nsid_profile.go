@@ -3,6 +3,7 @@ package fips188
 import (
 	"encoding/binary"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -15,13 +16,13 @@ import (
 // reported at the field it concerns (offsets from the option's type
 // octet; see DSMPointers for the ICMP pointer):
 //
-//   - option type 134 (offset 0), ErrNotCIPSO;
+//   - option type 134 (offset 0), cipso.ErrNotCIPSO;
 //   - option length at least 10 and at most 40, within the slice (1),
 //     ipopt.ErrBadLength;
-//   - DOI equal to the profile's (2), ErrDOI;
-//   - tag type 7, the free-form tag (6), ErrTagType;
+//   - DOI equal to the profile's (2), cipso.ErrUnknownDOI;
+//   - tag type 7, the free-form tag (6), cipso.ErrTagNotAllowed;
 //   - tag length equal to the option length less 6, so the tag is the only
-//     one (7), ipopt.ErrBadLength;
+//     one (7), cipso.ErrBadTagLength;
 //   - for each parameter at offset i: a type the profile accepts (i),
 //     ErrUnknownParam; then a length of exactly 2 for bypass and 6 for the
 //     others, not running past the option (i+1), ipopt.ErrBadLength; then
@@ -35,7 +36,7 @@ import (
 // Every other failure is class Malformed.
 type NSIDProfile struct {
 	// DOI is the DOI the label must carry; 0 means DefaultDOI.
-	DOI uint32
+	DOI cipso.DOI
 	// Accept is the set of parameter types accepted; 0 means all six.
 	// Known types outside it are refused (ErrUnknownParam), as DSM's
 	// receiver refused all but the source SID and the node ID.
@@ -92,11 +93,11 @@ type nsidKinds struct {
 
 var linuxNSIDKinds = nsidKinds{
 	trunc:    ipopt.NewErrorKind(ipopt.ErrTruncated, "option", ipopt.Malformed),
-	notCIPSO: ipopt.NewErrorKind(ErrNotCIPSO, "option type", ipopt.Malformed),
+	notCIPSO: ipopt.NewErrorKind(cipso.ErrNotCIPSO, "option type", ipopt.Malformed),
 	optLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "option length", ipopt.Malformed),
-	doi:      ipopt.NewErrorKind(ErrDOI, "doi", ipopt.Malformed),
-	tagType:  ipopt.NewErrorKind(ErrTagType, "tag type", ipopt.Malformed),
-	tagLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "tag length", ipopt.Malformed),
+	doi:      ipopt.NewErrorKind(cipso.ErrUnknownDOI, "doi", ipopt.Malformed),
+	tagType:  ipopt.NewErrorKind(cipso.ErrTagNotAllowed, "tag type", ipopt.Malformed),
+	tagLen:   ipopt.NewErrorKind(cipso.ErrBadTagLength, "tag length", ipopt.Malformed),
 	unknown:  ipopt.NewErrorKind(ErrUnknownParam, "parameter type", ipopt.Malformed),
 	paramLen: ipopt.NewErrorKind(ipopt.ErrBadLength, "parameter length", ipopt.Malformed),
 	dup:      ipopt.NewErrorKind(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed),
@@ -107,11 +108,11 @@ var linuxNSIDKinds = nsidKinds{
 
 var dsmNSIDKinds = nsidKinds{
 	trunc:    ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "option", ipopt.Malformed, 0),
-	notCIPSO: ipopt.NewErrorKindFixedPointer(ErrNotCIPSO, "option type", ipopt.Malformed, 0),
+	notCIPSO: ipopt.NewErrorKindFixedPointer(cipso.ErrNotCIPSO, "option type", ipopt.Malformed, 0),
 	optLen:   ipopt.NewErrorKindFixedPointer(ipopt.ErrBadLength, "option length", ipopt.Malformed, 0),
-	doi:      ipopt.NewErrorKindPointer(ErrDOI, "doi", ipopt.Malformed, 1),
-	tagType:  ipopt.NewErrorKindPointer(ErrTagType, "tag type", ipopt.Malformed, 1),
-	tagLen:   ipopt.NewErrorKindPointer(ipopt.ErrBadLength, "tag length", ipopt.Malformed, 1),
+	doi:      ipopt.NewErrorKindPointer(cipso.ErrUnknownDOI, "doi", ipopt.Malformed, 1),
+	tagType:  ipopt.NewErrorKindPointer(cipso.ErrTagNotAllowed, "tag type", ipopt.Malformed, 1),
+	tagLen:   ipopt.NewErrorKindPointer(cipso.ErrBadTagLength, "tag length", ipopt.Malformed, 1),
 	unknown:  ipopt.NewErrorKindPointer(ErrUnknownParam, "parameter type", ipopt.Malformed, 1),
 	// The offset is the length octet (i+1), DSM's pointer is i+1: base 0.
 	paramLen: ipopt.NewErrorKindPointer(ipopt.ErrBadLength, "parameter length", ipopt.Malformed, 0),
@@ -128,7 +129,7 @@ func (p NSIDProfile) kinds() *nsidKinds {
 	return &linuxNSIDKinds
 }
 
-func (p NSIDProfile) doi() uint32 {
+func (p NSIDProfile) doi() cipso.DOI {
 	if p.DOI == 0 {
 		return DefaultDOI
 	}
@@ -160,10 +161,10 @@ func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
 		return k.optLen.At(1)
 	}
 	opt = opt[:l]
-	if binary.BigEndian.Uint32(opt[2:6]) != p.doi() {
+	if cipso.DOI(binary.BigEndian.Uint32(opt[2:6])) != p.doi() {
 		return k.doi.At(2)
 	}
-	if opt[6] != TagFreeForm {
+	if cipso.TagType(opt[6]) != cipso.TagFreeForm {
 		return k.tagType.At(6)
 	}
 	if int(opt[7]) != l-6 {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
@@ -60,7 +61,7 @@ func TestNSIDProperties(t *testing.T) {
 	props := gopter.NewProperties(params)
 
 	props.Property("decode(encode(n)) == n under every profile that accepts all six", prop.ForAll(
-		func(n NSID, doi uint32) bool {
+		func(n NSID, doi cipso.DOI) bool {
 			if n.Params == 0 {
 				_, err := n.AppendOption(nil, doi)
 				return err != nil
@@ -77,17 +78,17 @@ func TestNSIDProperties(t *testing.T) {
 				}
 			}
 			return true
-		}, genNSID(), gen.UInt32()))
+		}, genNSID(), gen.UInt32().Map(func(v uint32) cipso.DOI { return cipso.DOI(v) })))
 
 	accepted := 0
 	props.Property("strict-valid options re-encode byte for byte", prop.ForAll(
-		func(ps []rawParam, doi uint32) bool {
+		func(ps []rawParam, doi cipso.DOI) bool {
 			var data []byte
 			for _, r := range ps {
 				data = r.append(data)
 			}
 			b := []byte{0x86, byte(8 + len(data)), 0, 0, 0, 0, 7, byte(2 + len(data))}
-			binary.BigEndian.PutUint32(b[2:], doi)
+			binary.BigEndian.PutUint32(b[2:], uint32(doi))
 			b = append(b, data...)
 			p := NSIDStrict
 			p.DOI = doi
@@ -98,7 +99,7 @@ func TestNSIDProperties(t *testing.T) {
 			accepted++
 			out, err := n.AppendOption(nil, doi)
 			return err == nil && bytes.Equal(out, b)
-		}, genRawParams(), gen.UInt32Range(1, 1<<32-1)))
+		}, genRawParams(), gen.UInt32Range(1, 1<<32-1).Map(func(v uint32) cipso.DOI { return cipso.DOI(v) })))
 
 	props.Property("lenient decode keeps the last of each known parameter", prop.ForAll(
 		func(ps []rawParam) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,7 +103,7 @@ func TestNSIDEncodeAllSix(t *testing.T) {
 	assert.Equal(t, "bypass policy-serial=0x1020304 ssid=0x11121314 msid=0x21222324 dsid=0x31323334 node=0x41424344", got.String())
 }
 
-func (p NSIDProfile) withDOI(d uint32) NSIDProfile { p.DOI = d; return p }
+func (p NSIDProfile) withDOI(d cipso.DOI) NSIDProfile { p.DOI = d; return p }
 
 func TestNSIDEncodeRefuses(t *testing.T) {
 	dst := []byte{0xAA}
@@ -168,12 +169,12 @@ func opt(params ...byte) []byte {
 
 func TestDSMReceiverPointers(t *testing.T) {
 	cases := []dsmCase{
-		{"type not 134", mut(0, 0x82), ErrNotCIPSO, 0, 0},
+		{"type not 134", mut(0, 0x82), cipso.ErrNotCIPSO, 0, 0},
 		{"length below 10", []byte{0x86, 0x08, 0x10, 0x00, 0x10, 0x00, 0x07, 0x02}, ipopt.ErrBadLength, 1, 0},
 		{"length past slice", dsmExample[:19], ipopt.ErrBadLength, 1, 0},
-		{"doi", mut(5, 0x01), ErrDOI, 2, 3},
-		{"tag type", mut(6, 0x01), ErrTagType, 6, 7},
-		{"tag length", mut(7, 0x0D), ipopt.ErrBadLength, 7, 8},
+		{"doi", mut(5, 0x01), cipso.ErrUnknownDOI, 2, 3},
+		{"tag type", mut(6, 0x01), cipso.ErrTagNotAllowed, 6, 7},
+		{"tag length", mut(7, 0x0D), cipso.ErrBadTagLength, 7, 8},
 		{"unknown type first", opt(0x09, 0x06, 0, 0, 0, 1), ErrUnknownParam, 8, 9},
 		{"unknown type second", opt(0x03, 0x06, 0, 0, 0, 1, 0x08, 0x06, 0, 0, 0, 1), ErrUnknownParam, 14, 15},
 		{"serial not accepted", opt(0x03, 0x06, 0, 0, 0, 1, 0x02, 0x06, 0, 0, 0, 1), ErrUnknownParam, 14, 15},
@@ -205,7 +206,7 @@ func checkErr(t *testing.T, err error, sent error, offset, pointer int) {
 func TestNSIDStrict(t *testing.T) {
 	cases := []dsmCase{
 		// Linux-style pointers: offset + 20.
-		{"doi", mut(5, 0x01), ErrDOI, 2, 22},
+		{"doi", mut(5, 0x01), cipso.ErrUnknownDOI, 2, 22},
 		{"unknown type", opt(0x03, 0x06, 0, 0, 0, 1, 0x07, 0x02), ErrUnknownParam, 14, 34},
 		{"type 0", opt(0x00, 0x02, 0x03, 0x06, 0, 0, 0, 1), ErrUnknownParam, 8, 28},
 		{"duplicate", opt(0x03, 0x06, 0, 0, 0, 1, 0x03, 0x06, 0, 0, 0, 2), ipopt.ErrDuplicate, 14, 34},
@@ -213,7 +214,7 @@ func TestNSIDStrict(t *testing.T) {
 		{"bypass length 6", opt(0x01, 0x06, 0, 0, 0, 0), ipopt.ErrBadLength, 9, 29},
 		{"serial length 2", opt(0x02, 0x02, 0x03, 0x06, 0, 0, 0, 1), ipopt.ErrBadLength, 9, 29},
 		{"over 40", append([]byte{0x86, 0x2C}, make([]byte, 42)...), ipopt.ErrBadLength, 1, 21},
-		{"type not 134", mut(0, 0x07), ErrNotCIPSO, 0, 20},
+		{"type not 134", mut(0, 0x07), cipso.ErrNotCIPSO, 0, 20},
 		{"empty", nil, ipopt.ErrTruncated, 0, 20},
 		{"one octet", []byte{0x86}, ipopt.ErrTruncated, 0, 20},
 	}
@@ -287,12 +288,12 @@ func TestNSIDDecodeOptions(t *testing.T) {
 	bad := bytes.Clone(opts)
 	bad[2+5] = 0x01
 	_, err = NSIDStrict.DecodeOptions(bad, &n)
-	checkErr(t, err, ErrDOI, 4, 24)
+	checkErr(t, err, cipso.ErrUnknownDOI, 4, 24)
 	_, err = DSMReceiver.DecodeOptions(bad, &n)
-	checkErr(t, err, ErrDOI, 4, 5)
+	checkErr(t, err, cipso.ErrUnknownDOI, 4, 5)
 	// As the first option, DSM's own numbers come back.
 	_, err = DSMReceiver.DecodeOptions(mut(5, 1), &n)
-	checkErr(t, err, ErrDOI, 2, 3)
+	checkErr(t, err, cipso.ErrUnknownDOI, 2, 3)
 	// Leftover keeps DSM's fixed pointer 2 wherever the option sits.
 	left := append([]byte{0x01}, opt(0x03, 0x06, 0, 0, 0, 1, 0x06)...)
 	checkErr(t, DSMReceiver.ValidateOptions(left), ipopt.ErrTruncated, 15, 2)
