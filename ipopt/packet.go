@@ -244,12 +244,16 @@ func (p *Packet) RemoveOption(t Type) error {
 // unlike Linux, the other options are kept). opt must be one whole option,
 // not EOL.
 func (p *Packet) SetOption(opt []byte) error {
-	if len(opt) == 0 {
-		return errOptTrunc.At(0)
+	var t Type
+	if len(opt) > 0 {
+		t = Type(opt[0])
 	}
-	h, sc, err := p.scan(Type(opt[0]), true)
+	h, sc, err := p.scan(t, len(opt) > 0)
 	if err != nil {
 		return err
+	}
+	if len(opt) == 0 {
+		return errOptTrunc.At(0)
 	}
 	if sc.found < 0 {
 		return p.splice(h, sc, 0, 0, opt, true)
