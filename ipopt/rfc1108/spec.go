@@ -16,8 +16,11 @@ import (
 //
 //   - level (required): a [ParseClassification] name or "0xNN";
 //   - authorities: [ParseAuthorities] names joined by "+" (may be empty);
-//   - paf-octets: Label.PAFOctets in decimal, 0 to MaxPAFOctets.
+//   - paf-octets: the length of the PAF field in decimal, 0 to
+//     MaxPAFOctets; less than the authorities need counts as what they need.
 //
+// The Label has PAFOctets set to the PAF length its encoding will have,
+// as a decoder would set it: max(paf-octets, Authorities.MinOctets()).
 // Errors unwrap to ErrBadSpec. ParseSpec does not allocate on success.
 func ParseSpec(s string) (Label, error) { return parseSpec(s) }
 
@@ -70,14 +73,15 @@ func parseSpec[T string | []byte](s T) (Label, error) {
 	if !seen[0] {
 		return Label{}, specError("missing key", "level")
 	}
+	l.PAFOctets = uint8(l.PAFLen())
 	return l, nil
 }
 
 // AppendSpec appends l in the [ParseSpec] syntax: the level, then the
 // authorities if there are any, then paf-octets if l.PAFOctets asks for
-// more octets than the authorities need. ParseSpec reads back a Label
-// equal to l whenever l.PAFOctets is 0 or at least
-// l.Authorities.MinOctets() (always so for decoded labels).
+// more octets than the authorities need. ParseSpec reads back a Label that
+// encodes to the same octets as l, and equals l (==) whenever l.PAFOctets
+// is at least l.Authorities.MinOctets(), as it is in every decoded label.
 func AppendSpec(dst []byte, l Label) []byte {
 	dst = append(dst, "level="...)
 	dst = append(dst, l.Level.String()...)

@@ -16,10 +16,10 @@ func TestParseSpec(t *testing.T) {
 		out  string // AppendSpec of the result; "" means in
 	}{
 		{in: "level=secret,authorities=genser+nsa",
-			want: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA)}},
+			want: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA), PAFOctets: 1}},
 		{in: "level=unclassified", want: rfc1108.Label{Level: rfc1108.Unclassified}},
 		{in: "authorities=nsa+genser,level=top-secret",
-			want: rfc1108.Label{Level: rfc1108.TopSecret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA)},
+			want: rfc1108.Label{Level: rfc1108.TopSecret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA), PAFOctets: 1},
 			out:  "level=top-secret,authorities=genser+nsa"},
 		{in: "level=0xf1,authorities=flag-12,paf-octets=3",
 			want: rfc1108.Label{Level: rfc1108.Reserved1, Authorities: rfc1108.AuthoritiesOf(12), PAFOctets: 3},
@@ -27,6 +27,9 @@ func TestParseSpec(t *testing.T) {
 		{in: "level=0x00,authorities=", want: rfc1108.Label{Level: 0}, out: "level=0x00"},
 		{in: "level=confidential,paf-octets=1", want: rfc1108.Label{Level: rfc1108.Confidential, PAFOctets: 1}},
 		// paf-octets at or below what the authorities need adds nothing.
+		{in: "level=secret,authorities=flag-7,paf-octets=1",
+			want: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(7), PAFOctets: 2},
+			out:  "level=secret,authorities=flag-7"},
 		{in: "level=secret,authorities=doe,paf-octets=1",
 			want: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.DOE), PAFOctets: 1},
 			out:  "level=secret,authorities=doe"},
@@ -54,7 +57,7 @@ func TestParseSpec(t *testing.T) {
 }
 
 func TestLabelText(t *testing.T) {
-	l := rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.SCI)}
+	l := rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.SCI), PAFOctets: 1}
 	b, err := l.MarshalText()
 	require.NoError(t, err)
 	assert.Equal(t, "level=secret,authorities=sci", string(b))
