@@ -82,3 +82,18 @@ var (
 	errCategory   = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
 	errCatsFull   = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
 )
+
+var (
+	errNoSpace    = ipopt.NewErrorKind(ErrNoSpace, "categories", ipopt.Limit)
+	errNoSpaceBuf = ipopt.NewErrorKind(ErrNoSpace, "length", ipopt.Limit)
+	errWireLevel  = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Limit)
+	errWireCat    = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
+	errEncTag     = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Limit)
+)
+
+var (
+	errUnknownDOI  = ipopt.NewErrorKind(ErrUnknownDOI, "doi", ipopt.Malformed)
+	errTagNotAllow = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Malformed)
+	errUnmapLevel  = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
+	errUnmapCat    = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
+)

@@ -1,0 +1,227 @@
+package cipso
+
+import (
+	"encoding/binary"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// Linux reproduces Linux 6.x cipso_v4_validate (net/ipv4/cipso_ipv4.c) for
+// a kernel with NetLabel: the same verdict and the same ICMP Parameter
+// Problem pointer for every option (rulebook B.4, VERIFIED on 6.18). It is
+// the [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk; use it
+// through a pointer:
+//
+//	lx := cipso.NewLinux(reg)
+//	err := lx.Validate(opts) // = ipopt.Linux{CIPSO: lx}.Validate(opts)
+//
+// The checks, in Linux's order, with the offset each reports (from the
+// option's type octet):
+//
+//  1. option length < 8: +1;
+//  2. DOI not registered: +2 (so with a nil or empty Registry every CIPSO
+//     option fails here, as on a kernel with no DOI configured);
+//  3. for each tag, from offset 6 while inside the option:
+//     - the DOI's tag slots, scanned in order, reach an empty slot or run
+//     out before one equals the tag type: the tag type (a tag type 0
+//     "matches" the first empty slot and so gets past this step);
+//     - the tag type is the option's last octet: the tag type;
+//     - the tag length runs past the option: +1;
+//     - tag 1: length < 4: +1; then only if RBMStrictValid, a level the
+//     DOI does not map: +3, and a bitmap bit it does not map: +4;
+//     - tag 2: length < 4: +1; level not mapped: +3; categories (if any)
+//     on a non-pass DOI, of odd length, or not strictly ascending: +4
+//     (65535 is accepted);
+//     - tag 5: length < 4: +1; level not mapped: +3; categories (if any)
+//     on a non-pass DOI or of odd length, or a range top above the
+//     previous range's bottom (the first compared with 65535): +4
+//     (inverted and touching ranges are accepted);
+//     - tag 128: on the setsockopt path (socket) or not on loopback: the
+//     tag type; length other than 6: +1;
+//     - any other tag type (0 included): the tag type.
+//
+// Every category error points at the first category octet (tag + 4), not
+// at the offending category, as Linux does. All tags are checked; the label
+// is taken from the first (see [Domain.Decode]).
+type Linux struct {
+	// Registry holds the configured DOIs (netlabelctl cipsov4 add ...).
+	Registry *Registry
+	// RBMStrictValid is sysctl net.ipv4.cipso_rbm_strictvalid, whose
+	// default in the kernel code is 1 (rulebook B.2); [NewLinux] sets it.
+	// It gates only the tag-1 level and bitmap checks.
+	RBMStrictValid bool
+	// Loopback is whether the packet arrived on a loopback device, the
+	// only place Linux accepts the local tag 128.
+	Loopback bool
+}
+
+// NewLinux returns the Linux profile for r with the kernel's defaults
+// (cipso_rbm_strictvalid = 1, not loopback).
+func NewLinux(r *Registry) *Linux { return &Linux{Registry: r, RBMStrictValid: true} }
+
+// CheckOption implements [ipopt.OptionChecker]: o is the option as the
+// walk found it, and the error's offsets are in the options field.
+func (l *Linux) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(l.check(o.Bytes, socket), o.Offset)
+}
+
+// ValidateOption checks one option received on the wire (not the
+// setsockopt path), opt starting at its type octet; offsets in the error
+// are from that octet.
+func (l *Linux) ValidateOption(opt []byte) error {
+	o, err := ParseOption(opt)
+	if err != nil {
+		return err
+	}
+	return l.check(o, false)
+}
+
+// Validate runs Linux's whole receive-path option walk
+// (ipopt.Linux{CIPSO: l}) over an options field; offsets in the error are
+// in the options field and the pointer is from the IP header.
+func (l *Linux) Validate(opts []byte) error {
+	w := ipopt.Linux{CIPSO: l}
+	return w.Validate(opts)
+}
+
+var (
+	errLevel    = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Malformed)
+	errCatOrder = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
+)
+
+// check is cipso_v4_validate on b, the option from its type octet.
+func (l *Linux) check(b []byte, socket bool) error {
+	if len(b) < 2 {
+		return errTruncated.At(0)
+	}
+	n := int(b[1])
+	if n > len(b) {
+		return errOptLen.At(0)
+	}
+	if n < 8 {
+		return errOptLen.At(1)
+	}
+	d := l.Registry.Lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
+	if d == nil {
+		return errUnknownDOI.At(2)
+	}
+	for it := HeaderLen; it < n; {
+		typ := TagType(b[it])
+		if !d.Permits(typ) {
+			return errTagNotAllow.At(it)
+		}
+		if it+1 == n {
+			return errTagTrunc.At(it)
+		}
+		tl := int(b[it+1])
+		if tl > n-it {
+			return errTagLen.At(it + 1)
+		}
+		tag := b[it : it+tl]
+		switch typ {
+		case TagRBitmap:
+			if tl < TagBaseLen {
+				return errTagLen.At(it + 1)
+			}
+			if l.RBMStrictValid {
+				if !d.levelValid(tag[3]) {
+					return errLevel.At(it + 3)
+				}
+				if tl > TagBaseLen && !d.bitmapValid(tag[TagBaseLen:]) {
+					return errCategory.At(it + TagBaseLen)
+				}
+			}
+		case TagEnum:
+			if tl < TagBaseLen {
+				return errTagLen.At(it + 1)
+			}
+			if !d.levelValid(tag[3]) {
+				return errLevel.At(it + 3)
+			}
+			if tl > TagBaseLen {
+				if err := d.enumValid(tag[TagBaseLen:]); err != nil {
+					return err.At(it + TagBaseLen)
+				}
+			}
+		case TagRange:
+			if tl < TagBaseLen {
+				return errTagLen.At(it + 1)
+			}
+			if !d.levelValid(tag[3]) {
+				return errLevel.At(it + 3)
+			}
+			if tl > TagBaseLen {
+				if err := d.rangeValid(tag[TagBaseLen:]); err != nil {
+					return err.At(it + TagBaseLen)
+				}
+			}
+		case TagLocal:
+			if socket || !l.Loopback {
+				return errTagNotAllow.At(it)
+			}
+			if tl != LocalTagLen {
+				return errTagLen.At(it + 1)
+			}
+		default:
+			return errUnknownTag.At(it)
+		}
+		it += tl
+	}
+	return nil
+}
+
+// bitmapValid is cipso_v4_map_cat_rbm_valid: pass accepts any bitmap,
+// trans needs every set bit mapped, other types accept none.
+func (d *Domain) bitmapValid(bm []byte) bool {
+	switch d.typ {
+	case MapPass:
+		return true
+	case MapTrans:
+		for c := NextBit(bm, 0); c >= 0; c = NextBit(bm, c+1) {
+			if _, ok := d.CatFromWire(uint32(c)); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// enumValid is cipso_v4_map_cat_enum_valid: pass DOI, even length,
+// strictly ascending (65535 allowed).
+func (d *Domain) enumValid(b []byte) *ipopt.ErrorKind {
+	if d.typ != MapPass || len(b)&1 != 0 {
+		return errCategory
+	}
+	prev := -1
+	for i := 0; i+1 < len(b); i += 2 {
+		c := int(binary.BigEndian.Uint16(b[i:]))
+		if c <= prev {
+			return errCatOrder
+		}
+		prev = c
+	}
+	return nil
+}
+
+// rangeValid is cipso_v4_map_cat_rng_valid: pass DOI, even length, each
+// top no higher than the previous bottom (the first against 65535). It
+// does not compare a pair's own top and bottom.
+func (d *Domain) rangeValid(b []byte) *ipopt.ErrorKind {
+	if d.typ != MapPass || len(b)&1 != 0 {
+		return errCategory
+	}
+	prev := uint16(MaxWireCategory + 1)
+	for i := 0; i+1 < len(b); i += 4 {
+		hi := binary.BigEndian.Uint16(b[i:])
+		lo := uint16(0)
+		if i+4 <= len(b) {
+			lo = binary.BigEndian.Uint16(b[i+2:])
+		}
+		if hi > prev {
+			return errCatOrder
+		}
+		prev = lo
+	}
+	return nil
+}

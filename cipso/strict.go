@@ -1,0 +1,248 @@
+package cipso
+
+import (
+	"encoding/binary"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// TagSet is a set of tag types, for [Strict.Ignorable].
+type TagSet struct{ b [4]uint64 }
+
+// Add puts tag types in the set.
+func (s *TagSet) Add(t ...TagType) {
+	for _, x := range t {
+		s.b[x>>6] |= 1 << (x & 63)
+	}
+}
+
+// Has reports whether t is in the set.
+func (s *TagSet) Has(t TagType) bool { return s.b[t>>6]&(1<<(t&63)) != 0 }
+
+// MinStrictLen is the shortest option the strict profile accepts: the
+// header and a tag-1 header, the least an implementation must be able to
+// send (rulebook A.1, INFERRED from draft §3.4.5; Suricata's
+// IPV4_OPT_CIPSO_MIN is also 10).
+const MinStrictLen = HeaderLen + TagBaseLen
+
+// Strict validates CIPSO options against the draft (draft-ietf-cipso-
+// ipsecurity-01) and FIPS 188 rather than against what Linux lets through,
+// and accepts only canonical encodings, so that every option it accepts
+// re-encodes byte for byte ([AppendOption] with [FormatOf] the tag). The
+// rules, in checking order, with the offset each reports (from the option's
+// type octet):
+//
+//  1. option length 10..40 (draft §3.2; rulebook A.1): +1;
+//  2. DOI not 0 (draft §3.3): +2 ErrBadDOI; with a Registry, registered:
+//     +2 ErrUnknownDOI;
+//  3. for each tag from offset 6:
+//     - a tag type with no length octet after it: the tag type
+//     (ipopt.ErrTruncated);
+//     - tag 0 is reserved (draft §3.4): the tag type, ErrUnknownTag;
+//     - tags other than 1, 2, 5: the tag type, ErrUnknownTag, unless the
+//     administrator marked the type ignorable (draft §5.1.1); the local
+//     tag 128 never belongs on the wire;
+//     - tag length below 2 (4 for tags 1, 2, 5) or past the option: +1;
+//     an ignorable tag that passes is skipped;
+//     - with a Registry, a tag type the DOI's slots do not permit: the tag
+//     type, ErrTagNotAllowed;
+//     - a second tag 1, 2 or 5 (draft §5.2: one MAC sensitivity tag):
+//     the tag type, ErrMultipleTags;
+//     - alignment octet not 0 (draft §3.4.2.3, §3.4.3.3, §3.4.4.3): +2;
+//     - with a Registry, a level the DOI does not map: +3 ErrBadLevel;
+//     - categories, all at the first category octet (+4), as Linux points:
+//     - tag 1: a bitmap ending in a zero octet, unless it is the
+//     10-octet optimized form (draft §3.4.2.5, §3.4.2.6):
+//     ErrNotCanonical;
+//     - tag 2: odd length, or 65535 (draft §3.4.3.5): ErrBadCategory;
+//     not strictly ascending (§3.4.3.5; Linux): ErrCategoryOrder;
+//     - tag 5: odd length or 65535: ErrBadCategory; a pair with its
+//     bottom above its top, a range not below the previous one, or
+//     sharing an endpoint with it (draft §3.4.4.5: descending,
+//     non-overlapping): ErrCategoryOrder; a range adjacent to the
+//     previous one, or a final bottom of 0 written out (Linux's
+//     generator merges the first and omits the second; rulebook B.3):
+//     ErrNotCanonical;
+//     - with a Registry, a category a translated DOI does not map:
+//     ErrBadCategory.
+//
+// The zero Strict checks the option alone: any DOI but 0, no ignorable
+// tags. Strict is an [ipopt.OptionChecker]; use it through a pointer.
+type Strict struct {
+	// Registry, if not nil, must hold the option's DOI, whose tag slots
+	// and translation tables then apply.
+	Registry *Registry
+	// Ignorable holds the tag types, other than 0, 1, 2 and 5, to skip
+	// rather than refuse (draft §5.1.1). Package fips188 handles tags 6
+	// and 7 itself.
+	Ignorable TagSet
+}
+
+// CheckOption implements [ipopt.OptionChecker]; the error's offsets are in
+// the options field. socket makes no difference.
+func (s *Strict) CheckOption(o ipopt.Option, _ bool) error {
+	return ipopt.Shift(s.check(o.Bytes), o.Offset)
+}
+
+// ValidateOption checks one option, opt starting at its type octet;
+// offsets in the error are from that octet.
+func (s *Strict) ValidateOption(opt []byte) error {
+	o, err := ParseOption(opt)
+	if err != nil {
+		return err
+	}
+	return s.check(o)
+}
+
+// Validate walks an options field as Linux does (ipopt.Linux{CIPSO: s})
+// and checks its CIPSO option with s.
+func (s *Strict) Validate(opts []byte) error {
+	w := ipopt.Linux{CIPSO: s}
+	return w.Validate(opts)
+}
+
+func (s *Strict) check(b []byte) error {
+	if len(b) < 2 {
+		return errTruncated.At(0)
+	}
+	n := int(b[1])
+	if n > len(b) {
+		return errOptLen.At(0)
+	}
+	if n < MinStrictLen || n > MaxOptionLen {
+		return errOptLen.At(1)
+	}
+	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
+	if doi == 0 {
+		return errDOIZero.At(2)
+	}
+	var d *Domain
+	if s.Registry != nil {
+		if d = s.Registry.Lookup(doi); d == nil {
+			return errUnknownDOI.At(2)
+		}
+	}
+	mac := false
+	for it := HeaderLen; it < n; {
+		typ := TagType(b[it])
+		if it+1 == n {
+			return errTagTrunc.At(it)
+		}
+		if !typ.MAC() && (typ == TagInvalid || !s.Ignorable.Has(typ)) {
+			return errUnknownTag.At(it)
+		}
+		tl := int(b[it+1])
+		if tl < 2 || tl > n-it {
+			return errTagLen.At(it + 1)
+		}
+		if !typ.MAC() {
+			it += tl
+			continue
+		}
+		if tl < TagBaseLen {
+			return errTagLen.At(it + 1)
+		}
+		if d != nil && !d.Permits(typ) {
+			return errTagNotAllow.At(it)
+		}
+		if mac {
+			return errMultiTags.At(it)
+		}
+		mac = true
+		tag := b[it : it+tl]
+		if tag[2] != 0 {
+			return errAlign.At(it + 2)
+		}
+		if d != nil && !d.levelValid(tag[3]) {
+			return errLevel.At(it + 3)
+		}
+		cats := tag[TagBaseLen:]
+		var k *ipopt.ErrorKind
+		switch typ {
+		case TagRBitmap:
+			if len(cats) > 0 && cats[len(cats)-1] == 0 && len(cats) != OptimizedBitmapLen {
+				k = errNotCanonical
+			} else if d != nil && !d.bitmapValid(cats) {
+				k = errCategory
+			}
+		case TagEnum:
+			k = strictEnum(cats)
+		case TagRange:
+			k = strictRanges(cats)
+		}
+		if k == nil && d != nil && typ != TagRBitmap && d.typ != MapPass && len(cats) > 0 {
+			k = errCategory
+		}
+		if k != nil {
+			return k.At(it + TagBaseLen)
+		}
+		it += tl
+	}
+	return nil
+}
+
+var (
+	errDOIZero      = ipopt.NewErrorKind(ErrBadDOI, "doi", ipopt.Malformed)
+	errMultiTags    = ipopt.NewErrorKind(ErrMultipleTags, "tag type", ipopt.Malformed)
+	errAlign        = ipopt.NewErrorKind(ErrBadAlignment, "alignment", ipopt.Malformed)
+	errNotCanonical = ipopt.NewErrorKind(ErrNotCanonical, "categories", ipopt.Malformed)
+)
+
+func strictEnum(b []byte) *ipopt.ErrorKind {
+	if len(b)&1 != 0 {
+		return errCategory
+	}
+	prev := -1
+	for i := 0; i+1 < len(b); i += 2 {
+		c := int(binary.BigEndian.Uint16(b[i:]))
+		if c > MaxWireCategory {
+			return errCategory
+		}
+		if c <= prev {
+			return errCatOrder
+		}
+		prev = c
+	}
+	return nil
+}
+
+func strictRanges(b []byte) *ipopt.ErrorKind {
+	if len(b)&1 != 0 {
+		return errCategory
+	}
+	prev := -1 // bottom of the previous range; -1 before the first
+	for i := 0; i+1 < len(b); i += 4 {
+		hi := int(binary.BigEndian.Uint16(b[i:]))
+		lo, explicit := 0, i+4 <= len(b)
+		if explicit {
+			lo = int(binary.BigEndian.Uint16(b[i+2:]))
+		}
+		switch {
+		case hi > MaxWireCategory || lo > MaxWireCategory:
+			return errCategory
+		case lo > hi:
+			return errCatOrder
+		case prev >= 0 && hi >= prev:
+			return errCatOrder
+		case prev >= 0 && hi+1 == prev:
+			return errNotCanonical
+		case explicit && lo == 0 && i+4 == len(b):
+			return errNotCanonical
+		}
+		prev = lo
+	}
+	return nil
+}
+
+// FormatOf returns the Format that makes [AppendTag] reproduce t's bitmap
+// shape: the optimized form for a 10-octet bitmap, and the category flag
+// for a bitmap present but empty (see [Format]). For a tag that [Strict]
+// accepts, decoding it ([Tag.Label]) and encoding the label with
+// FormatOf(t) gives back t octet for octet.
+func FormatOf(t Tag) Format {
+	if t.Type != TagRBitmap && t.Type != TagPBitmap {
+		return Format{}
+	}
+	n := len(t.Categories())
+	return Format{Optimized: n == OptimizedBitmapLen, CatFlag: n > 0}
+}
