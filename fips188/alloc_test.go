@@ -3,6 +3,7 @@ package fips188
 import (
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -35,6 +36,27 @@ func TestNoAllocs(t *testing.T) {
 		"map default":   func() { s, _ := n.NetworkSID(nil); sink += int(s) },
 		"map table":     func() { s, _ := NewNSID(1, 2).NetworkSID(tbl); sink += int(s) },
 		"effective mss": func() { sink += EffectiveMSS(1460, full.OptionLen()) },
+	}
+	three := []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
+	cats := catsOf(t, 0, 1, 200)
+	var cs cipso.CatSet
+	tagCases := map[string]func(){
+		"parse strict":   func() { _, _ = Strict.Parse(three) },
+		"parse error":    func() { _ = Strict.Validate(vecA[:11]) },
+		"parse options":  func() { _, _, _ = Lenient.ParseOptions(opts) },
+		"permissive":     func() { s, _ := Lenient.Parse(vecD); pb, _ := s.Permissive(); _ = pb.Categories(&cs) },
+		"free form":      func() { s, _ := Lenient.Parse(vecE); ff, _ := s.FreeForm(); sink += len(ff.Data()) },
+		"append tag 6":   func() { buf, _ = AppendPermissiveBitmap(buf[:0], 1, &cats) },
+		"append tag 7":   func() { buf, _ = Strict.AppendFreeForm(buf[:0], vecE[8:]) },
+		"append empty 7": func() { buf, _ = Strict.AppendFreeForm(buf[:0], nil) },
+		"nsid in tag 7": func() {
+			s, _ := Lenient.Parse(dsmExample)
+			ff, _ := s.FreeForm()
+			_ = DSMReceiver.DecodeFreeForm(ff, &n)
+		},
+	}
+	for name, f := range tagCases {
+		cases[name] = f
 	}
 	for name, f := range cases {
 		assert.Zero(t, testing.AllocsPerRun(100, f), name)

@@ -231,13 +231,14 @@ func EffectiveMSS(mss, labelLen int) int {
 }
 
 var (
-	errEncodeEmpty   = ipopt.NewErrorKind(ErrEmptyFreeForm, "nsid parameters", ipopt.Malformed)
-	errEncodeUnknown = ipopt.NewErrorKind(ErrUnknownParam, "nsid parameters", ipopt.Malformed)
+	errEncodeEmpty   = ipopt.NewErrorKind(ErrEmptyFreeForm, "nsid parameters", ipopt.Limit)
+	errEncodeUnknown = ipopt.NewErrorKind(ErrUnknownParam, "nsid parameters", ipopt.Limit)
 )
 
 // check refuses what no encoder writes: an empty parameter list (DSM's
 // receiver wants an option of at least 10 octets; fips188.md §4.5 wants a
-// non-empty free-form tag) and presence bits outside the six types.
+// non-empty free-form tag) and presence bits outside the six types. Both
+// are class ipopt.Limit, as every encoder refusal in this module.
 func (n NSID) check() error {
 	if n.Params&^AllParams != 0 {
 		return errEncodeUnknown.At(8)

@@ -299,3 +299,11 @@ func (p NSIDProfile) ValidateOptions(opts []byte) error {
 	_, err := p.DecodeOptions(opts, &n)
 	return err
 }
+
+// DecodeFreeForm is Decode for a free-form tag already found, say in a
+// [TagSet] that also carries other tags: only the parameter rules apply
+// (not the DOI, tag-length or option checks), with offsets from the
+// option's type octet as f's are.
+func (p NSIDProfile) DecodeFreeForm(f FreeForm, n *NSID) error {
+	return ipopt.Shift(p.decodeParams(f.t.Bytes, 2, p.kinds(), n), f.t.Offset)
+}

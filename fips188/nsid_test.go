@@ -358,3 +358,25 @@ func TestParamIter(t *testing.T) {
 	assert.False(t, it.Next())
 	checkErr(t, it.Err(), ipopt.ErrBadLength, 1, 21)
 }
+
+// TestNSIDInTagSet reads a network SID from a tag 7 that follows a tag 1,
+// which Decode (DSM's one-tag rule) refuses but a tag set view finds.
+func TestNSIDInTagSet(t *testing.T) {
+	b := []byte{0x86, 0x18, 0x10, 0x00, 0x10, 0x00, 0x01, 0x04, 0x00, 0x05,
+		0x07, 0x0e, 0x03, 0x06, 0x12, 0x34, 0x12, 0x34, 0x06, 0x06, 0x00, 0x00, 0x00, 0x01}
+	checkErr(t, DSMReceiver.Validate(b), cipso.ErrTagNotAllowed, 6, 7)
+	s, err := Strict.Parse(b)
+	require.NoError(t, err)
+	ff, ok := s.FreeForm()
+	require.True(t, ok)
+	var n NSID
+	require.NoError(t, DSMReceiver.DecodeFreeForm(ff, &n))
+	assert.Equal(t, NewNSID(DefaultSID, 1), n)
+
+	b[18] = 0x02 // node ID -> policy serial, at option offset 18
+	s, err = Strict.Parse(b)
+	require.NoError(t, err)
+	ff, _ = s.FreeForm()
+	checkErr(t, DSMReceiver.DecodeFreeForm(ff, &n), ErrUnknownParam, 18, 19)
+	checkErr(t, NSIDStrict.DecodeFreeForm(ff, &n), ErrParamOrder, 18, 38)
+}

@@ -1,0 +1,108 @@
+package fips188
+
+// Profile says how to read and write the points FIPS 188's network-layer
+// encoding leaves open. The body of FIPS 188 was not available; its layout
+// is reconstructed from CIPSO and from implementations that cite it
+// (fips188.md §0), and each point those disagree on, or that no source
+// settles, is one switch here (fips188.md §9).
+//
+// The zero Profile is the lenient default: it accepts what Linux-era and
+// Wireshark-era implementations produce and read. [Strict] turns every
+// switch to the stricter reading. Profiles are small values; copy one and
+// change a field to make a variant.
+//
+// Whatever the profile, these hold (CONFIRMED for CIPSO, the envelope of
+// every FIPS 188 implementation): option type 134 and length 6..40
+// (cipso.ParseOption), a nonzero tag set identifier (CIPSO draft §3.3),
+// tags framed inside the option, tags 1, 2, 5 and 6 at least 4 octets
+// long, categories that decode.
+type Profile struct {
+	// FreeFormMin4 refuses a tag 7 shorter than 4 octets (Suricata's
+	// IPV4OptValidateCIPSO) instead of 2 (Wireshark's dissect_ipopt_cipso)
+	// (fips188.md §4.5, §9 point 4). The encoders then also write at least
+	// 2 data octets.
+	FreeFormMin4 bool
+	// SingleTag refuses a second tag of any type in one option. FIPS 188's
+	// abstract syntax allows a sequence of tags per tag set; whether its
+	// network form does is unknown (§9 point 6), so the default allows it.
+	SingleTag bool
+	// SingleMACTag refuses a second tag of the MAC sensitivity class (1, 2,
+	// 5) in one option, CIPSO draft §5.2's rule (§5, §9 point 6). Linux
+	// accepts several and reads the first (rulebook B.4).
+	SingleMACTag bool
+	// SingleTagPerType refuses a tag type that appears twice in one option
+	// (two tag 6, two tag 7). By default the first of each kind carries the
+	// label, as Linux takes the label from the first tag.
+	SingleTagPerType bool
+	// RejectTagZero refuses tag type 0, which CIPSO reserves (draft §3.4;
+	// Linux and Suricata refuse it). By default a 0 octet between tags is
+	// a one-octet pad and is skipped, as Wireshark reads it (rulebook C.3).
+	RejectTagZero bool
+	// RejectUnknownTags refuses tag types other than 1, 2, 5, 6 and 7
+	// (CIPSO draft §5.1.1's default). By default they are skipped over by
+	// their length octet: the draft lets an administrator mark tags as
+	// ignorable, and Wireshark shows them without complaint.
+	RejectUnknownTags bool
+	// ZeroAlignment refuses a nonzero alignment octet in tags 1, 2, 5 and
+	// 6 (draft §3.4.2.3; Suricata checks it, Linux and Wireshark do not;
+	// fips188.md §4.4).
+	ZeroAlignment bool
+	// MinimalBitmap refuses a bitmap with trailing zero octets in a tag 6,
+	// and in a tag 1 other than the 10-octet optimized form (draft
+	// §3.4.2.5 SHOULD, §3.4.2.6; whether FIPS 188 kept the rule is §9
+	// point 9). The encoders always write the minimal bitmap.
+	MinimalBitmap bool
+	// SameLevel refuses level-carrying tags (1, 2, 5, 6) in one option
+	// whose levels differ. By default the first tag's level is the label's.
+	SameLevel bool
+	// RequireTag refuses an option with no tag (fips188.md §2.1: strict
+	// mode requires one; Linux refuses options below 8 octets).
+	RequireTag bool
+	// AllowEmptyFreeForm lets the encoders write a tag 7 with no data
+	// (length 2), which Wireshark reads but Suricata refuses. By default
+	// they refuse it (fips188.md §4.5: encode non-empty). Decoders accept
+	// it unless FreeFormMin4 is set.
+	AllowEmptyFreeForm bool
+}
+
+// The predefined profiles.
+var (
+	// Lenient is the zero Profile, spelled out.
+	Lenient = Profile{}
+	// Strict takes the stricter reading of every open point but the
+	// number of non-MAC tags: one MAC tag, one tag per type, tag 0 and
+	// unknown tags refused, zero alignment octets, minimal bitmaps, one
+	// level, at least one tag, tag 7 at least 4 octets and never empty.
+	// Several tags (say a tag 1, a tag 6 and a tag 7) stay allowed: FIPS
+	// 188's abstract syntax has them.
+	Strict = Profile{
+		FreeFormMin4:      true,
+		SingleMACTag:      true,
+		SingleTagPerType:  true,
+		RejectTagZero:     true,
+		RejectUnknownTags: true,
+		ZeroAlignment:     true,
+		MinimalBitmap:     true,
+		SameLevel:         true,
+		RequireTag:        true,
+	}
+)
+
+// freeFormMin is the shortest tag 7 the profile reads.
+func (p Profile) freeFormMin() int {
+	if p.FreeFormMin4 {
+		return 4
+	}
+	return 2
+}
+
+// freeFormEncodeMin is the fewest data octets the profile's encoders write.
+func (p Profile) freeFormEncodeMin() int {
+	switch {
+	case p.FreeFormMin4:
+		return 2
+	case p.AllowEmptyFreeForm:
+		return 0
+	}
+	return 1
+}

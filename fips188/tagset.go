@@ -1,0 +1,211 @@
+package fips188
+
+import (
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// TagSet is a view of a FIPS 188 named tag set in its network form: one
+// CIPSO option whose DOI position holds the 32-bit tag set identifier,
+// followed by the set's tags (fips188.md §2.1, §3: the identifier's
+// mapping to the tag set name, an OID under the NIST CSOR branch
+// 2.16.840.1.101.3.1, is by configuration; §9 point 2). An IPv4 datagram
+// carries one CIPSO option, so one tag set (§9 point 7).
+//
+// A TagSet comes from [Profile.Parse], which has checked the whole option
+// against the profile, so its accessors need no further checks. It aliases
+// the parsed bytes.
+type TagSet struct {
+	opt  cipso.Option
+	pads bool
+}
+
+var (
+	errDOIZero  = ipopt.NewErrorKind(cipso.ErrBadDOI, "doi", ipopt.Malformed)
+	errMulti    = ipopt.NewErrorKind(cipso.ErrMultipleTags, "tag type", ipopt.Malformed)
+	errLevel    = ipopt.NewErrorKind(cipso.ErrBadLevel, "level", ipopt.Malformed)
+	errNoTags   = ipopt.NewErrorKind(ErrNoTags, "tags", ipopt.Malformed)
+	errUnknownT = ipopt.NewErrorKind(cipso.ErrUnknownTag, "tag type", ipopt.Malformed)
+)
+
+// Parse checks the CIPSO option at the start of b (octets after the
+// option's length are ignored) against the profile and returns its view.
+// Checks, in walk order, with offsets from b[0]:
+//
+//   - the envelope, as cipso.ParseOption: type 134, length 6..40 within b;
+//   - tag set identifier not 0 (CIPSO draft §3.3), cipso.ErrBadDOI at 2;
+//   - tag framing ([TagIter]; tag 0 is a pad unless RejectTagZero);
+//   - for each tag, at its type octet: SingleTag, SingleTagPerType and
+//     (tags 1, 2, 5) SingleMACTag, cipso.ErrMultipleTags; tag 0 with
+//     RejectTagZero, or a type other than 1, 2, 5, 6, 7 with
+//     RejectUnknownTags, cipso.ErrUnknownTag;
+//   - tags 1 and 6: length 4..34, ZeroAlignment, MinimalBitmap
+//     ([Profile.ParsePermissiveBitmap]); tags 2 and 5: length >= 4,
+//     ZeroAlignment, and categories that decode (cipso.Tag.Label: even
+//     length); tag 7: length per FreeFormMin4 ([Profile.ParseFreeForm]);
+//   - with SameLevel, a level differing from the first tag's,
+//     cipso.ErrBadLevel at the level octet (+3);
+//   - with RequireTag, no tag at all, ErrNoTags at 6.
+//
+// Every failure is class ipopt.Malformed. Parse does not allocate.
+func (p Profile) Parse(b []byte) (TagSet, error) {
+	o, err := cipso.ParseOption(b)
+	if err != nil {
+		return TagSet{}, err
+	}
+	if o.DOI() == 0 {
+		return TagSet{}, errDOIZero.At(2)
+	}
+	var seen [4]uint64
+	tags, macs := 0, 0
+	level, hasLevel := uint8(0), false
+	it := NewTagIter(o, !p.RejectTagZero)
+	for it.Next() {
+		t := it.Tag()
+		tags++
+		if p.SingleTag && tags > 1 {
+			return TagSet{}, errMulti.At(t.Offset)
+		}
+		if p.SingleTagPerType {
+			w, bit := t.Type>>6, uint64(1)<<(t.Type&63)
+			if seen[w]&bit != 0 {
+				return TagSet{}, errMulti.At(t.Offset)
+			}
+			seen[w] |= bit
+		}
+		if err := p.checkTag(t, &macs); err != nil {
+			return TagSet{}, err
+		}
+		if levelTag(t.Type) {
+			if !hasLevel {
+				level, hasLevel = t.Level(), true
+			} else if p.SameLevel && t.Level() != level {
+				return TagSet{}, errLevel.At(t.Offset + 3)
+			}
+		}
+	}
+	if err := it.Err(); err != nil {
+		return TagSet{}, err
+	}
+	if p.RequireTag && tags == 0 {
+		return TagSet{}, errNoTags.At(cipso.HeaderLen)
+	}
+	return TagSet{opt: o, pads: !p.RejectTagZero}, nil
+}
+
+// levelTag reports whether tags of type t carry a level octet.
+func levelTag(t cipso.TagType) bool { return t.MAC() || t == cipso.TagPBitmap }
+
+// checkTag checks one framed tag; macs counts the MAC tags met so far.
+func (p Profile) checkTag(t cipso.Tag, macs *int) error {
+	switch t.Type {
+	case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
+		*macs++
+		if p.SingleMACTag && *macs > 1 {
+			return errMulti.At(t.Offset)
+		}
+		if t.Type == cipso.TagRBitmap {
+			if err := p.checkBitmapTag(t, true); err != nil {
+				return err
+			}
+		} else {
+			if len(t.Bytes) < cipso.TagBaseLen {
+				return errTagLen.At(t.Offset + 1)
+			}
+			if p.ZeroAlignment && t.Bytes[2] != 0 {
+				return errAlignment.At(t.Offset + 2)
+			}
+		}
+		var l cipso.Label
+		return t.Label(&l)
+	case cipso.TagPBitmap:
+		_, err := p.ParsePermissiveBitmap(t)
+		return err
+	case cipso.TagFreeForm:
+		_, err := p.ParseFreeForm(t)
+		return err
+	case cipso.TagInvalid:
+		// Reached only with RejectTagZero: otherwise the walk skips it.
+		return errUnknownT.At(t.Offset)
+	}
+	if p.RejectUnknownTags {
+		return errUnknownT.At(t.Offset)
+	}
+	return nil
+}
+
+// Validate is Parse without the view.
+func (p Profile) Validate(b []byte) error {
+	_, err := p.Parse(b)
+	return err
+}
+
+// CheckOption implements ipopt.OptionChecker, so that an options walk such
+// as ipopt.Linux can check option 134 with this profile. Offsets are moved
+// into the options field.
+func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
+	return ipopt.Shift(p.Validate(o.Bytes), o.Offset)
+}
+
+// ParseOptions parses the CIPSO option of a whole options field, located
+// with [FindCIPSO] (framing, a second CIPSO option and a missing one are
+// reported as there). It also returns the option as found, whose Offset
+// places it for a rewrite. Errors carry options-field offsets.
+func (p Profile) ParseOptions(opts []byte) (TagSet, ipopt.Option, error) {
+	o, err := FindCIPSO(opts, false)
+	if err != nil {
+		return TagSet{}, ipopt.Option{}, err
+	}
+	s, err := p.Parse(o.Bytes)
+	if err != nil {
+		return TagSet{}, ipopt.Option{}, ipopt.Shift(err, o.Offset)
+	}
+	return s, o, nil
+}
+
+// ID is the tag set identifier, the CIPSO DOI position.
+func (s TagSet) ID() cipso.DOI { return s.opt.DOI() }
+
+// Option is the option the view covers, cut to its length.
+func (s TagSet) Option() cipso.Option { return s.opt }
+
+// Len is the option's length.
+func (s TagSet) Len() int { return len(s.opt) }
+
+// Tags starts a walk over the tags, skipping tag-0 pads if the profile
+// that parsed the set did.
+func (s TagSet) Tags() TagIter { return NewTagIter(s.opt, s.pads) }
+
+// Restrictive returns the first MAC-sensitivity tag (1, 2 or 5), the one
+// Linux takes the label from, if there is one.
+func (s TagSet) Restrictive() (cipso.Tag, bool) {
+	it := s.Tags()
+	for it.Next() {
+		if t := it.Tag(); t.Type.MAC() {
+			return t, true
+		}
+	}
+	return cipso.Tag{}, false
+}
+
+// Permissive returns the first tag 6, if there is one.
+func (s TagSet) Permissive() (PermissiveBitmap, bool) {
+	it := s.Tags()
+	for it.Next() {
+		if t := it.Tag(); t.Type == cipso.TagPBitmap {
+			return PermissiveBitmap{t}, true
+		}
+	}
+	return PermissiveBitmap{}, false
+}
+
+// FreeForm returns the first tag 7, if there is one.
+func (s TagSet) FreeForm() (FreeForm, bool) {
+	it := s.Tags()
+	for it.Next() {
+		if t := it.Tag(); t.Type == cipso.TagFreeForm {
+			return FreeForm{t}, true
+		}
+	}
+	return FreeForm{}, false
+}

@@ -1,0 +1,251 @@
+package fips188
+
+import (
+	"testing"
+
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Vectors of fips188.md §7 (constructed there from the layouts of §4).
+var (
+	vecA = []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x03, 0x01, 0x06, 0x00, 0x05, 0x90, 0x40}
+	vecD = []byte{0x86, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x06, 0x05, 0x00, 0x07, 0xc0}
+	vecE = []byte{0x86, 0x0a, 0x00, 0x00, 0x00, 0x03, 0x07, 0x04, 0xab, 0xcd}
+	vecF = []byte{0x86, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x01, 0x04, 0x00, 0x00}
+	vecG = []byte{0x86, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x0e, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}
+)
+
+// vecH is fips188.md §7 H: tag 1, level 9, category 239, 40 octets.
+func vecH() []byte {
+	b := append([]byte{0x86, 0x28, 0x00, 0x00, 0x00, 0x01, 0x01, 0x22, 0x00, 0x09}, make([]byte, 29)...)
+	return append(b, 0x01)
+}
+
+func catsOf(t *testing.T, cs ...uint32) cipso.CatSet {
+	t.Helper()
+	var s cipso.CatSet
+	for _, c := range cs {
+		require.NoError(t, s.Add(c))
+	}
+	return s
+}
+
+func TestVectorD(t *testing.T) {
+	for _, p := range []Profile{Lenient, Strict} {
+		s, err := p.Parse(vecD)
+		require.NoError(t, err)
+		assert.Equal(t, cipso.DOI(3), s.ID())
+		assert.Equal(t, 11, s.Len())
+		pb, ok := s.Permissive()
+		require.True(t, ok)
+		assert.Equal(t, uint8(7), pb.Level())
+		assert.Equal(t, uint8(0), pb.Alignment())
+		assert.Equal(t, 6, pb.Offset())
+		assert.Equal(t, []byte{0xc0}, pb.Bitmap())
+		assert.True(t, pb.Has(0))
+		assert.True(t, pb.Has(1))
+		assert.False(t, pb.Has(2))
+		assert.False(t, pb.Has(239))
+		var cs cipso.CatSet
+		require.NoError(t, pb.Categories(&cs))
+		assert.Equal(t, catsOf(t, 0, 1), cs)
+		_, ok = s.FreeForm()
+		assert.False(t, ok)
+		_, ok = s.Restrictive()
+		assert.False(t, ok)
+	}
+	cs := catsOf(t, 0, 1)
+	out, err := AppendPermissiveBitmap(ffBuf(40), 7, &cs)
+	require.NoError(t, err)
+	assert.Equal(t, vecD[6:], out)
+	n, err := PermissiveBitmapLen(&cs)
+	require.NoError(t, err)
+	assert.Equal(t, 5, n)
+}
+
+func TestVectorE(t *testing.T) {
+	for _, p := range []Profile{Lenient, Strict} {
+		s, err := p.Parse(vecE)
+		require.NoError(t, err)
+		ff, ok := s.FreeForm()
+		require.True(t, ok)
+		assert.Equal(t, []byte{0xab, 0xcd}, ff.Data())
+		assert.Equal(t, 6, ff.Offset())
+		assert.Equal(t, cipso.TagFreeForm, ff.Tag().Type)
+	}
+	out, err := Lenient.AppendFreeForm(ffBuf(40), []byte{0xab, 0xcd})
+	require.NoError(t, err)
+	assert.Equal(t, vecE[6:], out)
+}
+
+func TestCIPSOVectorsThroughTagSet(t *testing.T) {
+	for name, v := range map[string][]byte{"A": vecA, "F": vecF, "G": vecG, "H": vecH()} {
+		for _, p := range []Profile{Lenient, Strict} {
+			s, err := p.Parse(v)
+			require.NoError(t, err, name)
+			r, ok := s.Restrictive()
+			require.True(t, ok, name)
+			assert.Equal(t, cipso.TagRBitmap, r.Type, name)
+		}
+	}
+}
+
+// tagCase is a crafted option, the error each profile gives (nil: valid)
+// and the offset of the failure. Sources: fips188.md §7 negative cases and
+// the rulebook checklist (case numbers), whose Linux pointers the strict
+// profile matches where it refuses the same thing.
+type tagCase struct {
+	name       string
+	opt        []byte
+	lenient    error
+	strict     error
+	off        int
+	lenientOff int
+}
+
+func TestTagSetProfiles(t *testing.T) {
+	cases := []tagCase{
+		{"§7 tag 1 alignment 01 (case 5)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x01, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
+		{"tag 6 alignment 01", []byte{0x86, 0x0b, 0, 0, 0, 3, 0x06, 0x05, 0x01, 0x07, 0xc0}, nil, cipso.ErrBadAlignment, 8, 0},
+		{"tag 6 trailing zero", []byte{0x86, 0x0c, 0, 0, 0, 3, 0x06, 0x06, 0x00, 0x07, 0xc0, 0x00}, nil, cipso.ErrNotCanonical, 10, 0},
+		{"tag 1 trailing zero (case 4)", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05, 0x00}, nil, cipso.ErrNotCanonical, 10, 0},
+		{"tag 1 optimized (case 3)", []byte{0x86, 0x14, 0, 0, 0, 1, 0x01, 0x0e, 0x00, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, nil, 0, 0},
+		{"tag 6 length 3", []byte{0x86, 0x09, 0, 0, 0, 3, 0x06, 0x03, 0x00}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"tag 7 length 2", []byte{0x86, 0x08, 0, 0, 0, 3, 0x07, 0x02}, nil, cipso.ErrBadTagLength, 7, 0},
+		{"tag 7 length 3", []byte{0x86, 0x09, 0, 0, 0, 3, 0x07, 0x03, 0xab}, nil, cipso.ErrBadTagLength, 7, 0},
+		{"tags 1, 6, 7", []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}, nil, nil, 0, 0},
+		{"two MAC tags (case 30)", []byte{0x86, 0x0e, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06}, nil, cipso.ErrMultipleTags, 10, 0},
+		{"tag 7 twice", []byte{0x86, 0x0e, 0, 0, 0, 3, 0x07, 0x04, 0xab, 0xcd, 0x07, 0x04, 0xef, 0x01}, nil, cipso.ErrMultipleTags, 10, 0},
+		{"levels differ", []byte{0x86, 0x0e, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x06}, nil, cipso.ErrBadLevel, 13, 0},
+		{"tag 0 padding (case 14)", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x00, 0x00}, nil, cipso.ErrBadTagLength, 11, 0},
+		{"tag 0 with length", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x01, 0x02}, cipso.ErrBadTagLength, cipso.ErrUnknownTag, 6, 8},
+		{"unknown tag 3 (case 13)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05}, nil, cipso.ErrUnknownTag, 6, 0},
+		{"local tag 128 (case 16)", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x80, 0x06, 0, 0, 0, 0x2a}, nil, cipso.ErrUnknownTag, 6, 0},
+		{"§7 DOI 0 (case 6)", []byte{0x86, 0x0a, 0, 0, 0, 0, 0x01, 0x04, 0x00, 0x05}, cipso.ErrBadDOI, cipso.ErrBadDOI, 2, 2},
+		{"option length 6 (case 7)", []byte{0x86, 0x06, 0, 0, 0, 1}, nil, ErrNoTags, 6, 0},
+		{"§7 option length 41", append([]byte{0x86, 0x29, 0, 0, 0, 1, 0x01, 0x23, 0x00, 0x05}, make([]byte, 31)...), ipopt.ErrBadLength, ipopt.ErrBadLength, 1, 1},
+		{"§7 tag past option (case 12)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"tag type last octet (case 9)", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x01}, ipopt.ErrTruncated, ipopt.ErrTruncated, 10, 10},
+		{"tag length 0 (case 10)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x00, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"enum odd length (case 20)", []byte{0x86, 0x0d, 0, 0, 0, 1, 0x02, 0x07, 0x00, 0x05, 0x00, 0x05, 0x01}, cipso.ErrBadCategory, cipso.ErrBadCategory, 10, 10},
+		{"enum alignment", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x02, 0x06, 0x07, 0x05, 0x00, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
+		{"range length 3", []byte{0x86, 0x09, 0, 0, 0, 1, 0x05, 0x03, 0x00}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"not CIPSO", []byte{0x82, 0x04, 0xab, 0x00}, cipso.ErrNotCIPSO, cipso.ErrNotCIPSO, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := Lenient.Validate(c.opt)
+			if c.lenient == nil {
+				assert.NoError(t, err, "lenient")
+			} else {
+				checkErr(t, err, c.lenient, c.lenientOff, c.lenientOff+20)
+			}
+			err = Strict.Validate(c.opt)
+			if c.strict == nil {
+				assert.NoError(t, err, "strict")
+			} else {
+				checkErr(t, err, c.strict, c.off, c.off+20)
+			}
+		})
+	}
+}
+
+func TestTagSetSwitches(t *testing.T) {
+	three := []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
+	checkErr(t, Profile{SingleTag: true}.Validate(three), cipso.ErrMultipleTags, 10, 30)
+	require.NoError(t, Profile{SingleTag: true}.Validate(vecD))
+
+	// Lenient reads the first of each kind; the level is the first tag's.
+	s, err := Lenient.Parse([]byte{0x86, 0x17, 0, 0, 0, 3, 0x07, 0x04, 0xab, 0xcd, 0x07, 0x03, 0xef,
+		0x00, 0x06, 0x05, 0x00, 0x02, 0x80, 0x06, 0x04, 0x00, 0x09})
+	require.NoError(t, err)
+	ff, ok := s.FreeForm()
+	require.True(t, ok)
+	assert.Equal(t, []byte{0xab, 0xcd}, ff.Data())
+	pb, ok := s.Permissive()
+	require.True(t, ok)
+	assert.Equal(t, uint8(2), pb.Level())
+	var types []cipso.TagType
+	for it := s.Tags(); it.Next(); {
+		types = append(types, it.Tag().Type)
+	}
+	assert.Equal(t, []cipso.TagType{7, 7, 6, 6}, types, "the 0 octet is a pad")
+}
+
+func TestTagViewsRefuseOtherTypes(t *testing.T) {
+	tag := cipso.Tag{Offset: 6, Type: cipso.TagRBitmap, Bytes: []byte{1, 4, 0, 5}}
+	_, err := Lenient.ParsePermissiveBitmap(tag)
+	checkErr(t, err, cipso.ErrUnknownTag, 6, 26)
+	_, err = Lenient.ParseFreeForm(tag)
+	checkErr(t, err, cipso.ErrUnknownTag, 6, 26)
+	_, err = Lenient.ParsePermissiveBitmap(cipso.Tag{Offset: 6, Type: cipso.TagPBitmap, Bytes: make([]byte, 35)})
+	checkErr(t, err, cipso.ErrBadTagLength, 7, 27)
+	_, err = Lenient.ParseFreeForm(cipso.Tag{Offset: 6, Type: cipso.TagFreeForm, Bytes: make([]byte, 35)})
+	checkErr(t, err, cipso.ErrBadTagLength, 7, 27)
+}
+
+func TestAppendFreeFormLimits(t *testing.T) {
+	dst := []byte{0xAA}
+	out, err := Lenient.AppendFreeForm(dst, nil)
+	checkErr(t, err, ErrEmptyFreeForm, 1, 21)
+	assert.Equal(t, []byte{0xAA}, out)
+	out, err = Profile{AllowEmptyFreeForm: true}.AppendFreeForm(ffBuf(4), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x07, 0x02}, out)
+	_, err = Strict.AppendFreeForm(nil, []byte{1})
+	assert.ErrorIs(t, err, ErrEmptyFreeForm, "Suricata-style receivers need tag length 4")
+	out, err = Strict.AppendFreeForm(ffBuf(8), []byte{1, 2})
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x07, 0x04, 1, 2}, out)
+	out, err = Lenient.AppendFreeForm(ffBuf(40), make([]byte, 32))
+	require.NoError(t, err)
+	assert.Len(t, out, 34)
+	_, err = Lenient.AppendFreeForm(nil, make([]byte, 33))
+	checkErr(t, err, cipso.ErrNoSpace, 2, 22)
+	var e *ipopt.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ipopt.Limit, e.Class())
+}
+
+func TestAppendPermissiveBitmapLimits(t *testing.T) {
+	cs := catsOf(t, 239)
+	out, err := AppendPermissiveBitmap(ffBuf(40), 9, &cs)
+	require.NoError(t, err)
+	want := append(append([]byte{0x06, 0x22, 0x00, 0x09}, make([]byte, 29)...), 0x01)
+	assert.Equal(t, want, out, "§7 H's bitmap under tag 6")
+
+	var empty cipso.CatSet
+	out, err = AppendPermissiveBitmap(ffBuf(8), 3, &empty)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x06, 0x04, 0x00, 0x03}, out)
+
+	cs = catsOf(t, 240)
+	dst := []byte{0xAA}
+	out, err = AppendPermissiveBitmap(dst, 1, &cs)
+	checkErr(t, err, cipso.ErrNoSpace, 4, 24)
+	assert.Equal(t, []byte{0xAA}, out)
+}
+
+func TestParseOptionsAndChecker(t *testing.T) {
+	opts := append(append([]byte{0x01}, vecD...), 0x00, 0x00, 0x00, 0x00)
+	s, o, err := Strict.ParseOptions(opts)
+	require.NoError(t, err)
+	assert.Equal(t, 1, o.Offset)
+	assert.Equal(t, cipso.Option(vecD), s.Option())
+
+	bad := append([]byte{0x01}, 0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x00)
+	_, _, err = Strict.ParseOptions(bad)
+	checkErr(t, err, cipso.ErrUnknownTag, 7, 27)
+	_, _, err = Strict.ParseOptions([]byte{0x01, 0x00, 0x00, 0x00})
+	checkErr(t, err, ErrMissing, 0, 134)
+
+	// Plugged into the Linux option walk in place of cipso.Linux.
+	l := ipopt.Linux{CIPSO: Strict}
+	require.NoError(t, l.Validate(opts))
+	checkErr(t, l.Validate(bad), cipso.ErrUnknownTag, 7, 27)
+	l.CIPSO = Lenient
+	require.NoError(t, l.Validate(bad))
+}
