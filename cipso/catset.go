@@ -536,7 +536,7 @@ func (s *CatSet) AppendText(dst []byte) []byte {
 }
 
 // String gives the set as "{c0,c5.c9}" for logs.
-func (s *CatSet) String() string {
+func (s CatSet) String() string {
 	var buf [64]byte
 	b := append(buf[:0], '{')
 	b = s.AppendText(b)

@@ -88,10 +88,11 @@ func NewLocal(doi DOI) (*Domain, error) {
 // configErr is what newDomain returns: which part of the definition is
 // wrong, for the config parser to point at.
 type configErr struct {
-	part  string // "doi", "tags", "levels", "categories"
-	index int    // item within the part
-	err   error
-	msg   string
+	part   string // "doi", "tags", "levels", "categories"
+	index  int    // item within the part
+	err    error
+	msg    string
+	remote bool // the remote value of the pair is at fault
 }
 
 func (e *configErr) Error() string { return e.err.Error() + ": " + e.msg }
@@ -101,14 +102,14 @@ func (e *configErr) Unwrap() error { return e.err }
 // netlbl_cipsov4_add_std do (rulebook B.3).
 func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, error) {
 	if doi == 0 {
-		return nil, &configErr{"doi", 0, ErrBadDOI, "DOI 0 is reserved"}
+		return nil, &configErr{"doi", 0, ErrBadDOI, "DOI 0 is reserved", false}
 	}
 	d := &Domain{doi: doi, typ: typ}
 	if len(tags) == 0 {
-		return nil, &configErr{"tags", 0, ErrBadConfig, "a DOI needs a tag list"}
+		return nil, &configErr{"tags", 0, ErrBadConfig, "a DOI needs a tag list", false}
 	}
 	if len(tags) > MaxDOITags {
-		return nil, &configErr{"tags", MaxDOITags, ErrBadConfig, "at most 5 tags"}
+		return nil, &configErr{"tags", MaxDOITags, ErrBadConfig, "at most 5 tags", false}
 	}
 	for i, t := range tags {
 		ok := false
@@ -123,37 +124,37 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 			ok = i > 0
 		}
 		if !ok {
-			return nil, &configErr{"tags", i, ErrBadConfig, "tag " + strconv.Itoa(int(t)) + " not allowed in a " + typ.String() + " DOI"}
+			return nil, &configErr{"tags", i, ErrBadConfig, "tag " + strconv.Itoa(int(t)) + " not allowed in a " + typ.String() + " DOI", false}
 		}
 		d.tags[i] = t
 	}
 	if typ != MapTrans {
 		if len(levels) > 0 || len(cats) > 0 {
-			return nil, &configErr{"levels", 0, ErrBadConfig, "only a trans DOI has levels and categories"}
+			return nil, &configErr{"levels", 0, ErrBadConfig, "only a trans DOI has levels and categories", false}
 		}
 		return d, nil
 	}
 	if len(levels) == 0 {
-		return nil, &configErr{"levels", 0, ErrBadConfig, "a trans DOI needs level pairs"}
+		return nil, &configErr{"levels", 0, ErrBadConfig, "a trans DOI needs level pairs", false}
 	}
 	for i := range d.lvlNet {
 		d.lvlNet[i] = invalid
 	}
 	for i, p := range levels {
 		if p.Local > MaxHostValue {
-			return nil, &configErr{"levels", i, ErrBadConfig, "local level above 2147483647"}
+			return nil, &configErr{"levels", i, ErrBadConfig, "local level above 2147483647", false}
 		}
 		if p.Remote > MaxWireLevel {
-			return nil, &configErr{"levels", i, ErrBadConfig, "remote level above 255"}
+			return nil, &configErr{"levels", i, ErrBadConfig, "remote level above 255", true}
 		}
 		d.lvlNet[p.Remote] = p.Local
 	}
 	for i, p := range cats {
 		if p.Local > MaxHostValue {
-			return nil, &configErr{"categories", i, ErrBadConfig, "local category above 2147483647"}
+			return nil, &configErr{"categories", i, ErrBadConfig, "local category above 2147483647", false}
 		}
 		if p.Remote > MaxWireCategory {
-			return nil, &configErr{"categories", i, ErrBadConfig, "remote category above 65534"}
+			return nil, &configErr{"categories", i, ErrBadConfig, "remote category above 65534", true}
 		}
 	}
 	d.levels, d.cats = slices.Clone(levels), slices.Clone(cats)

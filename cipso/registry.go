@@ -103,3 +103,14 @@ func (r *Registry) All() iter.Seq[*Domain] {
 		}
 	}
 }
+
+// Decode looks up the DOI of o and decodes its label with that domain
+// ([Domain.Decode]); an unregistered DOI is ErrUnknownDOI at +2. It returns
+// the domain it used.
+func (r *Registry) Decode(o Option, l *Label) (*Domain, error) {
+	d := r.Lookup(o.DOI())
+	if d == nil {
+		return nil, errUnknownDOI.At(2)
+	}
+	return d, d.Decode(o, l)
+}

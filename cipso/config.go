@@ -1,0 +1,431 @@
+package cipso
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ParseError is an error in text input: a netlabelctl configuration line
+// ([ParseConfig], [ParseCommand]) or a level string ([ParseLabel]). Line
+// and Column are 1-based; Column counts bytes and points at the item at
+// fault (the tag, the pair, the number). Err is the sentinel for errors.Is:
+// ErrSyntax, ErrBadConfig, ErrBadDOI, ErrDuplicateDOI or ErrSetFull.
+type ParseError struct {
+	Line, Column int
+	Err          error
+	Msg          string
+}
+
+// Error gives "line L, column C: <sentinel>: <message>".
+func (e *ParseError) Error() string {
+	s := "line " + strconv.Itoa(e.Line) + ", column " + strconv.Itoa(e.Column) + ": " + e.Err.Error()
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	return s
+}
+
+// Unwrap returns the sentinel.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ParseConfig reads DOI definitions in netlabelctl's command syntax, one
+// per line, into a new Registry:
+//
+//	# comments and blank lines are ignored
+//	netlabelctl cipsov4 add pass doi:16 tags:1,2,5
+//	cipso add trans doi:3 tags:1 levels:0=0,1=1 categories:0=0,1=5
+//	cipsov4 add local doi:5
+//
+// See [ParseCommand] for one line. A DOI defined twice is ErrDuplicateDOI
+// (Linux -EEXIST) at the second definition. Errors are *[ParseError]; the
+// first one ends the parse.
+func ParseConfig(r io.Reader) (*Registry, error) {
+	reg := &Registry{}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		d, doiCol, err := parseLine(sc.Text())
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.Line = line
+			}
+			return nil, err
+		}
+		if d == nil {
+			continue
+		}
+		if err := reg.Add(d); err != nil {
+			return nil, &ParseError{Line: line, Column: doiCol, Err: err, Msg: "DOI " + d.doi.String() + " is already defined"}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// ParseCommand parses one netlabelctl command that adds a CIPSO DOI:
+// an optional "netlabelctl", then "cipsov4" (or "cipso"), "add", and in
+// any order the type ("pass", "trans" or its old name "std", "local") and
+// the arguments "doi:N", "tags:T1,T2,...", "levels:L=R,..." and
+// "categories:L=R,..." (pairs are local=remote). A "#" starts a comment.
+//
+// It refuses what netlabelctl and the kernel refuse (rulebook B.3; checked
+// against netlabelctl 0.30 on Linux 6.18): DOI 0, no tags, more than 5,
+// tag 0 first, tags other than 1 in a trans DOI, 2 and 5 outside pass
+// DOIs, 128 outside local DOIs, 6, 7 and any other tag, a trans DOI
+// without levels, a remote level above 255, a remote category above
+// 65534, a local value above 2147483647. It is stricter than netlabelctl,
+// which reads numbers with atoi and takes the last of repeated arguments:
+// numbers must be decimal, arguments may not repeat, levels and categories
+// belong to trans DOIs only, and a local DOI takes no tags but "128"
+// (netlabelctl ignores whatever tags it is given). Duplicate pairs are
+// accepted, the later winning in each direction, as in the kernel.
+//
+// A blank or comment-only line gives a nil Domain and no error. Errors are
+// *[ParseError] with Line 1.
+func ParseCommand(line string) (*Domain, error) {
+	d, _, err := parseLine(line)
+	return d, err
+}
+
+type token struct {
+	s   string
+	col int // 1-based column of s[0]
+}
+
+func tokenize(line string) []token {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	var out []token
+	for i := 0; i < len(line); {
+		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
+			j++
+		}
+		out = append(out, token{line[i:j], i + 1})
+		i = j
+	}
+	return out
+}
+
+func perr(col int, err error, msg string) *ParseError {
+	return &ParseError{Line: 1, Column: col, Err: err, Msg: msg}
+}
+
+// item is one element of a comma-separated list with its column.
+type item struct {
+	a, b      uint64
+	col, bcol int // columns of the item and of its remote value
+}
+
+// parseNum reads a decimal number no greater than limit.
+func parseNum(s string, col int, limit uint64, what string) (uint64, error) {
+	if s == "" {
+		return 0, perr(col, ErrSyntax, "missing "+what)
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, perr(col+i, ErrSyntax, what+" is not a decimal number")
+		}
+		v = v*10 + uint64(c-'0')
+		if v > limit {
+			return 0, perr(col, ErrSyntax, what+" above "+strconv.FormatUint(limit, 10))
+		}
+	}
+	return v, nil
+}
+
+// parseList reads "x,y,..." (pairs false) or "a=b,c=d,..." (pairs true).
+func parseList(s string, col int, pairs bool, limit uint64, what string) ([]item, error) {
+	var out []item
+	if s == "" {
+		return nil, nil
+	}
+	for off := 0; off <= len(s); {
+		end := strings.IndexByte(s[off:], ',')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += off
+		}
+		f, c := s[off:end], col+off
+		var it item
+		it.col = c
+		if pairs {
+			eq := strings.IndexByte(f, '=')
+			if eq < 0 {
+				return nil, perr(c, ErrSyntax, what+" pair is not local=remote")
+			}
+			var err error
+			if it.a, err = parseNum(f[:eq], c, limit, "local "+what); err != nil {
+				return nil, err
+			}
+			it.bcol = c + eq + 1
+			if it.b, err = parseNum(f[eq+1:], it.bcol, limit, "remote "+what); err != nil {
+				return nil, err
+			}
+		} else {
+			var err error
+			if it.a, err = parseNum(f, c, limit, what); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, it)
+		off = end + 1
+	}
+	return out, nil
+}
+
+// parseLine parses one line; it returns nil, 0, nil for an empty line.
+func parseLine(line string) (*Domain, int, error) {
+	toks := tokenize(line)
+	if len(toks) == 0 {
+		return nil, 0, nil
+	}
+	if toks[0].s == "netlabelctl" {
+		toks = toks[1:]
+		if len(toks) == 0 {
+			return nil, 0, perr(len(line)+1, ErrSyntax, "missing command")
+		}
+	}
+	if toks[0].s != "cipsov4" && toks[0].s != "cipso" {
+		return nil, 0, perr(toks[0].col, ErrSyntax, "not a cipsov4 command: "+strconv.Quote(toks[0].s))
+	}
+	if len(toks) < 2 || toks[1].s != "add" {
+		col := len(line) + 1
+		if len(toks) >= 2 {
+			col = toks[1].col
+		}
+		return nil, 0, perr(col, ErrSyntax, "only \"cipsov4 add\" defines a DOI")
+	}
+	addCol := toks[1].col
+	var (
+		typ                          MapType
+		typCol                       int
+		doi                          uint64
+		doiCol, tagsCol, lvCol, cCol int
+		tags, levels, cats           []item
+		seenDOI, seenT, seenL, seenC bool
+	)
+	for _, t := range toks[2:] {
+		key, val, hasColon := strings.Cut(t.s, ":")
+		vcol := t.col + len(key) + 1
+		dup := func(seen *bool) error {
+			if *seen {
+				return perr(t.col, ErrSyntax, strconv.Quote(key)+" given twice")
+			}
+			*seen = true
+			return nil
+		}
+		var err error
+		switch {
+		case !hasColon && (t.s == "pass" || t.s == "trans" || t.s == "std" || t.s == "local"):
+			if typ != 0 {
+				return nil, 0, perr(t.col, ErrSyntax, "DOI type given twice")
+			}
+			typ, typCol = map[string]MapType{"pass": MapPass, "trans": MapTrans, "std": MapTrans, "local": MapLocal}[t.s], t.col
+		case hasColon && key == "doi":
+			if err = dup(&seenDOI); err == nil {
+				doi, err = parseNum(val, vcol, 1<<32-1, "DOI")
+				doiCol = vcol
+			}
+		case hasColon && key == "tags":
+			if err = dup(&seenT); err == nil {
+				tags, err = parseList(val, vcol, false, 255, "tag")
+				tagsCol = vcol
+			}
+		case hasColon && key == "levels":
+			if err = dup(&seenL); err == nil {
+				levels, err = parseList(val, vcol, true, 1<<32-1, "level")
+				lvCol = vcol
+			}
+		case hasColon && key == "categories":
+			if err = dup(&seenC); err == nil {
+				cats, err = parseList(val, vcol, true, 1<<32-1, "category")
+				cCol = vcol
+			}
+		default:
+			return nil, 0, perr(t.col, ErrSyntax, "unknown argument "+strconv.Quote(t.s))
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if typ == 0 {
+		return nil, 0, perr(addCol, ErrBadConfig, "no DOI type (pass, trans or local)")
+	}
+	if !seenDOI {
+		return nil, 0, perr(typCol, ErrBadConfig, "no doi:N")
+	}
+	var (
+		d   *Domain
+		err error
+	)
+	tt := make([]TagType, len(tags))
+	for i, x := range tags {
+		tt[i] = TagType(x.a)
+	}
+	switch typ {
+	case MapLocal:
+		for _, x := range tags {
+			if x.a != uint64(TagLocal) {
+				return nil, 0, perr(x.col, ErrBadConfig, "a local DOI uses tag 128 only")
+			}
+		}
+		if seenL || seenC {
+			col := lvCol
+			if !seenL {
+				col = cCol
+			}
+			return nil, 0, perr(col, ErrBadConfig, "only a trans DOI has levels and categories")
+		}
+		d, err = NewLocal(DOI(doi))
+	case MapPass:
+		if seenL || seenC {
+			col := lvCol
+			if !seenL {
+				col = cCol
+			}
+			return nil, 0, perr(col, ErrBadConfig, "only a trans DOI has levels and categories")
+		}
+		d, err = NewPass(DOI(doi), tt...)
+	case MapTrans:
+		d, err = NewTrans(DOI(doi), tt, toPairs(levels), toPairs(cats))
+	}
+	if err != nil {
+		var ce *configErr
+		if !errors.As(err, &ce) {
+			return nil, 0, perr(addCol, ErrBadConfig, err.Error())
+		}
+		col := typCol
+		switch ce.part {
+		case "doi":
+			col = doiCol
+		case "tags":
+			col = itemCol(tags, ce.index, tagsCol, typCol, false)
+		case "levels":
+			col = itemCol(levels, ce.index, lvCol, typCol, ce.remote)
+		case "categories":
+			col = itemCol(cats, ce.index, cCol, typCol, ce.remote)
+		}
+		return nil, 0, perr(col, ce.err, ce.msg)
+	}
+	return d, doiCol, nil
+}
+
+func itemCol(items []item, i, listCol, fallback int, remote bool) int {
+	switch {
+	case i < len(items) && remote:
+		return items[i].bcol
+	case i < len(items):
+		return items[i].col
+	case listCol > 0:
+		return listCol
+	}
+	return fallback
+}
+
+func toPairs(items []item) []Pair {
+	if len(items) == 0 {
+		return nil
+	}
+	p := make([]Pair, len(items))
+	for i, x := range items {
+		// Values above uint32 were refused by parseNum; the domain checks
+		// the tighter limits.
+		p[i] = Pair{Local: uint32(x.a), Remote: uint32(x.b)}
+	}
+	return p
+}
+
+// AppendCommand appends the netlabelctl command that defines d, without
+// a newline: "cipsov4 add pass doi:16 tags:1,2,5",
+// "cipsov4 add trans doi:3 tags:1 levels:0=0,1=1 categories:0=0,1=5",
+// "cipsov4 add local doi:5". [ParseCommand] reads it back to an equal
+// domain.
+func (d *Domain) AppendCommand(dst []byte) []byte {
+	dst = append(dst, "cipsov4 add "...)
+	dst = append(dst, d.typ.String()...)
+	dst = append(dst, " doi:"...)
+	dst = strconv.AppendUint(dst, uint64(d.doi), 10)
+	if d.typ == MapLocal {
+		return dst
+	}
+	n := MaxDOITags
+	for n > 0 && d.tags[n-1] == TagInvalid {
+		n--
+	}
+	dst = append(dst, " tags:"...)
+	for i, t := range d.tags[:n] {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendUint(dst, uint64(t), 10)
+	}
+	if d.typ == MapTrans {
+		dst = appendPairs(dst, " levels:", d.levels)
+		if len(d.cats) > 0 {
+			dst = appendPairs(dst, " categories:", d.cats)
+		}
+	}
+	return dst
+}
+
+func appendPairs(dst []byte, key string, ps []Pair) []byte {
+	dst = append(dst, key...)
+	for i, p := range ps {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendUint(dst, uint64(p.Local), 10)
+		dst = append(dst, '=')
+		dst = strconv.AppendUint(dst, uint64(p.Remote), 10)
+	}
+	return dst
+}
+
+// String gives the netlabelctl command that defines d.
+func (d *Domain) String() string { return string(d.AppendCommand(nil)) }
+
+// AppendConfig appends the commands that define every DOI of r, one per
+// line in ascending DOI order, each ending in a newline; [ParseConfig]
+// reads them back.
+func AppendConfig(dst []byte, r *Registry) []byte {
+	for d := range r.All() {
+		dst = d.AppendCommand(dst)
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// Equal reports whether d and o define the same DOI: number, type, tag
+// slots and translation pairs.
+func (d *Domain) Equal(o *Domain) bool {
+	if d.doi != o.doi || d.typ != o.typ || d.tags != o.tags || len(d.levels) != len(o.levels) || len(d.cats) != len(o.cats) {
+		return false
+	}
+	for i := range d.levels {
+		if d.levels[i] != o.levels[i] {
+			return false
+		}
+	}
+	for i := range d.cats {
+		if d.cats[i] != o.cats[i] {
+			return false
+		}
+	}
+	return true
+}
