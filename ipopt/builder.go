@@ -119,8 +119,9 @@ func (b *Builder) single(t Type) error {
 // Finish pads the field with EOL octets to a multiple of 4 and returns dst
 // with the field appended. A field of more than 40 octets is refused with
 // ErrTooLong (class Limit) at offset 40 and dst is returned unchanged.
-// The Builder may be used again afterwards; it then extends the padded
-// field.
+// The padding is EOL, so once Finish has padded, the Builder refuses
+// further options as it does after any EOL; start a new field with
+// [NewBuilder].
 func (b *Builder) Finish() ([]byte, error) {
 	n := b.Len()
 	if n > MaxOptionsLen {

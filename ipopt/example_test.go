@@ -37,3 +37,102 @@ func ExampleLinux_Validate() {
 	// Output:
 	// true 0 20 malformed
 }
+
+// Build an options field: a Router Alert and a CIPSO label, padded with
+// EOL to a multiple of 4 as Linux pads the options it sends.
+func ExampleBuilder() {
+	b := ipopt.NewBuilder(make([]byte, 0, 40))
+	_ = b.Option(ipopt.RA, []byte{0, 0})
+	_ = b.Raw([]byte{0x86, 0x0a, 0, 0, 0, 1, 1, 4, 0, 3}) // DOI 1, tag 1, level 3
+	opts, err := b.Finish()
+	fmt.Printf("% x %v\n", opts, err)
+
+	// An option that would take the field over 40 octets is refused, and
+	// the field stays as it was.
+	b = ipopt.NewBuilder(nil)
+	_ = b.Option(ipopt.RA, []byte{0, 0})
+	err = b.Option(ipopt.CIPSO, make([]byte, 36))
+	var e *ipopt.Error
+	if errors.As(err, &e) {
+		fmt.Println(errors.Is(err, ipopt.ErrTooLong), e.Class(), e.Offset(), b.Len())
+	}
+	// Output:
+	// 94 04 00 00 86 0a 00 00 00 01 01 04 00 03 00 00 <nil>
+	// true limit 4 4
+}
+
+// Read an IPv4 header with options and check its checksum (rulebook F's
+// worked example).
+func ExampleHeader() {
+	b := []byte{
+		0x48, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0xdc, 0xad,
+		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
+		0x86, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x01, 0x04, 0x00, 0x05, 0x00, 0x00,
+	}
+	h, err := ipopt.ParseHeader(b)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(h.Src(), "->", h.Dst(), h.Protocol(), h.HeaderLen(), h.TotalLen())
+	fmt.Printf("% x %v\n", h.Options(), h.VerifyChecksum())
+
+	// Raise the label's level 5 -> 7 and update the checksum incrementally
+	// (RFC 1624); a full recompute gives the same.
+	h.Options()[9] = 7
+	sum := ipopt.UpdateChecksum(h.ChecksumField(), 0x0005, 0x0007)
+	fmt.Printf("%#04x %#04x\n", sum, h.Checksum())
+	// Output:
+	// 10.0.0.1 -> 10.0.0.2 17 32 40
+	// 86 0a 00 00 00 01 01 04 00 05 00 00 true
+	// 0xdcab 0xdcab
+}
+
+// Label a datagram: the option goes first, the header grows into the
+// headroom, and IHL, total length and checksum are fixed. The payload
+// does not move.
+func ExamplePacket_SetOption() {
+	datagram := []byte{
+		0x45, 0x00, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
+		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
+		'p', 'a', 'y', 'l', 'o', 'a', 'd', '!',
+	}
+	ipopt.Header(datagram[:20]).SetChecksum()
+
+	buf := make([]byte, 40+len(datagram)) // 40 octets of headroom
+	copy(buf[40:], datagram)
+	p, err := ipopt.FromBytes(buf, 40, len(datagram))
+	if err != nil {
+		panic(err)
+	}
+	label := []byte{0x86, 0x0a, 0, 0, 0, 1, 1, 4, 0, 3} // DOI 1, tag 1, level 3
+	if err := p.SetOption(label); err != nil {
+		panic(err)
+	}
+	h, _ := p.Header()
+	fmt.Println(h.IHL(), h.TotalLen(), h.VerifyChecksum(), p.Headroom())
+	fmt.Printf("% x\n", h.Options())
+	fmt.Printf("%s\n", p.Bytes()[h.HeaderLen():])
+
+	// Removing it cuts it out: the header shrinks back, leaving no NOPs.
+	_ = p.RemoveOption(ipopt.CIPSO)
+	h, _ = p.Header()
+	fmt.Println(h.IHL(), h.TotalLen(), h.VerifyChecksum(), p.Headroom())
+	// Output:
+	// 8 40 true 28
+	// 86 0a 00 00 00 01 01 04 00 03 00 00
+	// payload!
+	// 5 28 true 40
+}
+
+// The options of later fragments (rulebook checklist 39): Linux overwrites
+// the options that are not copied (RR here) with NOPs; the compact form
+// keeps only the copied ones (CIPSO).
+func ExampleFragmentOptionsInPlace() {
+	opts := []byte{0x86, 0x0a, 0, 0, 0, 1, 1, 4, 0, 5, 0x07, 0x07, 0x04, 0, 0, 0, 0, 0, 0, 0}
+	compact, _ := ipopt.AppendFragmentOptions(nil, opts)
+	ipopt.FragmentOptionsInPlace(opts)
+	fmt.Printf("% x\n% x\n", opts, compact)
+	// Output:
+	// 86 0a 00 00 00 01 01 04 00 05 01 01 01 01 01 01 01 00 00 00
+	// 86 0a 00 00 00 01 01 04 00 05 00 00
+}
