@@ -155,13 +155,6 @@ func lockGlobal() error {
 	return nil
 }
 
-func unlockGlobal() {
-	os.Remove(journalPath)
-	unix.Flock(int(proc.lock.Fd()), unix.LOCK_UN)
-	proc.lock.Close()
-	proc.lock = nil
-}
-
 // recoverJournal undoes, newest first, the changes a process that died
 // holding the lock had journalled.
 func recoverJournal() error {
@@ -226,6 +219,9 @@ func (g *globalState) forget(c change) {
 func (g *globalState) restore() error {
 	proc.mu.Lock()
 	defer proc.mu.Unlock()
+	if !g.held {
+		return nil // g never changed anything
+	}
 	var errs []error
 	for i := len(proc.changes) - 1; i >= 0; i-- {
 		c := proc.changes[i]
@@ -239,23 +235,21 @@ func (g *globalState) restore() error {
 		}
 		proc.changes = slices.Delete(proc.changes, i, i+1)
 	}
-	if len(errs) == 0 {
-		if err := writeJournal(); err != nil {
-			errs = append(errs, err)
-		}
+	if err := writeJournal(); err != nil {
+		errs = append(errs, err)
 	}
-	if g.held {
-		g.held = false
-		proc.refs--
-		if proc.refs == 0 && len(proc.changes) == 0 && len(errs) == 0 {
-			unlockGlobal()
-		} else if proc.refs == 0 {
-			// Leave the journal for the next process; release the lock.
-			unix.Flock(int(proc.lock.Fd()), unix.LOCK_UN)
-			proc.lock.Close()
-			proc.lock = nil
-			proc.changes = nil
+	g.held = false
+	proc.refs--
+	if proc.refs == 0 {
+		if len(proc.changes) == 0 && len(errs) == 0 {
+			os.Remove(journalPath)
 		}
+		// Whatever could not be undone stays in the journal, for the next
+		// process to retry.
+		unix.Flock(int(proc.lock.Fd()), unix.LOCK_UN)
+		proc.lock.Close()
+		proc.lock = nil
+		proc.changes = nil
 	}
 	return errors.Join(errs...)
 }

@@ -20,7 +20,8 @@ type Namespace struct {
 	// before using the namespace.
 	Timeout time.Duration
 
-	calls  chan func()   // run on the namespace's thread
+	calls  chan func()   // run on the namespace's thread; never closed
+	quit   chan struct{} // closed by Close
 	exited chan struct{} // closed when that thread is gone
 
 	closeOnce sync.Once
@@ -47,6 +48,7 @@ func New() (*Namespace, error) {
 	}
 	ns := &Namespace{
 		calls:  make(chan func()),
+		quit:   make(chan struct{}),
 		exited: make(chan struct{}),
 		inject: -1, tap: -1, udp: -1, sockopt: -1,
 	}
@@ -75,10 +77,15 @@ func (ns *Namespace) run(started chan<- error) {
 		return
 	}
 	started <- nil
-	for f := range ns.calls {
-		f()
+	for {
+		select {
+		case f := <-ns.calls:
+			f()
+		case <-ns.quit:
+			ns.closeSockets()
+			return
+		}
 	}
-	ns.closeSockets()
 }
 
 // do runs f on the namespace's thread and returns its error.
@@ -103,9 +110,9 @@ func (ns *Namespace) do(f func() error) (err error) {
 // restoring; it is safe to call more than once.
 func (ns *Namespace) Close() error {
 	ns.closeOnce.Do(func() {
-		// Stop the thread: ns.calls is closed only here, and do selects on
-		// ns.exited, so a concurrent call gets ErrClosed.
-		close(ns.calls)
+		// Stop the thread. A call racing with Close either runs first or
+		// gets ErrClosed: do gives up once the thread has exited.
+		close(ns.quit)
 		<-ns.exited
 		ns.closeErr = ns.global.restore()
 	})
@@ -115,6 +122,9 @@ func (ns *Namespace) Close() error {
 // setup runs on the namespace's thread, right after unshare.
 func (ns *Namespace) setup() error {
 	if err := ns.linkUp("lo"); err != nil {
+		return err
+	}
+	if err := addDefaultRoute(ns.ifindex); err != nil {
 		return err
 	}
 	// Frames from 127.0.0.1 arriving on lo are martians unless these are
