@@ -55,6 +55,17 @@ func TestNoAllocs(t *testing.T) {
 			_ = DSMReceiver.DecodeFreeForm(ff, &n)
 		},
 	}
+	var lab Label
+	full3 := Label{ID: 3, Level: 5, RestrictiveTag: cipso.TagRange, Restrictive: cats, HasPermissive: true, Permissive: catsOf(t, 0, 1), HasFreeForm: true, FreeForm: []byte{1, 2}}
+	if _, err := Strict.AppendOption(nil, &full3); err != nil {
+		t.Fatal(err)
+	}
+	tagCases["decode label"] = func() { _ = Strict.Decode(three, &lab) }
+	tagCases["decode strict enum"] = func() { _ = Strict.Decode(vecB, &lab) }
+	tagCases["decode label options"] = func() { _, _ = Lenient.DecodeOptions(opts, &lab) }
+	tagCases["append label"] = func() { buf, _ = Strict.AppendOption(buf[:0], &full3) }
+	tagCases["append label error"] = func() { buf, _ = Strict.AppendOption(buf[:0], &Label{}) }
+	tagCases["label to cipso"] = func() { var c cipso.Label; _ = lab.CIPSO(&c); _ = lab.SetCIPSO(3, &c, cipso.TagEnum) }
 	for name, f := range tagCases {
 		cases[name] = f
 	}

@@ -52,6 +52,12 @@ type Profile struct {
 	// §3.4.2.5 SHOULD, §3.4.2.6; whether FIPS 188 kept the rule is §9
 	// point 9). The encoders always write the minimal bitmap.
 	MinimalBitmap bool
+	// StrictMACTags holds tags 1, 2 and 5 to cipso.Strict's rules as
+	// well: enumerations strictly ascending without 65535, ranges
+	// descending and disjoint in canonical form, minimal bitmaps (the
+	// optimized form aside). These are CIPSO's rules, which a FIPS 188
+	// label that uses those tags inherits (fips188.md §8).
+	StrictMACTags bool
 	// SameLevel refuses level-carrying tags (1, 2, 5, 6) in one option
 	// whose levels differ. By default the first tag's level is the label's.
 	SameLevel bool
@@ -71,8 +77,9 @@ var (
 	Lenient = Profile{}
 	// Strict takes the stricter reading of every open point but the
 	// number of non-MAC tags: one MAC tag, one tag per type, tag 0 and
-	// unknown tags refused, zero alignment octets, minimal bitmaps, one
-	// level, at least one tag, tag 7 at least 4 octets and never empty.
+	// unknown tags refused, zero alignment octets, minimal bitmaps,
+	// cipso.Strict's rules for tags 1, 2 and 5, one level, at least one
+	// tag, tag 7 at least 4 octets and never empty.
 	// Several tags (say a tag 1, a tag 6 and a tag 7) stay allowed: FIPS
 	// 188's abstract syntax has them.
 	Strict = Profile{
@@ -83,6 +90,7 @@ var (
 		RejectUnknownTags: true,
 		ZeroAlignment:     true,
 		MinimalBitmap:     true,
+		StrictMACTags:     true,
 		SameLevel:         true,
 		RequireTag:        true,
 	}

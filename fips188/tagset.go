@@ -41,8 +41,10 @@ var (
 //     RejectUnknownTags, cipso.ErrUnknownTag;
 //   - tags 1 and 6: length 4..34, ZeroAlignment, MinimalBitmap
 //     ([Profile.ParsePermissiveBitmap]); tags 2 and 5: length >= 4,
-//     ZeroAlignment, and categories that decode (cipso.Tag.Label: even
-//     length); tag 7: length per FreeFormMin4 ([Profile.ParseFreeForm]);
+//     ZeroAlignment; tags 1, 2, 5: categories that decode (cipso.Tag.Label:
+//     even length), and with StrictMACTags cipso.Strict's rules (offsets
+//     as cipso reports them); tag 7: length per FreeFormMin4
+//     ([Profile.ParseFreeForm]);
 //   - with SameLevel, a level differing from the first tag's,
 //     cipso.ErrBadLevel at the level octet (+3);
 //   - with RequireTag, no tag at all, ErrNoTags at 6.
@@ -117,7 +119,13 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 			}
 		}
 		var l cipso.Label
-		return t.Label(&l)
+		if err := t.Label(&l); err != nil {
+			return err
+		}
+		if p.StrictMACTags {
+			return strictMACTag(t)
+		}
+		return nil
 	case cipso.TagPBitmap:
 		_, err := p.ParsePermissiveBitmap(t)
 		return err
@@ -132,6 +140,21 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 		return errUnknownT.At(t.Offset)
 	}
 	return nil
+}
+
+// strictMACTag runs cipso.Strict over a one-tag option holding a copy of
+// t (the rest of the option is checked here), with offsets moved back to
+// t's place.
+func strictMACTag(t cipso.Tag) error {
+	var buf [cipso.MaxOptionLen]byte
+	n := cipso.HeaderLen + len(t.Bytes)
+	if n > len(buf) {
+		return errTagLen.At(t.Offset + 1)
+	}
+	buf[0], buf[1], buf[5] = byte(cipso.OptionType), byte(n), 1
+	copy(buf[cipso.HeaderLen:], t.Bytes)
+	var s cipso.Strict
+	return ipopt.Shift(s.ValidateOption(buf[:n]), t.Offset-cipso.HeaderLen)
 }
 
 // Validate is Parse without the view.
