@@ -3,26 +3,40 @@
 // header and the payload.
 //
 // It knows the framing of every option but the meaning of none of the
-// security labels; the cipso, fips188 and ipopt/secopt packages decode those
-// and plug their checks into the Linux receive-path profile through
-// [OptionChecker].
+// security labels; other packages of this module (cipso for option 134, the
+// RFC 1108 package for options 130 and 133) decode those, and plug their
+// checks into the Linux receive-path profile through [OptionChecker].
 //
 // The pieces, one per file:
 //
-//   - [Type]: the option vocabulary (RFC 791, IANA "IP Option Numbers").
-//   - [Iter]: a zero-allocation walk with a sticky error; bytes after an EOL
-//     stay reachable through [Iter.Tail] so round trips are byte-exact.
-//   - [Error]: one error type for every package of this module, carrying the
-//     octet offset, the ICMP Parameter Problem pointer, the field and a
-//     sentinel for errors.Is. Errors are preallocated, so even failing paths
-//     do not allocate.
-//   - [Linux]: validation that reproduces Linux's __ip_options_compile.
-//   - [Builder]: append-style construction padded with EOL.
-//   - [Header]: a byte-slice view of the IPv4 header with checksum helpers.
-//   - [Packet]: a small sk_buff-like buffer with headroom in which options are
-//     inserted, replaced and removed atomically.
-//   - [FragmentOptions]: the options a non-first fragment carries.
+//   - type.go: [Type], the option vocabulary (RFC 791, IANA "IP Option
+//     Numbers"), with the copied flag, class and number.
+//   - walk.go: [Iter], a zero-allocation walk with a sticky error; bytes
+//     after an EOL stay reachable through [Iter.Tail] so round trips are
+//     byte-exact. [Find] and [Check] are walks too.
+//   - error.go: [Error], one error type for every package of this module,
+//     carrying the octet offset, the ICMP Parameter Problem pointer, the
+//     field, a [Class] (malformed, policy, limit, missing) and a sentinel
+//     for errors.Is. Errors are preallocated ([NewErrorKind]), so even
+//     failing paths do not allocate.
+//   - linux.go: [Linux], validation that reproduces Linux's
+//     __ip_options_compile, with [NetLabelStub] for kernels without
+//     NetLabel, and [ZeroTail], Linux's zeroing of the octets after an EOL.
+//   - builder.go: [Builder], append-style construction of a field padded
+//     with EOL to a multiple of 4; [AppendOption] and [PaddedLen].
+//   - header.go: [Header], a byte-slice view of the IPv4 header checked
+//     once by [ParseHeader], with field accessors and setters, the header
+//     checksum ([Header.Checksum], [Header.VerifyChecksum],
+//     [Header.SetChecksum]) and the RFC 1624 incremental update
+//     ([UpdateChecksum]).
+//   - packet.go: [Packet], a small sk_buff-like buffer with headroom and
+//     tailroom in which options are inserted, replaced, removed and set
+//     atomically, with IHL, total length and checksum kept right.
+//   - fragment.go: the options a non-first fragment carries, in Linux's
+//     form ([FragmentOptionsInPlace]) and compacted
+//     ([AppendFragmentOptions]).
 //
-// Nothing in this package allocates on its hot paths, panics on any input,
-// or reads outside the slices it is given.
+// Nothing in this package allocates on its hot paths (appends allocate
+// only when the caller's buffer is too small), panics on any input, or
+// reads outside the slices it is given.
 package ipopt
