@@ -65,6 +65,15 @@ func TestNoAllocs(t *testing.T) {
 			}
 			_ = rfc1108.AppendLegacySEC(buf[:0], s)
 		},
+		"Authorities.All": func() {
+			n := 0
+			for a := range label.Authorities.All() {
+				n += int(a)
+			}
+			if n != 43 {
+				panic("unexpected")
+			}
+		},
 		"Spec": func() {
 			b := rfc1108.AppendSpec(buf[:0], label)
 			_ = label.Authorities.AppendNames(names[:0])
