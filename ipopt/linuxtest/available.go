@@ -1,10 +1,13 @@
 package linuxtest
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,20 +21,30 @@ const DefaultTimeout = 5 * time.Second
 // ErrClosed is returned by the methods of a closed [Namespace].
 var ErrClosed = errors.New("linuxtest: namespace closed")
 
-// Available reports why this package cannot work here, or nil: it needs
-// Linux, root, and netlabelctl on $PATH (for NetLabel configuration).
-func Available() error {
+// Available reports why this package cannot work here, or nil. It needs
+// Linux, root (it checks that a network namespace can be made), and
+// netlabelctl on $PATH talking to a kernel with NetLabel. The answer is
+// computed once per process.
+func Available() error { return available() }
+
+var available = sync.OnceValue(func() error {
 	if runtime.GOOS != "linux" {
 		return errors.New("linuxtest: needs Linux")
 	}
 	if os.Geteuid() != 0 {
 		return errors.New("linuxtest: needs root")
 	}
+	if err := probeNamespace(); err != nil {
+		return err
+	}
 	if _, err := exec.LookPath("netlabelctl"); err != nil {
 		return errors.New("linuxtest: needs netlabelctl (Debian package netlabel-tools)")
 	}
+	if out, err := exec.Command("netlabelctl", "mgmt", "version").CombinedOutput(); err != nil {
+		return fmt.Errorf("linuxtest: netlabelctl cannot reach NetLabel in this kernel: %s", bytes.TrimSpace(out))
+	}
 	return nil
-}
+})
 
 // ForTest returns a new Namespace that is closed when tb ends, and skips
 // the test when [Available] fails. A failure to create or close the

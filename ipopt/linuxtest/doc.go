@@ -29,29 +29,49 @@
 // the private namespace and the host's own network configuration is never
 // read or changed.
 //
-// Kernel behaviour this package relies on, established on Linux 6.18
-// (each is checked by a test in this package):
+// Kernel behaviour this package relies on or found, established on Linux
+// 6.18 (the test named in brackets shows each):
 //
 //   - A thread that calls unshare(CLONE_NEWNET) gets a namespace of its own;
 //     /proc/sys/net opened by that thread shows and changes that namespace's
-//     values, not the host's.
-//   - Frames injected on lo reach ip_rcv with the ingress device lo (so the
-//     NetLabel local tag 128 counts as arriving on loopback), but a source
-//     or destination of 127.0.0.1 is a martian unless route_localnet and
-//     accept_local are 1 (set here for "all" and "lo").
-//   - ICMP errors are rate-limited per namespace unless icmp_ratelimit and
-//     icmp_ratemask are 0 (set here).
+//     values, not the host's [TestNamespaceIsPrivate]. A child process
+//     forked from that thread starts in it [TestGlobalCIPSOState].
+//   - Frames injected on lo through AF_PACKET reach ip_rcv with lo as the
+//     ingress device, but from and to 127.0.0.1 they are martians unless
+//     route_localnet and accept_local are 1 (set here for "all" and "lo").
+//     ICMP errors are rate-limited unless icmp_ratelimit and icmp_ratemask
+//     are 0 (set here). Both settings are per namespace.
+//   - An ICMP error about a datagram with a source route is sent along the
+//     reversed route, so its first hop is an address from the option; with
+//     no route to it the kernel sends nothing. The namespace therefore has
+//     a default route on lo [TestDifferentialReceive].
+//   - The kernel finds the error but sends no ICMP when an RR or TS option
+//     before the error cannot be echoed: the walk has already advanced its
+//     pointer and __ip_options_echo refuses one that leaves no room for an
+//     entry [TestOptionWalk, "echo fails"]. Such datagrams are Dropped here.
 //   - In a new namespace conf/all/accept_source_route is 0 (conf/lo is 1),
-//     so a source-routed datagram passes the option check and is then
-//     dropped without an ICMP answer.
-//   - The Parameter Problem the kernel sends about a bad CIPSO option
-//     echoes that option in its own header and is dropped when it is
-//     received in turn; it is read here from a packet tap (an AF_PACKET
-//     socket that sees outgoing frames), not from an ICMP socket.
+//     so a source-routed datagram passes the option walk and is dropped
+//     without ICMP; with 1, one routed through 127.0.0.1 is delivered
+//     [TestOptionWalk, TestAcceptSourceRoute].
+//   - setsockopt(IP_OPTIONS) without CAP_NET_RAW refuses a well-formed
+//     source route with EPERM (a malformed one with EINVAL), besides the
+//     CIPSO, unknown-option and TS-flag refusals of ip_options_compile
+//     [TestSetSockOptions].
+//   - The Parameter Problem about a bad CIPSO option echoes that option in
+//     its own header and is dropped when it is received in turn; one about
+//     another option reaches an ICMP socket. It is read here from a packet
+//     tap (an AF_PACKET socket that sees outgoing frames)
+//     [TestCIPSOErrorDroppedOnReceive, TestChecklist case 41].
 //   - The cipso_* sysctls exist only in the initial network namespace (they
-//     are global), and the NetLabel generic-netlink family answers only
-//     there: netlabelctl fails inside a new namespace.
+//     are global), and NetLabel's generic-netlink family answers only there:
+//     netlabelctl fails inside a new namespace [TestGlobalCIPSOState].
 //   - On receive only the DOI registry matters (cipso_v4_validate looks the
-//     DOI up among registered DOIs); no domain mapping ("map add") is
-//     needed, and without a Linux security module the maps are never used.
+//     DOI up among registered DOIs): no "map add" is needed, and without a
+//     Linux security module the maps are never used [TestNoMappingNeeded].
+//   - The local tag 128 is accepted for a LOCAL DOI on frames injected on lo,
+//     which count as arriving on loopback; setsockopt refuses it
+//     [TestLocalTagOnLoopback].
+//   - With cipso_rbm_strictvalid 0, tag 1 levels and categories unmapped in
+//     a trans DOI pass the IP-layer check (and, with no security module,
+//     are delivered) [TestStrictValid].
 package linuxtest

@@ -88,6 +88,21 @@ func (ns *Namespace) run(started chan<- error) {
 	}
 }
 
+// probeNamespace checks that this process may make a network namespace
+// (CAP_SYS_ADMIN), on a throwaway thread.
+func probeNamespace() error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("linuxtest: cannot make a network namespace: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	return <-errc
+}
+
 // do runs f on the namespace's thread and returns its error.
 func (ns *Namespace) do(f func() error) (err error) {
 	done := make(chan struct{})

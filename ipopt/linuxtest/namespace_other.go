@@ -15,6 +15,8 @@ type Namespace struct {
 	Timeout time.Duration
 }
 
+func probeNamespace() error { return errNotLinux }
+
 // New fails: network namespaces are a Linux feature.
 func New() (*Namespace, error) { return nil, errNotLinux }
 
