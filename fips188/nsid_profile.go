@@ -207,10 +207,9 @@ func (p NSIDProfile) decodeParams(b []byte, start int, k *nsidKinds, n *NSID) er
 				return k.order.At(i)
 			}
 			last = t
-			if t == ParamBypass {
-				v.Params = v.Params.With(t)
-			} else {
-				v = v.With(t, binary.BigEndian.Uint32(b[i+2:]))
+			v.Params |= 1 << t
+			if f := v.field(t); f != nil {
+				*f = binary.BigEndian.Uint32(b[i+2:])
 			}
 		}
 		i += pl
