@@ -280,12 +280,23 @@ func (s *CatSet) NumRanges() int {
 // All iterates over the categories in ascending order.
 func (s *CatSet) All() iter.Seq[uint32] {
 	return func(yield func(uint32) bool) {
-		for from := uint32(0); ; {
-			c, ok := s.Next(from)
-			if !ok || !yield(c) || c == ^uint32(0) {
-				return
+		for w, m := range s.low {
+			for m != 0 {
+				if !yield(uint32(w*64 + bits.TrailingZeros64(m))) {
+					return
+				}
+				m &= m - 1
 			}
-			from = c + 1
+		}
+		for _, r := range s.r[:s.n] {
+			for c := r.lo; ; c++ {
+				if !yield(c) {
+					return
+				}
+				if c == r.hi {
+					break
+				}
+			}
 		}
 	}
 }

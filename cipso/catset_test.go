@@ -63,6 +63,26 @@ func TestCatSetBasics(t *testing.T) {
 	require.NoError(t, s.Remove(7)) // absent
 	assert.Equal(t, "{c0,c251.c257,c259,c260,c65535}", s.String())
 
+	// Stopping early, in the bitmap and in the runs.
+	for _, stop := range []uint32{0, 252, 256, 259, 65535} {
+		var seen []uint32
+		for c := range s.All() {
+			seen = append(seen, c)
+			if c == stop {
+				break
+			}
+		}
+		assert.Equal(t, stop, seen[len(seen)-1])
+		var los []uint32
+		for lo := range s.Ranges() {
+			los = append(los, lo)
+			if lo >= stop {
+				break
+			}
+		}
+		assert.LessOrEqual(t, stop, los[len(los)-1])
+	}
+
 	// Inverted ranges add nothing (Linux netlbl_catmap_setrng, rulebook B.3).
 	c := s
 	require.NoError(t, s.AddRange(10, 5))
