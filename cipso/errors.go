@@ -71,29 +71,32 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// Preallocated failures (ipopt.NewErrorKind): reporting one never allocates.
+// Preallocated failures (ipopt.NewErrorKind): reporting one never
+// allocates. Offsets are given at the call sites.
 var (
-	errTruncated  = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
-	errOptLen     = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
-	errNotCIPSO   = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
-	errTagTrunc   = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
-	errTagLen     = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)
-	errUnknownTag = ipopt.NewErrorKind(ErrUnknownTag, "tag type", ipopt.Malformed)
-	errCategory   = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
-	errCatsFull   = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
-)
-
-var (
-	errNoSpace    = ipopt.NewErrorKind(ErrNoSpace, "categories", ipopt.Limit)
-	errNoSpaceBuf = ipopt.NewErrorKind(ErrNoSpace, "length", ipopt.Limit)
-	errWireLevel  = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Limit)
-	errWireCat    = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
-	errEncTag     = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Limit)
-)
-
-var (
-	errUnknownDOI  = ipopt.NewErrorKind(ErrUnknownDOI, "doi", ipopt.Malformed)
-	errTagNotAllow = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Malformed)
-	errUnmapLevel  = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
-	errUnmapCat    = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
+	errTruncated    = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
+	errOptLen       = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+	errNotCIPSO     = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
+	errTagTrunc     = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
+	errTagLen       = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)
+	errUnknownTag   = ipopt.NewErrorKind(ErrUnknownTag, "tag type", ipopt.Malformed)
+	errCategory     = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
+	errCatsFull     = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
+	errNoSpace      = ipopt.NewErrorKind(ErrNoSpace, "categories", ipopt.Limit)
+	errNoSpaceBuf   = ipopt.NewErrorKind(ErrNoSpace, "length", ipopt.Limit)
+	errWireLevel    = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Limit)
+	errWireCat      = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
+	errEncTag       = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Limit)
+	errUnknownDOI   = ipopt.NewErrorKind(ErrUnknownDOI, "doi", ipopt.Malformed)
+	errTagNotAllow  = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Malformed)
+	errUnmapLevel   = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
+	errUnmapCat     = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
+	errLevel        = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Malformed)
+	errCatOrder     = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
+	errDOIZero      = ipopt.NewErrorKind(ErrBadDOI, "doi", ipopt.Malformed)
+	errMultiTags    = ipopt.NewErrorKind(ErrMultipleTags, "tag type", ipopt.Malformed)
+	errAlign        = ipopt.NewErrorKind(ErrBadAlignment, "alignment", ipopt.Malformed)
+	errNotCanonical = ipopt.NewErrorKind(ErrNotCanonical, "categories", ipopt.Malformed)
+	errOutOfRange   = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
+	errNotDominated = ipopt.NewErrorKind(ErrNotDominated, "label", ipopt.Policy)
 )

@@ -84,11 +84,6 @@ func (l *Linux) Validate(opts []byte) error {
 	return w.Validate(opts)
 }
 
-var (
-	errLevel    = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Malformed)
-	errCatOrder = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
-)
-
 // check is cipso_v4_validate on b, the option from its type octet.
 func (l *Linux) check(b []byte, socket bool) error {
 	if len(b) < 2 {

@@ -37,11 +37,6 @@ func CheckClearance(l, clearance *Label) error {
 	return nil
 }
 
-var (
-	errOutOfRange   = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
-	errNotDominated = ipopt.NewErrorKind(ErrNotDominated, "label", ipopt.Policy)
-)
-
 // ICMP message types and codes a receiver answers with (RFC 792, RFC 1812;
 // draft §5.1).
 const (

@@ -181,13 +181,6 @@ func (s *Strict) check(b []byte) error {
 	return nil
 }
 
-var (
-	errDOIZero      = ipopt.NewErrorKind(ErrBadDOI, "doi", ipopt.Malformed)
-	errMultiTags    = ipopt.NewErrorKind(ErrMultipleTags, "tag type", ipopt.Malformed)
-	errAlign        = ipopt.NewErrorKind(ErrBadAlignment, "alignment", ipopt.Malformed)
-	errNotCanonical = ipopt.NewErrorKind(ErrNotCanonical, "categories", ipopt.Malformed)
-)
-
 func strictEnum(b []byte) *ipopt.ErrorKind {
 	if len(b)&1 != 0 {
 		return errCategory
