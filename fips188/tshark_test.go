@@ -1,0 +1,324 @@
+package fips188
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTsharkDifferential writes raw IPv4 packets whose CIPSO options carry
+// tags 6 and 7, network SID labels and mixes with tags 1, 2, 5, has
+// tshark 4.0.17 dissect them (rulebook C.1 fields, C.3 algorithm), and
+// compares what it shows with this package's lenient reading:
+//
+//   - ip.cipso.doi is the tag set identifier;
+//   - ip.cipso.tag_type lists every tag the walk meets, a 0 for each
+//     one-octet pad (TagIter skips them; they are the gaps between tags);
+//   - ip.cipso.tag_data is, for a tag 6, the alignment octet, the level
+//     and the bitmap (C.3), and for a tag 7 its data; for a network SID
+//     label that is the parameter list NSID.AppendParams writes;
+//   - ip.cipso.sensitivity_level is the level of each tag 1, 2 and 5 (C.3:
+//     tags 6 and 7 have none);
+//   - ip.cipso.malformed never appears.
+//
+// A tag 7 of length 2 has empty data, which tshark prints as <MISSING>
+// (C.3).
+func TestTsharkDifferential(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark differential: needs tshark on PATH (Debian package tshark)")
+	}
+	fields := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.tag_data",
+		"ip.cipso.sensitivity_level", "ip.cipso.malformed"}
+	const (
+		fFrame = iota
+		fDOI
+		fType
+		fData
+		fLevel
+		fMalformed
+	)
+	vectors := tsharkVectors(t)
+	pcap := filepath.Join(t.TempDir(), "fips188.pcap")
+	writePcap(t, pcap, vectors)
+
+	args := []string{"-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "separator=|"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	cmd := exec.Command(tshark, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "tshark: %s", stderr.String())
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	require.Len(t, lines, len(vectors), "one line per packet")
+
+	var n6, n7, nNSID, nPads, nMAC, nUnknown int
+	for i, v := range vectors {
+		cols := strings.Split(lines[i], "|")
+		require.Len(t, cols, len(fields), "line %q", lines[i])
+		require.Equal(t, strconv.Itoa(i+1), cols[fFrame])
+		name := fmt.Sprintf("frame %d (%s), options % x", i+1, v.what, v.opts)
+
+		o, err := FindCIPSO(v.opts, false)
+		require.NoError(t, err, name)
+		s, err := Lenient.Parse(o.Bytes)
+		require.NoError(t, err, name)
+		var types, data, levels []string
+		next := cipso.HeaderLen
+		for it := s.Tags(); it.Next(); {
+			tag := it.Tag()
+			for ; next < tag.Offset; next++ { // pads
+				types = append(types, "0")
+				nPads++
+			}
+			next = tag.Offset + tag.Len()
+			types = append(types, strconv.Itoa(int(tag.Type)))
+			switch {
+			case tag.Type == cipso.TagPBitmap:
+				pb, err := Lenient.ParsePermissiveBitmap(tag)
+				require.NoError(t, err, name)
+				d := append([]byte{pb.Alignment(), pb.Level()}, pb.Bitmap()...)
+				data = append(data, hex.EncodeToString(d))
+				n6++
+			case tag.Type == cipso.TagFreeForm:
+				ff, err := Lenient.ParseFreeForm(tag)
+				require.NoError(t, err, name)
+				if len(ff.Data()) > 0 {
+					data = append(data, hex.EncodeToString(ff.Data()))
+				} else {
+					data = append(data, "<MISSING>") // rulebook C.3
+				}
+				n7++
+			case tag.Type.MAC():
+				levels = append(levels, strconv.Itoa(int(tag.Level())))
+				nMAC++
+			default:
+				// Quirk (rulebook C.3): tshark shows an unknown tag's type
+				// and stops; the lenient profile skips the tag and goes
+				// on. The generator puts unknown tags last.
+				nUnknown++
+				next = s.Len()
+			}
+		}
+		for ; next < s.Len(); next++ { // trailing pads
+			types = append(types, "0")
+			nPads++
+		}
+		assert.Equal(t, strconv.FormatUint(uint64(s.ID()), 10), cols[fDOI], "%s: doi", name)
+		assert.Equal(t, strings.Join(types, ";"), cols[fType], "%s: tag types", name)
+		assert.Equal(t, strings.Join(data, ";"), cols[fData], "%s: tag data", name)
+		assert.Equal(t, strings.Join(levels, ";"), cols[fLevel], "%s: levels", name)
+		assert.Empty(t, cols[fMalformed], "%s: malformed", name)
+
+		if v.nsid != nil {
+			// The tag data tshark shows is the parameter list: decode it.
+			raw, err := hex.DecodeString(cols[fData])
+			require.NoError(t, err, name)
+			var n NSID
+			require.NoError(t, NSIDStrict.DecodeParams(raw, &n), name)
+			assert.Equal(t, *v.nsid, n, name)
+			nNSID++
+		}
+	}
+	t.Logf("tshark differential: %d packets, %d tag 6, %d tag 7 (%d NSID), %d MAC tags, %d pads, %d unknown tags",
+		len(vectors), n6, n7, nNSID, nMAC, nPads, nUnknown)
+	for _, n := range []int{n6, n7, nNSID, nMAC, nPads, nUnknown} {
+		assert.Greater(t, n, 10, "the generated packets must exercise every comparison")
+	}
+}
+
+type tsharkVector struct {
+	what string
+	opts []byte
+	nsid *NSID
+}
+
+// tsharkVectors returns options fields (padded to whole 32-bit words):
+// the spec vectors, then generated labels: NSIDs, tag 6 and tag 7 alone,
+// whole Labels, and lenient-only shapes (pads, short tag 7, nonzero
+// alignment, trailing zero bitmap octets), some after NOPs.
+func tsharkVectors(t *testing.T) []tsharkVector {
+	t.Helper()
+	var out []tsharkVector
+	add := func(what string, opt []byte, n *NSID, r *rand.Rand) {
+		var opts []byte
+		if r != nil {
+			for range r.IntN(3) {
+				opts = append(opts, 0x01)
+			}
+		}
+		opts = append(opts, opt...)
+		if len(opts) > ipopt.MaxOptionsLen {
+			return
+		}
+		for len(opts)%4 != 0 {
+			opts = append(opts, 0x00)
+		}
+		out = append(out, tsharkVector{what, opts, n})
+	}
+	for name, v := range map[string][]byte{"§7 A": vecA, "§7 B": vecB, "§7 C": vecC, "§7 D": vecD, "§7 E": vecE,
+		"§7 G": vecG, "§7 H": vecH(), "three tags": three} {
+		add(name, v, nil, nil)
+	}
+	ex := NewNSID(DefaultSID, 1)
+	add("dsm example", dsmExample, &ex, nil)
+
+	r := rand.New(rand.NewPCG(188, 7))
+	doi := func() cipso.DOI { return cipso.DOI(r.Uint32()%0xFFFFFFFE + 1) }
+	cats := func(limit int) cipso.CatSet {
+		var s cipso.CatSet
+		for range r.IntN(6) {
+			_ = s.Add(uint32(r.IntN(limit)))
+		}
+		return s
+	}
+	for range 60 { // network SID labels
+		n := NSID{}
+		for ty := ParamBypass; ty <= ParamNodeID; ty++ {
+			if r.IntN(2) == 0 {
+				n = n.With(ty, r.Uint32())
+			}
+		}
+		if n.Params == 0 {
+			n = NewNSID(r.Uint32(), r.Uint32())
+		}
+		b, err := n.AppendOption(nil, doi())
+		require.NoError(t, err)
+		add("nsid", b, &n, r)
+	}
+	for range 60 { // tag 6 and tag 7 on their own, and together
+		cs := cats(240)
+		t6, err := AppendPermissiveBitmap(nil, uint8(r.Uint32()), &cs)
+		require.NoError(t, err)
+		data := make([]byte, r.IntN(20))
+		for i := range data {
+			data[i] = byte(r.Uint32())
+		}
+		t7, err := Profile{AllowEmptyFreeForm: true}.AppendFreeForm(nil, data)
+		require.NoError(t, err)
+		var body []byte
+		switch r.IntN(3) {
+		case 0:
+			body = t6
+		case 1:
+			body = t7
+		default:
+			body = append(append(body, t7...), t6...)
+		}
+		b, err := cipso.AppendOptionHeader(nil, doi(), len(body))
+		if err != nil {
+			continue
+		}
+		add("tags 6/7", append(b, body...), nil, r)
+	}
+	for range 80 { // whole labels
+		l := Label{ID: doi(), Level: uint8(r.Uint32())}
+		switch r.IntN(4) {
+		case 1:
+			l.RestrictiveTag, l.Restrictive = cipso.TagRBitmap, cats(240)
+		case 2:
+			l.RestrictiveTag, l.Restrictive = cipso.TagEnum, cats(65535)
+		case 3:
+			l.RestrictiveTag, l.Restrictive = cipso.TagRange, cats(65535)
+		}
+		if l.HasPermissive = r.IntN(2) == 0; l.HasPermissive {
+			l.Permissive = cats(120)
+		}
+		if l.HasFreeForm = r.IntN(2) == 0 || !l.HasPermissive && l.RestrictiveTag == 0; l.HasFreeForm {
+			l.FreeForm = make([]byte, 1+r.IntN(6))
+			for i := range l.FreeForm {
+				l.FreeForm[i] = byte(r.Uint32())
+			}
+		}
+		b, err := Lenient.AppendOption(nil, &l)
+		if err != nil {
+			continue
+		}
+		add("label", b, nil, r)
+	}
+	for range 40 { // shapes only the lenient profile accepts
+		var body []byte
+	shapes:
+		for range 1 + r.IntN(3) {
+			switch r.IntN(4) {
+			case 0: // pads
+				body = append(body, make([]byte, 1+r.IntN(2))...)
+			case 1: // tag 7 of length 2 or 3
+				body = append(body, 0x07, 0x02)
+				if r.IntN(2) == 0 {
+					body[len(body)-1] = 0x03
+					body = append(body, byte(r.Uint32()))
+				}
+			case 2: // tag 6, nonzero alignment, trailing zero octets
+				body = append(body, 0x06, 0x07, byte(1+r.IntN(255)), byte(r.Uint32()), byte(r.Uint32()), 0x00, 0x00)
+			case 3: // an unknown tag, last: tshark stops there
+				body = append(body, 0x09, 0x04, 0xfe, 0xed)
+				break shapes
+			}
+		}
+		b, err := cipso.AppendOptionHeader(nil, doi(), len(body))
+		if err != nil {
+			continue
+		}
+		add("lenient shapes", append(b, body...), nil, r)
+	}
+	return out
+}
+
+// writePcap writes one raw-IPv4 packet (LINKTYPE_IPV4, 228) per options
+// field: a header with that field, protocol 253 (RFC 3692 experimental,
+// which tshark leaves undissected) and four octets of payload.
+func writePcap(t *testing.T, path string, vectors []tsharkVector) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	w := pcapgo.NewWriter(f)
+	require.NoError(t, w.WriteFileHeader(65535, layers.LinkTypeIPv4))
+	for i, v := range vectors {
+		pkt := ipv4Packet(v.opts, uint16(i))
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(188, 0), CaptureLength: len(pkt), Length: len(pkt)}
+		require.NoError(t, w.WritePacket(ci, pkt))
+	}
+	require.NoError(t, f.Close())
+}
+
+func ipv4Packet(opts []byte, id uint16) []byte {
+	hl := 20 + len(opts)
+	p := make([]byte, hl+4)
+	p[0] = 0x40 | byte(hl/4)
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	binary.BigEndian.PutUint16(p[4:], id)
+	p[8], p[9] = 64, 253
+	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
+	copy(p[20:], opts)
+	copy(p[hl:], "F188")
+	var sum uint32
+	for i := 0; i < hl; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(p[i:]))
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
+	return p
+}
