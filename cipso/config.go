@@ -236,7 +236,7 @@ func parseLine(line string) (*Domain, int, error) {
 			if typ != 0 {
 				return nil, 0, perr(t.col, ErrSyntax, "DOI type given twice")
 			}
-			typ, typCol = map[string]MapType{"pass": MapPass, "trans": MapTrans, "std": MapTrans, "local": MapLocal}[t.s], t.col
+			typ, typCol = mapTypeOf(t.s), t.col
 		case hasColon && key == "doi":
 			if err = dup(&seenDOI); err == nil {
 				doi, err = parseNum(val, vcol, 1<<32-1, "DOI")
@@ -411,21 +411,16 @@ func AppendConfig(dst []byte, r *Registry) []byte {
 	return dst
 }
 
-// Equal reports whether d and o define the same DOI: number, type, tag
-// slots and translation pairs.
-func (d *Domain) Equal(o *Domain) bool {
-	if d.doi != o.doi || d.typ != o.typ || d.tags != o.tags || len(d.levels) != len(o.levels) || len(d.cats) != len(o.cats) {
-		return false
+// mapTypeOf reads a netlabelctl type keyword ("std" is netlabelctl's old
+// name for "trans").
+func mapTypeOf(s string) MapType {
+	switch s {
+	case "pass":
+		return MapPass
+	case "trans", "std":
+		return MapTrans
+	case "local":
+		return MapLocal
 	}
-	for i := range d.levels {
-		if d.levels[i] != o.levels[i] {
-			return false
-		}
-	}
-	for i := range d.cats {
-		if d.cats[i] != o.cats[i] {
-			return false
-		}
-	}
-	return true
+	return 0
 }

@@ -444,3 +444,22 @@ func (d *Domain) AppendLocalOption(dst []byte, secid uint32) ([]byte, error) {
 	dst, _ = AppendOptionHeader(dst, d.doi, LocalTagLen)
 	return AppendLocalTag(dst, secid), nil
 }
+
+// Equal reports whether d and o define the same DOI: number, type, tag
+// slots and translation pairs.
+func (d *Domain) Equal(o *Domain) bool {
+	if d.doi != o.doi || d.typ != o.typ || d.tags != o.tags || len(d.levels) != len(o.levels) || len(d.cats) != len(o.cats) {
+		return false
+	}
+	for i := range d.levels {
+		if d.levels[i] != o.levels[i] {
+			return false
+		}
+	}
+	for i := range d.cats {
+		if d.cats[i] != o.cats[i] {
+			return false
+		}
+	}
+	return true
+}
