@@ -2,6 +2,7 @@ package fips188
 
 import (
 	"encoding/binary"
+	"errors"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
@@ -230,60 +231,23 @@ func (p NSIDProfile) Validate(opt []byte) error {
 	return p.Decode(opt, &n)
 }
 
-var (
-	errOptsTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
-	errOptsDup      = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
-	errOptsMissing  = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
-	errOptsMissingD = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, 0)
-)
-
-// FindCIPSO walks an options field (at most 40 octets) and returns its
-// only CIPSO option. It fails with the walk's framing error (ipopt.Iter's
-// rules), with ipopt.ErrDuplicate at a second CIPSO option (CIPSO draft
-// §3: at most once; Linux refuses it at the type octet), or with
-// ErrMissing (class Missing) when there is none. For ErrMissing the
-// pointer is 134, the value the CIPSO draft §5.1.2 puts in ICMP Parameter
-// Problem code 1; dsmPointers makes it 0, what DSM reported when the
-// first option was not CIPSO. The walk stops at an EOL, as Linux's does.
-func FindCIPSO(opts []byte, dsmPointers bool) (ipopt.Option, error) {
-	if len(opts) > ipopt.MaxOptionsLen {
-		return ipopt.Option{}, errOptsTooLong.At(ipopt.MaxOptionsLen)
-	}
-	var found ipopt.Option
-	ok := false
-	it := ipopt.NewIter(opts)
-	for it.Next() {
-		o := it.Option()
-		if o.Type != ipopt.CIPSO {
-			continue
-		}
-		if ok {
-			return ipopt.Option{}, errOptsDup.At(o.Offset)
-		}
-		found, ok = o, true
-	}
-	if err := it.Err(); err != nil {
-		return ipopt.Option{}, err
-	}
-	if !ok {
-		if dsmPointers {
-			return ipopt.Option{}, errOptsMissingD.At(0)
-		}
-		return ipopt.Option{}, errOptsMissing.At(0)
-	}
-	return found, nil
-}
+var errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, 0)
 
 // DecodeOptions runs Decode on the CIPSO option of a whole options field
 // (the octets after the 20-octet base header), located with [FindCIPSO].
-// It returns that option, whose Offset places it for a rewrite. Errors
+// It returns that option, whose Offset places it for a rewrite. With
+// DSMPointers a missing option reports pointer 0, what DSM reported when
+// the first option was not CIPSO. Errors
 // carry offsets in the options field (ipopt.Shift); with DSMPointers the
 // pointers that count from the option become one more than the options
 // field offset, which is DSM's number when the label is the first option,
 // the only place DSM looked for it.
 func (p NSIDProfile) DecodeOptions(opts []byte, n *NSID) (ipopt.Option, error) {
-	o, err := FindCIPSO(opts, p.DSMPointers)
+	o, err := FindCIPSO(opts)
 	if err != nil {
+		if p.DSMPointers && errors.Is(err, ErrMissing) {
+			return ipopt.Option{}, errOptsMissingDSM.At(0)
+		}
 		return ipopt.Option{}, err
 	}
 	if err := p.Decode(o.Bytes, n); err != nil {

@@ -1,5 +1,7 @@
 package fips188
 
+import "github.com/iplabel/iplabel/cipso"
+
 // Profile says how to read and write the points FIPS 188's network-layer
 // encoding leaves open. The body of FIPS 188 was not available; its layout
 // is reconstructed from CIPSO and from implementations that cite it
@@ -39,10 +41,15 @@ type Profile struct {
 	// a one-octet pad and is skipped, as Wireshark reads it (rulebook C.3).
 	RejectTagZero bool
 	// RejectUnknownTags refuses tag types other than 1, 2, 5, 6 and 7
-	// (CIPSO draft §5.1.1's default). By default they are skipped over by
-	// their length octet: the draft lets an administrator mark tags as
-	// ignorable, and Wireshark shows them without complaint.
+	// (CIPSO draft §5.1.1's default), but those in Ignorable. By default
+	// they are all skipped over by their length octet: the draft lets an
+	// administrator mark tags as ignorable, and Wireshark shows them
+	// without complaint.
 	RejectUnknownTags bool
+	// Ignorable lists the unknown tag types RejectUnknownTags still skips
+	// (draft §5.1.1: an administrator MAY mark tags safe to ignore). Types
+	// 0, 1, 2, 5, 6 and 7 in it have no effect.
+	Ignorable cipso.TagSet
 	// ZeroAlignment refuses a nonzero alignment octet in tags 1, 2, 5 and
 	// 6 (draft §3.4.2.3; Suricata checks it, Linux and Wireshark do not;
 	// fips188.md §4.4).

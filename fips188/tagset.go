@@ -38,7 +38,7 @@ var (
 //   - for each tag, at its type octet: SingleTag, SingleTagPerType and
 //     (tags 1, 2, 5) SingleMACTag, cipso.ErrMultipleTags; tag 0 with
 //     RejectTagZero, or a type other than 1, 2, 5, 6, 7 with
-//     RejectUnknownTags, cipso.ErrUnknownTag;
+//     RejectUnknownTags and not Ignorable, cipso.ErrUnknownTag;
 //   - tags 1 and 6: length 4..34, ZeroAlignment, MinimalBitmap
 //     ([Profile.ParsePermissiveBitmap]); tags 2 and 5: length >= 4,
 //     ZeroAlignment; tags 1, 2, 5: categories that decode (cipso.Tag.Label:
@@ -136,7 +136,7 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 		// Reached only with RejectTagZero: otherwise the walk skips it.
 		return errUnknownT.At(t.Offset)
 	}
-	if p.RejectUnknownTags {
+	if p.RejectUnknownTags && !p.Ignorable.Has(t.Type) {
 		return errUnknownT.At(t.Offset)
 	}
 	return nil
@@ -175,7 +175,7 @@ func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
 // reported as there). It also returns the option as found, whose Offset
 // places it for a rewrite. Errors carry options-field offsets.
 func (p Profile) ParseOptions(opts []byte) (TagSet, ipopt.Option, error) {
-	o, err := FindCIPSO(opts, false)
+	o, err := FindCIPSO(opts)
 	if err != nil {
 		return TagSet{}, ipopt.Option{}, err
 	}

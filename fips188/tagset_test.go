@@ -154,6 +154,18 @@ func TestTagSetProfiles(t *testing.T) {
 }
 
 func TestTagSetSwitches(t *testing.T) {
+	// Draft §5.1.1: an administrator may mark tag types as ignorable.
+	unk := []byte{0x86, 0x0e, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
+	p := Strict
+	p.Ignorable.Add(3)
+	require.NoError(t, p.Validate(unk))
+	checkErr(t, Strict.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	p.Ignorable = cipso.TagSet{}
+	p.Ignorable.Add(4)
+	checkErr(t, p.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	p.Ignorable.Add(0) // no effect: tag 0 is reserved, not unknown
+	checkErr(t, p.Validate([]byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x07, 0x02}), cipso.ErrUnknownTag, 6, 26)
+
 	three := []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
 	checkErr(t, Profile{SingleTag: true}.Validate(three), cipso.ErrMultipleTags, 10, 30)
 	require.NoError(t, Profile{SingleTag: true}.Validate(vecD))

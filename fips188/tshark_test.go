@@ -78,7 +78,7 @@ func TestTsharkDifferential(t *testing.T) {
 		require.Equal(t, strconv.Itoa(i+1), cols[fFrame])
 		name := fmt.Sprintf("frame %d (%s), options % x", i+1, v.what, v.opts)
 
-		o, err := FindCIPSO(v.opts, false)
+		o, err := FindCIPSO(v.opts)
 		require.NoError(t, err, name)
 		s, err := Lenient.Parse(o.Bytes)
 		require.NoError(t, err, name)

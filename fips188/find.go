@@ -1,0 +1,44 @@
+package fips188
+
+import "github.com/iplabel/iplabel/ipopt"
+
+var (
+	errOptsTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
+	errOptsDup      = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
+	errOptsMissing  = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+)
+
+// FindCIPSO walks an options field (at most 40 octets) and returns its
+// only CIPSO option. It fails with the walk's framing error (ipopt.Iter's
+// rules), with ipopt.ErrDuplicate at a second CIPSO option (CIPSO draft
+// §3: at most once; Linux refuses it at the type octet), or with
+// ErrMissing (class Missing) when there is none. For ErrMissing the
+// pointer is 134, the value the CIPSO draft §5.1.2 puts in ICMP Parameter
+// Problem code 1. The walk stops at an EOL, as Linux's does, so a CIPSO
+// option after one is not seen.
+func FindCIPSO(opts []byte) (ipopt.Option, error) {
+	if len(opts) > ipopt.MaxOptionsLen {
+		return ipopt.Option{}, errOptsTooLong.At(ipopt.MaxOptionsLen)
+	}
+	var found ipopt.Option
+	ok := false
+	it := ipopt.NewIter(opts)
+	for it.Next() {
+		o := it.Option()
+		if o.Type != ipopt.CIPSO {
+			continue
+		}
+		if ok {
+			return ipopt.Option{}, errOptsDup.At(o.Offset)
+		}
+		found, ok = o, true
+	}
+	if err := it.Err(); err != nil {
+		return ipopt.Option{}, err
+	}
+	if !ok {
+		return ipopt.Option{}, errOptsMissing.At(0)
+	}
+	return found, nil
+}
+
