@@ -3,9 +3,9 @@ package fips188
 import "github.com/iplabel/iplabel/ipopt"
 
 var (
-	errOptsTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
-	errOptsDup      = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
-	errOptsMissing  = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+	errOptsTooLong = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
+	errOptsDup     = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
+	errOptsMissing = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
 )
 
 // FindCIPSO walks an options field (at most 40 octets) and returns its
@@ -41,4 +41,3 @@ func FindCIPSO(opts []byte) (ipopt.Option, error) {
 	}
 	return found, nil
 }
-
