@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// runDecode is "iplabel decode [--doi-config FILE] [HEX...]": one JSON
+// object per options field, {"options":[...],"error":null} or with
+// "error":{"offset":K,"message":"..."} where decoding stopped. The decode
+// is structural (no DOI policy); --doi-config is accepted for symmetry
+// with the other commands and checked, but does not change the output.
+//
+// Exit status: 0; 2 if some field could not be read (bad hex, over 40
+// octets: that field's line is {"ok":false,"pointer":null,"error":"input:
+// ..."} and a message goes to stderr) or on an I/O error.
+func runDecode(e *env, args []string) (int, error) {
+	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	pos, err := parseFlags(fs, args, e.stdout)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := loadConfig(*cfg); err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	status := exitOK
+	var line []byte
+	err = forEachField(pos, e.stdin, func(fl *field) error {
+		line = line[:0]
+		if fl.err != nil {
+			line = appendInputError(line, fl)
+			reportInputError(e, "decode", fl)
+			status = exitError
+		} else {
+			line = appendDecodeJSON(line, fl.opts)
+		}
+		line = append(line, '\n')
+		_, err := w.Write(line)
+		return err
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return status, err
+}
+
+// appendInputError appends the contract's object for a field that cannot
+// be read: {"ok":false,"pointer":null,"error":"input: <where>: ..."}.
+func appendInputError(dst []byte, fl *field) []byte {
+	dst = append(dst, `{"ok":false,"pointer":null,"error":`...)
+	dst = appendString(dst, "input: "+fl.where+": "+fl.err.Error())
+	return append(dst, '}')
+}
+
+// reportInputError writes the one-line message for an unreadable field.
+func reportInputError(e *env, cmd string, fl *field) {
+	src := "stdin"
+	if fl.where[0] == 'a' {
+		src = "command line"
+	}
+	e.stderr.Write([]byte("iplabel: " + cmd + ": " + src + ": " + fl.where + ": " + fl.err.Error() + "\n"))
+}
+
+// appendDecodeJSON appends {"options":[...],"error":...} for opts.
+func appendDecodeJSON(dst, opts []byte) []byte {
+	dst = append(dst, `{"options":`...)
+	dst, err := appendOptionsJSON(dst, opts)
+	dst = append(dst, `,"error":`...)
+	dst = appendDecodeError(dst, err)
+	return append(dst, '}')
+}
+
+// appendDecodeError appends null or {"offset":K,"message":"..."}.
+func appendDecodeError(dst []byte, err error) []byte {
+	if err == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, `{"offset":`...)
+	dst = appendInt(dst, offsetOf(err))
+	dst = append(dst, `,"message":`...)
+	dst = appendString(dst, err.Error())
+	return append(dst, '}')
+}
+
+// appendOptionsJSON appends the JSON array of the options of opts, as far
+// as they decode, and returns the error where decoding stopped (an
+// *ipopt.Error, offset in the options field) or nil. The walk is
+// ipopt.Iter's: it ends after an EOL (the octets after it are padding).
+func appendOptionsJSON(dst, opts []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	it := ipopt.NewIter(opts)
+	first := true
+	var err error
+	for err == nil && it.Next() {
+		o := it.Option()
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, `{"offset":`...)
+		dst = appendInt(dst, o.Offset)
+		dst = append(dst, `,"type":`...)
+		dst = appendInt(dst, int(o.Type))
+		dst = append(dst, `,"name":"`...)
+		dst = append(dst, o.Type.Name()...)
+		dst = append(dst, `","length":`...)
+		dst = appendInt(dst, o.Len())
+		switch o.Type {
+		case ipopt.CIPSO:
+			dst, err = appendCIPSOJSON(dst, o)
+		case ipopt.SEC:
+			var v bsoView
+			if v, err = viewBSO(o); err == nil && !v.legacy {
+				dst = appendBSOJSON(dst, &v)
+			}
+		case ipopt.ESEC:
+			if e, e2 := viewESO(o); e2 != nil {
+				err = e2
+			} else {
+				dst = append(dst, `,"eso":{"format":`...)
+				dst = appendUint(dst, uint64(e.FormatCode()))
+				dst = append(dst, `,"data":`...)
+				dst = appendHex(dst, e.Info())
+				dst = append(dst, '}')
+			}
+		}
+		dst = append(dst, '}')
+	}
+	if err == nil {
+		err = it.Err()
+	}
+	return append(dst, ']'), err
+}
+
+// appendCIPSOJSON appends ,"cipso":{"doi":D,"tags":[...]} for option o.
+func appendCIPSOJSON(dst []byte, o ipopt.Option) ([]byte, error) {
+	opt, err := cipso.ParseOption(o.Bytes)
+	if err != nil {
+		return dst, ipopt.Shift(err, o.Offset)
+	}
+	dst = append(dst, `,"cipso":{"doi":`...)
+	dst = appendUint(dst, uint64(opt.DOI()))
+	dst = append(dst, `,"tags":[`...)
+	it := opt.Tags()
+	first := true
+	for it.Next() {
+		v, terr := viewTag(it.Tag(), o.Offset)
+		if terr != nil {
+			err = terr
+			break
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendTagJSON(dst, &v)
+	}
+	if err == nil && it.Err() != nil {
+		err = ipopt.Shift(it.Err(), o.Offset)
+	}
+	return append(dst, "]}"...), err
+}
+
+// appendTagJSON appends one tag object: "offset", "type", then by type
+// "level" and "categories" (1, 6: ascending; 2: wire order), "level" and
+// "ranges" ([[high,low],...] wire order, an omitted low as 0), "secid"
+// (128), "data" and maybe "nsid" (7), "data" (others).
+func appendTagJSON(dst []byte, v *tagView) []byte {
+	dst = append(dst, `{"offset":`...)
+	dst = appendInt(dst, v.off)
+	dst = append(dst, `,"type":`...)
+	dst = appendInt(dst, int(v.typ))
+	switch v.kind {
+	case tagBitmap, tagEnum, tagRange:
+		dst = append(dst, `,"level":`...)
+		dst = appendUint(dst, uint64(v.level))
+	}
+	switch v.kind {
+	case tagBitmap:
+		dst = append(dst, `,"categories":[`...)
+		for c := nextBitmapCat(v.cats, 0); c >= 0; c = nextBitmapCat(v.cats, c+1) {
+			if dst[len(dst)-1] != '[' {
+				dst = append(dst, ',')
+			}
+			dst = appendInt(dst, c)
+		}
+		dst = append(dst, ']')
+	case tagEnum:
+		dst = append(dst, `,"categories":[`...)
+		for i := range len(v.cats) / 2 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendUint(dst, uint64(u16At(v.cats, i)))
+		}
+		dst = append(dst, ']')
+	case tagRange:
+		dst = append(dst, `,"ranges":[`...)
+		for i := range numRanges(v.cats) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			hi, lo := rangeAt(v.cats, i)
+			dst = append(dst, '[')
+			dst = appendUint(dst, uint64(hi))
+			dst = append(dst, ',')
+			dst = appendUint(dst, uint64(lo))
+			dst = append(dst, ']')
+		}
+		dst = append(dst, ']')
+	case tagSecID:
+		dst = append(dst, `,"secid":`...)
+		dst = appendUint(dst, uint64(v.secid))
+	case tagFreeForm, tagData:
+		dst = append(dst, `,"data":`...)
+		dst = appendHex(dst, v.data)
+		if v.hasNS {
+			dst = appendNSIDJSON(dst, &v.nsid)
+		}
+	}
+	return append(dst, '}')
+}
+
+// appendNSIDJSON appends ,"nsid":{...} with the parameters present, in
+// the order ssid, node, serial, msid, dsid, bypass.
+func appendNSIDJSON(dst []byte, n *fips188.NSID) []byte {
+	dst = append(dst, `,"nsid":{`...)
+	first := true
+	for _, p := range nsidJSONOrder {
+		v, ok := n.Get(p.t)
+		if !ok {
+			continue
+		}
+		dst = appendKey(dst, p.key, first)
+		first = false
+		if p.t == fips188.ParamBypass {
+			dst = append(dst, "true"...)
+		} else {
+			dst = appendUint(dst, uint64(v))
+		}
+	}
+	return append(dst, '}')
+}
+
+// appendBSOJSON appends ,"bso":{"classification":N,"level":"...",
+// "authorities":[...]}.
+func appendBSOJSON(dst []byte, v *bsoView) []byte {
+	dst = append(dst, `,"bso":{"classification":`...)
+	dst = appendUint(dst, uint64(v.label.Level))
+	dst = append(dst, `,"level":`...)
+	dst = appendString(dst, v.label.Level.String())
+	dst = append(dst, `,"authorities":[`...)
+	first := true
+	for a := range v.label.Authorities.All() {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendString(dst, a.String())
+	}
+	return append(dst, "]}"...)
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"strconv"
+)
+
+// runValidate is "iplabel validate [--profile linux|strict] [--doi-config
+// FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]": one JSON object per
+// options field, {"ok":true} or {"ok":false,"pointer":P,"error":"..."},
+// P being the ICMP Parameter Problem pointer counted from the start of
+// the IP header (first option octet = 20).
+//
+// Exit status: 0 when every field is valid; 1 when some field is not
+// (unreadable fields included: they get {"ok":false,"pointer":null,
+// "error":"input: ..."} and a message on stderr); 2 on usage,
+// configuration or I/O errors.
+func runValidate(e *env, args []string) (int, error) {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	profile := fs.String("profile", "linux", "validation profile: linux or strict")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	loopback := fs.Bool("loopback", false, "the packet arrived on loopback (local tag 128 allowed)")
+	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
+	pos, err := parseFlags(fs, args, e.stdout)
+	if err != nil {
+		return 0, err
+	}
+	var strict bool
+	switch *profile {
+	case "linux":
+	case "strict":
+		strict = true
+	default:
+		return 0, usagef("--profile %q: want linux or strict", *profile)
+	}
+	if *rbm != "0" && *rbm != "1" {
+		return 0, usagef("--rbm-strictvalid %q: want 0 or 1", *rbm)
+	}
+	reg, err := loadConfig(*cfg)
+	if err != nil {
+		return 0, err
+	}
+	v := newValidator(reg, strict, *loopback, *rbm == "1")
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	status := exitOK
+	var line []byte
+	err = forEachField(pos, e.stdin, func(fl *field) error {
+		line = line[:0]
+		switch {
+		case fl.err != nil:
+			line = appendInputError(line, fl)
+			reportInputError(e, "validate", fl)
+			status = exitInvalid
+		default:
+			line = appendVerdictJSON(line, v.validate(fl.opts))
+			if line[6] != 't' { // {"ok":true}
+				status = exitInvalid
+			}
+		}
+		line = append(line, '\n')
+		_, err := w.Write(line)
+		return err
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return status, err
+}
+
+// appendVerdictJSON appends {"ok":true} or {"ok":false,"pointer":P,
+// "error":"..."}.
+func appendVerdictJSON(dst []byte, err error) []byte {
+	if err == nil {
+		return append(dst, `{"ok":true}`...)
+	}
+	dst = append(dst, `{"ok":false,"pointer":`...)
+	if p, ok := pointerOf(err); ok {
+		dst = strconv.AppendInt(dst, int64(p), 10)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"error":`...)
+	dst = appendString(dst, err.Error())
+	return append(dst, '}')
+}

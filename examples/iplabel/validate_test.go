@@ -1,0 +1,237 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/cipso"
+)
+
+// lpConfig is the rulebook checklist's "Lp" kernel: NetLabel with
+// "cipso add pass doi:1 tags:1,2,5"; DOI 2 is case 36's trans DOI and 5 a
+// local DOI for tag 128.
+const lpConfig = `# the rulebook checklist's configuration
+netlabelctl cipsov4 add pass doi:1 tags:1,2,5
+cipsov4 add trans doi:2 tags:1 levels:0=0 categories:0=0
+cipsov4 add local doi:5
+`
+
+// verdict is a validate expectation: -1 for valid, else the pointer.
+type verdict int
+
+const valid verdict = -1
+
+// checklist holds the rulebook's differential-test checklist cases (hex,
+// expected verdict for column Lp) that the linux profile must reproduce.
+// The expected pointers are the rulebook's (cipso-rulebook.md,
+// "Differential-test checklist"), several VERIFIED on Linux 6.18.
+var checklist = []struct {
+	name string
+	hex  string
+	lp   verdict
+}{
+	{"1 minimal tag 1", "86 0A 00 00 00 01 01 04 00 05 00 00", valid},
+	{"2 bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", valid},
+	{"3 optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
+	{"4 trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", valid},
+	{"5 alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", valid},
+	{"6 DOI 0", "86 0A 00 00 00 00 01 04 00 05 00 00", 22},
+	{"7 option length 6", "86 06 00 00 00 01 00 00", 21},
+	{"8 tag header only", "86 08 00 00 00 01 01 04", 27},
+	{"9 tag type last octet", "86 0B 00 00 00 01 01 04 00 05 01 00", 30},
+	{"10 tag length 0", "86 0A 00 00 00 01 01 00 00 05 00 00", 27},
+	{"11 tag length 3", "86 0A 00 00 00 01 01 03 00 05 00 00", 27},
+	{"12 tag past option", "86 0A 00 00 00 01 01 05 00 05 00 00", 27},
+	{"13 unknown tag 3", "86 0A 00 00 00 01 03 04 00 05 00 00", 26},
+	{"14 zero padding inside", "86 0C 00 00 00 01 01 04 00 05 00 00", 30},
+	{"15 tag 0 bogus length", "86 08 00 00 00 01 00 05", 27},
+	{"16 local tag, pass DOI", "86 0C 00 00 00 01 80 06 00 00 00 2A", 26},
+	{"17 enumerated ascending", "86 0E 00 00 00 01 02 08 00 05 00 01 00 05 00 00", valid},
+	{"18 enumerated descending", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", 30},
+	{"19 enumerated duplicate", "86 0E 00 00 00 01 02 08 00 05 00 05 00 05 00 00", 30},
+	{"20 enumerated odd length", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", 30},
+	{"21 enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", valid},
+	{"22 ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
+	{"23 ranged implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", valid},
+	{"24 ranged ascending", "86 12 00 00 00 01 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00", 30},
+	{"25 ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", valid},
+	{"26 ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", valid},
+	{"27 ranged odd length", "86 0D 00 00 00 01 05 07 00 05 00 03 01 00 00 00", 30},
+	{"28 largest tag 1", "86 28 00 00 00 01 01 22 00 FF" + strings.Repeat(" FF", 29) + " 01", valid},
+	{"29 two CIPSO options", "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06", 30},
+	{"30 two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", valid},
+	{"31 CIPSO past the area", "86 10 00 00 00 01 01 04 00 05 00 00", 20},
+	{"32 NOPs, unknown DOI", "01 01 86 0A 00 00 00 09 01 04 00 05", 24},
+	{"33 lone 0x86", "86 0A 00 00 00 01 01 04 00 05 01 86", 31},
+	{"34 option length 1", "86 01 00 00", 20},
+	{"35 garbage after EOL", "86 0A 00 00 00 01 01 04 00 05 00 AB", valid},
+	{"36 trans, unmapped level", "86 0C 00 00 00 02 01 06 00 01 80 00", 29},
+	{"36 trans, unmapped category", "86 0B 00 00 00 02 01 05 00 00 40 00", 30},
+	{"37a BSO", "82 03 AB 00", valid},
+	{"37c BSO FTI on last", "82 04 3D 01", valid},
+	{"37f BSO length 2", "82 02 00 00", valid},
+	{"37i two BSOs", "82 03 AB 82 03 3D 00 00", valid},
+	{"38 ESO length 2", "85 02 00 00", valid},
+}
+
+func TestValidateLinuxChecklist(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	var in strings.Builder
+	for _, c := range checklist {
+		in.WriteString(c.hex + "\n")
+	}
+	r := iplabel(t, in.String(), "validate", "--doi-config", cfg)
+	got := jsonLines(t, r.stdout)
+	require.Len(t, got, len(checklist), "one line per input")
+	for i, c := range checklist {
+		m := got[i].(map[string]any)
+		if c.lp == valid {
+			assert.Equal(t, asJSON(t, `{"ok":true}`), got[i], c.name)
+			continue
+		}
+		assert.Equal(t, false, m["ok"], c.name)
+		assert.Equal(t, float64(c.lp), m["pointer"], c.name)
+		assert.NotEmpty(t, m["error"], c.name)
+	}
+	assert.Equal(t, exitInvalid, r.code, "some fields are invalid")
+	assert.Empty(t, r.stderr)
+}
+
+// TestValidateArgumentsEqualStdin: fields as arguments give the same
+// lines as on stdin.
+func TestValidateArgumentsEqualStdin(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	args := []string{"validate", "--doi-config", cfg}
+	var in strings.Builder
+	for _, c := range checklist[:12] {
+		args = append(args, strings.ReplaceAll(c.hex, " ", ""))
+		in.WriteString(c.hex + "\n")
+	}
+	a := iplabel(t, "", args...)
+	s := iplabel(t, in.String(), args[:3]...)
+	assert.Equal(t, s.stdout, a.stdout)
+	assert.Equal(t, s.code, a.code)
+}
+
+// TestValidateNoConfig is the checklist's L0 column: NetLabel with no DOI,
+// so every CIPSO option fails at its DOI field (option offset + 2).
+func TestValidateNoConfig(t *testing.T) {
+	r := iplabel(t, "", "validate", "860A00000001010400050000", "0101860A0000000901040005", "82045a90")
+	got := jsonLines(t, r.stdout)
+	require.Len(t, got, 3)
+	for i, ptr := range []float64{22, 24} {
+		m := got[i].(map[string]any)
+		assert.Equal(t, false, m["ok"])
+		assert.Equal(t, ptr, m["pointer"])
+		assert.True(t, strings.HasPrefix(m["error"].(string), cipso.ErrUnknownDOI.Error()), m["error"])
+	}
+	assert.Equal(t, asJSON(t, `{"ok":true}`), got[2])
+	assert.Equal(t, exitInvalid, r.code)
+}
+
+func TestValidateAllValidExitsZero(t *testing.T) {
+	r := iplabel(t, "# comment\n\n-\n01010100\n", "validate")
+	assert.Equal(t, "{\"ok\":true}\n{\"ok\":true}\n", r.stdout)
+	assert.Equal(t, exitOK, r.code)
+}
+
+// TestValidateLoopback: the local tag 128 passes only on loopback, for a
+// local DOI (rulebook B.4, VERIFIED on 6.18).
+func TestValidateLoopback(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	const local = "86 0C 00 00 00 05 80 06 2A 00 00 00"
+	r := iplabel(t, local+"\n", "validate", "--doi-config", cfg)
+	assert.Equal(t, float64(26), jsonLines(t, r.stdout)[0].(map[string]any)["pointer"])
+	r = iplabel(t, local+"\n", "validate", "--doi-config", cfg, "--loopback")
+	assert.Equal(t, "{\"ok\":true}\n", r.stdout)
+	// Loopback or not, a pass DOI does not permit tag 128 (checklist 16).
+	r = iplabel(t, "86 0C 00 00 00 01 80 06 00 00 00 2A\n", "validate", "--doi-config", cfg, "--loopback")
+	assert.Equal(t, float64(26), jsonLines(t, r.stdout)[0].(map[string]any)["pointer"])
+}
+
+// TestValidateRBMStrictValid: cipso_rbm_strictvalid gates only tag 1's
+// level and bitmap checks (rulebook B.2; checklist 36).
+func TestValidateRBMStrictValid(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	in := "86 0C 00 00 00 02 01 06 00 01 80 00\n86 0B 00 00 00 02 01 05 00 00 40 00\n"
+	r := iplabel(t, in, "validate", "--doi-config", cfg, "--rbm-strictvalid", "0")
+	assert.Equal(t, "{\"ok\":true}\n{\"ok\":true}\n", r.stdout)
+	r = iplabel(t, in, "validate", "--doi-config", cfg, "--rbm-strictvalid=1")
+	got := jsonLines(t, r.stdout)
+	assert.Equal(t, float64(29), got[0].(map[string]any)["pointer"])
+	assert.Equal(t, float64(30), got[1].(map[string]any)["pointer"])
+}
+
+// TestValidateStrict: the rulebook's "strict" column, where it differs
+// from Linux (checklist 4, 5, 21, 25, 26, 30), and RFC 1108's rules
+// (checklist 37, 38: RFC-invalid BSOs and an ESO without a BSO).
+func TestValidateStrict(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	cases := []struct {
+		name string
+		hex  string
+		want verdict
+	}{
+		{"3 optimized bitmap is canonical", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
+		{"4 trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", 30},
+		{"5 alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", 28},
+		{"21 enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", 30},
+		{"25 ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", 30},
+		{"26 ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", 30},
+		{"30 two MAC tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", 30},
+		{"22 ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
+		{"37a BSO unclassified", "82 03 AB 00", valid},
+		{"37b BSO GENSER", "82 04 3D 80", valid},
+		// RFC-invalid BSOs: the fault is the last PAF octet (FTI set,
+		// offset 3), the octet after the FTI=0 one (4), the length
+		// octet (1), the classification (2), the second BSO (3).
+		{"37c FTI on last octet", "82 04 3D 01", 23},
+		{"37e extraneous octet", "82 05 96 80 00 00 00 00", 24},
+		{"37f length 2", "82 02 00 00", 21},
+		{"37g unassigned classification", "82 03 00 00", 22},
+		{"37i two BSOs", "82 03 AB 82 03 3D 00 00", 23},
+		{"38 ESO without BSO", "85 03 01 00", 20},
+		{"ESO with BSO", "82 03 AB 85 03 01 00 00", valid},
+	}
+	var in strings.Builder
+	for _, c := range cases {
+		in.WriteString(c.hex + "\n")
+	}
+	r := iplabel(t, in.String(), "validate", "--profile", "strict", "--doi-config", cfg)
+	got := jsonLines(t, r.stdout)
+	require.Len(t, got, len(cases))
+	for i, c := range cases {
+		m := got[i].(map[string]any)
+		if c.want == valid {
+			assert.Equal(t, true, m["ok"], "%s: %v", c.name, m)
+			continue
+		}
+		assert.Equal(t, float64(c.want), m["pointer"], "%s: %v", c.name, m)
+	}
+}
+
+// TestValidateStrictFIPS188: tags 6 and 7 pass the strict profile only in
+// fips188's strict reading (tag 7 at least 4 octets, minimal bitmaps).
+func TestValidateStrictFIPS188(t *testing.T) {
+	cfg := writeFile(t, "doi.conf", lpConfig)
+	r := iplabel(t, "", "validate", "--profile", "strict", "--doi-config", cfg,
+		"86 0C 00 00 00 01 06 06 00 05 80 01", // permissive bitmap {0,15}
+		"86 0A 00 00 00 01 07 04 AA BB 00 00", // free form, 2 data octets
+		"86 08 00 00 00 01 07 02",             // empty free form: fips188 strict refuses
+		"86 0B 00 00 00 01 06 05 00 05 00 00", // tag 6 with a trailing zero octet
+	)
+	got := jsonLines(t, r.stdout)
+	require.Len(t, got, 4)
+	assert.Equal(t, true, got[0].(map[string]any)["ok"])
+	assert.Equal(t, true, got[1].(map[string]any)["ok"])
+	assert.Equal(t, false, got[2].(map[string]any)["ok"])
+	assert.Equal(t, false, got[3].(map[string]any)["ok"])
+	// The linux profile refuses both at the tag type (rulebook B.9).
+	r = iplabel(t, "", "validate", "--doi-config", cfg, "86 0C 00 00 00 01 06 06 00 05 80 01", "86 0A 00 00 00 01 07 04 AA BB 00 00")
+	for _, v := range jsonLines(t, r.stdout) {
+		assert.Equal(t, float64(26), v.(map[string]any)["pointer"])
+	}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/rfc1108"
+)
+
+// validator checks an options field with one profile.
+//
+//   - linux: ipopt.Linux, Linux's __ip_options_compile, with cipso.Linux as
+//     its CIPSO checker (cipso_v4_validate): the kernel's verdict and ICMP
+//     Parameter Problem pointer. Options 130 and 133 are not looked into,
+//     as Linux does not.
+//   - strict: the same walk with a CIPSO checker that applies cipso.Strict
+//     (the draft, canonical encodings only; tags 6 and 7 passed on) and,
+//     for an option carrying tag 6 or 7, fips188.Strict; then
+//     rfc1108.Strict over the whole field for options 130 and 133. The
+//     first failure in the field wins.
+type validator struct {
+	walk   ipopt.Linux
+	strict bool
+}
+
+func newValidator(reg *cipso.Registry, strict, loopback, rbmStrictValid bool) *validator {
+	if strict {
+		c := &strictCIPSO{c: cipso.Strict{Registry: reg}, f: fips188.Strict}
+		c.c.Ignorable.Add(cipso.TagPBitmap, cipso.TagFreeForm)
+		return &validator{walk: ipopt.Linux{CIPSO: c}, strict: true}
+	}
+	lx := &cipso.Linux{Registry: reg, RBMStrictValid: rbmStrictValid, Loopback: loopback}
+	return &validator{walk: ipopt.Linux{CIPSO: lx}}
+}
+
+// validate returns nil or the first failure, an *ipopt.Error whose
+// Pointer is the ICMP Parameter Problem pointer.
+func (v *validator) validate(opts []byte) error {
+	err := v.walk.Validate(opts)
+	if !v.strict {
+		return err
+	}
+	if e2 := (rfc1108.Strict{}).Validate(opts); e2 != nil && (err == nil || offsetOf(e2) < offsetOf(err)) {
+		return e2
+	}
+	return err
+}
+
+// offsetOf is the options-field offset of an *ipopt.Error (0 for others).
+func offsetOf(err error) int {
+	var e *ipopt.Error
+	if errors.As(err, &e) {
+		return e.Offset()
+	}
+	return 0
+}
+
+// strictCIPSO checks option 134 with cipso.Strict and, when the option
+// carries FIPS 188 tags (6 or 7), with fips188's strict profile too.
+type strictCIPSO struct {
+	c cipso.Strict
+	f fips188.Profile
+}
+
+// CheckOption implements ipopt.OptionChecker.
+func (s *strictCIPSO) CheckOption(o ipopt.Option, socket bool) error {
+	if err := s.c.CheckOption(o, socket); err != nil {
+		return err
+	}
+	opt, err := cipso.ParseOption(o.Bytes)
+	if err != nil {
+		return ipopt.Shift(err, o.Offset)
+	}
+	it := opt.Tags()
+	for it.Next() {
+		if t := it.Tag().Type; t == cipso.TagPBitmap || t == cipso.TagFreeForm {
+			return s.f.CheckOption(o, socket)
+		}
+	}
+	return nil
+}
