@@ -1,0 +1,85 @@
+// Command dsmd is a user-space Distributed Security Module: it labels every
+// outgoing IPv4 packet with the DSM network-SID label (a CIPSO option with
+// a FIPS 188 free-form tag: source SID and node ID) and checks those labels
+// on receipt, over two NFQUEUE queues fed by iptables rules.
+//
+//	dsmd --config /etc/dsmd.conf            run
+//	dsmd --config /etc/dsmd.conf --setup    print the iptables rules it needs
+//	dsmd --config /etc/dsmd.conf --teardown print the commands that remove them
+//	dsmd --config /etc/dsmd.conf --check    check the configuration and exit
+//
+// Counters are printed on SIGUSR1 and at exit. See README.md and
+// example.conf.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dsmd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "/etc/dsmd.conf", "configuration `file`")
+	setup := fs.Bool("setup", false, "print the iptables (and netlabelctl) commands the configuration needs, and exit")
+	teardown := fs.Bool("teardown", false, "print the commands that undo --setup, and exit")
+	check := fs.Bool("check", false, "check the configuration and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dsmd: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
+	switch {
+	case *setup || *teardown:
+		fmt.Fprint(stdout, SetupScript(cfg, *teardown))
+		return 0
+	case *check:
+		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
+		return 0
+	}
+	return serve(cfg, stderr)
+}
+
+// serve runs the daemon until SIGINT or SIGTERM, printing the counters on
+// SIGUSR1 and at exit.
+func serve(cfg *Config, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := Start(ctx, cfg, Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	fmt.Fprintf(stderr, "dsmd: node %d, queues out %d in %d\n", cfg.Node, cfg.QueueOut, cfg.QueueIn)
+	for {
+		select {
+		case <-usr1:
+			fmt.Fprintf(stderr, "dsmd: counters: %s\n", d.Counters().Snapshot())
+		case <-d.Done():
+			err := d.Close()
+			fmt.Fprintf(stderr, "dsmd: counters at exit: %s\n", d.Counters().Snapshot())
+			if err != nil {
+				fmt.Fprintf(stderr, "dsmd: %v\n", err)
+				return 1
+			}
+			return 0
+		}
+	}
+}
