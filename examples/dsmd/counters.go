@@ -20,8 +20,8 @@ type Counters struct {
 
 // Snapshot is a copy of the counters at one moment.
 type Snapshot struct {
-	Out                                                 [len(outNames)]uint64
-	In                                                  [len(inNames)]uint64
+	Out                                                  [len(outNames)]uint64
+	In                                                   [len(inNames)]uint64
 	ICMPSent, ICMPLimited, LogsLimited, Overruns, Errors uint64
 }
 
