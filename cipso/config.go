@@ -39,7 +39,11 @@ func (e *ParseError) Unwrap() error { return e.Err }
 //	cipso add trans doi:3 tags:1 levels:0=0,1=1 categories:0=0,1=5
 //	cipsov4 add local doi:5
 //
-// See [ParseCommand] for one line. A DOI defined twice is ErrDuplicateDOI
+// Lines for NetLabel's other modules ("map", "unlbl", "calipso", "mgmt",
+// with or without a leading "netlabelctl") are skipped, so a netlabelctl
+// script that also maps domains or addresses to the DOIs can be read as it
+// is; they define no CIPSO DOI. See [ParseCommand] for one line. A DOI
+// defined twice is ErrDuplicateDOI
 // (Linux -EEXIST) at the second definition. Errors are *[ParseError]; the
 // first one ends the parse.
 func ParseConfig(r io.Reader) (*Registry, error) {
@@ -48,6 +52,9 @@ func ParseConfig(r io.Reader) (*Registry, error) {
 	line := 0
 	for sc.Scan() {
 		line++
+		if otherModule(sc.Text()) {
+			continue
+		}
 		d, doiCol, err := parseLine(sc.Text())
 		if err != nil {
 			var pe *ParseError
@@ -187,6 +194,23 @@ func parseList(s string, col int, pairs bool, limit uint64, what string) ([]item
 		off = end + 1
 	}
 	return out, nil
+}
+
+// otherModule reports whether line is a netlabelctl command for a module
+// other than cipsov4 (netlabelctl(8): map, unlbl, calipso, mgmt).
+func otherModule(line string) bool {
+	toks := tokenize(line)
+	if len(toks) > 0 && toks[0].s == "netlabelctl" {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return false
+	}
+	switch toks[0].s {
+	case "map", "unlbl", "calipso", "mgmt":
+		return true
+	}
+	return false
 }
 
 // parseLine parses one line; it returns nil, 0, nil for an empty line.

@@ -121,6 +121,16 @@ func TestParseConfigErrors(t *testing.T) {
 	assert.Equal(t, 22, pe.Column)
 	assert.Equal(t, "line 4, column 22: cipso: DOI already configured: DOI 7 is already defined", err.Error())
 
+	// Lines of NetLabel's other modules are skipped by ParseConfig (a
+	// netlabelctl script usually maps the DOI too), not by ParseCommand.
+	r, err := ParseConfig(strings.NewReader("netlabelctl map del default\n" +
+		"cipsov4 add pass doi:16 tags:1\nmap add default address:127.0.0.1/32 protocol:cipsov4,16\n" +
+		"netlabelctl unlbl accept on\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Len())
+	_, err = ParseConfig(strings.NewReader("cipsov4 add pass doi:16 tags:1\nmapx add default\n"))
+	require.ErrorIs(t, err, ErrSyntax)
+
 	d, err := ParseCommand("   # only a comment")
 	assert.NoError(t, err)
 	assert.Nil(t, d)
