@@ -120,12 +120,23 @@ func genCases(seed uint64) [][]byte {
 
 // TestDifferentialReceive compares the kernel's receive path with
 // ipopt.Linux on random options fields without CIPSO (the kernel then
-// needs no NetLabel configuration): same verdict, same pointer. For every
-// delivered field with an EOL it also checks that the octets after the
-// EOL reach the socket zeroed, as ipopt.ZeroTail does.
+// needs no NetLabel configuration), arriving on lo and on an Ethernet
+// device: same verdict, same pointer. For every delivered field with an
+// EOL it also checks that the octets after the EOL reach the socket
+// zeroed, as ipopt.ZeroTail does.
 func TestDifferentialReceive(t *testing.T) {
 	ns := ForTest(t)
 	list := genCases(seed(1))
+	for _, in := range []Ingress{Loopback, Ethernet} {
+		t.Run(in.String(), func(t *testing.T) {
+			require.NoError(t, ns.SetIngress(in))
+			differentialReceive(t, ns, list)
+		})
+	}
+}
+
+func differentialReceive(t *testing.T, ns *Namespace, list [][]byte) {
+	t.Helper()
 	got, err := ns.VerdictMany(list)
 	require.NoError(t, err)
 	var ms, tails []mismatch
@@ -149,7 +160,8 @@ func TestDifferentialReceive(t *testing.T) {
 			z := append([]byte(nil), opts...)
 			ipopt.ZeroTail(z)
 			c, _ := (&ipopt.Linux{}).Compile(opts)
-			if c.EOL >= 0 && string(got[i].Options[c.EOL:]) != string(z[c.EOL:]) {
+			ko := got[i].Options
+			if len(ko) != len(opts) || c.EOL >= 0 && string(ko[c.EOL:]) != string(z[c.EOL:]) {
 				tails = append(tails, mismatch{opts, hex.EncodeToString(got[i].Options), hex.EncodeToString(z)})
 			}
 		}

@@ -5,8 +5,9 @@
 //
 // [New] makes a private network namespace with only a loopback device up
 // (127.0.0.1). [Namespace.Verdict] injects one IPv4/UDP datagram carrying
-// the options on that loopback device through an AF_PACKET socket and
-// reports what the kernel did with it: delivered it to the UDP socket
+// the options on that loopback device through an AF_PACKET socket (or, after
+// [Namespace.SetIngress] with [Ethernet], through a veth pair inside the
+// namespace) and reports what the kernel did with it: delivered it to the UDP socket
 // waiting on 127.0.0.1, answered with ICMP Parameter Problem (with the
 // pointer), or dropped it silently. [Namespace.VerdictMany] does the same
 // for thousands of fields at once. [Namespace.SetSockOptions] asks
@@ -69,8 +70,11 @@
 //     DOI up among registered DOIs): no "map add" is needed, and without a
 //     Linux security module the maps are never used [TestNoMappingNeeded].
 //   - The local tag 128 is accepted for a LOCAL DOI on frames injected on lo,
-//     which count as arriving on loopback; setsockopt refuses it
-//     [TestLocalTagOnLoopback].
+//     which count as arriving on loopback, and refused at its tag-type octet
+//     on an Ethernet (veth) device; setsockopt refuses it
+//     [TestLocalTagOnLoopback, TestLocalTagNeedsLoopback].
+//   - A new device drops what it is sent until the link watcher has run
+//     (up to a second); SetIngress waits for a marker to come through.
 //   - With cipso_rbm_strictvalid 0, tag 1 levels and categories unmapped in
 //     a trans DOI pass the IP-layer check (and, with no security module,
 //     are delivered) [TestStrictValid].

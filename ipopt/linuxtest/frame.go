@@ -2,8 +2,9 @@ package linuxtest
 
 import "encoding/binary"
 
-// Frame layout. Each injected datagram is an Ethernet frame with zero MAC
-// addresses (lo's own address, so eth_type_trans marks it PACKET_HOST),
+// Frame layout. Each injected datagram is an Ethernet frame to the
+// receiving device's own address (zero for lo), so that eth_type_trans
+// marks it PACKET_HOST, with a zero source address,
 // an IPv4 header from 127.0.0.1 to 127.0.0.1 with the options under test,
 // and a UDP datagram to the receiver's port whose payload names the case.
 //
@@ -22,11 +23,12 @@ const (
 var loopback = [4]byte{127, 0, 0, 1}
 
 // appendFrame appends the frame for case seq with options opts (a multiple
-// of 4 octets, at most 40) sent to port.
-func appendFrame(dst []byte, opts []byte, seq uint32, port uint16) []byte {
+// of 4 octets, at most 40) sent to port, to Ethernet address mac.
+func appendFrame(dst []byte, mac [6]byte, opts []byte, seq uint32, port uint16) []byte {
 	ihl := 20 + len(opts)
 	total := ihl + udpLen + payloadLen
 	var eth [ethLen]byte
+	copy(eth[:], mac[:]) // source stays zero
 	binary.BigEndian.PutUint16(eth[12:], 0x0800)
 	dst = append(dst, eth[:]...)
 

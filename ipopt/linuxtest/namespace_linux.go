@@ -3,6 +3,7 @@ package linuxtest
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"strings"
@@ -28,11 +29,15 @@ type Namespace struct {
 	closeErr  error
 
 	// Owned by the namespace's thread.
-	ifindex int // lo
-	inject  int // AF_PACKET socket that sends frames on lo
-	tap     int // AF_PACKET socket that sees outgoing ICMP on lo
-	udp     int // UDP socket bound on 127.0.0.1:port
-	sockopt int // UDP socket for setsockopt(IP_OPTIONS)
+	lo      int     // lo's index
+	ifindex int     // device frames are sent out of (lo, or veth lt0)
+	dstMAC  [6]byte // destination MAC: lo's (zero) or veth lt1's
+	veth    [2]int  // indexes of lt0 and lt1, once made
+	vethMAC [6]byte // lt1's address
+	inject  int     // AF_PACKET socket that sends frames on lo
+	tap     int     // AF_PACKET socket that sees outgoing ICMP on lo
+	udp     int     // UDP socket bound on 127.0.0.1:port
+	sockopt int     // UDP socket for setsockopt(IP_OPTIONS)
 	port    uint16
 	seq     uint32
 
@@ -136,10 +141,12 @@ func (ns *Namespace) Close() error {
 
 // setup runs on the namespace's thread, right after unshare.
 func (ns *Namespace) setup() error {
-	if err := ns.linkUp("lo"); err != nil {
+	var err error
+	if ns.lo, _, err = linkUp("lo"); err != nil {
 		return err
 	}
-	if err := addDefaultRoute(ns.ifindex); err != nil {
+	ns.ifindex = ns.lo
+	if err := addDefaultRoute(ns.lo); err != nil {
 		return err
 	}
 	// Frames from 127.0.0.1 arriving on lo are martians unless these are
@@ -163,30 +170,81 @@ func (ns *Namespace) setup() error {
 	return pinThread()
 }
 
-// linkUp sets IFF_UP on the named device (SIOCSIFFLAGS) and records lo's
-// index.
-func (ns *Namespace) linkUp(name string) error {
+// linkUp sets IFF_UP on the named device (SIOCSIFFLAGS) and returns its
+// index and hardware address.
+func linkUp(name string) (index int, mac [6]byte, err error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("linuxtest: socket: %w", err)
+		return 0, mac, fmt.Errorf("linuxtest: socket: %w", err)
 	}
 	defer unix.Close(fd)
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
-		return err
+		return 0, mac, err
 	}
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
-		return fmt.Errorf("linuxtest: SIOCGIFINDEX %s: %w", name, err)
+		return 0, mac, fmt.Errorf("linuxtest: SIOCGIFINDEX %s: %w", name, err)
 	}
-	ns.ifindex = int(ifr.Uint32())
+	index = int(ifr.Uint32())
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return fmt.Errorf("linuxtest: SIOCGIFFLAGS %s: %w", name, err)
+		return 0, mac, fmt.Errorf("linuxtest: SIOCGIFFLAGS %s: %w", name, err)
 	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
-		return fmt.Errorf("linuxtest: SIOCSIFFLAGS %s up: %w", name, err)
+		return 0, mac, fmt.Errorf("linuxtest: SIOCSIFFLAGS %s up: %w", name, err)
 	}
-	return nil
+	// net reads links over rtnetlink from the calling thread, so from
+	// the namespace.
+	ifi, err := net.InterfaceByIndex(index)
+	if err != nil {
+		return 0, mac, fmt.Errorf("linuxtest: %s: %w", name, err)
+	}
+	copy(mac[:], ifi.HardwareAddr)
+	return index, mac, nil
+}
+
+// SetIngress chooses the device injected datagrams arrive on. The first
+// switch to Ethernet makes a veth pair (lt0, lt1) in the namespace.
+func (ns *Namespace) SetIngress(in Ingress) error {
+	return ns.do(func() error {
+		switch in {
+		case Loopback:
+			ns.ifindex, ns.dstMAC = ns.lo, [6]byte{}
+		case Ethernet:
+			if ns.veth[0] == 0 {
+				if err := addVeth("lt0", "lt1"); err != nil {
+					return err
+				}
+				out, _, err := linkUp("lt0")
+				if err != nil {
+					return err
+				}
+				in, mac, err := linkUp("lt1")
+				if err != nil {
+					return err
+				}
+				ns.veth, ns.vethMAC = [2]int{out, in}, mac
+			}
+			ns.ifindex, ns.dstMAC = ns.veth[0], ns.vethMAC
+			return ns.waitReady()
+		default:
+			return fmt.Errorf("linuxtest: unknown ingress %d", in)
+		}
+		return nil
+	})
+}
+
+// waitReady sends markers until one comes back. A new device drops what
+// it is given until the kernel's link watcher has attached its queueing
+// discipline (dev_activate), which can take a second.
+func (ns *Namespace) waitReady() error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := ns.runBatch(nil, nil, 50*time.Millisecond)
+		if err == nil || err != errTimeout || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // pinThread keeps the namespace's thread on one CPU. Loopback frames are

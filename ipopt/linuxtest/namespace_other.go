@@ -35,6 +35,9 @@ func (ns *Namespace) Sysctl(name string) (string, error) { return "", errNotLinu
 // SetSysctl fails.
 func (ns *Namespace) SetSysctl(name, value string) error { return errNotLinux }
 
+// SetIngress fails.
+func (ns *Namespace) SetIngress(in Ingress) error { return errNotLinux }
+
 // Verdict fails.
 func (ns *Namespace) Verdict(opts []byte) (Verdict, error) { return Verdict{}, errNotLinux }
 

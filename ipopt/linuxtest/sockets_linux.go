@@ -41,7 +41,7 @@ func (ns *Namespace) openSockets() error {
 	if ns.inject, err = socket(unix.AF_PACKET, unix.SOCK_RAW, 0); err != nil {
 		return err
 	}
-	if err := unix.Bind(ns.inject, &unix.SockaddrLinklayer{Ifindex: ns.ifindex}); err != nil {
+	if err := unix.Bind(ns.inject, &unix.SockaddrLinklayer{Ifindex: ns.lo}); err != nil {
 		return fmt.Errorf("linuxtest: bind packet socket to lo: %w", err)
 	}
 
@@ -58,7 +58,7 @@ func (ns *Namespace) openSockets() error {
 	if err := unix.SetsockoptInt(ns.tap, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
 		return fmt.Errorf("linuxtest: SO_RCVBUFFORCE: %w", err)
 	}
-	if err := unix.Bind(ns.tap, &unix.SockaddrLinklayer{Ifindex: ns.ifindex, Protocol: htons(unix.ETH_P_ALL)}); err != nil {
+	if err := unix.Bind(ns.tap, &unix.SockaddrLinklayer{Ifindex: ns.lo, Protocol: htons(unix.ETH_P_ALL)}); err != nil {
 		return fmt.Errorf("linuxtest: bind tap to lo: %w", err)
 	}
 

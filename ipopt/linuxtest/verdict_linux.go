@@ -64,7 +64,7 @@ func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duratio
 	to := &unix.SockaddrLinklayer{Ifindex: ns.ifindex, Protocol: htons(unix.ETH_P_IP)}
 	var frame []byte
 	send := func(opts []byte) error {
-		frame = appendFrame(frame[:0], opts, ns.seq, ns.port)
+		frame = appendFrame(frame[:0], ns.dstMAC, opts, ns.seq, ns.port)
 		ns.seq = (ns.seq + 1) & seqMask
 		if err := unix.Sendto(ns.inject, frame, 0, to); err != nil {
 			return fmt.Errorf("linuxtest: inject: %w", err)

@@ -1,0 +1,22 @@
+package linuxtest
+
+// Ingress is the device injected datagrams arrive on.
+type Ingress uint8
+
+const (
+	// Loopback: lo, the default. cipso_v4_validate accepts NetLabel's
+	// local tag 128 only on a device with IFF_LOOPBACK (rulebook B.4).
+	Loopback Ingress = iota
+	// Ethernet: the inner end of a veth pair, an Ethernet device that is
+	// not loopback. Frames are sent out of the other end, so nothing
+	// leaves the namespace.
+	Ethernet
+)
+
+// String implements fmt.Stringer.
+func (i Ingress) String() string {
+	if i == Ethernet {
+		return "ethernet"
+	}
+	return "loopback"
+}
