@@ -481,7 +481,7 @@ func (p *parser) label(w []string) {
 		if !ok {
 			return
 		}
-		r.Value, r.Mask, i = v, m, 3
+		r.Kind, r.Value, r.Mask, i = SelMark, v, m, 3
 	default:
 		p.errorf("label: unknown selector %q (want default, uid, gid, mark)", w[1])
 		return
