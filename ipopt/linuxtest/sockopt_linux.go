@@ -26,17 +26,21 @@ func (ns *Namespace) SetSockOptionsUnprivileged(opts []byte) error {
 
 func (ns *Namespace) setSockOptions(opts []byte, netRaw bool) error {
 	var result error
-	err := ns.do(func() error {
-		if !netRaw {
-			restore, err := dropNetRaw()
-			if err != nil {
-				return err
-			}
-			defer restore()
-		}
+	err := ns.do(func() (err error) {
 		// Clear what an earlier call set, then set opts.
 		if err := unix.SetsockoptString(ns.sockopt, unix.IPPROTO_IP, unix.IP_OPTIONS, ""); err != nil {
 			return fmt.Errorf("linuxtest: clearing IP_OPTIONS: %w", err)
+		}
+		if !netRaw {
+			restore, derr := dropNetRaw()
+			if derr != nil {
+				return derr
+			}
+			defer func() {
+				if rerr := restore(); rerr != nil && err == nil {
+					err = rerr
+				}
+			}()
 		}
 		result = unix.SetsockoptString(ns.sockopt, unix.IPPROTO_IP, unix.IP_OPTIONS, string(opts))
 		return nil
@@ -54,7 +58,7 @@ func (ns *Namespace) setSockOptions(opts []byte, netRaw bool) error {
 // dropNetRaw clears CAP_NET_RAW from the effective capabilities of the
 // calling thread (capabilities are per thread) and returns a function that
 // puts it back from the permitted set.
-func dropNetRaw() (func(), error) {
+func dropNetRaw() (restore func() error, err error) {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
@@ -65,8 +69,11 @@ func dropNetRaw() (func(), error) {
 	if err := unix.Capset(&hdr, &data[0]); err != nil {
 		return nil, fmt.Errorf("linuxtest: capset: %w", err)
 	}
-	return func() {
+	return func() error {
 		hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-		_ = unix.Capset(&hdr, &saved[0])
+		if err := unix.Capset(&hdr, &saved[0]); err != nil {
+			return fmt.Errorf("linuxtest: restoring CAP_NET_RAW: %w", err)
+		}
+		return nil
 	}, nil
 }
