@@ -43,6 +43,15 @@ type OptionChecker interface {
 //     refused at the type octet when setting on a socket without
 //     CAP_NET_RAW.
 //
+// Setting a source route on a socket without CAP_NET_RAW is refused
+// (EPERM) once the rest of the walk has passed, as observed on Linux 6.18.
+//
+// When the walk fails after an RR or TS option whose pointer the kernel has
+// already advanced, Linux finds the same error (same pointer) but its ICMP
+// echo of the options fails and no Parameter Problem is sent at all; the
+// verdict here is the error Linux finds (ipopt/linuxtest models the
+// suppression).
+//
 // Receiving an RR or TS makes Linux write into the option; Linux never
 // changes the bytes given to it here. A source-routed packet is valid here:
 // Linux drops it afterwards, by routing policy (accept_source_route), with
@@ -173,7 +182,17 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 			}
 		}
 	}
-	return c, it.Err()
+	if err := it.Err(); err != nil {
+		return c, err
+	}
+	// Observed on Linux 6.18 (ipopt/linuxtest TestSetSockOptions): a field
+	// that passes the walk but holds a source route is refused with EPERM
+	// when the caller lacks CAP_NET_RAW. There is no pointer on this path;
+	// the error points at the route's type octet.
+	if socket && !priv && c.SRR >= 0 {
+		return c, errOptPerm.At(c.SRR)
+	}
+	return c, nil
 }
 
 func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {

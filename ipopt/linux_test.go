@@ -61,12 +61,15 @@ func TestLinuxTable(t *testing.T) {
 		{"second source route at its type octet", recv, "83 03 04 89 03 04 00 00", 23, ipopt.ErrDuplicate},
 		{"length and pointer are checked before the duplicate", recv, "83 03 04 89 02 00 00 00", 24, ipopt.ErrBadLength},
 		{"pointer before the duplicate", recv, "83 03 04 89 03 03 00 00", 25, ipopt.ErrBadPointer},
-		{"socket LSRR ptr 4 len 7 ok without CAP_NET_RAW", sockUser, "83 07 04 00 00 00 00 00", 0, nil},
+		{"socket LSRR ptr 4 len 7 ok with CAP_NET_RAW", sockRaw, "83 07 04 00 00 00 00 00", 0, nil},
+		// Observed on Linux 6.18 (linuxtest TestSetSockOptions): EPERM.
+		{"socket LSRR without CAP_NET_RAW refused after the walk", sockUser, "83 07 04 00 00 00 00 00", 20, ipopt.ErrNotPermitted},
+		{"socket SSRR behind a NOP without CAP_NET_RAW", sockUser, "01 89 07 04 00 00 00 00", 21, ipopt.ErrNotPermitted},
 		{"socket LSRR ptr 8: +1", sockRaw, "83 07 08 00 00 00 00 00", 21, ipopt.ErrBadLength},
 		{"socket LSRR len 9, (9-3)%4 != 0: +1", sockRaw, "83 09 04 00 00 00 00 00 00 00 00 00", 21, ipopt.ErrBadLength},
 		{"receive LSRR len 9 ok", recv, "83 09 04 00 00 00 00 00 00 00 00 00", 0, nil},
 		{"socket LSRR len 3 (< 7): +1", sockRaw, "83 03 04 00", 21, ipopt.ErrBadLength},
-		{"socket LSRR len 11 ok", sockUser, "83 0B 04 00 00 00 00 00 00 00 00 00", 0, nil},
+		{"socket LSRR len 11 ok", sockRaw, "83 0B 04 00 00 00 00 00 00 00 00 00", 0, nil},
 
 		// RR.
 		{"RR ok", recv, "07 07 04 00 00 00 00 00", 0, nil},

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -177,18 +176,14 @@ func differentialReceive(t *testing.T, ns *Namespace, list [][]byte) {
 // TestDifferentialSetSockOptions compares setsockopt(IP_OPTIONS) with
 // ipopt.Linux in socket mode, with and without CAP_NET_RAW: accepted or
 // refused (the socket path reports no pointer).
-//
-// One difference is known and only logged: on Linux 6.18 a field that
-// passes the walk but holds a source route is refused with EPERM when the
-// caller lacks CAP_NET_RAW (TestSetSockOptions), which ipopt.Linux does
-// not model yet.
+// This includes Linux 6.18's EPERM for a source route set without
+// CAP_NET_RAW (TestSetSockOptions), which ipopt.Linux models.
 func TestDifferentialSetSockOptions(t *testing.T) {
 	ns := ForTest(t)
 	list := genCases(seed(2))
 	for _, netRaw := range []bool{true, false} {
 		l := &ipopt.Linux{Socket: true, CapNetRaw: netRaw}
 		var ms []mismatch
-		known := 0
 		for _, opts := range list {
 			var kerr error
 			if netRaw {
@@ -196,15 +191,8 @@ func TestDifferentialSetSockOptions(t *testing.T) {
 			} else {
 				kerr = ns.SetSockOptionsUnprivileged(opts)
 			}
-			c, err := l.Compile(opts)
+			_, err := l.Compile(opts)
 			if (kerr == nil) == (err == nil) {
-				continue
-			}
-			if errors.Is(kerr, unix.EPERM) && err == nil && c.SRR >= 0 && !netRaw {
-				known++
-				if known <= 3 {
-					t.Logf("known difference (source route needs CAP_NET_RAW): %x: kernel %v, ipopt.Linux accepts", opts, kerr)
-				}
 				continue
 			}
 			ms = append(ms, mismatch{opts, errString(kerr), errString(err)})
