@@ -15,6 +15,7 @@ require (
 require (
 	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/josharian/native v1.1.0 // indirect
+	github.com/leanovate/gopter v0.2.11 // indirect
 	github.com/mdlayher/netlink v1.7.2 // indirect
 	github.com/mdlayher/socket v0.4.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
