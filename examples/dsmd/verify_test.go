@@ -256,9 +256,9 @@ func TestNeutraliseTranslate(t *testing.T) {
 	var l cipso.Label
 	require.NoError(t, o.Label(&l))
 	assert.Equal(t, uint32(5), l.Level)
-	assert.True(t, l.Cats.Has(3))   // 0x12: bits 3 and 6
-	assert.True(t, l.Cats.Has(32))  // 0xa1: bit 0 of the node
-	assert.False(t, l.Cats.Has(33)) //
+	assert.True(t, l.Cats.Has(3))        // 0x12: bits 3 and 6
+	assert.True(t, l.Cats.Has(32))       // 0xa1: bit 0 of the node
+	assert.False(t, l.Cats.Has(33))      //
 	assert.Equal(t, 13+15, l.Cats.Len()) // popcounts of the SID and the node
 
 	// A 26-octet label (with a serial): tag 1, then 6 NOPs.
