@@ -73,10 +73,10 @@ func checkEncodeErr(t *testing.T, err error) *ipopt.Error {
 //     cipso.AppendOption writes for its cipso.Label (fips188.md §8: FIPS 188
 //     with tags 1, 2, 5 is CIPSO).
 func FuzzFIPS188Label(f *testing.F) {
-	f.Add(uint32(3), uint8(5), uint8(0x01), []byte{0, 0, 0, 0, 3, 0, 0, 9, 0}, []byte{}, []byte{})  // fips188.md §7 A
+	f.Add(uint32(3), uint8(5), uint8(0x01), []byte{0, 0, 0, 0, 3, 0, 0, 9, 0}, []byte{}, []byte{}) // fips188.md §7 A
 	f.Add(uint32(3), uint8(2), uint8(0x02), []byte{0, 1, 0, 1, 0x2c, 0, 0xff, 0xfe, 0}, []byte{}, []byte{})
-	f.Add(uint32(3), uint8(7), uint8(0x04), []byte{}, []byte{0xc0}, []byte{})                       // fips188.md §7 D
-	f.Add(uint32(3), uint8(0), uint8(0x08), []byte{}, []byte{}, []byte{0xab, 0xcd})                 // fips188.md §7 E
+	f.Add(uint32(3), uint8(7), uint8(0x04), []byte{}, []byte{0xc0}, []byte{})                      // fips188.md §7 D
+	f.Add(uint32(3), uint8(0), uint8(0x08), []byte{}, []byte{}, []byte{0xab, 0xcd})                // fips188.md §7 E
 	f.Add(uint32(1), uint8(9), uint8(0x3f), []byte{0, 10, 5}, []byte{0x80, 0x01}, []byte("label")) // all parts, BSO first
 	f.Add(uint32(0), uint8(1), uint8(0x13), []byte{0, 1, 0}, []byte{}, []byte{})                   // identifier 0
 	f.Fuzz(func(t *testing.T, id uint32, level, mode uint8, restr, perm, free []byte) {
