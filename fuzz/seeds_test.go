@@ -159,6 +159,25 @@ func isHex(s string) bool {
 	return err == nil
 }
 
+// ipv4Packet returns a 20-octet IPv4 header carrying opts (padded with EOL
+// to a multiple of 4 octets), protocol 253 (RFC 3692 experimental, which
+// tshark leaves alone) and payload, with a correct header checksum
+// computed here from RFC 791 §3.1, independently of ipopt.
+func ipv4Packet(opts []byte, id uint16, payload []byte) []byte {
+	n := (len(opts) + 3) &^ 3
+	hl := 20 + n
+	p := make([]byte, hl+len(payload))
+	p[0] = 0x40 | byte(hl/4)
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	binary.BigEndian.PutUint16(p[4:], id)
+	p[8], p[9] = 64, 253
+	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
+	copy(p[20:], opts)
+	copy(p[hl:], payload)
+	binary.BigEndian.PutUint16(p[10:], rfc791Checksum(p[:hl]))
+	return p
+}
+
 // rfc791Checksum is the header checksum of h with its checksum field
 // taken as zero: the one's complement of the one's complement sum of its
 // 16-bit words.
