@@ -1,3 +1,426 @@
 package main
 
-func runDump(e *env, args []string) (int, error) { return 0, nil }
+import (
+	"bufio"
+	"encoding/hex"
+	"flag"
+	"io"
+	"net/netip"
+	"os"
+
+	"github.com/google/gopacket/layers"
+
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// runDump is "iplabel dump [--json] [--doi-config FILE] FILE|-": one line
+// per packet of a pcap or pcapng capture (format told by its magic
+// number; "-" is standard input).
+//
+// Text (the default): packet number, addresses, protocol, each label in
+// words, and the verdict of the linux profile. --json: one object per
+// IPv4 packet,
+//
+//	{"packet":N,"src":"...","dst":"...","options":[...],"valid":true|false,"pointer":P|null}
+//
+// where "options" is the array decode prints and N the packet's number
+// in the file (1-based, as tshark's frame.number); packets that are not
+// IPv4 have no JSON line (their numbers are skipped) and a text line
+// saying what they are.
+//
+// Validity is the linux profile with the --doi-config DOIs and
+// cipso_rbm_strictvalid=1, the packet counting as received on loopback
+// (local tag 128 allowed) when the link header says so (Linux cooked
+// capture of a loopback device, BSD loopback) or when both addresses are
+// in 127.0.0.0/8.
+//
+// Exit status: 0; 2 for a usage, configuration or I/O error, a truncated
+// or corrupt capture or an unsupported link type (a one-line message
+// naming the file and the byte; the lines of the packets before it have
+// been written).
+func runDump(e *env, args []string) (int, error) {
+	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
+	jsonOut := fs.Bool("json", false, "one JSON object per packet")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	pos, err := parseFlags(fs, args, e.stdout)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) != 1 {
+		return 0, usagef("want one capture file (or - for standard input)")
+	}
+	reg, err := loadConfig(*cfg)
+	if err != nil {
+		return 0, err
+	}
+	name, r, size, closeIn, err := openInput(pos[0], e.stdin)
+	if err != nil {
+		return 0, err
+	}
+	defer closeIn()
+	c, err := openCapture(name, r, size)
+	if err != nil {
+		return 0, err
+	}
+	d := newDumper(reg, *jsonOut)
+	w := bufio.NewWriterSize(e.stdout, 256<<10)
+	prog := newProgress(e.stderr, "dump", size)
+	var rerr error
+	for {
+		frame, _, link, err := c.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+		d.buf = d.appendPacket(d.buf[:0], c.packets, link, frame)
+		if _, err := w.Write(d.buf); err != nil {
+			rerr = err
+			break
+		}
+		prog.tick(c.consumed(), c.packets)
+	}
+	prog.done()
+	if err := w.Flush(); rerr == nil && err != nil {
+		rerr = err
+	}
+	if rerr != nil {
+		return 0, rerr
+	}
+	return exitOK, nil
+}
+
+// openInput opens a capture named on the command line ("-": stdin) and
+// returns its name for messages and its size (-1 if unknown).
+func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int64, closeFn func(), err error) {
+	if arg == "-" {
+		return "stdin", stdin, -1, func() {}, nil
+	}
+	f, err := os.Open(arg)
+	if err != nil {
+		return "", nil, 0, nil, err
+	}
+	size = -1
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return arg, f, size, func() { f.Close() }, nil
+}
+
+// dumper formats packets. It keeps the two Linux walks (packet received on
+// loopback or not) so that formatting a packet allocates nothing.
+type dumper struct {
+	json         bool
+	walk, walkLo ipopt.Linux
+	buf          []byte
+}
+
+func newDumper(reg *cipso.Registry, json bool) *dumper {
+	return &dumper{
+		json:   json,
+		walk:   ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
+		walkLo: ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+	}
+}
+
+// appendPacket appends the line for packet n (1-based) of link type link.
+func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []byte) []byte {
+	fi := locateIPv4(link, frame)
+	if !fi.ipv4 || fi.off > len(frame) {
+		if d.json {
+			return dst
+		}
+		dst = appendInt(dst, n)
+		dst = append(dst, "  not IPv4"...)
+		switch {
+		case link == layers.LinkTypeRaw || link == linkRawAlt1 || link == linkRawAlt2 || link == linkIPv4:
+			dst = append(dst, " (IP version "...)
+			dst = appendInt(dst, int(fi.proto))
+			dst = append(dst, ')')
+		case fi.proto != 0:
+			dst = append(dst, " (protocol 0x"...)
+			dst = append(dst, hexDigits[fi.proto>>12], hexDigits[fi.proto>>8&15], hexDigits[fi.proto>>4&15], hexDigits[fi.proto&15])
+			dst = append(dst, ')')
+		}
+		return append(dst, '\n')
+	}
+	ip := frame[fi.off:]
+	var src, dstAddr netip.Addr
+	if len(ip) >= ipopt.BaseHeaderLen {
+		src = netip.AddrFrom4([4]byte(ip[12:16]))
+		dstAddr = netip.AddrFrom4([4]byte(ip[16:20]))
+	}
+	h, herr := ipopt.ParseHeader(ip)
+	var verr error
+	opts := h.Options()
+	if herr != nil {
+		verr = herr
+	} else {
+		w := &d.walk
+		if fi.loopback || src.IsLoopback() && dstAddr.IsLoopback() {
+			w = &d.walkLo
+		}
+		verr = w.Validate(opts)
+	}
+	if d.json {
+		return d.appendJSON(dst, n, src, dstAddr, opts, verr)
+	}
+	return d.appendText(dst, n, src, dstAddr, h, herr, verr)
+}
+
+// appendJSON appends {"packet":N,"src":...,"dst":...,"options":[...],
+// "valid":...,"pointer":...}.
+func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error) []byte {
+	dst = append(dst, `{"packet":`...)
+	dst = appendInt(dst, n)
+	dst = append(dst, `,"src":"`...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+	}
+	dst = append(dst, `","dst":"`...)
+	if dstAddr.IsValid() {
+		dst = dstAddr.AppendTo(dst)
+	}
+	dst = append(dst, `","options":`...)
+	dst, _ = appendOptionsJSON(dst, opts)
+	if verr == nil {
+		return append(dst, `,"valid":true,"pointer":null}`+"\n"...)
+	}
+	dst = append(dst, `,"valid":false,"pointer":`...)
+	if p, ok := pointerOf(verr); ok {
+		dst = appendInt(dst, p)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	return append(dst, "}\n"...)
+}
+
+// appendText appends "N  SRC > DST  PROTO  LABELS  VERDICT".
+func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.Header, herr, verr error) []byte {
+	dst = appendInt(dst, n)
+	dst = append(dst, "  "...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+		dst = append(dst, " > "...)
+		dst = dstAddr.AppendTo(dst)
+	} else {
+		dst = append(dst, "?"...)
+	}
+	if herr != nil {
+		dst = append(dst, "  bad IPv4 header: "...)
+		dst = append(dst, herr.Error()...)
+		return append(dst, '\n')
+	}
+	dst = append(dst, "  "...)
+	switch p := h.Protocol(); p {
+	case 1:
+		dst = append(dst, "icmp"...)
+	case 6:
+		dst = append(dst, "tcp"...)
+	case 17:
+		dst = append(dst, "udp"...)
+	default:
+		dst = append(dst, "proto "...)
+		dst = appendInt(dst, int(p))
+	}
+	dst = append(dst, "  "...)
+	dst = appendOptionsText(dst, h.Options())
+	if verr == nil {
+		return append(dst, "  valid\n"...)
+	}
+	dst = append(dst, "  INVALID"...)
+	if p, ok := pointerOf(verr); ok {
+		dst = append(dst, " pointer "...)
+		dst = appendInt(dst, p)
+	}
+	dst = append(dst, ": "...)
+	dst = append(dst, verr.Error()...)
+	return append(dst, '\n')
+}
+
+// appendOptionsText describes the options in words: each label, the
+// other options by name, padding after an EOL that is not zero, and where
+// decoding stopped.
+func appendOptionsText(dst, opts []byte) []byte {
+	start := len(dst)
+	sep := func() {
+		if len(dst) > start {
+			dst = append(dst, "; "...)
+		}
+	}
+	it := ipopt.NewIter(opts)
+	var err error
+	for err == nil && it.Next() {
+		o := it.Option()
+		switch o.Type {
+		case ipopt.NOP, ipopt.EOL:
+			continue
+		}
+		sep()
+		switch o.Type {
+		case ipopt.CIPSO:
+			dst, err = appendCIPSOText(dst, o)
+		case ipopt.SEC:
+			var v bsoView
+			if v, err = viewBSO(o); err == nil {
+				if v.legacy {
+					dst = append(dst, "SEC (RFC 791 form)"...)
+				} else {
+					dst = append(dst, "BSO "...)
+					dst = append(dst, v.label.Level.String()...)
+					if !v.label.Authorities.IsEmpty() {
+						dst = append(dst, ' ')
+						dst, _ = v.label.Authorities.AppendText(dst)
+					}
+				}
+			}
+		case ipopt.ESEC:
+			if e, e2 := viewESO(o); e2 != nil {
+				err = e2
+			} else {
+				dst = append(dst, "ESO format "...)
+				dst = appendInt(dst, int(e.FormatCode()))
+				if len(e.Info()) > 0 {
+					dst = append(dst, " data "...)
+					dst = hex.AppendEncode(dst, e.Info())
+				}
+			}
+		default:
+			dst = append(dst, o.Type.String()...)
+		}
+	}
+	if err == nil {
+		err = it.Err()
+	}
+	for _, b := range it.Tail() {
+		if b != 0 {
+			sep()
+			dst = append(dst, "padding after EOL "...)
+			dst = hex.AppendEncode(dst, it.Tail())
+			break
+		}
+	}
+	if err != nil {
+		sep()
+		dst = append(dst, "undecodable at offset "...)
+		dst = appendInt(dst, offsetOf(err))
+		dst = append(dst, " ("...)
+		dst = append(dst, err.Error()...)
+		dst = append(dst, ')')
+	}
+	if len(dst) == start {
+		dst = append(dst, "no label"...)
+	}
+	return dst
+}
+
+// appendCIPSOText describes one CIPSO option: "CIPSO DOI 16: restricted
+// bitmap level 3 categories {0,5}".
+func appendCIPSOText(dst []byte, o ipopt.Option) ([]byte, error) {
+	opt, err := cipso.ParseOption(o.Bytes)
+	if err != nil {
+		return dst, ipopt.Shift(err, o.Offset)
+	}
+	dst = append(dst, "CIPSO DOI "...)
+	dst = appendUint(dst, uint64(opt.DOI()))
+	dst = append(dst, ':')
+	it := opt.Tags()
+	first := true
+	for it.Next() {
+		v, terr := viewTag(it.Tag(), o.Offset)
+		if terr != nil {
+			return dst, terr
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, ' ')
+		dst = appendTagText(dst, &v)
+	}
+	if it.Err() != nil {
+		return dst, ipopt.Shift(it.Err(), o.Offset)
+	}
+	if first {
+		dst = append(dst, " no tag"...)
+	}
+	return dst, nil
+}
+
+func appendTagText(dst []byte, v *tagView) []byte {
+	switch v.kind {
+	case tagBitmap:
+		if v.typ == cipso.TagPBitmap {
+			dst = append(dst, "permissive bitmap"...)
+		} else {
+			dst = append(dst, "restricted bitmap"...)
+		}
+	case tagEnum:
+		dst = append(dst, "enumerated"...)
+	case tagRange:
+		dst = append(dst, "ranged"...)
+	case tagSecID:
+		dst = append(dst, "local secid "...)
+		return appendUint(dst, uint64(v.secid))
+	case tagFreeForm:
+		if v.hasNS {
+			dst = append(dst, "network SID"...)
+			for _, p := range nsidJSONOrder {
+				if val, ok := v.nsid.Get(p.t); ok {
+					dst = append(dst, ' ')
+					dst = append(dst, p.key...)
+					if p.key != "bypass" {
+						dst = append(dst, '=')
+						dst = appendUint(dst, uint64(val))
+					}
+				}
+			}
+			return dst
+		}
+		dst = append(dst, "free form "...)
+		return hex.AppendEncode(dst, v.data)
+	default:
+		dst = append(dst, "tag "...)
+		dst = appendInt(dst, int(v.typ))
+		if len(v.data) > 0 {
+			dst = append(dst, " data "...)
+			dst = hex.AppendEncode(dst, v.data)
+		}
+		return dst
+	}
+	dst = append(dst, " level "...)
+	dst = appendUint(dst, uint64(v.level))
+	dst = append(dst, " categories {"...)
+	switch v.kind {
+	case tagBitmap:
+		for c := nextBitmapCat(v.cats, 0); c >= 0; c = nextBitmapCat(v.cats, c+1) {
+			if dst[len(dst)-1] != '{' {
+				dst = append(dst, ',')
+			}
+			dst = appendInt(dst, c)
+		}
+	case tagEnum:
+		for i := range len(v.cats) / 2 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendUint(dst, uint64(u16At(v.cats, i)))
+		}
+	case tagRange:
+		for i := range numRanges(v.cats) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			hi, lo := rangeAt(v.cats, i)
+			dst = appendUint(dst, uint64(hi))
+			if lo != hi {
+				dst = append(dst, '-')
+				dst = appendUint(dst, uint64(lo))
+			}
+		}
+	}
+	return append(dst, '}')
+}

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/gopacket"
 	"github.com/stretchr/testify/require"
 )
 
@@ -72,4 +74,15 @@ func oneLineError(t testing.TB, r result, parts ...string) {
 	for _, p := range parts {
 		require.Contains(t, ls[0], p)
 	}
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+func ciOf(capLen, length int) gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, 0), CaptureLength: capLen, Length: length}
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt/rfc1108"
+)
+
+// parseSetLabel reads rewrite's --set LABEL and returns the option it
+// stands for (not padded):
+//
+//   - CIPSO: "doi=16,level=3,categories=0-5[,tags=1][,optfmt]" (keys in
+//     any order; categories and tags are lists, so the items after
+//     "categories=" without '=' belong to it: "categories=0,5,10-20");
+//     the DOI from --doi-config if given there, else pass-through with
+//     tags 1,2,5 as for encode;
+//   - network SID: "nsid=ssid:N,node:N[,serial:N,msid:N,dsid:N,bypass][,doi:N]";
+//   - RFC 1108 BSO: "level=secret,authorities=genser+nsa" (no doi key).
+func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, error) {
+	const arg = "--set"
+	if rest, ok := strings.CutPrefix(spec, "nsid="); ok {
+		n, doi, err := parseNSID(arg, spec, splitItems(rest, len("nsid=")+1), true)
+		if err != nil {
+			return nil, err
+		}
+		return n.AppendOption(nil, doi)
+	}
+	items := splitItems(spec, 1)
+	isCIPSO := false
+	for _, it := range items {
+		if strings.HasPrefix(it.s, "doi=") {
+			isCIPSO = true
+		}
+	}
+	if !isCIPSO {
+		l, err := parseBSO(arg, spec)
+		if err != nil {
+			return nil, usagef("%s %q: not a CIPSO label (no doi=), a network SID (nsid=...) or a BSO: %v", arg, spec, err)
+		}
+		return rfc1108.AppendLabel(nil, l)
+	}
+	// Group the items by key.
+	vals := map[string][]item{}
+	var order []string
+	key := ""
+	for _, it := range items {
+		k, v, hasEq := strings.Cut(it.s, "=")
+		switch {
+		case hasEq:
+			if _, dup := vals[k]; dup {
+				return nil, specError(arg, spec, it.col, k+" given twice")
+			}
+			key = k
+			order = append(order, k)
+			vals[k] = []item{{v, it.col + len(k) + 1}}
+		case it.s == "optfmt":
+			key = ""
+			vals["optfmt"] = nil
+			order = append(order, "optfmt")
+		case key == "categories" || key == "tags":
+			vals[key] = append(vals[key], it)
+		default:
+			return nil, specError(arg, spec, it.col, "expected key=value, got "+strconv.Quote(it.s))
+		}
+	}
+	for _, k := range order {
+		switch k {
+		case "doi", "level", "categories", "tags", "optfmt":
+		default:
+			return nil, specError(arg, spec, vals[k][0].col-len(k)-1, "unknown key "+strconv.Quote(k)+" (want doi, level, categories, tags, optfmt)")
+		}
+	}
+	one := func(k string) (item, error) {
+		v := vals[k]
+		if len(v) == 0 {
+			return item{}, usagef("%s %q: missing %s=", arg, spec, k)
+		}
+		return v[0], nil
+	}
+	d, err := one("doi")
+	if err != nil {
+		return nil, err
+	}
+	doi, msg := parseUint(d.s, 1<<32-1, true)
+	if msg != "" {
+		return nil, specError(arg, spec, d.col, "doi: "+msg)
+	}
+	lv, err := one("level")
+	if err != nil {
+		return nil, err
+	}
+	level, msg := parseUint(lv.s, cipso.MaxHostValue, false)
+	if msg != "" {
+		return nil, specError(arg, spec, lv.col, "level: "+msg)
+	}
+	var c cipsoLabel
+	c.label.Level = uint32(level)
+	if cs := vals["categories"]; len(cs) > 0 && !(len(cs) == 1 && cs[0].s == "") {
+		if c.label.Cats, err = parseCategories(arg, spec, cs); err != nil {
+			return nil, err
+		}
+	}
+	var tags []cipso.TagType
+	if ts, ok := vals["tags"]; ok {
+		if tags, err = parseTags(arg, spec, ts); err != nil {
+			return nil, err
+		}
+	}
+	_, c.format.Optimized = vals["optfmt"]
+	if c.dom, err = domainFor(reg, cfgPath, doi, tags); err != nil {
+		return nil, err
+	}
+	opt, err := c.appendOption(nil)
+	if err != nil {
+		return nil, usagef("%s %q: label does not fit DOI %d: %v", arg, spec, doi, err)
+	}
+	return opt, nil
+}
