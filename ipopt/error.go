@@ -178,38 +178,38 @@ func (e *Error) Kind() *ErrorKind { return e.kind }
 var (
 	// ErrTruncated: an option's type octet is the last octet of the field,
 	// so it has no length octet; or a field is cut short.
-	ErrTruncated = errorString("ipopt: truncated option")
+	ErrTruncated error = errorString("ipopt: truncated option")
 	// ErrBadLength: a length octet below 2, one that runs past the end of
 	// the options field, or a length the option type does not allow.
-	ErrBadLength = errorString("ipopt: bad option length")
+	ErrBadLength error = errorString("ipopt: bad option length")
 	// ErrBadPointer: a route or timestamp pointer out of range (RFC 791).
-	ErrBadPointer = errorString("ipopt: bad option pointer")
+	ErrBadPointer error = errorString("ipopt: bad option pointer")
 	// ErrDuplicate: an option that may appear once appears again.
-	ErrDuplicate = errorString("ipopt: duplicate option")
+	ErrDuplicate error = errorString("ipopt: duplicate option")
 	// ErrBadValue: an option field holds a value the rules refuse.
-	ErrBadValue = errorString("ipopt: bad option value")
+	ErrBadValue error = errorString("ipopt: bad option value")
 	// ErrNotPermitted: an option an unprivileged socket may not set
 	// (Linux: CAP_NET_RAW), or a tag that is not allowed there.
-	ErrNotPermitted = errorString("ipopt: option not permitted")
+	ErrNotPermitted error = errorString("ipopt: option not permitted")
 	// ErrTooLong: the options would exceed 40 octets.
-	ErrTooLong = errorString("ipopt: options field over 40 octets")
+	ErrTooLong error = errorString("ipopt: options field over 40 octets")
 	// ErrHeaderTooLong: the header would exceed 60 octets (IHL 15).
-	ErrHeaderTooLong = errorString("ipopt: header over 60 octets")
+	ErrHeaderTooLong error = errorString("ipopt: header over 60 octets")
 	// ErrTotalLength: the datagram would exceed 65,535 octets, or the
 	// total-length field disagrees with the buffer.
-	ErrTotalLength = errorString("ipopt: bad total length")
+	ErrTotalLength error = errorString("ipopt: bad total length")
 	// ErrBadHeader: a base header that is not IPv4 with IHL >= 5 and a
 	// total length covering the header.
-	ErrBadHeader = errorString("ipopt: bad IPv4 header")
+	ErrBadHeader error = errorString("ipopt: bad IPv4 header")
 	// ErrNoRoom: the destination buffer or the packet's headroom and
 	// tailroom cannot take the change.
-	ErrNoRoom = errorString("ipopt: no room in buffer")
+	ErrNoRoom error = errorString("ipopt: no room in buffer")
 	// ErrNotFound: the option to replace or remove is not there.
-	ErrNotFound = errorString("ipopt: option not found")
+	ErrNotFound error = errorString("ipopt: option not found")
 )
 
-// errorString is a comparable sentinel type, so sentinels are constants in
-// spirit and cannot be confused with errors.New values of other packages.
+// errorString is the sentinels' dynamic type. The variables are declared as
+// error so that passing one to errors.Is does not convert (and allocate).
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
