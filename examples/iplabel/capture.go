@@ -194,10 +194,9 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 	if err != nil {
 		return nil, ci, 0, err
 	}
-	what := "packet " + strconv.Itoa(c.packets+1)
 	defer func() {
 		if p := recover(); p != nil {
-			frame, err = nil, &captureError{c.name, start, fmt.Sprintf("corrupt capture at %s (%v)", what, p)}
+			frame, err = nil, &captureError{c.name, start, fmt.Sprintf("corrupt capture at packet %d (%v)", c.packets+1, p)}
 		}
 	}()
 	if c.ng {
@@ -209,7 +208,7 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 		if err == io.EOF && (c.consumed() == start || c.gzip) {
 			return nil, ci, 0, io.EOF
 		}
-		return nil, ci, 0, c.readError(err, what)
+		return nil, ci, 0, c.readError(err, "packet "+strconv.Itoa(c.packets+1))
 	}
 	c.packets++
 	link = c.link
@@ -235,25 +234,25 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 // contradict each other or the snapshot length, data cut short. It
 // returns io.EOF at a clean end of file.
 func (c *capture) precheckRecord(start int64) error {
-	n := strconv.Itoa(c.packets + 1)
+	n := func() string { return strconv.Itoa(c.packets + 1) }
 	h, _ := c.br.Peek(16)
 	switch {
 	case len(h) == 0:
 		return io.EOF
 	case len(h) < 16:
-		return &captureError{c.name, start, "packet " + n + ": record header truncated: the file ends at byte " + strconv.FormatInt(start+int64(len(h)), 10)}
+		return &captureError{c.name, start, "packet " + n() + ": record header truncated: the file ends at byte " + strconv.FormatInt(start+int64(len(h)), 10)}
 	}
 	caplen, orig := c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 	snap := c.pcap.Snaplen()
 	switch {
 	case caplen > snap:
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d", n, caplen, snap)}
+		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d", n(), caplen, snap)}
 	case caplen > orig:
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n, caplen, orig)}
+		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig)}
 	}
 	if need := 16 + int(caplen); need <= c.br.Size() {
 		if p, _ := c.br.Peek(need); len(p) < need {
-			return &captureError{c.name, start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n, caplen, start+int64(len(p)))}
+			return &captureError{c.name, start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n(), caplen, start+int64(len(p)))}
 		}
 	}
 	return nil

@@ -84,7 +84,7 @@ func appendDecodeError(dst []byte, err error) []byte {
 	dst = append(dst, `{"offset":`...)
 	dst = appendInt(dst, offsetOf(err))
 	dst = append(dst, `,"message":`...)
-	dst = appendString(dst, err.Error())
+	dst = appendErrorJSON(dst, err)
 	return append(dst, '}')
 }
 

@@ -211,7 +211,7 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 	}
 	if herr != nil {
 		dst = append(dst, "  bad IPv4 header: "...)
-		dst = append(dst, herr.Error()...)
+		dst = appendErrorText(dst, herr)
 		return append(dst, '\n')
 	}
 	dst = append(dst, "  "...)
@@ -237,7 +237,7 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 		dst = appendInt(dst, p)
 	}
 	dst = append(dst, ": "...)
-	dst = append(dst, verr.Error()...)
+	dst = appendErrorText(dst, verr)
 	return append(dst, '\n')
 }
 
@@ -308,7 +308,7 @@ func appendOptionsText(dst, opts []byte) []byte {
 		dst = append(dst, "undecodable at offset "...)
 		dst = appendInt(dst, offsetOf(err))
 		dst = append(dst, " ("...)
-		dst = append(dst, err.Error()...)
+		dst = appendErrorText(dst, err)
 		dst = append(dst, ')')
 	}
 	if len(dst) == start {

@@ -78,9 +78,56 @@ func appendKey(dst []byte, key string, first bool) []byte {
 // pointerOf is the ICMP Parameter Problem pointer of err, and false when
 // err carries none.
 func pointerOf(err error) (int, bool) {
-	var e *ipopt.Error
-	if errors.As(err, &e) {
+	if e, ok := asIPOptError(err); ok {
 		return e.Pointer(), true
 	}
 	return 0, false
+}
+
+// asIPOptError is errors.As for *ipopt.Error without its allocation on
+// the common path: the libraries return *ipopt.Error itself.
+func asIPOptError(err error) (*ipopt.Error, bool) {
+	if e, ok := err.(*ipopt.Error); ok {
+		return e, true
+	}
+	var e *ipopt.Error
+	if err != nil && errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// appendErrorText appends err's message. For an *ipopt.Error it builds
+// the text of (*ipopt.Error).Error ("<sentinel>: <field> at offset N
+// (pointer P)") without allocating, which Error itself does not do;
+// TestErrorTextMatchesLibrary keeps the two the same.
+func appendErrorText(dst []byte, err error) []byte {
+	e, ok := err.(*ipopt.Error)
+	if !ok || e.Unwrap() == nil {
+		return append(dst, err.Error()...)
+	}
+	dst = append(dst, e.Unwrap().Error()...)
+	if f := e.Field(); f != "" {
+		dst = append(dst, ": "...)
+		dst = append(dst, f...)
+	}
+	dst = append(dst, " at offset "...)
+	dst = appendInt(dst, e.Offset())
+	dst = append(dst, " (pointer "...)
+	dst = appendInt(dst, e.Pointer())
+	return append(dst, ')')
+}
+
+// appendErrorJSON appends err's message as a JSON string.
+func appendErrorJSON(dst []byte, err error) []byte {
+	start := len(dst)
+	dst = append(dst, '"')
+	dst = appendErrorText(dst, err)
+	for _, c := range dst[start+1:] {
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			msg := string(dst[start+1:])
+			return appendString(dst[:start], msg)
+		}
+	}
+	return append(dst, '"')
 }

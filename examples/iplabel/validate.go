@@ -81,6 +81,6 @@ func appendVerdictJSON(dst []byte, err error) []byte {
 		dst = append(dst, "null"...)
 	}
 	dst = append(dst, `,"error":`...)
-	dst = appendString(dst, err.Error())
+	dst = appendErrorJSON(dst, err)
 	return append(dst, '}')
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
@@ -50,8 +49,7 @@ func (v *validator) validate(opts []byte) error {
 
 // offsetOf is the options-field offset of an *ipopt.Error (0 for others).
 func offsetOf(err error) int {
-	var e *ipopt.Error
-	if errors.As(err, &e) {
+	if e, ok := asIPOptError(err); ok {
 		return e.Offset()
 	}
 	return 0
