@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
