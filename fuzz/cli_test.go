@@ -400,3 +400,99 @@ func TestCLIDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIDump writes 1500 generated packets (the fields of TestCLIDecode,
+// so valid and malformed labels of every kind) to a pcap and runs
+// iplabel dump on it with the DOIs of doiConfig: one JSON object per
+// packet in order, its options those ipopt.Iter walks, and its verdict
+// and pointer those of ipopt.Linux with cipso.Linux (strictvalid, not
+// loopback) over the same registry; the text form prints one line per
+// packet. A capture cut short and a file of random octets end with exit
+// status 2 and a message, without a crash.
+func TestCLIDump(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "doi.conf")
+	if err := os.WriteFile(cfg, []byte(doiConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fields := cliFields(1500)
+	pcap := filepath.Join(dir, "labels.pcap")
+	writePcap(t, pcap, fields)
+
+	out, stderr, code := runCLI(t, nil, "dump", "--json", "--doi-config", cfg, pcap)
+	if code != 0 || stderr != "" {
+		t.Fatalf("dump --json: exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(fields) {
+		t.Fatalf("dump --json: %d lines for %d packets", len(lines), len(fields))
+	}
+	walk := ipopt.Linux{CIPSO: cipso.NewLinux(registry)}
+	valid := 0
+	for i, f := range fields {
+		var d struct {
+			cliDecoded
+			Packet  int  `json:"packet"`
+			Valid   bool `json:"valid"`
+			Pointer *int `json:"pointer"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &d); err != nil {
+			t.Fatalf("packet %d: %v in %s", i+1, err, lines[i])
+		}
+		if d.Packet != i+1 {
+			t.Fatalf("line %d is packet %d", i+1, d.Packet)
+		}
+		it := ipopt.NewIter(f)
+		k := 0
+		for ; it.Next() && k < len(d.Options); k++ {
+			o, got := it.Option(), d.Options[k]
+			if got.Offset != o.Offset || got.Type != int(o.Type) || got.Length != o.Len() {
+				t.Fatalf("packet %d (% x): option %d is %+v, the walk finds %d/%d/%d", i+1, f, k, got, o.Offset, o.Type, o.Len())
+			}
+		}
+		if k != len(d.Options) {
+			t.Fatalf("packet %d (% x): %d options listed, the walk finds %d", i+1, f, len(d.Options), k)
+		}
+		err := walk.Validate(f)
+		var e *ipopt.Error
+		switch {
+		case err == nil:
+			valid++
+			if !d.Valid || d.Pointer != nil {
+				t.Fatalf("packet %d (% x): dump says %s, the library accepts", i+1, f, lines[i])
+			}
+		case !errors.As(err, &e) || d.Valid || d.Pointer == nil || *d.Pointer != e.Pointer():
+			t.Fatalf("packet %d (% x): dump says %s, the library %v", i+1, f, lines[i], err)
+		}
+	}
+	t.Logf("dump: %d packets, %d valid", len(fields), valid)
+
+	out, stderr, code = runCLI(t, nil, "dump", "--doi-config", cfg, pcap)
+	if n := strings.Count(out, "\n"); code != 0 || stderr != "" || n != len(fields) {
+		t.Fatalf("dump: exit %d, %d lines, stderr %q", code, n, stderr)
+	}
+
+	whole, err := os.ReadFile(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(cut, whole[:len(whole)/2+3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	junk := make([]byte, 4096)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range junk {
+		junk[i] = byte(r.Uint32())
+	}
+	junkFile := filepath.Join(dir, "junk.pcap")
+	if err := os.WriteFile(junkFile, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{cut, junkFile} {
+		_, stderr, code := runCLI(t, nil, "dump", "--json", f)
+		if code != 2 || !strings.Contains(stderr, filepath.Base(f)) {
+			t.Errorf("dump %s: exit %d, stderr %q; want 2 and a message naming the file", filepath.Base(f), code, stderr)
+		}
+	}
+}
