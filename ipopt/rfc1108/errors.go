@@ -8,46 +8,46 @@ import "github.com/iplabel/iplabel/ipopt"
 var (
 	// ErrWrongType: the option handed to a BSO or ESO parser is not of
 	// type 130 or 133.
-	ErrWrongType = errorString("rfc1108: wrong option type")
+	ErrWrongType error = errorString("rfc1108: wrong option type")
 	// ErrBadClassification: a classification level that is not one of the
 	// four assigned values of RFC 1108 Table 1: a reserved value or an
 	// unknown octet, both "out-of-range" (rulebook D.1).
-	ErrBadClassification = errorString("rfc1108: bad classification level")
+	ErrBadClassification error = errorString("rfc1108: bad classification level")
 	// ErrBadFTI: the last protection authority octet has its Field
 	// Termination Indicator set, so the field claims to go on past the end
 	// of the option (rulebook D.1, FTI rule; Wireshark's "Field Termination
 	// Indicator set to 1 for last byte of option", C.4).
-	ErrBadFTI = errorString("rfc1108: field termination indicator set on last octet")
+	ErrBadFTI error = errorString("rfc1108: field termination indicator set on last octet")
 	// ErrExtraneous: octets after the protection authority octet whose FTI
 	// is 0 (rulebook D.1; Wireshark's "Extraneous data in option", C.4).
-	ErrExtraneous = errorString("rfc1108: extraneous octets after protection authority flags")
+	ErrExtraneous error = errorString("rfc1108: extraneous octets after protection authority flags")
 	// ErrUnassigned: a protection authority flag with no assigned authority
 	// is set (0x06 of the first octet, 0xFE of later ones). Rulebook D.1
 	// marks "unassigned bits must be 0" INFERRED.
-	ErrUnassigned = errorString("rfc1108: unassigned protection authority flag set")
+	ErrUnassigned error = errorString("rfc1108: unassigned protection authority flag set")
 	// ErrDuplicateBSO: a second Basic Security Option; RFC 1108 allows at
 	// most one per datagram (rulebook D.1).
-	ErrDuplicateBSO = errorString("rfc1108: more than one basic security option")
+	ErrDuplicateBSO error = errorString("rfc1108: more than one basic security option")
 	// ErrNotFirst: the BSO is not the first option where the profile
 	// requires it there ("some systems require it to be the first option",
 	// rulebook D.1).
-	ErrNotFirst = errorString("rfc1108: basic security option is not the first option")
+	ErrNotFirst error = errorString("rfc1108: basic security option is not the first option")
 	// ErrESOWithoutBSO: an Extended Security Option in a datagram that has
 	// no BSO; the ESO is valid only together with one (rulebook D.2).
-	ErrESOWithoutBSO = errorString("rfc1108: extended security option without basic security option")
+	ErrESOWithoutBSO error = errorString("rfc1108: extended security option without basic security option")
 	// ErrMissingBSO: the profile requires a BSO and there is none. The
 	// answer is ICMP Parameter Problem code 1 (RFC 1122 §3.2.2.5); the
 	// pointer 130, mirroring CIPSO's 134, is INFERRED (rulebook D.1).
-	ErrMissingBSO = errorString("rfc1108: basic security option missing")
+	ErrMissingBSO error = errorString("rfc1108: basic security option missing")
 	// ErrLevelOutOfRange: a well-formed label whose classification is
 	// outside the accepted range (policy, not malformation).
-	ErrLevelOutOfRange = errorString("rfc1108: classification out of range")
+	ErrLevelOutOfRange error = errorString("rfc1108: classification out of range")
 	// ErrAuthorityOutOfRange: a well-formed label carrying a protection
 	// authority the range does not allow, or lacking one it requires.
-	ErrAuthorityOutOfRange = errorString("rfc1108: protection authorities out of range")
+	ErrAuthorityOutOfRange error = errorString("rfc1108: protection authorities out of range")
 	// ErrBadSpec: a label specification ("level=secret,authorities=genser")
 	// or a classification or authority name that does not parse.
-	ErrBadSpec = errorString("rfc1108: bad label specification")
+	ErrBadSpec error = errorString("rfc1108: bad label specification")
 )
 
 // Preallocated failures ([ipopt.NewErrorKind]); reporting one never
