@@ -11,27 +11,27 @@ package fips188
 var (
 	// ErrEmptyFreeForm: a tag 7 with no data where the profile wants at
 	// least one octet (fips188.md §4.5: encode non-empty).
-	ErrEmptyFreeForm = errorString("fips188: empty free-form tag")
+	ErrEmptyFreeForm error = errorString("fips188: empty free-form tag")
 	// ErrNoTags: a CIPSO option with no tag, where the profile wants at
 	// least one (fips188.md §2.1: strict mode requires a tag).
-	ErrNoTags = errorString("fips188: option carries no tag")
+	ErrNoTags error = errorString("fips188: option carries no tag")
 	// ErrNoEquivalent: a FIPS 188 label whose meaning a cipso.Label cannot
 	// hold (a permissive set or free-form data), or a cipso.Label the wire
 	// cannot carry (a level above 255).
-	ErrNoEquivalent = errorString("fips188: no equivalent label")
+	ErrNoEquivalent error = errorString("fips188: no equivalent label")
 	// ErrMissing: the options field holds no CIPSO option. A receiver that
 	// requires a label answers ICMP Parameter Problem code 1 with pointer
 	// 134 (CIPSO draft §5.1.2).
-	ErrMissing = errorString("fips188: no CIPSO option")
+	ErrMissing error = errorString("fips188: no CIPSO option")
 	// ErrUnknownParam: a network SID parameter type the profile does not
 	// accept (DSM accepted only the source SID and the node ID).
-	ErrUnknownParam = errorString("fips188: unknown or refused NSID parameter")
+	ErrUnknownParam error = errorString("fips188: unknown or refused NSID parameter")
 	// ErrParamOrder: network SID parameters not in ascending type order
 	// (strict profile; DSM wrote them in that order).
-	ErrParamOrder = errorString("fips188: NSID parameters out of order")
+	ErrParamOrder error = errorString("fips188: NSID parameters out of order")
 	// ErrMissingParam: a network SID parameter the profile requires is
 	// absent.
-	ErrMissingParam = errorString("fips188: required NSID parameter missing")
+	ErrMissingParam error = errorString("fips188: required NSID parameter missing")
 )
 
 // errorString is a comparable sentinel type (the same shape as ipopt's), so
