@@ -26,6 +26,7 @@ import (
 //	queue-len N                  kernel queue length (default 1024)
 //	overload fail-closed|fail-open
 //	interface NAME               limit the rules to these devices (default: all but lo)
+//	mtu N                        link MTU the TCP MSS clamp of --setup assumes (default 1500)
 //	neutralise nop               overwrite an accepted label with NOPs (default)
 //	neutralise translate doi N [level L]
 //	                             rewrite it as a 20-octet optimized tag-1 CIPSO label
@@ -54,6 +55,7 @@ type Config struct {
 	QueueLen          uint32
 	FailOpen          bool
 	Interfaces        []string
+	MTU               int
 
 	Mode           NeutraliseMode
 	TranslateDOI   cipso.DOI
@@ -199,7 +201,7 @@ func LoadConfig(name string) (*Config, error) {
 func ParseConfig(name string, r io.Reader) (*Config, error) {
 	c := &Config{
 		File:     name,
-		QueueOut: 1, QueueIn: 2, QueueLen: 1024,
+		QueueOut: 1, QueueIn: 2, QueueLen: 1024, MTU: 1500,
 		ICMP: true, ICMPRate: 10, LogRate: 5,
 		Default: Reject,
 	}
@@ -328,6 +330,15 @@ func (p *parser) directive(w []string) {
 				continue
 			}
 			c.Interfaces = append(c.Interfaces, n)
+		}
+	case "mtu":
+		if p.nargs(w, 1) && p.once("mtu") {
+			if v, ok := p.u32(w[1], "MTU"); ok {
+				if v < 576 || v > 65535 {
+					p.errorf("mtu %d out of range 576..65535", v)
+				}
+				p.c.MTU = int(v)
+			}
 		}
 	case "neutralise", "neutralize":
 		p.neutralise(w)

@@ -159,6 +159,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"port without proto", "node 1\nallow port 53\n", []string{`test.conf:2: allow: "port" needs "proto udp" or "proto tcp"`}},
 		{"port range", "node 1\nallow proto udp port 70000\n", []string{`test.conf:2: port 70000 out of range`}},
 		{"unlabeled and node", "node 1\nallow unlabeled node 3\n", []string{`test.conf:2: allow: "unlabeled" cannot be combined`}},
+		{"mtu", "node 1\nmtu 100\n", []string{`test.conf:2: mtu 100 out of range 576..65535`}},
 		{"default", "node 1\ndefault maybe\n", []string{`test.conf:2: default: want allow or reject`}},
 		{"several errors", "node x\n\n# ok\nbogus\nallow port 1\n", []string{
 			`test.conf:1: bad node ID "x"`, `test.conf:4: unknown directive "bogus"`, `test.conf:5: allow: "port" needs`}},
@@ -211,9 +212,12 @@ func TestSetupScript(t *testing.T) {
 	s := SetupScript(c, false)
 	assert.Contains(t, s, "iptables -t mangle -A OUTPUT ! -o lo -j NFQUEUE --queue-num 3\n")
 	assert.Contains(t, s, "iptables -t mangle -A PREROUTING ! -i lo -j NFQUEUE --queue-num 4\n")
-	assert.Contains(t, s, "iptables -t mangle -A POSTROUTING ! -o lo -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu\n")
+	assert.Contains(t, s, "iptables -t mangle -A POSTROUTING ! -o lo -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440\n")
 	assert.NotContains(t, s, "netlabelctl")
 	assert.NotContains(t, s, "--queue-bypass")
+
+	c = mustConfig(t, "node 1\nmtu 9000\nserial 1\n")
+	assert.Contains(t, SetupScript(c, false), "-j TCPMSS --set-mss 8932\n") // 9000 - 40 - 28
 
 	c = mustConfig(t, "node 1\noverload fail-open\ninterface eth0 eth1\nneutralise translate doi 16\n")
 	s = SetupScript(c, false)

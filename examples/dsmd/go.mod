@@ -6,7 +6,9 @@ replace github.com/iplabel/iplabel => ../..
 
 require (
 	github.com/florianl/go-nfqueue/v2 v2.0.0
+	github.com/google/gopacket v1.1.19
 	github.com/iplabel/iplabel v0.0.0-00010101000000-000000000000
+	github.com/leanovate/gopter v0.2.11
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
@@ -15,7 +17,6 @@ require (
 require (
 	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/josharian/native v1.1.0 // indirect
-	github.com/leanovate/gopter v0.2.11 // indirect
 	github.com/mdlayher/netlink v1.7.2 // indirect
 	github.com/mdlayher/socket v0.4.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -121,6 +120,9 @@ func newTestNet(tb testing.TB) *testNet {
 			tb.Fatalf("open namespace: %v", err)
 		}
 		n.fds[i] = f
+		// No IPv6: the captures and the timings hold only what the tests send.
+		n.run("ip", "netns", "exec", name, "sysctl", "-q", "-w",
+			"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
 	}
 	a, b := n.names[0], n.names[1]
 	n.run("ip", "-n", a, "link", "add", devA, "address", macA.String(), "type", "veth",
@@ -210,15 +212,4 @@ func (n *testNet) udpConn(i int, laddr *net.UDPAddr) *net.UDPConn {
 	})
 	n.tb.Cleanup(func() { c.Close() })
 	return c
-}
-
-// readUDP waits up to d for a datagram on c.
-func readUDP(c *net.UDPConn, d time.Duration) ([]byte, bool) {
-	buf := make([]byte, 65536)
-	_ = c.SetReadDeadline(time.Now().Add(d))
-	k, _, err := c.ReadFromUDP(buf)
-	if err != nil {
-		return nil, false
-	}
-	return buf[:k], true
 }

@@ -24,11 +24,16 @@ type Rule struct {
 //     the kernel compiles the IP options (ip_rcv_finish), the only place a
 //     tag-7 label can be checked and neutralised before the kernel drops it
 //     (rulebook B.4, B.9);
-//   - POSTROUTING TCPMSS --clamp-mss-to-pmtu on SYNs: the label makes every
-//     segment 20 to 28 octets longer than TCP planned (DSM reduced the MSS
-//     by the aligned label length, dsm-network-sid.md). At POSTROUTING the
-//     SYN already carries its label, so the clamp (PMTU less the SYN's
-//     IP and TCP header lengths) leaves room for it.
+//   - POSTROUTING TCPMSS --set-mss on SYNs and SYN-ACKs: the label makes
+//     every segment 20 to 32 octets longer than TCP planned, and TCP sets
+//     DF, so a full-sized segment would no longer fit the link (DSM reduced
+//     the MSS by the aligned label length, dsm-network-sid.md). The MSS
+//     announced to the peer becomes MTU - 40 - MaxLabelLen, which bounds
+//     what the peer sends; the peer's own clamp bounds what this host
+//     sends. --clamp-mss-to-pmtu does not do: xt_TCPMSS subtracts a fixed
+//     40 octets (sizeof iphdr + tcphdr), not the labeled header's length
+//     (checked on Linux 6.18: segments of MTU size were labeled to
+//     MTU + 20 and never left).
 //
 // With "overload fail-open" the queue rules get --queue-bypass: packets
 // pass when no daemon is bound. The kernel has the iptables NFQUEUE target
@@ -56,7 +61,7 @@ func SetupRules(c *Config) []Rule {
 			Rule{"OUTPUT", bypass(append(o[:len(o):len(o)], "-j", "NFQUEUE", "--queue-num", q(c.QueueOut)))},
 			Rule{"PREROUTING", bypass(append(i[:len(i):len(i)], "-j", "NFQUEUE", "--queue-num", q(c.QueueIn)))},
 			Rule{"POSTROUTING", append(o[:len(o):len(o)], "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN",
-				"-j", "TCPMSS", "--clamp-mss-to-pmtu")},
+				"-j", "TCPMSS", "--set-mss", strconv.Itoa(c.ClampedMSS()))},
 		)
 	}
 	return rules
@@ -74,7 +79,7 @@ func SetupScript(c *Config, teardown bool) string {
 		fmt.Fprintf(&b, "# dsmd: rules for %s (node %d, DOI %d)\n", c.File, c.Node, c.DOI)
 		b.WriteString("# NFQUEUE is an iptables target (this kernel lacks the nftables queue expression);\n")
 		b.WriteString("# iptables-nft and iptables-legacy both load it.\n")
-		fmt.Fprintf(&b, "# Labels take up to %d octets of every packet; the TCPMSS rule keeps TCP segments within the MTU.\n", c.MaxLabelLen())
+		fmt.Fprintf(&b, "# Labels take up to %d octets of every packet; the TCPMSS rule keeps TCP segments within a %d-octet MTU (\"mtu\" directive).\n", c.MaxLabelLen(), c.MTU)
 		if c.FailOpen {
 			b.WriteString("# overload fail-open: --queue-bypass lets packets through while dsmd is not running.\n")
 		} else {
@@ -94,3 +99,8 @@ func SetupScript(c *Config, teardown bool) string {
 	}
 	return b.String()
 }
+
+// ClampedMSS is the TCP MSS the --setup rules announce: the MTU less the
+// IPv4 and TCP base headers and the longest label (fips188.EffectiveMSS
+// does the same subtraction for one label).
+func (c *Config) ClampedMSS() int { return max(c.MTU-40-c.MaxLabelLen(), 0) }
