@@ -179,12 +179,10 @@ func TestTsharkDifferential(t *testing.T) {
 		fields = append(fields, f)
 	}
 	// BSOs of every classification and flag pattern the table has.
-	for _, b := range [][]byte{
+	fields = append(fields, [][]byte{
 		{0x82, 3, 0xab, 0}, {0x82, 4, 0x3d, 0x80}, {0x82, 4, 0x5a, 0x90}, {0x82, 4, 0x96, 0x48},
 		{0x82, 5, 0x5a, 0x81, 0x02, 0, 0, 0}, {0x82, 4, 0xf1, 0x20}, {0x82, 4, 0x01, 0xf8},
-	} {
-		fields = append(fields, b)
-	}
+	}...)
 	for i, f := range fields {
 		frames = append(frames, buildIPv4(t, hostA, hostB, 17, f, uint16(i), nil))
 	}
