@@ -278,7 +278,7 @@ func hasTagZero(f []byte) bool {
 // command says.
 func TestTsharkQuirks(t *testing.T) {
 	cases := []struct {
-		name, hex string
+		name, hex   string
 		tsharkTypes string // ip.cipso.tag_type as tshark prints it
 	}{
 		{"14: zero padding inside the option", "86 0C 00 00 00 01 01 04 00 05 00 00", `"1;0;0"`},
