@@ -88,6 +88,8 @@ func TestEncodeBadSpecs(t *testing.T) {
 		{[]string{"--frobnicate"}, []string{"frobnicate"}},
 		{[]string{"--doi", "1", "--level", "3", "extra"}, []string{"unexpected argument"}},
 		{[]string{"--doi-config", "/nonexistent/doi.conf", "--doi", "1", "--level", "3"}, []string{"/nonexistent/doi.conf"}},
+		{[]string{"--doi-config", sampleConfig, "--doi", "5", "--level", "3"}, []string{"DOI 5 is a local DOI"}},
+		{[]string{"--doi-config", sampleConfig, "--doi", "3", "--level", "3", "--tags", "2"}, []string{"--tags for DOI 3"}},
 	}
 	for _, c := range cases {
 		r := iplabel(t, "", append([]string{"encode"}, c.args...)...)

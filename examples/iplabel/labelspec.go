@@ -136,6 +136,9 @@ func domainFor(reg *cipso.Registry, cfgPath string, doi uint64, tags []cipso.Tag
 	if d == nil {
 		return nil, fmt.Errorf("%s: DOI %d is not defined", cfgPath, doi)
 	}
+	if d.Type() == cipso.MapLocal {
+		return nil, usagef("DOI %d is a local DOI: it carries a secid (tag 128, loopback only), not a level and categories", doi)
+	}
 	if tags == nil {
 		return d, nil
 	}
@@ -145,8 +148,6 @@ func domainFor(reg *cipso.Registry, cfgPath string, doi uint64, tags []cipso.Tag
 		d, err = cipso.NewPass(d.DOI(), tags...)
 	case cipso.MapTrans:
 		d, err = cipso.NewTrans(d.DOI(), tags, d.Levels(), d.Categories())
-	default:
-		return nil, usagef("DOI %d is a local DOI: it carries a secid (tag 128), not a level and categories", doi)
 	}
 	if err != nil {
 		return nil, usagef("--tags for DOI %d: %v", doi, err)
