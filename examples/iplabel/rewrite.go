@@ -281,7 +281,10 @@ func newPacketWriter(w io.Writer, c *capture) (*packetWriter, error) {
 		pw.pcap = pcapgo.NewWriter(w)
 	}
 	snap := c.snaplen
-	if snap != 0 && snap < 1<<31 {
+	switch {
+	case snap == 0:
+		snap = 262144 // the input said none; this is what libpcap writes
+	case snap < 1<<31:
 		snap += ipopt.MaxOptionsLen
 	}
 	return pw, pw.pcap.WriteFileHeader(snap, c.link)

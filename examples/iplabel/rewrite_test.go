@@ -337,3 +337,17 @@ func TestRewriteBadCapture(t *testing.T) {
 	ents, _ := os.ReadDir(filepath.Dir(in))
 	assert.Len(t, ents, 1, "no temporary file left behind")
 }
+
+// TestSnaplenZero: a pcap header with snapshot length 0 (some writers
+// leave it so) reads, and rewrite writes libpcap's 262144 instead.
+func TestSnaplenZero(t *testing.T) {
+	data := sampleCapture(t)
+	binary.LittleEndian.PutUint32(data[16:], 0)
+	in := writeFile(t, "snap0.pcap", string(data))
+	r := iplabel(t, "", "dump", in)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, lines(r.stdout), len(samplePackets(t)))
+	r = iplabel(t, "", "rewrite", "--in", in, "--out", in+".out", "--strip")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, uint32(262144), binary.LittleEndian.Uint32(mustRead(t, in+".out")[16:]))
+}
