@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestWrite checks the medians, the ratios and the targets on a small
+// hand-made input: iplabel's decode medians are 10 (runs 9, 10, 30),
+// gopacket's 20, so gopacket's ratio is 2.00x and the decode target is
+// met; iplabel's insert (40) is slower than gopacket's (30).
+func TestWrite(t *testing.T) {
+	in := `goos: linux
+BenchmarkCompare/decode/c/iplabel 	 100	 9 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/decode/c/iplabel 	 100	 10 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/decode/c/iplabel 	 100	 30 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/decode/c/gopacket 	 100	 20 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/validate/c/iplabel 	 100	 15 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/insert/c/iplabel 	 100	 40 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/insert/c/gopacket 	 100	 30 ns/op	 0 B/op	 1 allocs/op
+BenchmarkLoopbackUDP-2 	 10	 9000 ns/op	 4800 labeled-ns	 20.0 overhead-%	 4000 plain-ns	 100 userspace-ns	 2.5 userspace-%
+`
+	s, order, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	write(&b, s, order)
+	out := b.String()
+	for _, want := range []string{
+		"| c | 10.0 (0) | 20.0 (0), 2.00x |",
+		"| decode no slower than gopacket's bare decode | c | 10.0 ns | 20.0 ns | yes |",
+		"| validate no slower than gopacket's bare decode | c | 15.0 ns | 20.0 ns | yes |",
+		"| insert no slower than gopacket's SerializeTo | c | 40.0 ns | 30.0 ns | **no** |",
+		"| 0 allocs/op for every iplabel benchmark | all | | | yes |",
+		"| 4000 ns | 4800 ns | 20.0% | 100 ns | 2.5% | 30%, then 14% |",
+		"**not met**",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
