@@ -83,13 +83,22 @@ func (e *Error) Class() Class { return e.class }
 // Unwrap returns the sentinel, for errors.Is.
 func (e *Error) Unwrap() error { return e.err }
 
-// Error implements error: "ipopt: <sentinel> (<field> at offset N, pointer P)".
-func (e *Error) Error() string {
-	s := e.err.Error()
+// Error implements error: "<sentinel>: <field> at offset N (pointer P)".
+func (e *Error) Error() string { return string(e.AppendText(nil)) }
+
+// AppendText appends the text of Error to b without allocating (beyond
+// growing b), for logs and JSON written on a hot path.
+func (e *Error) AppendText(b []byte) []byte {
+	b = append(b, e.err.Error()...)
 	if e.field != "" {
-		s += ": " + e.field
+		b = append(b, ": "...)
+		b = append(b, e.field...)
 	}
-	return s + " at offset " + strconv.Itoa(int(e.offset)) + " (pointer " + strconv.Itoa(int(e.pointer)) + ")"
+	b = append(b, " at offset "...)
+	b = strconv.AppendInt(b, int64(e.offset), 10)
+	b = append(b, " (pointer "...)
+	b = strconv.AppendInt(b, int64(e.pointer), 10)
+	return append(b, ')')
 }
 
 // Range of offsets for which errors are preallocated: every field of a

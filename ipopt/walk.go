@@ -50,8 +50,8 @@ func (o Option) Body() []byte {
 type Iter struct {
 	b    []byte
 	off  int
-	cur  Option
-	err  error
+	cur  int // offset of the current option; it ends at off
+	bad  uint8 // the framing error that ended the walk: badNone, badTruncated, badLength
 	eol  int // offset of the EOL that ended the walk, or -1
 	done bool
 }
@@ -81,14 +81,16 @@ func (it *Iter) Next() bool {
 	n := 1
 	if !t.SingleOctet() {
 		if off+1 >= len(it.b) {
-			return it.fail(errTruncated.At(off))
+			return it.fail(badTruncated)
 		}
 		n = int(it.b[off+1])
 		if n < 2 || n > len(it.b)-off {
-			return it.fail(errLength.At(off))
+			return it.fail(badLength)
 		}
 	}
-	it.cur = Option{Offset: off, Type: t, Bytes: it.b[off : off+n : off+n]}
+	// Only offsets are stored: keeping a slice of b in *it would make
+	// escape analysis move a caller's stack buffer to the heap.
+	it.cur = off
 	it.off = off + n
 	if t == EOL {
 		it.eol = off
@@ -97,18 +99,43 @@ func (it *Iter) Next() bool {
 	return true
 }
 
-func (it *Iter) fail(e *Error) bool {
-	it.err = e
+// The walk's error is kept as a code, not an error value: an error read
+// out of *it would, to escape analysis, be derived from the walked slice,
+// and passing it to errors.Is would then move a caller's stack buffer to
+// the heap.
+const (
+	badNone = iota
+	badTruncated
+	badLength
+)
+
+func (it *Iter) fail(bad uint8) bool {
+	it.bad = bad
 	it.done = true
-	it.cur = Option{}
+	it.cur = it.off
 	return false
 }
 
-// Option is the option Next stopped at.
-func (it *Iter) Option() Option { return it.cur }
+// Option is the option Next stopped at (the zero Option before the first
+// call to Next and after the walk ends with an error).
+func (it *Iter) Option() Option {
+	if it.cur >= it.off {
+		return Option{}
+	}
+	c, e := it.cur, it.off
+	return Option{Offset: c, Type: Type(it.b[c]), Bytes: it.b[c:e:e]}
+}
 
 // Err is the framing error that ended the walk, or nil. It is an *Error.
-func (it *Iter) Err() error { return it.err }
+func (it *Iter) Err() error {
+	switch it.bad {
+	case badTruncated:
+		return errTruncated.At(it.off)
+	case badLength:
+		return errLength.At(it.off)
+	}
+	return nil
+}
 
 // Offset is where the walk stands: the first octet not yet consumed.
 func (it *Iter) Offset() int { return it.off }

@@ -97,25 +97,13 @@ func asIPOptError(err error) (*ipopt.Error, bool) {
 	return nil, false
 }
 
-// appendErrorText appends err's message. For an *ipopt.Error it builds
-// the text of (*ipopt.Error).Error ("<sentinel>: <field> at offset N
-// (pointer P)") without allocating, which Error itself does not do;
-// TestErrorTextMatchesLibrary keeps the two the same.
+// appendErrorText appends err's message; an *ipopt.Error is written with
+// its allocation-free AppendText.
 func appendErrorText(dst []byte, err error) []byte {
-	e, ok := err.(*ipopt.Error)
-	if !ok || e.Unwrap() == nil {
-		return append(dst, err.Error()...)
+	if e, ok := err.(*ipopt.Error); ok {
+		return e.AppendText(dst)
 	}
-	dst = append(dst, e.Unwrap().Error()...)
-	if f := e.Field(); f != "" {
-		dst = append(dst, ": "...)
-		dst = append(dst, f...)
-	}
-	dst = append(dst, " at offset "...)
-	dst = appendInt(dst, e.Offset())
-	dst = append(dst, " (pointer "...)
-	dst = appendInt(dst, e.Pointer())
-	return append(dst, ')')
+	return append(dst, err.Error()...)
 }
 
 // appendErrorJSON appends err's message as a JSON string.
