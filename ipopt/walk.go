@@ -50,9 +50,9 @@ func (o Option) Body() []byte {
 type Iter struct {
 	b    []byte
 	off  int
-	cur  int // offset of the current option; it ends at off
+	cur  int   // offset of the current option; it ends at off
 	bad  uint8 // the framing error that ended the walk: badNone, badTruncated, badLength
-	eol  int // offset of the EOL that ended the walk, or -1
+	eol  int   // offset of the EOL that ended the walk, or -1
 	done bool
 }
 
