@@ -62,6 +62,7 @@ type icmpErr struct {
 	errno     unix.Errno
 	origin    uint8
 	typ, code uint8
+	info      uint32 // ee_info: the pointer of a Parameter Problem
 	offender  net.IP
 }
 
@@ -88,6 +89,7 @@ func readICMPErr(c *net.UDPConn, d time.Duration) (icmpErr, bool) {
 				}
 				e.errno = unix.Errno(binary.NativeEndian.Uint32(m.Data[0:4]))
 				e.origin, e.typ, e.code = m.Data[4], m.Data[5], m.Data[6]
+				e.info = binary.NativeEndian.Uint32(m.Data[8:12])
 				if len(m.Data) >= 16+8 {
 					e.offender = net.IP(append([]byte(nil), m.Data[16+4:16+8]...))
 				}
