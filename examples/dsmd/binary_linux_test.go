@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBinarySignals runs the dsmd program itself in namespace A (ip netns
+// exec) and checks its run-time interface: it binds its queues, labels,
+// prints the counters on SIGUSR1 and again at exit on SIGTERM, and exits 0.
+func TestBinarySignals(t *testing.T) {
+	n := newTestNet(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("dsmd binary test: needs the go command to build dsmd")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dsmd")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	conf := filepath.Join(dir, "dsmd.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("node 1\nlabel default sid 0x10\nqueue out 11\nqueue in 12\n"), 0o600))
+	c, err := LoadConfig(conf)
+	require.NoError(t, err)
+	n.installRules(0, c)
+
+	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	expect := func(sub string) string {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("dsmd exited before printing %q", sub)
+				}
+				t.Logf("dsmd: %s", l)
+				if strings.Contains(l, sub) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("dsmd did not print %q", sub)
+			}
+		}
+	}
+	expect("dsmd: node 1, queues out 11 in 12")
+
+	// One labeled datagram. B runs no dsmd, so B's kernel drops it and
+	// answers Parameter Problem, echoing A's label in its own header; A's
+	// dsmd rejects that (a label naming node 1 that no rule allows).
+	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
+	_, err = tx.WriteToUDP([]byte("via the binary"), &net.UDPAddr{IP: addrB, Port: 9})
+	require.NoError(t, err)
+
+	var l string
+	require.NoError(t, waitFor(5*time.Second, func() bool {
+		require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
+		l = expect("dsmd: counters: ")
+		return strings.Contains(l, "labeled=1 ") && strings.Contains(l, "rejected=1 ")
+	}))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	l = expect("dsmd: counters at exit: ")
+	assert.Contains(t, l, "labeled=1 accepted=0 rejected=1 malformed=0 unfit=0")
+	require.NoError(t, cmd.Wait())
+	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
+}
