@@ -39,6 +39,7 @@ type Daemon struct {
 	icmp   *icmpSender
 
 	cancel  context.CancelFunc
+	qmu     sync.Mutex // guards queues: a queue can fail while the next is bound
 	queues  []*nfqueue.Nfqueue
 	closeMu sync.Once
 	done    chan struct{}
@@ -115,7 +116,9 @@ func (d *Daemon) bind(ctx context.Context, out bool) error {
 	if err != nil {
 		return fmt.Errorf("dsmd: open queue %s %d: %w", name, num, err)
 	}
-	d.queues = append(d.queues, nf)
+	// A larger socket buffer rides out bursts; ENOBUFS is still counted
+	// (QueueOverruns) when it is not enough. Best effort.
+	_ = nf.Con.SetReadBuffer(4 << 20)
 	q := &queue{d: d, nf: nf, out: out, buf: make([]byte, Headroom+0xffff+Headroom)}
 	errfn := func(err error) int {
 		if ctx.Err() != nil {
@@ -133,8 +136,16 @@ func (d *Daemon) bind(ctx context.Context, out bool) error {
 		return 1
 	}
 	if err := nf.RegisterWithErrorFunc(ctx, q.handle, errfn); err != nil {
+		nf.Close()
 		return fmt.Errorf("dsmd: bind queue %s %d: %w", name, num, err)
 	}
+	d.qmu.Lock()
+	defer d.qmu.Unlock()
+	if ctx.Err() != nil { // closed meanwhile (the other queue failed)
+		nf.Close()
+		return fmt.Errorf("dsmd: queue %s %d: %w", name, num, ctx.Err())
+	}
+	d.queues = append(d.queues, nf)
 	return nil
 }
 
@@ -164,9 +175,11 @@ func (d *Daemon) Done() <-chan struct{} { return d.done }
 func (d *Daemon) Close() error {
 	d.closeMu.Do(func() {
 		d.cancel()
+		d.qmu.Lock()
 		for _, q := range d.queues {
 			q.Close()
 		}
+		d.qmu.Unlock()
 		if d.icmp != nil {
 			d.icmp.conn.Close()
 		}
@@ -190,7 +203,9 @@ func (q *queue) handle(a nfqueue.Attribute) int {
 		return 0
 	}
 	id := *a.PacketID
-	if a.Payload == nil {
+	if a.Payload == nil || a.CapLen != nil && int(*a.CapLen) > len(*a.Payload) {
+		// No packet, or a truncated copy: rewriting it would cut the
+		// packet short.
 		q.verdict(id, q.failVerdict(), nil)
 		return 0
 	}
