@@ -1,6 +1,7 @@
 package cipso
 
 import (
+	"encoding/binary"
 	"iter"
 	"math/bits"
 	"strconv"
@@ -109,6 +110,20 @@ func (s *CatSet) setLowBits(lo, hi uint32) {
 // addHigh merges [lo, hi] (lo >= 256) into the range list.
 func (s *CatSet) addHigh(lo, hi uint32) error {
 	n := int(s.n)
+	// Fast path: wire categories arrive in ascending order (tag 2), so a
+	// new value usually lies after every run.
+	if n == 0 || uint64(s.r[n-1].hi)+1 < uint64(lo) {
+		if n == MaxCatRanges {
+			return ErrSetFull
+		}
+		s.r[n] = catRange{lo, hi}
+		s.n++
+		return nil
+	}
+	if last := &s.r[n-1]; last.lo <= lo && uint64(lo) <= uint64(last.hi)+1 {
+		last.hi = max(last.hi, hi)
+		return nil
+	}
 	// i: first range that overlaps or touches [lo, hi] or lies after it.
 	i := 0
 	for i < n && uint64(s.r[i].hi)+1 < uint64(lo) {
@@ -449,24 +464,48 @@ func (s *CatSet) Difference(t *CatSet) error {
 // bitmap of up to 32 octets (every legal one) always fits; longer ones can
 // fail with ErrSetFull, leaving the set unchanged.
 func (s *CatSet) SetBitmap(b []byte) error {
-	var u CatSet
-	for i := 0; i < len(b) && i < lowCats/8; i++ {
-		u.low[i>>3] |= uint64(bits.Reverse8(b[i])) << ((i & 7) * 8)
+	if len(b) <= lowCats/8 {
+		// Every bitmap one option can carry (30 octets at most) lands
+		// here: no category above 255, so nothing can fail.
+		s.setLowBitmap(b)
+		return nil
 	}
-	if len(b) > lowCats/8 {
-		for c := NextBit(b, lowCats); c >= 0; {
-			end := c
-			for end+1 < len(b)*8 && b[(end+1)>>3]&(0x80>>((end+1)&7)) != 0 {
-				end++
-			}
-			if err := u.addHigh(uint32(c), uint32(end)); err != nil {
-				return err
-			}
-			c = NextBit(b, end+1)
+	var u CatSet
+	u.setLowBitmap(b[:lowCats/8])
+	for c := NextBit(b, lowCats); c >= 0; {
+		end := c
+		for end+1 < len(b)*8 && b[(end+1)>>3]&(0x80>>((end+1)&7)) != 0 {
+			end++
 		}
+		if err := u.addHigh(uint32(c), uint32(end)); err != nil {
+			return err
+		}
+		c = NextBit(b, end+1)
 	}
 	*s = u
 	return nil
+}
+
+// setLowBitmap makes s the set of the CIPSO bitmap b (at most 32 octets),
+// eight octets at a time: octets 8w..8w+7 read big-endian put category
+// 64w+k at bit 63-k, and reversing the word puts it at bit k, where the
+// inline bitmap keeps it.
+func (s *CatSet) setLowBitmap(b []byte) {
+	var w [4]uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w[i>>3] = bits.Reverse64(binary.BigEndian.Uint64(b[i:]))
+	}
+	if i < len(b) {
+		var v uint64
+		for j, c := range b[i:] {
+			v |= uint64(c) << (56 - 8*j)
+		}
+		w[i>>3] = bits.Reverse64(v)
+	}
+	s.low = w
+	s.n = 0
+	s.r = [MaxCatRanges]catRange{}
 }
 
 // NextBit returns the first category >= from whose bit is set in the

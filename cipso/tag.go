@@ -115,35 +115,57 @@ func (t Tag) Categories() []byte {
 type TagIter struct {
 	b   []byte
 	off int
-	cur Tag
-	err error
+	cur int   // offset of the current tag; it ends at off
+	bad uint8 // the framing error that ended the walk (tagBad*)
 }
+
+// The walk's error is a code, not an error value, and the current tag is
+// an offset, not a slice: anything derived from b kept in *it would make
+// escape analysis move a caller's stack buffer to the heap.
+const (
+	tagBadNone = iota
+	tagBadTrunc
+	tagBadLen
+)
 
 // Next advances to the next tag and reports whether there is one.
 func (it *TagIter) Next() bool {
-	if it.err != nil || it.off >= len(it.b) {
+	if it.bad != tagBadNone || it.off >= len(it.b) {
 		return false
 	}
 	off := it.off
 	if off+1 >= len(it.b) {
-		it.err = errTagTrunc.At(off)
-		it.cur = Tag{}
+		it.bad, it.cur = tagBadTrunc, off
 		return false
 	}
 	n := int(it.b[off+1])
 	if n < 2 || n > len(it.b)-off {
-		it.err = errTagLen.At(off + 1)
-		it.cur = Tag{}
+		it.bad, it.cur = tagBadLen, off
 		return false
 	}
-	it.cur = Tag{Offset: off, Type: TagType(it.b[off]), Bytes: it.b[off : off+n : off+n]}
+	it.cur = off
 	it.off = off + n
 	return true
 }
 
-// Tag is the tag Next stopped at.
-func (it *TagIter) Tag() Tag { return it.cur }
+// Tag is the tag Next stopped at (the zero Tag before the first Next and
+// after a framing error).
+func (it *TagIter) Tag() Tag {
+	c, e := it.cur, it.off
+	if it.bad != tagBadNone || c >= e {
+		return Tag{}
+	}
+	return Tag{Offset: c, Type: TagType(it.b[c]), Bytes: it.b[c:e:e]}
+}
 
 // Err is the framing error that ended the walk, or nil. It is an
 // *ipopt.Error with an offset from the option's type octet.
-func (it *TagIter) Err() error { return it.err }
+func (it *TagIter) Err() error {
+	switch it.bad {
+	case tagBadTrunc:
+		return errTagTrunc.At(it.off)
+	case tagBadLen:
+		return errTagLen.At(it.off + 1)
+	}
+	return nil
+}

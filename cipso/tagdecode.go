@@ -28,16 +28,37 @@ func (t Tag) Label(l *Label) error {
 	if n < TagBaseLen {
 		return errTagLen.At(t.Offset + 1)
 	}
+	cats := t.Bytes[TagBaseLen:]
+	if t.Type != TagRBitmap && len(cats)&1 != 0 {
+		return errCategory.At(t.Offset + TagBaseLen)
+	}
+	if len(cats) <= MaxTagLen-TagBaseLen {
+		// A tag one option can carry cannot overflow a CatSet (30 bitmap
+		// octets reach category 239; 15 values or 8 ranges make at most
+		// 15 runs above 255), so it decodes straight into l.
+		l.Level = uint32(t.Bytes[3])
+		switch t.Type {
+		case TagRBitmap:
+			l.Cats.setLowBitmap(cats)
+		case TagEnum:
+			l.Cats.Clear()
+			_ = decodeEnum(&l.Cats, cats)
+		case TagRange:
+			l.Cats.Clear()
+			_ = decodeRanges(&l.Cats, cats)
+		}
+		return nil
+	}
 	var out Label
 	out.Level = uint32(t.Bytes[3])
 	var err error
 	switch t.Type {
 	case TagRBitmap:
-		err = out.Cats.SetBitmap(t.Bytes[TagBaseLen:])
+		err = out.Cats.SetBitmap(cats)
 	case TagEnum:
-		err = decodeEnum(&out.Cats, t.Bytes[TagBaseLen:])
+		err = decodeEnum(&out.Cats, cats)
 	case TagRange:
-		err = decodeRanges(&out.Cats, t.Bytes[TagBaseLen:])
+		err = decodeRanges(&out.Cats, cats)
 	}
 	if err != nil {
 		return catErrAt(err, t.Offset+TagBaseLen)
@@ -66,7 +87,12 @@ func decodeEnum(s *CatSet, b []byte) error {
 		return errOdd
 	}
 	for i := 0; i+1 < len(b); i += 2 {
-		if err := s.Add(uint32(binary.BigEndian.Uint16(b[i:]))); err != nil {
+		c := uint32(binary.BigEndian.Uint16(b[i:]))
+		if c < lowCats {
+			s.low[c>>6] |= 1 << (c & 63)
+			continue
+		}
+		if err := s.Add(c); err != nil {
 			return err
 		}
 	}
