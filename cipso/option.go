@@ -122,6 +122,11 @@ func (o Option) FirstTag() (Tag, error) {
 // see [Domain.Decode] for that. The tags after the first are not examined.
 // On error l is unchanged.
 func (o Option) Label(l *Label) error {
+	if len(o) >= HeaderLen+2 {
+		if n := int(o[HeaderLen+1]); n >= 2 && n <= len(o)-HeaderLen {
+			return decodeTag(TagType(o[HeaderLen]), o[HeaderLen:HeaderLen+n:HeaderLen+n], HeaderLen, l)
+		}
+	}
 	t, err := o.FirstTag()
 	if err != nil {
 		return err

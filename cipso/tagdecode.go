@@ -18,26 +18,30 @@ import "encoding/binary"
 //
 // Other tag types give ErrUnknownTag at the tag type. Offsets are those of
 // t (from the option's type octet). On error l is unchanged.
-func (t Tag) Label(l *Label) error {
-	n := len(t.Bytes)
-	switch t.Type {
+func (t Tag) Label(l *Label) error { return decodeTag(t.Type, t.Bytes, t.Offset, l) }
+
+// decodeTag is Tag.Label on the tag's parts, so that Option.Label can
+// decode without building a Tag.
+func decodeTag(typ TagType, tb []byte, off int, l *Label) error {
+	n := len(tb)
+	switch typ {
 	case TagRBitmap, TagEnum, TagRange:
 	default:
-		return errUnknownTag.At(t.Offset)
+		return errUnknownTag.At(off)
 	}
 	if n < TagBaseLen {
-		return errTagLen.At(t.Offset + 1)
+		return errTagLen.At(off + 1)
 	}
-	cats := t.Bytes[TagBaseLen:]
-	if t.Type != TagRBitmap && len(cats)&1 != 0 {
-		return errCategory.At(t.Offset + TagBaseLen)
+	cats := tb[TagBaseLen:]
+	if typ != TagRBitmap && len(cats)&1 != 0 {
+		return errCategory.At(off + TagBaseLen)
 	}
 	if len(cats) <= MaxTagLen-TagBaseLen {
 		// A tag one option can carry cannot overflow a CatSet (30 bitmap
 		// octets reach category 239; 15 values or 8 ranges make at most
 		// 15 runs above 255), so it decodes straight into l.
-		l.Level = uint32(t.Bytes[3])
-		switch t.Type {
+		l.Level = uint32(tb[3])
+		switch typ {
 		case TagRBitmap:
 			l.Cats.setLowBitmap(cats)
 		case TagEnum:
@@ -50,9 +54,9 @@ func (t Tag) Label(l *Label) error {
 		return nil
 	}
 	var out Label
-	out.Level = uint32(t.Bytes[3])
+	out.Level = uint32(tb[3])
 	var err error
-	switch t.Type {
+	switch typ {
 	case TagRBitmap:
 		err = out.Cats.SetBitmap(cats)
 	case TagEnum:
@@ -61,7 +65,7 @@ func (t Tag) Label(l *Label) error {
 		err = decodeRanges(&out.Cats, cats)
 	}
 	if err != nil {
-		return catErrAt(err, t.Offset+TagBaseLen)
+		return catErrAt(err, off+TagBaseLen)
 	}
 	*l = out
 	return nil

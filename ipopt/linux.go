@@ -109,13 +109,29 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 	}
 	socket := l != nil && l.Socket
 	priv := !socket || l.CapNetRaw
-	it := NewIter(opts)
-	for it.Next() {
-		o := it.Option()
-		b, off, n := o.Bytes, o.Offset, len(o.Bytes)
-		switch o.Type {
+	// The walk of Iter.Next, unrolled, with offsets and a slice rather than
+	// Option values: a call and a struct copy per option cost more than the
+	// checks, and this loop runs on every received header.
+walk:
+	for next := 0; next < len(opts); {
+		off := next
+		typ := Type(opts[off])
+		n := 1
+		if !typ.SingleOctet() {
+			if off+1 >= len(opts) {
+				return c, errTruncated.At(off)
+			}
+			n = int(opts[off+1])
+			if n < 2 || n > len(opts)-off {
+				return c, errLength.At(off)
+			}
+		}
+		b := opts[off : off+n : off+n]
+		next = off + n
+		switch typ {
 		case EOL:
 			c.EOL = off
+			break walk
 		case NOP:
 		case LSRR, SSRR:
 			if n < 3 {
@@ -130,7 +146,7 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 			if socket && (b[2] != 4 || n < 7 || (n-3)&3 != 0) {
 				return c, errOptLen.At(off + 1)
 			}
-			c.SRR, c.StrictRoute = off, o.Type == SSRR
+			c.SRR, c.StrictRoute = off, typ == SSRR
 		case RR:
 			if c.RR >= 0 {
 				return c, errOptDup.At(off)
@@ -169,9 +185,9 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 			c.CIPSO = off
 			var err error
 			if l != nil && l.CIPSO != nil {
-				err = l.CIPSO.CheckOption(o, socket)
+				err = l.CIPSO.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
 			} else {
-				err = NetLabelStub{}.CheckOption(o, socket)
+				err = NetLabelStub{}.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
 			}
 			if err != nil {
 				return c, err
@@ -181,9 +197,6 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 				return c, errOptPerm.At(off)
 			}
 		}
-	}
-	if err := it.Err(); err != nil {
-		return c, err
 	}
 	// Observed on Linux 6.18 (ipopt/linuxtest TestSetSockOptions): a field
 	// that passes the walk but holds a source route is refused with EPERM

@@ -157,11 +157,27 @@ func (it *Iter) EOL() bool { return it.eol >= 0 }
 // cipso_v4_optptr: the walk stops at EOL and at the first framing error,
 // and ok is false if t was not met before that.
 func Find(opts []byte, t Type) (o Option, ok bool) {
-	it := NewIter(opts)
-	for it.Next() {
-		if c := it.Option(); c.Type == t {
-			return c, true
+	// The walk of Iter.Next, unrolled: Find runs on every labelled packet,
+	// and a call per option costs more than the checks.
+	for i := 0; i < len(opts); {
+		c := Type(opts[i])
+		n := 1
+		if !c.SingleOctet() {
+			if i+1 >= len(opts) {
+				break
+			}
+			n = int(opts[i+1])
+			if n < 2 || n > len(opts)-i {
+				break
+			}
 		}
+		if c == t {
+			return Option{Offset: i, Type: c, Bytes: opts[i : i+n : i+n]}, true
+		}
+		if c == EOL {
+			break
+		}
+		i += n
 	}
 	return Option{}, false
 }

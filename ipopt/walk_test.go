@@ -113,3 +113,23 @@ func TestIterNoAllocs(t *testing.T) {
 	})
 	assert.Zero(t, n)
 }
+
+// Find is an unrolled walk; it must agree with Iter on every input.
+func TestFindAgreesWithIter(t *testing.T) {
+	params := gopter.DefaultTestParametersWithSeed(2)
+	params.MinSuccessfulTests = 3000
+	props := gopter.NewProperties(params)
+	props.Property("Find == first Iter match", prop.ForAll(func(in []byte, typ uint8) bool {
+		want, wantOK := ipopt.Option{}, false
+		it := ipopt.NewIter(in)
+		for it.Next() {
+			if it.Option().Type == ipopt.Type(typ) {
+				want, wantOK = it.Option(), true
+				break
+			}
+		}
+		got, ok := ipopt.Find(in, ipopt.Type(typ))
+		return ok == wantOK && got.Offset == want.Offset && got.Type == want.Type && bytes.Equal(got.Bytes, want.Bytes)
+	}, gen.SliceOfN(24, gen.UInt8Range(0, 9)).Map(func(b []uint8) []byte { return b }), gen.UInt8Range(0, 9)))
+	props.TestingRun(t)
+}
