@@ -2,6 +2,7 @@ package ipopt
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 )
 
@@ -296,6 +297,15 @@ func (h Header) SetChecksum() { h.SetChecksumField(h.Checksum()) }
 // is the high half of a word), without folding. Words are added in pairs as
 // 32-bit values; the one's-complement sum is the same once folded.
 func onesSum(b []byte, s uint64) uint64 {
+	// Eight octets at a time with the carry kept: 2^64, like 2^32 and
+	// 2^16, is 1 modulo 0xFFFF, so any grouping gives the same one's
+	// complement sum (RFC 1071 §2).
+	var c uint64
+	for len(b) >= 8 {
+		s, c = bits.Add64(s, binary.BigEndian.Uint64(b), c)
+		b = b[8:]
+	}
+	s = s>>32 + s&0xffffffff + c
 	for len(b) >= 4 {
 		s += uint64(binary.BigEndian.Uint32(b))
 		b = b[4:]
