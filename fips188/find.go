@@ -20,24 +20,25 @@ func FindCIPSO(opts []byte) (ipopt.Option, error) {
 	if len(opts) > ipopt.MaxOptionsLen {
 		return ipopt.Option{}, errOptsTooLong.At(ipopt.MaxOptionsLen)
 	}
-	var found ipopt.Option
-	ok := false
+	// Offsets, not an Option value, until the end: copying the struct per
+	// option costs more than the walk.
+	at := -1
 	it := ipopt.NewIter(opts)
 	for it.Next() {
-		o := it.Option()
-		if o.Type != ipopt.CIPSO {
+		if it.Type() != ipopt.CIPSO {
 			continue
 		}
-		if ok {
-			return ipopt.Option{}, errOptsDup.At(o.Offset)
+		if at >= 0 {
+			return ipopt.Option{}, errOptsDup.At(it.Start())
 		}
-		found, ok = o, true
+		at = it.Start()
 	}
 	if err := it.Err(); err != nil {
 		return ipopt.Option{}, err
 	}
-	if !ok {
+	if at < 0 {
 		return ipopt.Option{}, errOptsMissing.At(0)
 	}
-	return found, nil
+	n := int(opts[at+1])
+	return ipopt.Option{Offset: at, Type: ipopt.CIPSO, Bytes: opts[at : at+n : at+n]}, nil
 }

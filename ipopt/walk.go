@@ -126,6 +126,19 @@ func (it *Iter) Option() Option {
 	return Option{Offset: c, Type: Type(it.b[c]), Bytes: it.b[c:e:e]}
 }
 
+// Start is the offset of the option Next stopped at: Option().Offset
+// without building the Option.
+func (it *Iter) Start() int { return it.cur }
+
+// Type is the type of the option Next stopped at (EOL, 0, when there is
+// none). It is cheaper than Option().Type when most options are skipped.
+func (it *Iter) Type() Type {
+	if it.cur >= it.off {
+		return EOL
+	}
+	return Type(it.b[it.cur])
+}
+
 // Err is the framing error that ended the walk, or nil. It is an *Error.
 func (it *Iter) Err() error {
 	switch it.bad {
