@@ -53,6 +53,8 @@ func TestIterTable(t *testing.T) {
 				o := it.Option()
 				got = append(got, opt{o.Offset, o.Type, o.Len()})
 				assert.Equal(t, tc.in[o.Offset:o.Offset+o.Len()], o.Bytes)
+				assert.Equal(t, o.Offset, it.Start())
+				assert.Equal(t, o.Type, it.Type())
 			}
 			assert.Equal(t, tc.want, got)
 			assert.Equal(t, len(tc.tail), len(it.Tail()))
@@ -68,6 +70,8 @@ func TestIterTable(t *testing.T) {
 			assert.Equal(t, tc.errPtr, e.Pointer())
 			assert.Equal(t, ipopt.Malformed, e.Class())
 			assert.False(t, it.Next(), "the error is sticky")
+			assert.Equal(t, ipopt.Option{}, it.Option(), "no option after an error")
+			assert.Equal(t, ipopt.EOL, it.Type())
 		})
 	}
 }
