@@ -1,10 +1,19 @@
-package interop_test
+package cipso_test
+
+// Interoperation with the Go packet libraries people already have: the
+// labels of a gopacket layers.IPv4 (its options field is Contents[20:],
+// byte for byte, which gopacket's own Options list is not: it drops what
+// follows an EOL and refuses length-2 options) and of an x/net
+// ipv4.Header, a gopacket-built packet relabeled with ipopt.Packet, and
+// the ICMP answers built with x/net/icmp. These libraries are imported
+// by the examples only, not by the package.
 
 import (
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -30,7 +39,7 @@ func datagram() []byte {
 // registry is the receiver's NetLabel configuration:
 // "cipsov4 add pass doi:1 tags:1,2,5".
 func registry() *cipso.Registry {
-	reg, err := cipso.ParseConfig(stringsReader("cipsov4 add pass doi:1 tags:1,2,5\n"))
+	reg, err := cipso.ParseConfig(strings.NewReader("cipsov4 add pass doi:1 tags:1,2,5\n"))
 	if err != nil {
 		panic(err)
 	}

@@ -1,5 +1,0 @@
-package interop_test
-
-import "strings"
-
-func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
