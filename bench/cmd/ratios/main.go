@@ -183,7 +183,9 @@ func loopback(w io.Writer, s samples, order []string) {
 		fmt.Fprintf(w, "| plain exchange | labelled exchange | overhead | receiver's check + decode | its share | DSM (2004) |\n|---:|---:|---:|---:|---:|---:|\n")
 		fmt.Fprintf(w, "| %.0f ns | %.0f ns | %.1f%% | %.0f ns | %.1f%% | 30%%, then 14%% |\n\n",
 			median(m["plain-ns"]), median(m["labeled-ns"]), median(m["overhead-%"]), median(m["userspace-ns"]), median(m["userspace-%"]))
-		fmt.Fprintf(w, "Target: overhead <= 2%% of the exchange: %s (runs: %s).\n\n", map[bool]string{true: "met", false: "**not met**"}[median(m["overhead-%"]) <= 2], fmtList(m["overhead-%"]))
+		verdict := map[bool]string{true: "met", false: "**not met**"}
+		fmt.Fprintf(w, "Target: overhead <= 2%% of the exchange: %s (runs: %s). The library's own part, the receiver's check and decode, is %.1f%% of the exchange (%s for 2%%); the rest is the kernel's: building the option on send, ip_options_compile and cipso_v4_validate on receive, the IP_RECVOPTS control message.\n\n",
+			verdict[median(m["overhead-%"]) <= 2], fmtList(m["overhead-%"]), median(m["userspace-%"]), verdict[median(m["userspace-%"]) <= 2])
 	}
 }
 
