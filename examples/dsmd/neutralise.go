@@ -45,7 +45,7 @@ func (c *Config) Neutralise(pkt []byte, v *Verdict) error {
 		return errNeutraliseSpan.At(0)
 	}
 	hl := int(pkt[0]&0x0f) * 4
-	start, end := ipopt.BaseHeaderLen+v.OptOff, ipopt.BaseHeaderLen+v.OptOff+v.OptLen
+	end := ipopt.BaseHeaderLen + v.OptOff + v.OptLen
 	if v.OptOff < 0 || v.OptLen < 2 || end > hl || hl > len(pkt) {
 		return errNeutraliseSpan.At(v.OptOff)
 	}
@@ -61,8 +61,7 @@ func (c *Config) Neutralise(pkt []byte, v *Verdict) error {
 	for i := n; i < v.OptLen; i++ {
 		repl[i] = byte(ipopt.NOP)
 	}
-	rewrite(pkt[:hl], start, repl[:v.OptLen])
-	return nil
+	return ipopt.Header(pkt[:hl]).Overwrite(v.OptOff, repl[:v.OptLen])
 }
 
 // appendTranslated appends the translated label for n.
@@ -84,20 +83,4 @@ func (c *Config) appendTranslated(dst []byte, n *fips188.NSID) ([]byte, error) {
 		return dst, errTranslate.At(1)
 	}
 	return out, nil
-}
-
-// rewrite copies repl over hdr[at:], then updates the header checksum
-// word by word for every 16-bit word (at an even header offset) that
-// changed: RFC 1624 Eqn. 3 via ipopt.UpdateChecksum.
-func rewrite(hdr ipopt.Header, at int, repl []byte) {
-	lo, hi := at&^1, (at+len(repl)+1)&^1
-	var old [ipopt.MaxOptionsLen + 2]byte
-	copy(old[:hi-lo], hdr[lo:hi])
-	copy(hdr[at:], repl)
-	sum := hdr.ChecksumField()
-	for i := lo; i < hi; i += 2 {
-		sum = ipopt.UpdateChecksum(sum,
-			binary.BigEndian.Uint16(old[i-lo:]), binary.BigEndian.Uint16(hdr[i:]))
-	}
-	hdr.SetChecksumField(sum)
 }
