@@ -14,6 +14,9 @@
 //   - walk.go: [Iter], a zero-allocation walk with a sticky error; bytes
 //     after an EOL stay reachable through [Iter.Tail] so round trips are
 //     byte-exact. [Find] and [Check] are walks too.
+//   - The test helpers [github.com/iplabel/iplabel/ipopt/linuxtest] (the
+//     running kernel's verdict on an options field) and the RFC 1108 codec
+//     [github.com/iplabel/iplabel/ipopt/rfc1108] live below this package.
 //   - error.go: [Error], one error type for every package of this module,
 //     carrying the octet offset, the ICMP Parameter Problem pointer, the
 //     field, a [Class] (malformed, policy, limit, missing) and a sentinel
@@ -32,6 +35,10 @@
 //   - packet.go: [Packet], a small sk_buff-like buffer with headroom and
 //     tailroom in which options are inserted, replaced, removed and set
 //     atomically, with IHL, total length and checksum kept right.
+//   - inplace.go: same-length rewrites with an incremental checksum, for
+//     packets whose length must not change ([Header.Overwrite]), and
+//     Linux's pre-6.10 removal of an option by NOP overwrite
+//     ([Header.NOPOption]).
 //   - fragment.go: the options a non-first fragment carries, in Linux's
 //     form ([FragmentOptionsInPlace]) and compacted
 //     ([AppendFragmentOptions]).
