@@ -2,7 +2,6 @@ package cipso
 
 import (
 	"iter"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -10,24 +9,48 @@ import (
 
 // Registry is the set of configured DOIs the receive and send paths look
 // up (Linux's cipso_v4_doi_list). Lookups are lock-free and allocation-free:
-// the DOIs sit in a map that writers copy, change and publish through an
-// atomic pointer, so readers never wait. Writers take a mutex. The zero
-// value is an empty registry ready to use; a nil *Registry is empty too.
+// the DOIs sit in a sorted snapshot that writers copy, change and publish
+// through an atomic pointer, so readers never wait. Writers take a mutex.
+// The zero value is an empty registry ready to use; a nil *Registry is
+// empty too.
 type Registry struct {
 	mu sync.Mutex // serialises writers
-	m  atomic.Pointer[map[DOI]*Domain]
+	s  atomic.Pointer[doiTable]
 }
+
+// doiTable is one published state of a Registry: DOIs in ascending order
+// and their domains at the same index. A host has a handful of DOIs, so a
+// scan of a short array beats a hash map on the receive path.
+type doiTable struct {
+	dois []DOI
+	doms []*Domain
+}
+
+// linearLookup is the table size up to which Lookup scans rather than
+// bisects.
+const linearLookup = 8
 
 // Lookup returns the domain registered for doi, or nil.
 func (r *Registry) Lookup(doi DOI) *Domain {
 	if r == nil {
 		return nil
 	}
-	m := r.m.Load()
-	if m == nil {
+	t := r.s.Load()
+	if t == nil {
 		return nil
 	}
-	return (*m)[doi]
+	if len(t.dois) <= linearLookup {
+		for i, d := range t.dois {
+			if d == doi {
+				return t.doms[i]
+			}
+		}
+		return nil
+	}
+	if i, ok := slices.BinarySearch(t.dois, doi); ok {
+		return t.doms[i]
+	}
+	return nil
 }
 
 // Add registers d. A DOI already registered gives ErrDuplicateDOI (Linux
@@ -35,18 +58,18 @@ func (r *Registry) Lookup(doi DOI) *Domain {
 func (r *Registry) Add(d *Domain) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.m.Load()
-	if old != nil {
-		if _, ok := (*old)[d.doi]; ok {
-			return ErrDuplicateDOI
-		}
+	var t doiTable
+	if old := r.s.Load(); old != nil {
+		t = *old
 	}
-	m := make(map[DOI]*Domain, r.lenLocked()+1)
-	if old != nil {
-		maps.Copy(m, *old)
+	i, found := slices.BinarySearch(t.dois, d.doi)
+	if found {
+		return ErrDuplicateDOI
 	}
-	m[d.doi] = d
-	r.m.Store(&m)
+	r.s.Store(&doiTable{
+		dois: slices.Insert(slices.Clip(t.dois), i, d.doi),
+		doms: slices.Insert(slices.Clip(t.doms), i, d),
+	})
 	return nil
 }
 
@@ -54,24 +77,19 @@ func (r *Registry) Add(d *Domain) error {
 func (r *Registry) Remove(doi DOI) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.m.Load()
+	old := r.s.Load()
 	if old == nil {
 		return false
 	}
-	if _, ok := (*old)[doi]; !ok {
+	i, found := slices.BinarySearch(old.dois, doi)
+	if !found {
 		return false
 	}
-	m := maps.Clone(*old)
-	delete(m, doi)
-	r.m.Store(&m)
+	r.s.Store(&doiTable{
+		dois: slices.Delete(slices.Clone(old.dois), i, i+1),
+		doms: slices.Delete(slices.Clone(old.doms), i, i+1),
+	})
 	return true
-}
-
-func (r *Registry) lenLocked() int {
-	if m := r.m.Load(); m != nil {
-		return len(*m)
-	}
-	return 0
 }
 
 // Len is the number of registered DOIs.
@@ -79,8 +97,8 @@ func (r *Registry) Len() int {
 	if r == nil {
 		return 0
 	}
-	if m := r.m.Load(); m != nil {
-		return len(*m)
+	if t := r.s.Load(); t != nil {
+		return len(t.dois)
 	}
 	return 0
 }
@@ -92,12 +110,12 @@ func (r *Registry) All() iter.Seq[*Domain] {
 		if r == nil {
 			return
 		}
-		m := r.m.Load()
-		if m == nil {
+		t := r.s.Load()
+		if t == nil {
 			return
 		}
-		for _, doi := range slices.Sorted(maps.Keys(*m)) {
-			if !yield((*m)[doi]) {
+		for _, d := range t.doms {
+			if !yield(d) {
 				return
 			}
 		}
