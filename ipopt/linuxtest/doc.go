@@ -12,7 +12,10 @@
 // pointer), or dropped it silently. [Namespace.VerdictMany] does the same
 // for thousands of fields at once. [Namespace.SetSockOptions] asks
 // setsockopt(IP_OPTIONS) instead, the kernel's check for options a local
-// socket sends.
+// socket sends. [Namespace.Do] runs a function of the caller's inside the
+// namespace, for tests that open their own sockets there (a labelled UDP
+// exchange on its loopback, say) next to a NetLabel configuration that
+// Close removes again.
 //
 // CIPSO validation depends on the NetLabel configuration, which is global
 // to the kernel, not per namespace: [Namespace.ConfigureNetLabel] runs
@@ -35,8 +38,12 @@
 //
 //   - A thread that calls unshare(CLONE_NEWNET) gets a namespace of its own;
 //     /proc/sys/net opened by that thread shows and changes that namespace's
-//     values, not the host's [TestNamespaceIsPrivate]. A child process
-//     forked from that thread starts in it [TestGlobalCIPSOState].
+//     values, not the host's [TestNamespaceIsPrivate].
+//   - Another thread joins it with setns(CLONE_NEWNET) on a descriptor of
+//     /proc/thread-self/ns/net. A socket belongs to the namespace of the
+//     thread that made it, whichever thread uses it later (SO_NETNS_COOKIE
+//     shows it) [TestDo]; a child process forked from a thread in the
+//     namespace starts in it [TestGlobalCIPSOState].
 //   - Frames injected on lo through AF_PACKET reach ip_rcv with lo as the
 //     ingress device, but from and to 127.0.0.1 they are martians unless
 //     route_localnet and accept_local are 1 (set here for "all" and "lo").

@@ -2,6 +2,7 @@ package linuxtest_test
 
 import (
 	"fmt"
+	"net"
 
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
 )
@@ -39,6 +40,48 @@ func Example() {
 	for _, v := range vs {
 		fmt.Println(v)
 	}
+}
+
+// Open UDP sockets in the namespace and exchange a datagram on its
+// loopback. The sockets are made inside Do and used after it. It needs
+// root, so it is not run as a test; its output there is
+//
+//	hello
+func ExampleNamespace_Do() {
+	ns, err := linuxtest.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ns.Close()
+
+	var rx, tx *net.UDPConn
+	err = ns.Do(func() (err error) {
+		lo := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+		if rx, err = net.ListenUDP("udp4", lo); err != nil {
+			return err
+		}
+		tx, err = net.DialUDP("udp4", nil, rx.LocalAddr().(*net.UDPAddr))
+		return err
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer rx.Close()
+	defer tx.Close()
+
+	if _, err := tx.Write([]byte("hello")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	buf := make([]byte, 16)
+	n, err := rx.Read(buf)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(buf[:n]))
 }
 
 func ExampleVerdict_String() {

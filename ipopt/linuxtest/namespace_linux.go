@@ -28,6 +28,11 @@ type Namespace struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	// netns is a descriptor of the namespace (/proc/thread-self/ns/net of
+	// its thread), which Do's threads join; -1 once closed.
+	netnsMu sync.RWMutex
+	netns   int
+
 	// Owned by the namespace's thread.
 	lo      int     // lo's index
 	ifindex int     // device frames are sent out of (lo, or veth lt0)
@@ -55,7 +60,7 @@ func New() (*Namespace, error) {
 		calls:  make(chan func()),
 		quit:   make(chan struct{}),
 		exited: make(chan struct{}),
-		inject: -1, tap: -1, udp: -1, sockopt: -1,
+		inject: -1, tap: -1, udp: -1, sockopt: -1, netns: -1,
 	}
 	started := make(chan error, 1)
 	go ns.run(started)
@@ -78,6 +83,7 @@ func (ns *Namespace) run(started chan<- error) {
 	}
 	if err := ns.setup(); err != nil {
 		ns.closeSockets()
+		ns.closeNetns()
 		started <- err
 		return
 	}
@@ -134,6 +140,7 @@ func (ns *Namespace) Close() error {
 		// gets ErrClosed: do gives up once the thread has exited.
 		close(ns.quit)
 		<-ns.exited
+		ns.closeNetns()
 		ns.closeErr = ns.global.restore()
 	})
 	return ns.closeErr
@@ -142,6 +149,9 @@ func (ns *Namespace) Close() error {
 // setup runs on the namespace's thread, right after unshare.
 func (ns *Namespace) setup() error {
 	var err error
+	if ns.netns, err = unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		return fmt.Errorf("linuxtest: opening the namespace: %w", err)
+	}
 	if ns.lo, _, err = linkUp("lo"); err != nil {
 		return err
 	}

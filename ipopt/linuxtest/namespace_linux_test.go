@@ -79,10 +79,10 @@ func TestGlobalCIPSOState(t *testing.T) {
 	_, err = ns.Sysctl(strictValid)
 	assert.ErrorIs(t, err, os.ErrNotExist, "no %s in the namespace", strictValid)
 
-	// A child forked from the namespace's locked thread inherits its
-	// namespace.
+	// A child forked from a thread in the namespace (here one of Do's)
+	// inherits its namespace.
 	var out []byte
-	require.NoError(t, ns.do(func() error {
+	require.NoError(t, ns.Do(func() error {
 		out, err = exec.Command("netlabelctl", "cipsov4", "list").CombinedOutput()
 		return nil
 	}))

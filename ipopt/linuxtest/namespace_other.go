@@ -49,3 +49,6 @@ func (ns *Namespace) SetSockOptions(opts []byte) error { return errNotLinux }
 
 // SetSockOptionsUnprivileged fails.
 func (ns *Namespace) SetSockOptionsUnprivileged(opts []byte) error { return errNotLinux }
+
+// Do fails without running f.
+func (ns *Namespace) Do(f func() error) error { return errNotLinux }
