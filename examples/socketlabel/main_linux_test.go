@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,53 +27,16 @@ var testDOIs = []string{
 	"cipsov4 add trans doi:3202 tags:1 levels:7=2 categories:100=0,200=9",
 }
 
-// inPrivateNetns runs f on a thread of its own in a new network namespace
-// whose lo is up, so that the sockets f opens live there and nothing
-// leaves it. The thread is never given back to the Go runtime, so it ends
-// with f. (ipopt/linuxtest keeps its namespace's thread to itself; see the
-// report: an exported "run this function in the namespace" would serve
-// here.)
-func inPrivateNetns(t *testing.T, f func()) {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with this goroutine
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			done <- err
-			return
-		}
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer unix.Close(fd)
-		ifr, err := unix.NewIfreq("lo")
-		if err == nil {
-			err = unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr)
-		}
-		if err == nil {
-			ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
-			err = unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
-		}
-		if err != nil {
-			done <- err
-			return
-		}
-		defer func() { done <- nil }()
-		f()
-	}()
-	require.NoError(t, <-done)
-}
-
-// netlabel configures the test DOIs, or skips without root and
-// netlabelctl.
-func netlabel(t *testing.T) string {
-	ns := linuxtest.ForTest(t)
+// netlabel makes a private network namespace with lo up (the tests run
+// their sockets in it with ns.Do, so nothing leaves it), configures the
+// test DOIs and writes them to a -doi-config file; it skips without root
+// and netlabelctl.
+func netlabel(t *testing.T) (ns *linuxtest.Namespace, cfg string) {
+	ns = linuxtest.ForTest(t)
 	require.NoError(t, ns.ConfigureNetLabel(testDOIs...))
-	cfg := filepath.Join(t.TempDir(), "doi.conf")
+	cfg = filepath.Join(t.TempDir(), "doi.conf")
 	require.NoError(t, os.WriteFile(cfg, []byte(strings.Join(testDOIs, "\n")+"\n"), 0o644))
-	return cfg
+	return ns, cfg
 }
 
 // TestLabeledExchange labels a UDP socket with IP_OPTIONS and reads the
@@ -82,7 +44,7 @@ func netlabel(t *testing.T) string {
 // with netlabelctl-configured DOIs: the receiver gets the label exactly
 // as set (padded with EOL to a multiple of 4), and decodes it.
 func TestLabeledExchange(t *testing.T) {
-	cfg := netlabel(t)
+	ns, cfg := netlabel(t)
 	f, err := os.Open(cfg)
 	require.NoError(t, err)
 	reg, err := cipso.ParseConfig(f)
@@ -104,7 +66,7 @@ func TestLabeledExchange(t *testing.T) {
 		// Trans DOI: host level 7, categories 100 and 200 go as 2, {0, 9}.
 		{"trans", 3202, 7, "100,200", []byte{0x86, 0x0c, 0, 0, 0x0c, 0x82, 1, 6, 0, 2, 0x80, 0x40}, "CIPSO DOI 3202, level 7, categories {c100,c200} (host values)"},
 	}
-	inPrivateNetns(t, func() {
+	require.NoError(t, ns.Do(func() error {
 		for _, c := range cases {
 			label, err := encodeLabel(reg, true, c.doi, c.level, c.cats)
 			if !assert.NoError(t, err, c.name) {
@@ -131,15 +93,16 @@ func TestLabeledExchange(t *testing.T) {
 			sc.Close()
 			rc.Close()
 		}
-	})
+		return nil
+	}))
 }
 
 // TestKernelRefusesLabels: setsockopt(IP_OPTIONS) refuses what the
 // kernel's option check refuses (rulebook B.4, B.9): a DOI that is not
 // configured, a tag the DOI does not permit, the local tag 128.
 func TestKernelRefusesLabels(t *testing.T) {
-	netlabel(t)
-	inPrivateNetns(t, func() {
+	ns, _ := netlabel(t)
+	require.NoError(t, ns.Do(func() error {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		require.NoError(t, err)
 		defer c.Close()
@@ -153,13 +116,14 @@ func TestKernelRefusesLabels(t *testing.T) {
 		}
 		assert.NoError(t, SetLabel(c, []byte{0x86, 0x0a, 0, 0, 0x0c, 0x81, 1, 4, 0, 3, 0, 0}))
 		assert.NoError(t, SetLabel(c, nil), "clearing the options")
-	})
+		return nil
+	}))
 }
 
 // TestRunDemo runs the program's default mode (both ends on loopback).
 func TestRunDemo(t *testing.T) {
-	cfg := netlabel(t)
-	inPrivateNetns(t, func() {
+	ns, cfg := netlabel(t)
+	require.NoError(t, ns.Do(func() error {
 		var out, errb bytes.Buffer
 		code := run([]string{"-doi-config", cfg, "-doi", "3201", "-level", "3", "-categories", "0,5", "-count", "2"}, &out, &errb)
 		assert.Equal(t, 0, code, errb.String())
@@ -174,5 +138,6 @@ func TestRunDemo(t *testing.T) {
 		code = run([]string{"-doi-config", cfg, "-doi", "3299", "-level", "3"}, &out, &errb)
 		assert.Equal(t, 2, code)
 		assert.Contains(t, errb.String(), "DOI 3299 is not in -doi-config")
-	})
+		return nil
+	}))
 }
