@@ -1,26 +1,19 @@
 package rfc1108_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // TestTsharkDifferential writes IPv4 packets carrying BSOs and ESOs, valid
@@ -45,10 +38,7 @@ import (
 // and the RFC 791 heuristic replaces the RFC 1108 reading for some
 // 11-octet options (C.4, D.3).
 func TestTsharkDifferential(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark differential: needs tshark on PATH (Debian package tshark)")
-	}
+	tsharktest.Require(t)
 	fields := []string{
 		"frame.number", "ip.opt.sec_cl", "ip.opt.sec_prot_auth_flags",
 		"ip.opt.sec_prot_auth_genser", "ip.opt.sec_prot_auth_siop_esi", "ip.opt.sec_prot_auth_sci",
@@ -74,26 +64,21 @@ func TestTsharkDifferential(t *testing.T) {
 	}{{fGenser, rfc1108.GENSER}, {fSiop, rfc1108.SIOPESI}, {fSci, rfc1108.SCI}, {fNSA, rfc1108.NSA}, {fDOE, rfc1108.DOE}}
 
 	fieldsets := tsharkVectors()
-	pcap := filepath.Join(t.TempDir(), "bso.pcap")
-	writePcap(t, pcap, fieldsets)
-
-	args := []string{"-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "separator=|"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
+	// One raw-IPv4 packet per options field: protocol 253 (RFC 3692
+	// experimental, which tshark leaves undissected), four octets of
+	// payload.
+	datagrams := make([][]byte, len(fieldsets))
+	for i, opts := range fieldsets {
+		datagrams[i] = tsharktest.Datagram(t, opts, uint16(i), []byte("BSO!"))
 	}
-	cmd := exec.Command(tshark, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "tshark: %s", stderr.String())
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	require.Len(t, lines, len(fieldsets), "one line per packet")
+	rows := tsharktest.Fields(t, tsharktest.WriteIPv4(t, datagrams), fields)
+	require.Len(t, rows, len(fieldsets), "one line per packet")
 
 	compared, legacy, skipped := 0, 0, 0
 	var nFTI, nExtra, nFlags, nESO int
 	for i, opts := range fieldsets {
-		cols := strings.Split(lines[i], "|")
-		require.Len(t, cols, len(fields), "line %q", lines[i])
+		cols := rows[i]
+		require.Len(t, cols, len(fields), "line %q", cols)
 		require.Equal(t, fmt.Sprint(i+1), cols[fFrame])
 		name := fmt.Sprintf("frame %d, options % x", i+1, opts)
 
@@ -293,43 +278,4 @@ func hexDecode(s string) ([]byte, error) {
 		b = append(b, v)
 	}
 	return b, nil
-}
-
-// writePcap writes one raw-IPv4 packet (LINKTYPE_IPV4, 228) per options
-// field: a header with that field, protocol 253 (RFC 3692 experimental,
-// which tshark leaves undissected) and four octets of payload.
-func writePcap(t *testing.T, path string, fieldsets [][]byte) {
-	t.Helper()
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	require.NoError(t, w.WriteFileHeader(65535, layers.LinkTypeIPv4))
-	for i, opts := range fieldsets {
-		pkt := ipv4Packet(opts, uint16(i))
-		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1108, 0), CaptureLength: len(pkt), Length: len(pkt)}
-		require.NoError(t, w.WritePacket(ci, pkt))
-	}
-	require.NoError(t, f.Close())
-}
-
-func ipv4Packet(opts []byte, id uint16) []byte {
-	hl := 20 + len(opts)
-	p := make([]byte, hl+4)
-	p[0] = 0x40 | byte(hl/4)
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
-	binary.BigEndian.PutUint16(p[4:], id)
-	p[8], p[9] = 64, 253
-	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
-	copy(p[20:], opts)
-	copy(p[hl:], "BSO!")
-	var sum uint32
-	for i := 0; i < hl; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(p[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
-	return p
 }
