@@ -1,24 +1,16 @@
 package fips188
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,10 +33,7 @@ import (
 // A tag 7 of length 2 has empty data, which tshark prints as <MISSING>
 // (C.3).
 func TestTsharkDifferential(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark differential: needs tshark on PATH (Debian package tshark)")
-	}
+	tsharktest.Require(t)
 	fields := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.tag_data",
 		"ip.cipso.sensitivity_level", "ip.cipso.malformed"}
 	const (
@@ -56,25 +45,20 @@ func TestTsharkDifferential(t *testing.T) {
 		fMalformed
 	)
 	vectors := tsharkVectors(t)
-	pcap := filepath.Join(t.TempDir(), "fips188.pcap")
-	writePcap(t, pcap, vectors)
-
-	args := []string{"-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "separator=|"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
+	// One raw-IPv4 packet per options field: protocol 253 (RFC 3692
+	// experimental, which tshark leaves undissected), four octets of
+	// payload.
+	datagrams := make([][]byte, len(vectors))
+	for i, v := range vectors {
+		datagrams[i] = tsharktest.Datagram(t, v.opts, uint16(i), []byte("F188"))
 	}
-	cmd := exec.Command(tshark, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "tshark: %s", stderr.String())
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	require.Len(t, lines, len(vectors), "one line per packet")
+	rows := tsharktest.Fields(t, tsharktest.WriteIPv4(t, datagrams), fields)
+	require.Len(t, rows, len(vectors), "one line per packet")
 
 	var n6, n7, nNSID, nPads, nMAC, nUnknown int
 	for i, v := range vectors {
-		cols := strings.Split(lines[i], "|")
-		require.Len(t, cols, len(fields), "line %q", lines[i])
+		cols := rows[i]
+		require.Len(t, cols, len(fields), "line %q", cols)
 		require.Equal(t, strconv.Itoa(i+1), cols[fFrame])
 		name := fmt.Sprintf("frame %d (%s), options % x", i+1, v.what, v.opts)
 
@@ -282,43 +266,4 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		add("lenient shapes", append(b, body...), nil, r)
 	}
 	return out
-}
-
-// writePcap writes one raw-IPv4 packet (LINKTYPE_IPV4, 228) per options
-// field: a header with that field, protocol 253 (RFC 3692 experimental,
-// which tshark leaves undissected) and four octets of payload.
-func writePcap(t *testing.T, path string, vectors []tsharkVector) {
-	t.Helper()
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	require.NoError(t, w.WriteFileHeader(65535, layers.LinkTypeIPv4))
-	for i, v := range vectors {
-		pkt := ipv4Packet(v.opts, uint16(i))
-		ci := gopacket.CaptureInfo{Timestamp: time.Unix(188, 0), CaptureLength: len(pkt), Length: len(pkt)}
-		require.NoError(t, w.WritePacket(ci, pkt))
-	}
-	require.NoError(t, f.Close())
-}
-
-func ipv4Packet(opts []byte, id uint16) []byte {
-	hl := 20 + len(opts)
-	p := make([]byte, hl+4)
-	p[0] = 0x40 | byte(hl/4)
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
-	binary.BigEndian.PutUint16(p[4:], id)
-	p[8], p[9] = 64, 253
-	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
-	copy(p[20:], opts)
-	copy(p[hl:], "F188")
-	var sum uint32
-	for i := 0; i < hl; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(p[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
-	return p
 }
