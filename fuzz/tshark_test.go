@@ -1,50 +1,41 @@
 package fuzz
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
-// writePcap writes one raw-IPv4 packet (LINKTYPE_IPV4) per options field,
-// built by ipv4Packet with a 4-octet payload.
+// datagramsOf wraps every options field in a raw IPv4 datagram, built by
+// ipv4Packet with a 4-octet payload.
+func datagramsOf(fields [][]byte) [][]byte {
+	out := make([][]byte, len(fields))
+	for i, opts := range fields {
+		out[i] = ipv4Packet(opts, uint16(i), []byte("CIPS"))
+	}
+	return out
+}
+
+// writePcap writes one raw-IPv4 packet (LINKTYPE_IPV4) per options field
+// (datagramsOf) to a capture at path, for TestCLIDump's iplabel dump.
 func writePcap(t *testing.T, path string, fields [][]byte) {
 	t.Helper()
-	f, err := os.Create(path)
+	pcap, err := os.ReadFile(tsharktest.WriteIPv4(t, datagramsOf(fields)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeIPv4); err != nil {
-		t.Fatal(err)
-	}
-	for i, opts := range fields {
-		pkt := ipv4Packet(opts, uint16(i), []byte("CIPS"))
-		ci := gopacket.CaptureInfo{Timestamp: time.Unix(134, int64(i)*1000), CaptureLength: len(pkt), Length: len(pkt)}
-		if err := w.WritePacket(ci, pkt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, pcap, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -356,10 +347,7 @@ func splitAgg(col string) []string {
 //	Q5 BSO, ESO, RR, LSRR, SSRR or TS shorter    excluded: exception (C.2, C.4)
 //	   than its minimum
 func TestTsharkCIPSODifferential(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark differential: needs tshark on PATH (Debian package tshark)")
-	}
+	tsharktest.Require(t)
 	r := rand.New(rand.NewPCG(134, 188))
 	var fields [][]byte
 	for _, v := range specVectors {
@@ -370,33 +358,23 @@ func TestTsharkCIPSODifferential(t *testing.T) {
 	for len(fields) < 2000 {
 		fields = append(fields, genCIPSOField(r))
 	}
-	pcap := filepath.Join(t.TempDir(), "cipso.pcap")
-	writePcap(t, pcap, fields)
+	pcap := tsharktest.WriteIPv4(t, datagramsOf(fields))
 
 	names := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.sensitivity_level",
 		"ip.cipso.categories", "ip.cipso.tag_data", "ip.cipso.malformed", "_ws.malformed"}
-	args := []string{"-r", pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "separator=|", "-E", "quote=d"}
-	for _, n := range names {
-		args = append(args, "-e", n)
-	}
-	cmd := exec.Command(tshark, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v: %s", err, stderr.String())
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) != len(fields) {
-		t.Fatalf("tshark printed %d lines for %d packets", len(lines), len(fields))
+	// -E quote=d: an empty category string ("") is not an absent field
+	// (rulebook C.1); splitAgg reads the quoted columns.
+	rows := tsharktest.Fields(t, pcap, names, "-E", "quote=d")
+	if len(rows) != len(fields) {
+		t.Fatalf("tshark printed %d lines for %d packets", len(rows), len(fields))
 	}
 
 	quirks := map[string]int{}
 	compared, withCats, withData, withMalformed := 0, 0, 0, 0
 	for i, f := range fields {
-		cols := strings.Split(lines[i], "|")
+		cols := rows[i]
 		if len(cols) != len(names) || strings.Trim(cols[0], `"`) != strconv.Itoa(i+1) {
-			t.Fatalf("line %d: %q", i+1, lines[i])
+			t.Fatalf("line %d: %q", i+1, cols)
 		}
 		v := viewOf(f)
 		if v.quirk != "" {
