@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"math/rand/v2"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // tsharkFields are the fields compared, in the order tshark prints them.
@@ -24,24 +24,11 @@ var tsharkFields = []string{
 // each field's raw text: "" when absent, else the occurrences joined
 // with ';' in double quotes (rulebook C.1: -E quote=d tells an empty
 // occurrence from an absent field).
+// The capture is the one iplabel dump reads, written by this command's
+// own test helpers (buildIPv4, pcapOf). It skips the test without tshark.
 func runTshark(t *testing.T, path string) [][]string {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not installed: skipping the tshark differential")
-	}
-	args := []string{"-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-E", "quote=d", "-E", "separator=/t"}
-	for _, f := range tsharkFields {
-		args = append(args, "-e", f)
-	}
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("tshark", args...)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	require.NoError(t, cmd.Run(), stderr.String())
-	var rows [][]string
-	for _, l := range lines(out.String()) {
-		rows = append(rows, strings.Split(l, "\t"))
-	}
-	return rows
+	return tsharktest.Fields(t, path, tsharkFields, "-E", "quote=d")
 }
 
 // tsharkView is what tshark 4.0.17 shows of one packet's labels,
