@@ -38,6 +38,9 @@ import (
 // and [Namespace.SetCIPSOStrictValid], which f may call, as it may call
 // every method of ns (f does not run on the thread those methods use), so
 // that Close still restores it. Several calls of Do may run at once.
+// Between batches of verdicts the namespace's packet tap ignores what lo
+// sends, so the traffic of f's sockets costs what it would on a bare
+// loopback (benchmarks may measure it).
 //
 // If f panics, Do panics in the caller's goroutine with an error that
 // wraps the value (when it is an error) and carries f's stack. If f calls

@@ -200,3 +200,57 @@ func TestDoGoexit(t *testing.T) {
 	_, err := ns.Verdict(nil)
 	assert.NoError(t, err, "the namespace still works")
 }
+
+// TestTapIdleBetweenBatches: between batches the tap does not see the
+// frames lo sends (PACKET_IGNORE_OUTGOING), so the caller's own traffic is
+// not copied to it; during a batch it does. The frame is an ICMP Port
+// Unreachable, which the tap's filter accepts; ECONNREFUSED on the
+// connected sender shows that the kernel sent it.
+func TestTapIdleBetweenBatches(t *testing.T) {
+	ns := ForTest(t)
+	_, err := ns.Verdict(nil)
+	require.NoError(t, err)
+	tapped := func() int {
+		n := 0
+		require.NoError(t, ns.do(func() error {
+			buf := make([]byte, 2048)
+			for {
+				if _, _, err := unix.Recvfrom(ns.tap, buf, 0); err != nil {
+					return nil
+				}
+				n++
+			}
+		}))
+		return n
+	}
+	refused := func() {
+		require.NoError(t, ns.Do(func() error {
+			c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				return err
+			}
+			closed := c.LocalAddr().(*net.UDPAddr)
+			c.Close()
+			tx, err := net.DialUDP("udp4", nil, closed)
+			if err != nil {
+				return err
+			}
+			defer tx.Close()
+			if _, err := tx.Write([]byte("x")); err != nil {
+				return err
+			}
+			require.NoError(t, tx.SetReadDeadline(time.Now().Add(5*time.Second)))
+			_, err = tx.Read(make([]byte, 1))
+			assert.ErrorIs(t, err, unix.ECONNREFUSED, "port unreachable sent")
+			return nil
+		}))
+	}
+	tapped()
+	refused()
+	assert.Equal(t, 0, tapped(), "idle tap")
+
+	require.NoError(t, ns.do(func() error { return ns.watchOutgoing(true) }))
+	refused()
+	assert.Equal(t, 1, tapped(), "tap watching outgoing frames")
+	require.NoError(t, ns.do(func() error { return ns.watchOutgoing(false) }))
+}

@@ -70,6 +70,9 @@
 //     another option reaches an ICMP socket. It is read here from a packet
 //     tap (an AF_PACKET socket that sees outgoing frames)
 //     [TestCIPSOErrorDroppedOnReceive, TestChecklist case 41].
+//   - Such a tap (ETH_P_ALL) gets a clone of every frame lo sends, a cost
+//     paid by every socket in the namespace, unless PACKET_IGNORE_OUTGOING
+//     is set; the tap sets it between batches [TestTapIdleBetweenBatches].
 //   - The cipso_* sysctls exist only in the initial network namespace (they
 //     are global), and NetLabel's generic-netlink family answers only there:
 //     netlabelctl fails inside a new namespace [TestGlobalCIPSOState].

@@ -61,10 +61,29 @@ func (ns *Namespace) openSockets() error {
 	if err := unix.Bind(ns.tap, &unix.SockaddrLinklayer{Ifindex: ns.lo, Protocol: htons(unix.ETH_P_ALL)}); err != nil {
 		return fmt.Errorf("linuxtest: bind tap to lo: %w", err)
 	}
+	if err := ns.watchOutgoing(false); err != nil {
+		return err
+	}
 
 	// The setsockopt(IP_OPTIONS) subject.
 	if ns.sockopt, err = socket(unix.AF_INET, unix.SOCK_DGRAM, 0); err != nil {
 		return err
+	}
+	return nil
+}
+
+// watchOutgoing turns the tap's view of outgoing frames on for a batch and
+// off between batches (PACKET_IGNORE_OUTGOING, which dev_queue_xmit_nit
+// checks before cloning the frame for the tap), so that traffic of the
+// caller's own sockets ([Namespace.Do]) on lo costs what it costs on a
+// bare loopback.
+func (ns *Namespace) watchOutgoing(on bool) error {
+	ignore := 1
+	if on {
+		ignore = 0
+	}
+	if err := unix.SetsockoptInt(ns.tap, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, ignore); err != nil {
+		return fmt.Errorf("linuxtest: PACKET_IGNORE_OUTGOING: %w", err)
 	}
 	return nil
 }

@@ -55,8 +55,17 @@ func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) {
 	return out, nil
 }
 
-// runBatch runs on the namespace's thread.
-func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duration) error {
+// runBatch runs on the namespace's thread. The tap sees outgoing frames
+// only while it runs.
+func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duration) (err error) {
+	if err := ns.watchOutgoing(true); err != nil {
+		return err
+	}
+	defer func() {
+		if werr := ns.watchOutgoing(false); err == nil {
+			err = werr
+		}
+	}()
 	if err := ns.drain(); err != nil {
 		return err
 	}
