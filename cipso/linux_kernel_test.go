@@ -255,7 +255,7 @@ func (g *kernelGen) valid() []byte {
 
 // Options placed around a label: NOPs, RR and TS with room or full (an RR
 // or TS the receive walk advances and that then leaves no room makes the
-// kernel suppress the ICMP error: see echoFails), the security options
+// kernel suppress the ICMP error: see linuxtest.EchoSuppressed), the security options
 // Linux does not check, an unknown option, a loose source route (valid
 // fields with one are dropped by accept_source_route=0).
 var neighbours = [][]byte{
@@ -465,42 +465,6 @@ func (g *kernelGen) random() []byte {
 	return b
 }
 
-// echoFails mirrors the model of linuxtest's differential test: the kernel
-// finds the error in opts but sends no ICMP, because an RR or TS option
-// met before the error has had its pointer advanced by the receive walk
-// (RR by 4; TS by 4 for flag 0, by 8 for flag 1, and for flag 3 when the
-// prespecified address is not one of the namespace's: 0/8, 127/8, 224/3
-// and up) and __ip_options_echo refuses a pointer inside the option that
-// leaves no room for the reply's entry (ipopt/linux.go, linuxtest doc,
-// TestOptionWalk "echo fails").
-func echoFails(opts []byte, c ipopt.Compiled) bool {
-	if c.RR >= 0 {
-		b := opts[c.RR:]
-		l, p := int(b[1]), int(b[2])
-		if p <= l && p+4 <= l && p+7 > l {
-			return true
-		}
-	}
-	if c.TS >= 0 {
-		b := opts[c.TS:]
-		l, p := int(b[1]), int(b[2])
-		if p > l {
-			return false
-		}
-		switch b[3] & 0x0f {
-		case 0:
-			return p+4 <= l && p+7 > l
-		case 1:
-			return p+8 <= l && p+15 > l
-		case 3:
-			a := b[p-1]
-			local := a == 0 || a == 127 || a >= 224
-			return local && p+8 <= l && p+11 > l
-		}
-	}
-	return false
-}
-
 // receiveModel is what cipso.Linux (inside ipopt.Linux's walk) predicts
 // the kernel does with a received field, as linuxtest.Verdict.String
 // spells it, and the error behind it.
@@ -512,7 +476,7 @@ func receiveModel(lx *cipso.Linux, opts []byte) (string, error) {
 	}
 	var e *ipopt.Error
 	switch {
-	case errors.As(err, &e) && echoFails(opts, c):
+	case errors.As(err, &e) && linuxtest.EchoSuppressed(opts, c):
 		return "dropped", err
 	case errors.As(err, &e):
 		return "parameter problem, pointer " + strconv.Itoa(e.Pointer()), err
@@ -572,7 +536,7 @@ func sentinelName(err error) string {
 // an Ethernet device (a veth pair): delivered (or dropped because of a
 // source route) exactly when Validate returns nil, and otherwise an ICMP
 // Parameter Problem whose pointer is the error's Pointer() (or no ICMP at
-// all when the kernel cannot echo an RR or TS it has advanced: echoFails).
+// all when the kernel cannot echo an RR or TS it has advanced: linuxtest.EchoSuppressed).
 // The fields are labels from cipso's encoders for every configured DOI
 // and tag, those labels among other options, mutations of them and random
 // octets with 0x86 planted. For delivered fields it also checks that the

@@ -35,46 +35,11 @@ func wantReceive(opts []byte) string {
 	return "delivered"
 }
 
-// echoFails reports whether the kernel, having found an error in opts,
-// sends no ICMP error because it cannot build the reply's options
-// (icmp_send gives up when __ip_options_echo fails). The receive walk has
-// already advanced the pointer of an RR or TS option met before the error
-// (RR by 4; TS by 4 for flag 0, by 8 for flags 1 and 3), and the echo
-// refuses an RR or TS whose advanced pointer is inside the option but
-// leaves no room for the reply's own entry. A TS with flag 3 only
-// advances when its address is not a unicast address of the namespace
-// (inet_addr_type; here 0/8, 127/8 and 224/3 and up, since the
-// namespace has a default route).
+// echoFails is EchoSuppressed for a field validated without CIPSO
+// checks (the differential fields carry no CIPSO option).
 func echoFails(opts []byte) bool {
 	c, err := (&ipopt.Linux{}).Compile(opts)
-	if err == nil {
-		return false
-	}
-	if c.RR >= 0 {
-		b := opts[c.RR:]
-		l, p := int(b[1]), int(b[2])
-		if p <= l && p+4 <= l && p+7 > l {
-			return true
-		}
-	}
-	if c.TS >= 0 {
-		b := opts[c.TS:]
-		l, p := int(b[1]), int(b[2])
-		if p > l {
-			return false
-		}
-		switch b[3] & 0x0f {
-		case 0:
-			return p+4 <= l && p+7 > l
-		case 1:
-			return p+8 <= l && p+15 > l
-		case 3:
-			a := b[p-1]
-			local := a == 0 || a == 127 || a >= 224
-			return local && p+8 <= l && p+11 > l
-		}
-	}
-	return false
+	return err != nil && EchoSuppressed(opts, c)
 }
 
 // mismatch is one field on which the kernel and ipopt.Linux disagree.
