@@ -96,6 +96,13 @@ func decodeEnum(s *CatSet, b []byte) error {
 			s.low[c>>6] |= 1 << (c & 63)
 			continue
 		}
+		// Ascending values above the last run (the order Linux requires)
+		// are appended or extend that run without a merge.
+		if n := int(s.n); n < MaxCatRanges && (n == 0 || uint64(s.r[n-1].hi)+1 < uint64(c)) {
+			s.r[n] = catRange{c, c}
+			s.n++
+			continue
+		}
 		if err := s.Add(c); err != nil {
 			return err
 		}
