@@ -176,9 +176,15 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 		n += tl
 		tags++
 	}
+	// A later tag needs at least its header (4 octets for tag 6, 2 for tag
+	// 7); when that does not fit, say so before checking the tag, so that
+	// error offsets stay within the 40-octet option.
 	if l.HasPermissive {
 		if p.SingleTag && tags > 0 {
 			return 0, errEncMulti.At(n)
+		}
+		if n+cipso.TagBaseLen > cipso.MaxOptionLen {
+			return 0, errEncSpace.At(1)
 		}
 		tl, err := PermissiveBitmapLen(&l.Permissive)
 		if err != nil {
@@ -190,6 +196,9 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 	if l.HasFreeForm {
 		if p.SingleTag && tags > 0 {
 			return 0, errEncMulti.At(n)
+		}
+		if n+2 > cipso.MaxOptionLen {
+			return 0, errEncSpace.At(1)
 		}
 		tl, err := p.FreeFormLen(l.FreeForm)
 		if err != nil {

@@ -44,14 +44,14 @@ func catsFrom(s *cipso.CatSet, b []byte, max uint32) {
 	}
 }
 
-// checkEncodeErr fails unless err is an *ipopt.Error of class Limit. An
-// encoder reports the field that does not fit at the offset it would have
-// had, which may lie past the 40 octets an option can take (fips188's
-// AppendOption checks the free-form data before the total length).
+// checkEncodeErr fails unless err is an *ipopt.Error of class Limit whose
+// offset lies within the option (an encoder reports the field that does
+// not fit at the offset it would have had; at most one past the last
+// octet).
 func checkEncodeErr(t *testing.T, err error) *ipopt.Error {
 	t.Helper()
 	var e *ipopt.Error
-	if !errors.As(err, &e) || e.Class() != ipopt.Limit || e.Offset() < 0 || e.Pointer() != e.Offset()+ipopt.BaseHeaderLen {
+	if !errors.As(err, &e) || e.Class() != ipopt.Limit || e.Offset() < 0 || e.Offset() > cipso.MaxOptionLen || e.Pointer() != e.Offset()+ipopt.BaseHeaderLen {
 		t.Fatalf("encode: %T %v is not a class Limit *ipopt.Error", err, err)
 	}
 	return e
