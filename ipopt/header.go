@@ -2,7 +2,6 @@ package ipopt
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"net/netip"
 )
 
@@ -297,27 +296,28 @@ func (h Header) SetChecksum() { h.SetChecksumField(h.Checksum()) }
 // is the high half of a word), without folding. Words are added in pairs as
 // 32-bit values; the one's-complement sum is the same once folded.
 func onesSum(b []byte, s uint64) uint64 {
-	// Eight octets at a time with the carry kept: 2^64, like 2^32 and
-	// 2^16, is 1 modulo 0xFFFF, so any grouping gives the same one's
-	// complement sum (RFC 1071 §2).
-	var c uint64
+	// 32-bit words into two 64-bit accumulators, which cannot overflow
+	// for anything near a header's size: 2^32, like 2^16, is 1 modulo
+	// 0xFFFF, so any grouping gives the same one's complement sum
+	// (RFC 1071 §2), and two independent sums keep the adds apart.
+	var t uint64
 	for len(b) >= 8 {
-		s, c = bits.Add64(s, binary.BigEndian.Uint64(b), c)
+		s += uint64(binary.BigEndian.Uint32(b))
+		t += uint64(binary.BigEndian.Uint32(b[4:]))
 		b = b[8:]
 	}
-	s = s>>32 + s&0xffffffff + c
-	for len(b) >= 4 {
+	if len(b) >= 4 {
 		s += uint64(binary.BigEndian.Uint32(b))
 		b = b[4:]
 	}
 	if len(b) >= 2 {
-		s += uint64(binary.BigEndian.Uint16(b))
+		t += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
 		s += uint64(b[0]) << 8
 	}
-	return s
+	return s + t
 }
 
 // fold reduces a running sum to 16 bits with end-around carry.
