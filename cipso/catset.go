@@ -187,7 +187,13 @@ func (s *CatSet) Remove(c uint32) error {
 }
 
 // Clear empties the set.
-func (s *CatSet) Clear() { *s = CatSet{} }
+func (s *CatSet) Clear() {
+	s.low = [4]uint64{}
+	if s.n != 0 { // unused runs are zero already (the representation's rule)
+		s.n = 0
+		s.r = [MaxCatRanges]catRange{}
+	}
+}
 
 // IsEmpty reports whether the set has no category.
 func (s *CatSet) IsEmpty() bool {
@@ -504,8 +510,10 @@ func (s *CatSet) setLowBitmap(b []byte) {
 		w[i>>3] = bits.Reverse64(v)
 	}
 	s.low = w
-	s.n = 0
-	s.r = [MaxCatRanges]catRange{}
+	if s.n != 0 { // unused runs are zero already (the representation's rule)
+		s.n = 0
+		s.r = [MaxCatRanges]catRange{}
+	}
 }
 
 // NextBit returns the first category >= from whose bit is set in the
