@@ -12,6 +12,7 @@ import (
 	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // source hands out the fuzz input one octet at a time, then zeros.
@@ -189,7 +190,7 @@ func runRewrites(t *testing.T, in []byte, stats map[string]int) {
 	}
 	headroom, tailroom := int(src.next()%64), int(src.next()%64)
 	payload := bytes.Repeat([]byte{0xA5, 0x5A}, int(src.next()%32))
-	pkt := ipv4Packet(fld, 0x1234, payload)
+	pkt := tsharktest.Datagram(t, fld, 0x1234, payload)
 	base := append([]byte(nil), pkt[:ipopt.BaseHeaderLen]...)
 	buf := bytes.Repeat([]byte{0xEE}, headroom+len(pkt)+tailroom)
 	copy(buf[headroom:], pkt)
@@ -353,8 +354,8 @@ func checkRewritten(t *testing.T, p *ipopt.Packet, model rewriteModel, base, pay
 	if h.HeaderLen() != ipopt.BaseHeaderLen+len(want) || int(h.TotalLen()) != len(nw) || len(nw) != len(h)+len(payload) {
 		t.Fatalf("%sIHL %d, total length %d, datagram %d octets", log, h.IHL(), h.TotalLen(), len(nw))
 	}
-	if !h.VerifyChecksum() || h.ChecksumField() != rfc791Checksum(h) {
-		t.Fatalf("%schecksum %#04x, want %#04x", log, h.ChecksumField(), rfc791Checksum(h))
+	if !h.VerifyChecksum() || h.ChecksumField() != tsharktest.Checksum(h) {
+		t.Fatalf("%schecksum %#04x, want %#04x", log, h.ChecksumField(), tsharktest.Checksum(h))
 	}
 	for i := range ipopt.BaseHeaderLen {
 		switch {

@@ -1,7 +1,6 @@
 package fuzz
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // specVector is one worked vector of the specification, an options field
@@ -159,46 +160,12 @@ func isHex(s string) bool {
 	return err == nil
 }
 
-// ipv4Packet returns a 20-octet IPv4 header carrying opts (padded with EOL
-// to a multiple of 4 octets), protocol 253 (RFC 3692 experimental, which
-// tshark leaves alone) and payload, with a correct header checksum
-// computed here from RFC 791 §3.1, independently of ipopt.
-func ipv4Packet(opts []byte, id uint16, payload []byte) []byte {
-	n := (len(opts) + 3) &^ 3
-	hl := 20 + n
-	p := make([]byte, hl+len(payload))
-	p[0] = 0x40 | byte(hl/4)
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
-	binary.BigEndian.PutUint16(p[4:], id)
-	p[8], p[9] = 64, 253
-	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
-	copy(p[20:], opts)
-	copy(p[hl:], payload)
-	binary.BigEndian.PutUint16(p[10:], rfc791Checksum(p[:hl]))
-	return p
-}
-
-// rfc791Checksum is the header checksum of h with its checksum field
-// taken as zero: the one's complement of the one's complement sum of its
-// 16-bit words.
-func rfc791Checksum(h []byte) uint16 {
-	var sum uint32
-	for i := 0; i+1 < len(h); i += 2 {
-		if i == 10 {
-			continue
-		}
-		sum += uint32(binary.BigEndian.Uint16(h[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	return ^uint16(sum)
-}
-
-// TestRFC791Checksum pins the helper to the worked example of rulebook F:
+// TestRFC791Checksum pins the reference checksum (tsharktest.Checksum,
+// used by these tests as an independent oracle) to the worked example of
+// rulebook F:
 // header 48 00 00 28 00 01 00 00 40 11 [dc ad] 0a 00 00 01 0a 00 00 02
 // with options 86 0a 00 00 00 01 01 04 00 05 00 00 has checksum 0xDCAD.
 func TestRFC791Checksum(t *testing.T) {
 	h := unhex("48 00 00 28 00 01 00 00 40 11 00 00 0a 00 00 01 0a 00 00 02 86 0a 00 00 00 01 01 04 00 05 00 00")
-	require.Equal(t, uint16(0xDCAD), rfc791Checksum(h))
+	require.Equal(t, uint16(0xDCAD), tsharktest.Checksum(h))
 }

@@ -18,11 +18,11 @@ import (
 )
 
 // datagramsOf wraps every options field in a raw IPv4 datagram, built by
-// ipv4Packet with a 4-octet payload.
-func datagramsOf(fields [][]byte) [][]byte {
+// tsharktest.Datagram with a 4-octet payload.
+func datagramsOf(tb testing.TB, fields [][]byte) [][]byte {
 	out := make([][]byte, len(fields))
 	for i, opts := range fields {
-		out[i] = ipv4Packet(opts, uint16(i), []byte("CIPS"))
+		out[i] = tsharktest.Datagram(tb, opts, uint16(i), []byte("CIPS"))
 	}
 	return out
 }
@@ -31,7 +31,7 @@ func datagramsOf(fields [][]byte) [][]byte {
 // (datagramsOf) to a capture at path, for TestCLIDump's iplabel dump.
 func writePcap(t *testing.T, path string, fields [][]byte) {
 	t.Helper()
-	pcap, err := os.ReadFile(tsharktest.WriteIPv4(t, datagramsOf(fields)))
+	pcap, err := os.ReadFile(tsharktest.WriteIPv4(t, datagramsOf(t, fields)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestTsharkCIPSODifferential(t *testing.T) {
 	for len(fields) < 2000 {
 		fields = append(fields, genCIPSOField(r))
 	}
-	pcap := tsharktest.WriteIPv4(t, datagramsOf(fields))
+	pcap := tsharktest.WriteIPv4(t, datagramsOf(t, fields))
 
 	names := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.sensitivity_level",
 		"ip.cipso.categories", "ip.cipso.tag_data", "ip.cipso.malformed", "_ws.malformed"}

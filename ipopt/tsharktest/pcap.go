@@ -47,14 +47,15 @@ func Datagram(tb testing.TB, opts []byte, id uint16, payload []byte) []byte {
 	copy(p[12:], []byte{192, 0, 2, 1, 192, 0, 2, 2})
 	copy(p[20:], opts)
 	copy(p[hl:], payload)
-	binary.BigEndian.PutUint16(p[10:], checksum(p[:hl]))
+	binary.BigEndian.PutUint16(p[10:], Checksum(p[:hl]))
 	return p
 }
 
-// checksum is the RFC 791 header checksum of h, its checksum field taken
+// Checksum is the RFC 791 header checksum of h, its checksum field taken
 // as zero: the one's complement of the one's complement sum of the 16-bit
-// words.
-func checksum(h []byte) uint16 {
+// words, written plainly and independently of the module's own code, as a
+// reference for tests.
+func Checksum(h []byte) uint16 {
 	var sum uint32
 	for i := 0; i+1 < len(h); i += 2 {
 		if i != 10 {
