@@ -20,8 +20,10 @@
 //   - error.go: [Error], one error type for every package of this module,
 //     carrying the octet offset, the ICMP Parameter Problem pointer, the
 //     field, a [Class] (malformed, policy, limit, missing) and a sentinel
-//     for errors.Is. Errors are preallocated ([NewErrorKind]), so even
-//     failing paths do not allocate.
+//     for errors.Is; a failure at no octet of the input (a rewrite that
+//     would not fit, a header cut short) has no offset and no pointer
+//     ([Error.HasOffset]). Errors are preallocated ([NewErrorKind],
+//     [NewErrorKindNoOffset]), so even failing paths do not allocate.
 //   - linux.go: [Linux], validation that reproduces Linux's
 //     __ip_options_compile, with [NetLabelStub] for kernels without
 //     NetLabel, and [ZeroTail], Linux's zeroing of the octets after an EOL.

@@ -55,25 +55,45 @@ const MaxOptionsLen = 40
 // octet of the IP header, which for the Linux and strict profiles is
 // Offset+20. Base-header fields have negative offsets (IHL is -20).
 //
+// Some failures have no octet to point at: a rewrite whose result would
+// not fit (the header would exceed 60 octets, the datagram 65,535), a
+// buffer or argument out of range, a header cut short before its IHL. Such
+// an error has no offset ([Error.HasOffset] is false; Offset and Pointer
+// are -1) and its text names no position: "ipopt: header over 60 octets:
+// the options would exceed 40 octets (IHL 15)". The text never shows a
+// negative offset: a base-header field is named by its header octet
+// ("version at header octet 0").
+//
 // Errors are immutable and preallocated ([NewErrorKind]), so producing one
 // does not allocate. Do not modify an *Error.
 type Error struct {
 	offset  int16
 	pointer int16
 	class   Class
+	none    bool // no offset: the failure is not at an octet of the input
 	field   string
 	err     error
 	kind    *ErrorKind
 }
 
-// Offset is the octet offset of the faulty field in the options field.
+// Offset is the octet offset of the faulty field in the options field, or
+// -1 when the error has none ([Error.HasOffset]).
 func (e *Error) Offset() int { return int(e.offset) }
 
 // Pointer is the ICMP Parameter Problem pointer: octets from the start of
-// the IP header, as Linux's ip_options_compile reports it.
+// the IP header, as Linux's ip_options_compile reports it; -1 when the
+// error has no offset ([Error.HasOffset]), for which no pointer exists.
 func (e *Error) Pointer() int { return int(e.pointer) }
 
-// Field names the faulty field ("length", "doi", "tag type", ...).
+// HasOffset reports whether the error is at an octet of the input. It is
+// false for errors made by a kind of [NewErrorKindNoOffset]: a result that
+// would not fit, an argument out of range, a header cut short. Such errors
+// have no ICMP Parameter Problem pointer.
+func (e *Error) HasOffset() bool { return !e.none }
+
+// Field names the faulty field ("length", "doi", "tag type", ...); for an
+// error without an offset it says what is wrong ("the options would
+// exceed 40 octets (IHL 15)").
 func (e *Error) Field() string { return e.field }
 
 // Class says whether the input was malformed, refused by policy, did not
@@ -83,7 +103,10 @@ func (e *Error) Class() Class { return e.class }
 // Unwrap returns the sentinel, for errors.Is.
 func (e *Error) Unwrap() error { return e.err }
 
-// Error implements error: "<sentinel>: <field> at offset N (pointer P)".
+// Error implements error: "<sentinel>: <field> at offset N (pointer P)"
+// for a field of the options, "<sentinel>: <field> at header octet N" for
+// a field of the base header (negative offsets), "<sentinel>: <field>"
+// for an error without an offset.
 func (e *Error) Error() string { return string(e.AppendText(nil)) }
 
 // AppendText appends the text of Error to b without allocating (beyond
@@ -93,6 +116,16 @@ func (e *Error) AppendText(b []byte) []byte {
 	if e.field != "" {
 		b = append(b, ": "...)
 		b = append(b, e.field...)
+	}
+	switch {
+	case e.none:
+		return b
+	case e.offset < 0:
+		if hdr := int(e.offset) + BaseHeaderLen; hdr >= 0 {
+			b = append(b, " at header octet "...)
+			b = strconv.AppendInt(b, int64(hdr), 10)
+		}
+		return b
 	}
 	b = append(b, " at offset "...)
 	b = strconv.AppendInt(b, int64(e.offset), 10)
@@ -114,6 +147,7 @@ const (
 type ErrorKind struct {
 	base  int // pointer = offset + base (unless fixed)
 	fixed bool
+	none  bool // no offset: every At is the one error tbl[0]
 	tbl   [maxErrOffset - minErrOffset + 1]Error
 }
 
@@ -137,6 +171,18 @@ func NewErrorKindFixedPointer(err error, field string, class Class, pointer int)
 	return newKind(err, field, class, pointer, true)
 }
 
+// NewErrorKindNoOffset makes the error for a failure that is at no octet
+// of the input (a result that would not fit, an argument out of range, a
+// header cut short), so it has no ICMP pointer: [Error.HasOffset] is
+// false, Offset and Pointer are -1, and At returns the same error whatever
+// the offset it is given. what says what is wrong; it follows the
+// sentinel's text in the message.
+func NewErrorKindNoOffset(err error, what string, class Class) *ErrorKind {
+	k := &ErrorKind{none: true}
+	k.tbl[0] = Error{offset: -1, pointer: -1, none: true, err: err, field: what, class: class, kind: k}
+	return k
+}
+
 func newKind(err error, field string, class Class, base int, fixed bool) *ErrorKind {
 	k := &ErrorKind{base: base, fixed: fixed}
 	for i := range k.tbl {
@@ -155,8 +201,12 @@ func (k *ErrorKind) make(off int) Error {
 }
 
 // At returns the error at offset off. Offsets outside the preallocated
-// range (impossible for a 60-octet header) allocate a fresh error.
+// range (impossible for a 60-octet header) allocate a fresh error. A kind
+// made by [NewErrorKindNoOffset] ignores off.
 func (k *ErrorKind) At(off int) *Error {
+	if k.none {
+		return &k.tbl[0]
+	}
 	if i := off - minErrOffset; i >= 0 && i < len(k.tbl) {
 		return &k.tbl[i]
 	}
@@ -169,11 +219,11 @@ func (k *ErrorKind) At(off int) *Error {
 // Shift returns the same failure moved by delta octets: a codec that checks
 // one option reports offsets from the option's type octet, and the caller
 // that knows where the option sits shifts them into the options field.
-// Errors that are not *Error are returned unchanged. Shift does not
-// allocate.
+// Errors that are not *Error, and errors without an offset, are returned
+// unchanged. Shift does not allocate.
 func Shift(err error, delta int) error {
 	e, ok := err.(*Error)
-	if !ok || delta == 0 || e.kind == nil {
+	if !ok || delta == 0 || e.kind == nil || e.none {
 		return err
 	}
 	return e.kind.At(int(e.offset) + delta)

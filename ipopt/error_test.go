@@ -63,6 +63,56 @@ func TestShift(t *testing.T) {
 	assert.Equal(t, 0, s.Pointer(), "a fixed pointer stays fixed")
 }
 
+// TestErrorPositionText: the text of an error names the position the way
+// the input has it: an options offset with its pointer, a base-header
+// octet, or nothing at all for an error without an offset. It never shows
+// a negative offset.
+func TestErrorPositionText(t *testing.T) {
+	k := ipopt.NewErrorKind(errTest, "ihl", ipopt.Malformed)
+	none := ipopt.NewErrorKindNoOffset(errTest, "the header would exceed 60 octets", ipopt.Limit)
+	tests := []struct {
+		name     string
+		err      *ipopt.Error
+		has      bool
+		off, ptr int
+		text     string
+	}{
+		{"options field", k.At(3), true, 3, 23, "test: sentinel: ihl at offset 3 (pointer 23)"},
+		{"base header, octet 0", k.At(-20), true, -20, 0, "test: sentinel: ihl at header octet 0"},
+		{"base header, octet 16", k.At(-4), true, -4, 16, "test: sentinel: ihl at header octet 16"},
+		{"before the header", k.At(-30), true, -30, -10, "test: sentinel: ihl"},
+		{"no offset", none.At(0), false, -1, -1, "test: sentinel: the header would exceed 60 octets"},
+		{"no offset, any At", none.At(-20), false, -1, -1, "test: sentinel: the header would exceed 60 octets"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.has, tc.err.HasOffset())
+			assert.Equal(t, tc.off, tc.err.Offset())
+			assert.Equal(t, tc.ptr, tc.err.Pointer())
+			assert.Equal(t, tc.text, tc.err.Error())
+			assert.NotContains(t, tc.err.Error(), "offset -")
+			assert.ErrorIs(t, tc.err, errTest)
+		})
+	}
+
+	// A kind without an offset is one error: At and Shift give it back.
+	e := none.At(7)
+	assert.Same(t, e, none.At(0))
+	assert.Same(t, e, ipopt.Shift(e, 12))
+	assert.Same(t, none, e.Kind())
+	assert.Equal(t, ipopt.Limit, e.Class())
+	assert.Equal(t, "the header would exceed 60 octets", e.Field())
+	buf := make([]byte, 0, 128)
+	n := testing.AllocsPerRun(100, func() {
+		err := ipopt.Shift(none.At(3), 4)
+		buf = err.(*ipopt.Error).AppendText(buf[:0])
+		if !errors.Is(err, errTest) {
+			panic("sentinel lost")
+		}
+	})
+	assert.Zero(t, n)
+}
+
 func TestClassString(t *testing.T) {
 	for c, want := range map[ipopt.Class]string{
 		ipopt.Malformed: "malformed", ipopt.Policy: "policy", ipopt.Limit: "limit",

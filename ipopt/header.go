@@ -40,10 +40,12 @@ const (
 )
 
 var (
-	errHdrShort    = NewErrorKind(ErrTruncated, "header", Malformed)
+	// A header cut short has no octet at fault and no ICMP pointer: Linux's
+	// ip_rcv_core drops it (pskb_may_pull fails) without an answer.
+	errHdrShort    = NewErrorKindNoOffset(ErrTruncated, "header shorter than 20 octets", Malformed).At(0)
 	errHdrVersion  = NewErrorKind(ErrBadHeader, "version", Malformed)
 	errHdrIHL      = NewErrorKind(ErrBadHeader, "ihl", Malformed)
-	errHdrOptTrunc = NewErrorKind(ErrTruncated, "options", Malformed)
+	errHdrOptTrunc = NewErrorKindNoOffset(ErrTruncated, "header shorter than its IHL says", Malformed).At(0)
 	errHdrTotalLen = NewErrorKind(ErrTotalLength, "total length", Malformed)
 	errHdrAddr     = NewErrorKind(ErrBadValue, "address", Malformed)
 )
@@ -53,20 +55,22 @@ var (
 // those Linux's ip_rcv_core makes before any option is looked at
 // (rulebook B.5, F):
 //
-//   - at least 20 octets: ErrTruncated at offset -20;
+//   - at least 20 octets: ErrTruncated, without an offset;
 //   - version 4: ErrBadHeader ("version") at -20;
 //   - IHL at least 5: ErrBadHeader ("ihl") at -20;
-//   - the whole header present, len(b) >= IHL*4: ErrTruncated ("options")
-//     at -20;
+//   - the whole header present, len(b) >= IHL*4: ErrTruncated ("header
+//     shorter than its IHL says"), without an offset;
 //   - total length at least IHL*4: ErrTotalLength at -18.
 //
-// The payload is not required to be present in b (a quoted header in an
-// ICMP error, or a truncated capture, still parses), and the checksum is
-// not checked here (see [Header.VerifyChecksum]). Offsets are in
+// A header cut short has no octet to point at, so its error has no offset
+// and no pointer ([Error.HasOffset] is false), as Linux sends no ICMP for
+// it. The payload is not required to be present in b (a quoted header in
+// an ICMP error, or a truncated capture, still parses), and the checksum
+// is not checked here (see [Header.VerifyChecksum]). Offsets are in
 // options-field terms, so Pointer() is the octet in the header.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < BaseHeaderLen {
-		return nil, errHdrShort.At(errAtVersion)
+		return nil, errHdrShort
 	}
 	if b[hdrVersionIHL]>>4 != 4 {
 		return nil, errHdrVersion.At(errAtVersion)
@@ -76,7 +80,7 @@ func ParseHeader(b []byte) (Header, error) {
 		return nil, errHdrIHL.At(errAtVersion)
 	}
 	if len(b) < hl {
-		return nil, errHdrOptTrunc.At(errAtVersion)
+		return nil, errHdrOptTrunc
 	}
 	if int(binary.BigEndian.Uint16(b[hdrTotalLen:])) < hl {
 		return nil, errHdrTotalLen.At(errAtTotalLen)
@@ -257,7 +261,7 @@ func (h Header) setAddr(off, errOff int, a netip.Addr) error {
 		return errHdrAddr.At(errOff)
 	}
 	if !h.ok() {
-		return errHdrShort.At(errAtVersion)
+		return errHdrShort
 	}
 	a4 := a.As4()
 	copy(h[off:off+4], a4[:])

@@ -145,15 +145,26 @@ func TestParseHeaderErrors(t *testing.T) {
 		sentinel error
 		field    string
 		off, ptr int
+		text     string
 	}{
-		{"empty", nil, ipopt.ErrTruncated, "header", -20, 0},
-		{"19 octets", good[:19], ipopt.ErrTruncated, "header", -20, 0},
-		{"version 6", mod(func(b []byte) []byte { b[0] = 0x68; return b }), ipopt.ErrBadHeader, "version", -20, 0},
-		{"ihl 4", mod(func(b []byte) []byte { b[0] = 0x44; return b }), ipopt.ErrBadHeader, "ihl", -20, 0},
-		{"ihl 0", mod(func(b []byte) []byte { b[0] = 0x40; return b }), ipopt.ErrBadHeader, "ihl", -20, 0},
-		{"options cut short", good[:31], ipopt.ErrTruncated, "options", -20, 0},
-		{"ihl 15, 32 octets", mod(func(b []byte) []byte { b[0] = 0x4f; return b }), ipopt.ErrTruncated, "options", -20, 0},
-		{"total length below header", mod(func(b []byte) []byte { b[3] = 31; return b }), ipopt.ErrTotalLength, "total length", -18, 2},
+		// A header cut short has no octet at fault and no pointer (Linux's
+		// ip_rcv_core drops it without an ICMP answer).
+		{"empty", nil, ipopt.ErrTruncated, "header shorter than 20 octets", -1, -1,
+			"ipopt: truncated option: header shorter than 20 octets"},
+		{"19 octets", good[:19], ipopt.ErrTruncated, "header shorter than 20 octets", -1, -1,
+			"ipopt: truncated option: header shorter than 20 octets"},
+		{"version 6", mod(func(b []byte) []byte { b[0] = 0x68; return b }), ipopt.ErrBadHeader, "version", -20, 0,
+			"ipopt: bad IPv4 header: version at header octet 0"},
+		{"ihl 4", mod(func(b []byte) []byte { b[0] = 0x44; return b }), ipopt.ErrBadHeader, "ihl", -20, 0,
+			"ipopt: bad IPv4 header: ihl at header octet 0"},
+		{"ihl 0", mod(func(b []byte) []byte { b[0] = 0x40; return b }), ipopt.ErrBadHeader, "ihl", -20, 0,
+			"ipopt: bad IPv4 header: ihl at header octet 0"},
+		{"options cut short", good[:31], ipopt.ErrTruncated, "header shorter than its IHL says", -1, -1,
+			"ipopt: truncated option: header shorter than its IHL says"},
+		{"ihl 15, 32 octets", mod(func(b []byte) []byte { b[0] = 0x4f; return b }), ipopt.ErrTruncated, "header shorter than its IHL says", -1, -1,
+			"ipopt: truncated option: header shorter than its IHL says"},
+		{"total length below header", mod(func(b []byte) []byte { b[3] = 31; return b }), ipopt.ErrTotalLength, "total length", -18, 2,
+			"ipopt: bad total length: total length at header octet 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +175,8 @@ func TestParseHeaderErrors(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.ptr, e.Pointer())
 			assert.Equal(t, tc.field, e.Field())
+			assert.Equal(t, tc.text, err.Error())
+			requirePosition(t, err, tc.off != noOffset)
 		})
 	}
 	// Total length equal to the header, and a payload that is not there,

@@ -33,6 +33,11 @@ package ipopt
 //     the checksum is recomputed in full, as Linux's ip_send_check does.
 //   - A header over 60 octets is refused (ErrHeaderTooLong, class Limit),
 //     so is a total length over 65,535 (ErrTotalLength, class Limit).
+//     These errors, and the ErrNoRoom and ErrNotFound below, point at no
+//     octet of the datagram: they have no offset ([Error.HasOffset] is
+//     false) and their text says what would not fit, for instance
+//     "ipopt: header over 60 octets: the options would exceed 40 octets
+//     (IHL 15)".
 //   - A header that grows moves left into the headroom: only the octets
 //     from the start of the data window to the end of the base header move
 //     (a link-layer header pushed in front of the IP header moves with it),
@@ -57,14 +62,18 @@ type Packet struct {
 	nh   int // first octet of the IPv4 header
 }
 
+// The buffer, window and size failures of a Packet are at no octet of the
+// datagram, so they have no offset (NewErrorKindNoOffset): their text says
+// what does not fit rather than pointing into the header.
 var (
-	errPktRoom     = NewErrorKind(ErrNoRoom, "headroom", Limit)
-	errPktTailroom = NewErrorKind(ErrNoRoom, "tailroom", Limit)
-	errPktData     = NewErrorKind(ErrNoRoom, "data", Limit)
-	errPktNH       = NewErrorKind(ErrBadHeader, "network header", Malformed)
-	errPktHdrLong  = NewErrorKind(ErrHeaderTooLong, "ihl", Limit)
-	errPktTotal    = NewErrorKind(ErrTotalLength, "total length", Limit)
-	errPktNotFound = NewErrorKind(ErrNotFound, "type", Missing)
+	errPktRoom     = NewErrorKindNoOffset(ErrNoRoom, "not enough headroom", Limit).At(0)
+	errPktTailroom = NewErrorKindNoOffset(ErrNoRoom, "not enough tailroom", Limit).At(0)
+	errPktData     = NewErrorKindNoOffset(ErrNoRoom, "beyond the data window", Limit).At(0)
+	errPktGrow     = NewErrorKindNoOffset(ErrNoRoom, "neither headroom nor tailroom takes the longer header", Limit).At(0)
+	errPktNH       = NewErrorKindNoOffset(ErrBadHeader, "network header outside the data window", Malformed).At(0)
+	errPktHdrLong  = NewErrorKindNoOffset(ErrHeaderTooLong, "the options would exceed 40 octets (IHL 15)", Limit).At(0)
+	errPktTotal    = NewErrorKindNoOffset(ErrTotalLength, "the datagram would exceed 65,535 octets", Limit).At(0)
+	errPktNotFound = NewErrorKindNoOffset(ErrNotFound, "no option of that type", Missing).At(0)
 	errPktAt       = NewErrorKind(ErrBadValue, "insert offset", Malformed)
 )
 
@@ -77,7 +86,7 @@ var (
 // field never holds more.
 func NewPacket(buf []byte, headroom int) (Packet, error) {
 	if headroom < 0 || headroom > len(buf) {
-		return Packet{}, errPktRoom.At(errAtVersion)
+		return Packet{}, errPktRoom
 	}
 	return Packet{buf: buf, data: headroom, tail: headroom, nh: headroom}, nil
 }
@@ -88,10 +97,10 @@ func NewPacket(buf []byte, headroom int) (Packet, error) {
 // ErrNoRoom.
 func FromBytes(buf []byte, headroom, length int) (Packet, error) {
 	if headroom < 0 || headroom > len(buf) {
-		return Packet{}, errPktRoom.At(errAtVersion)
+		return Packet{}, errPktRoom
 	}
 	if length < 0 || length > len(buf)-headroom {
-		return Packet{}, errPktTailroom.At(errAtVersion)
+		return Packet{}, errPktTailroom
 	}
 	return Packet{buf: buf, data: headroom, tail: headroom + length, nh: headroom}, nil
 }
@@ -117,7 +126,7 @@ func (p *Packet) Buffer() []byte { return p.buf }
 // n < 0, gives ErrNoRoom and changes nothing.
 func (p *Packet) Push(n int) ([]byte, error) {
 	if n < 0 || n > p.data {
-		return nil, errPktRoom.At(errAtVersion)
+		return nil, errPktRoom
 	}
 	p.data -= n
 	return p.buf[p.data : p.data+n : p.data+n], nil
@@ -128,7 +137,7 @@ func (p *Packet) Push(n int) ([]byte, error) {
 // changes nothing.
 func (p *Packet) Pull(n int) ([]byte, error) {
 	if n < 0 || n > p.Len() {
-		return nil, errPktData.At(errAtVersion)
+		return nil, errPktData
 	}
 	p.data += n
 	return p.buf[p.data-n : p.data : p.data], nil
@@ -139,7 +148,7 @@ func (p *Packet) Pull(n int) ([]byte, error) {
 // ErrNoRoom and changes nothing.
 func (p *Packet) Put(n int) ([]byte, error) {
 	if n < 0 || n > p.Tailroom() {
-		return nil, errPktTailroom.At(errAtVersion)
+		return nil, errPktTailroom
 	}
 	p.tail += n
 	return p.buf[p.tail-n : p.tail : p.tail], nil
@@ -149,7 +158,7 @@ func (p *Packet) Put(n int) ([]byte, error) {
 // than the window, or negative, gives ErrNoRoom and changes nothing.
 func (p *Packet) Trim(n int) error {
 	if n < 0 || n > p.Len() {
-		return errPktData.At(errAtVersion)
+		return errPktData
 	}
 	p.tail = p.data + n
 	return nil
@@ -163,7 +172,7 @@ func (p *Packet) NetworkOffset() int { return p.nh - p.data }
 // (skb_set_network_header). An offset outside the window gives ErrNoRoom.
 func (p *Packet) SetNetworkOffset(off int) error {
 	if off < 0 || off > p.Len() {
-		return errPktData.At(errAtVersion)
+		return errPktData
 	}
 	p.nh = p.data + off
 	return nil
@@ -173,7 +182,7 @@ func (p *Packet) SetNetworkOffset(off int) error {
 // [ParseHeader] against the octets from there to the end of the window.
 func (p *Packet) Header() (Header, error) {
 	if p.nh < 0 || p.nh > p.tail || p.tail > len(p.buf) {
-		return nil, errPktNH.At(errAtVersion)
+		return nil, errPktNH
 	}
 	return ParseHeader(p.buf[p.nh:p.tail])
 }
@@ -218,7 +227,7 @@ func (p *Packet) ReplaceOption(t Type, opt []byte) error {
 		return err
 	}
 	if sc.found < 0 {
-		return errPktNotFound.At(0)
+		return errPktNotFound
 	}
 	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, opt, true)
 }
@@ -233,7 +242,7 @@ func (p *Packet) RemoveOption(t Type) error {
 		return err
 	}
 	if sc.found < 0 {
-		return errPktNotFound.At(0)
+		return errPktNotFound
 	}
 	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, nil, false)
 }
@@ -285,7 +294,7 @@ func (sc scanResult) boundary(opts []byte, off int) bool {
 func (p *Packet) scan(t Type, want bool) (Header, scanResult, error) {
 	sc := scanResult{found: -1}
 	if p.data > p.nh {
-		return nil, sc, errPktNH.At(errAtVersion)
+		return nil, sc, errPktNH
 	}
 	h, err := p.Header()
 	if err != nil {
@@ -330,12 +339,12 @@ func (p *Packet) splice(h Header, sc scanResult, rs, re int, opt []byte, insert 
 	newLen := sc.end - (re - rs) + len(opt)
 	padded := PaddedLen(newLen)
 	if padded > MaxOptionsLen {
-		return errPktHdrLong.At(errAtVersion)
+		return errPktHdrLong
 	}
 	delta := padded - len(old)
 	total := int(h.TotalLen()) + delta
 	if total > 0xffff {
-		return errPktTotal.At(errAtTotalLen)
+		return errPktTotal
 	}
 	grow := 0 // 1: into headroom, 2: payload into tailroom
 	if delta > 0 {
@@ -345,7 +354,7 @@ func (p *Packet) splice(h Header, sc scanResult, rs, re int, opt []byte, insert 
 		case delta <= p.Tailroom():
 			grow = 2
 		default:
-			return errPktRoom.At(errAtVersion)
+			return errPktGrow
 		}
 	}
 

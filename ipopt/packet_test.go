@@ -224,7 +224,7 @@ func TestRewriteZeroHeadroom(t *testing.T) {
 	// No room at all: ErrNoRoom, nothing changed.
 	p, buf = inBuffer(t, datagram(nil, payload), 2, 3)
 	snap, state := append([]byte(nil), buf...), p
-	requireErr(t, p.SetOption(label10), ipopt.ErrNoRoom, ipopt.Limit, -20)
+	requireErr(t, p.SetOption(label10), ipopt.ErrNoRoom, ipopt.Limit, noOffset)
 	assert.Equal(t, snap, buf)
 	assert.Equal(t, state, p)
 
@@ -264,23 +264,23 @@ func TestRewriteErrorsAreAtomic(t *testing.T) {
 		off      int
 	}{
 		{"header over 60", full36, 40, func(p *ipopt.Packet) error { return p.InsertOption(-1, label10) },
-			ipopt.ErrHeaderTooLong, ipopt.Limit, -20},
+			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
 		{"set over 60", full36, 40, func(p *ipopt.Packet) error { return p.SetOption([]byte{0x82, 8, 0, 0, 0, 0, 0, 0}) },
-			ipopt.ErrHeaderTooLong, ipopt.Limit, -20},
+			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
 		{"replace over 60", full36, 40, func(p *ipopt.Packet) error {
 			return p.ReplaceOption(ipopt.CIPSO, append([]byte{0x86, 17}, make([]byte, 15)...))
 		},
-			ipopt.ErrHeaderTooLong, ipopt.Limit, -20},
+			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
 		{"not found", cat(ra4), 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.CIPSO) },
-			ipopt.ErrNotFound, ipopt.Missing, 0},
+			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"not found replace", cat(ra4), 40, func(p *ipopt.Packet) error { return p.ReplaceOption(ipopt.SEC, ra4) },
-			ipopt.ErrNotFound, ipopt.Missing, 0},
+			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"only after EOL", cat([]byte{0, 0}, []byte{0x94, 0x02}), 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.RA) },
-			ipopt.ErrNotFound, ipopt.Missing, 0},
+			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"trailing NOP is padding", cat(ra4, []byte{1, 1, 1, 1}), 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.NOP) },
-			ipopt.ErrNotFound, ipopt.Missing, 0},
+			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"EOL is never content", cat(ra4), 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.EOL) },
-			ipopt.ErrNotFound, ipopt.Missing, 0},
+			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"malformed options", []byte{0x01, 0x86, 0x10, 0}, 40, func(p *ipopt.Packet) error { return p.SetOption(label10) },
 			ipopt.ErrBadLength, ipopt.Malformed, 1},
 		{"lone type octet", []byte{0x01, 0x01, 0x01, 0x86}, 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.RA) },
@@ -308,9 +308,9 @@ func TestRewriteErrorsAreAtomic(t *testing.T) {
 		{"type octet only", ra4, 40, func(p *ipopt.Packet) error { return p.ReplaceOption(ipopt.RA, []byte{0x94}) },
 			ipopt.ErrTruncated, ipopt.Malformed, 0},
 		{"option over 40", nil, 40, func(p *ipopt.Packet) error { return p.SetOption(append([]byte{0x86, 44}, make([]byte, 42)...)) },
-			ipopt.ErrHeaderTooLong, ipopt.Limit, -20},
+			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
 		{"no headroom", nil, 0, func(p *ipopt.Packet) error { return p.SetOption(label10) },
-			ipopt.ErrNoRoom, ipopt.Limit, -20},
+			ipopt.ErrNoRoom, ipopt.Limit, noOffset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,8 +319,66 @@ func TestRewriteErrorsAreAtomic(t *testing.T) {
 			var err error
 			assert.NotPanics(t, func() { err = tc.op(&p) })
 			requireErr(t, err, tc.sentinel, tc.class, tc.off)
+			requirePosition(t, err, tc.off != noOffset)
 			assert.Equal(t, snap, buf, "buffer unchanged")
 			assert.Equal(t, state, p, "packet unchanged")
+		})
+	}
+}
+
+// noOffset is the Offset of an error that is at no octet of the input.
+const noOffset = -1
+
+// requirePosition checks that err (an *ipopt.Error) has an offset when has
+// is true, and otherwise has none: no pointer, and a text naming neither
+// an offset nor a pointer. No text ever shows a negative offset.
+func requirePosition(t *testing.T, err error, has bool) {
+	t.Helper()
+	var e *ipopt.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, has, e.HasOffset(), "HasOffset of %q", err)
+	assert.NotContains(t, err.Error(), "offset -")
+	if !has {
+		assert.Equal(t, -1, e.Pointer())
+		assert.NotContains(t, err.Error(), "offset")
+		assert.NotContains(t, err.Error(), "pointer")
+	}
+}
+
+// TestRewriteErrorText: a failing rewrite says what does not fit, in terms
+// of the datagram, and never the library's internal frame (an offset of
+// -20, pointer 0).
+func TestRewriteErrorText(t *testing.T) {
+	full36 := cat(label10, label10, label14, []byte{0x01, 0x01})
+	tests := []struct {
+		name     string
+		opts     []byte
+		headroom int
+		big      int
+		op       func(p *ipopt.Packet) error
+		want     string
+	}{
+		{"header over 60", full36, 40, 0, func(p *ipopt.Packet) error { return p.InsertOption(-1, label10) },
+			"ipopt: header over 60 octets: the options would exceed 40 octets (IHL 15)"},
+		{"no room", nil, 0, 0, func(p *ipopt.Packet) error { return p.SetOption(label10) },
+			"ipopt: no room in buffer: neither headroom nor tailroom takes the longer header"},
+		{"not found", cat(ra4), 40, 0, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.CIPSO) },
+			"ipopt: option not found: no option of that type"},
+		{"total length", nil, 40, 0xffff - 20, func(p *ipopt.Packet) error { return p.SetOption(label10) },
+			"ipopt: bad total length: the datagram would exceed 65,535 octets"},
+		{"bad version", nil, 40, 0, func(p *ipopt.Packet) error {
+			p.Bytes()[0] = 0x65
+			return p.SetOption(label10)
+		},
+			"ipopt: bad IPv4 header: version at header octet 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _ := inBuffer(t, datagram(tc.opts, make([]byte, max(tc.big, 4))), tc.headroom, 0)
+			err := tc.op(&p)
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+			assert.NotContains(t, err.Error(), "offset -")
 		})
 	}
 }
@@ -332,7 +390,7 @@ func TestRewriteTotalLengthLimit(t *testing.T) {
 	d := datagram(nil, big)
 	p, buf := inBuffer(t, d, 40, 0)
 	snap := append([]byte(nil), buf...)
-	requireErr(t, p.SetOption(label10), ipopt.ErrTotalLength, ipopt.Limit, -18)
+	requireErr(t, p.SetOption(label10), ipopt.ErrTotalLength, ipopt.Limit, noOffset)
 	assert.Equal(t, snap, buf)
 	// 65,535 exactly is fine.
 	d = datagram(nil, big[:len(big)-12])
@@ -354,11 +412,11 @@ func TestRewriteBadHeader(t *testing.T) {
 	p, _ = inBuffer(t, datagram(nil, payload), 40, 0)
 	_, err := p.Pull(1)
 	require.NoError(t, err)
-	requireErr(t, p.SetOption(label10), ipopt.ErrBadHeader, ipopt.Malformed, -20)
+	requireErr(t, p.SetOption(label10), ipopt.ErrBadHeader, ipopt.Malformed, noOffset)
 
 	var zero ipopt.Packet
-	requireErr(t, zero.SetOption(label10), ipopt.ErrTruncated, ipopt.Malformed, -20)
-	requireErr(t, zero.RemoveOption(ipopt.CIPSO), ipopt.ErrTruncated, ipopt.Malformed, -20)
+	requireErr(t, zero.SetOption(label10), ipopt.ErrTruncated, ipopt.Malformed, noOffset)
+	requireErr(t, zero.RemoveOption(ipopt.CIPSO), ipopt.ErrTruncated, ipopt.Malformed, noOffset)
 	_, err = zero.Header()
 	require.Error(t, err)
 	assert.Nil(t, zero.Bytes())
@@ -367,7 +425,7 @@ func TestRewriteBadHeader(t *testing.T) {
 func TestPacketWindow(t *testing.T) {
 	buf := make([]byte, 64)
 	_, err := ipopt.NewPacket(buf, 65)
-	requireErr(t, err, ipopt.ErrNoRoom, ipopt.Limit, -20)
+	requireErr(t, err, ipopt.ErrNoRoom, ipopt.Limit, noOffset)
 	_, err = ipopt.NewPacket(buf, -1)
 	require.ErrorIs(t, err, ipopt.ErrNoRoom)
 	_, err = ipopt.FromBytes(buf, 10, 55)
