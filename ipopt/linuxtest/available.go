@@ -32,7 +32,7 @@ var available = sync.OnceValue(func() error {
 		return errors.New("linuxtest: needs Linux")
 	}
 	if os.Geteuid() != 0 {
-		return errors.New("linuxtest: needs root")
+		return errors.New("linuxtest: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)")
 	}
 	if err := probeNamespace(); err != nil {
 		return err
@@ -52,7 +52,7 @@ var available = sync.OnceValue(func() error {
 func ForTest(tb testing.TB) *Namespace {
 	tb.Helper()
 	if err := Available(); err != nil {
-		tb.Skipf("%v: skipping a test that asks the kernel", err)
+		tb.Skipf("%v (skipping a test that asks the kernel)", err)
 	}
 	ns, err := New()
 	if err != nil {

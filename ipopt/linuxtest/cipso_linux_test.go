@@ -9,24 +9,28 @@ import (
 )
 
 // DOIs the CIPSO tests register. The rulebook's checklist uses DOI 1 (and
-// 2 for the trans DOI); B.9 verified it with DOI 16. Here the DOI octets
-// of each vector are 00 00 00 10 (pass), 11 (local) and 12 (trans).
+// 2 for the trans DOI); B.9 verified it with DOI 16. The vectors write the
+// four DOI octets as <P> (pass, 16), <L> (local, 17), <T> (trans, 18) and
+// <U> (a DOI that is not configured, 9); cipsoNamespace replaces them with
+// the numbers actually used, which differ on a host that has those DOIs
+// configured already.
 var testDOIs = []string{
 	"cipsov4 add pass doi:16 tags:1,2,5",
 	"cipsov4 add local doi:17",
 	"cipsov4 add trans doi:18 tags:1 levels:0=0 categories:0=0",
 }
 
-// unregisteredDOI is a DOI the tests use for "no such DOI".
+// unregisteredDOI is the DOI the tests would like for "no such DOI".
 const unregisteredDOI = 9
 
 func cipsoNamespace(t *testing.T) *Namespace {
 	t.Helper()
 	ns := ForTest(t)
-	dois, err := listDOIs()
+	dois, err := ns.ConfigureDOIs(testDOIs...)
 	require.NoError(t, err)
-	require.False(t, dois[unregisteredDOI], "DOI %d is registered on this host; the tests need it absent", unregisteredDOI)
-	require.NoError(t, ns.ConfigureNetLabel(testDOIs...))
+	free, err := ns.FreeDOI(unregisteredDOI)
+	require.NoError(t, err)
+	setDOIOctets(t, map[string]uint32{"<P>": dois.Of(16), "<L>": dois.Of(17), "<T>": dois.Of(18), "<U>": free})
 	require.NoError(t, ns.SetCIPSOStrictValid(true))
 	return ns
 }
@@ -39,47 +43,47 @@ func cipsoNamespace(t *testing.T) *Namespace {
 func TestChecklist(t *testing.T) {
 	ns := cipsoNamespace(t)
 	cases := []kernelCase{
-		{"1 minimal tag 1", "86 0A 00 00 00 10 01 04 00 05 00 00", "delivered"},
-		{"1 L0: DOI not registered", "86 0A 00 00 00 09 01 04 00 05 00 00", "parameter problem, pointer 22"},
-		{"2 bitmap {0,15}", "86 0C 00 00 00 10 01 06 00 05 80 01", "delivered"},
-		{"3 optimized bitmap", "86 14 00 00 00 10 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", "delivered"},
-		{"4 trailing zero bitmap octet", "86 0B 00 00 00 10 01 05 00 05 00 00", "delivered"},
-		{"5 alignment octet FF", "86 0A 00 00 00 10 01 04 FF 05 00 00", "delivered"},
+		{"1 minimal tag 1", "86 0A <P> 01 04 00 05 00 00", "delivered"},
+		{"1 L0: DOI not registered", "86 0A <U> 01 04 00 05 00 00", "parameter problem, pointer 22"},
+		{"2 bitmap {0,15}", "86 0C <P> 01 06 00 05 80 01", "delivered"},
+		{"3 optimized bitmap", "86 14 <P> 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", "delivered"},
+		{"4 trailing zero bitmap octet", "86 0B <P> 01 05 00 05 00 00", "delivered"},
+		{"5 alignment octet FF", "86 0A <P> 01 04 FF 05 00 00", "delivered"},
 		{"6 DOI 0", "86 0A 00 00 00 00 01 04 00 05 00 00", "parameter problem, pointer 22"},
-		{"7 option length 6", "86 06 00 00 00 10 00 00", "parameter problem, pointer 21"},
-		{"8 tag header only", "86 08 00 00 00 10 01 04", "parameter problem, pointer 27"},
-		{"9 tag type as last octet", "86 0B 00 00 00 10 01 04 00 05 01 00", "parameter problem, pointer 30"},
-		{"10 tag length 0", "86 0A 00 00 00 10 01 00 00 05 00 00", "parameter problem, pointer 27"},
-		{"11 tag length 3", "86 0A 00 00 00 10 01 03 00 05 00 00", "parameter problem, pointer 27"},
-		{"12 tag past the option", "86 0A 00 00 00 10 01 05 00 05 00 00", "parameter problem, pointer 27"},
-		{"13 unknown tag 3", "86 0A 00 00 00 10 03 04 00 05 00 00", "parameter problem, pointer 26"},
-		{"13 tag 6", "86 0A 00 00 00 10 06 04 00 05 00 00", "parameter problem, pointer 26"},
-		{"13 tag 7", "86 0A 00 00 00 10 07 04 00 05 00 00", "parameter problem, pointer 26"},
-		{"14 zero padding inside", "86 0C 00 00 00 10 01 04 00 05 00 00", "parameter problem, pointer 30"},
-		{"15 tag 0 bogus length", "86 08 00 00 00 10 00 05", "parameter problem, pointer 27"},
-		{"16 tag 128, pass DOI", "86 0C 00 00 00 10 80 06 00 00 00 2A", "parameter problem, pointer 26"},
-		{"17 enumerated ascending", "86 0E 00 00 00 10 02 08 00 05 00 01 00 05 00 00", "delivered"},
-		{"18 enumerated descending", "86 0E 00 00 00 10 02 08 00 05 00 05 00 01 00 00", "parameter problem, pointer 30"},
-		{"19 enumerated duplicate", "86 0E 00 00 00 10 02 08 00 05 00 05 00 05 00 00", "parameter problem, pointer 30"},
-		{"20 enumerated odd length", "86 0D 00 00 00 10 02 07 00 05 00 05 01 00 00 00", "parameter problem, pointer 30"},
-		{"21 enumerated 65535", "86 0C 00 00 00 10 02 06 00 05 FF FF", "delivered"},
-		{"22 ranged", "86 12 00 00 00 10 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", "delivered"},
-		{"23 ranged implied bottom", "86 0C 00 00 00 10 05 06 00 05 00 03", "delivered"},
-		{"24 ranged ascending", "86 12 00 00 00 10 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00", "parameter problem, pointer 30"},
-		{"25 ranged inverted pair", "86 0E 00 00 00 10 05 08 00 05 00 05 00 0A 00 00", "delivered"},
-		{"26 ranged touching", "86 12 00 00 00 10 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", "delivered"},
-		{"27 ranged odd length", "86 0D 00 00 00 10 05 07 00 05 00 03 01 00 00 00", "parameter problem, pointer 30"},
-		{"28 largest tag 1", "86 28 00 00 00 10 01 22 00 FF" + " FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF 01", "delivered"},
-		{"29 two CIPSO options", "86 0A 00 00 00 10 01 04 00 05 86 0A 00 00 00 10 01 04 00 06", "parameter problem, pointer 30"},
-		{"30 two tags", "86 0E 00 00 00 10 01 04 00 05 02 04 00 06 00 00", "delivered"},
-		{"31 CIPSO past the options area", "86 10 00 00 00 10 01 04 00 05 00 00", "parameter problem, pointer 20"},
-		{"32 NOPs, unknown DOI", "01 01 86 0A 00 00 00 09 01 04 00 05", "parameter problem, pointer 24"},
-		{"33 lone 0x86 at the end", "86 0A 00 00 00 10 01 04 00 05 01 86", "parameter problem, pointer 31"},
+		{"7 option length 6", "86 06 <P> 00 00", "parameter problem, pointer 21"},
+		{"8 tag header only", "86 08 <P> 01 04", "parameter problem, pointer 27"},
+		{"9 tag type as last octet", "86 0B <P> 01 04 00 05 01 00", "parameter problem, pointer 30"},
+		{"10 tag length 0", "86 0A <P> 01 00 00 05 00 00", "parameter problem, pointer 27"},
+		{"11 tag length 3", "86 0A <P> 01 03 00 05 00 00", "parameter problem, pointer 27"},
+		{"12 tag past the option", "86 0A <P> 01 05 00 05 00 00", "parameter problem, pointer 27"},
+		{"13 unknown tag 3", "86 0A <P> 03 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"13 tag 6", "86 0A <P> 06 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"13 tag 7", "86 0A <P> 07 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"14 zero padding inside", "86 0C <P> 01 04 00 05 00 00", "parameter problem, pointer 30"},
+		{"15 tag 0 bogus length", "86 08 <P> 00 05", "parameter problem, pointer 27"},
+		{"16 tag 128, pass DOI", "86 0C <P> 80 06 00 00 00 2A", "parameter problem, pointer 26"},
+		{"17 enumerated ascending", "86 0E <P> 02 08 00 05 00 01 00 05 00 00", "delivered"},
+		{"18 enumerated descending", "86 0E <P> 02 08 00 05 00 05 00 01 00 00", "parameter problem, pointer 30"},
+		{"19 enumerated duplicate", "86 0E <P> 02 08 00 05 00 05 00 05 00 00", "parameter problem, pointer 30"},
+		{"20 enumerated odd length", "86 0D <P> 02 07 00 05 00 05 01 00 00 00", "parameter problem, pointer 30"},
+		{"21 enumerated 65535", "86 0C <P> 02 06 00 05 FF FF", "delivered"},
+		{"22 ranged", "86 12 <P> 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", "delivered"},
+		{"23 ranged implied bottom", "86 0C <P> 05 06 00 05 00 03", "delivered"},
+		{"24 ranged ascending", "86 12 <P> 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00", "parameter problem, pointer 30"},
+		{"25 ranged inverted pair", "86 0E <P> 05 08 00 05 00 05 00 0A 00 00", "delivered"},
+		{"26 ranged touching", "86 12 <P> 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", "delivered"},
+		{"27 ranged odd length", "86 0D <P> 05 07 00 05 00 03 01 00 00 00", "parameter problem, pointer 30"},
+		{"28 largest tag 1", "86 28 <P> 01 22 00 FF" + " FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF 01", "delivered"},
+		{"29 two CIPSO options", "86 0A <P> 01 04 00 05 86 0A <P> 01 04 00 06", "parameter problem, pointer 30"},
+		{"30 two tags", "86 0E <P> 01 04 00 05 02 04 00 06 00 00", "delivered"},
+		{"31 CIPSO past the options area", "86 10 <P> 01 04 00 05 00 00", "parameter problem, pointer 20"},
+		{"32 NOPs, unknown DOI", "01 01 86 0A <U> 01 04 00 05", "parameter problem, pointer 24"},
+		{"33 lone 0x86 at the end", "86 0A <P> 01 04 00 05 01 86", "parameter problem, pointer 31"},
 		{"34 option length 1", "86 01 00 00", "parameter problem, pointer 20"},
-		{"35 garbage after EOL", "86 0A 00 00 00 10 01 04 00 05 00 AB", "delivered"},
-		{"36 trans: unmapped level", "86 0C 00 00 00 12 01 06 00 01 80 00", "parameter problem, pointer 29"},
-		{"36 trans: unmapped category", "86 0B 00 00 00 12 01 05 00 00 40 00", "parameter problem, pointer 30"},
-		{"36 trans: mapped", "86 0B 00 00 00 12 01 05 00 00 80 00", "delivered"},
+		{"35 garbage after EOL", "86 0A <P> 01 04 00 05 00 AB", "delivered"},
+		{"36 trans: unmapped level", "86 0C <T> 01 06 00 01 80 00", "parameter problem, pointer 29"},
+		{"36 trans: unmapped category", "86 0B <T> 01 05 00 00 40 00", "parameter problem, pointer 30"},
+		{"36 trans: mapped", "86 0B <T> 01 05 00 00 80 00", "delivered"},
 		{"37a BSO", "82 03 AB 00", "delivered"},
 		{"37b BSO GENSER", "82 04 3D 80", "delivered"},
 		{"37c BSO last FTI 1", "82 04 3D 01", "delivered"},
@@ -104,7 +108,7 @@ func TestChecklist(t *testing.T) {
 	}
 
 	// 35: the octets after the EOL reach the socket zeroed (B.5 EOL).
-	assert.Equal(t, unhex(t, "86 0A 00 00 00 10 01 04 00 05 00 00"), find("35 garbage after EOL").Options, "35: tail after EOL zeroed")
+	assert.Equal(t, unhex(t, "86 0A <P> 01 04 00 05 00 00"), find("35 garbage after EOL").Options, "35: tail after EOL zeroed")
 	// 41: the Parameter Problem for case 6 is type 12 code 0 and echoes
 	// the bad CIPSO option in its own header (B.5 echo).
 	six := find("6 DOI 0")
@@ -121,11 +125,11 @@ func TestChecklist(t *testing.T) {
 func TestLocalTagOnLoopback(t *testing.T) {
 	ns := cipsoNamespace(t)
 	checkKernel(t, ns, []kernelCase{
-		{"16 tag 128, local DOI, on lo", "86 0C 00 00 00 11 80 06 00 00 00 2A", "delivered"},
-		{"tag 128 length 7", "86 0D 00 00 00 11 80 07 00 00 00 2A 00 00 00 00", "parameter problem, pointer 27"},
-		{"tag 1 in a local DOI", "86 0A 00 00 00 11 01 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"16 tag 128, local DOI, on lo", "86 0C <L> 80 06 00 00 00 2A", "delivered"},
+		{"tag 128 length 7", "86 0D <L> 80 07 00 00 00 2A 00 00 00 00", "parameter problem, pointer 27"},
+		{"tag 1 in a local DOI", "86 0A <L> 01 04 00 05 00 00", "parameter problem, pointer 26"},
 	})
-	assert.ErrorIs(t, ns.SetSockOptions(unhex(t, "86 0C 00 00 00 11 80 06 00 00 00 2A")), unix.EINVAL)
+	assert.ErrorIs(t, ns.SetSockOptions(unhex(t, "86 0C <L> 80 06 00 00 00 2A")), unix.EINVAL)
 }
 
 // TestStrictValid shows what the global cipso_rbm_strictvalid gates
@@ -139,9 +143,9 @@ func TestStrictValid(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0", v)
 	checkKernel(t, ns, []kernelCase{
-		{"36 trans: unmapped level", "86 0C 00 00 00 12 01 06 00 01 80 00", "delivered"},
-		{"36 trans: unmapped category", "86 0B 00 00 00 12 01 05 00 00 40 00", "delivered"},
-		{"tag 2 still checked", "86 0E 00 00 00 10 02 08 00 05 00 05 00 01 00 00", "parameter problem, pointer 30"},
+		{"36 trans: unmapped level", "86 0C <T> 01 06 00 01 80 00", "delivered"},
+		{"36 trans: unmapped category", "86 0B <T> 01 05 00 00 40 00", "delivered"},
+		{"tag 2 still checked", "86 0E <P> 02 08 00 05 00 05 00 01 00 00", "parameter problem, pointer 30"},
 	})
 }
 
@@ -154,7 +158,7 @@ func TestNoMappingNeeded(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, out, "CIPSO", "no mapping uses a CIPSO DOI")
 	checkKernel(t, ns, []kernelCase{
-		{"registered, unmapped DOI 16", "86 0A 00 00 00 10 01 04 00 05 00 00", "delivered"},
+		{"registered, unmapped DOI 16", "86 0A <P> 01 04 00 05 00 00", "delivered"},
 	})
 }
 
@@ -182,7 +186,7 @@ func TestCIPSOErrorDroppedOnReceive(t *testing.T) {
 			}
 		}
 	}
-	v, err := ns.Verdict(unhex(t, "86 0A 00 00 00 09 01 04 00 05 00 00"))
+	v, err := ns.Verdict(unhex(t, "86 0A <U> 01 04 00 05 00 00"))
 	require.NoError(t, err)
 	assert.Equal(t, "parameter problem, pointer 22", v.String())
 	assert.Equal(t, 0, received(), "the CIPSO Parameter Problem is dropped on receive")

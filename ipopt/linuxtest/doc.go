@@ -21,15 +21,23 @@
 // to the kernel, not per namespace: [Namespace.ConfigureNetLabel] runs
 // netlabelctl lines, refuses to touch DOIs that already exist, and removes
 // what it added when the namespace is closed (or, if the process died
-// before that, when the next user of this package starts). The same holds
+// before that, when the next user of this package starts). A host that
+// does labelled networking has DOIs of its own, so tests should not
+// depend on fixed numbers: [Namespace.ConfigureDOIs] takes the numbers of
+// its lines as wishes, configures a free number where one is taken (also
+// when another process takes it at the same moment) and returns the
+// numbers used ([DOIs]); [Namespace.FreeDOI] finds a number that is not
+// configured, and [Namespace.HostDOIs] describes the DOIs configured by
+// others, for a test's model of the kernel. The same holds
 // for the global cipso_rbm_strictvalid sysctl ([Namespace.SetCIPSOStrictValid]).
 // Processes that use this package take a file lock while they hold global
 // state, so parallel test binaries do not step on each other.
 //
 // Everything needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN), and NetLabel
 // configuration needs netlabelctl (Debian package netlabel-tools). Tests
-// call [Available] and skip when it fails, or use [ForTest], which does
-// that and closes the namespace at the end of the test. No packet leaves
+// call [Available] and skip, with its one-line reason, when it fails, or
+// use [ForTest], which does that and closes the namespace at the end of
+// the test. No packet leaves
 // the private namespace and the host's own network configuration is never
 // read or changed.
 //

@@ -1,6 +1,7 @@
 package linuxtest_test
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 
@@ -23,14 +24,18 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer ns.Close() // also removes DOI 16 again
+	defer ns.Close() // also removes the DOI again
 
-	if err := ns.ConfigureNetLabel("cipsov4 add pass doi:16 tags:1,2,5"); err != nil {
+	// DOI 16, or a free number if the host uses 16 itself.
+	dois, err := ns.ConfigureDOIs("cipsov4 add pass doi:16 tags:1,2,5")
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	opt := []byte{0x86, 0x0A, 0, 0, 0, 0, 0x01, 0x04, 0x00, 0x05, 0, 0}
+	binary.BigEndian.PutUint32(opt[2:], dois.Of(16))
 	vs, err := ns.VerdictMany([][]byte{
-		{0x86, 0x0A, 0, 0, 0, 16, 0x01, 0x04, 0x00, 0x05, 0, 0},
+		opt,
 		{0x86, 0x0A, 0, 0, 0, 0, 0x01, 0x04, 0x00, 0x05, 0, 0},
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package linuxtest
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,9 +19,33 @@ type kernelCase struct {
 	want string // Verdict.String(): "delivered", "dropped", "parameter problem, pointer N"
 }
 
+// doiOctets replaces DOI placeholders ("<P>") in the hex of test vectors
+// with the four octets of the DOI a test configured; see setDOIOctets.
+var doiOctets = strings.NewReplacer()
+
+// setDOIOctets makes unhex expand each placeholder to its DOI, until the
+// test ends.
+func setDOIOctets(t *testing.T, dois map[string]uint32) {
+	var pairs []string
+	for k, d := range dois {
+		pairs = append(pairs, k, fmt.Sprintf("%02X %02X %02X %02X", byte(d>>24), byte(d>>16), byte(d>>8), byte(d)))
+	}
+	doiOctets = strings.NewReplacer(pairs...)
+	t.Cleanup(func() { doiOctets = strings.NewReplacer() })
+}
+
+// needKernel skips the test, in one line, unless this package can work
+// here (Available).
+func needKernel(tb testing.TB) {
+	tb.Helper()
+	if err := Available(); err != nil {
+		tb.Skip(err)
+	}
+}
+
 func unhex(tb testing.TB, s string) []byte {
 	tb.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	b, err := hex.DecodeString(strings.ReplaceAll(doiOctets.Replace(s), " ", ""))
 	require.NoError(tb, err, s)
 	return b
 }
@@ -35,7 +60,7 @@ func checkKernel(t *testing.T, ns *Namespace, cases []kernelCase) []Verdict {
 	got, err := ns.VerdictMany(list)
 	require.NoError(t, err)
 	for i, c := range cases {
-		assert.Equal(t, c.want, got[i].String(), "%s: %s", c.name, c.opts)
+		assert.Equal(t, c.want, got[i].String(), "%s: %s", c.name, doiOctets.Replace(c.opts))
 	}
 	return got
 }

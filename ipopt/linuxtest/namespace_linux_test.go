@@ -95,17 +95,20 @@ func TestGlobalCIPSOState(t *testing.T) {
 // that they are there, that existing ones are refused, and that Close
 // removes exactly what was added.
 func TestConfigureNetLabelRestores(t *testing.T) {
-	require.NoError(t, Available())
-	const doi = 424242
+	needKernel(t)
 	domain := "linuxtest-" + strconv.Itoa(os.Getpid())
 	ns, err := New()
 	require.NoError(t, err)
 	defer ns.Close()
 
+	doi, err := ns.FreeDOI(424242)
+	require.NoError(t, err)
 	require.NoError(t, ns.ConfigureNetLabel(
-		"cipsov4 add pass doi:"+strconv.Itoa(doi)+" tags:1",
-		"map add domain:"+domain+" protocol:cipsov4,"+strconv.Itoa(doi),
+		"cipsov4 add pass doi:"+strconv.Itoa(int(doi))+" tags:1",
+		"map add domain:"+domain+" protocol:cipsov4,"+strconv.Itoa(int(doi)),
 	))
+	other, err := ns.FreeDOI(424243)
+	require.NoError(t, err)
 	dois, err := listDOIs()
 	require.NoError(t, err)
 	assert.True(t, dois[doi])
@@ -115,19 +118,19 @@ func TestConfigureNetLabelRestores(t *testing.T) {
 
 	// Existing entries and unsupported commands are refused, and the
 	// refusal changes nothing.
-	assert.ErrorContains(t, ns.ConfigureNetLabel("cipsov4 add local doi:"+strconv.Itoa(doi)), "already exists")
+	assert.ErrorContains(t, ns.ConfigureNetLabel("cipsov4 add local doi:"+strconv.Itoa(int(doi))), "already exists")
 	assert.ErrorContains(t, ns.ConfigureNetLabel("map add domain:"+domain+" protocol:unlbl"), "already has a mapping")
-	assert.Error(t, ns.ConfigureNetLabel("cipsov4 del doi:"+strconv.Itoa(doi)))
+	assert.Error(t, ns.ConfigureNetLabel("cipsov4 del doi:"+strconv.Itoa(int(doi))))
 	assert.Error(t, ns.ConfigureNetLabel("map add default protocol:unlbl"))
 	assert.Error(t, ns.ConfigureNetLabel("cipsov4 add pass doi:0 tags:1"))
-	assert.Error(t, ns.ConfigureNetLabel("cipsov4 add pass doi:424243 tags:6"), "netlabelctl refuses tag 6")
+	assert.Error(t, ns.ConfigureNetLabel("cipsov4 add pass doi:"+strconv.Itoa(int(other))+" tags:6"), "netlabelctl refuses tag 6")
 	dois, err = listDOIs()
 	require.NoError(t, err)
 	assert.True(t, dois[doi])
-	assert.False(t, dois[424243])
+	assert.False(t, dois[other])
 	journal, err := os.ReadFile(journalPath)
 	require.NoError(t, err)
-	assert.Equal(t, "doi 424242\ndomain "+domain+"\n", string(journal))
+	assert.Equal(t, "doi "+strconv.Itoa(int(doi))+"\ndomain "+domain+"\n", string(journal))
 
 	require.NoError(t, ns.Close())
 	dois, err = listDOIs()
@@ -140,15 +143,14 @@ func TestConfigureNetLabelRestores(t *testing.T) {
 	_, err = os.Stat(journalPath)
 	assert.ErrorIs(t, err, os.ErrNotExist, "journal removed")
 
-	assert.ErrorIs(t, ns.ConfigureNetLabel("cipsov4 add pass doi:424244 tags:1"), ErrClosed)
+	assert.ErrorIs(t, ns.ConfigureNetLabel("cipsov4 add pass doi:"+strconv.Itoa(int(other))+" tags:1"), ErrClosed)
 	assert.NoError(t, ns.Close(), "second Close")
 }
 
 // TestJournalRecovery simulates a process that died holding global
 // state: the next one to take the lock undoes what the journal lists.
 func TestJournalRecovery(t *testing.T) {
-	require.NoError(t, Available())
-	const doi = 424245
+	needKernel(t)
 	old, err := readSysctl(strictValid)
 	require.NoError(t, err)
 	other := map[string]string{"0": "1", "1": "0"}[old]
@@ -158,8 +160,9 @@ func TestJournalRecovery(t *testing.T) {
 	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	require.NoError(t, err)
 	require.NoError(t, unix.Flock(int(f.Fd()), unix.LOCK_EX))
-	require.NoError(t, os.WriteFile(journalPath, []byte("doi 424245\nsysctl "+strictValid+" "+old+"\n"), 0o600))
-	_, err = netlabelctl("cipsov4", "add", "pass", "doi:"+strconv.Itoa(doi), "tags:1")
+	doi := freeDOI(t, 424245)
+	require.NoError(t, os.WriteFile(journalPath, []byte("doi "+strconv.Itoa(int(doi))+"\nsysctl "+strictValid+" "+old+"\n"), 0o600))
+	_, err = netlabelctl("cipsov4", "add", "pass", "doi:"+strconv.Itoa(int(doi)), "tags:1")
 	require.NoError(t, err)
 	require.NoError(t, writeSysctl(strictValid, other))
 	require.NoError(t, f.Close()) // releases the lock
@@ -177,7 +180,7 @@ func TestJournalRecovery(t *testing.T) {
 // TestStrictValidRestored: Close puts the global sysctl back, and two
 // namespaces of one process cannot both own it.
 func TestStrictValidRestored(t *testing.T) {
-	require.NoError(t, Available())
+	needKernel(t)
 	old, err := readSysctl(strictValid)
 	require.NoError(t, err)
 	ns, err := New()
@@ -238,7 +241,7 @@ func TestConcurrentUse(t *testing.T) {
 
 // TestClosed: every method of a closed namespace fails with ErrClosed.
 func TestClosed(t *testing.T) {
-	require.NoError(t, Available())
+	needKernel(t)
 	ns, err := New()
 	require.NoError(t, err)
 	require.NoError(t, ns.Close())
@@ -249,4 +252,19 @@ func TestClosed(t *testing.T) {
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.ErrorIs(t, ns.SetCIPSOStrictValid(true), ErrClosed)
 	assert.NoError(t, ns.Close())
+}
+
+// freeDOI returns the first number ConfigureDOIs would try for want that
+// is not configured now.
+func freeDOI(t *testing.T, want uint32) uint32 {
+	t.Helper()
+	dois, err := listDOIs()
+	require.NoError(t, err)
+	for k := range doiCandidates {
+		if d := doiCandidate(want, k); !dois[d] {
+			return d
+		}
+	}
+	t.Fatalf("no free DOI for %d", want)
+	return 0
 }

@@ -26,6 +26,15 @@ func (ns *Namespace) Close() error { return nil }
 // ConfigureNetLabel fails.
 func (ns *Namespace) ConfigureNetLabel(lines ...string) error { return errNotLinux }
 
+// ConfigureDOIs fails.
+func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) { return nil, errNotLinux }
+
+// FreeDOI fails.
+func (ns *Namespace) FreeDOI(want uint32) (uint32, error) { return 0, errNotLinux }
+
+// HostDOIs fails.
+func (ns *Namespace) HostDOIs() ([]string, error) { return nil, errNotLinux }
+
 // SetCIPSOStrictValid fails.
 func (ns *Namespace) SetCIPSOStrictValid(on bool) error { return errNotLinux }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,7 +74,7 @@ func (g *globalState) netlabel(args []string) error {
 			return err
 		}
 		if dois[doi] {
-			return fmt.Errorf("DOI %d already exists; refusing to touch it", doi)
+			return fmt.Errorf("DOI %d already exists; refusing to touch it: %w", doi, errExists)
 		}
 		ch = change{kind: changeDOI, key: strconv.FormatUint(uint64(doi), 10)}
 	case "map":
@@ -96,12 +97,27 @@ func (g *globalState) netlabel(args []string) error {
 	if err := g.record(ch); err != nil {
 		return err
 	}
+	if testHookBeforeAdd != nil {
+		testHookBeforeAdd(ch)
+	}
 	if _, err := netlabelctl(args...); err != nil {
 		g.forget(ch)
+		if ch.kind == changeDOI && strings.Contains(err.Error(), "exists") {
+			// Added by someone else since listDOIs (netlabelctl says
+			// "File exists"): theirs, not ours.
+			return fmt.Errorf("DOI %s already exists; refusing to touch it: %w", ch.key, errExists)
+		}
 		return err
 	}
 	return nil
 }
+
+// testHookBeforeAdd, if set, runs between the check that a DOI is free and
+// its addition (tests: another process adds it in between).
+var testHookBeforeAdd func(change)
+
+// errExists marks a refusal because the DOI is configured already.
+var errExists = errors.New("configured already")
 
 // doiArg finds "doi:N" among netlabelctl arguments.
 func doiArg(args []string) (uint32, error) {
@@ -137,20 +153,193 @@ func netlabelctl(args ...string) (string, error) {
 
 // listDOIs parses "netlabelctl cipsov4 list": "16,PASS_THROUGH 17,LOCAL".
 func listDOIs() (map[uint32]bool, error) {
+	types, err := listDOITypes()
+	if err != nil {
+		return nil, err
+	}
+	dois := make(map[uint32]bool, len(types))
+	for d := range types {
+		dois[d] = true
+	}
+	return dois, nil
+}
+
+// listDOITypes is listDOIs with each DOI's mapping type as netlabelctl
+// names it (PASS_THROUGH, TRANSLATED, LOCAL).
+func listDOITypes() (map[uint32]string, error) {
 	out, err := netlabelctl("cipsov4", "list")
 	if err != nil {
 		return nil, err
 	}
-	dois := map[uint32]bool{}
+	dois := map[uint32]string{}
 	for _, f := range strings.Fields(out) {
-		v, _, _ := strings.Cut(f, ",")
+		v, typ, _ := strings.Cut(f, ",")
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return nil, fmt.Errorf("cannot parse netlabelctl output %q", out)
 		}
-		dois[uint32(n)] = true
+		dois[uint32(n)] = typ
 	}
 	return dois, nil
+}
+
+// ConfigureDOIs is [Namespace.ConfigureNetLabel] for configurations that
+// must not depend on which DOI numbers the host already uses: the number
+// of each "cipsov4 add ... doi:N ..." line is only a wish. A DOI that is
+// configured already (by the host's owner, or by another process at the
+// same moment: netlabelctl then reports that it exists) is never touched;
+// the line is added under another, free number instead. Other lines (a
+// "map add domain:NAME protocol:cipsov4,N") are applied after the DOIs,
+// rewritten with [DOIs.Rewrite]. The result maps each wished-for number
+// to the one used; tests must build their labels and models with it (for
+// example by passing their configuration text through Rewrite).
+//
+// On an error the DOIs added so far stay recorded for Close.
+func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
+	if err := ns.live(); err != nil {
+		return nil, err
+	}
+	proc.mu.Lock()
+	defer proc.mu.Unlock()
+	if err := ns.global.acquire(); err != nil {
+		return nil, err
+	}
+	used := DOIs{}
+	taken := map[uint32]bool{}
+	var rest []string
+	for _, line := range lines {
+		args := strings.Fields(line)
+		if len(args) < 3 || (args[0] != "cipsov4" && args[0] != "cipso") || args[1] != "add" {
+			rest = append(rest, line)
+			continue
+		}
+		want, err := doiArg(args[2:])
+		if err != nil {
+			return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
+		}
+		if _, dup := used[want]; dup {
+			return used, fmt.Errorf("linuxtest: netlabelctl %s: DOI %d asked for twice", line, want)
+		}
+		for k := 0; ; k++ {
+			if k == doiCandidates {
+				return used, fmt.Errorf("linuxtest: netlabelctl %s: no free DOI found in %d tries", line, k)
+			}
+			doi := doiCandidate(want, k)
+			if taken[doi] {
+				continue
+			}
+			try := DOIs{want: doi}.Rewrite(line)
+			err := ns.global.netlabel(strings.Fields(try))
+			if errors.Is(err, errExists) {
+				continue
+			}
+			if err != nil {
+				return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", try, err)
+			}
+			used[want], taken[doi] = doi, true
+			break
+		}
+	}
+	for _, line := range rest {
+		line = used.Rewrite(line)
+		if err := ns.global.netlabel(strings.Fields(line)); err != nil {
+			return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
+		}
+	}
+	return used, nil
+}
+
+// FreeDOI returns want if no DOI of that number is configured, or else
+// the first free number of the sequence ConfigureDOIs tries, for tests
+// that need a DOI the kernel does not know. Nothing is reserved: call it
+// after ConfigureDOIs (whose lock keeps other users of this package out
+// until Close), and know that anyone else may still add the number.
+func (ns *Namespace) FreeDOI(want uint32) (uint32, error) {
+	if err := ns.live(); err != nil {
+		return 0, err
+	}
+	proc.mu.Lock()
+	defer proc.mu.Unlock()
+	if err := ns.global.acquire(); err != nil {
+		return 0, err
+	}
+	dois, err := listDOIs()
+	if err != nil {
+		return 0, fmt.Errorf("linuxtest: %w", err)
+	}
+	for k := range doiCandidates {
+		if d := doiCandidate(want, k); !dois[d] && d != 0 {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("linuxtest: no free DOI found in %d tries", doiCandidates)
+}
+
+// HostDOIs returns, in netlabelctl syntax ("cipsov4 add pass doi:16
+// tags:1,2,5"), the CIPSO DOIs configured in the kernel that ns did not
+// add: the host's own, and those of other namespaces. A test that compares
+// the kernel with a model must add them to its model (cipso.ParseConfig
+// reads these lines), or keep its generated labels away from them: the
+// kernel accepts labels of such a DOI. Call it after ConfigureDOIs, which
+// takes the lock that keeps other users of this package from changing
+// NetLabel until Close.
+func (ns *Namespace) HostDOIs() ([]string, error) {
+	if err := ns.live(); err != nil {
+		return nil, err
+	}
+	proc.mu.Lock()
+	defer proc.mu.Unlock()
+	if err := ns.global.acquire(); err != nil {
+		return nil, err
+	}
+	types, err := listDOITypes()
+	if err != nil {
+		return nil, fmt.Errorf("linuxtest: %w", err)
+	}
+	mine := map[string]bool{}
+	for _, c := range proc.changes {
+		if c.owner == &ns.global && c.kind == changeDOI {
+			mine[c.key] = true
+		}
+	}
+	var lines []string
+	for doi, typ := range types {
+		key := strconv.FormatUint(uint64(doi), 10)
+		if mine[key] {
+			continue
+		}
+		line, err := hostDOI(doi, typ)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, line)
+	}
+	slices.Sort(lines)
+	return lines, nil
+}
+
+// hostDOI rebuilds the command that configured doi from "netlabelctl
+// cipsov4 list doi:N", which prints "tags:1 levels:0=0,1=3
+// categories:0=0,1=5" (tags:128 for a local DOI, which its add command
+// does not take).
+func hostDOI(doi uint32, typ string) (string, error) {
+	key := strconv.FormatUint(uint64(doi), 10)
+	out, err := netlabelctl("cipsov4", "list", "doi:"+key)
+	if err != nil {
+		return "", fmt.Errorf("linuxtest: netlabelctl cipsov4 list doi:%s: %w", key, err)
+	}
+	line := "cipsov4 add "
+	switch typ {
+	case "PASS_THROUGH":
+		line += "pass"
+	case "TRANSLATED":
+		line += "trans"
+	case "LOCAL":
+		return line + "local doi:" + key, nil
+	default:
+		return "", fmt.Errorf("linuxtest: DOI %s has mapping type %q, which this package does not know", key, typ)
+	}
+	return line + " doi:" + key + " " + strings.Join(strings.Fields(out), " "), nil
 }
 
 // listDomains parses "netlabelctl map list":

@@ -1,0 +1,53 @@
+package linuxtest
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// DOIs maps the DOI numbers a test asked [Namespace.ConfigureDOIs] for to
+// the numbers it configured. A number that was free maps to itself.
+type DOIs map[uint32]uint32
+
+// Of returns the DOI configured for want (want itself if it was not
+// asked for).
+func (d DOIs) Of(want uint32) uint32 {
+	if v, ok := d[want]; ok {
+		return v
+	}
+	return want
+}
+
+var doiWord = regexp.MustCompile(`(doi:|protocol:cipsov4,|protocol:cipso,)([0-9]+)\b`)
+
+// Rewrite returns line with every "doi:N" (and the DOI of a
+// "protocol:cipsov4,N" mapping) replaced by d.Of(N), so that a
+// configuration written for the wished-for numbers describes what was
+// configured.
+func (d DOIs) Rewrite(line string) string {
+	return doiWord.ReplaceAllStringFunc(line, func(m string) string {
+		sub := doiWord.FindStringSubmatch(m)
+		n, err := strconv.ParseUint(sub[2], 10, 32)
+		if err != nil {
+			return m
+		}
+		return sub[1] + strconv.FormatUint(uint64(d.Of(uint32(n))), 10)
+	})
+}
+
+// doiCandidates is how many numbers ConfigureDOIs tries for one DOI.
+const doiCandidates = 64
+
+// doiCandidate returns the k-th number tried for a DOI wished to be want:
+// want itself, then numbers spread over 1..2^31-1 that depend only on want
+// and k (so a run on a given host is repeatable).
+func doiCandidate(want uint32, k int) uint32 {
+	if k == 0 {
+		return want
+	}
+	x := uint64(want)<<32 | uint64(k)
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	return uint32(x%(1<<31-1)) + 1
+}

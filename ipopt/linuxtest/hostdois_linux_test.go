@@ -1,0 +1,118 @@
+package linuxtest
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// hostOwnDOIs stand for what the owner of a labelled-networking host has
+// configured: DOIs 16, 7 and 5, numbers the tests would like to use.
+var hostOwnDOIs = []string{
+	"cipsov4 add pass doi:16 tags:1,2,5",
+	"cipsov4 add trans doi:7 tags:1 levels:0=0,1=3 categories:0=0,1=5",
+	"cipsov4 add local doi:5",
+}
+
+// netlabelState is what the host's owner sees: both lists, verbatim.
+func netlabelState(t *testing.T) string {
+	t.Helper()
+	dois, err := netlabelctl("cipsov4", "list")
+	require.NoError(t, err)
+	maps, err := netlabelctl("map", "list")
+	require.NoError(t, err)
+	return dois + "\n" + maps
+}
+
+// withHostDOIs configures hostOwnDOIs (those that are free: a DOI the
+// host really has is left alone and counts as its own) in a namespace of
+// their own, closed when the test ends, and returns the NetLabel state
+// with them, which the test must leave exactly as it found it.
+func withHostDOIs(t *testing.T) string {
+	t.Helper()
+	host := ForTest(t)
+	for _, line := range hostOwnDOIs {
+		if err := host.ConfigureNetLabel(line); err != nil && !errors.Is(err, errExists) {
+			require.NoError(t, err)
+		}
+	}
+	return netlabelState(t)
+}
+
+// TestConfigureDOIsAvoidsHostDOIs: on a host whose NetLabel already holds
+// DOIs 16, 7 and 5, ConfigureDOIs leaves them alone and configures the
+// tests' DOIs under free numbers, also when another process takes the
+// number it picked between its check and its netlabelctl call; HostDOIs
+// describes the host's DOIs as they were configured; the kernel verdicts
+// follow the numbers used; and after Close both netlabelctl lists are
+// byte for byte what they were.
+func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
+	needKernel(t)
+	before := withHostDOIs(t)
+
+	ns, err := New()
+	require.NoError(t, err)
+	defer ns.Close()
+
+	// Another process adds the first number tried for DOI 17 right after
+	// the check that it is free; it must stay, and be that process's.
+	var raced string
+	testHookBeforeAdd = func(c change) {
+		if raced == "" && c.kind == changeDOI && c.key == "17" {
+			raced = c.key
+			_, err := netlabelctl("cipsov4", "add", "local", "doi:"+c.key)
+			require.NoError(t, err)
+		}
+	}
+	defer func() { testHookBeforeAdd = nil }()
+	dois, err := ns.ConfigureDOIs(append(slices.Clone(testDOIs), "cipsov4 add pass doi:5 tags:1", "cipsov4 add pass doi:7 tags:5")...)
+	testHookBeforeAdd = nil
+	if raced != "" {
+		defer netlabelctl("cipsov4", "del", "doi:"+raced)
+	}
+	require.NoError(t, err)
+	require.Equal(t, "17", raced, "the race was staged")
+	for _, want := range []uint32{16, 17, 5, 7} {
+		assert.NotEqual(t, want, dois.Of(want), "DOI %d is taken; another number is used", want)
+	}
+	assert.Equal(t, uint32(18), dois.Of(18), "a free wish is granted")
+	list, err := listDOITypes()
+	require.NoError(t, err)
+	assert.Equal(t, "LOCAL", list[17], "the other process's DOI 17 is untouched")
+	for want, typ := range map[uint32]string{16: "PASS_THROUGH", 17: "LOCAL", 18: "TRANSLATED", 5: "PASS_THROUGH", 7: "PASS_THROUGH"} {
+		assert.Equal(t, typ, list[dois.Of(want)], "DOI %d configured as %d", want, dois.Of(want))
+	}
+
+	host, err := ns.HostDOIs()
+	require.NoError(t, err)
+	for _, line := range hostOwnDOIs {
+		assert.Contains(t, host, line, "HostDOIs describes the host's DOIs")
+	}
+	assert.Contains(t, host, "cipsov4 add local doi:17")
+	for _, want := range []uint32{16, 17, 18, 5, 7} {
+		assert.NotContains(t, host, dois.Rewrite("cipsov4 add pass doi:"+strconv.Itoa(int(want))+" tags:1"))
+	}
+
+	// The kernel knows the DOIs under the numbers used.
+	free, err := ns.FreeDOI(9)
+	require.NoError(t, err)
+	setDOIOctets(t, map[string]uint32{"<P>": dois.Of(16), "<L>": dois.Of(17), "<T>": dois.Of(18), "<5>": dois.Of(5), "<U>": free})
+	checkKernel(t, ns, []kernelCase{
+		{"pass DOI, tag 1", "86 0A <P> 01 04 00 05 00 00", "delivered"},
+		{"trans DOI, mapped", "86 0B <T> 01 05 00 00 80 00", "delivered"},
+		{"asked-for 5: a pass DOI, tag 1", "86 0A <5> 01 04 00 05 00 00", "delivered"},
+		{"the host's DOI 5 is local: tag 1 refused", "86 0A 00 00 00 05 01 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"the host's DOI 16", "86 0A 00 00 00 10 01 04 00 05 00 00", "delivered"},
+		{"not configured", "86 0A <U> 01 04 00 05 00 00", "parameter problem, pointer 22"},
+	})
+
+	require.NoError(t, ns.Close())
+	_, err = netlabelctl("cipsov4", "del", "doi:"+raced)
+	require.NoError(t, err)
+	raced = "0" // deleted
+	assert.Equal(t, before, netlabelState(t), "netlabelctl cipsov4 list and map list are as before")
+}
