@@ -16,6 +16,9 @@ type Counters struct {
 	LogsLimited   atomic.Uint64 // reject logs suppressed by the rate limit
 	QueueOverruns atomic.Uint64 // ENOBUFS: the kernel dropped queue messages
 	Errors        atomic.Uint64 // verdicts that could not be sent, other errors
+
+	VerdictRetries atomic.Uint64 // verdict sends repeated after a failure
+	VerdictDrops   atomic.Uint64 // verdicts that failed and were replaced by a drop
 }
 
 // Snapshot is a copy of the counters at one moment.
@@ -23,6 +26,7 @@ type Snapshot struct {
 	Out                                                  [len(outNames)]uint64
 	In                                                   [len(inNames)]uint64
 	ICMPSent, ICMPLimited, LogsLimited, Overruns, Errors uint64
+	VerdictRetries, VerdictDrops                         uint64
 }
 
 // Snapshot reads every counter.
@@ -36,6 +40,7 @@ func (c *Counters) Snapshot() Snapshot {
 	}
 	s.ICMPSent, s.ICMPLimited = c.ICMPSent.Load(), c.ICMPLimited.Load()
 	s.LogsLimited, s.Overruns, s.Errors = c.LogsLimited.Load(), c.QueueOverruns.Load(), c.Errors.Load()
+	s.VerdictRetries, s.VerdictDrops = c.VerdictRetries.Load(), c.VerdictDrops.Load()
 	return s
 }
 
@@ -54,9 +59,11 @@ func (s Snapshot) String() string {
 	return fmt.Sprintf("labeled=%d accepted=%d rejected=%d malformed=%d unfit=%d"+
 		" | out: unlabeled=%d dropped=%d malformed=%d"+
 		" | in: unlabeled=%d rejected-by-rule=%d forged=%d stale=%d malformed=%d"+
-		" | icmp=%d icmp-limited=%d logs-limited=%d overruns=%d errors=%d",
+		" | icmp=%d icmp-limited=%d logs-limited=%d overruns=%d errors=%d"+
+		" verdict-retries=%d verdict-drops=%d",
 		s.Out[OutLabeled], s.In[InAccepted], s.Rejected(), s.Malformed(), s.Out[OutUnfit],
 		s.Out[OutUnlabeled], s.Out[OutDropped], s.Out[OutMalformed],
 		s.In[InUnlabeled], s.In[InRejected], s.In[InForged], s.In[InStale], s.In[InMalformed],
-		s.ICMPSent, s.ICMPLimited, s.LogsLimited, s.Overruns, s.Errors)
+		s.ICMPSent, s.ICMPLimited, s.LogsLimited, s.Overruns, s.Errors,
+		s.VerdictRetries, s.VerdictDrops)
 }

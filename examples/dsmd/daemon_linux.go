@@ -188,14 +188,28 @@ func (d *Daemon) Close() error {
 	return d.Err()
 }
 
+// verdictSender sends verdicts: the part of *nfqueue.Nfqueue the
+// handlers use (a fake in tests).
+type verdictSender interface {
+	SetVerdict(id uint32, verdict int) error
+	SetVerdictModPacket(id uint32, verdict int, packet []byte) error
+}
+
 // queue serves one NFQUEUE. Its handler runs on the queue's one receiving
 // goroutine, so buf and v need no lock.
 type queue struct {
 	d   *Daemon
-	nf  *nfqueue.Nfqueue
+	nf  verdictSender
 	out bool
 	buf []byte
 	v   Verdict
+}
+
+func (q *queue) name() string {
+	if q.out {
+		return fmt.Sprintf("out %d", q.d.cfg.QueueOut)
+	}
+	return fmt.Sprintf("in %d", q.d.cfg.QueueIn)
 }
 
 func (q *queue) handle(a nfqueue.Attribute) int {
@@ -226,16 +240,52 @@ func (q *queue) failVerdict() int {
 	return nfqueue.NfDrop
 }
 
+// verdictTries is how often a verdict is sent before the next fallback.
+const verdictTries = 3
+
+// verdict sends the verdict v (with the rewritten packet pkt, if not nil)
+// for packet id, so that no packet is left in the kernel's queue: a send
+// that fails is retried (verdictTries in all); if it still fails, the
+// packet is dropped with a plain NF_DROP verdict, retried the same way. If
+// even that cannot be sent, the netlink socket is unusable: the daemon
+// fails, and closing the socket makes the kernel drop every packet still
+// queued to it (nfqnl_rcv_nl_event, NETLINK_URELEASE: the queue instance
+// is destroyed and its packets reinjected with NF_DROP).
 func (q *queue) verdict(id uint32, v int, pkt []byte) {
-	var err error
-	if pkt != nil {
-		err = q.nf.SetVerdictModPacket(id, v, pkt)
-	} else {
-		err = q.nf.SetVerdict(id, v)
+	d := q.d
+	send := func(v int, pkt []byte) (err error) {
+		for try := range verdictTries {
+			if try > 0 {
+				d.ctrs.VerdictRetries.Add(1)
+			}
+			if pkt != nil {
+				err = q.nf.SetVerdictModPacket(id, v, pkt)
+			} else {
+				err = q.nf.SetVerdict(id, v)
+			}
+			if err == nil {
+				return nil
+			}
+		}
+		return err
 	}
-	if err != nil {
-		q.d.ctrs.Errors.Add(1)
+	err := send(v, pkt)
+	if err == nil {
+		return
 	}
+	d.ctrs.Errors.Add(1)
+	if v != nfqueue.NfDrop || pkt != nil {
+		derr := send(nfqueue.NfDrop, nil)
+		if derr == nil {
+			d.ctrs.VerdictDrops.Add(1)
+			if d.allowLog() {
+				d.opt.Logf("dsmd: queue %s: verdict for packet %d failed, dropped it instead: %v", q.name(), id, err)
+			}
+			return
+		}
+		err = derr
+	}
+	d.fail(fmt.Errorf("dsmd: queue %s: no verdict could be sent for packet %d: %w", q.name(), id, err))
 }
 
 func (q *queue) handleOut(id uint32, a *nfqueue.Attribute) {
