@@ -44,7 +44,9 @@ cipsov4 add pass doi:22 tags:1,0,2
 cipsov4 add pass doi:305419896 tags:5,1,2,5,1`
 
 // unregistered are DOIs the mutations use for "no such DOI": 0 (never
-// valid), neighbours of the configured ones and all ones.
+// valid), neighbours of kernelConfig's numbers and all ones. (On a host
+// that has some of them configured, or that made kernelNamespace pick
+// other numbers, they are what the model says they are.)
 var unregistered = []cipso.DOI{0, 1, 15, 19, 21, 0x10000010, 0x12345679, 0xFFFFFFFF}
 
 // kernelFieldsPerConfig is how many options fields each receive
@@ -62,34 +64,39 @@ func kernelSeed(def uint64) uint64 {
 
 // kernelNamespace makes the namespace (skipping the test without root or
 // netlabelctl), configures kernelConfig in the kernel and returns the
-// same configuration parsed by cipso. The DOIs are removed again when the
-// test ends (linuxtest restores NetLabel on Close).
-func kernelNamespace(t *testing.T) (*linuxtest.Namespace, *cipso.Registry) {
+// same configuration parsed by cipso, with the DOI numbers used: a DOI
+// number of kernelConfig that the host uses already is replaced by a free
+// one (linuxtest.ConfigureDOIs), and the DOIs the host has configured are
+// part of the model, since the kernel accepts their labels too. The DOIs
+// are removed again when the test ends (linuxtest restores NetLabel on
+// Close); the host's are never touched.
+func kernelNamespace(t *testing.T) (*linuxtest.Namespace, *cipso.Registry, linuxtest.DOIs) {
 	t.Helper()
 	ns := linuxtest.ForTest(t)
-	reg, err := cipso.ParseConfig(strings.NewReader(kernelConfig))
+	lines := strings.Split(kernelConfig, "\n")
+	dois, err := ns.ConfigureDOIs(lines...)
 	require.NoError(t, err)
-	require.NoError(t, ns.ConfigureNetLabel(strings.Split(kernelConfig, "\n")...))
-
-	// The model knows only kernelConfig: a DOI configured on the host
-	// besides ours would make mutated DOIs valid behind its back. The
-	// check comes after ConfigureNetLabel, which holds linuxtest's global
-	// lock, so other test binaries' DOIs are gone by now.
-	out, err := exec.Command("netlabelctl", "cipsov4", "list").Output()
+	// After ConfigureDOIs, which holds linuxtest's global lock: other test
+	// binaries' DOIs are gone by now, what is left is the host's.
+	host, err := ns.HostDOIs()
 	require.NoError(t, err)
-	var extra []string
-	for _, f := range strings.Fields(string(out)) {
-		v, _, _ := strings.Cut(f, ",")
-		n, err := strconv.ParseUint(v, 10, 32)
-		require.NoError(t, err, "netlabelctl cipsov4 list: %q", out)
-		if reg.Lookup(cipso.DOI(n)) == nil {
-			extra = append(extra, v)
+	var cfg strings.Builder
+	for _, l := range lines {
+		cfg.WriteString(dois.Rewrite(l) + "\n")
+	}
+	reg, err := cipso.ParseConfig(strings.NewReader(cfg.String()))
+	require.NoError(t, err)
+	for _, l := range host {
+		d, err := cipso.ParseCommand(l)
+		if err != nil {
+			t.Skipf("the host's DOI %q cannot be modelled by cipso: %v", l, err)
 		}
+		require.NoError(t, reg.Add(d))
 	}
-	if len(extra) > 0 {
-		t.Skipf("the host has CIPSO DOIs %s configured; the differential test needs a kernel with only its own", strings.Join(extra, ", "))
+	if len(host) > 0 {
+		t.Logf("the host's own DOIs, in the model too: %s", strings.Join(host, "; "))
 	}
-	return ns, reg
+	return ns, reg, dois
 }
 
 // kernelGen generates options fields for the differential tests.
@@ -542,7 +549,7 @@ func sentinelName(err error) string {
 // octets with 0x86 planted. For delivered fields it also checks that the
 // CIPSO option reached the socket unchanged.
 func TestLinuxKernelReceive(t *testing.T) {
-	ns, reg := kernelNamespace(t)
+	ns, reg, _ := kernelNamespace(t)
 	fields := newKernelGen(kernelSeed(134), reg).fields(kernelFieldsPerConfig)
 	list := make([][]byte, len(fields))
 	for i, f := range fields {
@@ -641,7 +648,7 @@ func TestLinuxKernelReceive(t *testing.T) {
 // setsockopt and cipso.Linux in socket mode: accepted by both or by
 // neither.
 func TestLinuxKernelSetSockOptions(t *testing.T) {
-	ns, reg := kernelNamespace(t)
+	ns, reg, dois := kernelNamespace(t)
 	require.NoError(t, ns.SetCIPSOStrictValid(true))
 	lx := cipso.NewLinux(reg)
 	sock := &ipopt.Linux{CIPSO: lx, Socket: true, CapNetRaw: true}
@@ -709,7 +716,7 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 		require.NoError(t, err)
 		refused = append(refused, pad(opt), pad(append([]byte{1, 1}, opt...)))
 		pass := slices.Clone(opt)
-		binary.BigEndian.PutUint32(pass[2:], 16)
+		binary.BigEndian.PutUint32(pass[2:], dois.Of(16))
 		refused = append(refused, pad(pass))
 	}
 	for _, opts := range refused {
@@ -765,35 +772,54 @@ func errText(err error) string {
 // arrive on lo with cipso_rbm_strictvalid 1; pointers count from the IP
 // header, the option starts at 20.
 func TestLinuxKernelTagSlots(t *testing.T) {
-	ns, reg := kernelNamespace(t)
+	ns, reg, dois := kernelNamespace(t)
+	full := dois.Of(305419896)
+	// The vectors spell DOI octets as <N> for kernelConfig's DOI N, and
+	// <low> and <high> for full with its last or first octet changed to
+	// a DOI the kernel does not know.
+	octets := func(d uint32) string {
+		return fmt.Sprintf("%02X %02X %02X %02X", byte(d>>24), byte(d>>16), byte(d>>8), byte(d))
+	}
+	unknown := func(flip uint32) uint32 {
+		for x := flip; ; x += flip {
+			if d := full ^ x; reg.Lookup(cipso.DOI(d)) == nil {
+				return d
+			}
+		}
+	}
+	doiHex := strings.NewReplacer("<22>", octets(dois.Of(22)), "<20>", octets(dois.Of(20)), "<18>", octets(dois.Of(18)),
+		"<full>", octets(full), "<low>", octets(unknown(1)), "<high>", octets(unknown(1<<24)))
 	require.NoError(t, ns.SetCIPSOStrictValid(true))
 	require.NoError(t, ns.SetIngress(linuxtest.Loopback))
 	lx := &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}
 	cases := []struct{ name, opts, want string }{
 		// DOI 22: slots 1, 0, 2.
-		{"slots 1,0,2: tag 1", "86 0A 00 00 00 16 01 04 00 05 00 00", "delivered"},
-		{"slots 1,0,2: tag 2 after the empty slot", "86 0C 00 00 00 16 02 06 00 05 00 01", "parameter problem, pointer 26"},
-		{"slots 1,0,2: tag 0 passes the slots, bad length", "86 08 00 00 00 16 00 05", "parameter problem, pointer 27"},
-		{"slots 1,0,2: tag 0 passes the slots, unknown type", "86 0A 00 00 00 16 00 04 00 05 00 00", "parameter problem, pointer 26"},
+		{"slots 1,0,2: tag 1", "86 0A <22> 01 04 00 05 00 00", "delivered"},
+		{"slots 1,0,2: tag 2 after the empty slot", "86 0C <22> 02 06 00 05 00 01", "parameter problem, pointer 26"},
+		{"slots 1,0,2: tag 0 passes the slots, bad length", "86 08 <22> 00 05", "parameter problem, pointer 27"},
+		{"slots 1,0,2: tag 0 passes the slots, unknown type", "86 0A <22> 00 04 00 05 00 00", "parameter problem, pointer 26"},
 		// DOI 305419896 = 0x12345678: all five slots used (5,1,2,5,1).
-		{"full slots: tag 0 refused at its type", "86 08 12 34 56 78 00 05", "parameter problem, pointer 26"},
-		{"full slots: tag 5", "86 0C 12 34 56 78 05 06 00 05 00 03", "delivered"},
-		{"full slots: tags 5 and 1", "86 10 12 34 56 78 05 06 00 05 00 03 01 04 00 05", "delivered"},
-		{"full slots: tag 128", "86 0C 12 34 56 78 80 06 00 00 00 2A", "parameter problem, pointer 26"},
-		{"DOI 0x12345679 not registered", "86 0A 12 34 56 79 01 04 00 05 00 00", "parameter problem, pointer 22"},
-		{"DOI 0x10345678 not registered", "86 0A 10 34 56 78 01 04 00 05 00 00", "parameter problem, pointer 22"},
+		{"full slots: tag 0 refused at its type", "86 08 <full> 00 05", "parameter problem, pointer 26"},
+		{"full slots: tag 5", "86 0C <full> 05 06 00 05 00 03", "delivered"},
+		{"full slots: tags 5 and 1", "86 10 <full> 05 06 00 05 00 03 01 04 00 05", "delivered"},
+		{"full slots: tag 128", "86 0C <full> 80 06 00 00 00 2A", "parameter problem, pointer 26"},
+		{"DOI 0x12345678 with its last octet changed: not registered", "86 0A <low> 01 04 00 05 00 00", "parameter problem, pointer 22"},
+		{"DOI 0x12345678 with its first octet changed: not registered", "86 0A <high> 01 04 00 05 00 00", "parameter problem, pointer 22"},
 		// DOI 20: slots 2, 1.
-		{"slots 2,1: tag 1", "86 0A 00 00 00 14 01 04 00 05 00 00", "delivered"},
-		{"slots 2,1: tag 5", "86 0C 00 00 00 14 05 06 00 05 00 03", "parameter problem, pointer 26"},
+		{"slots 2,1: tag 1", "86 0A <20> 01 04 00 05 00 00", "delivered"},
+		{"slots 2,1: tag 5", "86 0C <20> 05 06 00 05 00 03", "parameter problem, pointer 26"},
 		// DOI 18: trans, remote levels 0, 3, 7 and categories 0, 5, 100.
-		{"trans: remote level 7", "86 0A 00 00 00 12 01 04 00 07 00 00", "delivered"},
-		{"trans: level 5 is only a local value", "86 0A 00 00 00 12 01 04 00 05 00 00", "parameter problem, pointer 29"},
-		{"trans: remote category 5", "86 0B 00 00 00 12 01 05 00 07 04 00", "delivered"},
-		{"trans: category 7 is only a local value", "86 0B 00 00 00 12 01 05 00 07 01 00", "parameter problem, pointer 30"},
-		{"trans: remote category 100", "86 17 00 00 00 12 01 11 00 03 00 00 00 00 00 00 00 00 00 00 00 00 08 00", "delivered"},
-		{"trans: tag 2", "86 0C 00 00 00 12 02 06 00 00 00 05", "parameter problem, pointer 26"},
+		{"trans: remote level 7", "86 0A <18> 01 04 00 07 00 00", "delivered"},
+		{"trans: level 5 is only a local value", "86 0A <18> 01 04 00 05 00 00", "parameter problem, pointer 29"},
+		{"trans: remote category 5", "86 0B <18> 01 05 00 07 04 00", "delivered"},
+		{"trans: category 7 is only a local value", "86 0B <18> 01 05 00 07 01 00", "parameter problem, pointer 30"},
+		{"trans: remote category 100", "86 17 <18> 01 11 00 03 00 00 00 00 00 00 00 00 00 00 00 00 08 00", "delivered"},
+		{"trans: tag 2", "86 0C <18> 02 06 00 00 00 05", "parameter problem, pointer 26"},
 	}
 	list := make([][]byte, len(cases))
+	for i := range cases {
+		cases[i].opts = doiHex.Replace(cases[i].opts)
+	}
 	for i, c := range cases {
 		b, err := hex.DecodeString(strings.ReplaceAll(c.opts, " ", ""))
 		require.NoError(t, err, c.opts)
@@ -805,5 +831,57 @@ func TestLinuxKernelTagSlots(t *testing.T) {
 		assert.Equal(t, c.want, got[i].String(), "kernel: %s: %s", c.name, c.opts)
 		want, _ := receiveModel(lx, list[i])
 		assert.Equal(t, c.want, want, "cipso.Linux: %s: %s", c.name, c.opts)
+	}
+}
+
+// hostOwnDOIs stand for what the owner of a labelled-networking host has
+// configured: DOIs 16, 7 and 5, numbers kernelConfig would like to use or
+// that its mutations and random fields reach.
+var hostOwnDOIs = []string{
+	"cipsov4 add pass doi:16 tags:1,2,5",
+	"cipsov4 add trans doi:7 tags:1 levels:0=0,1=3 categories:0=0,1=5",
+	"cipsov4 add local doi:5",
+}
+
+func netlabelState(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, args := range [][]string{{"cipsov4", "list"}, {"map", "list"}} {
+		out, err := exec.Command("netlabelctl", args...).Output()
+		require.NoError(t, err, "netlabelctl %v", args)
+		b.Write(out)
+	}
+	return b.String()
+}
+
+// TestLinuxKernelHostDOIs runs the differential tests on a host whose
+// NetLabel already holds DOIs 16, 7 and 5 (configured here, where free,
+// as the host's own; one the host really has counts as its own): they run
+// rather than skip, renumber their DOIs, model the host's, pass, and leave
+// "netlabelctl cipsov4 list" and "netlabelctl map list" byte for byte as
+// they found them.
+func TestLinuxKernelHostDOIs(t *testing.T) {
+	host := linuxtest.ForTest(t)
+	for _, l := range hostOwnDOIs {
+		if err := host.ConfigureNetLabel(l); err != nil && !strings.Contains(err.Error(), "already exists") {
+			require.NoError(t, err)
+		}
+	}
+	before := netlabelState(t)
+	for _, c := range []struct {
+		name string
+		test func(*testing.T)
+	}{
+		{"TagSlots", TestLinuxKernelTagSlots},
+		{"SetSockOptions", TestLinuxKernelSetSockOptions},
+		{"Receive", TestLinuxKernelReceive},
+	} {
+		skipped := true
+		t.Run(c.name, func(t *testing.T) {
+			defer func() { skipped = t.Skipped() }()
+			c.test(t)
+		})
+		assert.False(t, skipped, "%s runs on a host with DOIs of its own", c.name)
+		assert.Equal(t, before, netlabelState(t), "%s: NetLabel as the host had it", c.name)
 	}
 }
