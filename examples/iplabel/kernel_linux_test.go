@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,9 +16,10 @@ import (
 )
 
 // kernelDOIs are the DOIs the differential test configures with
-// netlabelctl and gives the command in --doi-config. They are chosen
-// away from the ones other test packages use, and linuxtest refuses to
-// touch a DOI that already exists.
+// netlabelctl and gives the command in --doi-config. The numbers are
+// wishes: where the host uses one already, linuxtest.ConfigureDOIs picks
+// a free number, and the test's generator (genDOIs) and --doi-config
+// follow it.
 var kernelDOIs = []string{
 	"cipsov4 add pass doi:3101 tags:1,2,5",
 	"cipsov4 add trans doi:3102 tags:1 levels:0=0,1=5,2=2 categories:0=0,1=3,5=7",
@@ -38,8 +40,33 @@ const kernelCases = 600
 // each field on lo in a private network namespace (so --loopback).
 func TestKernelDifferential(t *testing.T) {
 	ns := linuxtest.ForTest(t)
-	require.NoError(t, ns.ConfigureNetLabel(kernelDOIs...))
-	cfg := writeFile(t, "kernel.conf", strings.Join(kernelDOIs, "\n")+"\n")
+	dois, err := ns.ConfigureDOIs(kernelDOIs...)
+	require.NoError(t, err)
+	// The DOIs the host has configured are in --doi-config too: the kernel
+	// accepts their labels, which a flipped octet can make.
+	host, err := ns.HostDOIs()
+	require.NoError(t, err)
+	var conf strings.Builder
+	for _, l := range kernelDOIs {
+		conf.WriteString(dois.Rewrite(l) + "\n")
+	}
+	for _, l := range host {
+		conf.WriteString(l + "\n")
+	}
+	cfg := writeFile(t, "kernel.conf", conf.String())
+	unconfigured, err := ns.FreeDOI(3199)
+	require.NoError(t, err)
+	old := genDOIs
+	genDOIs = slices.Clone(genDOIs)
+	for i, d := range genDOIs {
+		switch d {
+		case 3199:
+			genDOIs[i] = unconfigured
+		default:
+			genDOIs[i] = dois.Of(d)
+		}
+	}
+	defer func() { genDOIs = old }()
 
 	seed := uint64(5)
 	if s, err := strconv.ParseUint(os.Getenv("IPLABEL_SEED"), 10, 64); err == nil {
