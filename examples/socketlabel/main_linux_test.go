@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +23,9 @@ import (
 )
 
 // testDOIs are configured with netlabelctl for these tests (NetLabel is
-// global to the kernel; linuxtest refuses DOIs that exist and removes
-// these at the end).
+// global to the kernel; linuxtest never touches DOIs that exist, so where
+// the host uses one of these numbers a free one is configured instead, and
+// removes them at the end). The tests write labels for the numbers used.
 var testDOIs = []string{
 	"cipsov4 add pass doi:3201 tags:1,2,5",
 	"cipsov4 add trans doi:3202 tags:1 levels:7=2 categories:100=0,200=9",
@@ -31,12 +35,23 @@ var testDOIs = []string{
 // their sockets in it with ns.Do, so nothing leaves it), configures the
 // test DOIs and writes them to a -doi-config file; it skips without root
 // and netlabelctl.
-func netlabel(t *testing.T) (ns *linuxtest.Namespace, cfg string) {
+func netlabel(t *testing.T) (ns *linuxtest.Namespace, cfg string, dois linuxtest.DOIs) {
 	ns = linuxtest.ForTest(t)
-	require.NoError(t, ns.ConfigureNetLabel(testDOIs...))
+	dois, err := ns.ConfigureDOIs(testDOIs...)
+	require.NoError(t, err)
+	var conf strings.Builder
+	for _, l := range testDOIs {
+		conf.WriteString(dois.Rewrite(l) + "\n")
+	}
 	cfg = filepath.Join(t.TempDir(), "doi.conf")
-	require.NoError(t, os.WriteFile(cfg, []byte(strings.Join(testDOIs, "\n")+"\n"), 0o644))
-	return ns, cfg
+	require.NoError(t, os.WriteFile(cfg, []byte(conf.String()), 0o644))
+	return ns, cfg, dois
+}
+
+// withDOI returns opt, a CIPSO option, with its DOI octets set to doi.
+func withDOI(opt []byte, doi uint32) []byte {
+	binary.BigEndian.PutUint32(opt[2:], doi)
+	return opt
 }
 
 // TestLabeledExchange labels a UDP socket with IP_OPTIONS and reads the
@@ -44,7 +59,8 @@ func netlabel(t *testing.T) (ns *linuxtest.Namespace, cfg string) {
 // with netlabelctl-configured DOIs: the receiver gets the label exactly
 // as set (padded with EOL to a multiple of 4), and decodes it.
 func TestLabeledExchange(t *testing.T) {
-	ns, cfg := netlabel(t)
+	ns, cfg, dois := netlabel(t)
+	pass, trans := dois.Of(3201), dois.Of(3202)
 	f, err := os.Open(cfg)
 	require.NoError(t, err)
 	reg, err := cipso.ParseConfig(f)
@@ -60,11 +76,11 @@ func TestLabeledExchange(t *testing.T) {
 		labels string // Describe's words for it
 	}{
 		// Linux's generator for a pass DOI: tag 1, minimal bitmap (rulebook B.6).
-		{"tag 1", 3201, 3, "0,5", []byte{0x86, 0x0b, 0, 0, 0x0c, 0x81, 1, 5, 0, 3, 0x84, 0}, "CIPSO DOI 3201, level 3, categories {c0,c5} (host values)"},
+		{"tag 1", cipso.DOI(pass), 3, "0,5", withDOI([]byte{0x86, 0x0b, 0, 0, 0x0c, 0x81, 1, 5, 0, 3, 0x84, 0}, pass), fmt.Sprintf("CIPSO DOI %d, level 3, categories {c0,c5} (host values)", pass)},
 		// Category 300 does not fit a bitmap: tag 2.
-		{"tag 2 fallback", 3201, 1, "300", []byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 2, 6, 0, 1, 0x01, 0x2c}, "CIPSO DOI 3201, level 1, categories {c300} (host values)"},
+		{"tag 2 fallback", cipso.DOI(pass), 1, "300", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 2, 6, 0, 1, 0x01, 0x2c}, pass), fmt.Sprintf("CIPSO DOI %d, level 1, categories {c300} (host values)", pass)},
 		// Trans DOI: host level 7, categories 100 and 200 go as 2, {0, 9}.
-		{"trans", 3202, 7, "100,200", []byte{0x86, 0x0c, 0, 0, 0x0c, 0x82, 1, 6, 0, 2, 0x80, 0x40}, "CIPSO DOI 3202, level 7, categories {c100,c200} (host values)"},
+		{"trans", cipso.DOI(trans), 7, "100,200", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x82, 1, 6, 0, 2, 0x80, 0x40}, trans), fmt.Sprintf("CIPSO DOI %d, level 7, categories {c100,c200} (host values)", trans)},
 	}
 	require.NoError(t, ns.Do(func() error {
 		for _, c := range cases {
@@ -101,20 +117,23 @@ func TestLabeledExchange(t *testing.T) {
 // kernel's option check refuses (rulebook B.4, B.9): a DOI that is not
 // configured, a tag the DOI does not permit, the local tag 128.
 func TestKernelRefusesLabels(t *testing.T) {
-	ns, _ := netlabel(t)
+	ns, _, dois := netlabel(t)
+	pass, trans := dois.Of(3201), dois.Of(3202)
+	unconfigured, err := ns.FreeDOI(3327)
+	require.NoError(t, err)
 	require.NoError(t, ns.Do(func() error {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		require.NoError(t, err)
 		defer c.Close()
 		for _, opts := range [][]byte{
-			{0x86, 0x0a, 0, 0, 0x0c, 0xff, 1, 4, 0, 3, 0, 0},    // DOI 3327 not configured
-			{0x86, 0x0a, 0, 0, 0x0c, 0x82, 2, 4, 0, 3, 0, 0},    // tag 2 in trans DOI 3202
-			{0x86, 0x0c, 0, 0, 0x0c, 0x81, 0x80, 6, 1, 0, 0, 0}, // tag 128
+			withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0xff, 1, 4, 0, 3, 0, 0}, unconfigured), // a DOI not configured
+			withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0x82, 2, 4, 0, 3, 0, 0}, trans),        // tag 2 in the trans DOI
+			withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 0x80, 6, 1, 0, 0, 0}, pass),      // tag 128
 		} {
 			err := SetLabel(c, opts)
 			assert.True(t, errors.Is(err, unix.EINVAL), "% x: %v", opts, err)
 		}
-		assert.NoError(t, SetLabel(c, []byte{0x86, 0x0a, 0, 0, 0x0c, 0x81, 1, 4, 0, 3, 0, 0}))
+		assert.NoError(t, SetLabel(c, withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0x81, 1, 4, 0, 3, 0, 0}, pass)))
 		assert.NoError(t, SetLabel(c, nil), "clearing the options")
 		return nil
 	}))
@@ -122,16 +141,17 @@ func TestKernelRefusesLabels(t *testing.T) {
 
 // TestRunDemo runs the program's default mode (both ends on loopback).
 func TestRunDemo(t *testing.T) {
-	ns, cfg := netlabel(t)
+	ns, cfg, dois := netlabel(t)
+	pass := dois.Of(3201)
 	require.NoError(t, ns.Do(func() error {
 		var out, errb bytes.Buffer
-		code := run([]string{"-doi-config", cfg, "-doi", "3201", "-level", "3", "-categories", "0,5", "-count", "2"}, &out, &errb)
+		code := run([]string{"-doi-config", cfg, "-doi", strconv.Itoa(int(pass)), "-level", "3", "-categories", "0,5", "-count", "2"}, &out, &errb)
 		assert.Equal(t, 0, code, errb.String())
 		ls := strings.Split(strings.TrimSpace(out.String()), "\n")
 		require.Len(t, ls, 2)
 		for _, l := range ls {
-			assert.Contains(t, l, "options [86 0b 00 00 0c 81 01 05 00 03 84 00]")
-			assert.Contains(t, l, "CIPSO DOI 3201, level 3, categories {c0,c5}")
+			assert.Contains(t, l, fmt.Sprintf("options [86 0b %02x %02x %02x %02x 01 05 00 03 84 00]", byte(pass>>24), byte(pass>>16), byte(pass>>8), byte(pass)))
+			assert.Contains(t, l, fmt.Sprintf("CIPSO DOI %d, level 3, categories {c0,c5}", pass))
 		}
 		out.Reset()
 		errb.Reset()
