@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"testing"
@@ -12,9 +13,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// translateDOI is the DOI the translate test registers with NetLabel (a
-// global, kernel-wide change that linuxtest journals and undoes; it
-// refuses a DOI that already exists).
+// translateDOI is the DOI the translate test would like to register with
+// NetLabel (a global, kernel-wide change that linuxtest journals and
+// undoes). linuxtest never touches a DOI that exists, so where the host
+// uses this number the test takes a free one (linuxtest FreeDOI).
 const translateDOI = 7351
 
 // TestEndToEndTranslate: in translate mode dsmd B rewrites an accepted
@@ -25,9 +27,11 @@ const translateDOI = 7351
 // category bitmap.
 func TestEndToEndTranslate(t *testing.T) {
 	nl := linuxtest.ForTest(t) // skips without root and netlabelctl
+	doi, err := nl.FreeDOI(translateDOI)
+	require.NoError(t, err)
 	n := newTestNet(t)
 	ca := mustConfig(t, confA)
-	cb := mustConfig(t, confB+fmt.Sprintf("neutralise translate doi %d level 2\n", translateDOI))
+	cb := mustConfig(t, confB+fmt.Sprintf("neutralise translate doi %d level 2\n", doi))
 	n.installRules(0, ca)
 	n.installRules(1, cb)
 	n.startDaemon(0, ca, &logBuf{tb: t, name: "dsmd A"})
@@ -48,7 +52,7 @@ func TestEndToEndTranslate(t *testing.T) {
 
 	accepted := func() uint64 { return db.Counters().Snapshot().In[InAccepted] }
 	before := accepted()
-	_, err := c.Write([]byte("translated-unknown-doi"))
+	_, err = c.Write([]byte("translated-unknown-doi"))
 	require.NoError(t, err)
 	require.NoError(t, waitFor(3*time.Second, func() bool { return accepted() > before }))
 	_, _, ok := readWithOpts(rx, 300*time.Millisecond)
@@ -64,15 +68,17 @@ func TestEndToEndTranslate(t *testing.T) {
 
 	c = dial()
 
-	require.NoError(t, nl.ConfigureNetLabel(fmt.Sprintf("cipsov4 add pass doi:%d tags:1", translateDOI)))
+	require.NoError(t, nl.ConfigureNetLabel(fmt.Sprintf("cipsov4 add pass doi:%d tags:1", doi)))
 	_, err = c.Write([]byte("translated"))
 	require.NoError(t, err)
 	got, opts, ok := readWithOpts(rx, 3*time.Second)
 	require.True(t, ok, "translated label not delivered with its DOI configured")
 	assert.Equal(t, "translated", string(got))
-	// 86 14, DOI 7351 (0x1CB7), tag 1 length 14, alignment 0, level 2,
-	// bitmap = SID 0x12341234, node 1, two zero octets (neutralise.go).
+	// 86 14, the DOI (7351 = 0x1CB7 where free), tag 1 length 14,
+	// alignment 0, level 2, bitmap = SID 0x12341234, node 1, two zero
+	// octets (neutralise.go).
 	want := []byte{0x86, 0x14, 0x00, 0x00, 0x1c, 0xb7, 0x01, 0x0e, 0x00, 0x02,
 		0x12, 0x34, 0x12, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00}
+	binary.BigEndian.PutUint32(want[2:], doi)
 	assert.Equal(t, want, opts)
 }
