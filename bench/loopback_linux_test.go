@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,14 +27,19 @@ import (
 // Linux's NetLabel does) and received with IP_RECVOPTS, its label checked
 // with the Linux profile and decoded by this library.
 
-// loopDOI is the DOI the benchmark configures (pass, tags 1, 2, 5). It is
-// unusual so as not to collide with a DOI a host already has; linuxtest
-// refuses to touch an existing one and removes this one afterwards.
+// loopDOI is the DOI the benchmark would like to configure (pass, tags 1,
+// 2, 5). linuxtest never touches a DOI that exists: where the host uses
+// this number, it configures a free one (ConfigureDOIs), which the label
+// then carries. It removes the DOI afterwards.
 const loopDOI = 61616
 
-// loopLabel is the label sent: fips188.md §7 vector A in loopDOI, tag 1,
-// level 5, categories {0, 3, 9}; 12 octets, no padding.
-var loopLabel = unhex("86 0c 00 00 f0 b0 01 06 00 05 90 40")
+// loopLabelFor is the label sent: fips188.md §7 vector A in DOI doi (61616
+// is f0 b0), tag 1, level 5, categories {0, 3, 9}; 12 octets, no padding.
+func loopLabelFor(doi uint32) []byte {
+	l := unhex("86 0c 00 00 f0 b0 01 06 00 05 90 40")
+	binary.BigEndian.PutUint32(l[2:], doi)
+	return l
+}
 
 // udpPair is a connected UDP sender and a receiver on 127.0.0.1.
 type udpPair struct{ tx, rx int }
@@ -168,9 +174,12 @@ func BenchmarkLoopbackUDP(b *testing.B) {
 			b.Error(err)
 		}
 	}()
-	if err := ns.ConfigureNetLabel(fmt.Sprintf("cipsov4 add pass doi:%d tags:1,2,5", loopDOI)); err != nil {
+	dois, err := ns.ConfigureDOIs(fmt.Sprintf("cipsov4 add pass doi:%d tags:1,2,5", loopDOI))
+	if err != nil {
 		b.Fatal(err)
 	}
+	doi := dois.Of(loopDOI)
+	loopLabel := loopLabelFor(doi)
 	plain, labeled, err := loopbackPairs(ns)
 	if err != nil {
 		b.Fatal(err)
@@ -183,7 +192,7 @@ func BenchmarkLoopbackUDP(b *testing.B) {
 	if err := unix.SetsockoptInt(labeled.rx, unix.IPPROTO_IP, unix.IP_RECVOPTS, 1); err != nil {
 		b.Fatal(err)
 	}
-	reg, err := cipso.ParseConfig(strings.NewReader(fmt.Sprintf("cipsov4 add pass doi:%d tags:1,2,5\n", loopDOI)))
+	reg, err := cipso.ParseConfig(strings.NewReader(fmt.Sprintf("cipsov4 add pass doi:%d tags:1,2,5\n", doi)))
 	if err != nil {
 		b.Fatal(err)
 	}
