@@ -2,6 +2,7 @@ package cipso
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -31,6 +32,11 @@ func (e *ParseError) Error() string {
 // Unwrap returns the sentinel.
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// MaxConfigLine is the longest line [ParseConfig] reads, not counting its
+// newline ("\n" or "\r\n"): 64 KiB. A longer line is an error at that line; the rest of it
+// is not read.
+const MaxConfigLine = 64 << 10
+
 // ParseConfig reads DOI definitions in netlabelctl's command syntax, one
 // per line, into a new Registry:
 //
@@ -44,18 +50,38 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // script that also maps domains or addresses to the DOIs can be read as it
 // is; they define no CIPSO DOI. See [ParseCommand] for one line. A DOI
 // defined twice is ErrDuplicateDOI
-// (Linux -EEXIST) at the second definition. Errors are *[ParseError]; the
-// first one ends the parse.
+// (Linux -EEXIST) at the second definition. A line longer than
+// [MaxConfigLine] is ErrSyntax at that line, column 65537, and nothing
+// more of it is read. Errors are *[ParseError]; the first one ends the
+// parse. A read error from r is returned as it is.
+//
+// The time and memory it takes are linear in the size of the input (and
+// O(n log n) in the number of DOIs, for the sort): the DOIs are collected
+// and the registry's table is built once, rather than copied at every
+// DOI as n calls of [Registry.Add] would.
 func ParseConfig(r io.Reader) (*Registry, error) {
-	reg := &Registry{}
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		if otherModule(sc.Text()) {
-			continue
+	// Room for the longest line and its "\r\n": a line that does not end
+	// within the buffer is too long, and is not read further.
+	br := bufio.NewReaderSize(r, MaxConfigLine+2)
+	var (
+		doms []*Domain
+		seen = make(map[DOI]struct{})
+	)
+	for line := 1; ; line++ {
+		b, rerr := br.ReadSlice('\n')
+		if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
+			return nil, rerr
 		}
-		d, doiCol, err := parseLine(sc.Text())
+		if len(b) == 0 && rerr == io.EOF {
+			break
+		}
+		b = bytes.TrimSuffix(b, []byte{'\n'})
+		if rerr == bufio.ErrBufferFull || len(bytes.TrimSuffix(b, []byte{'\r'})) > MaxConfigLine {
+			return nil, &ParseError{Line: line, Column: MaxConfigLine + 1, Err: ErrSyntax,
+				Msg: "line longer than " + strconv.Itoa(MaxConfigLine) + " bytes"}
+		}
+		text := string(b)
+		d, doiCol, err := parseConfigLine(text)
 		if err != nil {
 			var pe *ParseError
 			if errors.As(err, &pe) {
@@ -63,17 +89,28 @@ func ParseConfig(r io.Reader) (*Registry, error) {
 			}
 			return nil, err
 		}
-		if d == nil {
-			continue
+		if d != nil {
+			if _, dup := seen[d.doi]; dup {
+				return nil, &ParseError{Line: line, Column: doiCol, Err: ErrDuplicateDOI, Msg: "DOI " + d.doi.String() + " is already defined"}
+			}
+			seen[d.doi] = struct{}{}
+			doms = append(doms, d)
 		}
-		if err := reg.Add(d); err != nil {
-			return nil, &ParseError{Line: line, Column: doiCol, Err: err, Msg: "DOI " + d.doi.String() + " is already defined"}
+		if rerr == io.EOF {
+			break
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
+	return newRegistry(doms), nil
+}
+
+// parseConfigLine parses one line of a configuration: as ParseCommand,
+// except that lines of NetLabel's other modules define nothing.
+func parseConfigLine(line string) (*Domain, int, error) {
+	toks := tokenize(line)
+	if otherModule(toks) {
+		return nil, 0, nil
 	}
-	return reg, nil
+	return parseTokens(line, toks)
 }
 
 // ParseCommand parses one netlabelctl command that adds a CIPSO DOI:
@@ -97,7 +134,7 @@ func ParseConfig(r io.Reader) (*Registry, error) {
 // A blank or comment-only line gives a nil Domain and no error. Errors are
 // *[ParseError] with Line 1.
 func ParseCommand(line string) (*Domain, error) {
-	d, _, err := parseLine(line)
+	d, _, err := parseTokens(line, tokenize(line))
 	return d, err
 }
 
@@ -110,7 +147,7 @@ func tokenize(line string) []token {
 	if i := strings.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
-	var out []token
+	out := make([]token, 0, 8) // a command has a handful of words
 	for i := 0; i < len(line); {
 		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
 			i++
@@ -198,8 +235,7 @@ func parseList(s string, col int, pairs bool, limit uint64, what string) ([]item
 
 // otherModule reports whether line is a netlabelctl command for a module
 // other than cipsov4 (netlabelctl(8): map, unlbl, calipso, mgmt).
-func otherModule(line string) bool {
-	toks := tokenize(line)
+func otherModule(toks []token) bool {
 	if len(toks) > 0 && toks[0].s == "netlabelctl" {
 		toks = toks[1:]
 	}
@@ -213,9 +249,9 @@ func otherModule(line string) bool {
 	return false
 }
 
-// parseLine parses one line; it returns nil, 0, nil for an empty line.
-func parseLine(line string) (*Domain, int, error) {
-	toks := tokenize(line)
+// parseTokens parses one line, split into toks; it returns nil, 0, nil
+// for an empty line.
+func parseTokens(line string, toks []token) (*Domain, int, error) {
 	if len(toks) == 0 {
 		return nil, 0, nil
 	}

@@ -2,6 +2,9 @@ package cipso
 
 import (
 	"errors"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,4 +137,174 @@ func TestParseConfigErrors(t *testing.T) {
 	d, err := ParseCommand("   # only a comment")
 	assert.NoError(t, err)
 	assert.Nil(t, d)
+}
+
+// endless is a reader of an endless line of 'a's that counts what it gave.
+type endless struct{ n int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	e.n += len(p)
+	return len(p), nil
+}
+
+// TestParseConfigLongLine: a line over MaxConfigLine (64 KiB, newline not
+// counted) is ErrSyntax at its line, column 65537, whatever follows, and
+// the rest of it is not read; a line of exactly 64 KiB is read.
+func TestParseConfigLongLine(t *testing.T) {
+	cmd := "cipsov4 add pass doi:16 tags:1"
+	pad := func(n int) string { return cmd + strings.Repeat(" ", n-len(cmd)) }
+	tests := []struct {
+		name  string
+		in    string
+		line  int // 0: no error
+		doi16 bool
+	}{
+		{"64 KiB", "# c\n" + pad(MaxConfigLine) + "\n", 0, true},
+		{"64 KiB at EOF", pad(MaxConfigLine), 0, true},
+		{"64 KiB and CRLF", "\n" + pad(MaxConfigLine) + "\r\n", 0, true},
+		{"64 KiB + CR at EOF", "\n" + pad(MaxConfigLine) + "\r", 0, true},
+		{"64 KiB + 2 and CRLF", pad(MaxConfigLine+2) + "\r\n", 1, false},
+		{"64 KiB + 1", "# c\n\n" + pad(MaxConfigLine+1) + "\n", 3, false},
+		{"64 KiB + 1 at EOF", pad(MaxConfigLine + 1), 1, false},
+		{"1 MiB, then a duplicate", cmd + "\n" + pad(1<<20) + "\n" + cmd + "\n", 2, false},
+		{"duplicate before it", cmd + "\n" + cmd + "\n" + pad(1<<20) + "\n", 2, false},
+		{"a comment over 64 KiB", "#" + strings.Repeat("x", MaxConfigLine) + "\n", 1, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseConfig(strings.NewReader(tc.in))
+			if tc.line == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, tc.doi16, r.Lookup(16) != nil)
+				return
+			}
+			require.Error(t, err)
+			assert.Nil(t, r)
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.line, pe.Line, "%v", err)
+			if errors.Is(err, ErrSyntax) {
+				assert.Equal(t, MaxConfigLine+1, pe.Column)
+				assert.Equal(t, "line "+strconv.Itoa(tc.line)+", column 65537: cipso: syntax error: line longer than 65536 bytes", err.Error())
+			} else {
+				assert.ErrorIs(t, err, ErrDuplicateDOI)
+			}
+		})
+	}
+
+	// An endless line: the parse stops having read about one line's worth.
+	var e endless
+	_, err := ParseConfig(&e)
+	require.ErrorIs(t, err, ErrSyntax)
+	assert.LessOrEqual(t, e.n, 2*MaxConfigLine, "read %d bytes of an endless line", e.n)
+}
+
+// configOf writes n DOI definitions, in descending DOI order (the worst
+// case for a table kept sorted by insertion), alternating pass and trans.
+func configOf(n int) string {
+	var b strings.Builder
+	for i := range n {
+		doi := strconv.Itoa(n - i)
+		if i%2 == 0 {
+			b.WriteString("cipsov4 add pass doi:" + doi + " tags:1,2,5\n")
+		} else {
+			b.WriteString("cipsov4 add trans doi:" + doi + " tags:1 levels:0=0,1=1 categories:0=0,1=5\n")
+		}
+	}
+	return b.String()
+}
+
+// allocatedBy is the number of bytes f allocates (the least of a few runs).
+func allocatedBy(f func()) uint64 {
+	best := ^uint64(0)
+	for range 3 {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		f()
+		runtime.ReadMemStats(&m1)
+		best = min(best, m1.TotalAlloc-m0.TotalAlloc)
+	}
+	return best
+}
+
+// TestParseConfigLinear: the memory ParseConfig allocates grows linearly
+// with the number of DOIs: twice the DOIs, at most 2.5 times the bytes. A
+// parser that copies its table at every DOI (n calls of Registry.Add)
+// allocates some 4 times the bytes for twice the DOIs; the same
+// measurement of that loop is checked to fail the bound, so the bound is
+// known to tell the two apart. No timing is involved.
+func TestParseConfigLinear(t *testing.T) {
+	const n = 2000
+	small, large := configOf(n), configOf(2*n)
+	parse := func(s string) func() {
+		return func() {
+			r, err := ParseConfig(strings.NewReader(s))
+			if err != nil || r.Len() == 0 {
+				panic(err)
+			}
+		}
+	}
+	a, b := allocatedBy(parse(small)), allocatedBy(parse(large))
+	ratio := float64(b) / float64(a)
+	t.Logf("ParseConfig: %d DOIs %d bytes, %d DOIs %d bytes: ratio %.2f", n, a, 2*n, b, ratio)
+	assert.Less(t, ratio, 2.5, "ParseConfig allocates more than linearly")
+	assert.Greater(t, ratio, 1.5, "the measurement sees the input at all")
+
+	// The quadratic loader this replaced, measured the same way.
+	doms := func(s string) []*Domain {
+		var out []*Domain
+		for l := range strings.Lines(s) {
+			d, err := ParseCommand(strings.TrimSuffix(l, "\n"))
+			require.NoError(t, err)
+			out = append(out, d)
+		}
+		return out
+	}
+	addAll := func(ds []*Domain) func() {
+		return func() {
+			var r Registry
+			for _, d := range ds {
+				if r.Add(d) != nil {
+					panic("dup")
+				}
+			}
+		}
+	}
+	qa, qb := allocatedBy(addAll(doms(small))), allocatedBy(addAll(doms(large)))
+	t.Logf("Registry.Add one by one: ratio %.2f", float64(qb)/float64(qa))
+	assert.Greater(t, float64(qb)/float64(qa), 2.5, "the bound would not catch a quadratic loader")
+
+	// The table built in one step is what Add builds.
+	r, err := ParseConfig(strings.NewReader(small))
+	require.NoError(t, err)
+	var want Registry
+	for _, d := range doms(small) {
+		require.NoError(t, want.Add(d))
+	}
+	require.Equal(t, want.Len(), r.Len())
+	got := slices.Collect(r.All())
+	for i, d := range slices.Collect(want.All()) {
+		assert.True(t, d.Equal(got[i]), "DOI %d", d.DOI())
+	}
+	assert.Equal(t, string(AppendConfig(nil, &want)), string(AppendConfig(nil, r)))
+}
+
+func BenchmarkParseConfig(b *testing.B) {
+	for _, n := range []int{100, 10000, 100000} {
+		s := configOf(n)
+		b.Run(strconv.Itoa(n)+"-dois", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				if _, err := ParseConfig(strings.NewReader(s)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/doi")
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package cipso
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 )
@@ -54,10 +55,10 @@ type Domain struct {
 	// both directions in which, as in Linux's arrays, a later pair for the
 	// same value overrides an earlier one.
 	levels, cats []Pair
-	lvlNet       [MaxWireLevel + 1]uint32 // wire level -> host level or invalid
-	lvlHost      []Pair                   // sorted by Local, unique
-	catNet       []Pair                   // sorted by Remote, unique
-	catHost      []Pair                   // sorted by Local, unique
+	lvlNet       *[MaxWireLevel + 1]uint32 // wire level -> host level or invalid; nil unless trans
+	lvlHost      []Pair                    // sorted by Local, unique
+	catNet       []Pair                    // sorted by Remote, unique
+	catHost      []Pair                    // sorted by Local, unique
 }
 
 const invalid = 0x80000000 // CIPSO_V4_INV_LVL, CIPSO_V4_INV_CAT
@@ -137,6 +138,7 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 	if len(levels) == 0 {
 		return nil, &configErr{"levels", 0, ErrBadConfig, "a trans DOI needs level pairs", false}
 	}
+	d.lvlNet = new([MaxWireLevel + 1]uint32)
 	for i := range d.lvlNet {
 		d.lvlNet[i] = invalid
 	}
@@ -165,7 +167,9 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 }
 
 // table builds a sorted lookup keyed by Local (or by Remote if byRemote),
-// keeping the last pair for a repeated key.
+// keeping the last pair for a repeated key. It sorts a copy stably, so the
+// pairs of one key stay in configuration order and the last of each run
+// is kept: O(n log n), for a configuration line of thousands of pairs.
 func table(pairs []Pair, byRemote bool) []Pair {
 	key := func(p Pair) uint32 {
 		if byRemote {
@@ -173,24 +177,16 @@ func table(pairs []Pair, byRemote bool) []Pair {
 		}
 		return p.Local
 	}
-	t := make([]Pair, 0, len(pairs))
-	for i := len(pairs) - 1; i >= 0; i-- {
-		p := pairs[i]
-		if !slices.ContainsFunc(t, func(q Pair) bool { return key(q) == key(p) }) {
-			t = append(t, p)
+	t := slices.Clone(pairs)
+	slices.SortStableFunc(t, func(a, b Pair) int { return cmp.Compare(key(a), key(b)) })
+	out := t[:0]
+	for i, p := range t {
+		if i+1 < len(t) && key(t[i+1]) == key(p) {
+			continue // a later pair for the same key wins
 		}
+		out = append(out, p)
 	}
-	slices.SortFunc(t, func(a, b Pair) int {
-		ka, kb := key(a), key(b)
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return 0
-	})
-	return t
+	return slices.Clip(out)
 }
 
 func lookup(t []Pair, v uint32, byRemote bool) (uint32, bool) {

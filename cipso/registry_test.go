@@ -81,3 +81,36 @@ func BenchmarkRegistryLookup(b *testing.B) {
 		})
 	}
 }
+
+// TestNewRegistry: the one-step table ParseConfig builds answers as the
+// one Add builds, on both sides of linearLookup, and Add and Remove keep
+// working on it.
+func TestNewRegistry(t *testing.T) {
+	for _, n := range []int{0, 1, linearLookup, linearLookup + 1, 100} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(n), 7))
+			var doms []*Domain
+			var want Registry
+			for _, i := range rng.Perm(n) {
+				d, err := NewPass(DOI(2*i+1), TagRBitmap)
+				require.NoError(t, err)
+				doms = append(doms, d)
+				require.NoError(t, want.Add(d))
+			}
+			r := newRegistry(doms)
+			require.Equal(t, n, r.Len())
+			for doi := DOI(0); doi <= DOI(2*n+2); doi++ {
+				assert.Same(t, want.Lookup(doi), r.Lookup(doi), "lookup %d", doi)
+			}
+			assert.Equal(t, slices.Collect(want.All()), slices.Collect(r.All()))
+			d, _ := NewPass(DOI(2*n+4), TagRBitmap)
+			require.NoError(t, r.Add(d))
+			assert.Same(t, d, r.Lookup(DOI(2*n+4)))
+			if n > 0 {
+				assert.ErrorIs(t, r.Add(doms[0]), ErrDuplicateDOI)
+				assert.True(t, r.Remove(doms[0].DOI()))
+				assert.Nil(t, r.Lookup(doms[0].DOI()))
+			}
+		})
+	}
+}
