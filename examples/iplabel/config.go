@@ -12,7 +12,10 @@ import (
 // netlabelctl's command syntax (cipso.ParseConfig). An empty path gives an
 // empty registry: no DOI is configured, so every CIPSO option fails
 // validation at its DOI, as on a kernel with NetLabel and no
-// configuration. Errors name the file, the line and the column.
+// configuration. Errors name the file, the line and the column
+// ("FILE:LINE:COLUMN: ..."); a line over 64 KiB (cipso.MaxConfigLine, its
+// newline not counted) is an error at that line, column 65537, and is not
+// read further.
 func loadConfig(path string) (*cipso.Registry, error) {
 	if path == "" {
 		return &cipso.Registry{}, nil

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bufio"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -108,14 +108,21 @@ type field struct {
 	err   error  // a *hexError
 }
 
-// maxLine is the longest input line read; a 40-octet field written with
-// "0x" and a separator per octet takes 200 bytes.
+// maxLine is the longest input line read, not counting its newline ("\n"
+// or "\r\n"); a 40-octet field written with "0x" and a separator per
+// octet takes 200 bytes.
 const maxLine = 64 << 10
+
+// errLongLine is the field error of a line over maxLine.
+var errLongLine = &hexError{Msg: "line longer than " + strconv.Itoa(maxLine) + " bytes"}
 
 // forEachField calls f for every options field: each argument, or when
 // there are none each line of in that is not empty and does not start
-// with '#'. It stops at the first error f returns; a read error from in
-// is returned as "stdin: line N: ...".
+// with '#'. A line over maxLine bytes is a field error of its own (even a
+// comment line), given to f like a bad hex field; the rest of that line is
+// read and dropped in buffer-sized pieces, never kept, and the next line
+// is read as usual. It stops at the first error f returns; a read error
+// from in is returned as "stdin: after line N: ...".
 func forEachField(args []string, in io.Reader, f func(fl *field) error) error {
 	var buf [ipopt.MaxOptionsLen]byte
 	var fl field
@@ -129,28 +136,47 @@ func forEachField(args []string, in io.Reader, f func(fl *field) error) error {
 		}
 		return nil
 	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 4096), maxLine)
+	// Room for the longest line and its "\r\n": a line that does not end
+	// within the buffer is too long.
+	br := bufio.NewReaderSize(in, maxLine+2)
 	line := 0
-	for sc.Scan() {
+	for {
+		b, rerr := br.ReadSlice('\n')
+		if len(b) == 0 && rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
+			return fmt.Errorf("stdin: after line %d: %w", line, rerr)
+		}
 		line++
-		s := trimSpace(sc.Text())
-		if s == "" || s[0] == '#' {
-			continue
+		long := rerr == bufio.ErrBufferFull
+		for rerr == bufio.ErrBufferFull {
+			_, rerr = br.ReadSlice('\n') // skip the rest of the line
+			if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
+				return fmt.Errorf("stdin: line %d: %w", line, rerr)
+			}
 		}
-		fl.where = "line " + strconv.Itoa(line)
-		fl.opts, fl.err = parseHexField(buf[:0], s)
-		if err := f(&fl); err != nil {
-			return err
+		if !long {
+			b = bytes.TrimSuffix(b, []byte{'\n'})
+			long = len(bytes.TrimSuffix(b, []byte{'\r'})) > maxLine
+		}
+		if long {
+			fl.where = "line " + strconv.Itoa(line)
+			fl.opts, fl.err = buf[:0], errLongLine
+			if err := f(&fl); err != nil {
+				return err
+			}
+		} else if s := trimSpace(string(b)); s != "" && s[0] != '#' {
+			fl.where = "line " + strconv.Itoa(line)
+			fl.opts, fl.err = parseHexField(buf[:0], s)
+			if err := f(&fl); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("stdin: line %d: line longer than %d bytes", line+1, maxLine)
-		}
-		return fmt.Errorf("stdin: after line %d: %w", line, err)
-	}
-	return nil
 }
 
 func trimSpace(s string) string {
