@@ -52,7 +52,7 @@ var available = sync.OnceValue(func() error {
 func ForTest(tb testing.TB) *Namespace {
 	tb.Helper()
 	if err := Available(); err != nil {
-		tb.Skipf("%v (skipping a test that asks the kernel)", err)
+		tb.Skip(err)
 	}
 	ns, err := New()
 	if err != nil {
