@@ -13,15 +13,28 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// Capture files are read with gopacket's pcapgo (pcap, gzip-compressed
-// pcap and pcapng, pure Go). This file adds what a command-line tool needs
-// around it: format detection by magic number, byte offsets for error
-// messages, checks of record and block framing before pcapgo reads them
-// (so that a corrupt length is reported where it is rather than as a huge
-// allocation or a misleading end of file), and recovery from a panic in
-// the reader on corrupt input. A gzip-compressed pcap gets none of the
-// checks and no byte offsets, and a file cut right after a record header
-// reads as ending there.
+// Capture files: pcap (also gzip-compressed) and pcapng, told by their
+// magic number.
+//
+// pcap records are read with gopacket's pcapgo, which does that job; this
+// file adds what a command-line tool needs around it: byte offsets for
+// error messages, a look at each record header before pcapgo reads it (so
+// that a corrupt length is reported where it is, rather than as a huge
+// allocation or a misleading end of file), the file header fields pcapgo
+// does not expose (thiszone, sigfigs, byte order) and the raw timestamp
+// fields, so that rewrite writes them back as they were.
+//
+// pcapng is read by pcapng.go, not by pcapgo's NgReader: v1.1.19 sizes
+// its packet buffer from the lengths a block claims (an interface
+// snapshot length or a captured length of 1 GiB in a 140-octet file is
+// allocated), truncates 16-bit link types to 8 bits, panics on short
+// options, does not expose packet comments, Simple Packet Blocks (it
+// gives them a zero timestamp) or the blocks it skips, and numbers its
+// packets differently from tshark when custom blocks are present.
+//
+// A gzip-compressed pcap gets no byte offsets (they would mean nothing to
+// a reader of the compressed file) and no look ahead: pcapgo's own checks
+// apply, against the ceiling below.
 
 // File magic numbers (first four octets, as read little-endian).
 const (
@@ -32,10 +45,12 @@ const (
 	magicPcapng      = 0x0a0d0d0a
 )
 
-// maxSnaplen bounds the snapshot length taken from a pcap header: pcapgo
-// allocates a buffer of the snapshot length, so a corrupt header must not
-// make it allocate gigabytes. Real captures use 65,535 or 262,144.
-const maxSnaplen = 1 << 20
+// maxCaplen is the most octets one packet of a capture may hold: libpcap's
+// MAXIMUM_SNAPLEN (262144, pcap-int.h), the ceiling its savefile readers
+// apply to most link types, and the largest snapshot length tcpdump
+// writes. A record or block claiming more is corrupt; nothing of that
+// size is ever allocated.
+const maxCaplen = 262144
 
 // captureError is a capture that cannot be read on: truncated, corrupt or
 // of an unsupported link type. It names the file and the byte.
@@ -64,26 +79,61 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// byteOrder is binary.LittleEndian or binary.BigEndian.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
+// record is what the writer of a rewritten capture needs of the packet
+// next returned last, beyond its frame: the raw timestamp and the fields
+// of its block.
+type record struct {
+	// pcap: seconds and the micro- or nanosecond fraction as stored;
+	// pcapng: the high and low 32 bits of the timestamp.
+	tsHi, tsLo uint32
+	length     uint32 // original length
+	typ        uint32 // pcapng: blockEPB, blockPB or blockSPB
+	iface      int    // pcapng: interface of the section
+	drops      uint16 // pcapng obsolete Packet Block: drops count
+	opts       []byte // pcapng: the block's options, as stored
+}
+
 // capture reads the packets of one pcap or pcapng file.
 type capture struct {
 	name    string
 	ng      bool // pcapng
 	nanos   bool // pcap with nanosecond timestamps
+	gzip    bool // a gzip-compressed pcap (pcapgo decompresses)
 	snaplen uint32
 	link    layers.LinkType // pcap: the file's link type
-	pcap    *pcapgo.Reader
-	ngr     *pcapgo.NgReader
-	cr      *countingReader
-	br      *bufio.Reader
-	size    int64 // file size, or -1 (a pipe)
-	packets int   // packets read so far
-	// sections counts the pcapng section headers after the first, so that
-	// interface numbers can be told apart across sections.
-	sections int
-	order    binary.ByteOrder // pcap: the file's byte order
-	ngOrder  binary.ByteOrder // pcapng: the current section's byte order
-	ngLinks  []int            // pcapng: link types of the section's interfaces
-	gzip     bool             // a gzip-compressed pcap (pcapgo decompresses)
+	order   byteOrder // pcap: the file's; pcapng: the current section's
+	// thiszone and sigfigs are the pcap file header's fields, kept for
+	// the rewritten file.
+	thiszone, sigfigs uint32
+	pcap              *pcapgo.Reader
+	cr                *countingReader
+	br                *bufio.Reader
+	size              int64 // file size, or -1 (a pipe)
+	// packets is the number of the record next returned last: tshark's
+	// frame.number, which also counts pcapng custom blocks and systemd
+	// journal entries.
+	packets int
+	rec     record
+
+	// notes receives the notes of a file that is read though not quite
+	// right (one line each, once per file); nil discards them.
+	notes      io.Writer
+	notePrefix string // "iplabel: dump: "
+	noted      bool   // the over-snaplen note was written
+
+	// pcapng (pcapng.go).
+	sections int       // section headers read
+	ifaces   []ngIface // the current section's interfaces
+	blk      []byte    // the current block, when read whole
+	// copyBlock, when set, is given every pcapng block that is not a
+	// packet, whole, as stored (rewrite copies them).
+	copyBlock func(typ uint32, block []byte) error
 }
 
 // openCapture detects the format of r by its magic number and reads the
@@ -112,18 +162,8 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 	switch m := binary.LittleEndian.Uint32(magic); {
 	case m == magicPcapng:
 		c.ng = true
-		if h, _ := c.br.Peek(12); len(h) < 12 {
-			return nil, &captureError{name, 0, "truncated pcapng section header"}
-		} else if bom := binary.LittleEndian.Uint32(h[8:12]); bom == 0x1a2b3c4d {
-			c.ngOrder = binary.LittleEndian
-		} else if bom == 0x4d3c2b1a {
-			c.ngOrder = binary.BigEndian
-		} else {
-			return nil, &captureError{name, 8, "corrupt pcapng section header: bad byte-order magic"}
-		}
-		c.ngr, err = pcapgo.NewNgReader(c.br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
-		if err != nil {
-			return nil, c.readError(err, "pcapng section header")
+		if err := c.checkSectionHeader(0); err != nil {
+			return nil, err
 		}
 	case m == magicPcapMicro || m == magicPcapNano || m == magicPcapMicroBE || m == magicPcapNanoBE || magic[0] == 0x1f && magic[1] == 0x8b:
 		c.gzip = magic[0] == 0x1f && magic[1] == 0x8b
@@ -132,20 +172,23 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 		if m == magicPcapMicroBE || m == magicPcapNanoBE {
 			c.order = binary.BigEndian
 		}
-		if magic[0] != 0x1f { // not gzip: check the 32-bit link type pcapgo truncates
+		if !c.gzip { // check the 32-bit link type pcapgo truncates
 			if h, _ := c.br.Peek(24); len(h) == 24 {
 				if lt := c.order.Uint32(h[20:24]); lt > 255 || !supportedLink(layers.LinkType(lt)) {
 					return nil, &captureError{name, 20, "unsupported " + linkNumberName(int(lt)) + ": " + supportedLinks}
 				}
+				c.thiszone, c.sigfigs = c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 			}
 		}
 		if c.pcap, err = pcapgo.NewReader(c.br); err != nil {
 			return nil, c.readError(err, "pcap file header")
 		}
 		c.snaplen = c.pcap.Snaplen()
-		if c.snaplen == 0 || c.snaplen > maxSnaplen {
-			c.pcap.SetSnaplen(maxSnaplen)
-		}
+		// pcapgo refuses a record longer than the snapshot length; old
+		// capture tools wrote such records and libpcap and Wireshark read
+		// them, so the limit given to pcapgo is the ceiling (its buffer
+		// then holds at most maxCaplen octets, whatever the header says).
+		c.pcap.SetSnaplen(maxCaplen)
 		c.link = c.pcap.LinkType()
 		if !supportedLink(c.link) {
 			return nil, &captureError{name, 20, "unsupported " + linkName(c.link) + ": " + supportedLinks}
@@ -158,6 +201,15 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 
 // consumed is the number of octets of the file the reader has used.
 func (c *capture) consumed() int64 { return c.cr.n - int64(c.br.Buffered()) }
+
+// note writes a note about the file to c.notes.
+func (c *capture) note(offset int64, msg string) {
+	if c.notes == nil {
+		return
+	}
+	e := captureError{c.name, offset, msg}
+	io.WriteString(c.notes, c.notePrefix+e.Error()+"\n")
+}
 
 // readError turns a pcapgo error into a captureError at the current byte.
 func (c *capture) readError(err error, what string) error {
@@ -179,19 +231,17 @@ func (c *capture) readError(err error, what string) error {
 }
 
 // next reads the next packet: its frame (valid until the next call), its
-// capture info and its link type. At the end of the file it returns
-// io.EOF; any other error is a *captureError naming the byte.
+// capture info and its link type; c.packets is then its number and c.rec
+// its raw fields. At the end of the file it returns io.EOF; any other
+// error is a *captureError naming the byte.
 func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
-	start := c.consumed()
-	switch {
-	case c.gzip:
-		start = -1 // offsets in a compressed file mean nothing to a reader
-	case c.ng:
-		err = c.precheckBlocks(start)
-	default:
-		err = c.precheckRecord(start)
+	if c.ng {
+		return c.nextBlock()
 	}
-	if err != nil {
+	start := c.consumed()
+	if c.gzip {
+		start = -1 // offsets in a compressed file mean nothing to a reader
+	} else if err := c.precheckRecord(start); err != nil {
 		return nil, ci, 0, err
 	}
 	defer func() {
@@ -199,11 +249,7 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 			frame, err = nil, &captureError{c.name, start, fmt.Sprintf("corrupt capture at packet %d (%v)", c.packets+1, p)}
 		}
 	}()
-	if c.ng {
-		frame, ci, err = c.ngr.ZeroCopyReadPacketData()
-	} else {
-		frame, ci, err = c.pcap.ZeroCopyReadPacketData()
-	}
+	frame, ci, err = c.pcap.ZeroCopyReadPacketData()
 	if err != nil {
 		if err == io.EOF && (c.consumed() == start || c.gzip) {
 			return nil, ci, 0, io.EOF
@@ -211,28 +257,30 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 		return nil, ci, 0, c.readError(err, "packet "+strconv.Itoa(c.packets+1))
 	}
 	c.packets++
-	link = c.link
-	if c.ng {
-		lt := -1
-		if i := ci.InterfaceIndex; i >= 0 && i < len(c.ngLinks) {
-			lt = c.ngLinks[i] // the 16-bit value pcapgo truncates to 8 bits
-		} else if len(ci.AncillaryData) > 0 {
-			l, _ := ci.AncillaryData[0].(layers.LinkType)
-			lt = int(l)
+	if c.gzip {
+		c.rec.tsHi = uint32(ci.Timestamp.Unix())
+		c.rec.tsLo = uint32(ci.Timestamp.Nanosecond())
+		if !c.nanos {
+			c.rec.tsLo /= 1000
 		}
-		if lt < 0 || lt > 255 || !supportedLink(layers.LinkType(lt)) {
-			return nil, ci, 0, &captureError{c.name, start, "packet " + strconv.Itoa(c.packets) + ": interface " +
-				strconv.Itoa(ci.InterfaceIndex) + " has an unsupported " + linkNumberName(lt) + ": " + supportedLinks}
-		}
-		link = layers.LinkType(lt)
 	}
-	return frame, ci, link, nil
+	c.rec.length = uint32(ci.Length)
+	if c.snaplen != 0 && uint32(ci.CaptureLength) > c.snaplen && !c.noted {
+		c.noted = true
+		off := start
+		if off >= 0 {
+			off += 8
+		}
+		c.note(off, fmt.Sprintf("packet %d: captured length %d exceeds the snapshot length %d; read whole, as libpcap and Wireshark do (noted once per file)", c.packets, ci.CaptureLength, c.snaplen))
+	}
+	return frame, ci, c.link, nil
 }
 
 // precheckRecord looks at the next pcap record before pcapgo reads it, to
-// name the fault and its byte: a record header cut short, lengths that
-// contradict each other or the snapshot length, data cut short. It
-// returns io.EOF at a clean end of file.
+// name the fault and its byte: a record header cut short, a captured
+// length over the ceiling or over the packet's length, data cut short.
+// It keeps the raw timestamp fields in c.rec. It returns io.EOF at a
+// clean end of file.
 func (c *capture) precheckRecord(start int64) error {
 	n := func() string { return strconv.Itoa(c.packets + 1) }
 	h, _ := c.br.Peek(16)
@@ -242,11 +290,11 @@ func (c *capture) precheckRecord(start int64) error {
 	case len(h) < 16:
 		return &captureError{c.name, start, "packet " + n() + ": record header truncated: the file ends at byte " + strconv.FormatInt(start+int64(len(h)), 10)}
 	}
+	c.rec.tsHi, c.rec.tsLo = c.order.Uint32(h[0:4]), c.order.Uint32(h[4:8])
 	caplen, orig := c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
-	snap := c.pcap.Snaplen()
 	switch {
-	case caplen > snap:
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d", n(), caplen, snap)}
+	case caplen > maxCaplen:
+		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d and %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n(), caplen, c.snaplen, maxCaplen)}
 	case caplen > orig:
 		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig)}
 	}
@@ -256,81 +304,4 @@ func (c *capture) precheckRecord(start int64) error {
 		}
 	}
 	return nil
-}
-
-// pcapng block types (pcapng draft, section 4).
-const (
-	blockSHB = 0x0a0d0d0a
-	blockIDB = 1
-	blockPB  = 2 // obsolete Packet Block
-	blockSPB = 3 // Simple Packet Block
-	blockEPB = 6 // Enhanced Packet Block
-)
-
-// precheckBlocks walks, without consuming them, the pcapng blocks up to
-// and including the next packet block, checking their framing before
-// pcapgo reads them: block lengths that are not a multiple of 4 or too
-// small, a packet's captured length that overruns its block, a file that
-// ends inside a block. It returns io.EOF at a clean end of file. Blocks
-// longer than the read buffer end the walk early (pcapgo then reports).
-func (c *capture) precheckBlocks(start int64) error {
-	off := 0
-	for {
-		h, _ := c.br.Peek(off + 12)
-		h = h[min(off, len(h)):]
-		at := start + int64(off)
-		switch {
-		case len(h) == 0:
-			return io.EOF
-		case len(h) < 8:
-			return &captureError{c.name, at, "block header truncated: the file ends at byte " + strconv.FormatInt(at+int64(len(h)), 10)}
-		}
-		typ := c.ngOrder.Uint32(h[0:4])
-		if binary.LittleEndian.Uint32(h[0:4]) == blockSHB {
-			if len(h) < 12 {
-				return &captureError{c.name, at, "section header truncated"}
-			}
-			switch binary.LittleEndian.Uint32(h[8:12]) {
-			case 0x1a2b3c4d:
-				c.ngOrder = binary.LittleEndian
-			case 0x4d3c2b1a:
-				c.ngOrder = binary.BigEndian
-			default:
-				return &captureError{c.name, at + 8, "corrupt section header: bad byte-order magic"}
-			}
-			typ = blockSHB
-		}
-		switch {
-		case typ == blockSHB:
-			c.ngLinks = c.ngLinks[:0]
-			c.sections++
-		case typ == blockIDB && len(h) >= 10:
-			c.ngLinks = append(c.ngLinks, int(c.ngOrder.Uint16(h[8:10])))
-		}
-		blen := int(c.ngOrder.Uint32(h[4:8]))
-		if blen < 12 || blen%4 != 0 {
-			return &captureError{c.name, at + 4, fmt.Sprintf("corrupt block: length %d (want a multiple of 4, at least 12)", blen)}
-		}
-		if off+blen > c.br.Size() {
-			return nil // too long to look at here
-		}
-		b, _ := c.br.Peek(off + blen)
-		if len(b) < off+blen {
-			return &captureError{c.name, at, fmt.Sprintf("block of %d octets truncated: the file ends at byte %d", blen, start+int64(len(b)))}
-		}
-		b = b[off:]
-		switch typ {
-		case blockEPB, blockPB:
-			if blen < 32 {
-				return &captureError{c.name, at + 4, fmt.Sprintf("corrupt packet block: length %d", blen)}
-			}
-			if caplen := int(c.ngOrder.Uint32(b[20:24])); caplen > blen-32 {
-				return &captureError{c.name, at + 20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d overruns the block of %d octets", c.packets+1, caplen, blen)}
-			}
-			return nil
-		case blockSPB:
-			return nil
-		}
-		off += blen
-	}
 }

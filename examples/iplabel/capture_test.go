@@ -47,7 +47,7 @@ func TestDumpBadCaptures(t *testing.T) {
 		{"cut in a record header", sample[:offs[3]+7], 3, []string{"byte " + strconv.Itoa(offs[3]), "packet 4: record header truncated", "ends at byte " + strconv.Itoa(offs[3]+7)}},
 		{"cut mid-packet", sample[:offs[4]+16+30], 4, []string{"byte " + strconv.Itoa(offs[4]), "packet 5 truncated", "ends at byte " + strconv.Itoa(offs[4]+46)}},
 		{"cut after a record header", sample[:offs[2]+16], 2, []string{"packet 3 truncated"}},
-		{"captured length over snaplen", corrupt(sample, offs[1]+8, 70000), 1, []string{"byte " + strconv.Itoa(offs[1]+8), "packet 2", "exceeds the snapshot length"}},
+		{"captured length over the ceiling", corrupt(sample, offs[1]+8, 262145), 1, []string{"byte " + strconv.Itoa(offs[1]+8), "packet 2", "exceeds the snapshot length 65535 and 262144"}},
 		{"captured length over packet length", corrupt(sample, offs[1]+12, 10), 1, []string{"packet 2", "exceeds the packet length"}},
 		{"huge captured length", corrupt(corrupt(sample, 16, 0xffffffff), offs[0]+8, 0xfffffff0), 0, []string{"packet 1", "exceeds the snapshot length"}},
 		{"unsupported link type", corrupt(sample, 20, 147), 0, []string{"byte 20", "unsupported link type 147"}},

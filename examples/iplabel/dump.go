@@ -63,6 +63,7 @@ func runDump(e *env, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.notes, c.notePrefix = e.stderr, "iplabel: dump: "
 	d := newDumper(reg, *jsonOut)
 	w := bufio.NewWriterSize(e.stdout, 256<<10)
 	prog := newProgress(e.stderr, "dump", size)

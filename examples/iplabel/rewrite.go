@@ -1,25 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
-
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// runRewrite is "iplabel rewrite --in FILE --out FILE (--set LABEL |
-// --strip | --translate[=FROM:TO,...]) [--doi-config FILE] [--skip-unfit]".
+// runRewrite is "iplabel rewrite --in FILE|- --out FILE|- (--set LABEL |
+// --strip | --translate[=FROM:TO,...]) [--doi-config FILE] [--skip-unfit]
+// [--fix-checksum]".
 //
 // Every IPv4 packet is relabeled with ipopt.Packet, which inserts,
 // replaces or removes one option atomically, keeps every other option and
@@ -40,28 +36,37 @@ import (
 // octets of header, the options are malformed, a translated label is not
 // mapped in the other DOI) stops the run with its number, unless
 // --skip-unfit, which copies it unchanged and counts it. Packets that are
-// not IPv4 are copied unchanged.
+// not IPv4 are copied unchanged. A packet whose IPv4 header checksum is
+// wrong is copied as it was, counted and noted on stderr (the first one),
+// unless --fix-checksum, which relabels it and writes the right checksum.
 //
-// The output keeps the input's format, link type and timestamps: pcap in,
-// pcap out (same timestamp resolution); pcapng in, pcapng out (one
-// section; interfaces keep their link types and names, their statistics
-// are not copied). The snapshot length grows by 40 octets, the most a
-// header can grow. The output is written to a temporary file in the
-// output's directory and renamed over --out only on success; the input is
-// never modified and --out may not be the input.
+// The output keeps the input's format and what it holds beside the
+// packets (capwrite.go): pcap in, pcap out (byte order, timestamp
+// resolution, thiszone, sigfigs and each raw timestamp kept); pcapng in,
+// pcapng out (every section, interface, option, comment, statistics and
+// custom block as stored, but custom blocks marked not to be copied;
+// Simple Packet Blocks stay so, with no timestamp). The snapshot length
+// grows by 40 octets, the most a header can grow. "-" reads stdin or
+// writes stdout; any other --out is written as output.go says: through
+// symbolic links, in place for devices and FIFOs, else atomically,
+// keeping an existing file's mode and owner and removing the temporary
+// file on failure, SIGINT and SIGTERM. The input is never modified and
+// --out may not be the input. The summary line goes to stderr.
 //
 // Exit status: 0; 2 for a usage, configuration or I/O error, a bad
-// capture, or a packet that stopped the run.
+// capture, or a packet that stopped the run; a run ended by SIGINT or
+// SIGTERM dies of that signal.
 func runRewrite(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("rewrite", flag.ContinueOnError)
-	in := fs.String("in", "", "input capture (pcap or pcapng)")
-	out := fs.String("out", "", "output capture")
+	in := fs.String("in", "", "input capture (pcap or pcapng; - for standard input)")
+	out := fs.String("out", "", "output capture (- for standard output)")
 	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | nsid=ssid:N,node:N | level=secret,authorities=genser")
 	strip := fs.Bool("strip", false, "remove every CIPSO, BSO and ESO option")
 	var tr translateFlag
 	fs.Var(&tr, "translate", "map labels between the DOIs of --doi-config (or FROM:TO,...)")
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
 	skip := fs.Bool("skip-unfit", false, "copy packets that cannot be rewritten unchanged, and count them")
+	fix := fs.Bool("fix-checksum", false, "relabel packets whose IPv4 header checksum is wrong, and fix it (default: copy them as they are)")
 	pos, err := parseFlags(fs, args, e.stdout)
 	if err != nil {
 		return 0, err
@@ -107,27 +112,41 @@ func runRewrite(e *env, args []string) (int, error) {
 	if err := sameFile(*in, *out); err != nil {
 		return 0, err
 	}
-	f, err := os.Open(*in)
+	name, r, size, closeIn, err := openInput(*in, e.stdin)
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	size := int64(-1)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	c, err := openCapture(*in, f, size)
+	defer closeIn()
+	c, err := openCapture(name, r, size)
 	if err != nil {
 		return 0, err
 	}
-	st, err := writeAtomically(*out, func(w io.Writer) (rewriteStats, error) {
-		return rewriteCapture(e, c, w, rw, *skip, size)
-	})
+	c.notes, c.notePrefix = e.stderr, "iplabel: rewrite: "
+	o, err := createOutput(*out, e.stdout)
 	if err != nil {
 		return 0, err
 	}
-	fmt.Fprintf(e.stderr, "iplabel: rewrite: %s: %d packets: %d rewritten, %d unchanged, %d not IPv4, %d skipped (unfit)\n",
-		*out, st.packets, st.changed, st.unchanged, st.notIPv4, st.skipped)
+	st, err := rewriteCapture(e, c, o, rw, *skip, *fix, size)
+	if err != nil {
+		o.abort()
+		return 0, err
+	}
+	if err := o.commit(); err != nil {
+		return 0, err
+	}
+	outName := *out
+	if outName == "-" {
+		outName = "stdout"
+	}
+	fmt.Fprintf(e.stderr, "iplabel: rewrite: %s: %d packets: %d rewritten, %d unchanged, %d not IPv4, %d skipped (unfit)",
+		outName, st.packets, st.changed, st.unchanged, st.notIPv4, st.skipped)
+	switch {
+	case st.badSum > 0 && *fix:
+		fmt.Fprintf(e.stderr, ", %d with a bad header checksum (fixed)", st.badSum)
+	case st.badSum > 0:
+		fmt.Fprintf(e.stderr, ", %d with a bad header checksum (copied as they were)", st.badSum)
+	}
+	fmt.Fprintln(e.stderr)
 	return exitOK, nil
 }
 
@@ -207,6 +226,9 @@ func translatePairs(reg *cipso.Registry, cfgPath, spec string) (map[cipso.DOI]do
 
 // sameFile refuses an output that is the input (rename would replace it).
 func sameFile(in, out string) error {
+	if in == "-" || out == "-" {
+		return nil
+	}
 	si, err := os.Stat(in)
 	if err != nil {
 		return err
@@ -217,129 +239,15 @@ func sameFile(in, out string) error {
 	return nil
 }
 
-// writeAtomically calls write with a temporary file in path's directory
-// and renames it to path only if write succeeds; otherwise the temporary
-// file is removed and path is untouched.
-func writeAtomically[T any](path string, write func(io.Writer) (T, error)) (res T, err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return res, err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if res, err = write(bw); err != nil {
-		return res, err
-	}
-	if err = bw.Flush(); err != nil {
-		return res, err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return res, err
-	}
-	if err = tmp.Sync(); err != nil {
-		return res, err
-	}
-	if err = tmp.Close(); err != nil {
-		return res, err
-	}
-	err = os.Rename(tmp.Name(), path)
-	return res, err
-}
-
 // rewriteStats counts what happened to the packets.
 type rewriteStats struct {
-	packets, changed, unchanged, notIPv4, skipped int
-}
-
-// packetWriter writes the output in the input's format.
-type packetWriter struct {
-	w    io.Writer
-	pcap *pcapgo.Writer
-	ng   *pcapgo.NgWriter
-	c    *capture
-	ifs  map[[2]int]int // pcapng: (section, input interface) -> output interface
-}
-
-func newPacketWriter(w io.Writer, c *capture) (*packetWriter, error) {
-	pw := &packetWriter{w: w, c: c}
-	if c.ng {
-		pw.ifs = map[[2]int]int{}
-		return pw, nil
-	}
-	if c.nanos {
-		pw.pcap = pcapgo.NewWriterNanos(w)
-	} else {
-		pw.pcap = pcapgo.NewWriter(w)
-	}
-	snap := c.snaplen
-	switch {
-	case snap == 0:
-		snap = 262144 // the input said none; this is what libpcap writes
-	case snap < 1<<31:
-		snap += ipopt.MaxOptionsLen
-	}
-	return pw, pw.pcap.WriteFileHeader(snap, c.link)
-}
-
-func (pw *packetWriter) write(ci gopacket.CaptureInfo, frame []byte) error {
-	if pw.pcap != nil {
-		return pw.pcap.WritePacket(ci, frame)
-	}
-	key := [2]int{pw.c.sections, ci.InterfaceIndex}
-	id, ok := pw.ifs[key]
-	if !ok {
-		intf, err := pw.c.ngr.Interface(ci.InterfaceIndex)
-		if err != nil {
-			return err
-		}
-		if intf.SnapLength != 0 && intf.SnapLength < 1<<31 {
-			intf.SnapLength += ipopt.MaxOptionsLen
-		}
-		// Timestamps come out of the reader with the offset applied.
-		intf.TimestampOffset = 0
-		if pw.ng == nil {
-			pw.ng, err = pcapgo.NewNgWriterInterface(pw.w, intf, pcapgo.NgWriterOptions{SectionInfo: pw.c.ngr.SectionInfo()})
-		} else {
-			id, err = pw.ng.AddInterface(intf)
-		}
-		if err != nil {
-			return err
-		}
-		pw.ifs[key] = id
-	}
-	ci.InterfaceIndex = id
-	ci.AncillaryData = nil
-	return pw.ng.WritePacket(ci, frame)
-}
-
-func (pw *packetWriter) flush() error {
-	if pw.ng != nil {
-		return pw.ng.Flush()
-	}
-	if pw.pcap == nil && pw.c.ng {
-		// No packet: still write a valid, empty pcapng file.
-		ng, err := pcapgo.NewNgWriter(pw.w, 1)
-		if err != nil {
-			return err
-		}
-		return ng.Flush()
-	}
-	return nil
+	packets, changed, unchanged, notIPv4, skipped, badSum int
 }
 
 // rewriteCapture rewrites every packet of c to w.
-func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip bool, size int64) (rewriteStats, error) {
+func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix bool, size int64) (rewriteStats, error) {
 	var st rewriteStats
-	pw, err := newPacketWriter(w, c)
+	cw, err := newCapWriter(w, c)
 	if err != nil {
 		return st, err
 	}
@@ -354,13 +262,30 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip bool, si
 			return st, err
 		}
 		st.packets++
-		out := frame
+		if c.ng && c.rec.typ == blockSPB && ci.CaptureLength < ci.Length {
+			return st, fmt.Errorf("%s: packet %d: %w", c.name, c.packets, errSPBCut)
+		}
+		out, changed := frame, false
 		fi := locateIPv4(link, frame)
 		switch {
 		case !fi.ipv4:
 			st.notIPv4++
 		default:
-			o, rerr := rw.apply(frame, fi.off)
+			if h, herr := ipopt.ParseHeader(frame[min(fi.off, len(frame)):]); herr == nil && !h.VerifyChecksum() {
+				st.badSum++
+				if st.badSum == 1 {
+					what := "copied as it was (--fix-checksum relabels such packets and fixes the checksum)"
+					if fix {
+						what = "relabeled and fixed (--fix-checksum)"
+					}
+					fmt.Fprintf(e.stderr, "iplabel: rewrite: %s: packet %d: IPv4 header checksum 0x%04x, want 0x%04x: %s\n",
+						c.name, c.packets, h.ChecksumField(), h.Checksum(), what)
+				}
+				if !fix {
+					break
+				}
+			}
+			o, rerr := rw.apply(frame, fi.off, fix)
 			switch {
 			case rerr != nil && !skip:
 				return st, fmt.Errorf("%s: packet %d: cannot rewrite: %w (use --skip-unfit to copy such packets unchanged)", c.name, c.packets, rerr)
@@ -370,17 +295,16 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip bool, si
 				st.unchanged++
 			default:
 				st.changed++
-				ci.Length += len(o) - len(frame)
-				ci.CaptureLength = len(o)
-				out = o
+				out, changed = o, true
 			}
 		}
-		if err := pw.write(ci, out); err != nil {
+		length := uint32(int(c.rec.length) + len(out) - len(frame))
+		if err := cw.write(out, length, changed); err != nil {
 			return st, err
 		}
 		prog.tick(c.consumed(), c.packets)
 	}
-	return st, pw.flush()
+	return st, nil
 }
 
 type rewriteKind uint8
@@ -406,8 +330,9 @@ var errUntouched = errors.New("untouched")
 
 // apply returns the rewritten frame (valid until the next call) or an
 // error; frame itself is never modified, so a failed rewrite leaves the
-// packet as it was.
-func (rw *rewriter) apply(frame []byte, off int) ([]byte, error) {
+// packet as it was. fixSum: the header checksum is set right even when
+// the options do not change.
+func (rw *rewriter) apply(frame []byte, off int, fixSum bool) ([]byte, error) {
 	const headroom = ipopt.MaxOptionsLen
 	need := headroom + len(frame)
 	if cap(rw.buf) < need {
@@ -440,11 +365,16 @@ func (rw *rewriter) apply(frame []byte, off int) ([]byte, error) {
 	case rewriteTranslate:
 		err = rw.translate(&p)
 		if err == errUntouched {
-			return frame, nil
+			err = nil
 		}
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fixSum {
+		if h, err := p.Header(); err == nil {
+			h.SetChecksum()
+		}
 	}
 	return p.Bytes(), nil
 }

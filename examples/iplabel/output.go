@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The output of rewrite, written so that it never harms what it writes
+// to:
+//
+//   - "-" is standard output (refused when it is a terminal);
+//   - a symbolic link is followed (through any number of links, 40 at
+//     most, as the kernel allows) and its target written, atomically
+//     beside the target; the link stays a link;
+//   - a character or block device or a FIFO is opened and written in
+//     place, never replaced, never truncated; a socket or a directory is
+//     refused;
+//   - a regular file, or a name that does not exist, is written to a
+//     temporary file in the same directory that is renamed over it only
+//     once complete and synced: a failed run, or one ended by SIGINT or
+//     SIGTERM, removes the temporary file and leaves the previous file
+//     byte for byte. An existing file keeps its permission bits and, when
+//     the process may set them, its owner and group (a group that cannot
+//     be kept loses its permission bits, which would otherwise apply to
+//     another group); a new file gets 0666 less the umask, as the
+//     kernel's open(2) applies it (and a default ACL).
+
+// output is an open output.
+type output struct {
+	name   string   // as given, for messages
+	target string   // the file written (symbolic links followed)
+	f      *os.File // the temporary file or the file written in place; nil for stdout
+	tmp    string   // the temporary file's path; "" when writing in place
+	bw     *bufio.Writer
+
+	// An existing regular target: what it keeps.
+	keep  bool
+	mode  fs.FileMode
+	owner fileOwner
+
+	mu   sync.Mutex // orders commit and abort with the signal handler
+	done bool
+	quit chan struct{}
+}
+
+// maxSymlinks is how many symbolic links are followed (Linux's limit for
+// a path, MAXSYMLINKS in include/linux/namei.h).
+const maxSymlinks = 40
+
+// resolveOutput follows symbolic links from path to the file they name,
+// which need not exist.
+func resolveOutput(path string) (target string, fi fs.FileInfo, err error) {
+	p := path
+	for range maxSymlinks {
+		fi, err = os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil, nil
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return p, fi, nil
+		}
+		l, err := os.Readlink(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if !filepath.IsAbs(l) {
+			l = filepath.Join(filepath.Dir(p), l)
+		}
+		p = l
+	}
+	return "", nil, fmt.Errorf("%s: more than %d levels of symbolic links", path, maxSymlinks)
+}
+
+// createOutput opens the output named path ("-": stdout).
+func createOutput(path string, stdout io.Writer) (*output, error) {
+	o := &output{name: path}
+	if path == "-" {
+		if isTerminal(stdout) {
+			return nil, usagef("--out -: standard output is a terminal; redirect it or name a file")
+		}
+		o.bw = bufio.NewWriterSize(stdout, 256<<10)
+		o.done = true
+		return o, nil
+	}
+	target, fi, err := resolveOutput(path)
+	if err != nil {
+		return nil, err
+	}
+	o.target = target
+	if fi != nil {
+		switch m := fi.Mode(); {
+		case m.IsDir():
+			return nil, fmt.Errorf("--out %s: is a directory", path)
+		case m&fs.ModeSocket != 0:
+			return nil, fmt.Errorf("--out %s: is a socket; a capture cannot be written to it", path)
+		case m&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
+			// Written in place: no O_CREATE, no O_TRUNC, never renamed over.
+			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, err
+			}
+			o.f, o.bw, o.done = f, bufio.NewWriterSize(f, 256<<10), true
+			return o, nil
+		case !m.IsRegular():
+			return nil, fmt.Errorf("--out %s: not a regular file, device or FIFO", path)
+		}
+		o.keep = true
+		o.mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		o.owner = ownerOf(fi)
+	}
+	// A new file: 0666 and the kernel applies the umask. An existing one:
+	// 0600 until its own mode is set at commit, never wider meanwhile.
+	perm := fs.FileMode(0o666)
+	if o.keep {
+		perm = 0o600
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	for try := 0; ; try++ {
+		var rnd [6]byte
+		rand.Read(rnd[:])
+		o.tmp = filepath.Join(dir, "."+base+".tmp-"+hex.EncodeToString(rnd[:]))
+		o.f, err = os.OpenFile(o.tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || try == 100 {
+			return nil, err
+		}
+	}
+	o.bw = bufio.NewWriterSize(o.f, 256<<10)
+	o.quit = make(chan struct{})
+	o.removeOnSignal()
+	return o, nil
+}
+
+// removeOnSignal removes the temporary file on SIGINT or SIGTERM, then
+// ends the process by the same signal (so that a shell sees it), or with
+// status 128+signal where that cannot be done.
+func (o *output) removeOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		defer signal.Stop(ch)
+		select {
+		case s := <-ch:
+			o.mu.Lock()
+			if !o.done {
+				o.f.Close()
+				os.Remove(o.tmp)
+				o.done = true
+			}
+			signal.Reset(s)
+			if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(s) == nil {
+				time.Sleep(time.Second)
+			}
+			n := 1
+			if ss, ok := s.(syscall.Signal); ok {
+				n = int(ss)
+			}
+			os.Exit(128 + n)
+		case <-o.quit:
+		}
+	}()
+}
+
+// Write writes to the output's buffer.
+func (o *output) Write(p []byte) (int, error) { return o.bw.Write(p) }
+
+// commit completes the output: flushes it and, for a temporary file,
+// gives it the kept mode and owner, syncs it and renames it over the
+// target.
+func (o *output) commit() error {
+	if err := o.bw.Flush(); err != nil {
+		o.abort()
+		return o.ioError(err)
+	}
+	if o.tmp == "" {
+		if o.f != nil {
+			return o.ioError(o.f.Close())
+		}
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	defer close(o.quit)
+	if o.done {
+		return fmt.Errorf("%s: interrupted", o.name)
+	}
+	err := o.finish()
+	if err == nil {
+		err = os.Rename(o.tmp, o.target)
+	}
+	o.done = true
+	if err != nil {
+		o.f.Close()
+		os.Remove(o.tmp)
+		return o.ioError(err)
+	}
+	if d, err := os.Open(filepath.Dir(o.target)); err == nil {
+		d.Sync() // the rename itself, where the file system supports it
+		d.Close()
+	}
+	return nil
+}
+
+// finish sets the kept owner and mode of the temporary file, then syncs
+// and closes it.
+func (o *output) finish() error {
+	if o.keep {
+		mode := o.mode
+		if !o.owner.restore(o.f) {
+			mode &^= 0o070 | fs.ModeSetgid
+		}
+		// After the chown, which clears the set-user-ID and set-group-ID bits.
+		if err := o.f.Chmod(mode); err != nil {
+			return err
+		}
+	}
+	if err := o.f.Sync(); err != nil {
+		return err
+	}
+	return o.f.Close()
+}
+
+// abort ends a failed run: the temporary file is removed, the target
+// untouched.
+func (o *output) abort() {
+	if o.tmp == "" {
+		if o.f != nil {
+			o.f.Close()
+		}
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.done {
+		o.f.Close()
+		os.Remove(o.tmp)
+		o.done = true
+		close(o.quit)
+	}
+}
+
+func (o *output) ioError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", o.name, err)
+}
