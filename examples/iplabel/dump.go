@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"io"
 	"net/netip"
@@ -28,6 +29,13 @@ import (
 // in the file (1-based, as tshark's frame.number); packets that are not
 // IPv4 have no JSON line (their numbers are skipped) and a text line
 // saying what they are.
+//
+// A packet whose IPv4 header the capture cut (its record holds fewer
+// octets than the packet had, and fewer than the header's IHL says) is not
+// judged: "header truncated by the capture", in JSON "valid":null,
+// "pointer":null and "error":"header truncated by the capture". A header
+// that is short in the packet itself is invalid, with no pointer (Linux's
+// ip_rcv_core drops it without an ICMP answer).
 //
 // Validity is the linux profile with the --doi-config DOIs and
 // cipso_rbm_strictvalid=1, the packet counting as received on loopback
@@ -69,7 +77,7 @@ func runDump(e *env, args []string) (int, error) {
 	prog := newProgress(e.stderr, "dump", size)
 	var rerr error
 	for {
-		frame, _, link, err := c.next()
+		frame, ci, link, err := c.next()
 		if err == io.EOF {
 			break
 		}
@@ -77,6 +85,7 @@ func runDump(e *env, args []string) (int, error) {
 			rerr = err
 			break
 		}
+		d.cut = ci.Length > len(frame) // the capture kept less than the packet
 		d.buf = d.appendPacket(d.buf[:0], c.packets, link, frame)
 		if _, err := w.Write(d.buf); err != nil {
 			rerr = err
@@ -117,6 +126,7 @@ type dumper struct {
 	json         bool
 	walk, walkLo ipopt.Linux
 	buf          []byte
+	cut          bool // the packet being formatted was cut by the capture
 }
 
 func newDumper(reg *cipso.Registry, json bool) *dumper {
@@ -155,6 +165,11 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		dstAddr = netip.AddrFrom4([4]byte(ip[16:20]))
 	}
 	h, herr := ipopt.ParseHeader(ip)
+	if herr != nil && d.cut && errors.Is(herr, ipopt.ErrTruncated) {
+		// The header runs past what the capture kept: the packet had it
+		// all, so nothing can be said of it (and there is no pointer).
+		return d.appendCut(dst, n, src, dstAddr, ip)
+	}
 	var verr error
 	opts := h.Options()
 	if herr != nil {
@@ -170,6 +185,52 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		return d.appendJSON(dst, n, src, dstAddr, opts, verr)
 	}
 	return d.appendText(dst, n, src, dstAddr, h, herr, verr)
+}
+
+// truncatedByCapture is the verdict on a packet whose IPv4 header the
+// capture cut: not judged.
+const truncatedByCapture = "header truncated by the capture"
+
+// appendCut appends the line of a packet whose IPv4 header was cut by the
+// capture (fewer octets captured than its IHL says, or than the base
+// header): it cannot be judged, so there is no verdict and no pointer.
+// Text: "N  SRC > DST  header truncated by the capture (IHL 15: 60 octets,
+// 36 captured), not judged"; JSON: "valid":null,"pointer":null and
+// "error":"header truncated by the capture".
+func (d *dumper) appendCut(dst []byte, n int, src, dstAddr netip.Addr, ip []byte) []byte {
+	if d.json {
+		dst = append(dst, `{"packet":`...)
+		dst = appendInt(dst, n)
+		dst = append(dst, `,"src":"`...)
+		if src.IsValid() {
+			dst = src.AppendTo(dst)
+		}
+		dst = append(dst, `","dst":"`...)
+		if dstAddr.IsValid() {
+			dst = dstAddr.AppendTo(dst)
+		}
+		return append(dst, `","options":[],"valid":null,"pointer":null,"error":"`+truncatedByCapture+"\"}\n"...)
+	}
+	dst = appendInt(dst, n)
+	dst = append(dst, "  "...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+		dst = append(dst, " > "...)
+		dst = dstAddr.AppendTo(dst)
+	} else {
+		dst = append(dst, "?"...)
+	}
+	dst = append(dst, "  "+truncatedByCapture+" ("...)
+	if len(ip) > 0 && ip[0]&0x0f >= 5 {
+		ihl := int(ip[0] & 0x0f)
+		dst = append(dst, "IHL "...)
+		dst = appendInt(dst, ihl)
+		dst = append(dst, ": "...)
+		dst = appendInt(dst, 4*ihl)
+		dst = append(dst, " octets, "...)
+	}
+	dst = appendInt(dst, len(ip))
+	return append(dst, " captured), not judged\n"...)
 }
 
 // appendJSON appends {"packet":N,"src":...,"dst":...,"options":[...],

@@ -15,6 +15,8 @@ import (
 	"github.com/google/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/cipso"
 )
 
 // pcapOf writes frames as a pcap file of link type l.
@@ -344,7 +346,9 @@ func TestDumpStdin(t *testing.T) {
 }
 
 // TestDumpBadHeaders: IPv4 headers that do not parse are reported per
-// packet, with the pointer at the faulty field (ipopt.ParseHeader).
+// packet, with the pointer at the faulty field (ipopt.ParseHeader); a
+// header short in the packet itself (not cut by the capture) is invalid
+// with no pointer, as Linux's ip_rcv_core drops it without an answer.
 func TestDumpBadHeaders(t *testing.T) {
 	good := buildIPv4(t, hostA, hostB, 17, nil, 1, nil)
 	ihl := append([]byte{}, good...)
@@ -357,7 +361,7 @@ func TestDumpBadHeaders(t *testing.T) {
 	require.Equal(t, exitOK, r.code)
 	got := jsonLines(t, r.stdout)
 	require.Len(t, got, 3)
-	for i, ptr := range []float64{0, 0, 2} {
+	for i, ptr := range []any{0.0, nil, 2.0} {
 		m := got[i].(map[string]any)
 		assert.Equal(t, false, m["valid"], i)
 		assert.Equal(t, ptr, m["pointer"], i)
@@ -365,5 +369,135 @@ func TestDumpBadHeaders(t *testing.T) {
 	}
 	assert.Equal(t, "", got[1].(map[string]any)["src"], "no addresses in 12 octets")
 	r = iplabel(t, "", "dump", p)
-	assert.Contains(t, r.stdout, "bad IPv4 header")
+	assert.Equal(t, []string{
+		"1  192.0.2.1 > 192.0.2.2  bad IPv4 header: ipopt: bad IPv4 header: ihl at header octet 0",
+		"2  ?  bad IPv4 header: ipopt: truncated option: header shorter than 20 octets",
+		"3  192.0.2.1 > 192.0.2.2  bad IPv4 header: ipopt: bad total length: total length at header octet 2",
+	}, lines(r.stdout))
+	assert.NotContains(t, r.stdout, "offset -")
+}
+
+// TestDumpHeaderCutByCapture: a packet whose IPv4 header the capture cut
+// (IHL 15 says 60 octets, fewer were captured) cannot be judged: text and
+// JSON say "header truncated by the capture", with no verdict and no
+// pointer. A packet cut after its header is judged as usual.
+func TestDumpHeaderCutByCapture(t *testing.T) {
+	rr := append([]byte{7, 39, 4}, make([]byte, 36)...)
+	full := buildIPv4(t, hostA, hostB, 17, append(rr, 0), 1, []byte("payload")) // IHL 15
+	plain := buildIPv4(t, hostA, hostB, 17, nil, 2, []byte("payload"))
+	type rec struct {
+		frame  []byte
+		capLen int
+	}
+	recs := []rec{
+		{full, 36},                               // inside the options
+		{full, 12},                               // inside the base header
+		{full, 1},                                // the version and IHL octet only
+		{plain, 24},                              // header whole, payload cut: judged
+		{full, len(full)},                        // whole: judged
+		{full[:36], 36},                          // short in the packet itself: invalid
+		{ethernet(etherTypeIPv4, full), 14 + 50}, // behind a link header
+	}
+	links := []layers.LinkType{linkIPv4, linkIPv4, linkIPv4, linkIPv4, linkIPv4, linkIPv4, layers.LinkTypeEthernet}
+	write := func(ng bool) string {
+		var buf bytes.Buffer
+		if ng {
+			intf := pcapgo.DefaultNgInterface
+			intf.LinkType = linkIPv4
+			w, err := pcapgo.NewNgWriterInterface(&buf, intf, pcapgo.DefaultNgWriterOptions)
+			require.NoError(t, err)
+			eth := pcapgo.DefaultNgInterface
+			eth.LinkType = layers.LinkTypeEthernet
+			id, err := w.AddInterface(eth)
+			require.NoError(t, err)
+			for i, r := range recs {
+				ci := ciOf(r.capLen, len(r.frame))
+				if links[i] == layers.LinkTypeEthernet {
+					ci.InterfaceIndex = id
+				}
+				require.NoError(t, w.WritePacket(ci, r.frame[:r.capLen]))
+			}
+			require.NoError(t, w.Flush())
+			return writeFile(t, "cut.pcapng", buf.String())
+		}
+		// pcap has one link type per file: the Ethernet record goes into a
+		// file of its own, read below.
+		w := pcapgo.NewWriter(&buf)
+		require.NoError(t, w.WriteFileHeader(65535, linkIPv4))
+		for i, r := range recs {
+			if links[i] == linkIPv4 {
+				require.NoError(t, w.WritePacket(ciOf(r.capLen, len(r.frame)), r.frame[:r.capLen]))
+			}
+		}
+		return writeFile(t, "cut.pcap", buf.String())
+	}
+	wantText := []string{
+		"1  192.0.2.1 > 192.0.2.2  header truncated by the capture (IHL 15: 60 octets, 36 captured), not judged",
+		"2  ?  header truncated by the capture (IHL 15: 60 octets, 12 captured), not judged",
+		"3  ?  header truncated by the capture (IHL 15: 60 octets, 1 captured), not judged",
+		"4  192.0.2.1 > 192.0.2.2  udp  no label  valid",
+		"5  192.0.2.1 > 192.0.2.2  udp  rr  valid",
+		"6  192.0.2.1 > 192.0.2.2  bad IPv4 header: ipopt: truncated option: header shorter than its IHL says",
+		"7  192.0.2.1 > 192.0.2.2  header truncated by the capture (IHL 15: 60 octets, 50 captured), not judged",
+	}
+	cut := func(n int, src, dst string) any {
+		return asJSON(t, `{"packet":`+strconv.Itoa(n)+`,"src":"`+src+`","dst":"`+dst+`","options":[],"valid":null,"pointer":null,"error":"header truncated by the capture"}`)
+	}
+	for _, ng := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pcap", true: "pcapng"}[ng], func(t *testing.T) {
+			p := write(ng)
+			want := wantText
+			if !ng {
+				want = wantText[:6]
+			}
+			r := iplabel(t, "", "dump", p)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, want, lines(r.stdout))
+
+			r = iplabel(t, "", "dump", "--json", p)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			got := jsonLines(t, r.stdout)
+			require.Len(t, got, len(want))
+			assert.Equal(t, cut(1, "192.0.2.1", "192.0.2.2"), got[0])
+			assert.Equal(t, cut(2, "", ""), got[1])
+			assert.Equal(t, cut(3, "", ""), got[2])
+			for i, valid := range []any{true, true, false} {
+				m := got[3+i].(map[string]any)
+				assert.Equal(t, valid, m["valid"], "packet %d", 4+i)
+				assert.Nil(t, m["pointer"], "packet %d", 4+i)
+				assert.NotContains(t, m, "error")
+			}
+			if ng {
+				assert.Equal(t, cut(7, "192.0.2.1", "192.0.2.2"), got[6])
+			}
+		})
+	}
+	// The Ethernet record in a pcap of its own.
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	require.NoError(t, w.WriteFileHeader(65535, layers.LinkTypeEthernet))
+	r := recs[6]
+	require.NoError(t, w.WritePacket(ciOf(r.capLen, len(r.frame)), r.frame[:r.capLen]))
+	res := iplabel(t, "", "dump", writeFile(t, "eth.pcap", buf.String()))
+	assert.Equal(t, []string{"1" + strings.TrimPrefix(wantText[6], "7")}, lines(res.stdout))
+}
+
+// TestDumpCutNoAllocs: the line of a header cut by the capture, and of one
+// short in the packet, allocate nothing, as every other dump line.
+func TestDumpCutNoAllocs(t *testing.T) {
+	full := buildIPv4(t, hostA, hostB, 17, append(append([]byte{7, 39, 4}, make([]byte, 36)...), 0), 1, nil)
+	for _, json := range []bool{true, false} {
+		d := newDumper(&cipso.Registry{}, json)
+		buf := make([]byte, 0, 4096)
+		for _, cut := range []bool{true, false} {
+			d.cut = cut
+			buf = d.appendPacket(buf[:0], 1, linkIPv4, full[:36])
+			allocs := testing.AllocsPerRun(100, func() {
+				buf = d.appendPacket(buf[:0], 1, linkIPv4, full[:36])
+				buf = d.appendPacket(buf, 2, linkIPv4, full[:7])
+			})
+			assert.Zero(t, allocs, "json=%v cut=%v", json, cut)
+			assert.Equal(t, cut, bytes.Contains(buf, []byte(truncatedByCapture)))
+		}
+	}
 }
