@@ -107,7 +107,7 @@ type capture struct {
 	gzip    bool // a gzip-compressed pcap (pcapgo decompresses)
 	snaplen uint32
 	link    layers.LinkType // pcap: the file's link type
-	order   byteOrder // pcap: the file's; pcapng: the current section's
+	order   byteOrder       // pcap: the file's; pcapng: the current section's
 	// thiszone and sigfigs are the pcap file header's fields, kept for
 	// the rewritten file.
 	thiszone, sigfigs uint32
