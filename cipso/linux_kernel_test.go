@@ -262,7 +262,7 @@ func (g *kernelGen) valid() []byte {
 
 // Options placed around a label: NOPs, RR and TS with room or full (an RR
 // or TS the receive walk advances and that then leaves no room makes the
-// kernel suppress the ICMP error: see linuxtest.EchoSuppressed), the security options
+// kernel suppress the ICMP error: see ipopt.Compiled.Silent), the security options
 // Linux does not check, an unknown option, a loose source route (valid
 // fields with one are dropped by accept_source_route=0).
 var neighbours = [][]byte{
@@ -483,7 +483,7 @@ func receiveModel(lx *cipso.Linux, opts []byte) (string, error) {
 	}
 	var e *ipopt.Error
 	switch {
-	case errors.As(err, &e) && linuxtest.EchoSuppressed(opts, c):
+	case errors.As(err, &e) && c.Silent:
 		return "dropped", err
 	case errors.As(err, &e):
 		return "parameter problem, pointer " + strconv.Itoa(e.Pointer()), err
@@ -543,7 +543,7 @@ func sentinelName(err error) string {
 // an Ethernet device (a veth pair): delivered (or dropped because of a
 // source route) exactly when Validate returns nil, and otherwise an ICMP
 // Parameter Problem whose pointer is the error's Pointer() (or no ICMP at
-// all when the kernel cannot echo an RR or TS it has advanced: linuxtest.EchoSuppressed).
+// all when the kernel cannot echo an RR or TS it has advanced: ipopt.Compiled.Silent).
 // The fields are labels from cipso's encoders for every configured DOI
 // and tag, those labels among other options, mutations of them and random
 // octets with 0x86 planted. For delivered fields it also checks that the

@@ -27,6 +27,8 @@
 //   - linux.go: [Linux], validation that reproduces Linux's
 //     __ip_options_compile, with [NetLabelStub] for kernels without
 //     NetLabel, and [ZeroTail], Linux's zeroing of the octets after an EOL.
+//   - echo.go: when Linux finds an error but sends no Parameter Problem
+//     because __ip_options_echo fails ([Compiled.Silent]).
 //   - builder.go: [Builder], append-style construction of a field padded
 //     with EOL to a multiple of 4; [AppendOption] and [PaddedLen].
 //   - header.go: [Header], a byte-slice view of the IPv4 header checked

@@ -46,11 +46,10 @@ type OptionChecker interface {
 // Setting a source route on a socket without CAP_NET_RAW is refused
 // (EPERM) once the rest of the walk has passed, as observed on Linux 6.18.
 //
-// When the walk fails after an RR or TS option whose pointer the kernel has
-// already advanced, Linux finds the same error (same pointer) but its ICMP
-// echo of the options fails and no Parameter Problem is sent at all; the
-// verdict here is the error Linux finds (ipopt/linuxtest models the
-// suppression).
+// The error is the one Linux finds, with its pointer, but Linux does not
+// always send that pointer: [Compile] also reports ([Compiled.Silent])
+// when the Parameter Problem is never sent and the datagram is dropped
+// silently.
 //
 // Receiving an RR or TS makes Linux write into the option; Linux never
 // changes the bytes given to it here. A source-routed packet is valid here:
@@ -78,6 +77,19 @@ type Compiled struct {
 	// EOL is the offset of the EOL that ended the walk, or -1. Linux
 	// zeroes every non-zero octet after it on receive.
 	EOL int
+	// Silent is set, with an error on the receive path, when Linux finds
+	// that error but sends no ICMP Parameter Problem, so the datagram is
+	// dropped without an answer and the error's pointer never leaves the
+	// host. __icmp_send (net/ipv4/icmp.c) gives up when __ip_options_echo
+	// cannot build the reply's options, which happens only when an RR or
+	// TS option met before the error has had its pointer advanced by the
+	// walk (RR by 4; TS by 4 for flag 0, by 8 for flag 1, and by 8 for
+	// flag 3 when its address is 0.0.0.0, 255.255.255.255, in 127/8 or in
+	// 224/4) to a place inside the option without room for the reply's own
+	// entries (4 octets, 8 for flag 1). A source route, a CIPSO option or
+	// anything else in the field never stops the echo. On the socket path
+	// and for a valid field Silent is false.
+	Silent bool
 }
 
 var (
@@ -97,12 +109,22 @@ var (
 // Validate runs the Linux option walk over opts (the options field, at
 // most 40 octets) and returns nil or the first *Error Linux would report.
 func (l *Linux) Validate(opts []byte) error {
-	_, err := l.Compile(opts)
+	_, err := l.compile(opts)
 	return err
 }
 
-// Compile is Validate that also returns where the tracked options are.
+// Compile is Validate that also returns where the tracked options are
+// and, when the field fails on the receive path, whether Linux sends its
+// Parameter Problem ([Compiled.Silent]).
 func (l *Linux) Compile(opts []byte) (Compiled, error) {
+	c, err := l.compile(opts)
+	if err != nil && (l == nil || !l.Socket) {
+		c.Silent = echoFails(opts, &c)
+	}
+	return c, err
+}
+
+func (l *Linux) compile(opts []byte) (Compiled, error) {
 	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
 	if len(opts) > MaxOptionsLen {
 		return c, errOptsTooLong.At(MaxOptionsLen)

@@ -254,12 +254,78 @@ func TestZeroTail(t *testing.T) {
 	}
 }
 
+// TestLinuxSilent checks Compiled.Silent: Linux finds the error (same
+// pointer) but __ip_options_echo cannot echo an RR or TS that the walk
+// advanced before it, so no Parameter Problem is sent. The kernel's
+// verdict on each of these fields, and on many more, is checked by
+// ipopt/linuxtest's TestEchoKernel and TestDifferentialEcho.
+func TestLinuxSilent(t *testing.T) {
+	tests := []struct {
+		name   string
+		prof   ipopt.Linux
+		opts   string
+		ptr    int
+		silent bool
+	}{
+		{"RR 10 at 4: pointer 8 once advanced, no room", recv, "07 0A 04 00 00 00 00 00 00 00 07 01", 30, true},
+		{"RR 11 at 4: room for the echo", recv, "07 0B 04 00 00 00 00 00 00 00 00 07 01 00 00 00", 31, false},
+		{"RR 7 at 4: full once advanced", recv, "07 07 04 00 00 00 00 07 01 00 00 00", 27, false},
+		{"RR full", recv, "07 07 08 7F 00 00 01 07 01 00 00 00", 27, false},
+		{"RR is the error itself", recv, "07 07 05 00 00 00 00 00", 22, false},
+		{"error before the RR", recv, "01 07 01 07 0A 04 00 00 00 00 00 00 00 00 00 00", 21, false},
+		{"RR, then a second RR", recv, "07 0A 04 00 00 00 00 00 00 00 07 03 04 00 00 00", 30, true},
+		{"TS flag 0, 10 at 5", recv, "44 0A 05 00 00 00 00 00 00 00 07 01", 30, true},
+		{"TS flag 0, 12 at 5", recv, "44 0C 05 00 00 00 00 00 00 00 00 00 07 01 00 00", 32, false},
+		{"TS flag 1, 13 at 5: no room for the address", recv, "44 0D 05 01 00 00 00 00 00 00 00 00 00 07 01 00", 33, true},
+		{"TS flag 1, 16 at 5: no room for the time", recv, "44 10 05 01 00 00 00 00 00 00 00 00 00 00 00 00 07 01 00 00", 36, true},
+		{"TS flag 1, 12 at 5: full once advanced", recv, "44 0C 05 01 00 00 00 00 00 00 00 00 07 01 00 00", 32, false},
+		{"TS flag 3, 127.0.0.1 stamped", recv, "44 0D 05 03 7F 00 00 01 00 00 00 00 00 07 01 00", 33, true},
+		{"TS flag 3, 0.0.0.0 stamped", recv, "44 0D 05 03 00 00 00 00 00 00 00 00 00 07 01 00", 33, true},
+		{"TS flag 3, 224.0.0.1 stamped", recv, "44 0D 05 03 E0 00 00 01 00 00 00 00 00 07 01 00", 33, true},
+		{"TS flag 3, 255.255.255.255 stamped", recv, "44 0D 05 03 FF FF FF FF 00 00 00 00 00 07 01 00", 33, true},
+		{"TS flag 3, 10.0.0.1 not stamped", recv, "44 0D 05 03 0A 00 00 01 00 00 00 00 00 07 01 00", 33, false},
+		{"TS flag 3, 0.0.0.1 not stamped", recv, "44 0D 05 03 00 00 00 01 00 00 00 00 00 07 01 00", 33, false},
+		{"TS flag 3, 240.0.0.0 not stamped", recv, "44 0D 05 03 F0 00 00 00 00 00 00 00 00 07 01 00", 33, false},
+		{"TS flag 2 is not advanced", recv, "44 0A 05 02 00 00 00 00 00 00 07 01", 30, false},
+		{"TS full", recv, "44 04 05 E0 07 01 00 00", 24, false},
+		{"LSRR never stops the echo", recv, "83 0B 08 00 01 02 03 00 00 00 00 07 01 00 00 00", 31, false},
+		{"CIPSO is copied", recv, "07 0B 04 00 00 00 00 00 00 00 00 86 02 00 00 00", 32, false},
+		{"RR advanced, then a bad CIPSO", recv, "07 0A 04 00 00 00 00 00 00 00 86 02", 31, true},
+		{"socket path: nothing is ever sent", sockRaw, "07 0A 04 00 00 00 00 00 00 00 07 01", 30, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := unhex(t, tc.opts)
+			c, err := tc.prof.Compile(opts)
+			var e *ipopt.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.ptr, e.Pointer(), "the pointer Linux finds")
+			assert.Equal(t, tc.silent, c.Silent)
+			assert.Equal(t, err, tc.prof.Validate(opts), "Validate finds the same error")
+		})
+	}
+	c, err := recv.Compile(unhex(t, "07 0A 04 00 00 00 00 00 00 00 00 00"))
+	require.NoError(t, err)
+	assert.False(t, c.Silent, "a valid field is not silent")
+	var nilLinux *ipopt.Linux
+	c, err = nilLinux.Compile(unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01"))
+	require.Error(t, err)
+	assert.True(t, c.Silent, "nil is the receive path")
+}
+
 func TestLinuxNoAllocs(t *testing.T) {
 	good := unhex(t, "94 04 00 00 07 07 04 00 00 00 00 89 07 04 00 00 00 00 44 04 05 00 86 0A 00 00 00 01 01 04 00 05 00 AB")
 	bad := unhex(t, "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06")
+	silent := unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01 44 0D 05 03 7F 00 00 01 00 00 00 00 00 07 01 00")
 	tail := make([]byte, len(good))
 	n := testing.AllocsPerRun(1000, func() {
 		if recv.Validate(good) != nil || sockUser.Validate(bad) == nil || recv.Validate(bad) == nil {
+			panic("unexpected")
+		}
+		if c, err := recv.Compile(silent); err == nil || !c.Silent {
+			panic("unexpected")
+		}
+		if c, err := recv.Compile(good); err != nil || c.Silent {
 			panic("unexpected")
 		}
 		copy(tail, good)

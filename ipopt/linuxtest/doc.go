@@ -64,7 +64,9 @@
 //   - The kernel finds the error but sends no ICMP when an RR or TS option
 //     before the error cannot be echoed: the walk has already advanced its
 //     pointer and __ip_options_echo refuses one that leaves no room for an
-//     entry [TestOptionWalk, "echo fails"]. Such datagrams are Dropped here.
+//     entry (a flag-3 TS is advanced only for 0.0.0.0, 255.255.255.255,
+//     127/8 and 224/4 here). Such datagrams are Dropped here; ipopt's
+//     Compiled.Silent predicts them [TestEchoKernel, TestDifferentialEcho].
 //   - In a new namespace conf/all/accept_source_route is 0 (conf/lo is 1),
 //     so a source-routed datagram passes the option walk and is dropped
 //     without ICMP; with 1, one routed through 127.0.0.1 is delivered
