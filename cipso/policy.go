@@ -57,11 +57,13 @@ const (
 // ip_options_compile and cipso_v4_error): Parameter Problem code 0 with
 // the pointer for a malformed option, code 1 for a missing one;
 // Destination Unreachable code 10 (host) or 9 (gateway) for a label refused
-// by policy. ok is false for errors that get no answer (class Limit, or not
-// an *ipopt.Error). Never answer an ICMP error with one (draft §5.1).
+// by policy. ok is false for errors that get no answer (class Limit, an
+// error without an offset such as a header cut short, which Linux's
+// ip_rcv_core drops silently, or not an *ipopt.Error). Never answer an
+// ICMP error with one (draft §5.1).
 func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
 	var e *ipopt.Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) || !e.HasOffset() && e.Class() != ipopt.Policy {
 		return 0, 0, 0, false
 	}
 	switch e.Class() {
