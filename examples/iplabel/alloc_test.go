@@ -133,7 +133,7 @@ func TestErrorTextMatchesLibrary(t *testing.T) {
 	}
 	n := 0
 	for _, f := range fields {
-		errs := []error{validators[0].validate(f), validators[1].validate(f)}
+		errs := []error{validators[0].validate(f).err, validators[1].validate(f).err}
 		_, derr := appendOptionsJSON(nil, f)
 		errs = append(errs, derr)
 		for _, e := range errs {

@@ -105,6 +105,8 @@ func TestKernelDifferential(t *testing.T) {
 				cli = linuxtest.Verdict{Outcome: linuxtest.Delivered}.String()
 			} else if p, ok := m["pointer"].(float64); ok {
 				cli = linuxtest.Verdict{Outcome: linuxtest.ParameterProblem, Pointer: int(p)}.String()
+			} else if m["pointer"] == nil && m["error"] != nil {
+				cli = linuxtest.Verdict{Outcome: linuxtest.Dropped}.String() // found, but no ICMP sent
 			} else {
 				cli = "error " + m["error"].(string)
 			}
@@ -125,5 +127,26 @@ func TestKernelDifferential(t *testing.T) {
 		if len(ms) > 0 {
 			t.Errorf("strictvalid=%s: %d of %d fields disagree (seed %d)", sv, len(ms), len(list), seed)
 		}
+	}
+}
+
+// TestKernelSilent confirms silentCases' linux column on the running
+// kernel: "pointer":null exactly when the kernel sends no ICMP.
+func TestKernelSilent(t *testing.T) {
+	ns := linuxtest.ForTest(t)
+	list := make([][]byte, len(silentCases))
+	for i, c := range silentCases {
+		f, err := parseHexField(nil, c.hex)
+		require.NoError(t, err)
+		list[i] = f
+	}
+	kv, err := ns.VerdictMany(list)
+	require.NoError(t, err)
+	for i, c := range silentCases {
+		want := linuxtest.Verdict{Outcome: linuxtest.Dropped}
+		if c.linux != valid {
+			want = linuxtest.Verdict{Outcome: linuxtest.ParameterProblem, Pointer: int(c.linux)}
+		}
+		require.Equal(t, want.String(), kv[i].String(), "%s: %s", c.name, c.hex)
 	}
 }

@@ -10,7 +10,10 @@ import (
 // FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]": one JSON object per
 // options field, {"ok":true} or {"ok":false,"pointer":P,"error":"..."},
 // P being the ICMP Parameter Problem pointer counted from the start of
-// the IP header (first option octet = 20).
+// the IP header (first option octet = 20) that Linux sends, or null when
+// it sends none: the linux profile's receiver finds the error but drops
+// the datagram silently because __icmp_send cannot echo an RR or TS
+// option whose pointer the walk advanced (ipopt.Compiled.Silent).
 //
 // Exit status: 0 when every field is valid; 1 when some field is not
 // (unreadable fields included: they get {"ok":false,"pointer":null,
@@ -68,14 +71,15 @@ func runValidate(e *env, args []string) (int, error) {
 	return status, err
 }
 
-// appendVerdictJSON appends {"ok":true} or {"ok":false,"pointer":P,
+// appendVerdictJSON appends {"ok":true} or {"ok":false,"pointer":P|null,
 // "error":"..."}.
-func appendVerdictJSON(dst []byte, err error) []byte {
+func appendVerdictJSON(dst []byte, v fieldVerdict) []byte {
+	err := v.err
 	if err == nil {
 		return append(dst, `{"ok":true}`...)
 	}
 	dst = append(dst, `{"ok":false,"pointer":`...)
-	if p, ok := pointerOf(err); ok {
+	if p, ok := pointerOf(err); ok && !v.silent {
 		dst = strconv.AppendInt(dst, int64(p), 10)
 	} else {
 		dst = append(dst, "null"...)

@@ -235,3 +235,55 @@ func TestValidateStrictFIPS188(t *testing.T) {
 		assert.Equal(t, float64(26), v.(map[string]any)["pointer"])
 	}
 }
+
+// silentCases are fields on which Linux finds an error but sends no
+// Parameter Problem (an RR or TS advanced by the receive walk before the
+// error leaves no room in __ip_options_echo), and neighbours on which it
+// sends one. linux is the linux profile's pointer (valid = null, the
+// datagram is dropped silently), strict the strict profile's, which
+// always has one. TestKernelSilent confirms the linux column.
+var silentCases = []struct {
+	name          string
+	hex           string
+	linux, strict verdict
+}{
+	{"RR 10 at 4, then length 1", "07 0A 04 00 00 00 00 00 00 00 07 01", valid, 30},
+	{"RR 11 at 4, then length 1", "07 0B 04 00 00 00 00 00 00 00 00 07 01 00 00 00", 31, 31},
+	{"TS flag 0, 10 at 5, then length 1", "44 0A 05 00 00 00 00 00 00 00 07 01", valid, 30},
+	{"TS flag 1, 16 at 5, then length 1", "44 10 05 01 00 00 00 00 00 00 00 00 00 00 00 00 07 01 00 00", valid, 36},
+	{"TS flag 3 at 127.0.0.1, 13 at 5, then length 1", "44 0D 05 03 7F 00 00 01 00 00 00 00 00 07 01 00", valid, 33},
+	{"TS flag 3 at 10.0.0.1, 13 at 5, then length 1", "44 0D 05 03 0A 00 00 01 00 00 00 00 00 07 01 00", 33, 33},
+	{"RR 10 at 4, then CIPSO length 2", "07 0A 04 00 00 00 00 00 00 00 86 02", valid, 31},
+	{"LSRR, then length 1", "83 0B 08 00 01 02 03 00 00 00 00 07 01 00 00 00", 31, 31},
+}
+
+// TestValidateSilent: the linux profile gives "pointer":null for an error
+// Linux finds but does not answer; the strict profile gives the pointer.
+func TestValidateSilent(t *testing.T) {
+	var in strings.Builder
+	for _, c := range silentCases {
+		in.WriteString(c.hex + "\n")
+	}
+	for _, profile := range []string{"linux", "strict"} {
+		r := iplabel(t, in.String(), "validate", "--profile", profile)
+		assert.Equal(t, exitInvalid, r.code)
+		got := jsonLines(t, r.stdout)
+		require.Len(t, got, len(silentCases))
+		for i, c := range silentCases {
+			m := got[i].(map[string]any)
+			want := c.strict
+			if profile == "linux" {
+				want = c.linux
+			}
+			assert.Equal(t, false, m["ok"], "%s %s: %v", profile, c.name, m)
+			assert.NotEmpty(t, m["error"], "%s %s: the error is reported either way", profile, c.name)
+			p, present := m["pointer"]
+			require.True(t, present, "%s %s: %v", profile, c.name, m)
+			if want == valid {
+				assert.Nil(t, p, "%s %s: no ICMP, no pointer", profile, c.name)
+			} else {
+				assert.Equal(t, float64(want), p, "%s %s", profile, c.name)
+			}
+		}
+	}
+}

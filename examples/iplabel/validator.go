@@ -10,9 +10,11 @@ import (
 // validator checks an options field with one profile.
 //
 //   - linux: ipopt.Linux, Linux's __ip_options_compile, with cipso.Linux as
-//     its CIPSO checker (cipso_v4_validate): the kernel's verdict and ICMP
-//     Parameter Problem pointer. Options 130 and 133 are not looked into,
-//     as Linux does not.
+//     its CIPSO checker (cipso_v4_validate): the kernel's verdict and the
+//     ICMP Parameter Problem pointer it sends, or none when it drops the
+//     datagram silently because __ip_options_echo fails
+//     (ipopt.Compiled.Silent). Options 130 and 133 are not looked into, as
+//     Linux does not.
 //   - strict: the same walk with a CIPSO checker that applies cipso.Strict
 //     (the draft, canonical encodings only; tags 6 and 7 passed on) and,
 //     for an option carrying tag 6 or 7, fips188.Strict; then
@@ -33,17 +35,28 @@ func newValidator(reg *cipso.Registry, strict, loopback, rbmStrictValid bool) *v
 	return &validator{walk: ipopt.Linux{CIPSO: lx}}
 }
 
-// validate returns nil or the first failure, an *ipopt.Error whose
-// Pointer is the ICMP Parameter Problem pointer.
-func (v *validator) validate(opts []byte) error {
-	err := v.walk.Validate(opts)
+// fieldVerdict is what validate found in one options field.
+type fieldVerdict struct {
+	// err is nil or the first failure, an *ipopt.Error whose Pointer is
+	// the ICMP Parameter Problem pointer.
+	err error
+	// silent: the linux profile's receiver finds err but sends no
+	// Parameter Problem (ipopt.Compiled.Silent), so there is no pointer.
+	silent bool
+}
+
+// validate checks one options field.
+func (v *validator) validate(opts []byte) fieldVerdict {
+	c, err := v.walk.Compile(opts)
 	if !v.strict {
-		return err
+		return fieldVerdict{err, err != nil && c.Silent}
 	}
+	// The strict profile answers as the standards say, always with the
+	// pointer: the echo failure is Linux's.
 	if e2 := (rfc1108.Strict{}).Validate(opts); e2 != nil && (err == nil || offsetOf(e2) < offsetOf(err)) {
-		return e2
+		return fieldVerdict{err: e2}
 	}
-	return err
+	return fieldVerdict{err: err}
 }
 
 // offsetOf is the options-field offset of an *ipopt.Error (0 for others).
