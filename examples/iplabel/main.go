@@ -12,7 +12,7 @@
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
 //	iplabel dump [--json] [--doi-config FILE] FILE|-
-//	iplabel rewrite --in FILE --out FILE (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit]
+//	iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
 //
 // validate and decode read IPv4 options fields (the octets after the
 // 20-octet base header) as hex, from their arguments or, when there are
@@ -73,7 +73,7 @@ const usageText = `usage:
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
   iplabel encode --bso level=secret,authorities=genser+nsa
   iplabel dump [--json] [--doi-config FILE] FILE|-
-  iplabel rewrite --in FILE --out FILE (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit]
+  iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
 `
 
 // run is the whole program: it parses args, runs the command and returns
