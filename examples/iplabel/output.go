@@ -28,8 +28,8 @@ import (
 //     refused;
 //   - a regular file, or a name that does not exist, is written to a
 //     temporary file in the same directory that is renamed over it only
-//     once complete and synced: a failed run, or one ended by SIGINT or
-//     SIGTERM, removes the temporary file and leaves the previous file
+//     once complete and synced: a failed run, or one ended by SIGINT,
+//     SIGTERM or SIGHUP, removes the temporary file and leaves the previous file
 //     byte for byte. An existing file keeps its permission bits and, when
 //     the process may set them, its owner and group (a group that cannot
 //     be kept loses its permission bits, which would otherwise apply to
@@ -150,12 +150,12 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 	return o, nil
 }
 
-// removeOnSignal removes the temporary file on SIGINT or SIGTERM, then
+// removeOnSignal removes the temporary file on SIGINT, SIGTERM or SIGHUP, then
 // ends the process by the same signal (so that a shell sees it), or with
 // status 128+signal where that cannot be done.
 func (o *output) removeOnSignal() {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		defer signal.Stop(ch)
 		select {

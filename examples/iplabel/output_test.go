@@ -201,7 +201,7 @@ func TestRewriteSignals(t *testing.T) {
 	}
 	bin := builtBinary(t)
 	sample := mustRead(t, samplePath)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		dir := t.TempDir()
 		fifo := filepath.Join(dir, "in.fifo")
 		require.NoError(t, syscall.Mkfifo(fifo, 0o600))

@@ -66,7 +66,7 @@ type ngIface struct {
 func (c *capture) checkSectionHeader(off int64) error {
 	h, _ := c.br.Peek(28)
 	if len(h) < 28 {
-		return &captureError{c.name, off, "truncated pcapng section header: the file ends at byte " + strconv.Itoa(len(h))}
+		return &captureError{c.name, off, "truncated pcapng section header: the file ends at byte " + strconv.FormatInt(off+int64(len(h)), 10)}
 	}
 	switch binary.LittleEndian.Uint32(h[8:12]) {
 	case 0x1a2b3c4d:

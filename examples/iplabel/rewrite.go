@@ -50,12 +50,12 @@ import (
 // writes stdout; any other --out is written as output.go says: through
 // symbolic links, in place for devices and FIFOs, else atomically,
 // keeping an existing file's mode and owner and removing the temporary
-// file on failure, SIGINT and SIGTERM. The input is never modified and
+// file on failure, SIGINT, SIGTERM and SIGHUP. The input is never modified and
 // --out may not be the input. The summary line goes to stderr.
 //
 // Exit status: 0; 2 for a usage, configuration or I/O error, a bad
-// capture, or a packet that stopped the run; a run ended by SIGINT or
-// SIGTERM dies of that signal.
+// capture, or a packet that stopped the run; a run ended by SIGINT,
+// SIGTERM or SIGHUP dies of that signal.
 func runRewrite(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("rewrite", flag.ContinueOnError)
 	in := fs.String("in", "", "input capture (pcap or pcapng; - for standard input)")
