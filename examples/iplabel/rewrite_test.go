@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -350,4 +351,41 @@ func TestSnaplenZero(t *testing.T) {
 	r = iplabel(t, "", "rewrite", "--in", in, "--out", in+".out", "--strip")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, uint32(262144), binary.LittleEndian.Uint32(mustRead(t, in+".out")[16:]))
+}
+
+// TestRewriteNoAllocsPerPacket: rewriting allocates nothing per packet,
+// pcap or pcapng (the runs over 200 and 2000 copies of the sample
+// allocate the same, give or take buffer growth).
+func TestRewriteNoAllocsPerPacket(t *testing.T) {
+	mk := func(n int) [][]byte {
+		var data [][]byte
+		var frames [][]byte
+		var ng []ngPacket
+		for range n {
+			for _, f := range sampleFrames(t) {
+				frames = append(frames, f)
+				ng = append(ng, ngPacket{0, f})
+			}
+		}
+		data = append(data, pcapOf(t, layers.LinkTypeEthernet, frames...))
+		data = append(data, pcapngOf(t, []layers.LinkType{layers.LinkTypeEthernet}, ng...))
+		return data
+	}
+	small, large := mk(20), mk(200)
+	rw := &rewriter{kind: rewriteSet, opt: []byte{0x86, 0x0a, 0, 0, 0, 16, 1, 4, 0, 3}}
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	allocs := func(data []byte) float64 {
+		return testing.AllocsPerRun(2, func() {
+			c, err := openCapture("x", bytes.NewReader(data), int64(len(data)))
+			require.NoError(t, err)
+			st, err := rewriteCapture(e, c, io.Discard, rw, true, false, -1)
+			require.NoError(t, err)
+			require.Positive(t, st.changed)
+		})
+	}
+	for i := range small {
+		a, b := allocs(small[i]), allocs(large[i])
+		t.Logf("format %d: %v and %v allocations", i, a, b)
+		assert.InDelta(t, a, b, 12, "format %d: %v allocations for 280 packets, %v for 2800", i, a, b)
+	}
 }
