@@ -259,6 +259,9 @@ func TestPcapngClaimedLengths(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: not building the binary")
 	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh (ulimit -v) for the memory-limited run")
+	}
 	bin := builtBinary(t)
 	for _, c := range cases {
 		p := writeFile(t, "huge.pcapng", string(c.data))
