@@ -67,6 +67,11 @@ func (e *captureError) Error() string {
 	return e.name + ": byte " + strconv.FormatInt(e.offset, 10) + ": " + e.msg
 }
 
+// errorAt is a captureError of the file at byte offset (-1: unknown).
+func (c *capture) errorAt(offset int64, msg string) error {
+	return &captureError{c.name, offset, msg}
+}
+
 // countingReader counts the octets read from the file.
 type countingReader struct {
 	r io.Reader
@@ -217,17 +222,17 @@ func (c *capture) readError(err error, what string) error {
 	if c.gzip {
 		off = -1
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return &captureError{c.name, off, "truncated " + what + " (gzip-compressed pcap)"}
+			return c.errorAt(off, "truncated "+what+" (gzip-compressed pcap)")
 		}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &captureError{c.name, off, "truncated " + what + ": the file ends at byte " + strconv.FormatInt(c.cr.n, 10)}
+		return c.errorAt(off, "truncated "+what+": the file ends at byte "+strconv.FormatInt(c.cr.n, 10))
 	}
 	var ce *captureError
 	if errors.As(err, &ce) {
 		return err
 	}
-	return &captureError{c.name, off, "corrupt " + what + ": " + err.Error()}
+	return c.errorAt(off, "corrupt "+what+": "+err.Error())
 }
 
 // next reads the next packet: its frame (valid until the next call), its
@@ -246,7 +251,7 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			frame, err = nil, &captureError{c.name, start, fmt.Sprintf("corrupt capture at packet %d (%v)", c.packets+1, p)}
+			frame, err = nil, c.errorAt(start, fmt.Sprintf("corrupt capture at packet %d (%v)", c.packets+1, p))
 		}
 	}()
 	frame, ci, err = c.pcap.ZeroCopyReadPacketData()
@@ -288,19 +293,19 @@ func (c *capture) precheckRecord(start int64) error {
 	case len(h) == 0:
 		return io.EOF
 	case len(h) < 16:
-		return &captureError{c.name, start, "packet " + n() + ": record header truncated: the file ends at byte " + strconv.FormatInt(start+int64(len(h)), 10)}
+		return c.errorAt(start, "packet "+n()+": record header truncated: the file ends at byte "+strconv.FormatInt(start+int64(len(h)), 10))
 	}
 	c.rec.tsHi, c.rec.tsLo = c.order.Uint32(h[0:4]), c.order.Uint32(h[4:8])
 	caplen, orig := c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 	switch {
 	case caplen > maxCaplen:
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d and %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n(), caplen, c.snaplen, maxCaplen)}
+		return c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d and %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n(), caplen, c.snaplen, maxCaplen))
 	case caplen > orig:
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig)}
+		return c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig))
 	}
 	if need := 16 + int(caplen); need <= c.br.Size() {
 		if p, _ := c.br.Peek(need); len(p) < need {
-			return &captureError{c.name, start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n(), caplen, start+int64(len(p)))}
+			return c.errorAt(start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n(), caplen, start+int64(len(p))))
 		}
 	}
 	return nil

@@ -66,7 +66,7 @@ type ngIface struct {
 func (c *capture) checkSectionHeader(off int64) error {
 	h, _ := c.br.Peek(28)
 	if len(h) < 28 {
-		return &captureError{c.name, off, "truncated pcapng section header: the file ends at byte " + strconv.FormatInt(off+int64(len(h)), 10)}
+		return c.errorAt(off, "truncated pcapng section header: the file ends at byte "+strconv.FormatInt(off+int64(len(h)), 10))
 	}
 	switch binary.LittleEndian.Uint32(h[8:12]) {
 	case 0x1a2b3c4d:
@@ -74,7 +74,7 @@ func (c *capture) checkSectionHeader(off int64) error {
 	case 0x4d3c2b1a:
 		c.order = binary.BigEndian
 	default:
-		return &captureError{c.name, off + 8, "corrupt pcapng section header: bad byte-order magic"}
+		return c.errorAt(off+8, "corrupt pcapng section header: bad byte-order magic")
 	}
 	return nil
 }
@@ -108,7 +108,7 @@ func (c *capture) nextBlock() (frame []byte, ci gopacket.CaptureInfo, link layer
 	for {
 		start := c.consumed()
 		fail := func(at int64, format string, a ...any) error {
-			return &captureError{c.name, start + at, fmt.Sprintf(format, a...)}
+			return c.errorAt(start+at, fmt.Sprintf(format, a...))
 		}
 		h, _ := c.br.Peek(12)
 		switch {
@@ -213,21 +213,21 @@ func tsUnits(v byte) uint64 {
 func (c *capture) checkPacketHeader(typ uint32, blen int, start int64) error {
 	h, _ := c.br.Peek(28)
 	if len(h) < minBlockLen(typ)-4 {
-		return &captureError{c.name, start, fmt.Sprintf("packet %d: block of %d octets truncated: the file ends at byte %d", c.packets+1, blen, start+int64(len(h)))}
+		return c.errorAt(start, fmt.Sprintf("packet %d: block of %d octets truncated: the file ends at byte %d", c.packets+1, blen, start+int64(len(h))))
 	}
 	n := c.packets + 1
 	if typ == blockSPB {
 		if len(c.ifaces) == 0 {
-			return &captureError{c.name, start, fmt.Sprintf("packet %d: Simple Packet Block before any interface description in its section", n)}
+			return c.errorAt(start, fmt.Sprintf("packet %d: Simple Packet Block before any interface description in its section", n))
 		}
 		return nil // its captured length follows from the block, checked in packetBlock
 	}
 	caplen := c.order.Uint32(h[20:24])
 	switch {
 	case caplen > maxCaplen:
-		return &captureError{c.name, start + 20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d exceeds %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n, caplen, maxCaplen)}
+		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d exceeds %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n, caplen, maxCaplen))
 	case int(caplen) > blen-32:
-		return &captureError{c.name, start + 20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d overruns the block of %d octets", n, caplen, blen)}
+		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d overruns the block of %d octets", n, caplen, blen))
 	}
 	var id int
 	if typ == blockPB {
@@ -236,7 +236,7 @@ func (c *capture) checkPacketHeader(typ uint32, blen int, start int64) error {
 		id = int(c.order.Uint32(h[8:12]))
 	}
 	if id >= len(c.ifaces) {
-		return &captureError{c.name, start + 8, fmt.Sprintf("packet %d: interface %d is not described in its section (it has %d)", n, id, len(c.ifaces))}
+		return c.errorAt(start+8, fmt.Sprintf("packet %d: interface %d is not described in its section (it has %d)", n, id, len(c.ifaces)))
 	}
 	return nil
 }
@@ -254,10 +254,10 @@ func (c *capture) packetBlock(typ uint32, b []byte, start int64) (frame []byte, 
 			caplen = int(intf.snaplen)
 		}
 		if caplen > len(b)-16 {
-			return nil, ci, 0, &captureError{c.name, start + 8, fmt.Sprintf("packet %d: corrupt Simple Packet Block: packet length %d overruns the block of %d octets", n, r.length, len(b))}
+			return nil, ci, 0, c.errorAt(start+8, fmt.Sprintf("packet %d: corrupt Simple Packet Block: packet length %d overruns the block of %d octets", n, r.length, len(b)))
 		}
 		if caplen > maxCaplen {
-			return nil, ci, 0, &captureError{c.name, start + 8, fmt.Sprintf("packet %d: corrupt Simple Packet Block: captured length exceeds %d, the most a capture holds", n, maxCaplen)}
+			return nil, ci, 0, c.errorAt(start+8, fmt.Sprintf("packet %d: corrupt Simple Packet Block: captured length exceeds %d, the most a capture holds", n, maxCaplen))
 		}
 	} else {
 		if typ == blockPB {
@@ -291,8 +291,8 @@ func (c *capture) packetBlock(typ uint32, b []byte, start int64) (frame []byte, 
 		c.note(start+20, fmt.Sprintf("packet %d: captured length %d exceeds the interface's snapshot length %d; read whole, as Wireshark does (noted once per file)", n, caplen, intf.snaplen))
 	}
 	if intf.link > 255 || !supportedLink(layers.LinkType(intf.link)) {
-		return nil, ci, 0, &captureError{c.name, start, "packet " + strconv.Itoa(n) + ": interface " +
-			strconv.Itoa(r.iface) + " has an unsupported " + linkNumberName(intf.link) + ": " + supportedLinks}
+		return nil, ci, 0, c.errorAt(start, "packet "+strconv.Itoa(n)+": interface "+
+			strconv.Itoa(r.iface)+" has an unsupported "+linkNumberName(intf.link)+": "+supportedLinks)
 	}
 	return frame, ci, layers.LinkType(intf.link), nil
 }
@@ -322,7 +322,7 @@ func (c *capture) options(opts []byte, at int64, f func(code uint16, v []byte)) 
 		}
 		end := off + 4 + (n+3)&^3
 		if off+4+n > len(opts) {
-			return 0, &captureError{c.name, at + int64(off) + 2, fmt.Sprintf("corrupt block: option %d of %d octets overruns the block", code, n)}
+			return 0, c.errorAt(at+int64(off)+2, fmt.Sprintf("corrupt block: option %d of %d octets overruns the block", code, n))
 		}
 		if f != nil {
 			f(code, opts[off+4:off+4+n])
@@ -366,7 +366,7 @@ func (c *capture) readBlock(blen int, start int64) error {
 		}
 	}
 	if t := c.order.Uint32(c.blk[blen-4:]); int(t) != blen {
-		return &captureError{c.name, start + int64(blen) - 4, fmt.Sprintf("corrupt block: trailing length %d differs from the leading %d", t, blen)}
+		return c.errorAt(start+int64(blen)-4, fmt.Sprintf("corrupt block: trailing length %d differs from the leading %d", t, blen))
 	}
 	return nil
 }
@@ -378,12 +378,12 @@ func (c *capture) trailer(blen int, start int64) error {
 		return c.truncated(blen, start, start+int64(blen-4+n))
 	}
 	if v := c.order.Uint32(t[:]); int(v) != blen {
-		return &captureError{c.name, start + int64(blen) - 4, fmt.Sprintf("corrupt block: trailing length %d differs from the leading %d", v, blen)}
+		return c.errorAt(start+int64(blen)-4, fmt.Sprintf("corrupt block: trailing length %d differs from the leading %d", v, blen))
 	}
 	return nil
 }
 
 // truncated is a block of blen octets at start that the file cuts at end.
 func (c *capture) truncated(blen int, start, end int64) error {
-	return &captureError{c.name, start, fmt.Sprintf("block of %d octets truncated: the file ends at byte %d", blen, end)}
+	return c.errorAt(start, fmt.Sprintf("block of %d octets truncated: the file ends at byte %d", blen, end))
 }
