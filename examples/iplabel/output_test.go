@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -362,12 +363,17 @@ func TestRewriteKeepsPcapng(t *testing.T) {
 		return
 	}
 	var tc []string
-	for _, row := range tsharkRows(t, out, "ip.src", "frame.comment") {
+	var tn []int
+	for _, row := range tsharkRows(t, out, "ip.src", "frame.comment", "frame.number") {
 		if row[0] != "" {
 			tc = append(tc, row[1])
+			n, err := strconv.Atoi(row[2])
+			require.NoError(t, err)
+			tn = append(tn, n)
 		}
 	}
 	assert.Equal(t, comments, tc, "tshark's frame.comment after the rewrite")
+	assert.Equal(t, n1, tn, "tshark's frame.number after the rewrite")
 }
 
 // TestRewriteCutSPB: a Simple Packet Block cut short by the snapshot
@@ -385,4 +391,40 @@ func TestRewriteCutSPB(t *testing.T) {
 	assert.Equal(t, exitError, r.code)
 	oneLineError(t, r, in, "packet 1", "Simple Packet Block cut short")
 	assert.NoFileExists(t, in+".out")
+}
+
+// TestRewriteForeignOwner: run as another user (root drops to nobody),
+// rewrite cannot keep a file's owner or group: the new file is the
+// runner's, and the group's permission bits are dropped rather than
+// given to the runner's group; the other bits stay.
+func TestRewriteForeignOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: to run the binary as another user")
+	}
+	if testing.Short() {
+		t.Skip("-short: not building the binary")
+	}
+	// A directory the other user can reach (t.TempDir's parent is 0700),
+	// holding a copy of the binary.
+	dir, err := os.MkdirTemp("", "iplabel-owner-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o777))
+	bin := filepath.Join(dir, "iplabel")
+	require.NoError(t, os.WriteFile(bin, mustRead(t, builtBinary(t)), 0o755))
+	in := filepath.Join(dir, "in.pcap")
+	require.NoError(t, os.WriteFile(in, mustRead(t, samplePath), 0o644))
+	out := filepath.Join(dir, "out.pcap")
+	require.NoError(t, os.WriteFile(out, []byte("previous"), 0o664))
+	require.NoError(t, os.Chown(out, 4321, 8765))
+	require.NoError(t, os.Chmod(out, 0o664))
+	cmd := exec.Command(bin, "rewrite", "--in", in, "--out", out, "--strip")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(b))
+	fi, err := os.Stat(out)
+	require.NoError(t, err)
+	st := fi.Sys().(*syscall.Stat_t)
+	assert.Equal(t, [2]uint32{65534, 65534}, [2]uint32{st.Uid, st.Gid})
+	assert.Equal(t, fs.FileMode(0o604), fi.Mode().Perm(), "group bits dropped, never widened")
 }
