@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,8 +14,8 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// Capture files: pcap (also gzip-compressed) and pcapng, told by their
-// magic number.
+// Capture files: pcap and pcapng, either also gzip-compressed, told by
+// their magic number.
 //
 // pcap records are read with gopacket's pcapgo, which does that job; this
 // file adds what a command-line tool needs around it: byte offsets for
@@ -32,9 +33,10 @@ import (
 // gives them a zero timestamp) or the blocks it skips, and numbers its
 // packets differently from tshark when custom blocks are present.
 //
-// A gzip-compressed pcap gets no byte offsets (they would mean nothing to
-// a reader of the compressed file) and no look ahead: pcapgo's own checks
-// apply, against the ceiling below.
+// A gzip-compressed file (pcap or pcapng) is decompressed here, not by
+// pcapgo (which would hide the stream from these checks): it gets every
+// check, and its offsets are those of the decompressed stream, named so
+// ("uncompressed byte N").
 
 // File magic numbers (first four octets, as read little-endian).
 const (
@@ -58,29 +60,45 @@ type captureError struct {
 	name   string
 	offset int64 // byte of the file; -1 if unknown
 	msg    string
+	gzip   bool // offset is in the decompressed stream
 }
 
 func (e *captureError) Error() string {
-	if e.offset < 0 {
+	switch {
+	case e.offset < 0:
 		return e.name + ": " + e.msg
+	case e.gzip:
+		return e.name + ": uncompressed byte " + strconv.FormatInt(e.offset, 10) + ": " + e.msg
 	}
 	return e.name + ": byte " + strconv.FormatInt(e.offset, 10) + ": " + e.msg
 }
 
-// errorAt is a captureError of the file at byte offset (-1: unknown).
+// errorAt is a captureError of the file at byte offset (-1: unknown);
+// a stream that failed to read says why.
 func (c *capture) errorAt(offset int64, msg string) error {
-	return &captureError{c.name, offset, msg}
+	switch {
+	case c.gzip && c.sr.err != nil:
+		msg += " (gzip: " + c.sr.err.Error() + ")"
+	case c.sr.err != nil:
+		msg += " (" + c.sr.err.Error() + ")"
+	}
+	return &captureError{c.name, offset, msg, c.gzip}
 }
 
-// countingReader counts the octets read from the file.
+// countingReader counts the octets read from the file, and keeps the
+// first error other than the end of file.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 
@@ -109,7 +127,7 @@ type capture struct {
 	name    string
 	ng      bool // pcapng
 	nanos   bool // pcap with nanosecond timestamps
-	gzip    bool // a gzip-compressed pcap (pcapgo decompresses)
+	gzip    bool // gzip-compressed: sr reads the decompressed stream
 	snaplen uint32
 	link    layers.LinkType // pcap: the file's link type
 	order   byteOrder       // pcap: the file's; pcapng: the current section's
@@ -117,7 +135,8 @@ type capture struct {
 	// the rewritten file.
 	thiszone, sigfigs uint32
 	pcap              *pcapgo.Reader
-	cr                *countingReader
+	cr                *countingReader // the file
+	sr                *countingReader // the stream br reads: cr, or the decompressed file
 	br                *bufio.Reader
 	size              int64 // file size, or -1 (a pipe)
 	// packets is the number of the record next returned last: tshark's
@@ -146,22 +165,35 @@ type capture struct {
 func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 	c = &capture{name: name, size: size}
 	c.cr = &countingReader{r: r}
+	c.sr = c.cr
 	// pcapgo wraps its input in a bufio.Reader of the default size, which
-	// is this one: so the octets it has consumed are cr.n - br.Buffered().
+	// is this one: so the octets it has consumed are sr.n - br.Buffered().
 	c.br = bufio.NewReaderSize(c.cr, 256<<10)
 	magic, err := c.br.Peek(4)
+	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		z, zerr := gzip.NewReader(c.br)
+		if zerr != nil {
+			return nil, &captureError{name, -1, "corrupt gzip header: " + zerr.Error(), false}
+		}
+		c.gzip = true
+		c.sr = &countingReader{r: z}
+		c.br = bufio.NewReaderSize(c.sr, 256<<10)
+		if magic, err = c.br.Peek(4); len(magic) == 0 && err == io.EOF {
+			return nil, c.errorAt(0, "the gzip-compressed file holds nothing, not a pcap or pcapng capture")
+		}
+	}
 	if err != nil {
 		if len(magic) == 0 && (err == io.EOF) {
-			return nil, &captureError{name, 0, "empty file, not a pcap or pcapng capture"}
+			return nil, c.errorAt(0, "empty file, not a pcap or pcapng capture")
 		}
 		if errors.Is(err, io.EOF) {
-			return nil, &captureError{name, 0, "file too short for a capture header"}
+			return nil, c.errorAt(0, "file too short for a capture header")
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			c, err = nil, &captureError{name, c.consumed(), fmt.Sprintf("corrupt capture header (%v)", p)}
+			c, err = nil, c.errorAt(c.pos(), fmt.Sprintf("corrupt capture header (%v)", p))
 		}
 	}()
 	switch m := binary.LittleEndian.Uint32(magic); {
@@ -170,20 +202,18 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 		if err := c.checkSectionHeader(0); err != nil {
 			return nil, err
 		}
-	case m == magicPcapMicro || m == magicPcapNano || m == magicPcapMicroBE || m == magicPcapNanoBE || magic[0] == 0x1f && magic[1] == 0x8b:
-		c.gzip = magic[0] == 0x1f && magic[1] == 0x8b
+	case m == magicPcapMicro || m == magicPcapNano || m == magicPcapMicroBE || m == magicPcapNanoBE:
 		c.nanos = m == magicPcapNano || m == magicPcapNanoBE
 		c.order = binary.LittleEndian
 		if m == magicPcapMicroBE || m == magicPcapNanoBE {
 			c.order = binary.BigEndian
 		}
-		if !c.gzip { // check the 32-bit link type pcapgo truncates
-			if h, _ := c.br.Peek(24); len(h) == 24 {
-				if lt := c.order.Uint32(h[20:24]); lt > 255 || !supportedLink(layers.LinkType(lt)) {
-					return nil, &captureError{name, 20, "unsupported " + linkNumberName(int(lt)) + ": " + supportedLinks}
-				}
-				c.thiszone, c.sigfigs = c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
+		// The 32-bit link type pcapgo truncates, and the fields it skips.
+		if h, _ := c.br.Peek(24); len(h) == 24 {
+			if lt := c.order.Uint32(h[20:24]); lt > 255 || !supportedLink(layers.LinkType(lt)) {
+				return nil, c.errorAt(20, "unsupported "+linkNumberName(int(lt))+": "+supportedLinks)
 			}
+			c.thiszone, c.sigfigs = c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 		}
 		if c.pcap, err = pcapgo.NewReader(c.br); err != nil {
 			return nil, c.readError(err, "pcap file header")
@@ -196,37 +226,40 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 		c.pcap.SetSnaplen(maxCaplen)
 		c.link = c.pcap.LinkType()
 		if !supportedLink(c.link) {
-			return nil, &captureError{name, 20, "unsupported " + linkName(c.link) + ": " + supportedLinks}
+			return nil, c.errorAt(20, "unsupported "+linkName(c.link)+": "+supportedLinks)
 		}
 	default:
-		return nil, &captureError{name, 0, fmt.Sprintf("not a pcap or pcapng capture (magic % x)", magic)}
+		return nil, c.errorAt(0, fmt.Sprintf("not a pcap or pcapng capture (magic % x)", magic))
 	}
 	return c, nil
 }
 
-// consumed is the number of octets of the file the reader has used.
-func (c *capture) consumed() int64 { return c.cr.n - int64(c.br.Buffered()) }
+// consumed is how far the file has been read, for progress: the octets
+// of the file (compressed, for a gzip file) read so far.
+func (c *capture) consumed() int64 {
+	if c.gzip {
+		return c.cr.n
+	}
+	return c.pos()
+}
+
+// pos is the offset in the stream of the next octet to read: the byte
+// error messages name.
+func (c *capture) pos() int64 { return c.sr.n - int64(c.br.Buffered()) }
 
 // note writes a note about the file to c.notes.
 func (c *capture) note(offset int64, msg string) {
 	if c.notes == nil {
 		return
 	}
-	e := captureError{c.name, offset, msg}
-	io.WriteString(c.notes, c.notePrefix+e.Error()+"\n")
+	io.WriteString(c.notes, c.notePrefix+c.errorAt(offset, msg).Error()+"\n")
 }
 
 // readError turns a pcapgo error into a captureError at the current byte.
 func (c *capture) readError(err error, what string) error {
-	off := c.consumed()
-	if c.gzip {
-		off = -1
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return c.errorAt(off, "truncated "+what+" (gzip-compressed pcap)")
-		}
-	}
+	off := c.pos()
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return c.errorAt(off, "truncated "+what+": the file ends at byte "+strconv.FormatInt(c.cr.n, 10))
+		return c.errorAt(off, "truncated "+what+": the file ends at byte "+strconv.FormatInt(c.sr.n, 10))
 	}
 	var ce *captureError
 	if errors.As(err, &ce) {
@@ -243,10 +276,8 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 	if c.ng {
 		return c.nextBlock()
 	}
-	start := c.consumed()
-	if c.gzip {
-		start = -1 // offsets in a compressed file mean nothing to a reader
-	} else if err := c.precheckRecord(start); err != nil {
+	start := c.pos()
+	if err := c.precheckRecord(start); err != nil {
 		return nil, ci, 0, err
 	}
 	defer func() {
@@ -256,27 +287,16 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 	}()
 	frame, ci, err = c.pcap.ZeroCopyReadPacketData()
 	if err != nil {
-		if err == io.EOF && (c.consumed() == start || c.gzip) {
+		if err == io.EOF && c.pos() == start {
 			return nil, ci, 0, io.EOF
 		}
 		return nil, ci, 0, c.readError(err, "packet "+strconv.Itoa(c.packets+1))
 	}
 	c.packets++
-	if c.gzip {
-		c.rec.tsHi = uint32(ci.Timestamp.Unix())
-		c.rec.tsLo = uint32(ci.Timestamp.Nanosecond())
-		if !c.nanos {
-			c.rec.tsLo /= 1000
-		}
-	}
 	c.rec.length = uint32(ci.Length)
 	if c.snaplen != 0 && uint32(ci.CaptureLength) > c.snaplen && !c.noted {
 		c.noted = true
-		off := start
-		if off >= 0 {
-			off += 8
-		}
-		c.note(off, fmt.Sprintf("packet %d: captured length %d exceeds the snapshot length %d; read whole, as libpcap and Wireshark do (noted once per file)", c.packets, ci.CaptureLength, c.snaplen))
+		c.note(start+8, fmt.Sprintf("packet %d: captured length %d exceeds the snapshot length %d; read whole, as libpcap and Wireshark do (noted once per file)", c.packets, ci.CaptureLength, c.snaplen))
 	}
 	return frame, ci, c.link, nil
 }
@@ -291,7 +311,7 @@ func (c *capture) precheckRecord(start int64) error {
 	h, _ := c.br.Peek(16)
 	switch {
 	case len(h) == 0:
-		return io.EOF
+		return c.atEnd(start)
 	case len(h) < 16:
 		return c.errorAt(start, "packet "+n()+": record header truncated: the file ends at byte "+strconv.FormatInt(start+int64(len(h)), 10))
 	}
@@ -309,4 +329,14 @@ func (c *capture) precheckRecord(start int64) error {
 		}
 	}
 	return nil
+}
+
+// atEnd is what reading at start, where the stream has no more octets,
+// means: io.EOF, or the error that ended the stream (a gzip checksum, an
+// I/O error), which must not pass for a clean end.
+func (c *capture) atEnd(start int64) error {
+	if c.sr.err != nil {
+		return c.errorAt(start, "cannot read on")
+	}
+	return io.EOF
 }

@@ -106,14 +106,14 @@ func minBlockLen(typ uint32) int {
 // Every block that is not a packet goes to c.copyBlock when it is set.
 func (c *capture) nextBlock() (frame []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
 	for {
-		start := c.consumed()
+		start := c.pos()
 		fail := func(at int64, format string, a ...any) error {
 			return c.errorAt(start+at, fmt.Sprintf(format, a...))
 		}
 		h, _ := c.br.Peek(12)
 		switch {
 		case len(h) == 0:
-			return nil, ci, 0, io.EOF
+			return nil, ci, 0, c.atEnd(start)
 		case len(h) < 8:
 			return nil, ci, 0, fail(0, "block header truncated: the file ends at byte %d", start+int64(len(h)))
 		}
