@@ -141,7 +141,11 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || try == 100 {
-			return nil, err
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("--out %s: cannot create its temporary file in %s: %w", path, dir, err)
 		}
 	}
 	o.bw = bufio.NewWriterSize(o.f, 256<<10)
