@@ -128,10 +128,7 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 	if o.keep {
 		perm = 0o600
 	}
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
-	}
+	dir, base := filepath.Dir(target), filepath.Base(target)
 	for try := 0; ; try++ {
 		var rnd [6]byte
 		rand.Read(rnd[:])
