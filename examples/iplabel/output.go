@@ -96,12 +96,10 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 		o.done = true
 		return o, nil
 	}
-	target, fi, err := resolveOutput(path)
-	if err != nil {
-		return nil, err
-	}
-	o.target = target
-	if fi != nil {
+	// What the kernel finds at path, links followed (/dev/stdout and the
+	// /proc/self/fd links it leads to included): anything but a regular
+	// file is written in place or refused.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		switch m := fi.Mode(); {
 		case m.IsDir():
 			return nil, fmt.Errorf("--out %s: is a directory", path)
@@ -109,14 +107,23 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 			return nil, fmt.Errorf("--out %s: is a socket; a capture cannot be written to it", path)
 		case m&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
 			// Written in place: no O_CREATE, no O_TRUNC, never renamed over.
-			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
 			if err != nil {
 				return nil, err
 			}
 			o.f, o.bw, o.done = f, bufio.NewWriterSize(f, 256<<10), true
 			return o, nil
-		case !m.IsRegular():
-			return nil, fmt.Errorf("--out %s: not a regular file, device or FIFO", path)
+		}
+		return nil, fmt.Errorf("--out %s: not a regular file, device or FIFO", path)
+	}
+	target, fi, err := resolveOutput(path)
+	if err != nil {
+		return nil, err
+	}
+	o.target = target
+	if fi != nil {
+		if !fi.Mode().IsRegular() { // changed since the Stat above
+			return nil, fmt.Errorf("--out %s: not a regular file", path)
 		}
 		o.keep = true
 		o.mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)

@@ -146,6 +146,21 @@ func TestRewriteStdio(t *testing.T) {
 	require.NoError(t, cmd.Run(), errb.String())
 	assert.Equal(t, want, out.Bytes())
 	assert.Len(t, lines(errb.String()), 1)
+
+	// --out /dev/stdout on a pipe: the pipe is written, nothing created.
+	cmd = exec.Command(builtBinary(t), "rewrite", "--in", samplePath, "--out", "/dev/stdout", "--strip")
+	out.Reset()
+	errb.Reset()
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	require.NoError(t, cmd.Run(), errb.String())
+	assert.Equal(t, want, out.Bytes())
+
+	// --out /dev/stdout on a regular file: written through the links.
+	f := filepath.Join(t.TempDir(), "redirected.pcap")
+	b, err := exec.Command("sh", "-c", `exec "$0" rewrite --in "$1" --out /dev/stdout --strip > "$2"`, builtBinary(t), samplePath, f).CombinedOutput()
+	require.NoError(t, err, string(b))
+	assert.Equal(t, want, mustRead(t, f))
+	assert.Equal(t, []string{"redirected.pcap"}, dirNames(t, filepath.Dir(f)))
 }
 
 // TestRewriteModes: an existing output keeps its mode (and owner, as
