@@ -23,9 +23,10 @@ import (
 //   - a symbolic link is followed (through any number of links, 40 at
 //     most, as the kernel allows) and its target written, atomically
 //     beside the target; the link stays a link;
-//   - a character or block device or a FIFO is opened and written in
-//     place, never replaced, never truncated; a socket or a directory is
-//     refused;
+//   - a character or block device, a FIFO or a pipe, as the kernel finds
+//     it through any links (/dev/stdout on a pipe: /proc/self/fd/1), is
+//     opened and written in place, never replaced, never truncated; a
+//     socket or a directory is refused;
 //   - a regular file, or a name that does not exist, is written to a
 //     temporary file in the same directory that is renamed over it only
 //     once complete and synced: a failed run, or one ended by SIGINT,
