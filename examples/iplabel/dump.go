@@ -171,6 +171,7 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		return d.appendCut(dst, n, src, dstAddr, ip)
 	}
 	var verr error
+	silent := false // Linux finds verr but sends no Parameter Problem
 	opts := h.Options()
 	if herr != nil {
 		verr = herr
@@ -179,12 +180,14 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		if fi.loopback || src.IsLoopback() && dstAddr.IsLoopback() {
 			w = &d.walkLo
 		}
-		verr = w.Validate(opts)
+		var c ipopt.Compiled
+		c, verr = w.Compile(opts)
+		silent = verr != nil && c.Silent
 	}
 	if d.json {
-		return d.appendJSON(dst, n, src, dstAddr, opts, verr)
+		return d.appendJSON(dst, n, src, dstAddr, opts, verr, silent)
 	}
-	return d.appendText(dst, n, src, dstAddr, h, herr, verr)
+	return d.appendText(dst, n, src, dstAddr, h, herr, verr, silent)
 }
 
 // truncatedByCapture is the verdict on a packet whose IPv4 header the
@@ -234,8 +237,9 @@ func (d *dumper) appendCut(dst []byte, n int, src, dstAddr netip.Addr, ip []byte
 }
 
 // appendJSON appends {"packet":N,"src":...,"dst":...,"options":[...],
-// "valid":...,"pointer":...}.
-func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error) []byte {
+// "valid":...,"pointer":...}. The pointer is null when verr has none or
+// when Linux sends no Parameter Problem for it (silent).
+func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error, silent bool) []byte {
 	dst = append(dst, `{"packet":`...)
 	dst = appendInt(dst, n)
 	dst = append(dst, `,"src":"`...)
@@ -252,7 +256,7 @@ func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []b
 		return append(dst, `,"valid":true,"pointer":null}`+"\n"...)
 	}
 	dst = append(dst, `,"valid":false,"pointer":`...)
-	if p, ok := pointerOf(verr); ok {
+	if p, ok := pointerOf(verr); ok && !silent {
 		dst = appendInt(dst, p)
 	} else {
 		dst = append(dst, "null"...)
@@ -260,8 +264,10 @@ func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []b
 	return append(dst, "}\n"...)
 }
 
-// appendText appends "N  SRC > DST  PROTO  LABELS  VERDICT".
-func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.Header, herr, verr error) []byte {
+// appendText appends "N  SRC > DST  PROTO  LABELS  VERDICT". A verdict
+// that Linux answers with no Parameter Problem (silent) says "dropped
+// silently" instead of a pointer.
+func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.Header, herr, verr error, silent bool) []byte {
 	dst = appendInt(dst, n)
 	dst = append(dst, "  "...)
 	if src.IsValid() {
@@ -294,7 +300,9 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 		return append(dst, "  valid\n"...)
 	}
 	dst = append(dst, "  INVALID"...)
-	if p, ok := pointerOf(verr); ok {
+	if p, ok := pointerOf(verr); ok && silent {
+		dst = append(dst, " (dropped silently, no ICMP)"...)
+	} else if ok {
 		dst = append(dst, " pointer "...)
 		dst = appendInt(dst, p)
 	}

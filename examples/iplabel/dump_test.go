@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"strconv"
 	"strings"
@@ -498,6 +499,37 @@ func TestDumpCutNoAllocs(t *testing.T) {
 			})
 			assert.Zero(t, allocs, "json=%v cut=%v", json, cut)
 			assert.Equal(t, cut, bytes.Contains(buf, []byte(truncatedByCapture)))
+		}
+	}
+}
+
+// TestDumpSilent: dump gives the verdict validate gives on the fields for
+// which Linux finds an error but sends no Parameter Problem: invalid, with
+// "pointer":null in JSON and "dropped silently" in text; the neighbours
+// that Linux does answer keep their pointer.
+func TestDumpSilent(t *testing.T) {
+	frames := make([][]byte, len(silentCases))
+	for i, c := range silentCases {
+		opts, err := hex.DecodeString(strings.ReplaceAll(c.hex, " ", ""))
+		require.NoError(t, err, c.name)
+		frames[i] = buildIPv4(t, hostA, hostB, 17, opts, uint16(i+1), []byte("x"))
+	}
+	p := writeFile(t, "silent.pcap", string(pcapOf(t, linkIPv4, frames...)))
+	r := iplabel(t, "", "dump", "--json", p)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	got := jsonLines(t, r.stdout)
+	require.Len(t, got, len(silentCases))
+	text := lines(iplabel(t, "", "dump", p).stdout)
+	require.Len(t, text, len(silentCases))
+	for i, c := range silentCases {
+		m := got[i].(map[string]any)
+		assert.Equal(t, false, m["valid"], c.name)
+		if c.linux == valid {
+			assert.Nil(t, m["pointer"], "%s: no ICMP, no pointer", c.name)
+			assert.Contains(t, text[i], "INVALID (dropped silently, no ICMP): ", c.name)
+		} else {
+			assert.Equal(t, float64(c.linux), m["pointer"], c.name)
+			assert.Contains(t, text[i], "INVALID pointer "+strconv.Itoa(int(c.linux))+": ", c.name)
 		}
 	}
 }
