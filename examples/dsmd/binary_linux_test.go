@@ -26,7 +26,9 @@ func TestBinarySignals(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "dsmd")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // DropPrivileges needs a binary without cgo
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	conf := filepath.Join(dir, "dsmd.conf")
@@ -35,7 +37,7 @@ func TestBinarySignals(t *testing.T) {
 	require.NoError(t, err)
 	n.installRules(0, c)
 
-	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf)
+	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--iptables", n.ipt)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 
@@ -27,6 +29,8 @@ import (
 //	overload fail-closed|fail-open
 //	interface NAME               limit the rules to these devices (default: all but lo)
 //	mtu N                        link MTU the TCP MSS clamp of --setup assumes (default 1500)
+//	user NAME|UID:GID            once bound, run as this user (default: stay uid 0); either
+//	                             way only CAP_NET_ADMIN (and CAP_NET_RAW for ICMP) is kept
 //	neutralise nop               overwrite an accepted label with NOPs (default)
 //	neutralise translate doi N [level L]
 //	                             rewrite it as a 20-octet optimized tag-1 CIPSO label
@@ -56,6 +60,9 @@ type Config struct {
 	FailOpen          bool
 	Interfaces        []string
 	MTU               int
+	// User is the user the daemon switches to after binding; nil keeps
+	// uid 0 (with the same reduced capabilities, see DropPrivileges).
+	User *User
 
 	Mode           NeutraliseMode
 	TranslateDOI   cipso.DOI
@@ -340,6 +347,10 @@ func (p *parser) directive(w []string) {
 				p.c.MTU = int(v)
 			}
 		}
+	case "user":
+		if p.nargs(w, 1) && p.once("user") {
+			c.User = p.user(w[1])
+		}
 	case "neutralise", "neutralize":
 		p.neutralise(w)
 	case "foreign-cipso":
@@ -393,6 +404,41 @@ func (p *parser) directive(w []string) {
 	default:
 		p.errorf("unknown directive %q", w[0])
 	}
+}
+
+// User is the account the daemon runs as once bound.
+type User struct {
+	Name     string // as written in the configuration
+	UID, GID int
+}
+
+// user parses "NAME" (looked up in the user database, with its primary
+// group) or "UID:GID".
+func (p *parser) user(s string) *User {
+	if us, gs, ok := strings.Cut(s, ":"); ok {
+		uid, ok1 := p.u32(us, "uid")
+		gid, ok2 := p.u32(gs, "gid")
+		if !ok1 || !ok2 {
+			return nil
+		}
+		if uid > math.MaxInt32 || gid > math.MaxInt32 {
+			p.errorf("user %q: uid and gid must be below 2^31", s)
+			return nil
+		}
+		return &User{Name: s, UID: int(uid), GID: int(gid)}
+	}
+	u, err := user.Lookup(s)
+	if err != nil {
+		p.errorf("user %q: %v (give a user name or UID:GID)", s, err)
+		return nil
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+		p.errorf("user %q: non-numeric uid %q or gid %q", s, u.Uid, u.Gid)
+		return nil
+	}
+	return &User{Name: s, UID: uid, GID: gid}
 }
 
 func (p *parser) queue(w []string) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -208,26 +209,100 @@ func TestMaxLabelLen(t *testing.T) {
 }
 
 func TestSetupScript(t *testing.T) {
-	c := mustConfig(t, "node 1\nqueue out 3\nqueue in 4\n")
-	s := SetupScript(c, false)
-	assert.Contains(t, s, "iptables -t mangle -A OUTPUT ! -o lo -j NFQUEUE --queue-num 3\n")
-	assert.Contains(t, s, "iptables -t mangle -A PREROUTING ! -i lo -j NFQUEUE --queue-num 4\n")
-	assert.Contains(t, s, "iptables -t mangle -A POSTROUTING ! -o lo -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440\n")
-	assert.NotContains(t, s, "netlabelctl")
-	assert.NotContains(t, s, "--queue-bypass")
+	jump := func(ipt, from, to string) string {
+		return fmt.Sprintf("%[1]s -w -t mangle -C %[2]s -j %[3]s 2>/dev/null || %[1]s -w -t mangle -A %[2]s -j %[3]s\n", ipt, from, to)
+	}
+	tests := []struct {
+		name, conf, ipt string
+		setup           []string // lines the setup script has
+		armed           []string // lines ArmInput has (none: fail-open)
+		teardown        []string
+	}{{
+		name: "fail-closed, all devices",
+		conf: "node 1\nqueue out 3\nqueue in 4\n",
+		setup: []string{
+			"iptables-restore -w --noflush <<'EOF'\n*mangle\n:DSMD-OUT - [0:0]\n",
+			"-A DSMD-OUT ! -o lo -j NFQUEUE --queue-num 3 --queue-bypass\n",
+			":DSMD-IN - [0:0]\n-A DSMD-IN ! -i lo -j NFQUEUE --queue-num 4 --queue-bypass\n",
+			":DSMD-MSS - [0:0]\n-A DSMD-MSS ! -o lo -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440\nCOMMIT\nEOF\n",
+			jump("iptables", "OUTPUT", "DSMD-OUT"),
+			jump("iptables", "PREROUTING", "DSMD-IN"),
+			jump("iptables", "POSTROUTING", "DSMD-MSS"),
+		},
+		armed: []string{
+			"*mangle\n-F DSMD-OUT\n-A DSMD-OUT ! -o lo -j NFQUEUE --queue-num 3\n-F DSMD-IN\n-A DSMD-IN ! -i lo -j NFQUEUE --queue-num 4\nCOMMIT\n",
+		},
+		teardown: []string{
+			"while iptables -w -t mangle -D OUTPUT -j DSMD-OUT 2>/dev/null; do :; done\n",
+			"while iptables -w -t mangle -D PREROUTING -j DSMD-IN 2>/dev/null; do :; done\n",
+			"while iptables -w -t mangle -D POSTROUTING -j DSMD-MSS 2>/dev/null; do :; done\n",
+			"iptables -w -t mangle -F DSMD-MSS 2>/dev/null || true\niptables -w -t mangle -X DSMD-MSS 2>/dev/null || true\n",
+		},
+	}, {
+		name:  "jumbo MTU and serial",
+		conf:  "node 1\nmtu 9000\nserial 1\n",
+		setup: []string{"-j TCPMSS --set-mss 8932\n"}, // 9000 - 40 - 28
+		armed: []string{"-A DSMD-OUT ! -o lo -j NFQUEUE --queue-num 1\n"},
+	}, {
+		name: "fail-open, two devices, translate, iptables-legacy",
+		conf: "node 1\noverload fail-open\ninterface eth0 eth1\nneutralise translate doi 16\n",
+		ipt:  "iptables-legacy",
+		setup: []string{
+			"iptables-legacy-restore -w --noflush <<'EOF'\n",
+			"-A DSMD-OUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass\n-A DSMD-OUT -o eth1 -j NFQUEUE --queue-num 1 --queue-bypass\n",
+			"-A DSMD-IN -i eth1 -j NFQUEUE --queue-num 2 --queue-bypass\n",
+			jump("iptables-legacy", "OUTPUT", "DSMD-OUT"),
+			"netlabelctl cipsov4 list doi:16 >/dev/null 2>&1 || netlabelctl cipsov4 add pass doi:16 tags:1\n",
+		},
+		teardown: []string{
+			"while iptables-legacy -w -t mangle -D OUTPUT -j DSMD-OUT 2>/dev/null; do :; done\n",
+			"iptables-legacy -w -t mangle -X DSMD-OUT 2>/dev/null || true\n",
+			"netlabelctl cipsov4 del doi:16\n",
+		},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustConfig(t, tc.conf)
+			s := SetupScript(c, false, tc.ipt)
+			for _, l := range tc.setup {
+				assert.Contains(t, s, l)
+			}
+			// Until the daemon is bound nothing may drop: every queue rule
+			// of the setup script has --queue-bypass.
+			queueLines := 0
+			for l := range strings.Lines(s) {
+				if strings.Contains(l, "-j NFQUEUE") {
+					queueLines++
+					assert.Contains(t, l, "--queue-bypass", "setup queue rule without bypass: %q", l)
+				}
+				assert.NotContains(t, l, "-j DROP")
+			}
+			assert.Equal(t, 2*max(len(c.Interfaces), 1), queueLines)
+			if strings.Contains(tc.conf, "translate") {
+				assert.Contains(t, s, "netlabelctl")
+			} else {
+				assert.NotContains(t, s, "netlabelctl")
+			}
 
-	c = mustConfig(t, "node 1\nmtu 9000\nserial 1\n")
-	assert.Contains(t, SetupScript(c, false), "-j TCPMSS --set-mss 8932\n") // 9000 - 40 - 28
+			a := ArmInput(c)
+			if tc.armed == nil {
+				assert.Empty(t, a, "fail-open rules are never armed")
+			} else {
+				for _, l := range tc.armed {
+					assert.Contains(t, a, l)
+				}
+				assert.NotContains(t, a, "--queue-bypass")
+				assert.NotContains(t, a, "DSMD-MSS", "arming leaves the MSS chain alone")
+			}
 
-	c = mustConfig(t, "node 1\noverload fail-open\ninterface eth0 eth1\nneutralise translate doi 16\n")
-	s = SetupScript(c, false)
-	assert.Contains(t, s, "iptables -t mangle -A OUTPUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass\n")
-	assert.Contains(t, s, "iptables -t mangle -A PREROUTING -i eth1 -j NFQUEUE --queue-num 2 --queue-bypass\n")
-	assert.Contains(t, s, "netlabelctl cipsov4 add pass doi:16 tags:1\n")
-	d := SetupScript(c, true)
-	assert.Contains(t, d, "iptables -t mangle -D OUTPUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass\n")
-	assert.Contains(t, d, "netlabelctl cipsov4 del doi:16\n")
-	assert.NotContains(t, d, " -A ")
+			d := SetupScript(c, true, tc.ipt)
+			for _, l := range tc.teardown {
+				assert.Contains(t, d, l)
+			}
+			assert.NotContains(t, d, " -A ")
+			assert.NotContains(t, d, "restore")
+		})
+	}
 }
 
 func TestRunFlags(t *testing.T) {
@@ -235,7 +310,11 @@ func TestRunFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte("node 1\n"), 0o600))
 	var out, errb strings.Builder
 	assert.Equal(t, 0, run([]string{"--config", p, "--setup"}, &out, &errb))
-	assert.Contains(t, out.String(), "-j NFQUEUE --queue-num 1")
+	assert.Contains(t, out.String(), "-j NFQUEUE --queue-num 1 --queue-bypass\n")
+
+	out.Reset()
+	assert.Equal(t, 0, run([]string{"--config", p, "--teardown", "--iptables", "iptables-nft"}, &out, &errb))
+	assert.Contains(t, out.String(), "while iptables-nft -w -t mangle -D OUTPUT -j DSMD-OUT")
 
 	out.Reset()
 	assert.Equal(t, 0, run([]string{"--config", p, "--check"}, &out, &errb))
@@ -248,4 +327,35 @@ func TestRunFlags(t *testing.T) {
 
 	assert.Equal(t, 2, run([]string{"--config", p, "extra"}, &out, &errb))
 	assert.Equal(t, 2, run([]string{"--bogus"}, &out, &errb))
+}
+
+func TestUserDirective(t *testing.T) {
+	tests := []struct {
+		line string
+		want *User
+		err  string // substring of the error, after "u.conf:2: "
+	}{
+		{"", nil, ""},
+		{"user 65534:65534", &User{Name: "65534:65534", UID: 65534, GID: 65534}, ""},
+		{"user 0x3e8:100", &User{Name: "0x3e8:100", UID: 1000, GID: 100}, ""},
+		{"user root", &User{Name: "root", UID: 0, GID: 0}, ""},
+		{"user no-such-user-dsmd", nil, `user "no-such-user-dsmd": `},
+		{"user 1:x", nil, `bad gid "x"`},
+		{"user 3000000000:1", nil, `user "3000000000:1": uid and gid must be below 2^31`},
+		{"user a b", nil, `"user" takes 1 argument(s), got 2`},
+		{"user 1:1\nuser 2:2", nil, `"user" given twice (first on line 2)`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			c, err := ParseConfig("u.conf", strings.NewReader("node 1\n"+tc.line+"\n"))
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "u.conf:")
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.User)
+		})
+	}
 }

@@ -171,7 +171,8 @@ func (d *Daemon) Done() <-chan struct{} { return d.done }
 
 // Close unbinds the queues and stops the daemon. With the iptables rules
 // still in place, packets then follow --queue-bypass: accepted if the
-// rules have it (fail-open), else dropped.
+// rules have it (fail-open, or not armed since --setup), else dropped
+// (armed fail-closed rules).
 func (d *Daemon) Close() error {
 	d.closeMu.Do(func() {
 		d.cancel()

@@ -40,20 +40,26 @@ func Example() {
 	// neutralised: 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01
 }
 
-// ExampleSetupScript prints the iptables rules of a configuration.
-func ExampleSetupScript() {
+// ExampleSetupRules prints the rules of a configuration: as --setup
+// installs them, and as the daemon arms them once bound (fail-closed).
+func ExampleSetupRules() {
 	c, err := ParseConfig("dsmd.conf", strings.NewReader("node 1\ninterface eth0\n"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, r := range SetupRules(c) {
-		fmt.Println("iptables -t mangle -A", r.Chain, strings.Join(r.Args, " "))
+	for _, armed := range []bool{false, true} {
+		for _, r := range SetupRules(c, armed) {
+			fmt.Println("-A", r.Chain, strings.Join(r.Args, " "))
+		}
 	}
 	// Output:
-	// iptables -t mangle -A OUTPUT -o eth0 -j NFQUEUE --queue-num 1
-	// iptables -t mangle -A PREROUTING -i eth0 -j NFQUEUE --queue-num 2
-	// iptables -t mangle -A POSTROUTING -o eth0 -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440
+	// -A DSMD-OUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass
+	// -A DSMD-IN -i eth0 -j NFQUEUE --queue-num 2 --queue-bypass
+	// -A DSMD-MSS -o eth0 -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440
+	// -A DSMD-OUT -o eth0 -j NFQUEUE --queue-num 1
+	// -A DSMD-IN -i eth0 -j NFQUEUE --queue-num 2
+	// -A DSMD-MSS -o eth0 -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1440
 }
 
 // ExampleParseConfig shows the file:line errors.

@@ -3,13 +3,17 @@
 // a FIPS 188 free-form tag: source SID and node ID) and checks those labels
 // on receipt, over two NFQUEUE queues fed by iptables rules.
 //
+//	dsmd --config /etc/dsmd.conf --setup    print the shell script that installs its iptables rules
 //	dsmd --config /etc/dsmd.conf            run
-//	dsmd --config /etc/dsmd.conf --setup    print the iptables rules it needs
-//	dsmd --config /etc/dsmd.conf --teardown print the commands that remove them
+//	dsmd --config /etc/dsmd.conf --teardown print the script that removes them
 //	dsmd --config /etc/dsmd.conf --check    check the configuration and exit
 //
-// Counters are printed on SIGUSR1 and at exit. See README.md and
-// example.conf.
+// The rules --setup installs let every packet pass until dsmd is bound to
+// its queues (--queue-bypass). Once bound, dsmd arms them in "overload
+// fail-closed" mode (ArmInput), then keeps only the capabilities it needs
+// and sets no_new_privs (DropPrivileges), switching to the configured
+// "user" if there is one. Counters are printed on SIGUSR1 and at exit. See
+// README.md and example.conf.
 package main
 
 import (
@@ -18,7 +22,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -31,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	setup := fs.Bool("setup", false, "print the iptables (and netlabelctl) commands the configuration needs, and exit")
 	teardown := fs.Bool("teardown", false, "print the commands that undo --setup, and exit")
 	check := fs.Bool("check", false, "check the configuration and exit")
+	iptables := fs.String("iptables", "iptables", "iptables `command` of the scripts and of arming (iptables-nft, iptables-legacy); its restore command is this name with -restore appended")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,22 +52,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *setup || *teardown:
-		fmt.Fprint(stdout, SetupScript(cfg, *teardown))
+		fmt.Fprint(stdout, SetupScript(cfg, *teardown, *iptables))
 		return 0
 	case *check:
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
 		return 0
 	}
-	return serve(cfg, stderr)
+	return serve(cfg, *iptables, stderr)
 }
 
 // serve runs the daemon until SIGINT or SIGTERM, printing the counters on
-// SIGUSR1 and at exit.
-func serve(cfg *Config, stderr io.Writer) int {
+// SIGUSR1 and at exit. Once the queues are bound it arms the fail-closed
+// rules and drops its privileges; the startup line is printed after that.
+func serve(cfg *Config, iptables string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := Start(ctx, cfg, Options{})
 	if err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
+	if in := ArmInput(cfg); in != "" {
+		if err := arm(iptables, in); err != nil {
+			d.Close()
+			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules (were they installed with --setup?): %v\n", err)
+			return 1
+		}
+	}
+	if err := DropPrivileges(cfg); err != nil {
+		d.Close()
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
@@ -82,4 +102,15 @@ func serve(cfg *Config, stderr io.Writer) int {
 			return 0
 		}
 	}
+}
+
+// arm feeds in to "IPTABLES-restore -w --noflush", which commits it in
+// one step.
+func arm(iptables, in string) error {
+	cmd := exec.Command(iptables+"-restore", "-w", "--noflush")
+	cmd.Stdin = strings.NewReader(in)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s-restore: %w: %s", iptables, err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

@@ -178,18 +178,19 @@ func (n *testNet) iptables(i int, args ...string) error {
 	return nil
 }
 
-// installRules installs SetupRules(c) in namespace i. The rules go with
-// the namespace.
+// installRules runs the iptables part of the --setup script of c in
+// namespace i. The rules go with the namespace. The netlabelctl line of
+// translate mode is left out: NetLabel answers only in the initial
+// namespace, and the translate test registers its DOI itself.
 func (n *testNet) installRules(i int, c *Config) {
 	n.tb.Helper()
-	for _, r := range SetupRules(c) {
-		args := append([]string{"-t", "mangle", "-A", r.Chain}, r.Args...)
-		if err := n.iptables(i, args...); err != nil {
-			if strings.Contains(err.Error(), "NFQUEUE") || strings.Contains(err.Error(), "No chain/target/match") {
-				n.tb.Skipf("dsmd end-to-end: iptables NFQUEUE target unavailable: %v", err)
-			}
-			n.tb.Fatal(err)
+	iptOnly := *c
+	iptOnly.Mode = NeutraliseNOP
+	if err := n.sh(i, SetupScript(&iptOnly, false, n.ipt)); err != nil {
+		if strings.Contains(err.Error(), "NFQUEUE") || strings.Contains(err.Error(), "No chain/target/match") {
+			n.tb.Skipf("dsmd end-to-end: iptables NFQUEUE target unavailable: %v", err)
 		}
+		n.tb.Fatal(err)
 	}
 }
 

@@ -6,43 +6,65 @@ import (
 	"strings"
 )
 
-// Rule is one iptables rule dsmd needs, as the argument list that follows
-// "iptables -t mangle -A" (or -D to remove it).
+// The chains dsmd's rules live in, in the mangle table. The built-in
+// chains get one jump each to them and nothing else, so the host's own
+// rules are never touched: --setup creates or refills these chains and adds
+// each jump only if it is missing, --teardown deletes the jumps and the
+// chains, and the daemon rewrites only their contents (ArmScript).
+const (
+	ChainOut = "DSMD-OUT" // from OUTPUT: label
+	ChainIn  = "DSMD-IN"  // from PREROUTING: verify and neutralise
+	ChainMSS = "DSMD-MSS" // from POSTROUTING: TCP MSS clamp
+)
+
+// Rule is one iptables rule of dsmd's, as the argument list that follows
+// "iptables -t mangle -A Chain".
 type Rule struct {
 	Chain string
 	Args  []string
 }
 
-// SetupRules returns the iptables rules a configuration needs, in the
-// mangle table:
+// jumps are the built-in chain of each dsmd chain.
+var jumps = []struct{ from, to string }{
+	{"OUTPUT", ChainOut},
+	{"PREROUTING", ChainIn},
+	{"POSTROUTING", ChainMSS},
+}
+
+// SetupRules returns the rules a configuration needs, in dsmd's own chains
+// of the mangle table. armed says whether the queue rules are the
+// daemon's armed (fail-closed) form; unarmed rules always carry
+// --queue-bypass, so that packets pass while no daemon is bound to the
+// queue (xt_NFQUEUE NFQ_FLAG_BYPASS: nf_queue then lets the packet go on
+// instead of dropping it).
 //
-//   - OUTPUT -> NFQUEUE (queue out), with the owner's uid/gid asked for by
-//     the daemon: every locally sent packet that does not leave through lo
-//     gets its label (DSM labeled every non-local AF_INET send,
-//     dsm-network-sid.md "Hooks");
-//   - PREROUTING -> NFQUEUE (queue in): NFQUEUE at PREROUTING runs before
-//     the kernel compiles the IP options (ip_rcv_finish), the only place a
-//     tag-7 label can be checked and neutralised before the kernel drops it
-//     (rulebook B.4, B.9);
-//   - POSTROUTING TCPMSS --set-mss on SYNs and SYN-ACKs: the label makes
-//     every segment 20 to 32 octets longer than TCP planned, and TCP sets
-//     DF, so a full-sized segment would no longer fit the link (DSM reduced
-//     the MSS by the aligned label length, dsm-network-sid.md). The MSS
-//     announced to the peer becomes MTU - 40 - MaxLabelLen, which bounds
-//     what the peer sends; the peer's own clamp bounds what this host
-//     sends. --clamp-mss-to-pmtu does not do: xt_TCPMSS subtracts a fixed
-//     40 octets (sizeof iphdr + tcphdr), not the labeled header's length
-//     (checked on Linux 6.18: segments of MTU size were labeled to
-//     MTU + 20 and never left).
+//   - DSMD-OUT (from OUTPUT) -> NFQUEUE (queue out), with the owner's
+//     uid/gid asked for by the daemon: every locally sent packet that does
+//     not leave through lo gets its label (DSM labeled every non-local
+//     AF_INET send, dsm-network-sid.md "Hooks");
+//   - DSMD-IN (from PREROUTING) -> NFQUEUE (queue in): NFQUEUE at
+//     PREROUTING runs before the kernel compiles the IP options
+//     (ip_rcv_finish), the only place a tag-7 label can be checked and
+//     neutralised before the kernel drops it (rulebook B.4, B.9);
+//   - DSMD-MSS (from POSTROUTING) TCPMSS --set-mss on SYNs and SYN-ACKs:
+//     the label makes every segment 20 to 32 octets longer than TCP
+//     planned, and TCP sets DF, so a full-sized segment would no longer fit
+//     the link (DSM reduced the MSS by the aligned label length,
+//     dsm-network-sid.md). The MSS announced to the peer becomes MTU - 40 -
+//     MaxLabelLen, which bounds what the peer sends; the peer's own clamp
+//     bounds what this host sends. --clamp-mss-to-pmtu does not do:
+//     xt_TCPMSS subtracts a fixed 40 octets (sizeof iphdr + tcphdr), not
+//     the labeled header's length (checked on Linux 6.18: segments of MTU
+//     size were labeled to MTU + 20 and never left).
 //
-// With "overload fail-open" the queue rules get --queue-bypass: packets
-// pass when no daemon is bound. The kernel has the iptables NFQUEUE target
-// but not the nftables queue expression, so these are iptables rules
-// (iptables-nft and iptables-legacy both work on Linux 6.18).
-func SetupRules(c *Config) []Rule {
+// With "overload fail-open" the queue rules keep --queue-bypass even when
+// armed. The kernel has the iptables NFQUEUE target but not the nftables
+// queue expression, so these are iptables rules (iptables-nft and
+// iptables-legacy both work on Linux 6.18).
+func SetupRules(c *Config, armed bool) []Rule {
 	var rules []Rule
 	bypass := func(a []string) []string {
-		if c.FailOpen {
+		if c.FailOpen || !armed {
 			a = append(a, "--queue-bypass")
 		}
 		return a
@@ -58,44 +80,110 @@ func SetupRules(c *Config) []Rule {
 			o, i = []string{"-o", dev}, []string{"-i", dev}
 		}
 		rules = append(rules,
-			Rule{"OUTPUT", bypass(append(o[:len(o):len(o)], "-j", "NFQUEUE", "--queue-num", q(c.QueueOut)))},
-			Rule{"PREROUTING", bypass(append(i[:len(i):len(i)], "-j", "NFQUEUE", "--queue-num", q(c.QueueIn)))},
-			Rule{"POSTROUTING", append(o[:len(o):len(o)], "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN",
+			Rule{ChainOut, bypass(append(o[:len(o):len(o)], "-j", "NFQUEUE", "--queue-num", q(c.QueueOut)))},
+			Rule{ChainIn, bypass(append(i[:len(i):len(i)], "-j", "NFQUEUE", "--queue-num", q(c.QueueIn)))},
+			Rule{ChainMSS, append(o[:len(o):len(o)], "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN",
 				"-j", "TCPMSS", "--set-mss", strconv.Itoa(c.ClampedMSS()))},
 		)
 	}
 	return rules
 }
 
-// SetupScript is what --setup prints: the commands to install the rules
-// (and, in translate mode, the NetLabel DOI), with comments.
-func SetupScript(c *Config, teardown bool) string {
+// restoreInput is the iptables-restore input (for use with --noflush)
+// that sets the contents of dsmd's chains. In setup form (armed false)
+// each chain is declared, which creates it or, with --noflush, empties an
+// existing one; in armed form only the two queue chains are flushed and
+// refilled, which fails (and changes nothing) if --setup has not created
+// them. Either way iptables-restore commits the table in one step, so no
+// packet sees a half-written chain.
+func restoreInput(c *Config, armed bool) string {
 	var b strings.Builder
-	op := "-A"
-	if teardown {
-		op = "-D"
-		b.WriteString("# dsmd: remove the rules --setup printed\n")
-	} else {
-		fmt.Fprintf(&b, "# dsmd: rules for %s (node %d, DOI %d)\n", c.File, c.Node, c.DOI)
-		b.WriteString("# NFQUEUE is an iptables target (this kernel lacks the nftables queue expression);\n")
-		b.WriteString("# iptables-nft and iptables-legacy both load it.\n")
-		fmt.Fprintf(&b, "# Labels take up to %d octets of every packet; the TCPMSS rule keeps TCP segments within a %d-octet MTU (\"mtu\" directive).\n", c.MaxLabelLen(), c.MTU)
-		if c.FailOpen {
-			b.WriteString("# overload fail-open: --queue-bypass lets packets through while dsmd is not running.\n")
+	b.WriteString("*mangle\n")
+	chains := []string{ChainOut, ChainIn, ChainMSS}
+	if armed {
+		chains = chains[:2]
+	}
+	for _, ch := range chains {
+		if armed {
+			fmt.Fprintf(&b, "-F %s\n", ch)
 		} else {
-			b.WriteString("# overload fail-closed: while dsmd is not running, queued packets are dropped.\n")
+			fmt.Fprintf(&b, ":%s - [0:0]\n", ch)
+		}
+		for _, r := range SetupRules(c, armed) {
+			if r.Chain == ch {
+				fmt.Fprintf(&b, "-A %s %s\n", ch, strings.Join(r.Args, " "))
+			}
 		}
 	}
-	for _, r := range SetupRules(c) {
-		fmt.Fprintf(&b, "iptables -t mangle %s %s %s\n", op, r.Chain, strings.Join(r.Args, " "))
+	b.WriteString("COMMIT\n")
+	return b.String()
+}
+
+// ArmInput is what the daemon feeds "iptables-restore --noflush" once
+// both its queues are bound, in "overload fail-closed" mode: the queue
+// rules lose --queue-bypass, so that from then on a packet that finds no
+// daemon is dropped instead of passing unlabeled or unchecked. It is
+// empty in fail-open mode, whose rules keep --queue-bypass.
+func ArmInput(c *Config) string {
+	if c.FailOpen {
+		return ""
+	}
+	return restoreInput(c, true)
+}
+
+// SetupScript is what --setup (or, with teardown, --teardown) prints: a
+// POSIX shell script that installs (removes) dsmd's chains and the jumps
+// to them, and in translate mode the NetLabel DOI. iptables names the
+// iptables command to use ("iptables" if empty); its restore command is
+// that name with "-restore" appended.
+//
+// Setup is idempotent: the chains are (re)filled in one iptables-restore
+// commit and a jump is added only when "iptables -C" does not find it, so
+// running it twice leaves the same ruleset as running it once. It installs
+// no rule that drops or queues without --queue-bypass: until the daemon is
+// bound, every packet passes. Teardown removes the jumps and the chains
+// and nothing else, and succeeds when they are already gone.
+func SetupScript(c *Config, teardown bool, iptables string) string {
+	if iptables == "" {
+		iptables = "iptables"
+	}
+	ipt := iptables + " -w -t mangle"
+	var b strings.Builder
+	if teardown {
+		b.WriteString("# dsmd: remove what --setup added (the jumps to dsmd's chains, then the chains)\n")
+		for _, j := range jumps {
+			fmt.Fprintf(&b, "while %s -D %s -j %s 2>/dev/null; do :; done\n", ipt, j.from, j.to)
+		}
+		for _, j := range jumps {
+			fmt.Fprintf(&b, "%s -F %s 2>/dev/null || true\n", ipt, j.to)
+			fmt.Fprintf(&b, "%s -X %s 2>/dev/null || true\n", ipt, j.to)
+		}
+		if c.Mode == NeutraliseTranslate {
+			fmt.Fprintf(&b, "netlabelctl cipsov4 del doi:%d\n", c.TranslateDOI)
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "# dsmd: rules for %s (node %d, DOI %d)\n", c.File, c.Node, c.DOI)
+	b.WriteString("# NFQUEUE is an iptables target (this kernel lacks the nftables queue expression);\n")
+	b.WriteString("# iptables-nft and iptables-legacy both load it.\n")
+	fmt.Fprintf(&b, "# Labels take up to %d octets of every packet; the TCPMSS rule keeps TCP segments within a %d-octet MTU (\"mtu\" directive).\n", c.MaxLabelLen(), c.MTU)
+	fmt.Fprintf(&b, "# The rules live in the chains %s, %s and %s; running this again changes nothing.\n", ChainOut, ChainIn, ChainMSS)
+	b.WriteString("# Every queue rule has --queue-bypass: packets pass while dsmd is not bound.\n")
+	if c.FailOpen {
+		b.WriteString("# overload fail-open: the rules keep --queue-bypass while dsmd runs.\n")
+	} else {
+		b.WriteString("# overload fail-closed: once bound, dsmd removes --queue-bypass, and from then on\n")
+		b.WriteString("# queued packets are dropped while it is not running (run this again to undo that).\n")
+	}
+	b.WriteString("set -e\n")
+	fmt.Fprintf(&b, "%s-restore -w --noflush <<'EOF'\n%sEOF\n", iptables, restoreInput(c, false))
+	for _, j := range jumps {
+		fmt.Fprintf(&b, "%s -C %s -j %s 2>/dev/null || %s -A %s -j %s\n", ipt, j.from, j.to, ipt, j.from, j.to)
 	}
 	if c.Mode == NeutraliseTranslate {
-		if teardown {
-			fmt.Fprintf(&b, "netlabelctl cipsov4 del doi:%d\n", c.TranslateDOI)
-		} else {
-			b.WriteString("# translate mode: the kernel must know the DOI of the translated tag-1 labels.\n")
-			fmt.Fprintf(&b, "netlabelctl cipsov4 add pass doi:%d tags:1\n", c.TranslateDOI)
-		}
+		b.WriteString("# translate mode: the kernel must know the DOI of the translated tag-1 labels.\n")
+		fmt.Fprintf(&b, "netlabelctl cipsov4 list doi:%d >/dev/null 2>&1 || netlabelctl cipsov4 add pass doi:%d tags:1\n",
+			c.TranslateDOI, c.TranslateDOI)
 	}
 	return b.String()
 }

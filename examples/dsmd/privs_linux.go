@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// keptCaps are the capabilities dsmd keeps once its queues and its ICMP
+// socket are open:
+//
+//   - CAP_NET_ADMIN, always: nfnetlink_rcv_msg checks it (through
+//     netlink_net_capable, against both the socket's opener and the
+//     sender) for every message sent to nfnetlink, verdicts included;
+//   - CAP_NET_RAW, while "icmp on": the raw ICMP socket it was needed for
+//     is already open (inet_create checks it only then), but it is what
+//     the configuration's ICMP errors depend on, and keeping it costs
+//     nothing a process with CAP_NET_ADMIN could not already do.
+func keptCaps(c *Config) []int {
+	caps := []int{unix.CAP_NET_ADMIN}
+	if c.ICMP {
+		caps = append(caps, unix.CAP_NET_RAW)
+	}
+	return caps
+}
+
+// DropPrivileges leaves the process with only the capabilities of
+// keptCaps, on every thread: it empties the bounding set of all others
+// (PR_CAPBSET_DROP) and the ambient set (PR_CAP_AMBIENT_CLEAR_ALL),
+// switches to the configured user if there is one (setgroups to none,
+// setresgid, setresuid, with PR_SET_KEEPCAPS so that the permitted set
+// survives the switch), sets permitted and effective to the kept
+// capabilities and inheritable to none (capset), and sets no_new_privs
+// (PR_SET_NO_NEW_PRIVS), so that nothing it executes can gain more.
+//
+// Linux keeps credentials per thread, and a Go program has many threads,
+// so every per-thread call goes through syscall.AllThreadsSyscall, and
+// the set*id calls through the syscall package, which applies them to all
+// threads. AllThreadsSyscall does not work in a program linked with cgo:
+// DropPrivileges then returns an error and changes nothing; build dsmd
+// with CGO_ENABLED=0.
+//
+// A failure part way leaves the process with fewer privileges than
+// before, never more; the caller is to exit.
+func DropPrivileges(c *Config) error {
+	if builtWithCgo {
+		return errors.New("cannot drop privileges: this dsmd is linked with cgo, which rules out changing the capabilities of every thread (build it with CGO_ENABLED=0)")
+	}
+	var keep [2]uint32
+	for _, cp := range keptCaps(c) {
+		keep[cp/32] |= 1 << (cp % 32)
+	}
+	allThreads := func(what string, trap, a1, a2, a3 uintptr) error {
+		if _, _, e := syscall.AllThreadsSyscall(trap, a1, a2, a3); e != 0 {
+			return fmt.Errorf("%s: %w", what, e)
+		}
+		return nil
+	}
+	prctl := func(what string, op, arg uintptr) error {
+		return allThreads(what, unix.SYS_PRCTL, op, arg, 0)
+	}
+	for cp := 0; cp <= lastCap(); cp++ {
+		if keep[cp/32]&(1<<(cp%32)) != 0 {
+			continue
+		}
+		if err := prctl("PR_CAPBSET_DROP "+strconv.Itoa(cp), unix.PR_CAPBSET_DROP, uintptr(cp)); err != nil {
+			if errors.Is(err, unix.EINVAL) { // past the kernel's last capability
+				break
+			}
+			return err
+		}
+	}
+	if err := allThreads("PR_CAP_AMBIENT_CLEAR_ALL", unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0); err != nil {
+		return err
+	}
+	if u := c.User; u != nil {
+		if err := prctl("PR_SET_KEEPCAPS", unix.PR_SET_KEEPCAPS, 1); err != nil {
+			return err
+		}
+		if err := syscall.Setgroups(nil); err != nil {
+			return fmt.Errorf("setgroups: %w", err)
+		}
+		if err := syscall.Setresgid(u.GID, u.GID, u.GID); err != nil {
+			return fmt.Errorf("setresgid %d: %w", u.GID, err)
+		}
+		if err := syscall.Setresuid(u.UID, u.UID, u.UID); err != nil {
+			return fmt.Errorf("setresuid %d: %w", u.UID, err)
+		}
+		if err := prctl("PR_SET_KEEPCAPS 0", unix.PR_SET_KEEPCAPS, 0); err != nil {
+			return err
+		}
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	for i := range data {
+		data[i] = unix.CapUserData{Effective: keep[i], Permitted: keep[i]}
+	}
+	// The pointers are converted in the call itself: AllThreadsSyscall is
+	// //go:uintptrescapes, which keeps hdr and data alive and in place.
+	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_CAPSET,
+		uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
+		return fmt.Errorf("capset: %w", e)
+	}
+	return prctl("PR_SET_NO_NEW_PRIVS", unix.PR_SET_NO_NEW_PRIVS, 1)
+}
+
+// lastCap is the kernel's highest capability number
+// (/proc/sys/kernel/cap_last_cap), or the one x/sys/unix knows.
+func lastCap() int {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 && n < 64 {
+			return n
+		}
+	}
+	return unix.CAP_LAST_CAP
+}
