@@ -214,6 +214,7 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 	}
 	p := parser{c: c, file: name, seen: map[string]int{}}
 	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), maxConfigLine+1) // +1: the newline
 	nodeSet := false
 	for sc.Scan() {
 		p.line++
@@ -230,7 +231,10 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 			break
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		p.line++ // the line that did not fit
+		p.errorf("line longer than %d octets", maxConfigLine)
+	} else if err != nil {
 		p.errorf("%v", err)
 	}
 	if !nodeSet && len(p.errs) < maxConfigErrors {
@@ -251,6 +255,11 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 	}
 	return c, nil
 }
+
+// maxConfigLine is the longest configuration line read, as
+// cipso.MaxConfigLine is for DOI files; a longer one is an error at its
+// line, and reading stops there.
+const maxConfigLine = 64 << 10
 
 type parser struct {
 	c    *Config

@@ -189,6 +189,22 @@ func TestParseConfigErrorCap(t *testing.T) {
 	assert.Len(t, strings.Split(err.Error(), "\n"), maxConfigErrors)
 }
 
+// TestParseConfigLongLine: a line over 64 KiB is an error at its own line
+// (not the previous one, not "token too long"); one of exactly 64 KiB is
+// read.
+func TestParseConfigLongLine(t *testing.T) {
+	comment := func(n int) string { return "#" + strings.Repeat("x", n-1) + "\n" }
+	_, err := ParseConfig("long.conf", strings.NewReader("node 1\n"+comment(maxConfigLine)+"serial 1\n"))
+	require.NoError(t, err, "a line of exactly maxConfigLine octets")
+
+	_, err = ParseConfig("long.conf", strings.NewReader("node 1\n\n"+comment(maxConfigLine+1)+"serial 1\n"))
+	require.Error(t, err)
+	var ce *ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 3, ce.Line)
+	assert.Equal(t, "long.conf:3: line longer than 65536 octets", err.Error())
+}
+
 func TestLoadConfigFileName(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "dsmd.conf")
 	require.NoError(t, os.WriteFile(p, []byte("node 1\n\nlabel uid x sid 1\n"), 0o600))
