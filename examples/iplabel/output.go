@@ -277,3 +277,18 @@ func (o *output) ioError(err error) error {
 	}
 	return fmt.Errorf("%s: %w", o.name, err)
 }
+
+// sameFile refuses an output that is the input (rename would replace it).
+func sameFile(in, out string) error {
+	if in == "-" || out == "-" {
+		return nil
+	}
+	si, err := os.Stat(in)
+	if err != nil {
+		return err
+	}
+	if so, err := os.Stat(out); err == nil && os.SameFile(si, so) {
+		return usagef("--out %s is the input; the input is never modified", out)
+	}
+	return nil
+}

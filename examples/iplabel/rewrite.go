@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/iplabel/iplabel/cipso"
@@ -173,9 +171,6 @@ func (f *translateFlag) Set(s string) error {
 
 func (f *translateFlag) IsBoolFlag() bool { return true }
 
-// doiPair is one translation: labels of from go to to.
-type doiPair struct{ from, to *cipso.Domain }
-
 // translatePairs returns the translation for each source DOI.
 func translatePairs(reg *cipso.Registry, cfgPath, spec string) (map[cipso.DOI]doiPair, error) {
 	if cfgPath == "" {
@@ -222,21 +217,6 @@ func translatePairs(reg *cipso.Registry, cfgPath, spec string) (map[cipso.DOI]do
 		pairs[ds[0].DOI()] = doiPair{ds[0], ds[1]}
 	}
 	return pairs, nil
-}
-
-// sameFile refuses an output that is the input (rename would replace it).
-func sameFile(in, out string) error {
-	if in == "-" || out == "-" {
-		return nil
-	}
-	si, err := os.Stat(in)
-	if err != nil {
-		return err
-	}
-	if so, err := os.Stat(out); err == nil && os.SameFile(si, so) {
-		return usagef("--out %s is the input; the input is never modified", out)
-	}
-	return nil
 }
 
 // rewriteStats counts what happened to the packets.
@@ -305,108 +285,4 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix boo
 		prog.tick(c.consumed(), c.packets)
 	}
 	return st, nil
-}
-
-type rewriteKind uint8
-
-const (
-	rewriteSet rewriteKind = iota
-	rewriteStrip
-	rewriteTranslate
-)
-
-// rewriter relabels one frame at a time in a reused buffer.
-type rewriter struct {
-	kind  rewriteKind
-	opt   []byte                    // set: the option
-	pairs map[cipso.DOI]doiPair     // translate: by source DOI
-	buf   []byte                    // headroom + frame
-	tmp   [ipopt.MaxOptionsLen]byte // translate: the new option
-	label cipso.Label               // translate: the host label
-}
-
-// errUntouched is apply's way of saying the packet needs no change.
-var errUntouched = errors.New("untouched")
-
-// apply returns the rewritten frame (valid until the next call) or an
-// error; frame itself is never modified, so a failed rewrite leaves the
-// packet as it was. fixSum: the header checksum is set right even when
-// the options do not change.
-func (rw *rewriter) apply(frame []byte, off int, fixSum bool) ([]byte, error) {
-	const headroom = ipopt.MaxOptionsLen
-	need := headroom + len(frame)
-	if cap(rw.buf) < need {
-		rw.buf = make([]byte, need+need/4)
-	}
-	buf := rw.buf[:need]
-	copy(buf[headroom:], frame)
-	p, err := ipopt.FromBytes(buf, headroom, len(frame))
-	if err == nil {
-		err = p.SetNetworkOffset(off)
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch rw.kind {
-	case rewriteSet:
-		err = p.SetOption(rw.opt)
-	case rewriteStrip:
-		for _, t := range []ipopt.Type{ipopt.CIPSO, ipopt.SEC, ipopt.ESEC} {
-			for err == nil {
-				err = p.RemoveOption(t)
-			}
-			if errors.Is(err, ipopt.ErrNotFound) {
-				err = nil
-			}
-			if err != nil {
-				break
-			}
-		}
-	case rewriteTranslate:
-		err = rw.translate(&p)
-		if err == errUntouched {
-			err = nil
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if fixSum {
-		if h, err := p.Header(); err == nil {
-			h.SetChecksum()
-		}
-	}
-	return p.Bytes(), nil
-}
-
-// translate maps the packet's CIPSO label into the paired DOI.
-func (rw *rewriter) translate(p *ipopt.Packet) error {
-	h, err := p.Header()
-	if err != nil {
-		return err
-	}
-	o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
-	if !ok {
-		return errUntouched
-	}
-	opt, err := cipso.ParseOption(o.Bytes)
-	if err != nil {
-		return ipopt.Shift(err, o.Offset)
-	}
-	pr, ok := rw.pairs[opt.DOI()]
-	if !ok {
-		return errUntouched
-	}
-	if err := pr.from.Decode(opt, &rw.label); err != nil {
-		return fmt.Errorf("label of DOI %d: %w", opt.DOI(), ipopt.Shift(err, o.Offset))
-	}
-	var f cipso.Format
-	if t, err := opt.FirstTag(); err == nil {
-		f = cipso.FormatOf(t)
-	}
-	n, err := pr.to.AppendOption(rw.tmp[:0], &rw.label, f)
-	if err != nil {
-		return fmt.Errorf("label does not fit DOI %d: %w", pr.to.DOI(), err)
-	}
-	return p.ReplaceOption(ipopt.CIPSO, n)
 }
