@@ -10,10 +10,10 @@ package fips188
 // ipopt.ErrDuplicate, ipopt.ErrTooLong).
 var (
 	// ErrEmptyFreeForm: a tag 7 with no data where the profile wants at
-	// least one octet (fips188.md §4.5: encode non-empty).
+	// least one octet (RULES.md §4: the encoders write non-empty data).
 	ErrEmptyFreeForm error = errorString("fips188: empty free-form tag")
 	// ErrNoTags: a CIPSO option with no tag, where the profile wants at
-	// least one (fips188.md §2.1: strict mode requires a tag).
+	// least one (RULES.md §6 point 8).
 	ErrNoTags error = errorString("fips188: option carries no tag")
 	// ErrNoEquivalent: a FIPS 188 label whose meaning a cipso.Label cannot
 	// hold (a permissive set or free-form data), or a cipso.Label the wire

@@ -5,14 +5,14 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// FreeForm is a view of a tag 7, FIPS 188's free-form tag (Wireshark
-// cites FIPS 188 §6.10):
+// FreeForm is a view of a tag 7, FIPS 188's free-form tag (FIPS PUB 188
+// clause 6.10, as Wireshark's packet-ip.c cites it):
 //
 //	07 LL data(LL-2 octets)
 //
 // with no alignment and no level octet; the data's meaning belongs to the
-// tag set (fips188.md §4.5, INFERRED from Suricata, Wireshark and the
-// 2001–2002 SELinux FIPS-188 code). DSM's network SID ([NSID]) is one such
+// tag set (RULES.md §4: the layout Suricata, Wireshark and the 2001–2002
+// SELinux FIPS-188 code agree on). DSM's network SID ([NSID]) is one such
 // meaning. Under IPv4 the data is at most 32 octets.
 //
 // The view aliases the option. Make one with [Profile.ParseFreeForm] or

@@ -11,17 +11,17 @@ import (
 // with the restrictive and the permissive categories kept apart:
 //
 //   - Restrictive, carried by a tag 1, 2 or 5 (CIPSO's categories): a
-//     subject must hold every one (fips188.md §4.1, INFERRED from the
-//     name);
-//   - Permissive, carried by a tag 6: holding any one suffices (§4.4,
-//     INFERRED);
+//     subject must hold every one (RULES.md §3, our reading of the name);
+//   - Permissive, carried by a tag 6: holding any one suffices (RULES.md
+//     §3);
 //   - FreeForm, the data of a tag 7, whose meaning the tag set defines
 //     (DSM's network SID is one; see [NSID]).
 //
 // The level is the hierarchical sensitivity level of the restrictive and
-// permissive tags, which both carry it (one level per label; §4.6: there
-// is no level-only tag). A Label with only a restrictive part has the same
-// meaning as a [cipso.Label]; see [Label.CIPSO] and [Label.SetCIPSO].
+// permissive tags, which both carry it (one level per label; RULES.md §5:
+// there is no level-only tag). A Label with only a restrictive part has
+// the same meaning as a [cipso.Label]; see [Label.CIPSO] and
+// [Label.SetCIPSO].
 //
 // FreeForm aliases the decoded bytes; copy it to keep it past them.
 type Label struct {
@@ -58,10 +58,11 @@ func (l *Label) Equal(o *Label) bool {
 		bytes.Equal(l.FreeForm, o.FreeForm)
 }
 
-// Label decodes the tag set into l: the first MAC tag (1, 2 or 5) gives
-// the restrictive part, as Linux takes its label from the first tag; the
-// first tag 6 the permissive part; the first tag 7 the free-form data
-// (aliasing the option); the first level-carrying tag the level. Other
+// Label decodes the tag set into l (RULES.md §5): the first MAC tag (1, 2
+// or 5) gives the restrictive part, as Linux's cipso_v4_getattr takes its
+// label from the first tag; the first tag 6 the permissive part; the
+// first tag 7 the free-form data (aliasing the option); the first
+// level-carrying tag the level. Other
 // tags, which the profile let through, are not read. On error l is
 // unchanged.
 func (s TagSet) Label(l *Label) error {

@@ -3,7 +3,7 @@ package fips188
 // Mapper turns the (source SID, node ID) pair of a received network SID
 // label into a network-wide security ID, the value a receiver checks
 // against its policy (DSM checked permission(socket SID, packet SID,
-// NETWORK_RECEIVE) at sock_rcv_skb; dsm-network-sid.md "Hooks").
+// NETWORK_RECEIVE) at sock_rcv_skb; RULES.md §8.6).
 //
 // ok is false when the pair has no network SID (an unknown node, a SID
 // the table lacks); a receiver then treats the packet as unlabelled or
@@ -34,9 +34,8 @@ func (PairMapper) NetworkSID(sourceSID, nodeID uint32) (uint64, bool) {
 
 // SeedMapper is the DSM seed's mapping, network SID = source SID + 16 ×
 // node ID, computed in 32 bits as the seed's C did (it wraps). Its authors
-// marked it "bogus for now" (dsm-network-sid.md "Mapping to a network
-// SID"): different pairs collide (SID 16 on node 0 and SID 0 on node 1).
-// It is here for interoperating with that code, and is not the default.
+// marked it "bogus for now" (RULES.md §8.5): different pairs collide
+// (SID 16 on node 0 and SID 0 on node 1). It is here for interoperating with that code, and is not the default.
 type SeedMapper struct{}
 
 // NetworkSID implements Mapper; it is always ok.

@@ -9,18 +9,18 @@ import (
 )
 
 // DefaultDOI is the DOI the DSM seed system put in its labels, a private
-// value (dsm-network-sid.md "Wire format"). A DOI of 0, which CIPSO
-// reserves (draft §3.3), stands for DefaultDOI wherever this package takes
+// value (RULES.md §8.1). A DOI of 0, which CIPSO reserves (CIPSO draft
+// §3.3), stands for DefaultDOI wherever this package takes
 // a DOI for a network SID label.
 const DefaultDOI cipso.DOI = 0x10001000
 
 // DefaultSID is the source SID DSM sent for a socket that had none
-// (dsm-network-sid.md "What DSM sent").
+// (RULES.md §8.3).
 const DefaultSID uint32 = 0x12341234
 
 // ParamType is the type octet of a network SID parameter, the
 // type-length-value items DSM packed into the data of a FIPS 188 free-form
-// tag (dsm-network-sid.md "Parameters").
+// tag (RULES.md §8.2).
 type ParamType uint8
 
 // The parameter types DSM defined.
@@ -112,7 +112,7 @@ type NSID struct {
 
 // NewNSID returns the label DSM sent on every non-local send: the source
 // SID of the sending process and the node ID of the sending host
-// (dsm-network-sid.md "What DSM sent"). Its option is 20 octets.
+// (RULES.md §8.3). Its option is 20 octets.
 func NewNSID(sourceSID, nodeID uint32) NSID {
 	return NSID{}.WithSourceSID(sourceSID).WithNodeID(nodeID)
 }
@@ -212,7 +212,7 @@ func (n NSID) OptionLen() int { return 8 + n.Len() }
 // label takes in the IPv4 header (whose length counts 32-bit words). DSM's
 // usual label (source SID and node ID) is 20 octets and needs no padding;
 // its largest (serial, source and destination SID) was 26, 28 aligned
-// (dsm-network-sid.md "What DSM sent").
+// (RULES.md §8.3).
 func (n NSID) AlignedLen() int { return Align4(n.OptionLen()) }
 
 // Align4 rounds n up to a multiple of 4 (RFC 791: the header length counts
@@ -221,7 +221,7 @@ func Align4(n int) int { return (n + 3) &^ 3 }
 
 // EffectiveMSS is the TCP maximum segment size a sender may use once every
 // segment carries a label option of labelLen octets: mss less the label's
-// aligned size, as DSM reduced it (dsm-network-sid.md "What DSM sent") and
+// aligned size, as DSM reduced it (RULES.md §8.3) and
 // as Linux does for any IP option (tcp_mtu_to_mss subtracts
 // icsk_ext_hdr_len, the aligned option length). It never returns less than
 // 0; labelLen is clamped to 0..40.
@@ -236,9 +236,10 @@ var (
 )
 
 // check refuses what no encoder writes: an empty parameter list (DSM's
-// receiver wants an option of at least 10 octets; fips188.md §4.5 wants a
-// non-empty free-form tag) and presence bits outside the six types. Both
-// are class ipopt.Limit, as every encoder refusal in this module.
+// receiver wants an option of at least 10 octets, RULES.md §8.4; our
+// encoders write non-empty free-form tags, RULES.md §4) and presence bits
+// outside the six types. Both are class ipopt.Limit, as every encoder
+// refusal in this module.
 func (n NSID) check() error {
 	if n.Params&^AllParams != 0 {
 		return errEncodeUnknown.At(8)
@@ -287,7 +288,7 @@ func (n NSID) AppendTag(dst []byte) ([]byte, error) {
 
 // AppendOption appends the whole CIPSO option carrying n under doi (0 for
 // DefaultDOI): 86, length, DOI, then the free-form tag holding the
-// parameters (dsm-network-sid.md "Wire format"). Nothing is padded; see
+// parameters (RULES.md §8.1). Nothing is padded; see
 // AlignedLen. It appends nothing and fails for an empty n.
 //
 //	NewNSID(DefaultSID, 1).AppendOption(nil, 0)

@@ -9,7 +9,7 @@ import (
 )
 
 // NSIDProfile is a set of receiver rules for network SID labels: the
-// checks DSM's receiver made (dsm-network-sid.md "Receiver checks") and
+// checks DSM's receiver made (RULES.md §8.4) and
 // the knobs that make them stricter or looser. It is a small value; the
 // predefined profiles are [DSMReceiver], [NSIDStrict] and [NSIDLenient].
 //
@@ -50,8 +50,8 @@ type NSIDProfile struct {
 	SkipUnknown bool
 	// RejectDuplicates refuses a parameter type that appears twice. When it
 	// is false the last occurrence wins, as a decoding loop that assigns
-	// each parameter it meets does (INFERRED for DSM, which listed no
-	// duplicate check).
+	// each parameter it meets does (our reading of DSM, which lists no
+	// duplicate check; RULES.md §8.4).
 	RejectDuplicates bool
 	// Ordered refuses parameters that are not in ascending type order, the
 	// order DSM wrote them and the order the encoders write. Under Ordered
@@ -63,9 +63,9 @@ type NSIDProfile struct {
 	// whose label is the first option). DSM reported 0 for a wrong option
 	// type or length, 2 for leftover octets, and otherwise one more than
 	// the offset of the faulty field in the option (DOI 3, tag type 7, tag
-	// length 8, parameter at i: i+1). That these look like 1-based
-	// option-relative offsets is INFERRED (dsm-network-sid.md, note under
-	// "Receiver checks"); Offset() stays the 0-based offset either way.
+	// length 8, parameter at i: i+1). That these are 1-based
+	// option-relative offsets is our reading (RULES.md §8.4); Offset()
+	// stays the 0-based offset either way.
 	DSMPointers bool
 }
 
@@ -137,8 +137,8 @@ func (p NSIDProfile) doi() cipso.DOI {
 	return p.DOI
 }
 
-// NSIDMinLen is the shortest option a DSM receiver accepted (a DSM
-// receiver check: length < 10 is refused).
+// NSIDMinLen is the shortest option a DSM receiver accepted (RULES.md
+// §8.4: length < 10 is refused).
 const NSIDMinLen = 10
 
 // Decode checks opt, a CIPSO option starting at its type octet, against

@@ -6,16 +6,17 @@ import (
 )
 
 // PermissiveBitmap is a view of a tag 6, FIPS 188's permissive bit map
-// (Wireshark cites FIPS 188 §6.9): tag 1's layout with type 6,
+// (FIPS PUB 188 clause 6.9, as Wireshark's packet-ip.c cites it): tag 1's
+// layout with type 6,
 //
 //	06 LL 00 level bitmap(0..30 octets)
 //
-// bit 0x80>>(N%8) of bitmap octet N/8 marking category N (fips188.md
-// §4.4, INFERRED from Suricata, Wireshark and the SEAN code, which agree).
-// Where tag 1's categories are restrictive (the receiver must hold every
-// one), tag 6's are permissive: holding any one marked category suffices
-// (INFERRED from the name and the derived ASN.1; the meaning belongs to
-// the tag set's registered semantics).
+// bit 0x80>>(N%8) of bitmap octet N/8 marking category N (RULES.md §3:
+// the layout Suricata's and Wireshark's checks agree on). Where tag 1's
+// categories are restrictive (the receiver must hold every one), tag 6's
+// are permissive: holding any one marked category suffices (our reading
+// of the name; the meaning belongs to the tag set's registered
+// semantics).
 //
 // The view aliases the option. Make one with [Profile.ParsePermissiveBitmap]
 // or take it from a [TagSet].
@@ -46,7 +47,7 @@ func (p Profile) ParsePermissiveBitmap(t cipso.Tag) (PermissiveBitmap, error) {
 }
 
 // checkBitmapTag makes the checks tags 1 and 6 share; optimized allows the
-// 10-octet bitmap of tag 1's optimized form (draft §3.4.2.6).
+// 10-octet bitmap of tag 1's optimized form (CIPSO draft §3.4.2.6).
 func (p Profile) checkBitmapTag(t cipso.Tag, optimized bool) error {
 	n := len(t.Bytes)
 	if n < cipso.TagBaseLen || n > cipso.MaxTagLen {
@@ -103,8 +104,8 @@ func PermissiveBitmapLen(cats *cipso.CatSet) (int, error) {
 
 // AppendPermissiveBitmap appends a tag 6 with level and cats: 06, length,
 // alignment 0, level, then the minimal MSB-first bitmap (no trailing zero
-// octet; draft §3.4.2.5 for the same layout in tag 1). On error nothing is
-// appended. Offsets in errors are from the tag's type octet.
+// octet; CIPSO draft §3.4.2.5 for the same layout in tag 1). On error
+// nothing is appended. Offsets in errors are from the tag's type octet.
 func AppendPermissiveBitmap(dst []byte, level uint8, cats *cipso.CatSet) ([]byte, error) {
 	n, err := PermissiveBitmapLen(cats)
 	if err != nil {

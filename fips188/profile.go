@@ -3,42 +3,46 @@ package fips188
 import "github.com/iplabel/iplabel/cipso"
 
 // Profile says how to read and write the points FIPS 188's network-layer
-// encoding leaves open. The body of FIPS 188 was not available; its layout
-// is reconstructed from CIPSO and from implementations that cite it
-// (fips188.md §0), and each point those disagree on, or that no source
-// settles, is one switch here (fips188.md §9).
+// encoding leaves open. The clauses of FIPS PUB 188 that give the layouts
+// are not public; its layout is reconstructed from CIPSO and from
+// implementations that cite it (RULES.md §1), and each point those
+// disagree on, or that no source settles, is one switch here (RULES.md
+// §6).
 //
 // The zero Profile is the lenient default: it accepts what Linux-era and
 // Wireshark-era implementations produce and read. [Strict] turns every
 // switch to the stricter reading. Profiles are small values; copy one and
 // change a field to make a variant.
 //
-// Whatever the profile, these hold (CONFIRMED for CIPSO, the envelope of
-// every FIPS 188 implementation): option type 134 and length 6..40
+// Whatever the profile, these hold (CIPSO's rules, the envelope of every
+// FIPS 188 implementation; RULES.md §2): option type 134 and length 6..40
 // (cipso.ParseOption), a nonzero tag set identifier (CIPSO draft §3.3),
 // tags framed inside the option, tags 1, 2, 5 and 6 at least 4 octets
 // long, categories that decode.
 type Profile struct {
 	// FreeFormMin4 refuses a tag 7 shorter than 4 octets (Suricata's
 	// IPV4OptValidateCIPSO) instead of 2 (Wireshark's dissect_ipopt_cipso)
-	// (fips188.md §4.5, §9 point 4). The encoders then also write at least
+	// (RULES.md §4, §6 point 4). The encoders then also write at least
 	// 2 data octets.
 	FreeFormMin4 bool
 	// SingleTag refuses a second tag of any type in one option. FIPS 188's
 	// abstract syntax allows a sequence of tags per tag set; whether its
-	// network form does is unknown (§9 point 6), so the default allows it.
+	// network form does is unknown (RULES.md §6 point 5), so the default
+	// allows it.
 	SingleTag bool
 	// SingleMACTag refuses a second tag of the MAC sensitivity class (1, 2,
-	// 5) in one option, CIPSO draft §5.2's rule (§5, §9 point 6). Linux
-	// accepts several and reads the first (rulebook B.4).
+	// 5) in one option, CIPSO draft §5.2's rule (RULES.md §5). Linux's
+	// cipso_v4_validate accepts several and cipso_v4_getattr reads the
+	// first.
 	SingleMACTag bool
 	// SingleTagPerType refuses a tag type that appears twice in one option
 	// (two tag 6, two tag 7). By default the first of each kind carries the
 	// label, as Linux takes the label from the first tag.
 	SingleTagPerType bool
-	// RejectTagZero refuses tag type 0, which CIPSO reserves (draft §3.4;
-	// Linux and Suricata refuse it). By default a 0 octet between tags is
-	// a one-octet pad and is skipped, as Wireshark reads it (rulebook C.3).
+	// RejectTagZero refuses tag type 0, which CIPSO reserves (CIPSO draft
+	// §3.4; Linux and Suricata refuse it). By default a 0 octet between
+	// tags is a one-octet pad and is skipped, as Wireshark's packet-ip.c
+	// reads it (RULES.md §5).
 	RejectTagZero bool
 	// RejectUnknownTags refuses tag types other than 1, 2, 5, 6 and 7
 	// (CIPSO draft §5.1.1's default), but those in Ignorable. By default
@@ -47,33 +51,34 @@ type Profile struct {
 	// without complaint.
 	RejectUnknownTags bool
 	// Ignorable lists the unknown tag types RejectUnknownTags still skips
-	// (draft §5.1.1: an administrator MAY mark tags safe to ignore). Types
-	// 0, 1, 2, 5, 6 and 7 in it have no effect.
+	// (CIPSO draft §5.1.1: an administrator MAY mark tags safe to
+	// ignore). Types 0, 1, 2, 5, 6 and 7 in it have no effect.
 	Ignorable cipso.TagSet
 	// ZeroAlignment refuses a nonzero alignment octet in tags 1, 2, 5 and
-	// 6 (draft §3.4.2.3; Suricata checks it, Linux and Wireshark do not;
-	// fips188.md §4.4).
+	// 6 (CIPSO draft §3.4.2.3; Suricata checks it, Linux and Wireshark do
+	// not; RULES.md §3, §7).
 	ZeroAlignment bool
 	// MinimalBitmap refuses a bitmap with trailing zero octets in a tag 6,
-	// and in a tag 1 other than the 10-octet optimized form (draft
-	// §3.4.2.5 SHOULD, §3.4.2.6; whether FIPS 188 kept the rule is §9
-	// point 9). The encoders always write the minimal bitmap.
+	// and in a tag 1 other than the 10-octet optimized form (CIPSO draft
+	// §3.4.2.5 SHOULD, §3.4.2.6; whether FIPS 188 kept the rule is RULES.md
+	// §6 point 7). The encoders always write the minimal bitmap.
 	MinimalBitmap bool
 	// StrictMACTags holds tags 1, 2 and 5 to cipso.Strict's rules as
 	// well: enumerations strictly ascending without 65535, ranges
 	// descending and disjoint in canonical form, minimal bitmaps (the
 	// optimized form aside). These are CIPSO's rules, which a FIPS 188
-	// label that uses those tags inherits (fips188.md §8).
+	// label that uses those tags inherits (RULES.md §6 point 7).
 	StrictMACTags bool
 	// SameLevel refuses level-carrying tags (1, 2, 5, 6) in one option
-	// whose levels differ. By default the first tag's level is the label's.
+	// whose levels differ (RULES.md §6 point 6). By default the first
+	// tag's level is the label's.
 	SameLevel bool
-	// RequireTag refuses an option with no tag (fips188.md §2.1: strict
-	// mode requires one; Linux refuses options below 8 octets).
+	// RequireTag refuses an option with no tag (RULES.md §6 point 8;
+	// Linux's cipso_v4_validate refuses options below 8 octets).
 	RequireTag bool
 	// AllowEmptyFreeForm lets the encoders write a tag 7 with no data
 	// (length 2), which Wireshark reads but Suricata refuses. By default
-	// they refuse it (fips188.md §4.5: encode non-empty). Decoders accept
+	// they refuse it (RULES.md §4). Decoders accept
 	// it unless FreeFormMin4 is set.
 	AllowEmptyFreeForm bool
 }

@@ -6,9 +6,10 @@ import (
 )
 
 // TagIter walks the tags of one CIPSO option as cipso.TagIter does (type,
-// length counting both, body; draft §3.4), with one difference: unless
-// told otherwise it skips a tag type 0 as a one-octet pad, as Wireshark
-// does (rulebook C.3), instead of reading the next octet as its length.
+// length counting both, body; CIPSO draft §3.4), with one difference:
+// unless told otherwise it skips a tag type 0 as a one-octet pad, as
+// Wireshark's packet-ip.c does (RULES.md §5), instead of reading the next
+// octet as its length.
 //
 // Framing errors are cipso's, at the same offsets (counted from the
 // option's type octet): a tag type that is the option's last octet,

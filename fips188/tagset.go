@@ -7,10 +7,10 @@ import (
 
 // TagSet is a view of a FIPS 188 named tag set in its network form: one
 // CIPSO option whose DOI position holds the 32-bit tag set identifier,
-// followed by the set's tags (fips188.md §2.1, §3: the identifier's
-// mapping to the tag set name, an OID under the NIST CSOR branch
-// 2.16.840.1.101.3.1, is by configuration; §9 point 2). An IPv4 datagram
-// carries one CIPSO option, so one tag set (§9 point 7).
+// followed by the set's tags (RULES.md §2: the identifier's mapping to
+// the tag set name, an OID under the NIST CSOR branch 2.16.840.1.101.3.1,
+// is by configuration). An IPv4 datagram carries one CIPSO option, so one
+// tag set (RULES.md §2, §6 point 11).
 //
 // A TagSet comes from [Profile.Parse], which has checked the whole option
 // against the profile, so its accessors need no further checks. It aliases
