@@ -17,7 +17,7 @@ var fullField = []byte{
 	0x00, 0x00, // EOL padding
 }
 
-// case28 is rulebook checklist 28: the largest tag-1 option, 40 octets.
+// case28 is checklist 28 (RULES.md §9): the largest tag-1 option, 40 octets.
 var case28 = func() []byte {
 	b := []byte{0x86, 0x28, 0, 0, 0, 1, 1, 0x22, 0, 0xFF}
 	for range 29 {

@@ -5,7 +5,7 @@ package ipopt
 // the slice given to [NewBuilder], and [Builder.Finish] pads it with EOL
 // (0x00) to a multiple of 4 octets, as Linux pads the options it generates
 // (cipso_v4_sock_setattr: opt_len = (len+3)&~3 over zeroed memory;
-// rulebook B.6, F).
+// RULES.md §5).
 //
 // Every add checks that the field stays within 40 octets (RFC 791: IHL 15)
 // and, on error, leaves the field as it was. Once an EOL is in the field

@@ -30,7 +30,7 @@ func requireErr(t *testing.T, err, sentinel error, class ipopt.Class, off int) {
 }
 
 func TestBuilderLinuxLabel(t *testing.T) {
-	// Rulebook checklist 40: Linux's output for pass DOI 1, tag 1, level 3,
+	// Checklist 40 (RULES.md §9): Linux's output for pass DOI 1, tag 1, level 3,
 	// no categories, is the 10-octet option padded with two EOL octets.
 	dst := append(poisoned(64), 0xAA) // a prefix the builder must keep
 	b := ipopt.NewBuilder(dst)
@@ -62,7 +62,7 @@ func TestBuilderPaddingWritten(t *testing.T) {
 }
 
 func TestBuilderForty(t *testing.T) {
-	// Rulebook checklist 28: the largest tag-1 option fills the 40 octets.
+	// Checklist 28: the largest tag-1 option fills the 40 octets.
 	body := make([]byte, 38)
 	copy(body, []byte{0, 0, 0, 1, 1, 0x22, 0, 0xFF})
 	for i := 8; i < 37; i++ {
@@ -91,8 +91,8 @@ func TestBuilderForty(t *testing.T) {
 
 func TestBuilderRaw(t *testing.T) {
 	// A received field with garbage after its EOL (checklist 35) is rebuilt
-	// byte for byte, and a length-2 option is accepted (gopacket v1.1.19
-	// refused it; landscape §2.1).
+	// byte for byte, and a length-2 option is accepted (gopacket v1.1.19's
+	// layers/ip4.go refused it).
 	field := []byte{0x86, 0x0A, 0, 0, 0, 1, 1, 4, 0, 5, 0x00, 0xAB}
 	b := ipopt.NewBuilder(poisoned(64))
 	require.NoError(t, b.Raw(field))
@@ -161,7 +161,7 @@ func TestAppendOption(t *testing.T) {
 }
 
 func TestPaddedLen(t *testing.T) {
-	// (n+3)&~3, Linux's opt_len rounding (rulebook B.6).
+	// (n+3)&~3, Linux's opt_len rounding (RULES.md §5).
 	for n, want := range map[int]int{-5: 0, 0: 0, 1: 4, 3: 4, 4: 4, 5: 8, 10: 12, 37: 40, 40: 40, 41: 44} {
 		assert.Equal(t, want, ipopt.PaddedLen(n), "PaddedLen(%d)", n)
 	}

@@ -61,8 +61,8 @@ func ExampleBuilder() {
 	// true limit 4 4
 }
 
-// Read an IPv4 header with options and check its checksum (rulebook F's
-// worked example).
+// Read an IPv4 header with options and check its checksum (the worked
+// example of RULES.md §7).
 func ExampleHeader() {
 	b := []byte{
 		0x48, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0xdc, 0xad,
@@ -124,7 +124,7 @@ func ExamplePacket_SetOption() {
 	// 5 28 true 40
 }
 
-// The options of later fragments (rulebook checklist 39): Linux overwrites
+// The options of later fragments (checklist 39, RULES.md §6): Linux overwrites
 // the options that are not copied (RR here) with NOPs; the compact form
 // keeps only the copied ones (CIPSO).
 func ExampleFragmentOptionsInPlace() {

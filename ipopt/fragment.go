@@ -2,7 +2,7 @@ package ipopt
 
 // FragmentOptionsInPlace turns opts, the options of a datagram being
 // fragmented, into the options of its second and later fragments the way
-// Linux does (ip_options_fragment, net/ipv4/ip_options.c; rulebook B.7):
+// Linux does (ip_options_fragment, net/ipv4/ip_options.c; RULES.md §6):
 // every option whose copied flag (0x80) is clear, NOP included, is
 // overwritten with NOP octets (0x01) of the same total length, and every
 // copied option (CIPSO, SEC, ESEC, LSRR, SSRR, RA, ...) keeps its octets.

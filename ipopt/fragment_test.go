@@ -9,7 +9,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// Rulebook checklist 39: a datagram with CIPSO and RR. Linux's later
+// Checklist 39 (RULES.md §9): a datagram with CIPSO and RR. Linux's later
 // fragments carry NOPs where RR was; IHL is unchanged and CIPSO is kept.
 var (
 	case39     = []byte{0x86, 0x0A, 0, 0, 0, 1, 1, 4, 0, 5, 0x07, 0x07, 0x04, 0, 0, 0, 0, 0, 0, 0}

@@ -53,7 +53,7 @@ var (
 // ParseHeader checks that b starts with an IPv4 header and returns the
 // header, b[:IHL*4] with its capacity cut to its length. The checks are
 // those Linux's ip_rcv_core makes before any option is looked at
-// (rulebook B.5, F):
+// (RULES.md §2):
 //
 //   - at least 20 octets: ErrTruncated, without an offset;
 //   - version 4: ErrBadHeader ("version") at -20;
@@ -272,7 +272,7 @@ func (h Header) setAddr(off, errOff int, a netip.Addr) error {
 // complement of the one's-complement sum of the header's 16-bit words,
 // options included, with the checksum field taken as zero. It covers
 // IHL*4 octets, or all of h if h is shorter. Linux computes the same value
-// (ip_send_check) after every label change (rulebook F).
+// (ip_send_check) after every label change (RULES.md §5, §7).
 func (h Header) Checksum() uint16 {
 	n := min(h.HeaderLen(), len(h))
 	if n < BaseHeaderLen {

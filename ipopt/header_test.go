@@ -15,10 +15,10 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// rulebookF is the worked example of rulebook F: a UDP header with a
+// workedExample is the worked example of RULES.md §7: a UDP header with a
 // 12-octet options field holding a tag-1 CIPSO option (level 5) and two EOL
 // octets, whose checksum is 0xDCAD.
-func rulebookF() []byte {
+func workedExample() []byte {
 	return []byte{
 		0x48, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0xdc, 0xad,
 		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
@@ -36,7 +36,7 @@ func wikiHeader() []byte {
 }
 
 func TestHeaderAccessors(t *testing.T) {
-	b := append(rulebookF(), 0xEE, 0xEE) // payload octets after the header
+	b := append(workedExample(), 0xEE, 0xEE) // payload octets after the header
 	h, err := ipopt.ParseHeader(b)
 	require.NoError(t, err)
 	assert.Len(t, h, 32, "the Header is the header only")
@@ -69,7 +69,7 @@ func TestHeaderAccessors(t *testing.T) {
 }
 
 func TestHeaderChecksumVectors(t *testing.T) {
-	for name, b := range map[string][]byte{"rulebook F (options covered)": rulebookF(), "wikipedia": wikiHeader()} {
+	for name, b := range map[string][]byte{"worked example (options covered)": workedExample(), "wikipedia": wikiHeader()} {
 		h, err := ipopt.ParseHeader(b)
 		require.NoError(t, err, name)
 		want := h.ChecksumField()
@@ -81,17 +81,17 @@ func TestHeaderChecksumVectors(t *testing.T) {
 		assert.Equal(t, want, h.ChecksumField(), name)
 	}
 	// The checksum covers the options: flipping an option octet breaks it
-	// (dpkt's checksum did not cover options; landscape §5).
-	h, _ := ipopt.ParseHeader(rulebookF())
+	// (dpkt's checksum did not cover options, kbandla/dpkt issue 42).
+	h, _ := ipopt.ParseHeader(workedExample())
 	h.Options()[3] ^= 0x40
 	assert.False(t, h.VerifyChecksum())
 }
 
-func TestUpdateChecksumRulebookF(t *testing.T) {
-	// Rulebook F and checklist 42: raise the level 05 -> 07; word 0x0005
+func TestUpdateChecksumWorkedExample(t *testing.T) {
+	// RULES.md §7 and checklist 42: raise the level 05 -> 07; word 0x0005
 	// becomes 0x0007 and Eqn. 3 gives 0xDCAB, equal to a full recompute.
 	assert.Equal(t, uint16(0xdcab), ipopt.UpdateChecksum(0xdcad, 0x0005, 0x0007))
-	h, err := ipopt.ParseHeader(rulebookF())
+	h, err := ipopt.ParseHeader(workedExample())
 	require.NoError(t, err)
 	h.Options()[9] = 0x07
 	assert.Equal(t, uint16(0xdcab), h.Checksum())
@@ -108,7 +108,7 @@ func TestUpdateChecksumRFC1624(t *testing.T) {
 
 // Property: for any header (options included) and any change of one word
 // other than the checksum, the incremental update equals a full
-// recompute (rulebook F).
+// recompute (RULES.md §7).
 func TestUpdateChecksumProperty(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(2)
 	params.MinSuccessfulTests = 2000
@@ -137,7 +137,7 @@ func TestUpdateChecksumProperty(t *testing.T) {
 }
 
 func TestParseHeaderErrors(t *testing.T) {
-	good := rulebookF()
+	good := workedExample()
 	mod := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
 	tests := []struct {
 		name     string
@@ -255,7 +255,7 @@ func TestHeaderShortNeverPanics(t *testing.T) {
 }
 
 func TestHeaderNoAllocs(t *testing.T) {
-	b := rulebookF()
+	b := workedExample()
 	bad := b[:19]
 	var sink uint64
 	n := testing.AllocsPerRun(1000, func() {

@@ -47,7 +47,7 @@ func (h Header) Overwrite(off int, b []byte) error {
 }
 
 // NOPOption overwrites the first option of type t with NOP octets, as
-// Linux's cipso_v4_skbuff_delattr did before 6.10 (rulebook B.6): the
+// Linux's cipso_v4_skbuff_delattr did before 6.10 (RULES.md §5): the
 // header keeps its length and the checksum is updated as [Header.Overwrite]
 // does. It reports whether an option was found; the walk is [Find]'s.
 // EOL and NOP are not options to remove (false).

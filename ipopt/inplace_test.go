@@ -18,13 +18,13 @@ func hdr(t *testing.T, s string) ipopt.Header {
 	return ipopt.Header(b)
 }
 
-// The rulebook F header (checksum 0xDCAD) with its CIPSO option.
-const rulebookFHeader = "48000028000100004011dcad0a0000010a000002" + "860a0000000101040005" + "0000"
+// The worked example of RULES.md §7 (checksum 0xDCAD) with its CIPSO option.
+const workedExampleHeader = "48000028000100004011dcad0a0000010a000002" + "860a0000000101040005" + "0000"
 
-func TestOverwriteRulebookF(t *testing.T) {
-	h := hdr(t, rulebookFHeader)
+func TestOverwriteWorkedExample(t *testing.T) {
+	h := hdr(t, workedExampleHeader)
 	require.True(t, h.VerifyChecksum())
-	// Raise the level 05 -> 07: the rulebook F worked example gives 0xDCAB.
+	// Raise the level 05 -> 07: the worked example gives 0xDCAB.
 	require.NoError(t, h.Overwrite(9, []byte{0x07}))
 	assert.Equal(t, uint16(0xDCAB), h.ChecksumField())
 	assert.True(t, h.VerifyChecksum())
@@ -32,7 +32,7 @@ func TestOverwriteRulebookF(t *testing.T) {
 }
 
 func TestNOPOption(t *testing.T) {
-	h := hdr(t, rulebookFHeader)
+	h := hdr(t, workedExampleHeader)
 	ok, err := h.NOPOption(ipopt.CIPSO)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -50,7 +50,7 @@ func TestNOPOption(t *testing.T) {
 }
 
 func TestOverwriteKeepsABadChecksumBad(t *testing.T) {
-	h := hdr(t, rulebookFHeader)
+	h := hdr(t, workedExampleHeader)
 	h[10] ^= 0x40
 	require.False(t, h.VerifyChecksum())
 	_, err := h.NOPOption(ipopt.CIPSO)
@@ -61,13 +61,13 @@ func TestOverwriteKeepsABadChecksumBad(t *testing.T) {
 func TestOverwriteOddOffsetsAndRefusals(t *testing.T) {
 	for off := 0; off <= 12; off++ {
 		for n := 0; off+n <= 12; n++ {
-			h := hdr(t, rulebookFHeader)
+			h := hdr(t, workedExampleHeader)
 			b := bytes.Repeat([]byte{0xA5}, n)
 			require.NoError(t, h.Overwrite(off, b), "off %d len %d", off, n)
 			assert.True(t, h.VerifyChecksum(), "off %d len %d", off, n)
 		}
 	}
-	h := hdr(t, rulebookFHeader)
+	h := hdr(t, workedExampleHeader)
 	before := bytes.Clone(h)
 	for _, c := range []struct{ off, n int }{{-1, 1}, {12, 1}, {0, 13}, {11, 2}} {
 		err := h.Overwrite(c.off, make([]byte, c.n))
@@ -79,7 +79,7 @@ func TestOverwriteOddOffsetsAndRefusals(t *testing.T) {
 }
 
 func TestOverwriteNoAllocs(t *testing.T) {
-	h := hdr(t, rulebookFHeader)
+	h := hdr(t, workedExampleHeader)
 	lvl := []byte{0x07}
 	n := testing.AllocsPerRun(1000, func() {
 		_ = h.Overwrite(9, lvl)

@@ -16,7 +16,7 @@ type OptionChecker interface {
 // Linux reproduces Linux's __ip_options_compile (net/ipv4/ip_options.c),
 // the check every received IPv4 header with options goes through, with the
 // same verdict and the same ICMP Parameter Problem pointer. Rules, in walk
-// order (cipso-rulebook B.5):
+// order (RULES.md §3):
 //
 //   - EOL ends the walk; the octets after it are not examined (Linux zeroes
 //     them; see [ZeroTail]).

@@ -20,7 +20,7 @@ func unhex(t testing.TB, s string) []byte {
 }
 
 // Profiles: Linux receive path without NetLabel (the CONFIG_NETLABEL=n
-// stub, the rulebook checklist's "Ls"), and setsockopt(IP_OPTIONS) with and
+// stub, the checklist's "Ls" of RULES.md §9), and setsockopt(IP_OPTIONS) with and
 // without CAP_NET_RAW.
 var (
 	recv     = ipopt.Linux{}
@@ -29,8 +29,8 @@ var (
 )
 
 // TestLinuxTable checks every rule of the Linux doc comment against the
-// pointers of rulebook B.5 (__ip_options_compile) and the Ls column of the
-// rulebook's differential checklist. ptr is the ICMP Parameter Problem
+// pointers of __ip_options_compile (RULES.md §3) and the Ls verdicts of
+// the checklist (RULES.md §9). ptr is the ICMP Parameter Problem
 // pointer (0 = accepted).
 func TestLinuxTable(t *testing.T) {
 	tests := []struct {
@@ -40,7 +40,7 @@ func TestLinuxTable(t *testing.T) {
 		ptr      int
 		sentinel error
 	}{
-		// Framing (B.5 rows "any other").
+		// Framing (RULES.md §3, "any other").
 		{"empty", recv, "", 0, nil},
 		{"NOPs only", recv, "01 01 01 01", 0, nil},
 		{"checklist 34: length 1 at the type octet", recv, "86 01 00 00", 20, ipopt.ErrBadLength},

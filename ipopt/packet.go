@@ -24,7 +24,7 @@ package ipopt
 //     only trail the last option, the EOL, and every octet after the EOL
 //     (which RFC 791 calls padding and Linux zeroes on receive). This is
 //     how Linux measures the options it keeps (cipso_v4_get_actual_opt_len,
-//     2024; rulebook B.6). Options found only after an EOL are padding too:
+//     2024; RULES.md §5). Options found only after an EOL are padding too:
 //     they are neither found nor kept.
 //   - The change is made to the content; every other content octet is kept,
 //     byte for byte and in order (NOPs between or before options included).

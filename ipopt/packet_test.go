@@ -10,7 +10,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// Options used across the packet tests, from the rulebook's checklist.
+// Options used across the packet tests, from the checklist (RULES.md §9).
 var (
 	label10 = []byte{0x86, 0x0A, 0, 0, 0, 1, 1, 4, 0, 5}             // case 1, level 5
 	label12 = []byte{0x86, 0x0C, 0, 0, 0, 1, 1, 6, 0, 3, 0x80, 0x01} // case 40, c0 and c15
@@ -109,7 +109,7 @@ func TestSetOptionKeepsOthers(t *testing.T) {
 }
 
 func TestSetOptionReplacesLabelNotFirst(t *testing.T) {
-	// A label that is not the first option (landscape §5.2) is replaced in
+	// A label that is not the first option (nothing requires it to be) is replaced in
 	// place; the NOPs before it stay.
 	opts := cat([]byte{0x01, 0x01}, label10)
 	p, _ := inBuffer(t, datagram(opts, payload), 0, 0)
@@ -119,7 +119,7 @@ func TestSetOptionReplacesLabelNotFirst(t *testing.T) {
 
 func TestRemoveOnlyLabel(t *testing.T) {
 	// Linux since 2024 cuts the option out and shrinks the header
-	// (cipso_v4_skbuff_delattr; rulebook B.6): no NOPs are left behind,
+	// (cipso_v4_skbuff_delattr; RULES.md §5): no NOPs are left behind,
 	// whether the label was padded with EOL or with trailing NOPs.
 	for name, opts := range map[string][]byte{
 		"eol padded": cat(label10, []byte{0, 0}),
@@ -385,7 +385,7 @@ func TestRewriteErrorText(t *testing.T) {
 
 func TestRewriteTotalLengthLimit(t *testing.T) {
 	// Growing a 65,535-octet datagram overflows the total length
-	// (the GSO tot_len overflow Linux fixed; landscape §1.2).
+	// (the GSO tot_len overflow Linux fixed with iph_set_totlen).
 	big := make([]byte, 0xffff-20)
 	d := datagram(nil, big)
 	p, buf := inBuffer(t, d, 40, 0)

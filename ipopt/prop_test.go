@@ -40,7 +40,7 @@ func genOptionList() gopter.Gen {
 }
 
 // Property: what the Builder builds, the walk gives back, option for
-// option; the padding is EOL to a multiple of 4 (rulebook B.6).
+// option; the padding is EOL to a multiple of 4 (RULES.md §5).
 func TestPropBuildWalkRoundTrip(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(3)
 	params.MinSuccessfulTests = 2000

@@ -8,11 +8,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DOIs the CIPSO tests register. The rulebook's checklist uses DOI 1 (and
-// 2 for the trans DOI); B.9 verified it with DOI 16. The vectors write the
-// four DOI octets as <P> (pass, 16), <L> (local, 17), <T> (trans, 18) and
-// <U> (a DOI that is not configured, 9); cipsoNamespace replaces them with
-// the numbers actually used, which differ on a host that has those DOIs
+// DOIs the CIPSO tests register. The checklist (ipopt/RULES.md §9) is written
+// for DOI 1 (and 2 for the trans DOI); here the pass DOI is 16. The vectors
+// write the four DOI octets as <P> (pass, 16), <L> (local, 17), <T> (trans,
+// 18) and <U> (a DOI that is not configured, 9); cipsoNamespace replaces them
+// with the numbers actually used, which differ on a host that has those DOIs
 // configured already.
 var testDOIs = []string{
 	"cipsov4 add pass doi:16 tags:1,2,5",
@@ -35,11 +35,11 @@ func cipsoNamespace(t *testing.T) *Namespace {
 	return ns
 }
 
-// TestChecklist runs the differential-test checklist of the rulebook
-// (cipso-rulebook.md, "Differential-test checklist", column Lp, with DOI
-// 16 for DOI 1) against the kernel. The expected verdicts are the
-// rulebook's, derived from cipso_v4_validate and __ip_options_compile
-// (B.4, B.5) and partly verified on Linux 6.18 (B.9).
+// TestChecklist runs the checklist (ipopt/RULES.md §9) against the kernel, with
+// the verdicts of its Lp configuration (DOI 16 for DOI 1) and, for case 1,
+// of L0. The expected verdicts follow from cipso_v4_validate
+// (net/ipv4/cipso_ipv4.c) and __ip_options_compile (ipopt/RULES.md §3); this
+// test checked them on Linux 6.18.
 func TestChecklist(t *testing.T) {
 	ns := cipsoNamespace(t)
 	cases := []kernelCase{
@@ -107,10 +107,10 @@ func TestChecklist(t *testing.T) {
 		return Verdict{}
 	}
 
-	// 35: the octets after the EOL reach the socket zeroed (B.5 EOL).
+	// 35: the octets after the EOL reach the socket zeroed (ipopt/RULES.md §3).
 	assert.Equal(t, unhex(t, "86 0A <P> 01 04 00 05 00 00"), find("35 garbage after EOL").Options, "35: tail after EOL zeroed")
 	// 41: the Parameter Problem for case 6 is type 12 code 0 and echoes
-	// the bad CIPSO option in its own header (B.5 echo).
+	// the bad CIPSO option in its own header (ipopt/RULES.md §4).
 	six := find("6 DOI 0")
 	assert.Equal(t, uint8(12), six.Type)
 	assert.Equal(t, uint8(0), six.Code)
@@ -118,10 +118,10 @@ func TestChecklist(t *testing.T) {
 	assert.Equal(t, unhex(t, "86 0A 00 00 00 00 01 04 00 05 00 00"), six.Options, "41: ICMP quotes the datagram")
 }
 
-// TestLocalTagOnLoopback settles checklist case 16 for frames injected on
-// lo: with a LOCAL DOI the local tag 128 is accepted, because the ingress
-// device is the loopback device (cipso_v4_validate tests IFF_LOOPBACK on
-// skb->dev, rulebook B.4); setsockopt(IP_OPTIONS) refuses it (no skb).
+// TestLocalTagOnLoopback settles checklist case 16 (ipopt/RULES.md §9) for
+// frames injected on lo: with a LOCAL DOI the local tag 128 is accepted,
+// because the ingress device is the loopback device (cipso_v4_validate tests
+// IFF_LOOPBACK on skb->dev); setsockopt(IP_OPTIONS) refuses it (no skb).
 func TestLocalTagOnLoopback(t *testing.T) {
 	ns := cipsoNamespace(t)
 	checkKernel(t, ns, []kernelCase{
@@ -133,7 +133,7 @@ func TestLocalTagOnLoopback(t *testing.T) {
 }
 
 // TestStrictValid shows what the global cipso_rbm_strictvalid gates
-// (rulebook B.2, checklist 36): with 0, a tag 1 with an unmapped level or
+// (cipso_v4_validate; checklist 36): with 0, a tag 1 with an unmapped level or
 // category passes the IP-layer check of a trans DOI (without a security
 // module nothing else looks at it, so it is delivered).
 func TestStrictValid(t *testing.T) {
@@ -162,7 +162,7 @@ func TestNoMappingNeeded(t *testing.T) {
 	})
 }
 
-// TestCIPSOErrorDroppedOnReceive verifies B.5/B.9: the Parameter Problem
+// TestCIPSOErrorDroppedOnReceive checks ipopt/RULES.md §4: the Parameter Problem
 // about a bad CIPSO option carries that option and is itself dropped when
 // received, while one about a bad RR option reaches an ICMP socket.
 func TestCIPSOErrorDroppedOnReceive(t *testing.T) {

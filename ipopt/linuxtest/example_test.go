@@ -8,9 +8,10 @@ import (
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
 )
 
-// Ask the kernel about one CIPSO option (rulebook checklist case 1, with
-// DOI 16) and about the same option with DOI 0 (case 6). It needs root and
-// netlabelctl, so it is not run as a test; its output there is
+// Ask the kernel about one CIPSO option (case 1 of the checklist in
+// ipopt/RULES.md §9, with DOI 16) and about the same option with DOI 0
+// (case 6). It needs root and netlabelctl, so it is not run as a test; its
+// output there is
 //
 //	delivered
 //	parameter problem, pointer 22

@@ -255,7 +255,7 @@ func (g *globalState) restore() error {
 }
 
 // strictValid is the global sysctl that gates the tag-1 level and
-// category checks of cipso_v4_validate (rulebook B.2).
+// category checks of cipso_v4_validate (net/ipv4/cipso_ipv4.c).
 const strictValid = "net/ipv4/cipso_rbm_strictvalid"
 
 // SetCIPSOStrictValid sets the global sysctl net.ipv4.cipso_rbm_strictvalid

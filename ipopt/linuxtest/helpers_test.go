@@ -11,7 +11,7 @@ import (
 )
 
 // kernelCase is one options field and the verdict a source other than
-// this package's code predicts for it (the rulebook section or checklist
+// this package's code predicts for it (the ipopt/RULES.md rule or checklist
 // case is in the name).
 type kernelCase struct {
 	name string

@@ -6,10 +6,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLocalTagNeedsLoopback settles checklist case 16 on both kinds of
-// device: with a LOCAL DOI the local tag 128 is accepted when the datagram
-// arrives on lo and refused at the tag-type octet (pointer 26) when it
-// arrives on an Ethernet device (cipso_v4_validate, rulebook B.4 and B.9).
+// TestLocalTagNeedsLoopback settles checklist case 16 (ipopt/RULES.md §9) on
+// both kinds of device: with a LOCAL DOI the local tag 128 is accepted when
+// the datagram arrives on lo and refused at the tag-type octet (pointer 26)
+// when it arrives on an Ethernet device (cipso_v4_validate tests IFF_LOOPBACK
+// on skb->dev; checked on Linux 6.18).
 func TestLocalTagNeedsLoopback(t *testing.T) {
 	ns := cipsoNamespace(t)
 	local := "86 0C 00 00 00 11 80 06 00 00 00 2A"

@@ -9,7 +9,7 @@ import (
 )
 
 // TestOptionWalk checks the rules of __ip_options_compile listed in the
-// rulebook's B.5 table, one case per rule, with no NetLabel DOI needed.
+// table of ipopt/RULES.md §3, one case per rule, with no NetLabel DOI needed.
 func TestOptionWalk(t *testing.T) {
 	ns := ForTest(t)
 	cases := []kernelCase{
@@ -72,7 +72,7 @@ func TestOptionWalk(t *testing.T) {
 		t.Fatalf("no case %q", name)
 		return Verdict{}
 	}
-	// What the kernel writes on receive (B.5): RR gets the receiving
+	// What the kernel writes on receive (ipopt/RULES.md §3): RR gets the receiving
 	// address (127.0.0.1) and its pointer moves by 4; TS gets a timestamp;
 	// a full TS has its overflow counter incremented; octets after an EOL
 	// become 0.
@@ -101,7 +101,8 @@ func TestAcceptSourceRoute(t *testing.T) {
 }
 
 // TestSetSockOptions checks the setsockopt(IP_OPTIONS) path
-// (ip_options_get: no skb) for the rules that differ from receive (B.5).
+// (ip_options_get: no skb) for the rules that differ from receive
+// (ipopt/RULES.md §3).
 func TestSetSockOptions(t *testing.T) {
 	ns := ForTest(t)
 	for _, c := range []struct {

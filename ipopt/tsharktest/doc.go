@@ -23,8 +23,7 @@
 // and returns one row per packet, one column per field, checking that
 // tshark printed exactly that.
 //
-// The conventions of tshark 4.0.17 a test has to know (rulebook C.1
-// practical notes and C.3):
+// The conventions of tshark 4.0.17 a test has to know (ipopt/RULES.md §8):
 //
 //   - -E occurrence=a -E aggregator=';' prints every occurrence of a field
 //     in packet order, joined by ';': one per CIPSO option for

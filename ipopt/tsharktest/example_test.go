@@ -8,9 +8,9 @@ import (
 )
 
 // categoriesAgainstTshark is a differential test in miniature: two CIPSO
-// options (rulebook checklist cases 2 and 3), each in a datagram of its
-// own, dissected by tshark; the categories tshark shows are compared with
-// what the checklist says. A real test compares with what the module
+// options (checklist cases 2 and 3 of ipopt/RULES.md §9), each in a
+// datagram of its own, dissected by tshark; the categories tshark shows are
+// compared with the ones expected. A real test compares with what the module
 // decodes from the same octets. TestExample runs it.
 func categoriesAgainstTshark(t *testing.T) {
 	tsharktest.Require(t)

@@ -63,11 +63,11 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
-// TestFieldsRulebookVectors has tshark dissect vectors of the rulebook's
-// differential-test checklist and checks what the checklist says tshark
-// 4.0.17 shows, without and with -E quote=d (rulebook C.1: an empty value
-// is told apart from an absent field only when quoted).
-func TestFieldsRulebookVectors(t *testing.T) {
+// TestFieldsChecklistVectors has tshark dissect fields of the checklist
+// (ipopt/RULES.md §9) and checks what tshark 4.0.17 shows, without and with
+// -E quote=d (ipopt/RULES.md §8: an empty value is told apart from an
+// absent field only when quoted).
+func TestFieldsChecklistVectors(t *testing.T) {
 	tsharktest.Require(t)
 	fields := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.sensitivity_level",
 		"ip.cipso.categories", "ip.opt.sec_cl", "ip.opt.sec_prot_auth_genser", "ip.opt.sec_prot_auth_flags",
@@ -115,7 +115,7 @@ func TestFieldsRulebookVectors(t *testing.T) {
 }
 
 // TestFieldsChecksumOffByDefault: tshark does not check the IPv4 header
-// checksum unless told to (rulebook C.1), and with checking on it finds
+// checksum unless told to (ipopt/RULES.md §8), and with checking on it finds
 // Datagram's checksums good and a corrupted one bad.
 func TestFieldsChecksumOffByDefault(t *testing.T) {
 	tsharktest.Require(t)
