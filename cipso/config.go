@@ -250,11 +250,32 @@ func otherModule(toks []token) bool {
 }
 
 // parseTokens parses one line, split into toks; it returns nil, 0, nil
-// for an empty line.
+// for an empty line, and otherwise the domain and the column of its doi
+// value (where a duplicate definition is reported).
 func parseTokens(line string, toks []token) (*Domain, int, error) {
 	if len(toks) == 0 {
 		return nil, 0, nil
 	}
+	args, addCol, err := parseVerb(line, toks)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := command{addCol: addCol}
+	for _, t := range args {
+		if err := c.arg(t); err != nil {
+			return nil, 0, err
+		}
+	}
+	d, err := c.domain()
+	if err != nil {
+		return nil, 0, err
+	}
+	return d, c.doiCol, nil
+}
+
+// parseVerb reads "[netlabelctl] cipsov4|cipso add" and returns the
+// arguments after it and the column of "add".
+func parseVerb(line string, toks []token) ([]token, int, error) {
 	if toks[0].s == "netlabelctl" {
 		toks = toks[1:]
 		if len(toks) == 0 {
@@ -271,129 +292,149 @@ func parseTokens(line string, toks []token) (*Domain, int, error) {
 		}
 		return nil, 0, perr(col, ErrSyntax, "only \"cipsov4 add\" defines a DOI")
 	}
-	addCol := toks[1].col
-	var (
-		typ                          MapType
-		typCol                       int
-		doi                          uint64
-		doiCol, tagsCol, lvCol, cCol int
-		tags, levels, cats           []item
-		seenDOI, seenT, seenL, seenC bool
-	)
-	for _, t := range toks[2:] {
-		key, val, hasColon := strings.Cut(t.s, ":")
-		vcol := t.col + len(key) + 1
-		dup := func(seen *bool) error {
-			if *seen {
-				return perr(t.col, ErrSyntax, strconv.Quote(key)+" given twice")
-			}
-			*seen = true
-			return nil
-		}
-		var err error
-		switch {
-		case !hasColon && (t.s == "pass" || t.s == "trans" || t.s == "std" || t.s == "local"):
-			if typ != 0 {
-				return nil, 0, perr(t.col, ErrSyntax, "DOI type given twice")
-			}
-			typ, typCol = mapTypeOf(t.s), t.col
-		case hasColon && key == "doi":
-			if err = dup(&seenDOI); err == nil {
-				doi, err = parseNum(val, vcol, 1<<32-1, "DOI")
-				doiCol = vcol
-			}
-		case hasColon && key == "tags":
-			if err = dup(&seenT); err == nil {
-				tags, err = parseList(val, vcol, false, 255, "tag")
-				tagsCol = vcol
-			}
-		case hasColon && key == "levels":
-			if err = dup(&seenL); err == nil {
-				levels, err = parseList(val, vcol, true, 1<<32-1, "level")
-				lvCol = vcol
-			}
-		case hasColon && key == "categories":
-			if err = dup(&seenC); err == nil {
-				cats, err = parseList(val, vcol, true, 1<<32-1, "category")
-				cCol = vcol
-			}
-		default:
-			return nil, 0, perr(t.col, ErrSyntax, "unknown argument "+strconv.Quote(t.s))
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	if typ == 0 {
-		return nil, 0, perr(addCol, ErrBadConfig, "no DOI type (pass, trans or local)")
-	}
-	if !seenDOI {
-		return nil, 0, perr(typCol, ErrBadConfig, "no doi:N")
-	}
-	var (
-		d   *Domain
-		err error
-	)
-	tt := make([]TagType, len(tags))
-	for i, x := range tags {
-		tt[i] = TagType(x.a)
-	}
-	switch typ {
-	case MapLocal:
-		for _, x := range tags {
-			if x.a != uint64(TagLocal) {
-				return nil, 0, perr(x.col, ErrBadConfig, "a local DOI uses tag 128 only")
-			}
-		}
-		if seenL || seenC {
-			col := lvCol
-			if !seenL {
-				col = cCol
-			}
-			return nil, 0, perr(col, ErrBadConfig, "only a trans DOI has levels and categories")
-		}
-		d, err = NewLocal(DOI(doi))
-	case MapPass:
-		if seenL || seenC {
-			col := lvCol
-			if !seenL {
-				col = cCol
-			}
-			return nil, 0, perr(col, ErrBadConfig, "only a trans DOI has levels and categories")
-		}
-		d, err = NewPass(DOI(doi), tt...)
-	case MapTrans:
-		d, err = NewTrans(DOI(doi), tt, toPairs(levels), toPairs(cats))
-	}
-	if err != nil {
-		var ce *configErr
-		if !errors.As(err, &ce) {
-			return nil, 0, perr(addCol, ErrBadConfig, err.Error())
-		}
-		col := typCol
-		switch ce.part {
-		case "doi":
-			col = doiCol
-		case "tags":
-			col = itemCol(tags, ce.index, tagsCol, typCol, false)
-		case "levels":
-			col = itemCol(levels, ce.index, lvCol, typCol, ce.remote)
-		case "categories":
-			col = itemCol(cats, ce.index, cCol, typCol, ce.remote)
-		}
-		return nil, 0, perr(col, ce.err, ce.msg)
-	}
-	return d, doiCol, nil
+	return toks[2:], toks[1].col, nil
 }
 
-func itemCol(items []item, i, listCol, fallback int, remote bool) int {
+// command is one "cipsov4 add" command as read, with the columns its
+// errors point at (0: not given).
+type command struct {
+	addCol          int // "add"
+	typ             MapType
+	typCol          int
+	doi             uint64
+	doiCol          int // the doi value
+	seenDOI         bool
+	tags, lvl, cats list
+}
+
+// list is a "tags:", "levels:" or "categories:" argument.
+type list struct {
+	items []item
+	col   int // the value
+	seen  bool
+}
+
+// arg reads one argument: the DOI type or key:value.
+func (c *command) arg(t token) error {
+	key, val, hasColon := strings.Cut(t.s, ":")
+	if !hasColon {
+		typ := mapTypeOf(t.s)
+		if typ == 0 {
+			return unknownArg(t)
+		}
+		if c.typ != 0 {
+			return perr(t.col, ErrSyntax, "DOI type given twice")
+		}
+		c.typ, c.typCol = typ, t.col
+		return nil
+	}
+	vcol := t.col + len(key) + 1
+	switch key {
+	case "doi":
+		if err := once(&c.seenDOI, t, key); err != nil {
+			return err
+		}
+		var err error
+		c.doi, err = parseNum(val, vcol, 1<<32-1, "DOI")
+		c.doiCol = vcol
+		return err
+	case "tags":
+		return c.tags.parse(t, key, val, vcol, false, 255, "tag")
+	case "levels":
+		return c.lvl.parse(t, key, val, vcol, true, 1<<32-1, "level")
+	case "categories":
+		return c.cats.parse(t, key, val, vcol, true, 1<<32-1, "category")
+	}
+	return unknownArg(t)
+}
+
+func unknownArg(t token) error {
+	return perr(t.col, ErrSyntax, "unknown argument "+strconv.Quote(t.s))
+}
+
+// once marks an argument seen, and refuses it the second time.
+func once(seen *bool, t token, key string) error {
+	if *seen {
+		return perr(t.col, ErrSyntax, strconv.Quote(key)+" given twice")
+	}
+	*seen = true
+	return nil
+}
+
+// parse reads the list's value val, at column vcol of argument t.
+func (l *list) parse(t token, key, val string, vcol int, pairs bool, limit uint64, what string) error {
+	if err := once(&l.seen, t, key); err != nil {
+		return err
+	}
+	var err error
+	l.items, err = parseList(val, vcol, pairs, limit, what)
+	l.col = vcol
+	return err
+}
+
+// domain checks the command as a whole and makes its DOI.
+func (c *command) domain() (*Domain, error) {
+	if c.typ == 0 {
+		return nil, perr(c.addCol, ErrBadConfig, "no DOI type (pass, trans or local)")
+	}
+	if !c.seenDOI {
+		return nil, perr(c.typCol, ErrBadConfig, "no doi:N")
+	}
+	if c.typ == MapLocal {
+		for _, x := range c.tags.items {
+			if x.a != uint64(TagLocal) {
+				return nil, perr(x.col, ErrBadConfig, "a local DOI uses tag 128 only")
+			}
+		}
+	}
+	if c.typ != MapTrans && (c.lvl.seen || c.cats.seen) {
+		col := c.lvl.col
+		if !c.lvl.seen {
+			col = c.cats.col
+		}
+		return nil, perr(col, ErrBadConfig, "only a trans DOI has levels and categories")
+	}
+	tags := []TagType{TagLocal} // what NewLocal gives a local DOI
+	if c.typ != MapLocal {
+		tags = make([]TagType, len(c.tags.items))
+		for i, x := range c.tags.items {
+			tags[i] = TagType(x.a)
+		}
+	}
+	d, ce := newDomain(DOI(c.doi), c.typ, tags, toPairs(c.lvl.items), toPairs(c.cats.items))
+	if ce != nil {
+		return nil, c.errorAt(ce)
+	}
+	return d, nil
+}
+
+// errorAt places a domain's refusal on the item at fault, or failing that
+// on its list or the DOI type.
+func (c *command) errorAt(ce *configErr) *ParseError {
+	col := c.typCol
+	switch ce.part {
+	case "doi":
+		col = c.doiCol
+	case "tags":
+		col = c.tags.colOf(ce.index, ce.remote, col)
+	case "levels":
+		col = c.lvl.colOf(ce.index, ce.remote, col)
+	case "categories":
+		col = c.cats.colOf(ce.index, ce.remote, col)
+	}
+	return perr(col, ce.err, ce.msg)
+}
+
+// colOf is the column of item i (of its remote value if remote), or of
+// the list if there is no item i, or fallback if the list was not given.
+func (l *list) colOf(i int, remote bool, fallback int) int {
 	switch {
-	case i < len(items) && remote:
-		return items[i].bcol
-	case i < len(items):
-		return items[i].col
-	case listCol > 0:
-		return listCol
+	case i < len(l.items) && remote:
+		return l.items[i].bcol
+	case i < len(l.items):
+		return l.items[i].col
+	case l.col > 0:
+		return l.col
 	}
 	return fallback
 }
@@ -472,7 +513,7 @@ func AppendConfig(dst []byte, r *Registry) []byte {
 }
 
 // mapTypeOf reads a netlabelctl type keyword ("std" is netlabelctl's old
-// name for "trans").
+// name for "trans"), or gives 0 for any other word.
 func mapTypeOf(s string) MapType {
 	switch s {
 	case "pass":

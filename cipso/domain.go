@@ -67,7 +67,7 @@ const invalid = 0x80000000 // CIPSO_V4_INV_LVL, CIPSO_V4_INV_CAT
 // levels and categories are the host's. tags are tried in order when
 // generating a label; 1, 2 and 5 are allowed, 0 ends the list (not first).
 func NewPass(doi DOI, tags ...TagType) (*Domain, error) {
-	return newDomain(doi, MapPass, tags, nil, nil)
+	return checked(newDomain(doi, MapPass, tags, nil, nil))
 }
 
 // NewTrans makes a translated DOI (netlabelctl "cipsov4 add trans") with
@@ -77,13 +77,22 @@ func NewPass(doi DOI, tags ...TagType) (*Domain, error) {
 // netlbl_cipsov4_add_std). Duplicate values are allowed; the later pair
 // wins in each direction, as in Linux.
 func NewTrans(doi DOI, tags []TagType, levels, cats []Pair) (*Domain, error) {
-	return newDomain(doi, MapTrans, tags, levels, cats)
+	return checked(newDomain(doi, MapTrans, tags, levels, cats))
 }
 
 // NewLocal makes a local DOI (netlabelctl "cipsov4 add local"): Linux
 // carries the full host label as a secid in tag 128 over loopback.
 func NewLocal(doi DOI) (*Domain, error) {
-	return newDomain(doi, MapLocal, []TagType{TagLocal}, nil, nil)
+	return checked(newDomain(doi, MapLocal, []TagType{TagLocal}, nil, nil))
+}
+
+// checked gives newDomain's result as the constructors return it: an
+// error interface that is nil exactly when there is no *configErr.
+func checked(d *Domain, ce *configErr) (*Domain, error) {
+	if ce != nil {
+		return nil, ce
+	}
+	return d, nil
 }
 
 // configErr is what newDomain returns: which part of the definition is
@@ -101,7 +110,7 @@ func (e *configErr) Unwrap() error { return e.err }
 
 // newDomain checks a definition as Linux's cipso_v4_doi_add and
 // netlbl_cipsov4_add_std do (rulebook B.3).
-func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, error) {
+func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, *configErr) {
 	if doi == 0 {
 		return nil, &configErr{"doi", 0, ErrBadDOI, "DOI 0 is reserved", false}
 	}
