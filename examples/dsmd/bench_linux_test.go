@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// Published overhead of the seed system (dsm-network-sid.md "Performance
-// figure from the seed", Linux Journal #120, 2004): labeling overhead on a
-// UDP exchange, send-side insertion plus receive-side extraction.
+// Published overhead of DSM, the system this project descends from (Linux
+// Journal #120, 2004): labeling overhead on a UDP exchange between cluster
+// nodes, send-side insertion plus receive-side extraction.
 const (
 	seedFirstOverhead     = 30 // first version, percent
 	seedOptimisedOverhead = 14 // after optimisation, percent
@@ -28,8 +28,9 @@ const (
 //   - latency: the median round trip of b.N sequential ping-pongs.
 //
 // It reports both, the overhead in percent of dsmd over plain (split into
-// the hooks' share and the labels' share, as the seed split its 30% into
-// 5% hooks and 25% packet modification), next to the seed's 30% and 14%. Run it with, for example:
+// the hooks' share and the labels' share, as DSM split its 30% into 5%
+// hooks and 25% packet modification), next to DSM's 30% and 14%. Run it
+// with, for example:
 //
 //	go test -run '^$' -bench UDPOverhead -benchtime 20000x
 //
@@ -134,7 +135,7 @@ func BenchmarkUDPOverhead(b *testing.B) {
 
 	// Hooks only: the same rules and daemons, but A sends unlabeled and B
 	// allows unlabeled packets, so every packet crosses NFQUEUE twice each
-	// way and is parsed, but none is rewritten (the seed's "hook
+	// way and is parsed, but none is rewritten (DSM's "hook
 	// infrastructure" share).
 	ca := mustConfig(b, "node 1\nlabel default unlabeled\ndefault allow\n")
 	cb := mustConfig(b, "node 2\nlabel default unlabeled\ndefault allow\n")

@@ -72,12 +72,13 @@ type Config struct {
 
 // NeutraliseMode says what the verifier leaves in place of a label it has
 // accepted, so that the kernel, which drops tag-7 CIPSO options
-// (rulebook B.4, B.9), delivers the packet.
+// (cipso_v4_validate in net/ipv4/cipso_ipv4.c; checked on Linux 6.18),
+// delivers the packet.
 type NeutraliseMode uint8
 
 const (
-	// NeutraliseNOP overwrites the label with NOP options (rulebook F:
-	// Linux's own removal in kernels before 2024 did the same).
+	// NeutraliseNOP overwrites the label with NOP options (RFC 791 §3.1;
+	// Linux's cipso_v4_skbuff_delattr did the same before 2024).
 	NeutraliseNOP NeutraliseMode = iota
 	// NeutraliseTranslate writes a tag-1 CIPSO label of the same size the
 	// kernel accepts once its DOI is configured.

@@ -164,9 +164,9 @@ func TestEndToEnd(t *testing.T) {
 		// What the application sees: the label neutralised into 20 NOPs,
 		// same header length, delivered.
 		assert.Equal(t, bytes.Repeat([]byte{1}, 20), opts)
-		// On the wire: the worked example of dsm-network-sid.md "What DSM
-		// sent", byte for byte (default SID 0x12341234, node 1), first in
-		// a 40-octet header.
+		// On the wire: the worked example of fips188/RULES.md, byte for
+		// byte (default SID 0x12341234, node 1), first in a 40-octet
+		// header.
 		ip := wire.find(true, []byte("allowed-1"), time.Second)
 		require.NotNil(t, ip, "labeled datagram not captured")
 		assert.Equal(t, byte(0x4a), ip[0])
@@ -405,10 +405,10 @@ func synMSS(c *capture, outgoing bool) int {
 // tsharkSeesDSMLabel has Wireshark's dissector read the capture, an
 // opinion independent of this module: a CIPSO option of DOI 0x10001000
 // (268439552) with one free-form tag (7) whose data is the parameter list
-// of dsm-network-sid.md's worked example. Skipped without tshark.
+// of the worked example in fips188/RULES.md. Skipped without tshark.
 func tsharkSeesDSMLabel(t *testing.T, wire *capture) {
 	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Log("tshark not installed: wire format checked against the spec bytes only")
+		t.Log("tshark not installed: wire format checked against the worked example's bytes only")
 		return
 	}
 	path := filepath.Join(t.TempDir(), "wire.pcap")

@@ -11,8 +11,8 @@ import (
 
 // CodeHostProhibited is ICMP Destination Unreachable code 10, "communication
 // with destination host administratively prohibited" (RFC 1812 §5.2.7.1),
-// which Linux's cipso_v4_error sends for a label a host refuses (rulebook
-// B.8).
+// which Linux's cipso_v4_error (net/ipv4/cipso_ipv4.c) sends for a label
+// a host refuses.
 const CodeHostProhibited = 10
 
 // maxICMPQuote is how much of the refused datagram an ICMP error quotes:

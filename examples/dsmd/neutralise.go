@@ -16,19 +16,20 @@ var (
 // TranslatedLen is the length of the label Neutralise writes in translate
 // mode: a CIPSO option with one tag 1 in the optimized form, 6 + 4 + 10 =
 // 20 octets (draft §3.4.2.6; Linux cipso_rbm_optfmt), the size of DSM's
-// usual label (dsm-network-sid.md "What DSM sent").
+// usual label (fips188/RULES.md).
 const TranslatedLen = cipso.HeaderLen + cipso.TagBaseLen + cipso.OptimizedBitmapLen
 
 // Neutralise makes an accepted label acceptable to the kernel, in place
 // and without changing the packet's length: at PREROUTING the kernel has
 // already set the transport offset, so a packet that changes length is not
-// delivered; and a kernel with NetLabel drops every tag-7 CIPSO option
-// (rulebook B.4 step 3.1, B.9). pkt is the datagram Verify accepted and v
-// its verdict.
+// delivered; and a kernel with NetLabel drops every tag-7 CIPSO option at
+// its tag type (cipso_v4_validate in net/ipv4/cipso_ipv4.c; checked on
+// Linux 6.18). pkt is the datagram Verify accepted and v its verdict.
 //
 //   - NeutraliseNOP overwrites the label's octets with NOP (0x01), as Linux
-//     removed a label before 2024 (rulebook B.6, F); the rest of the
-//     options is untouched.
+//     removed a label before 2024 (cipso_v4_skbuff_delattr in
+//     net/ipv4/cipso_ipv4.c; NOPs may fill any gap, RFC 791 §3.1); the
+//     rest of the options is untouched.
 //   - NeutraliseTranslate writes a 20-octet CIPSO option of the translate
 //     DOI carrying one optimized tag 1 (level from the configuration,
 //     bitmap = source SID then node ID, big-endian, so categories 0..31
@@ -36,8 +37,8 @@ const TranslatedLen = cipso.HeaderLen + cipso.TagBaseLen + cipso.OptimizedBitmap
 //     what is left of the label. A kernel with that DOI configured (pass,
 //     tag 1) accepts it and hands it to its security module.
 //
-// The header checksum is updated incrementally (RFC 1624 Eqn. 3, rulebook
-// F) over the 16-bit words that changed, so a checksum that was wrong
+// The header checksum is updated incrementally (RFC 1624 §3, Eqn. 3) over
+// the 16-bit words that changed, so a checksum that was wrong
 // stays wrong. It fails, changing nothing, if v does not place a label
 // inside pkt's options. It does not allocate.
 func (c *Config) Neutralise(pkt []byte, v *Verdict) error {

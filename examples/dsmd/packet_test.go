@@ -77,8 +77,8 @@ func headerOK(t testing.TB, pkt []byte) {
 	require.Equal(t, uint16(0), rfc1071(pkt[:hl]), "header checksum")
 }
 
-// dsmLabel is a DSM label built from the wire-format table of
-// dsm-network-sid.md: 86, length, DOI, tag 7, tag length, then the
+// dsmLabel is a DSM label built from the wire format in
+// fips188/RULES.md: 86, length, DOI, tag 7, tag length, then the
 // parameters in the order given.
 func dsmLabel(doi uint32, params ...[2]uint32) []byte {
 	b := []byte{0x86, 0, 0, 0, 0, 0, 0x07, 0}
@@ -102,7 +102,7 @@ func pad4(b []byte) []byte {
 
 const dsmDOI = 0x10001000
 
-// Parameter types (dsm-network-sid.md "Parameters").
+// Parameter types (fips188/RULES.md).
 const (
 	pSerial = 2
 	pSSID   = 3

@@ -25,7 +25,7 @@ type sendDecision struct {
 
 // chooseSource applies the label rules in file order; the first match
 // wins. With no match the packet is labeled with DSM's default SID
-// (dsm-network-sid.md "What DSM sent": 0x12341234 for a socket with none).
+// (0x12341234 for a socket with none, as DSM sent; fips188/RULES.md).
 func (c *Config) chooseSource(s SenderInfo) sendDecision {
 	for i := range c.Labels {
 		r := &c.Labels[i]
@@ -74,7 +74,7 @@ func (c *Config) nsidFor(sid uint32, dst netip.Addr) fips188.NSID {
 
 // MaxLabelLen is the longest label this configuration sends, aligned to 4
 // octets: 20 for DSM's usual source SID and node ID, 28 with the serial
-// and a destination SID (dsm-network-sid.md "What DSM sent"). It is what
+// and a destination SID (fips188/RULES.md). It is what
 // a TCP MSS must give up.
 func (c *Config) MaxLabelLen() int {
 	n := fips188.NewNSID(0, 0)
@@ -142,7 +142,8 @@ func (c *Config) decide(labeled bool, n *fips188.NSID, f *Flow) (Action, int) {
 // first has no ports; port matches are taken as met for it, because such a
 // fragment is only delivered once reassembled with a first fragment that
 // did pass the port check (the label is copied into every fragment, RFC 791
-// copy bit, rulebook B.7, so the label checks still apply to it).
+// §3.1 copy flag, Linux ip_options_fragment in net/ipv4/ip_options.c, so
+// the label checks still apply to it).
 func (r *RecvRule) matches(labeled bool, n *fips188.NSID, f *Flow) bool {
 	if r.Unlabeled && labeled || r.Labeled && !labeled {
 		return false

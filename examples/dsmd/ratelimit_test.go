@@ -40,8 +40,8 @@ func TestAllowLogCounts(t *testing.T) {
 }
 
 // TestDestUnreach: the error is type 3 code 10 (RFC 1812 §5.2.7.1; what
-// Linux's cipso_v4_error sends, rulebook B.8) quoting the refused
-// datagram, parsed back with golang.org/x/net/icmp.
+// Linux's cipso_v4_error in net/ipv4/cipso_ipv4.c sends) quoting the
+// refused datagram, parsed back with golang.org/x/net/icmp.
 func TestDestUnreach(t *testing.T) {
 	orig := udpPacket(label(0x11, 1), ipA, 5000)
 	msg, dst, ok := DestUnreach(orig)

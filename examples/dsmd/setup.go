@@ -41,16 +41,17 @@ var jumps = []struct{ from, to string }{
 //   - DSMD-OUT (from OUTPUT) -> NFQUEUE (queue out), with the owner's
 //     uid/gid asked for by the daemon: every locally sent packet that does
 //     not leave through lo gets its label (DSM labeled every non-local
-//     AF_INET send, dsm-network-sid.md "Hooks");
+//     AF_INET send, fips188/RULES.md);
 //   - DSMD-IN (from PREROUTING) -> NFQUEUE (queue in): NFQUEUE at
 //     PREROUTING runs before the kernel compiles the IP options
 //     (ip_rcv_finish), the only place a tag-7 label can be checked and
-//     neutralised before the kernel drops it (rulebook B.4, B.9);
+//     neutralised before the kernel drops it (cipso_v4_validate in
+//     net/ipv4/cipso_ipv4.c; checked on Linux 6.18);
 //   - DSMD-MSS (from POSTROUTING) TCPMSS --set-mss on SYNs and SYN-ACKs:
 //     the label makes every segment 20 to 32 octets longer than TCP
 //     planned, and TCP sets DF, so a full-sized segment would no longer fit
 //     the link (DSM reduced the MSS by the aligned label length,
-//     dsm-network-sid.md). The MSS announced to the peer becomes MTU - 40 -
+//     fips188/RULES.md). The MSS announced to the peer becomes MTU - 40 -
 //     MaxLabelLen, which bounds what the peer sends; the peer's own clamp
 //     bounds what this host sends. --clamp-mss-to-pmtu does not do:
 //     xt_TCPMSS subtracts a fixed 40 octets (sizeof iphdr + tcphdr), not

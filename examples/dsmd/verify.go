@@ -76,10 +76,10 @@ func (c *Config) receiveProfile() fips188.NSIDProfile {
 //     drop the packet anyway, and a label read from a corrupted header is
 //     worthless;
 //  2. the options framing, at most one CIPSO option (a second one is
-//     refused as Linux does, rulebook B.5) and the label against the
-//     receive profile (fips188 strict, source SID and node ID required),
-//     with fips188's NSIDProfile.DecodeOptions; no CIPSO option at all
-//     makes the packet unlabeled;
+//     refused as Linux's __ip_options_compile does, net/ipv4/ip_options.c)
+//     and the label against the receive profile (fips188 strict, source
+//     SID and node ID required), with fips188's NSIDProfile.DecodeOptions;
+//     no CIPSO option at all makes the packet unlabeled;
 //  3. a label that fails only because it is a CIPSO option of another DOI
 //     is passed to the kernel unchanged when the configuration says
 //     "foreign-cipso pass" (the kernel validates it against its own

@@ -54,8 +54,8 @@ func TestVerify(t *testing.T) {
 		{name: "labeled to the unlabeled port", pkt: udpPacket(label(0x10, 1), ipA, 6000), want: InRejected, sid: 0x10},
 		{name: "label after a NOP", pkt: udpPacket(pad4(append([]byte{1}, label(0x10, 1)...)), ipA, 5000),
 			want: InAccepted, rule: 3, sid: 0x10, labelAt: 1},
-		// Malformed labels: dsm-network-sid.md "Receiver checks" and the
-		// fips188 strict profile; offsets are in the options field.
+		// Malformed labels: DSM's receiver checks (fips188/RULES.md) and
+		// the fips188 strict profile; offsets are in the options field.
 		{name: "foreign DOI", pkt: udpPacket(dsmLabel(0x10001001, [2]uint32{pSSID, 0x10}, [2]uint32{pNode, 1}), ipA, 5000),
 			want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},
 		{name: "tag 1 of another DOI", pkt: udpPacket(tagRB, ipA, 5000), want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},
