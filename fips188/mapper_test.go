@@ -13,7 +13,7 @@ func TestMappers(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, uint64(0x00000001_12341234), sid, "default: node ID high, source SID low")
 
-	// The seed's formula: ssid + 16*node (dsm-network-sid.md).
+	// The seed's formula: ssid + 16*node (RULES.md §8.5).
 	sid, ok = n.NetworkSID(SeedMapper{})
 	assert.True(t, ok)
 	assert.Equal(t, uint64(0x12341234+16), sid)

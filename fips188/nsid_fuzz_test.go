@@ -12,12 +12,12 @@ import (
 // failures are *ipopt.Error with in-range offsets and leave the output
 // alone, and whatever the strict profile accepts re-encodes byte for byte.
 func FuzzNSID(f *testing.F) {
-	f.Add(dsmExample)                                                         // dsm-network-sid.md example
+	f.Add(dsmExample)                                                         // RULES.md §8.3 example
 	f.Add(append([]byte{0x01, 0x01}, dsmExample...))                          // not the first option
 	f.Add(mut(5, 1))                                                          // unexpected DOI
 	f.Add(opt(0x01, 0x02, 0x02, 0x06, 0, 0, 0, 1))                            // bypass + serial
 	f.Add(opt(0x03, 0x06, 0, 0, 0, 1, 0x06))                                  // leftover
-	f.Add([]byte{0x86, 0x0a, 0x00, 0x00, 0x00, 0x03, 0x07, 0x04, 0xab, 0xcd}) // fips188.md §7 E
+	f.Add([]byte{0x86, 0x0a, 0x00, 0x00, 0x00, 0x03, 0x07, 0x04, 0xab, 0xcd}) // RULES.md §9 E
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Options and parameter lists are at most 40 octets; long inputs
 		// only slow the minimiser down.

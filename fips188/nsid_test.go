@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dsmExample is the constructed example of dsm-network-sid.md ("What DSM
-// sent"): default SID 0x12341234, node ID 1, DOI 0x10001000.
+// dsmExample is the constructed example of RULES.md §8.3: default SID
+// 0x12341234, node ID 1, DOI 0x10001000.
 var dsmExample = []byte{
 	0x86, 0x14, 0x10, 0x00, 0x10, 0x00, 0x07, 0x0E,
 	0x03, 0x06, 0x12, 0x34, 0x12, 0x34,
@@ -49,7 +49,7 @@ func TestNSIDDecodeDSMExample(t *testing.T) {
 	}
 }
 
-// TestNSIDSizes checks the sizes dsm-network-sid.md gives: the usual label
+// TestNSIDSizes checks the sizes RULES.md §8.3 gives: the usual label
 // is 20 octets, already aligned; the largest DSM sent (serial + SSID +
 // DSID) is 26, 28 aligned; the MSS shrinks by the aligned length.
 func TestNSIDSizes(t *testing.T) {
@@ -71,7 +71,7 @@ func TestNSIDSizes(t *testing.T) {
 }
 
 // TestNSIDEncodeAllSix builds the label with every parameter; the layout is
-// the parameter table of dsm-network-sid.md in type order, and the total
+// the parameter table of RULES.md §8.2 in type order, and the total
 // (8 + 2 + 5×6 = 40) fills the options field exactly.
 func TestNSIDEncodeAllSix(t *testing.T) {
 	n := NSID{}.WithBypass().WithPolicySerial(0x01020304).WithSourceSID(0x11121314).
@@ -142,9 +142,9 @@ func TestNSIDValueMethods(t *testing.T) {
 	assert.Equal(t, ParamSet(2), ParamSet(2).Without(200))
 }
 
-// dsmCase is one row of DSM's receiver table (dsm-network-sid.md "Receiver
-// checks"): the input, the sentinel, the 0-based offset of the field
-// checked and the pointer DSM reported.
+// dsmCase is one row of DSM's receiver table (RULES.md §8.4): the input,
+// the sentinel, the 0-based offset of the field checked and the pointer
+// DSM reported.
 type dsmCase struct {
 	name    string
 	opt     []byte
@@ -298,7 +298,7 @@ func TestNSIDDecodeOptions(t *testing.T) {
 	left := append([]byte{0x01}, opt(0x03, 0x06, 0, 0, 0, 1, 0x06)...)
 	checkErr(t, DSMReceiver.ValidateOptions(left), ipopt.ErrTruncated, 15, 2)
 
-	// No CIPSO option: class Missing, pointer 134 (draft §5.1.2), or 0
+	// No CIPSO option: class Missing, pointer 134 (CIPSO draft §5.1.2), or 0
 	// for DSM.
 	_, err = NSIDStrict.DecodeOptions([]byte{0x01, 0x01, 0x01, 0x00}, &n)
 	checkErr(t, err, ErrMissing, 0, 134)

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Vectors of fips188.md §7 (constructed there from the layouts of §4).
+// Vectors of RULES.md §9, built by hand from the layouts of §2 to §4.
 var (
 	vecA = []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x03, 0x01, 0x06, 0x00, 0x05, 0x90, 0x40}
 	vecD = []byte{0x86, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x06, 0x05, 0x00, 0x07, 0xc0}
@@ -18,7 +18,7 @@ var (
 	vecG = []byte{0x86, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x0e, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}
 )
 
-// vecH is fips188.md §7 H: tag 1, level 9, category 239, 40 octets.
+// vecH is RULES.md §9 H: tag 1, level 9, category 239, 40 octets.
 func vecH() []byte {
 	b := append([]byte{0x86, 0x28, 0x00, 0x00, 0x00, 0x01, 0x01, 0x22, 0x00, 0x09}, make([]byte, 29)...)
 	return append(b, 0x01)
@@ -94,9 +94,9 @@ func TestCIPSOVectorsThroughTagSet(t *testing.T) {
 }
 
 // tagCase is a crafted option, the error each profile gives (nil: valid)
-// and the offset of the failure. Sources: fips188.md §7 negative cases and
-// the rulebook checklist (case numbers), whose Linux pointers the strict
-// profile matches where it refuses the same thing.
+// and the offset of the failure. Sources: the negative cases of RULES.md
+// §9 and Linux's cipso_v4_validate (net/ipv4/cipso_ipv4.c), whose
+// pointers the strict profile matches where it refuses the same thing.
 type tagCase struct {
 	name       string
 	opt        []byte
@@ -108,29 +108,29 @@ type tagCase struct {
 
 func TestTagSetProfiles(t *testing.T) {
 	cases := []tagCase{
-		{"§7 tag 1 alignment 01 (case 5)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x01, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
+		{"tag 1 alignment 01", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x01, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
 		{"tag 6 alignment 01", []byte{0x86, 0x0b, 0, 0, 0, 3, 0x06, 0x05, 0x01, 0x07, 0xc0}, nil, cipso.ErrBadAlignment, 8, 0},
 		{"tag 6 trailing zero", []byte{0x86, 0x0c, 0, 0, 0, 3, 0x06, 0x06, 0x00, 0x07, 0xc0, 0x00}, nil, cipso.ErrNotCanonical, 10, 0},
-		{"tag 1 trailing zero (case 4)", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05, 0x00}, nil, cipso.ErrNotCanonical, 10, 0},
-		{"tag 1 optimized (case 3)", []byte{0x86, 0x14, 0, 0, 0, 1, 0x01, 0x0e, 0x00, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, nil, 0, 0},
+		{"tag 1 trailing zero", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05, 0x00}, nil, cipso.ErrNotCanonical, 10, 0},
+		{"tag 1 optimized", []byte{0x86, 0x14, 0, 0, 0, 1, 0x01, 0x0e, 0x00, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, nil, 0, 0},
 		{"tag 6 length 3", []byte{0x86, 0x09, 0, 0, 0, 3, 0x06, 0x03, 0x00}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
 		{"tag 7 length 2", []byte{0x86, 0x08, 0, 0, 0, 3, 0x07, 0x02}, nil, cipso.ErrBadTagLength, 7, 0},
 		{"tag 7 length 3", []byte{0x86, 0x09, 0, 0, 0, 3, 0x07, 0x03, 0xab}, nil, cipso.ErrBadTagLength, 7, 0},
 		{"tags 1, 6, 7", []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}, nil, nil, 0, 0},
-		{"two MAC tags (case 30)", []byte{0x86, 0x0e, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06}, nil, cipso.ErrMultipleTags, 10, 0},
+		{"two MAC tags", []byte{0x86, 0x0e, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06}, nil, cipso.ErrMultipleTags, 10, 0},
 		{"tag 7 twice", []byte{0x86, 0x0e, 0, 0, 0, 3, 0x07, 0x04, 0xab, 0xcd, 0x07, 0x04, 0xef, 0x01}, nil, cipso.ErrMultipleTags, 10, 0},
 		{"levels differ", []byte{0x86, 0x0e, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x06}, nil, cipso.ErrBadLevel, 13, 0},
-		{"tag 0 padding (case 14)", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x00, 0x00}, nil, cipso.ErrBadTagLength, 11, 0},
+		{"tag 0 padding", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x00, 0x00}, nil, cipso.ErrBadTagLength, 11, 0},
 		{"tag 0 with length", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x01, 0x02}, cipso.ErrBadTagLength, cipso.ErrUnknownTag, 6, 8},
-		{"unknown tag 3 (case 13)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05}, nil, cipso.ErrUnknownTag, 6, 0},
-		{"local tag 128 (case 16)", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x80, 0x06, 0, 0, 0, 0x2a}, nil, cipso.ErrUnknownTag, 6, 0},
-		{"§7 DOI 0 (case 6)", []byte{0x86, 0x0a, 0, 0, 0, 0, 0x01, 0x04, 0x00, 0x05}, cipso.ErrBadDOI, cipso.ErrBadDOI, 2, 2},
-		{"option length 6 (case 7)", []byte{0x86, 0x06, 0, 0, 0, 1}, nil, ErrNoTags, 6, 0},
-		{"§7 option length 41", append([]byte{0x86, 0x29, 0, 0, 0, 1, 0x01, 0x23, 0x00, 0x05}, make([]byte, 31)...), ipopt.ErrBadLength, ipopt.ErrBadLength, 1, 1},
-		{"§7 tag past option (case 12)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
-		{"tag type last octet (case 9)", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x01}, ipopt.ErrTruncated, ipopt.ErrTruncated, 10, 10},
-		{"tag length 0 (case 10)", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x00, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
-		{"enum odd length (case 20)", []byte{0x86, 0x0d, 0, 0, 0, 1, 0x02, 0x07, 0x00, 0x05, 0x00, 0x05, 0x01}, cipso.ErrBadCategory, cipso.ErrBadCategory, 10, 10},
+		{"unknown tag 3", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05}, nil, cipso.ErrUnknownTag, 6, 0},
+		{"local tag 128", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x80, 0x06, 0, 0, 0, 0x2a}, nil, cipso.ErrUnknownTag, 6, 0},
+		{"DOI 0", []byte{0x86, 0x0a, 0, 0, 0, 0, 0x01, 0x04, 0x00, 0x05}, cipso.ErrBadDOI, cipso.ErrBadDOI, 2, 2},
+		{"option length 6", []byte{0x86, 0x06, 0, 0, 0, 1}, nil, ErrNoTags, 6, 0},
+		{"option length 41", append([]byte{0x86, 0x29, 0, 0, 0, 1, 0x01, 0x23, 0x00, 0x05}, make([]byte, 31)...), ipopt.ErrBadLength, ipopt.ErrBadLength, 1, 1},
+		{"tag past option", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"tag type last octet", []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x05, 0x01}, ipopt.ErrTruncated, ipopt.ErrTruncated, 10, 10},
+		{"tag length 0", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x00, 0x00, 0x05}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
+		{"enum odd length", []byte{0x86, 0x0d, 0, 0, 0, 1, 0x02, 0x07, 0x00, 0x05, 0x00, 0x05, 0x01}, cipso.ErrBadCategory, cipso.ErrBadCategory, 10, 10},
 		{"enum alignment", []byte{0x86, 0x0c, 0, 0, 0, 1, 0x02, 0x06, 0x07, 0x05, 0x00, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
 		{"range length 3", []byte{0x86, 0x09, 0, 0, 0, 1, 0x05, 0x03, 0x00}, cipso.ErrBadTagLength, cipso.ErrBadTagLength, 7, 7},
 		{"not CIPSO", []byte{0x82, 0x04, 0xab, 0x00}, cipso.ErrNotCIPSO, cipso.ErrNotCIPSO, 0, 0},
@@ -154,7 +154,7 @@ func TestTagSetProfiles(t *testing.T) {
 }
 
 func TestTagSetSwitches(t *testing.T) {
-	// Draft §5.1.1: an administrator may mark tag types as ignorable.
+	// CIPSO draft §5.1.1: an administrator may mark tag types as ignorable.
 	unk := []byte{0x86, 0x0e, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
 	p := Strict
 	p.Ignorable.Add(3)
@@ -227,7 +227,7 @@ func TestAppendPermissiveBitmapLimits(t *testing.T) {
 	out, err := AppendPermissiveBitmap(ffBuf(40), 9, &cs)
 	require.NoError(t, err)
 	want := append(append([]byte{0x06, 0x22, 0x00, 0x09}, make([]byte, 29)...), 0x01)
-	assert.Equal(t, want, out, "§7 H's bitmap under tag 6")
+	assert.Equal(t, want, out, "vector H's bitmap under tag 6")
 
 	var empty cipso.CatSet
 	out, err = AppendPermissiveBitmap(ffBuf(8), 3, &empty)

@@ -17,21 +17,21 @@ import (
 
 // TestTsharkDifferential writes raw IPv4 packets whose CIPSO options carry
 // tags 6 and 7, network SID labels and mixes with tags 1, 2, 5, has
-// tshark 4.0.17 dissect them (rulebook C.1 fields, C.3 algorithm), and
-// compares what it shows with this package's lenient reading:
+// tshark 4.0.17 dissect them (the ip.cipso.* fields of Wireshark's
+// packet-ip.c, dissect_ipopt_cipso), and compares what it shows with this
+// package's lenient reading:
 //
 //   - ip.cipso.doi is the tag set identifier;
 //   - ip.cipso.tag_type lists every tag the walk meets, a 0 for each
 //     one-octet pad (TagIter skips them; they are the gaps between tags);
 //   - ip.cipso.tag_data is, for a tag 6, the alignment octet, the level
-//     and the bitmap (C.3), and for a tag 7 its data; for a network SID
+//     and the bitmap, and for a tag 7 its data; for a network SID
 //     label that is the parameter list NSID.AppendParams writes;
-//   - ip.cipso.sensitivity_level is the level of each tag 1, 2 and 5 (C.3:
-//     tags 6 and 7 have none);
+//   - ip.cipso.sensitivity_level is the level of each tag 1, 2 and 5
+//     (dissect_ipopt_cipso gives tags 6 and 7 none);
 //   - ip.cipso.malformed never appears.
 //
-// A tag 7 of length 2 has empty data, which tshark prints as <MISSING>
-// (C.3).
+// A tag 7 of length 2 has empty data, which tshark prints as <MISSING>.
 func TestTsharkDifferential(t *testing.T) {
 	tsharktest.Require(t)
 	fields := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.tag_data",
@@ -89,14 +89,14 @@ func TestTsharkDifferential(t *testing.T) {
 				if len(ff.Data()) > 0 {
 					data = append(data, hex.EncodeToString(ff.Data()))
 				} else {
-					data = append(data, "<MISSING>") // rulebook C.3
+					data = append(data, "<MISSING>") // tshark's empty field
 				}
 				n7++
 			case tag.Type.MAC():
 				levels = append(levels, strconv.Itoa(int(tag.Level())))
 				nMAC++
 			default:
-				// Quirk (rulebook C.3): tshark shows an unknown tag's type
+				// Quirk of dissect_ipopt_cipso: tshark shows an unknown tag's type
 				// and stops; the lenient profile skips the tag and goes
 				// on. The generator puts unknown tags last.
 				nUnknown++
@@ -159,8 +159,8 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		}
 		out = append(out, tsharkVector{what, opts, n})
 	}
-	for name, v := range map[string][]byte{"§7 A": vecA, "§7 B": vecB, "§7 C": vecC, "§7 D": vecD, "§7 E": vecE,
-		"§7 G": vecG, "§7 H": vecH(), "three tags": three} {
+	for name, v := range map[string][]byte{"vector A": vecA, "vector B": vecB, "vector C": vecC, "vector D": vecD, "vector E": vecE,
+		"vector G": vecG, "vector H": vecH(), "three tags": three} {
 		add(name, v, nil, nil)
 	}
 	ex := NewNSID(DefaultSID, 1)
