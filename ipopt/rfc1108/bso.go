@@ -3,7 +3,7 @@ package rfc1108
 import "github.com/iplabel/iplabel/ipopt"
 
 // BSO is a zero-copy view of one Basic Security Option, type octet first
-// (RFC 1108 §2; rulebook D.1):
+// (RFC 1108 §2, Figure 1; RULES.md §2):
 //
 //	+----------+----------+----------------+---------------------------+
 //	| 10000010 | length   | classification | protection authority flags|
@@ -62,9 +62,9 @@ func (v BSO) Level() Classification { return Classification(v[2]) }
 // Flags field, followed by extraneous octets if the option is malformed.
 func (v BSO) PAF() []byte { return v[3:] }
 
-// Decode reads the view into *l. It checks the PAF framing (rulebook D.1,
-// FTI rule: every PAF octet but the last has its Field Termination
-// Indicator 0x01 set, the last has it clear) and nothing else: any
+// Decode reads the view into *l. It checks the PAF framing (RULES.md §4:
+// every PAF octet but the last has its Field Termination Indicator 0x01
+// set, the last has it clear) and nothing else: any
 // classification octet and any flag, assigned or not, is decoded; the
 // strict profile ([Strict]) refuses those. Errors, offsets from the type
 // octet:
@@ -151,7 +151,7 @@ func BSOLen(a Authorities) int { return 3 + a.MinOctets() }
 
 // AppendBSO appends the minimal BSO for level c and authorities a: as few
 // PAF octets as the highest flag needs (none for the empty set), each but
-// the last with its FTI set (RFC 1108 §2.4; rulebook D.1). Any
+// the last with its FTI set (RFC 1108 §2.4; RULES.md §4). Any
 // classification octet is written, valid or not, so test rigs can build
 // what a strict receiver refuses. It cannot fail for a set built by this
 // package; the error is there for symmetry with [AppendLabel].

@@ -1,7 +1,7 @@
 package rfc1108
 
 // Classification is the classification level octet of a Basic Security
-// Option (RFC 1108 §2.3, Table 1; rulebook D.1).
+// Option (RFC 1108 §2.3, Table 1; RULES.md §3).
 //
 // The eight table values are sparse codes chosen with a Hamming distance of
 // at least 4, so their numeric order means nothing: compare levels with
@@ -11,8 +11,8 @@ package rfc1108
 type Classification uint8
 
 // The values of RFC 1108 Table 1, listed in table order, from the highest
-// level (Reserved 4) to the lowest (Reserved 1). The table order being the
-// comparison order is the rulebook's reading (D.1, INFERRED).
+// level (Reserved 4) to the lowest (Reserved 1): RFC 1108 §2.3 makes the
+// order of the table the order for comparison.
 const (
 	Reserved4    Classification = 0x01
 	TopSecret    Classification = 0x3D
@@ -48,7 +48,8 @@ func (c Classification) InTable() bool { return rank[c] != 0 }
 
 // Assigned reports whether c is one of the four assigned levels (Top
 // Secret, Secret, Confidential, Unclassified): the only ones a strict
-// receiver accepts, the reserved four being "out-of-range" (rulebook D.1).
+// receiver accepts, the reserved four being "out-of-range" (RFC 1108
+// §2.3).
 func (c Classification) Assigned() bool {
 	return c == TopSecret || c == Secret || c == Confidential || c == Unclassified
 }

@@ -2,24 +2,34 @@
 // of RFC 1108: the Basic Security Option (BSO, type 130), which carries a
 // classification level and protection authority flags, and the Extended
 // Security Option (ESO, type 133), which carries additional security
-// information under a format code. The rules, with their sources and
-// status, are in the rulebook's sections D.1 and D.2; Wireshark's reading
-// is in C.4.
+// information under a format code. The rules, with their public sources,
+// are in RULES.md next to this file.
 //
-// The pieces, one per file:
+// To read the BSO of a packet, hand the options field to [FindLabel]: it
+// finds the first option 130 wherever it sits and decodes it into a
+// [Label], a [Classification] and a set of [Authorities]. [DecodeBSO]
+// decodes one option, and [ParseBSO] and [ParseESO] give zero-copy views
+// ([BSO], [ESO]) of one option's octets. Levels are ordered by RFC 1108
+// Table 1, never numerically: compare them with [Classification.Compare].
 //
-//   - [Classification]: the level octet, ordered by RFC 1108 Table 1, never
-//     numerically.
-//   - [Authority] and [Authorities]: the protection authority flags as a
-//     comparable bitmap covering every flag that fits an IPv4 header.
-//   - [Label]: level plus authorities, with dominance for policy.
-//   - [BSO] and [ESO]: zero-copy views; [DecodeBSO], [AppendBSO],
-//     [AppendLabel], [AppendESO].
-//   - [LegacySEC]: the obsolete 11-octet RFC 791 form of option 130, kept
-//     apart, detected the way Wireshark detects it ([IsLegacySEC]).
-//   - [Strict] and [Linux]: validation profiles over a whole options field.
-//   - [Range]: an accreditation range with policy errors.
-//   - [ParseSpec] and [AppendSpec]: "level=secret,authorities=genser+nsa".
+// To check a packet as a strict RFC 1108 receiver would, use [Strict]: its
+// zero value is the plain RFC, its fields add site policy (a required BSO,
+// a BSO that must come first). To check it as Linux does, use [Linux],
+// which looks only at the framing of options 130 and 133, as Linux's
+// receive path does, or ipopt.Linux for the whole Linux verdict. To accept
+// only labels inside an accreditation range, use [Range.CheckOptions].
+//
+// To build a BSO, use [AppendBSO] (the minimal encoding of a level and
+// authorities) or [AppendLabel] (which keeps a decoded label's PAF length);
+// [AppendESO] builds an ESO. To read or write a label as text, use
+// [ParseSpec] and [AppendSpec] ("level=secret,authorities=genser+nsa");
+// [Label], [Classification] and [Authorities] also implement the
+// encoding.Text* interfaces.
+//
+// The obsolete 11-octet RFC 791 form of option 130 is a different format:
+// [IsLegacySEC] tells it apart the way Wireshark does, and [LegacySEC],
+// [DecodeLegacySEC] and [AppendLegacySEC] handle it. [DecodeBSO] never
+// reads it, and [DecodeLegacySEC] never reads RFC 1108.
 //
 // Errors are *ipopt.Error values (offset, ICMP pointer, field, class)
 // unwrapping to this package's sentinels or to ipopt's framing sentinels.

@@ -11,33 +11,34 @@ var (
 	ErrWrongType error = errorString("rfc1108: wrong option type")
 	// ErrBadClassification: a classification level that is not one of the
 	// four assigned values of RFC 1108 Table 1: a reserved value or an
-	// unknown octet, both "out-of-range" (rulebook D.1).
+	// unknown octet, both "out-of-range" (RFC 1108 §2.3; RULES.md §3).
 	ErrBadClassification error = errorString("rfc1108: bad classification level")
 	// ErrBadFTI: the last protection authority octet has its Field
 	// Termination Indicator set, so the field claims to go on past the end
-	// of the option (rulebook D.1, FTI rule; Wireshark's "Field Termination
-	// Indicator set to 1 for last byte of option", C.4).
+	// of the option (RULES.md §4; Wireshark's "Field Termination Indicator
+	// set to 1 for last byte of option", RULES.md §7).
 	ErrBadFTI error = errorString("rfc1108: field termination indicator set on last octet")
 	// ErrExtraneous: octets after the protection authority octet whose FTI
-	// is 0 (rulebook D.1; Wireshark's "Extraneous data in option", C.4).
+	// is 0 (RULES.md §4; Wireshark's "Extraneous data in option", RULES.md
+	// §7).
 	ErrExtraneous error = errorString("rfc1108: extraneous octets after protection authority flags")
 	// ErrUnassigned: a protection authority flag with no assigned authority
-	// is set (0x06 of the first octet, 0xFE of later ones). Rulebook D.1
-	// marks "unassigned bits must be 0" INFERRED.
+	// is set (0x06 of the first octet, 0xFE of later ones). That this is
+	// an error is this package's reading (RULES.md §4).
 	ErrUnassigned error = errorString("rfc1108: unassigned protection authority flag set")
-	// ErrDuplicateBSO: a second Basic Security Option; RFC 1108 allows at
-	// most one per datagram (rulebook D.1).
+	// ErrDuplicateBSO: a second Basic Security Option; RFC 1108 §2 allows
+	// at most one per datagram.
 	ErrDuplicateBSO error = errorString("rfc1108: more than one basic security option")
 	// ErrNotFirst: the BSO is not the first option where the profile
-	// requires it there ("some systems require it to be the first option",
-	// rulebook D.1).
+	// requires it there (RFC 1108 §2: some systems require it first, which
+	// is not a general rule; RULES.md §2).
 	ErrNotFirst error = errorString("rfc1108: basic security option is not the first option")
 	// ErrESOWithoutBSO: an Extended Security Option in a datagram that has
-	// no BSO; the ESO is valid only together with one (rulebook D.2).
+	// no BSO; the ESO is valid only together with one (RFC 1108 §3).
 	ErrESOWithoutBSO error = errorString("rfc1108: extended security option without basic security option")
 	// ErrMissingBSO: the profile requires a BSO and there is none. The
-	// answer is ICMP Parameter Problem code 1 (RFC 1122 §3.2.2.5); the
-	// pointer 130, mirroring CIPSO's 134, is INFERRED (rulebook D.1).
+	// answer is ICMP Parameter Problem code 1 (RFC 1122 §3.2.2.5); RFC 1108
+	// names no pointer, and this package reports 130 (RULES.md §5).
 	ErrMissingBSO error = errorString("rfc1108: basic security option missing")
 	// ErrLevelOutOfRange: a well-formed label whose classification is
 	// outside the accepted range (policy, not malformation).

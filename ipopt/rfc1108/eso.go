@@ -3,7 +3,7 @@ package rfc1108
 import "github.com/iplabel/iplabel/ipopt"
 
 // ESO is a zero-copy view of one Extended Security Option, type octet first
-// (RFC 1108 §3; rulebook D.2):
+// (RFC 1108 §3; RULES.md §2):
 //
 //	+----------+----------+-------------+-------------------------------+
 //	| 10000101 | length   | format code | additional security info ...  |

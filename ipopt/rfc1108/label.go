@@ -26,7 +26,7 @@ func (l Label) Equal(m Label) bool {
 // Dominates reports whether l dominates m: l's level is at or above m's in
 // RFC 1108 Table 1 order and l holds every protection authority m holds.
 // Treating authority sets like categories (superset dominates) is this
-// package's reading; RFC 1108 §2.4 does not state a rule (INFERRED).
+// package's reading; RFC 1108 states no rule (RULES.md §9).
 // Levels outside Table 1 dominate nothing and are dominated by nothing.
 func (l Label) Dominates(m Label) bool {
 	return l.Level.InTable() && m.Level.InTable() &&

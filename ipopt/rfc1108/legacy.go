@@ -3,14 +3,15 @@ package rfc1108
 import "github.com/iplabel/iplabel/ipopt"
 
 // LegacySEC is the obsolete RFC 791 security option, also type 130 but a
-// fixed 11 octets (rulebook D.3):
+// fixed 11 octets (RFC 791 §3.1; RULES.md §8):
 //
 //	82 0B S(2) C(2) H(2) TCC(3)
 //
-// It is not an RFC 1108 BSO. Several tools (scapy, Suricata, glibc's
-// netinet/ip.h) still read every type-130 option this way (landscape §1.8,
-// §1.9), so this package keeps the two formats apart: [DecodeBSO] never
-// reads this layout and [DecodeLegacySEC] never reads RFC 1108.
+// It is not an RFC 1108 BSO. Several tools (scapy's IPOption_Security,
+// Suricata's IPV4_OPT_SEC_LEN, glibc's netinet/ip.h) still read every
+// type-130 option this way, so this package keeps the two formats apart:
+// [DecodeBSO] never reads this layout and [DecodeLegacySEC] never reads
+// RFC 1108.
 type LegacySEC struct {
 	Security     LegacyLevel // S: one of 16 codes
 	Compartments uint16      // C
@@ -24,7 +25,7 @@ const LegacySECLen = 11
 // LegacyLevel is the 16-bit security code S of the RFC 791 option.
 type LegacyLevel uint16
 
-// The eight assigned RFC 791 security codes (rulebook D.3).
+// The eight assigned RFC 791 security codes (RFC 791 §3.1).
 const (
 	LegacyUnclassified LegacyLevel = 0x0000
 	LegacyConfidential LegacyLevel = 0xF135
@@ -73,12 +74,12 @@ func (s LegacyLevel) String() string {
 }
 
 // IsLegacySEC reports whether opt (an option, type octet first) is read as
-// the RFC 791 form by Wireshark's heuristic (rulebook C.4, tshark 4.0.17):
-// type 130, length octet 11, 11 octets present, and the two octets after
-// the length one of the 16 RFC 791 security codes. None of the four
-// assigned RFC 1108 levels starts such a code, but reserved level 0xF1
-// does (0xF135), so a malformed 11-octet BSO can look like this form
-// (rulebook D.3).
+// the RFC 791 form by Wireshark's heuristic (packet-ip.c, checked with
+// tshark 4.0.17; RULES.md §7): type 130, length octet 11, 11 octets
+// present, and the two octets after the length one of the 16 RFC 791
+// security codes. None of the four assigned RFC 1108 levels starts such a
+// code, but reserved level 0xF1 does (0xF135), so a malformed 11-octet BSO
+// can look like this form (RULES.md §8).
 func IsLegacySEC(opt []byte) bool {
 	if len(opt) < LegacySECLen || opt[0] != byte(ipopt.SEC) || opt[1] != LegacySECLen {
 		return false

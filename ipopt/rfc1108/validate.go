@@ -2,7 +2,7 @@ package rfc1108
 
 import "github.com/iplabel/iplabel/ipopt"
 
-// Strict validates an options field against RFC 1108 (rulebook D.1, D.2).
+// Strict validates an options field against RFC 1108 (RULES.md §5).
 // Its zero value is the plain RFC: every BSO and ESO well formed, at most
 // one BSO, no ESO without a BSO; the fields add site policy.
 //
@@ -19,7 +19,7 @@ import "github.com/iplabel/iplabel/ipopt"
 //     unknown octets are "out-of-range"): ErrBadClassification at it;
 //   - unless AllowUnassigned, a set flag that names no authority (0x06 in
 //     the first PAF octet, 0xFE in later ones): ErrUnassigned at that octet
-//     (the rule is INFERRED, rulebook D.1);
+//     (this package's reading, RULES.md §4);
 //   - a last PAF octet with FTI = 1: ErrBadFTI at it; octets after the PAF
 //     octet with FTI = 0: ErrExtraneous at the first of them;
 //
@@ -27,7 +27,7 @@ import "github.com/iplabel/iplabel/ipopt"
 //
 //   - an ESO and no BSO: ErrESOWithoutBSO at the first ESO;
 //   - with Require, no BSO: ErrMissingBSO (class Missing; pointer 130,
-//     INFERRED: RFC 1108 is not known to name one, rulebook D.1).
+//     this package's choice: RFC 1108 names none, RULES.md §5).
 //
 // The walk stops at an EOL, as every receiver's does: octets after it are
 // not examined. Validate does not allocate.
@@ -38,8 +38,8 @@ type Strict struct {
 	// systems require" it first; a site policy, not a generic rule).
 	First bool
 	// AllowUnassigned accepts set flags that name no assigned authority,
-	// for peers that use authorities assigned after RFC 1108 (and the
-	// rulebook's checklist case 37d, which calls `82 05 5A 81 02` valid).
+	// for peers that use authorities assigned after RFC 1108 (RULES.md
+	// §4), such as `82 05 5A 81 02`, whose second PAF octet sets flag 13.
 	AllowUnassigned bool
 }
 
@@ -113,10 +113,10 @@ func (s Strict) checkBSO(b []byte, off int) error {
 }
 
 // Linux is the RFC 1108 profile of Linux's receive path: Linux does not
-// look inside options 130 and 133 (__ip_options_compile has no case for
-// them, rulebook D.1, checklist 37 and 38), so every option that passes the
-// generic framing passes, whatever its classification, flags, length (2
-// included) or count. Validate is [ipopt.Check] plus the 40-octet limit.
+// look inside options 130 and 133 (__ip_options_compile in
+// net/ipv4/ip_options.c has no case for them; RULES.md §6), so every option
+// that passes the generic framing passes, whatever its classification,
+// flags, length (2 included) or count. Validate is [ipopt.Check] plus the 40-octet limit.
 // For the whole Linux verdict, RR, TS, source routes and CIPSO included,
 // use [ipopt.Linux], which treats 130 and 133 the same way.
 type Linux struct{}
