@@ -7,14 +7,14 @@ import (
 )
 
 // Authority numbers one protection authority flag of a BSO (RFC 1108 §2.4;
-// rulebook D.1). Flags are counted in wire order without the Field
+// RULES.md §4). Flags are counted in wire order without the Field
 // Termination Indicators: octet i of the Protection Authority Flags field
 // carries flags 7i to 7i+6 in its bits 0x80 down to 0x02, and bit 0x01 is
 // that octet's FTI. The five assigned authorities are the first five flags
 // of the first octet; every other flag is unassigned.
 type Authority uint16
 
-// The assigned protection authorities (first PAF octet, rulebook D.1).
+// The assigned protection authorities (first PAF octet, RULES.md §4).
 const (
 	GENSER  Authority = 0 // 0x80: Genser
 	SIOPESI Authority = 1 // 0x40: SIOP-ESI
@@ -307,12 +307,10 @@ func (s Authorities) MinOctets() int {
 }
 
 // flags returns the seven flags of PAF octet i placed as they are on the
-// wire (bits 0x80 to 0x02; the FTI bit 0x01 is left 0).
+// wire (bits 0x80 to 0x02; the FTI bit 0x01 is left 0). Its one caller,
+// AppendLabel, has checked that 0 <= i < MaxPAFOctets.
 func (s Authorities) flags(i int) byte {
 	k := 7 * i
-	if k >= NumAuthorities || k < 0 {
-		return 0
-	}
 	w, sh := k>>6, uint(k&63)
 	v := s.w[w] >> sh
 	if sh > 64-7 && w+1 < len(s.w) {
@@ -323,6 +321,8 @@ func (s Authorities) flags(i int) byte {
 }
 
 // setFlags adds the flags of a wire octet (FTI ignored) as PAF octet i.
+// Octets past the last that fits an IPv4 header are ignored: a BSO view
+// made by hand rather than by ParseBSO may be longer than 40 octets.
 func (s *Authorities) setFlags(i int, octet byte) {
 	k := 7 * i
 	if k >= NumAuthorities || k < 0 {

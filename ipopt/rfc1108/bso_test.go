@@ -97,6 +97,21 @@ func TestDecodeBSOKeepsPAFLength(t *testing.T) {
 	}
 }
 
+// A BSO view made by hand, not by ParseBSO, may be longer than an IPv4
+// header allows. Decode still does not panic: flags past the last that
+// fits (NumAuthorities) are dropped.
+func TestDecodeHandMadeLongBSO(t *testing.T) {
+	v := make(rfc1108.BSO, 50)
+	v[0], v[1], v[2] = 0x82, 50, byte(rfc1108.Secret)
+	for i := 3; i < len(v)-1; i++ {
+		v[i] = 0xFF // every flag, FTI set
+	}
+	v[len(v)-1] = 0xFE // every flag, FTI clear
+	var l rfc1108.Label
+	require.NoError(t, v.Decode(&l))
+	assert.Equal(t, rfc1108.NumAuthorities, l.Authorities.Len())
+}
+
 func TestDecodeBSOErrorsLeaveLabel(t *testing.T) {
 	want := rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.DOE), PAFOctets: 1}
 	for _, in := range []string{"82 04 3D 01", "82 05 96 80 00", "82 02", "85 03 00", "82 06 AB 01 01 01"} {
