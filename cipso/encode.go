@@ -209,10 +209,8 @@ func AppendOption(dst []byte, doi DOI, t TagType, l *Label, f Format) ([]byte, e
 	if err != nil {
 		return dst, err
 	}
+	// Neither fails: OptionLen made the checks they make.
 	out, _ := AppendOptionHeader(dst, doi, n-HeaderLen)
-	out, err = AppendTag(out, t, l, f)
-	if err != nil {
-		return dst, ipopt.Shift(err, HeaderLen)
-	}
+	out, _ = AppendTag(out, t, l, f)
 	return out, nil
 }

@@ -134,7 +134,7 @@ func (l *Linux) check(b []byte, socket bool) error {
 				return errLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
-				if err := d.enumValid(tag[TagBaseLen:]); err != nil {
+				if err := linuxEnum(tag[TagBaseLen:]); err != nil {
 					return err.At(it + TagBaseLen)
 				}
 			}
@@ -146,7 +146,7 @@ func (l *Linux) check(b []byte, socket bool) error {
 				return errLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
-				if err := d.rangeValid(tag[TagBaseLen:]); err != nil {
+				if err := linuxRanges(tag[TagBaseLen:]); err != nil {
 					return err.At(it + TagBaseLen)
 				}
 			}
@@ -182,10 +182,11 @@ func (d *Domain) bitmapValid(bm []byte) bool {
 	return false
 }
 
-// enumValid is cipso_v4_map_cat_enum_valid: pass DOI, even length,
-// strictly ascending (65535 allowed).
-func (d *Domain) enumValid(b []byte) *ipopt.ErrorKind {
-	if d.typ != MapPass || len(b)&1 != 0 {
+// linuxEnum is cipso_v4_map_cat_enum_valid: even length, strictly
+// ascending (65535 allowed). Linux also refuses a DOI that is not pass,
+// which cannot get here: only a pass DOI permits tag 2.
+func linuxEnum(b []byte) *ipopt.ErrorKind {
+	if len(b)&1 != 0 {
 		return errCategory
 	}
 	prev := -1
@@ -199,11 +200,12 @@ func (d *Domain) enumValid(b []byte) *ipopt.ErrorKind {
 	return nil
 }
 
-// rangeValid is cipso_v4_map_cat_rng_valid: pass DOI, even length, each
-// top no higher than the previous bottom (the first against 65535). It
-// does not compare a pair's own top and bottom.
-func (d *Domain) rangeValid(b []byte) *ipopt.ErrorKind {
-	if d.typ != MapPass || len(b)&1 != 0 {
+// linuxRanges is cipso_v4_map_cat_rng_valid: even length, each top no
+// higher than the previous bottom (the first against 65535). It does not
+// compare a pair's own top and bottom. Linux also refuses a DOI that is
+// not pass, which cannot get here: only a pass DOI permits tag 5.
+func linuxRanges(b []byte) *ipopt.ErrorKind {
+	if len(b)&1 != 0 {
 		return errCategory
 	}
 	prev := uint16(MaxWireCategory + 1)

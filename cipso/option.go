@@ -127,9 +127,8 @@ func (o Option) Label(l *Label) error {
 			return decodeTag(TagType(o[HeaderLen]), o[HeaderLen:HeaderLen+n:HeaderLen+n], HeaderLen, l)
 		}
 	}
-	t, err := o.FirstTag()
-	if err != nil {
-		return err
-	}
-	return t.Label(l)
+	// The first tag is cut short or runs past the option (FirstTag
+	// finds a tag exactly when the test above holds): FirstTag's error.
+	_, err := o.FirstTag()
+	return err
 }

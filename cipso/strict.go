@@ -170,9 +170,6 @@ func (s *Strict) check(b []byte) error {
 		case TagRange:
 			k = strictRanges(cats)
 		}
-		if k == nil && d != nil && typ != TagRBitmap && d.typ != MapPass && len(cats) > 0 {
-			k = errCategory
-		}
 		if k != nil {
 			return k.At(it + TagBaseLen)
 		}

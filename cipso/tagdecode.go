@@ -65,31 +65,15 @@ func decodeTag(typ TagType, tb []byte, off int, l *Label) error {
 		err = decodeRanges(&out.Cats, cats)
 	}
 	if err != nil {
-		return catErrAt(err, off+TagBaseLen)
+		// ErrSetFull, the only way a category field of even length fails.
+		return errCatsFull.At(off + TagBaseLen)
 	}
 	*l = out
 	return nil
 }
 
-// catErrAt reports a category-field failure at the first category octet,
-// where Linux points for every category error (rulebook B.4, VERIFIED).
-func catErrAt(err error, off int) error {
-	switch err {
-	case ErrSetFull:
-		return errCatsFull.At(off)
-	case errOdd:
-		return errCategory.At(off)
-	}
-	return err
-}
-
-// errOdd is an internal marker for a category list of odd length.
-var errOdd error = errorString("odd")
-
+// decodeEnum adds the enumerated categories b, of even length, to s.
 func decodeEnum(s *CatSet, b []byte) error {
-	if len(b)&1 != 0 {
-		return errOdd
-	}
 	for i := 0; i+1 < len(b); i += 2 {
 		c := uint32(binary.BigEndian.Uint16(b[i:]))
 		if c < lowCats {
@@ -110,10 +94,8 @@ func decodeEnum(s *CatSet, b []byte) error {
 	return nil
 }
 
+// decodeRanges adds the ranges b, of even length, to s.
 func decodeRanges(s *CatSet, b []byte) error {
-	if len(b)&1 != 0 {
-		return errOdd
-	}
 	for i := 0; i+1 < len(b); i += 4 {
 		hi := uint32(binary.BigEndian.Uint16(b[i:]))
 		lo := uint32(0)
