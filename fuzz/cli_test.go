@@ -243,20 +243,20 @@ func runCLI(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// cliFields are the options fields the binary is fed: the spec vectors,
+// cliFields are the options fields the binary is fed: the seed vectors,
 // then random mutations of them and random octets (a fixed seed keeps
 // the test repeatable), each at most 40 octets and padded as the CLI
 // pads.
 func cliFields(n int) [][]byte {
 	var out [][]byte
-	for _, v := range specVectors {
+	for _, v := range seedVectors {
 		out = append(out, padLikeCLI(unhex(v.hex)))
 	}
 	r := rand.New(rand.NewPCG(188, 1108))
 	for len(out) < n {
 		var b []byte
 		if r.IntN(2) == 0 {
-			b = unhex(specVectors[r.IntN(len(specVectors))].hex)
+			b = unhex(seedVectors[r.IntN(len(seedVectors))].hex)
 			for range 1 + r.IntN(3) {
 				if len(b) > 0 {
 					b[r.IntN(len(b))] = byte(r.Uint32())

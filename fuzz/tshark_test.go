@@ -350,7 +350,7 @@ func TestTsharkCIPSODifferential(t *testing.T) {
 	tsharktest.Require(t)
 	r := rand.New(rand.NewPCG(134, 188))
 	var fields [][]byte
-	for _, v := range specVectors {
+	for _, v := range seedVectors {
 		if b := unhex(v.hex); ipopt.Check(padLikeCLI(b)) == nil {
 			fields = append(fields, padLikeCLI(b))
 		}
