@@ -1,53 +1,70 @@
-// Package ipopt reads, validates, builds and rewrites the options field of an
-// IPv4 header (RFC 791 §3.1): the 0 to 40 octets between the 20-octet base
-// header and the payload.
+// Package ipopt reads, validates, builds and rewrites the options field of
+// an IPv4 header (RFC 791 §3.1): the 0 to 40 octets between the 20-octet
+// base header and the payload. It knows the framing of every option but the
+// meaning of none of the security labels: the cipso package (option 134)
+// and ipopt/rfc1108 (options 130 and 133) decode those, and plug their
+// checks into the Linux receive-path profile through [OptionChecker]. The
+// rules the package follows, each with its public source, are written out
+// in RULES.md next to this file; doc comments cite them as "RULES.md §N".
 //
-// It knows the framing of every option but the meaning of none of the
-// security labels; other packages of this module (cipso for option 134, the
-// RFC 1108 package for options 130 and 133) decode those, and plug their
-// checks into the Linux receive-path profile through [OptionChecker].
+// To read a header, call [ParseHeader]: it makes the checks Linux's
+// ip_rcv_core makes before any option is looked at (RULES.md §2) and
+// returns a [Header], the header's own bytes with an accessor and a setter
+// for every field. [Header.Options] is the options field;
+// [Header.VerifyChecksum] checks the header checksum.
 //
-// The pieces, one per file:
+// To walk the options of a header, use [NewIter] and [Iter.Next]: one
+// [Option] at a time, no allocation, and a sticky error ([Iter.Err]) at the
+// octet Linux points at. The walk stops after an EOL, and the octets after
+// it stay reachable through [Iter.Tail], so that nothing is lost in a round
+// trip. [Find] returns the first option of a [Type] as Linux's
+// cipso_v4_optptr finds it, and [Check] reports the first framing error.
+// [Type] names the option types of the IANA "IP Option Numbers" registry,
+// with their copied flag, class and number.
 //
-//   - type.go: [Type], the option vocabulary (RFC 791, IANA "IP Option
-//     Numbers"), with the copied flag, class and number.
-//   - walk.go: [Iter], a zero-allocation walk with a sticky error; bytes
-//     after an EOL stay reachable through [Iter.Tail] so round trips are
-//     byte-exact. [Find] and [Check] are walks too.
-//   - The test helpers [github.com/iplabel/iplabel/ipopt/linuxtest] (the
-//     running kernel's verdict on an options field) and the RFC 1108 codec
-//     [github.com/iplabel/iplabel/ipopt/rfc1108] live below this package.
-//   - error.go: [Error], one error type for every package of this module,
-//     carrying the octet offset, the ICMP Parameter Problem pointer, the
-//     field, a [Class] (malformed, policy, limit, missing) and a sentinel
-//     for errors.Is; a failure at no octet of the input (a rewrite that
-//     would not fit, a header cut short) has no offset and no pointer
-//     ([Error.HasOffset]). Errors are preallocated ([NewErrorKind],
-//     [NewErrorKindNoOffset]), so even failing paths do not allocate.
-//   - linux.go: [Linux], validation that reproduces Linux's
-//     __ip_options_compile, with [NetLabelStub] for kernels without
-//     NetLabel, and [ZeroTail], Linux's zeroing of the octets after an EOL.
-//   - echo.go: when Linux finds an error but sends no Parameter Problem
-//     because __ip_options_echo fails ([Compiled.Silent]).
-//   - builder.go: [Builder], append-style construction of a field padded
-//     with EOL to a multiple of 4; [AppendOption] and [PaddedLen].
-//   - header.go: [Header], a byte-slice view of the IPv4 header checked
-//     once by [ParseHeader], with field accessors and setters, the header
-//     checksum ([Header.Checksum], [Header.VerifyChecksum],
-//     [Header.SetChecksum]) and the RFC 1624 incremental update
-//     ([UpdateChecksum]).
-//   - packet.go: [Packet], a small sk_buff-like buffer with headroom and
-//     tailroom in which options are inserted, replaced, removed and set
-//     atomically, with IHL, total length and checksum kept right.
-//   - inplace.go: same-length rewrites with an incremental checksum, for
-//     packets whose length must not change ([Header.Overwrite]), and
-//     Linux's pre-6.10 removal of an option by NOP overwrite
-//     ([Header.NOPOption]).
-//   - fragment.go: the options a non-first fragment carries, in Linux's
-//     form ([FragmentOptionsInPlace]) and compacted
-//     ([AppendFragmentOptions]).
+// To check a header as Linux's receive path does, use [Linux]. It
+// reproduces __ip_options_compile (net/ipv4/ip_options.c, RULES.md §3): the
+// same verdict and the same ICMP Parameter Problem pointer. Its zero value
+// is a kernel built without NetLabel ([NetLabelStub]); set [Linux.CIPSO] to
+// the cipso package's checker for a kernel with NetLabel, and
+// [Linux.Socket] for setsockopt(IP_OPTIONS). [Linux.Compile] also reports
+// where the options Linux keeps track of are, and whether Linux answers a
+// refused header at all or drops it silently because __ip_options_echo
+// fails ([Compiled.Silent], RULES.md §4). [ZeroTail] zeroes the octets
+// after an EOL, as Linux does on receive.
 //
-// Nothing in this package allocates on its hot paths (appends allocate
-// only when the caller's buffer is too small), panics on any input, or
-// reads outside the slices it is given.
+// To build or rewrite options: [Builder] appends a field option by option
+// and pads it with EOL to a multiple of 4, as Linux pads the options it
+// generates (RULES.md §5); [AppendOption] appends one option and
+// [PaddedLen] rounds a length. [Packet] is a small sk_buff-like buffer with
+// headroom and tailroom, in which options are inserted, replaced, removed
+// or set atomically, with IHL, total length and checksum kept right. Where
+// the length of a packet must not change, [Header.Overwrite] rewrites
+// octets in place with an RFC 1624 incremental checksum ([UpdateChecksum]),
+// and [Header.NOPOption] removes an option as Linux did before 6.10. For
+// fragmentation (RULES.md §6), [FragmentOptionsInPlace] gives the options
+// of later fragments in Linux's form and [AppendFragmentOptions] in RFC
+// 791's compact form. After any other change, [Header.SetChecksum]
+// recomputes the checksum.
+//
+// Errors: every package of this module returns an *[Error]. It unwraps to a
+// sentinel for errors.Is ([ErrTruncated], [ErrBadLength], ...) and carries
+// the octet offset in the options field, the ICMP Parameter Problem
+// pointer, the faulty field and a [Class] that says how a receiver answers
+// (malformed, policy, limit, missing). A failure at no octet of the input
+// (a rewrite that would not fit, a header cut short) has no offset and no
+// pointer ([Error.HasOffset]). Errors are preallocated for every offset by
+// an [ErrorKind] ([NewErrorKind], [NewErrorKindNoOffset]), so even failing
+// paths do not allocate; [Shift] moves an error found in one option to that
+// option's place in the field.
+//
+// To compare this module with its references, tests use
+// [github.com/iplabel/iplabel/ipopt/linuxtest] (the running kernel's
+// verdict on an options field) and
+// [github.com/iplabel/iplabel/ipopt/tsharktest] (tshark's dissection of the
+// same octets). The library itself never imports them.
+//
+// Nothing in this package allocates on its hot paths (appends allocate only
+// when the caller's buffer is too small), panics on any input, or reads
+// outside the slices it is given.
 package ipopt

@@ -3,46 +3,53 @@
 // the reference they imitate, the way net/http/httptest gives tests a real
 // server.
 //
-// [New] makes a private network namespace with only a loopback device up
-// (127.0.0.1). [Namespace.Verdict] injects one IPv4/UDP datagram carrying
-// the options on that loopback device through an AF_PACKET socket (or, after
-// [Namespace.SetIngress] with [Ethernet], through a veth pair inside the
-// namespace) and reports what the kernel did with it: delivered it to the UDP socket
-// waiting on 127.0.0.1, answered with ICMP Parameter Problem (with the
-// pointer), or dropped it silently. [Namespace.VerdictMany] does the same
-// for thousands of fields at once. [Namespace.SetSockOptions] asks
-// setsockopt(IP_OPTIONS) instead, the kernel's check for options a local
-// socket sends. [Namespace.Do] runs a function of the caller's inside the
-// namespace, for tests that open their own sockets there (a labelled UDP
-// exchange on its loopback, say) next to a NetLabel configuration that
-// Close removes again.
+// To start, call [ForTest]: it makes a private network namespace ([New])
+// with only a loopback device up (127.0.0.1), closes it at the end of the
+// test, and skips the test, with a one-line reason, where this package
+// cannot work ([Available]). Everything needs root (CAP_SYS_ADMIN and
+// CAP_NET_ADMIN), and NetLabel configuration needs netlabelctl (Debian
+// package netlabel-tools). No packet leaves the private namespace, and the
+// host's own network configuration is never read or changed.
 //
-// CIPSO validation depends on the NetLabel configuration, which is global
-// to the kernel, not per namespace: [Namespace.ConfigureNetLabel] runs
-// netlabelctl lines, refuses to touch DOIs that already exist, and removes
-// what it added when the namespace is closed (or, if the process died
-// before that, when the next user of this package starts). A host that
-// does labelled networking has DOIs of its own, so tests should not
-// depend on fixed numbers: [Namespace.ConfigureDOIs] takes the numbers of
-// its lines as wishes, configures a free number where one is taken (also
-// when another process takes it at the same moment) and returns the
-// numbers used ([DOIs]); [Namespace.FreeDOI] finds a number that is not
-// configured, and [Namespace.HostDOIs] describes the DOIs configured by
-// others, for a test's model of the kernel. The same holds
-// for the global cipso_rbm_strictvalid sysctl ([Namespace.SetCIPSOStrictValid]).
-// Processes that use this package take a file lock while they hold global
-// state, so parallel test binaries do not step on each other.
+// To ask the kernel about a received header, call [Namespace.Verdict]: it
+// injects one IPv4/UDP datagram carrying the options on the loopback device
+// through an AF_PACKET socket and reports what the kernel did with it
+// ([Verdict]): delivered it to the UDP socket waiting on 127.0.0.1 (with
+// the options as the kernel handed them over), answered with ICMP Parameter
+// Problem (with the pointer and the options of the reply's own header), or
+// dropped it silently. [Namespace.VerdictMany] does the same for thousands
+// of fields at once. After [Namespace.SetIngress] with [Ethernet],
+// datagrams arrive on a veth pair inside the namespace instead, a device
+// that is not loopback.
 //
-// Everything needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN), and NetLabel
-// configuration needs netlabelctl (Debian package netlabel-tools). Tests
-// call [Available] and skip, with its one-line reason, when it fails, or
-// use [ForTest], which does that and closes the namespace at the end of
-// the test. No packet leaves
-// the private namespace and the host's own network configuration is never
-// read or changed.
+// To ask the kernel about options a local socket sends, call
+// [Namespace.SetSockOptions] (setsockopt(IP_OPTIONS), the check of
+// ip_options_get) or [Namespace.SetSockOptionsUnprivileged] (the same
+// without CAP_NET_RAW).
 //
-// Kernel behaviour this package relies on or found, established on Linux
-// 6.18 (the test named in brackets shows each):
+// To run code of your own in the namespace, such as a labelled UDP exchange
+// on its loopback, call [Namespace.Do]; sockets made there belong to the
+// namespace.
+//
+// To configure NetLabel, which is global to the kernel, not per namespace,
+// call [Namespace.ConfigureNetLabel] with netlabelctl lines: it refuses to
+// touch DOIs that already exist and removes what it added when the
+// namespace is closed (or, if the process died before that, when the next
+// user of this package starts). A host that does labelled networking has
+// DOIs of its own, so tests should not depend on fixed numbers:
+// [Namespace.ConfigureDOIs] takes the numbers of its lines as wishes,
+// configures a free number where one is taken (also when another process
+// takes it at the same moment) and returns the numbers used ([DOIs]);
+// [Namespace.FreeDOI] finds a number that is not configured, and
+// [Namespace.HostDOIs] describes the DOIs configured by others, for a
+// test's model of the kernel. The same care holds for the global
+// cipso_rbm_strictvalid sysctl ([Namespace.SetCIPSOStrictValid]). Processes
+// that use this package take a file lock while they hold global state, so
+// parallel test binaries do not step on each other.
+//
+// Kernel behaviour this package relies on or found, checked on Linux 6.18
+// (the test named in brackets shows each; the rules behind them are in
+// ipopt/RULES.md):
 //
 //   - A thread that calls unshare(CLONE_NEWNET) gets a namespace of its own;
 //     /proc/sys/net opened by that thread shows and changes that namespace's
