@@ -600,3 +600,5 @@ func (s CatSet) String() string {
 	b = s.AppendText(b)
 	return string(append(b, '}'))
 }
+
+var _ stringer = CatSet{}

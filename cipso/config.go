@@ -32,6 +32,8 @@ func (e *ParseError) Error() string {
 // Unwrap returns the sentinel.
 func (e *ParseError) Unwrap() error { return e.Err }
 
+var _ error = (*ParseError)(nil)
+
 // MaxConfigLine is the longest line [ParseConfig] reads, not counting its
 // newline ("\n" or "\r\n"): 64 KiB. A longer line is an error at that line; the rest of it
 // is not read.
@@ -500,6 +502,8 @@ func appendPairs(dst []byte, key string, ps []Pair) []byte {
 
 // String gives the netlabelctl command that defines d.
 func (d *Domain) String() string { return string(d.AppendCommand(nil)) }
+
+var _ stringer = (*Domain)(nil)
 
 // AppendConfig appends the commands that define every DOI of r, one per
 // line in ascending DOI order, each ending in a newline; [ParseConfig]

@@ -30,6 +30,8 @@ func (m MapType) String() string {
 	return "maptype(" + strconv.Itoa(int(m)) + ")"
 }
 
+var _ stringer = MapType(0)
+
 // MaxDOITags is the number of tag slots of a DOI (CIPSO_V4_TAG_MAXCNT).
 const MaxDOITags = 5
 
@@ -107,6 +109,8 @@ type configErr struct {
 
 func (e *configErr) Error() string { return e.err.Error() + ": " + e.msg }
 func (e *configErr) Unwrap() error { return e.err }
+
+var _ error = (*configErr)(nil)
 
 // newDomain checks a definition as Linux's cipso_v4_doi_add and
 // netlbl_cipsov4_add_std do (rulebook B.3).

@@ -71,6 +71,8 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
+var _ error = errorString("")
+
 // Preallocated failures (ipopt.NewErrorKind): reporting one never
 // allocates. Offsets are given at the call sites.
 var (

@@ -59,6 +59,8 @@ type Linux struct {
 // (cipso_rbm_strictvalid = 1, not loopback).
 func NewLinux(r *Registry) *Linux { return &Linux{Registry: r, RBMStrictValid: true} }
 
+var _ ipopt.OptionChecker = (*Linux)(nil)
+
 // CheckOption implements [ipopt.OptionChecker]: o is the option as the
 // walk found it, and the error's offsets are in the options field.
 func (l *Linux) CheckOption(o ipopt.Option, socket bool) error {

@@ -54,6 +54,12 @@ type DOI uint32
 // String gives the decimal number.
 func (d DOI) String() string { return strconv.FormatUint(uint64(d), 10) }
 
+// stringer is fmt.Stringer, for the compile-time checks of the String
+// methods without importing fmt into the package.
+type stringer interface{ String() string }
+
+var _ stringer = DOI(0)
+
 // Option is a view of one CIPSO option: type octet, length octet, DOI and
 // tags. It aliases the bytes it was made from. Make one with
 // [ParseOption]; its accessors then need no further checks (and still do

@@ -84,6 +84,8 @@ func (s *Strict) CheckOption(o ipopt.Option, _ bool) error {
 	return ipopt.Shift(s.check(o.Bytes), o.Offset)
 }
 
+var _ ipopt.OptionChecker = (*Strict)(nil)
+
 // ValidateOption checks one option, opt starting at its type octet;
 // offsets in the error are from that octet.
 func (s *Strict) ValidateOption(opt []byte) error {

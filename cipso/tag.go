@@ -44,6 +44,8 @@ func (t TagType) String() string {
 	return "tag(" + strconv.Itoa(int(t)) + ")"
 }
 
+var _ stringer = TagType(0)
+
 // Tag is one tag of an option, as [TagIter] found it. Bytes aliases the
 // option; nothing is copied.
 type Tag struct {

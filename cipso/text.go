@@ -1,6 +1,9 @@
 package cipso
 
-import "strconv"
+import (
+	"encoding"
+	"strconv"
+)
 
 // ParseLabel reads an SELinux MLS/MCS level string: "s" and the
 // sensitivity, then optionally ":" and a comma-separated category list
@@ -115,3 +118,10 @@ func (l Label) String() string {
 	b, _ := l.AppendText(buf[:0])
 	return string(b)
 }
+
+var (
+	_ stringer                 = Label{}
+	_ encoding.TextAppender    = (*Label)(nil)
+	_ encoding.TextMarshaler   = (*Label)(nil)
+	_ encoding.TextUnmarshaler = (*Label)(nil)
+)
