@@ -15,8 +15,9 @@ import (
 //
 //   - an option cipso.Strict accepts decodes (Tag.Label) and re-encodes
 //     byte for byte, both with cipso.AppendOption and with the Linux
-//     generator of a pass DOI carrying that tag (Domain.AppendOption,
-//     rulebook B.6), and Linux with such a DOI accepts it;
+//     generator of a pass DOI carrying that tag (Domain.AppendOption, as
+//     cipso_v4_genopt in net/ipv4/cipso_ipv4.c), and Linux with such a
+//     DOI accepts it;
 //   - fips188.Strict, whose tags 1, 2 and 5 follow cipso.Strict's rules,
 //     accepts it too, reads the same label (Label.CIPSO) and re-encodes it
 //     byte for byte; conversely an option fips188.Strict accepts whose one

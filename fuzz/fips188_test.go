@@ -13,8 +13,8 @@ import (
 
 // prefixes are options placed before a label in a generated options
 // field, so that labels are found where they are not the first option:
-// none, two NOPs, an empty Record Route (RFC 791, pointer 4), and a BSO
-// (checklist 37a, without its padding).
+// none, two NOPs, an empty Record Route (RFC 791, pointer 4), and an
+// RFC 1108 BSO (the bso-unclassified seed without its padding).
 var prefixes = [][]byte{
 	nil,
 	{0x01, 0x01},
@@ -70,15 +70,15 @@ func checkEncodeErr(t *testing.T, err error) *ipopt.Error {
 //     profile as the CIPSO checker (fips188.Profile is an
 //     ipopt.OptionChecker), and DecodeOptions finds it where it was put;
 //   - a label with only a restrictive part is byte for byte the option
-//     cipso.AppendOption writes for its cipso.Label (fips188.md §8: FIPS 188
-//     with tags 1, 2, 5 is CIPSO).
+//     cipso.AppendOption writes for its cipso.Label: FIPS PUB 188's tags
+//     1, 2 and 5 are the CIPSO draft's (fips188/RULES.md).
 func FuzzFIPS188Label(f *testing.F) {
-	f.Add(uint32(3), uint8(5), uint8(0x01), []byte{0, 0, 0, 0, 3, 0, 0, 9, 0}, []byte{}, []byte{}) // fips188.md §7 A
-	f.Add(uint32(3), uint8(2), uint8(0x02), []byte{0, 1, 0, 1, 0x2c, 0, 0xff, 0xfe, 0}, []byte{}, []byte{})
-	f.Add(uint32(3), uint8(7), uint8(0x04), []byte{}, []byte{0xc0}, []byte{})                      // fips188.md §7 D
-	f.Add(uint32(3), uint8(0), uint8(0x08), []byte{}, []byte{}, []byte{0xab, 0xcd})                // fips188.md §7 E
-	f.Add(uint32(1), uint8(9), uint8(0x3f), []byte{0, 10, 5}, []byte{0x80, 0x01}, []byte("label")) // all parts, BSO first
-	f.Add(uint32(0), uint8(1), uint8(0x13), []byte{0, 1, 0}, []byte{}, []byte{})                   // identifier 0
+	f.Add(uint32(3), uint8(5), uint8(0x01), []byte{0, 0, 0, 0, 3, 0, 0, 9, 0}, []byte{}, []byte{})          // tag 1, as fips188-tag1-c0-c3-c9
+	f.Add(uint32(3), uint8(2), uint8(0x02), []byte{0, 1, 0, 1, 0x2c, 0, 0xff, 0xfe, 0}, []byte{}, []byte{}) // tag 2, as fips188-tag2-c1-c300-c65534
+	f.Add(uint32(3), uint8(7), uint8(0x04), []byte{}, []byte{0xc0}, []byte{})                               // tag 6, as fips188-tag6-c0-c1
+	f.Add(uint32(3), uint8(0), uint8(0x08), []byte{}, []byte{}, []byte{0xab, 0xcd})                         // tag 7, as fips188-tag7-abcd
+	f.Add(uint32(1), uint8(9), uint8(0x3f), []byte{0, 10, 5}, []byte{0x80, 0x01}, []byte("label"))          // all parts, strict, after two NOPs
+	f.Add(uint32(0), uint8(1), uint8(0x13), []byte{0, 1, 0}, []byte{}, []byte{})                            // identifier 0
 	f.Fuzz(func(t *testing.T, id uint32, level, mode uint8, restr, perm, free []byte) {
 		l := fips188.Label{ID: cipso.DOI(id), Level: level}
 		switch mode & 3 {
@@ -160,7 +160,7 @@ func FuzzFIPS188Label(f *testing.F) {
 
 // FuzzNSIDLabel builds a DSM network SID label from the input (any of the
 // six parameters, any DOI), encodes it, puts it after other options and
-// checks the trip (dsm-network-sid.md):
+// checks the trip (the DSM wire format and receiver of fips188/RULES.md):
 //
 //   - an empty label is refused; any other encodes to OptionLen octets, and
 //     EffectiveMSS takes its aligned length off the MSS;
@@ -172,7 +172,7 @@ func FuzzFIPS188Label(f *testing.F) {
 //     so the tag type is refused (ErrTagNotAllowed at option + 6), and an
 //     unconfigured DOI at the DOI (option + 2).
 func FuzzNSIDLabel(f *testing.F) {
-	f.Add(uint8(1<<3|1<<6), []byte{0x12, 0x34, 0x12, 0x34, 0, 0, 0, 1}, uint32(0), uint8(0)) // dsm-network-sid.md example
+	f.Add(uint8(1<<3|1<<6), []byte{0x12, 0x34, 0x12, 0x34, 0, 0, 0, 1}, uint32(0), uint8(0)) // DSM's default source SID, node 1 (dsm-nsid-ssid-node)
 	f.Add(uint8(1<<2|1<<3|1<<5), []byte{0, 0, 0, 7, 0x12, 0x34, 0x12, 0x34, 0, 0, 0, 9}, uint32(0x10001000), uint8(1))
 	f.Add(uint8(0x7e), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, uint32(3), uint8(2))
 	f.Add(uint8(1<<1), []byte{}, uint32(5), uint8(3))

@@ -11,10 +11,12 @@ import (
 )
 
 // doiConfig is the DOI configuration the Linux-profile targets run with,
-// in netlabelctl syntax: the rulebook's Lp DOI (checklist conventions),
-// the trans DOI of checklist 36, the identifier of the fips188.md vectors,
-// a pass DOI limited to tag 5, a local DOI, and DSM's DOI (0x10001000) as
-// a pass DOI, on which Linux still refuses tag 7 (dsm-network-sid.md).
+// in netlabelctl syntax: the pass DOI 1 that the comments of seedVectors
+// assume, the trans DOI 2 of the trans-unmapped seeds, the DOI 3 of the
+// FIPS 188 seeds, a pass DOI limited to tag 5 (the Suricata seed), a
+// local DOI, and DSM's DOI 0x10001000 as a pass DOI, on which Linux still
+// refuses tag 7: no DOI can list it (cipso_v4_doi_add in
+// net/ipv4/cipso_ipv4.c).
 const doiConfig = `
 cipsov4 add pass doi:1 tags:1,2,5
 cipsov4 add trans doi:2 tags:1 levels:0=0 categories:0=0
@@ -35,7 +37,7 @@ var registry = func() *cipso.Registry {
 
 // linuxProfiles are the cipso.Linux settings each input is validated
 // under: the kernel defaults, cipso_rbm_strictvalid off, a loopback
-// receive, and a kernel with NetLabel and no DOI at all (L0).
+// receive, and a kernel with NetLabel and no DOI configured at all.
 var linuxProfiles = []*cipso.Linux{
 	cipso.NewLinux(registry),
 	{Registry: registry},
@@ -87,7 +89,7 @@ func sameVerdict(a, b error) bool {
 //   - nothing panics; every failure is an *ipopt.Error pointing inside the
 //     field, with the ICMP pointer offset+20 and class Malformed;
 //   - the verdict does not depend on the octets after an EOL, which Linux
-//     zeroes (rulebook B.5, checklist 35);
+//     zeroes (__ip_options_compile; the cipso-eol-garbage seed);
 //   - Linux-valid implies framing-valid (ipopt.Check), valid on a kernel
 //     without NetLabel (ipopt.NetLabelStub: NetLabel is stricter), and
 //     valid on the receive path when valid on the setsockopt path;
