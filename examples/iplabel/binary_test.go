@@ -53,7 +53,7 @@ func TestBuiltBinary(t *testing.T) {
 
 	r = runBinary(t, ".", bin, "", "encode", "--doi", "16", "--level", "3", "--categories", "0,5", "--tags", "1")
 	assert.Equal(t, 0, r.code)
-	assert.Equal(t, "860b00000010010500038400\n", r.stdout, "rulebook B.6: tag 1, minimal bitmap, EOL padding")
+	assert.Equal(t, "860b00000010010500038400\n", r.stdout, "as cipso_v4_genopt: tag 1, minimal bitmap, EOL padding")
 
 	r = runBinary(t, ".", bin, "", "encode", "--doi", "0", "--level", "1")
 	assert.Equal(t, exitError, r.code)

@@ -18,7 +18,7 @@ import (
 // file keeps its byte order, header fields and raw timestamp fields; a
 // pcapng file keeps every section, interface, option and block as
 // stored, in its byte order, only the packets changing (see
-// packetWriter.copyBlock and writeNg).
+// capWriter.copyBlock and writeNg).
 
 // capWriter writes the rewritten capture in the input's format.
 type capWriter struct {

@@ -11,10 +11,11 @@ import (
 // TestDecodeJSON checks decode's JSON against values read off the wire
 // formats by hand: CIPSO draft §3.4 layouts (bitmap MSB first, enumerated
 // and ranged u16 in wire order, an omitted last bottom read as 0), the
-// rulebook's checklist vectors and tshark's reading of them (C.3), Linux's
-// tag 128 (host byte order; this test assumes a little-endian machine,
-// as amd64 and arm64 are), DSM's network SID example (dsm-network-sid.md)
-// and RFC 1108 (rulebook D.1, D.2).
+// checklist's vectors (validate_test.go) and tshark 4.0.17's reading of
+// them (dissect_ipopt_cipso in Wireshark's epan/dissectors/packet-ip.c),
+// Linux's tag 128 (host byte order; this test assumes a little-endian
+// machine, as amd64 and arm64 are), DSM's network SID example
+// (fips188/RULES.md) and RFC 1108 §2 and §3 (ipopt/rfc1108/RULES.md).
 func TestDecodeJSON(t *testing.T) {
 	cases := []struct {
 		name, hex, want string
@@ -23,32 +24,32 @@ func TestDecodeJSON(t *testing.T) {
 		{"NOPs", "01 01 01 01", `{"options":[
 			{"offset":0,"type":1,"name":"nop","length":1},{"offset":1,"type":1,"name":"nop","length":1},
 			{"offset":2,"type":1,"name":"nop","length":1},{"offset":3,"type":1,"name":"nop","length":1}],"error":null}`},
-		{"checklist 1: tag 1, no categories", "86 0A 00 00 00 01 01 04 00 05 00 00", `{"options":[
+		{"tag 1, no categories", "86 0A 00 00 00 01 01 04 00 05 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[]}]}},
 			{"offset":10,"type":0,"name":"eol","length":1}],"error":null}`},
-		{"checklist 2: bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", `{"options":[
+		{"bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[0,15]}]}}],"error":null}`},
-		{"checklist 3: optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", `{"options":[
+		{"optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":20,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[0]}]}}],"error":null}`},
-		{"checklist 18: enumerated in wire order", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", `{"options":[
+		{"enumerated in wire order", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":2,"level":5,"categories":[5,1]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
-		{"checklist 22: ranges", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", `{"options":[
+		{"ranges", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":18,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[20,10],[5,1]]}]}},
 			{"offset":18,"type":0,"name":"eol","length":1}],"error":null}`},
-		{"checklist 23: implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", `{"options":[
+		{"implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[3,0]]}]}}],"error":null}`},
-		{"checklist 25: inverted pair kept as sent", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", `{"options":[
+		{"inverted pair kept as sent", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[5,10]]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
-		{"checklist 30: two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", `{"options":[
+		{"two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[
 				{"offset":6,"type":1,"level":5,"categories":[]},{"offset":10,"type":2,"level":6,"categories":[]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
-		{"checklist 32: label not first", "01 01 86 0A 00 00 00 09 01 04 00 05", `{"options":[
+		{"label not first", "01 01 86 0A 00 00 00 09 01 04 00 05", `{"options":[
 			{"offset":0,"type":1,"name":"nop","length":1},{"offset":1,"type":1,"name":"nop","length":1},
 			{"offset":2,"type":134,"name":"cipso","length":10,"cipso":{"doi":9,"tags":[{"offset":8,"type":1,"level":5,"categories":[]}]}}],"error":null}`},
-		{"checklist 35: EOL ends the walk", "86 0A 00 00 00 01 01 04 00 05 00 AB", `{"options":[
+		{"EOL ends the walk", "86 0A 00 00 00 01 01 04 00 05 00 AB", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[]}]}},
 			{"offset":10,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"local tag 128", "86 0C 00 00 00 05 80 06 2A 00 00 00", `{"options":[
@@ -74,17 +75,17 @@ func TestDecodeJSON(t *testing.T) {
 			{"offset":0,"type":7,"name":"rr","length":7},{"offset":7,"type":148,"name":"ra","length":4},
 			{"offset":11,"type":0,"name":"eol","length":1}],"error":null}`},
 		// Decoding stops at the first structural error; what came before stays.
-		{"checklist 20: odd enumerated length", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", `{"options":[
+		{"odd enumerated length", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":13,"cipso":{"doi":1,"tags":[]}}],
 			"error":{"offset":10,"message":"cipso: bad category"}}`},
-		{"checklist 12: tag past the option", "01 86 0A 00 00 00 01 01 05 00 05 00", `{"options":[
+		{"tag past the option", "01 86 0A 00 00 00 01 01 05 00 05 00", `{"options":[
 			{"offset":0,"type":1,"name":"nop","length":1},
 			{"offset":1,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[]}}],
 			"error":{"offset":8,"message":"cipso: bad tag length"}}`},
-		{"checklist 31: option past the field", "01 86 10 00 00 00 01 01 04 00 05 00", `{"options":[
+		{"option past the field", "01 86 10 00 00 00 01 01 04 00 05 00", `{"options":[
 			{"offset":0,"type":1,"name":"nop","length":1}],
 			"error":{"offset":1,"message":"ipopt: bad option length"}}`},
-		{"checklist 37c: BSO FTI on the last octet", "82 04 3D 01", `{"options":[
+		{"BSO FTI on the last octet", "82 04 3D 01", `{"options":[
 			{"offset":0,"type":130,"name":"sec","length":4}],
 			"error":{"offset":3,"message":"rfc1108: field termination indicator set on last octet"}}`},
 	}

@@ -76,7 +76,8 @@ func sampleFrames(t testing.TB) [][]byte {
 }
 
 // TestDumpSampleJSON checks dump --json on the sample against what the
-// generator put in each packet and the rulebook's verdicts.
+// generator put in each packet and the verdicts Linux gives (see
+// samplePackets).
 func TestDumpSampleJSON(t *testing.T) {
 	r := iplabel(t, "", "dump", "--json", "--doi-config", sampleConfig, samplePath)
 	require.Equal(t, exitOK, r.code, r.stderr)

@@ -8,8 +8,8 @@ import (
 )
 
 // TestEncodeLinuxOutput: the options Linux generates for "cipso add pass
-// doi:1" (rulebook checklist 40, from cipso_v4_genopt), the DSM network
-// SID example (dsm-network-sid.md: source SID 0x12341234, node 1) and
+// doi:1" (as read from cipso_v4_genopt in net/ipv4/cipso_ipv4.c), the DSM
+// network SID example (fips188/RULES.md: source SID 0x12341234, node 1) and
 // RFC 1108 BSOs (Table 1 levels, PAF bits GENSER 0x80, NSA 0x10).
 func TestEncodeLinuxOutput(t *testing.T) {
 	cases := []struct {
@@ -38,7 +38,8 @@ func TestEncodeLinuxOutput(t *testing.T) {
 }
 
 // TestEncodeTransDOI: a trans DOI maps host values to wire values
-// (Linux cipso_v4_map_lvl_hton, cipso_v4_map_cat_rbm_hton; rulebook B.3).
+// (Linux cipso_v4_map_lvl_hton, cipso_v4_map_cat_rbm_hton in
+// net/ipv4/cipso_ipv4.c).
 func TestEncodeTransDOI(t *testing.T) {
 	cfg := writeFile(t, "doi.conf", "cipsov4 add trans doi:8 tags:1 levels:7=2 categories:100=0,200=15\n")
 	r := iplabel(t, "", "encode", "--doi-config", cfg, "--doi", "8", "--level", "7", "--categories", "100,200")

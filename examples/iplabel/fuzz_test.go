@@ -143,7 +143,8 @@ func TestEncodeDecodeProperty(t *testing.T) {
 			if run(args, nil, &out, io.Discard) != exitOK {
 				// Only labels no tag of 1, 2, 5 can carry may fail: a
 				// category above 239 (bitmap), more than 15 (enumerated)
-				// and ranges over 30 octets (rulebook B.3).
+				// and ranges over 30 octets (cipso_v4_map_cat_*_hton in
+				// net/ipv4/cipso_ipv4.c).
 				m, _ := s.Max()
 				rng := 4 * s.NumRanges()
 				if s.Has(0) {

@@ -111,8 +111,9 @@ func parseTags(arg, text string, items []item) ([]cipso.TagType, error) {
 }
 
 // defaultTags is the tag list of a DOI that is neither in --doi-config nor
-// given --tags: the rulebook's usual "tags:1,2,5", so that a label with
-// categories above 239 falls back to tag 2 as Linux would.
+// given --tags: the usual NetLabel "tags:1,2,5", so that a label with
+// categories above 239 falls back to tag 2 as Linux's cipso_v4_genopt
+// would.
 var defaultTags = []cipso.TagType{cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange}
 
 // domainFor returns the DOI to encode with: the one --doi-config defines
@@ -246,7 +247,8 @@ func parseBSO(arg, text string) (rfc1108.Label, error) {
 }
 
 // padded appends EOL octets to opts up to a multiple of 4, the options
-// field that carries it (Linux pads generated options so: rulebook B.6).
+// field that carries it (Linux pads generated options so:
+// cipso_v4_sock_setattr in net/ipv4/cipso_ipv4.c).
 func padded(opts []byte) []byte {
 	for n := len(opts); n < ipopt.PaddedLen(n); n++ {
 		opts = append(opts, byte(ipopt.EOL))

@@ -39,16 +39,16 @@ import (
 // unless --fix-checksum, which relabels it and writes the right checksum.
 //
 // The output keeps the input's format and what it holds beside the
-// packets (capwrite.go): pcap in, pcap out (byte order, timestamp
+// packets (see capWriter): pcap in, pcap out (byte order, timestamp
 // resolution, thiszone, sigfigs and each raw timestamp kept); pcapng in,
 // pcapng out (every section, interface, option, comment, statistics and
 // custom block as stored, but custom blocks marked not to be copied;
 // Simple Packet Blocks stay so, with no timestamp). The snapshot length
 // grows by 40 octets, the most a header can grow. "-" reads stdin or
-// writes stdout; any other --out is written as output.go says: through
-// symbolic links, in place for devices and FIFOs, else atomically,
-// keeping an existing file's mode and owner and removing the temporary
-// file on failure, SIGINT, SIGTERM and SIGHUP. The input is never modified and
+// writes stdout; any other --out is written through symbolic links, in
+// place for devices and FIFOs, else atomically, keeping an existing file's
+// mode and owner and removing the temporary file on failure, SIGINT,
+// SIGTERM and SIGHUP (see createOutput). The input is never modified and
 // --out may not be the input. The summary line goes to stderr.
 //
 // Exit status: 0; 2 for a usage, configuration or I/O error, a bad

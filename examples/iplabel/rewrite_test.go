@@ -89,7 +89,7 @@ func TestRewriteSetCIPSO(t *testing.T) {
 	got, links, ng := readCapture(t, out)
 	require.False(t, ng, "pcap in, pcap out")
 	require.Len(t, got, len(in))
-	// The label Linux generates for doi 16, level 3, {0,5} (rulebook B.6).
+	// The label Linux generates for doi 16, level 3, {0,5} (cipso_v4_genopt).
 	want := []byte{0x86, 0x0b, 0, 0, 0, 16, 1, 5, 0, 3, 0x84}
 	for i, f := range got {
 		assert.Equal(t, layers.LinkTypeEthernet, links[i])
@@ -134,7 +134,7 @@ func TestRewriteSetOtherLabels(t *testing.T) {
 	got, _, _ = readCapture(t, out)
 	opts, _ := splitIPv4(t, got[0])
 	c, _ := ipopt.Find(opts, ipopt.CIPSO)
-	// dsm-network-sid.md's example label.
+	// The example label of fips188/RULES.md.
 	assert.Equal(t, []byte{0x86, 0x14, 0x10, 0, 0x10, 0, 7, 0x0e, 3, 6, 0x12, 0x34, 0x12, 0x34, 6, 6, 0, 0, 0, 1}, c.Bytes)
 }
 

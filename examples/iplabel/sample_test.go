@@ -39,8 +39,9 @@ type samplePacket struct {
 	proto    uint8 // 1 ICMP, 17 UDP; 0: an ARP frame (not IPv4)
 	opts     []byte
 	// valid is the linux profile's verdict with testdata/sample.conf, and
-	// pointer its ICMP pointer when invalid: from the rulebook (B.4, B.9,
-	// checklist) for what each packet carries.
+	// pointer its ICMP pointer when invalid, as cipso_v4_validate and
+	// __ip_options_compile give them (cipso/RULES.md, ipopt/RULES.md) for
+	// what each packet carries.
 	valid   bool
 	pointer int
 }
@@ -127,22 +128,24 @@ func samplePackets(t testing.TB) []samplePacket {
 			opts: pad(enc(pass16, []cipso.TagType{cipso.TagRange}, 5, cats(t, [2]uint32{0, 3}, [2]uint32{10, 20}), cipso.Format{}))},
 		{what: "optimized tag 1", src: hostB, dst: hostA, proto: 17, valid: true,
 			opts: pad(enc(pass16, one, 2, cats(t, [2]uint32{7, 7}), cipso.Format{Optimized: true}))},
-		// Linux refuses tag 6 at the tag-type octet (rulebook B.9).
+		// Linux refuses tag 6 at the tag-type octet (checked on Linux 6.18).
 		{what: "tag 6", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 26, opts: pad(opt6)},
 		// DSM's DOI is not in the config (and Linux cannot carry tag 7).
 		{what: "tag 7 network SID", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 22, opts: pad(nsid)},
-		// Tag 128 passes only on loopback, for a local DOI (B.9).
+		// Tag 128 passes only on loopback, for a local DOI (checked on
+		// Linux 6.18).
 		{what: "tag 128 on loopback", src: lo, dst: lo, proto: 17, valid: true, opts: pad(local)},
 		{what: "translated DOI", src: hostB, dst: hostA, proto: 17, valid: true,
 			opts: pad(enc(trans3, nil, 7, cats(t, [2]uint32{100, 100}, [2]uint32{200, 200}), cipso.Format{}))},
-		// Linux does not look into options 130 and 133 (D.1).
+		// Linux does not look into options 130 and 133
+		// (__ip_options_compile in net/ipv4/ip_options.c).
 		{what: "BSO and ESO", src: hostA, dst: hostB, proto: 17, valid: true, opts: pad(bso)},
-		// Checklist 18: enumerated categories descending, pointer 30.
+		// Enumerated categories descending, pointer 30.
 		{what: "invalid: enumerated descending", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 30,
 			opts: []byte{0x86, 0x0e, 0, 0, 0, 16, 2, 8, 0, 5, 0, 5, 0, 1, 0, 0}},
 		{what: "label after router alert", src: hostB, dst: hostA, proto: 17, valid: true,
 			opts: pad(append([]byte{0x94, 0x04, 0, 0}, enc(pass16, one, 1, cipso.CatSet{}, cipso.Format{})...))},
-		// Checklist 35: octets after an EOL are padding.
+		// Octets after an EOL are padding (RFC 791 §3.1; Linux zeroes them).
 		{what: "EOL with padding after it", src: hostA, dst: hostB, proto: 17, valid: true,
 			opts: append(enc(pass16, one, 3, cipso.CatSet{}, cipso.Format{}), 0, 0xab)},
 		{what: "no label", src: hostA, dst: hostB, proto: 1, valid: true},

@@ -22,8 +22,8 @@ var tsharkFields = []string{
 
 // runTshark decodes a capture with tshark 4.0 and returns, per frame,
 // each field's raw text: "" when absent, else the occurrences joined
-// with ';' in double quotes (rulebook C.1: -E quote=d tells an empty
-// occurrence from an absent field).
+// with ';' in double quotes (-E quote=d tells an empty occurrence from an
+// absent field, as seen with tshark 4.0.17).
 // The capture is the one iplabel dump reads, written by this command's
 // own test helpers (buildIPv4, pcapOf). It skips the test without tshark.
 func runTshark(t *testing.T, path string) [][]string {
@@ -32,8 +32,9 @@ func runTshark(t *testing.T, path string) [][]string {
 }
 
 // tsharkView is what tshark 4.0.17 shows of one packet's labels,
-// predicted from dump's JSON with the dissection rules of rulebook C.3
-// and C.4.
+// predicted from dump's JSON with the dissection rules of
+// dissect_ipopt_cipso and dissect_ipopt_security in Wireshark's
+// epan/dissectors/packet-ip.c.
 func tsharkView(pkt map[string]any) []string {
 	var doi, types, levels, cats []string
 	var cl, flags []string
@@ -77,8 +78,8 @@ func tsharkView(pkt map[string]any) []string {
 			case 6, 7:
 				continue
 			default:
-				// C.3: any other type shows its type alone and ends the
-				// option's dissection.
+				// dissect_ipopt_cipso: any other type shows its type
+				// alone and ends the option's dissection.
 				goto nextOption
 			}
 			if rs, ok := tm["ranges"].([]any); ok && len(rs) > 0 {
@@ -136,8 +137,8 @@ func tagLen(tm map[string]any) int { return tagLens[strconv.Itoa(int(tm["offset"
 // TestTsharkDifferential decodes generated labels with "iplabel dump
 // --json" and with tshark 4.0.17, and compares what both show: CIPSO
 // DOIs, tag types, levels and categories, and BSO classifications and
-// authority flags. tshark's known quirks (rulebook C.3) are kept out of
-// the comparison explicitly:
+// authority flags. tshark's known quirks (dissect_ipopt_cipso, seen with
+// tshark 4.0.17) are kept out of the comparison explicitly:
 //
 //   - tag type 0 is a one-octet pad to tshark, a tag to Linux and to
 //     this command: no field with a tag type 0 is generated;
@@ -150,7 +151,7 @@ func tagLen(tm map[string]any) int { return tagLens[strconv.Itoa(int(tm["offset"
 //   - tags 6 and 7 have no level field in tshark: levels are compared for
 //     tags 1, 2 and 5 only.
 //
-// TestTsharkQuirks checks that the quirks are what the rulebook says.
+// TestTsharkQuirks checks that the quirks are as listed.
 func TestTsharkDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	var frames [][]byte
@@ -261,16 +262,16 @@ func hasTagZero(f []byte) bool {
 }
 
 // TestTsharkQuirks: the disagreements left out above, as tshark 4.0.17
-// shows them (rulebook C.3, checklist 12, 14, 20, 16), next to what this
-// command says.
+// shows them (zero padding inside the option, an odd enumerated length,
+// a local tag), next to what this command says.
 func TestTsharkQuirks(t *testing.T) {
 	cases := []struct {
 		name, hex   string
 		tsharkTypes string // ip.cipso.tag_type as tshark prints it
 	}{
-		{"14: zero padding inside the option", "86 0C 00 00 00 01 01 04 00 05 00 00", `"1;0;0"`},
-		{"20: odd enumerated length re-parsed", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", `"2;1"`},
-		{"16: tag 128 ends the option", "86 10 00 00 00 01 80 06 00 00 00 2A 01 04 00 05", `"128"`},
+		{"zero padding inside the option", "86 0C 00 00 00 01 01 04 00 05 00 00", `"1;0;0"`},
+		{"odd enumerated length re-parsed", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", `"2;1"`},
+		{"tag 128 ends the option", "86 10 00 00 00 01 80 06 00 00 00 2A 01 04 00 05", `"128"`},
 	}
 	var frames [][]byte
 	for i, c := range cases {

@@ -10,10 +10,11 @@ import (
 	"github.com/iplabel/iplabel/cipso"
 )
 
-// lpConfig is the rulebook checklist's "Lp" kernel: NetLabel with
-// "cipso add pass doi:1 tags:1,2,5"; DOI 2 is case 36's trans DOI and 5 a
-// local DOI for tag 128.
-const lpConfig = `# the rulebook checklist's configuration
+// lpConfig is the kernel the checklist's verdicts are for: NetLabel with
+// "cipso add pass doi:1 tags:1,2,5" and cipso_rbm_strictvalid=1; DOI 2 is
+// a trans DOI for the unmapped level and category cases and 5 a local DOI
+// for tag 128.
+const lpConfig = `# the checklist's configuration
 netlabelctl cipsov4 add pass doi:1 tags:1,2,5
 cipsov4 add trans doi:2 tags:1 levels:0=0 categories:0=0
 cipsov4 add local doi:5
@@ -24,57 +25,59 @@ type verdict int
 
 const valid verdict = -1
 
-// checklist holds the rulebook's differential-test checklist cases (hex,
-// expected verdict for column Lp) that the linux profile must reproduce.
-// The expected pointers are the rulebook's (cipso-rulebook.md,
-// "Differential-test checklist"), several VERIFIED on Linux 6.18.
+// checklist holds differential-test cases (an options field in hex and the
+// verdict Linux gives with lpConfig) that the linux profile must
+// reproduce. The expected pointers follow cipso_v4_validate
+// (net/ipv4/cipso_ipv4.c) and __ip_options_compile (net/ipv4/ip_options.c)
+// as cipso/RULES.md and ipopt/RULES.md describe them; the pointer rules
+// were checked on Linux 6.18.
 var checklist = []struct {
 	name string
 	hex  string
 	lp   verdict
 }{
-	{"1 minimal tag 1", "86 0A 00 00 00 01 01 04 00 05 00 00", valid},
-	{"2 bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", valid},
-	{"3 optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
-	{"4 trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", valid},
-	{"5 alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", valid},
-	{"6 DOI 0", "86 0A 00 00 00 00 01 04 00 05 00 00", 22},
-	{"7 option length 6", "86 06 00 00 00 01 00 00", 21},
-	{"8 tag header only", "86 08 00 00 00 01 01 04", 27},
-	{"9 tag type last octet", "86 0B 00 00 00 01 01 04 00 05 01 00", 30},
-	{"10 tag length 0", "86 0A 00 00 00 01 01 00 00 05 00 00", 27},
-	{"11 tag length 3", "86 0A 00 00 00 01 01 03 00 05 00 00", 27},
-	{"12 tag past option", "86 0A 00 00 00 01 01 05 00 05 00 00", 27},
-	{"13 unknown tag 3", "86 0A 00 00 00 01 03 04 00 05 00 00", 26},
-	{"14 zero padding inside", "86 0C 00 00 00 01 01 04 00 05 00 00", 30},
-	{"15 tag 0 bogus length", "86 08 00 00 00 01 00 05", 27},
-	{"16 local tag, pass DOI", "86 0C 00 00 00 01 80 06 00 00 00 2A", 26},
-	{"17 enumerated ascending", "86 0E 00 00 00 01 02 08 00 05 00 01 00 05 00 00", valid},
-	{"18 enumerated descending", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", 30},
-	{"19 enumerated duplicate", "86 0E 00 00 00 01 02 08 00 05 00 05 00 05 00 00", 30},
-	{"20 enumerated odd length", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", 30},
-	{"21 enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", valid},
-	{"22 ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
-	{"23 ranged implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", valid},
-	{"24 ranged ascending", "86 12 00 00 00 01 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00", 30},
-	{"25 ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", valid},
-	{"26 ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", valid},
-	{"27 ranged odd length", "86 0D 00 00 00 01 05 07 00 05 00 03 01 00 00 00", 30},
-	{"28 largest tag 1", "86 28 00 00 00 01 01 22 00 FF" + strings.Repeat(" FF", 29) + " 01", valid},
-	{"29 two CIPSO options", "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06", 30},
-	{"30 two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", valid},
-	{"31 CIPSO past the area", "86 10 00 00 00 01 01 04 00 05 00 00", 20},
-	{"32 NOPs, unknown DOI", "01 01 86 0A 00 00 00 09 01 04 00 05", 24},
-	{"33 lone 0x86", "86 0A 00 00 00 01 01 04 00 05 01 86", 31},
-	{"34 option length 1", "86 01 00 00", 20},
-	{"35 garbage after EOL", "86 0A 00 00 00 01 01 04 00 05 00 AB", valid},
-	{"36 trans, unmapped level", "86 0C 00 00 00 02 01 06 00 01 80 00", 29},
-	{"36 trans, unmapped category", "86 0B 00 00 00 02 01 05 00 00 40 00", 30},
-	{"37a BSO", "82 03 AB 00", valid},
-	{"37c BSO FTI on last", "82 04 3D 01", valid},
-	{"37f BSO length 2", "82 02 00 00", valid},
-	{"37i two BSOs", "82 03 AB 82 03 3D 00 00", valid},
-	{"38 ESO length 2", "85 02 00 00", valid},
+	{"minimal tag 1", "86 0A 00 00 00 01 01 04 00 05 00 00", valid},
+	{"bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", valid},
+	{"optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
+	{"trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", valid},
+	{"alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", valid},
+	{"DOI 0", "86 0A 00 00 00 00 01 04 00 05 00 00", 22},
+	{"option length 6", "86 06 00 00 00 01 00 00", 21},
+	{"tag header only", "86 08 00 00 00 01 01 04", 27},
+	{"tag type last octet", "86 0B 00 00 00 01 01 04 00 05 01 00", 30},
+	{"tag length 0", "86 0A 00 00 00 01 01 00 00 05 00 00", 27},
+	{"tag length 3", "86 0A 00 00 00 01 01 03 00 05 00 00", 27},
+	{"tag past option", "86 0A 00 00 00 01 01 05 00 05 00 00", 27},
+	{"unknown tag 3", "86 0A 00 00 00 01 03 04 00 05 00 00", 26},
+	{"zero padding inside", "86 0C 00 00 00 01 01 04 00 05 00 00", 30},
+	{"tag 0 bogus length", "86 08 00 00 00 01 00 05", 27},
+	{"local tag, pass DOI", "86 0C 00 00 00 01 80 06 00 00 00 2A", 26},
+	{"enumerated ascending", "86 0E 00 00 00 01 02 08 00 05 00 01 00 05 00 00", valid},
+	{"enumerated descending", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", 30},
+	{"enumerated duplicate", "86 0E 00 00 00 01 02 08 00 05 00 05 00 05 00 00", 30},
+	{"enumerated odd length", "86 0D 00 00 00 01 02 07 00 05 00 05 01 00 00 00", 30},
+	{"enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", valid},
+	{"ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
+	{"ranged implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", valid},
+	{"ranged ascending", "86 12 00 00 00 01 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00", 30},
+	{"ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", valid},
+	{"ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", valid},
+	{"ranged odd length", "86 0D 00 00 00 01 05 07 00 05 00 03 01 00 00 00", 30},
+	{"largest tag 1", "86 28 00 00 00 01 01 22 00 FF" + strings.Repeat(" FF", 29) + " 01", valid},
+	{"two CIPSO options", "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06", 30},
+	{"two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", valid},
+	{"CIPSO past the area", "86 10 00 00 00 01 01 04 00 05 00 00", 20},
+	{"NOPs, unknown DOI", "01 01 86 0A 00 00 00 09 01 04 00 05", 24},
+	{"lone 0x86", "86 0A 00 00 00 01 01 04 00 05 01 86", 31},
+	{"option length 1", "86 01 00 00", 20},
+	{"garbage after EOL", "86 0A 00 00 00 01 01 04 00 05 00 AB", valid},
+	{"trans, unmapped level", "86 0C 00 00 00 02 01 06 00 01 80 00", 29},
+	{"trans, unmapped category", "86 0B 00 00 00 02 01 05 00 00 40 00", 30},
+	{"BSO", "82 03 AB 00", valid},
+	{"BSO FTI on last", "82 04 3D 01", valid},
+	{"BSO length 2", "82 02 00 00", valid},
+	{"two BSOs", "82 03 AB 82 03 3D 00 00", valid},
+	{"ESO length 2", "85 02 00 00", valid},
 }
 
 func TestValidateLinuxChecklist(t *testing.T) {
@@ -116,8 +119,8 @@ func TestValidateArgumentsEqualStdin(t *testing.T) {
 	assert.Equal(t, s.code, a.code)
 }
 
-// TestValidateNoConfig is the checklist's L0 column: NetLabel with no DOI,
-// so every CIPSO option fails at its DOI field (option offset + 2).
+// TestValidateNoConfig: NetLabel with no DOI, so every CIPSO option fails
+// at its DOI field (option offset + 2).
 func TestValidateNoConfig(t *testing.T) {
 	r := iplabel(t, "", "validate", "860A00000001010400050000", "0101860A0000000901040005", "82045a90")
 	got := jsonLines(t, r.stdout)
@@ -139,7 +142,8 @@ func TestValidateAllValidExitsZero(t *testing.T) {
 }
 
 // TestValidateLoopback: the local tag 128 passes only on loopback, for a
-// local DOI (rulebook B.4, VERIFIED on 6.18).
+// local DOI (cipso_v4_validate in net/ipv4/cipso_ipv4.c; checked on Linux
+// 6.18).
 func TestValidateLoopback(t *testing.T) {
 	cfg := writeFile(t, "doi.conf", lpConfig)
 	const local = "86 0C 00 00 00 05 80 06 2A 00 00 00"
@@ -147,13 +151,14 @@ func TestValidateLoopback(t *testing.T) {
 	assert.Equal(t, float64(26), jsonLines(t, r.stdout)[0].(map[string]any)["pointer"])
 	r = iplabel(t, local+"\n", "validate", "--doi-config", cfg, "--loopback")
 	assert.Equal(t, "{\"ok\":true}\n", r.stdout)
-	// Loopback or not, a pass DOI does not permit tag 128 (checklist 16).
+	// Loopback or not, a pass DOI does not permit tag 128.
 	r = iplabel(t, "86 0C 00 00 00 01 80 06 00 00 00 2A\n", "validate", "--doi-config", cfg, "--loopback")
 	assert.Equal(t, float64(26), jsonLines(t, r.stdout)[0].(map[string]any)["pointer"])
 }
 
 // TestValidateRBMStrictValid: cipso_rbm_strictvalid gates only tag 1's
-// level and bitmap checks (rulebook B.2; checklist 36).
+// level and bitmap checks (cipso_v4_validate in net/ipv4/cipso_ipv4.c;
+// the trans DOI cases of the checklist).
 func TestValidateRBMStrictValid(t *testing.T) {
 	cfg := writeFile(t, "doi.conf", lpConfig)
 	in := "86 0C 00 00 00 02 01 06 00 01 80 00\n86 0B 00 00 00 02 01 05 00 00 40 00\n"
@@ -165,9 +170,10 @@ func TestValidateRBMStrictValid(t *testing.T) {
 	assert.Equal(t, float64(30), got[1].(map[string]any)["pointer"])
 }
 
-// TestValidateStrict: the rulebook's "strict" column, where it differs
-// from Linux (checklist 4, 5, 21, 25, 26, 30), and RFC 1108's rules
-// (checklist 37, 38: RFC-invalid BSOs and an ESO without a BSO).
+// TestValidateStrict: the strict profile, where it differs from Linux
+// (CIPSO draft §3.4.2.3, §3.4.2.5, §3.4.3.5, §3.4.4.5 and §5.2; see
+// cipso/RULES.md), and RFC 1108's rules (ipopt/rfc1108/RULES.md:
+// RFC-invalid BSOs and an ESO without a BSO).
 func TestValidateStrict(t *testing.T) {
 	cfg := writeFile(t, "doi.conf", lpConfig)
 	cases := []struct {
@@ -175,25 +181,25 @@ func TestValidateStrict(t *testing.T) {
 		hex  string
 		want verdict
 	}{
-		{"3 optimized bitmap is canonical", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
-		{"4 trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", 30},
-		{"5 alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", 28},
-		{"21 enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", 30},
-		{"25 ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", 30},
-		{"26 ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", 30},
-		{"30 two MAC tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", 30},
-		{"22 ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
-		{"37a BSO unclassified", "82 03 AB 00", valid},
-		{"37b BSO GENSER", "82 04 3D 80", valid},
+		{"optimized bitmap is canonical", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", valid},
+		{"trailing zero octet", "86 0B 00 00 00 01 01 05 00 05 00 00", 30},
+		{"alignment FF", "86 0A 00 00 00 01 01 04 FF 05 00 00", 28},
+		{"enumerated 65535", "86 0C 00 00 00 01 02 06 00 05 FF FF", 30},
+		{"ranged inverted pair", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", 30},
+		{"ranged touching", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00", 30},
+		{"two MAC tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", 30},
+		{"ranged", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", valid},
+		{"BSO unclassified", "82 03 AB 00", valid},
+		{"BSO GENSER", "82 04 3D 80", valid},
 		// RFC-invalid BSOs: the fault is the last PAF octet (FTI set,
 		// offset 3), the octet after the FTI=0 one (4), the length
 		// octet (1), the classification (2), the second BSO (3).
-		{"37c FTI on last octet", "82 04 3D 01", 23},
-		{"37e extraneous octet", "82 05 96 80 00 00 00 00", 24},
-		{"37f length 2", "82 02 00 00", 21},
-		{"37g unassigned classification", "82 03 00 00", 22},
-		{"37i two BSOs", "82 03 AB 82 03 3D 00 00", 23},
-		{"38 ESO without BSO", "85 03 01 00", 20},
+		{"FTI on last octet", "82 04 3D 01", 23},
+		{"extraneous octet", "82 05 96 80 00 00 00 00", 24},
+		{"length 2", "82 02 00 00", 21},
+		{"unassigned classification", "82 03 00 00", 22},
+		{"two BSOs", "82 03 AB 82 03 3D 00 00", 23},
+		{"ESO without BSO", "85 03 01 00", 20},
 		{"ESO with BSO", "82 03 AB 85 03 01 00 00", valid},
 	}
 	var in strings.Builder
@@ -229,7 +235,8 @@ func TestValidateStrictFIPS188(t *testing.T) {
 	assert.Equal(t, true, got[1].(map[string]any)["ok"])
 	assert.Equal(t, false, got[2].(map[string]any)["ok"])
 	assert.Equal(t, false, got[3].(map[string]any)["ok"])
-	// The linux profile refuses both at the tag type (rulebook B.9).
+	// The linux profile refuses both at the tag type (cipso_v4_validate;
+	// checked on Linux 6.18).
 	r = iplabel(t, "", "validate", "--doi-config", cfg, "86 0C 00 00 00 01 06 06 00 05 80 01", "86 0A 00 00 00 01 07 04 AA BB 00 00")
 	for _, v := range jsonLines(t, r.stdout) {
 		assert.Equal(t, float64(26), v.(map[string]any)["pointer"])
