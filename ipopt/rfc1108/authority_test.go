@@ -9,8 +9,9 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// The first PAF octet's assigned bits (rulebook D.1, C.1: tshark masks
-// genser 0x80, siop_esi 0x40, sci 0x20, nsa 0x10, doe 0x08).
+// The first PAF octet's assigned bits (RULES.md §4; the masks of
+// Wireshark's ip.opt.sec_prot_auth_* fields: genser 0x80, siop_esi 0x40,
+// sci 0x20, nsa 0x10, doe 0x08).
 func TestAuthorityAssignedMasks(t *testing.T) {
 	want := []struct {
 		a    rfc1108.Authority
@@ -39,8 +40,9 @@ func TestAuthorityAssignedMasks(t *testing.T) {
 }
 
 // Unassigned flags: 0x04 and 0x02 of the first octet, 0xFE of the later
-// ones (rulebook D.1, C.1 "unassigned ... mask 0x06 on the first octet,
-// 0xFE on later ones"); 0x01 is always the FTI.
+// ones (RULES.md §4; Wireshark's ip.opt.sec_prot_auth_unassigned masks
+// 0x06 on the first octet and 0xFE on later ones); 0x01 is always the
+// FTI.
 func TestAuthorityUnassignedPositions(t *testing.T) {
 	cases := []struct {
 		a     rfc1108.Authority

@@ -58,8 +58,8 @@ func repeatHex(h string, n int) string {
 	return b.String()
 }
 
-// Accessors of the view: level at +2, PAF from +3 (RFC 1108 Figure 1,
-// rulebook D.1 layout `82 LL CL PAF…`).
+// Accessors of the view: level at +2, PAF from +3 (RFC 1108 §2, Figure 1:
+// `82 LL CL PAF…`).
 func TestBSOView(t *testing.T) {
 	v, err := rfc1108.ParseBSO(unhex(t, "82 05 5A 81 02"))
 	require.NoError(t, err)
@@ -131,10 +131,10 @@ func TestAppendBSOMinimal(t *testing.T) {
 		auths rfc1108.Authorities
 		want  string
 	}{
-		// Rulebook checklist 37a and 37b.
+		// The first two of bsoVectors.
 		{rfc1108.Unclassified, rfc1108.Authorities{}, "82 03 AB"},
 		{rfc1108.TopSecret, rfc1108.AuthoritiesOf(rfc1108.GENSER), "82 04 3D 80"},
-		// 37d's flags (0x81;0x02): GENSER with FTI, then flag 13 (0x02).
+		// Two PAF octets (0x81;0x02): GENSER with FTI, then flag 13 (0x02).
 		{rfc1108.Secret, rfc1108.AuthoritiesOf(rfc1108.GENSER, 13), "82 05 5A 81 02"},
 		// A flag in the third octet needs two continuation octets.
 		{rfc1108.Confidential, rfc1108.AuthoritiesOf(14), "82 06 96 01 01 80"},
@@ -180,7 +180,8 @@ func TestAppendLabelLimits(t *testing.T) {
 }
 
 // FindLabel finds the BSO wherever it sits and reports options-field
-// offsets (landscape §5 item 2: never assume the label is first).
+// offsets: it never assumes the label is the first option (RFC 1108 §2
+// does not require it; RULES.md §2).
 func TestFindLabel(t *testing.T) {
 	var l rfc1108.Label
 	found, err := rfc1108.FindLabel(unhex(t, "01 01 82 04 5A 10 00 00"), &l)

@@ -11,8 +11,8 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// table1 is RFC 1108 Table 1 as the rulebook (D.1) transcribes it, row by
-// row from the top: value and name.
+// table1 is RFC 1108 Table 1 (§2.3), row by row from the top: value and
+// name, transcribed independently of the package's constants.
 var table1 = []struct {
 	v    uint8
 	name string
@@ -50,7 +50,7 @@ func TestClassificationTable1(t *testing.T) {
 }
 
 // RFC 1108 chose the level codes with a Hamming distance of at least 4
-// (rulebook D.1): a check on the transcription of the constants.
+// (§2.3): a check on the transcription of the constants.
 func TestClassificationHammingDistance(t *testing.T) {
 	for i := range table1 {
 		for j := i + 1; j < len(table1); j++ {

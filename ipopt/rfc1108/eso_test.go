@@ -11,7 +11,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// ESO layout `85 LL FC data…` (rulebook D.2).
+// ESO layout `85 LL FC data…` (RFC 1108 §3; RULES.md §2).
 func TestESO(t *testing.T) {
 	in := unhex(t, "85 06 07 DE AD BE 00")
 	e, err := rfc1108.ParseESO(in)

@@ -9,8 +9,10 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// seedOptions are the rulebook's checklist vectors 37a-i and 38 (options
-// fields, already padded) and a few more shapes.
+// seedOptions are the options fields of bsoVectors and TestESOVectors
+// (already padded to whole 32-bit words), then an 11-octet BSO with
+// reserved level 0xF1 that Wireshark takes for the RFC 791 form (RULES.md
+// §8) and a BSO after a NOP followed by an ESO.
 var seedOptions = []string{
 	"82 03 AB 00", "82 04 3D 80", "82 04 3D 01", "82 05 5A 81 02", "82 05 96 80 00",
 	"82 02 00 00", "82 03 00 00", "82 0B 00 00 00 05 41 42 43 44 45 00",

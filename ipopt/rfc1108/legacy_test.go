@@ -10,7 +10,8 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// The 16 RFC 791 security codes (rulebook D.3).
+// The 16 RFC 791 security codes (RFC 791 §3.1), transcribed independently
+// of the package's table.
 var legacyCodes = []uint16{
 	0x0000, 0xF135, 0x789A, 0xBC4D, 0x5E26, 0xAF13, 0xD788, 0x6BC5,
 	0x35E2, 0x9AF1, 0x4D78, 0x24BD, 0x135E, 0x89AF, 0xC4D6, 0xE26B,
@@ -36,10 +37,11 @@ func TestLegacyCodes(t *testing.T) {
 	assert.Equal(t, "0x35e2", rfc1108.LegacyLevel(0x35E2).String())
 }
 
-// The heuristic of rulebook C.4: an 11-octet option whose first two body
-// octets are an RFC 791 code. None of the assigned RFC 1108 levels starts
-// one, so every 11-octet BSO with an assigned level stays RFC 1108 (D.3);
-// reserved level 0xF1 followed by 0x35 collides (D.3, tshark V).
+// Wireshark's heuristic (RULES.md §7): an 11-octet option whose first two
+// body octets are an RFC 791 code. None of the assigned RFC 1108 levels
+// starts one, so every 11-octet BSO with an assigned level stays RFC 1108;
+// reserved level 0xF1 followed by 0x35 collides (RULES.md §8, checked with
+// tshark 4.0.17).
 func TestIsLegacySEC(t *testing.T) {
 	for _, c := range []rfc1108.Classification{rfc1108.TopSecret, rfc1108.Secret, rfc1108.Confidential, rfc1108.Unclassified} {
 		for second := range 256 {

@@ -77,8 +77,8 @@ func TestPropEncodeDecode(t *testing.T) {
 	props.TestingRun(t)
 }
 
-// ftiValid is the FTI rule written independently of the package (rulebook
-// D.1): every PAF octet but the last has 0x01 set, the last has it clear.
+// ftiValid is the FTI rule written independently of the package (RULES.md
+// §4): every PAF octet but the last has 0x01 set, the last has it clear.
 func ftiValid(paf []byte) bool {
 	for i, o := range paf {
 		if (o&1 == 1) != (i+1 < len(paf)) {

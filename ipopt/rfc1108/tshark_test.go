@@ -18,8 +18,8 @@ import (
 
 // TestTsharkDifferential writes IPv4 packets carrying BSOs and ESOs, valid
 // and not, to a pcap, has tshark dissect them, and compares what tshark
-// shows (rulebook C.1 fields, C.4 algorithm) with this package's reading
-// of the same octets:
+// shows (its packet-ip.c dissector, run as tshark 4.0.17: RULES.md §7)
+// with this package's reading of the same octets:
 //
 //   - ip.opt.sec_cl is the classification octet of every RFC 1108 BSO;
 //   - ip.opt.sec_prot_auth_flags lists the PAF octets tshark walks (every
@@ -30,13 +30,13 @@ import (
 //     option" and "Extraneous data in option" appear exactly when
 //     DecodeBSO fails with ErrBadFTI and ErrExtraneous;
 //   - an 11-octet option that starts with an RFC 791 code shows the RFC
-//     791 fields, and IsLegacySEC says so (the heuristic of C.4);
+//     791 fields, and IsLegacySEC says so (RULES.md §7);
 //   - ip.opt.ext_sec_add_sec_info_format_code is the ESO format code.
 //
 // Known tshark 4.0.17 quirks are excluded explicitly, each at its place
-// below: a length-2 BSO or ESO throws a dissector exception (C.2, C.4),
-// and the RFC 791 heuristic replaces the RFC 1108 reading for some
-// 11-octet options (C.4, D.3).
+// below: a length-2 BSO or ESO throws a dissector exception (RULES.md
+// §7), and the RFC 791 heuristic replaces the RFC 1108 reading for some
+// 11-octet options (RULES.md §7, §8).
 func TestTsharkDifferential(t *testing.T) {
 	tsharktest.Require(t)
 	fields := []string{
@@ -91,18 +91,18 @@ func TestTsharkDifferential(t *testing.T) {
 			switch o.Type {
 			case ipopt.SEC:
 				if o.Len() == 2 {
-					// Quirk (rulebook C.2, C.4, checklist 37f): tshark
-					// 4.0.17 reads a classification past a length-2 BSO
-					// and the dissection ends in an exception. Linux and
+					// Quirk (RULES.md §7): tshark 4.0.17 reads a
+					// classification past a length-2 BSO and the
+					// dissection ends in an exception. Linux and
 					// this package's framing accept the option; there is
 					// nothing to compare.
 					exception = true
 					break
 				}
 				if rfc1108.IsLegacySEC(o.Bytes) {
-					// Quirk (rulebook C.4, D.3, checklist 37h): an
-					// 11-octet option starting with one of the 16 RFC 791
-					// codes is shown as RFC 791, without sec_cl.
+					// Quirk (RULES.md §7, §8): an 11-octet option
+					// starting with one of the 16 RFC 791 codes is shown
+					// as RFC 791, without sec_cl.
 					var s rfc1108.LegacySEC
 					require.NoError(t, rfc1108.DecodeLegacySEC(o.Bytes, &s), name)
 					want[fRFC791] = append(want[fRFC791], fmt.Sprintf("0x%04x", uint16(s.Security)))
@@ -145,8 +145,8 @@ func TestTsharkDifferential(t *testing.T) {
 				}
 			case ipopt.ESEC:
 				if o.Len() == 2 {
-					// Quirk (rulebook C.4, checklist 38): a length-2 ESO
-					// throws the same exception.
+					// Quirk (RULES.md §7): a length-2 ESO throws the
+					// same exception.
 					exception = true
 					break
 				}
@@ -190,7 +190,7 @@ func b2s(b bool) string {
 	return "0"
 }
 
-// tsharkVectors returns options fields: the checklist's cases 37 and 38,
+// tsharkVectors returns options fields: the fuzz seeds (seedOptions),
 // then generated ones with BSOs of every kind (valid, broken FTI chains,
 // extraneous octets, unknown and reserved levels, unassigned flags,
 // 11-octet options, length 2, not first, duplicated) and ESOs.

@@ -65,8 +65,8 @@ func TestStrictValidate(t *testing.T) {
 			assert.Equal(t, tc.off, e.Offset())
 			assert.Equal(t, tc.class, e.Class())
 			if tc.class == ipopt.Missing {
-				// Pointer 130 for a missing BSO, mirroring CIPSO's 134
-				// (rulebook D.1, INFERRED).
+				// Pointer 130 for a missing BSO, as CIPSO uses 134:
+				// this package's choice (RULES.md §5).
 				assert.Equal(t, 130, e.Pointer())
 			} else {
 				assert.Equal(t, tc.off+20, e.Pointer())
@@ -85,7 +85,7 @@ func TestStrictCheckBSO(t *testing.T) {
 	requireErrAt(t, s.CheckBSO(unhex(t, "82")), ipopt.ErrTruncated, 0)
 }
 
-// Linux does not look inside 130 and 133 (rulebook D.1: any length >= 2
+// Linux does not look inside 130 and 133 (RULES.md §6: any length >= 2
 // and duplicates pass): only framing errors, as ipopt reports them.
 func TestLinuxValidate(t *testing.T) {
 	var l rfc1108.Linux

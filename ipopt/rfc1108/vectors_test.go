@@ -13,7 +13,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
-// unhex reads the rulebook's hex notation ("82 03 AB 00").
+// unhex reads hex written with spaces ("82 03 AB 00").
 func unhex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
@@ -21,14 +21,11 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// checklistCase is one vector of the rulebook's differential-test
-// checklist, cases 37 (BSO) and 38 (ESO). Every expected value below is
-// read from the rulebook text of that case (and D.1/D.2 for the strict
-// verdicts): "RFC valid", "RFC invalid (last FTI = 1)", "octet after FTI =
-// 0", "len < 3", "invalid class", "two BSOs", the tshark values marked V.
-// The offsets are the positions of the octet the rulebook names as faulty.
-type checklistCase struct {
-	id   string
+// bsoVector is an options field holding BSOs, valid and not, with the
+// verdicts every reader in this package gives it. The same fields seed the
+// fuzz tests and the tshark differential test.
+type bsoVector struct {
+	name string
 	opts string
 	// Strict (zero value) verdict: sentinel and offset; nil for valid.
 	strict    error
@@ -38,44 +35,51 @@ type checklistCase struct {
 	decodeOff int
 	level     rfc1108.Classification
 	auths     []rfc1108.Authority
-	// tshark 4.0.17 (rulebook C.4 and the case's WS notes).
+	// Wireshark shows the option in the RFC 791 form (RULES.md §7).
 	wsLegacy bool
 }
 
-var checklist = []checklistCase{
-	// 37a: RFC valid, class 0xAB (WS cl 0xab).
-	{id: "37a", opts: "82 03 AB 00", level: rfc1108.Unclassified},
-	// 37b: valid, GENSER (WS genser 1, fti 0).
-	{id: "37b", opts: "82 04 3D 80", level: rfc1108.TopSecret, auths: []rfc1108.Authority{rfc1108.GENSER}},
-	// 37c: RFC invalid, last FTI = 1 (WS FTI expert).
-	{id: "37c", opts: "82 04 3D 01", strict: rfc1108.ErrBadFTI, strictOff: 3, decode: rfc1108.ErrBadFTI, decodeOff: 3},
-	// 37d: two PAF octets 0x81;0x02. The rulebook calls it valid, but
-	// 0x02 in a later octet is an unassigned flag (D.1: 0xFE unassigned),
-	// which the zero Strict refuses; Strict{AllowUnassigned: true} accepts
-	// it (TestChecklist37dAllowUnassigned).
-	{id: "37d", opts: "82 05 5A 81 02", strict: rfc1108.ErrUnassigned, strictOff: 4,
+var bsoVectors = []bsoVector{
+	// The smallest BSO: Unclassified, no PAF field (RULES.md §2).
+	{name: "unclassified, no PAF", opts: "82 03 AB 00", level: rfc1108.Unclassified},
+	// One PAF octet, GENSER, FTI clear: the field ends where the option
+	// does (RULES.md §4).
+	{name: "top secret, GENSER", opts: "82 04 3D 80", level: rfc1108.TopSecret, auths: []rfc1108.Authority{rfc1108.GENSER}},
+	// The only PAF octet has its FTI set, so the field claims to go on
+	// past the option (RULES.md §4); Wireshark flags it too (RULES.md §7).
+	{name: "FTI set on the last octet", opts: "82 04 3D 01", strict: rfc1108.ErrBadFTI, strictOff: 3, decode: rfc1108.ErrBadFTI, decodeOff: 3},
+	// Two PAF octets, 0x81 (GENSER, FTI set) then 0x02 (flag 13, FTI
+	// clear): well framed, so it decodes, but flag 13 has no assigned
+	// authority, which the zero Strict refuses (RULES.md §4; accepted with
+	// AllowUnassigned, TestAllowUnassignedSecondOctet).
+	{name: "unassigned flag in a second octet", opts: "82 05 5A 81 02", strict: rfc1108.ErrUnassigned, strictOff: 4,
 		level: rfc1108.Secret, auths: []rfc1108.Authority{rfc1108.GENSER, 13}},
-	// 37e: invalid, octet after FTI = 0 (WS "Extraneous data").
-	{id: "37e", opts: "82 05 96 80 00", strict: rfc1108.ErrExtraneous, strictOff: 4, decode: rfc1108.ErrExtraneous, decodeOff: 4},
-	// 37f: invalid, len < 3 (WS exception).
-	{id: "37f", opts: "82 02 00 00", strict: ipopt.ErrBadLength, strictOff: 1, decode: ipopt.ErrBadLength, decodeOff: 1},
-	// 37g: invalid class 0x00 (WS 0x00, silent): decodes, strict refuses.
-	{id: "37g", opts: "82 03 00 00", strict: rfc1108.ErrBadClassification, strictOff: 2, level: 0x00},
-	// 37h: RFC 791 form (WS sec 0x0000, comp 5, hr "AB", tcc "CDE"). As
-	// RFC 1108 it is class 0x00, PAF 00 and 8 extraneous octets.
-	{id: "37h", opts: "82 0B 00 00 00 05 41 42 43 44 45 00", strict: rfc1108.ErrBadClassification, strictOff: 2,
+	// An octet after the PAF octet whose FTI is 0 (RULES.md §4; Wireshark's
+	// "Extraneous data in option", RULES.md §7).
+	{name: "octet after the last PAF octet", opts: "82 05 96 80 00", strict: rfc1108.ErrExtraneous, strictOff: 4, decode: rfc1108.ErrExtraneous, decodeOff: 4},
+	// Length 2, below the minimum of 3 (RFC 1108 §2.2): refused at the
+	// length octet; Linux accepts it (RULES.md §6).
+	{name: "length 2", opts: "82 02 00 00", strict: ipopt.ErrBadLength, strictOff: 1, decode: ipopt.ErrBadLength, decodeOff: 1},
+	// Classification 0x00 is not in Table 1: it decodes (decoders keep
+	// any octet), the strict receiver refuses it (RFC 1108 §2.3).
+	{name: "classification not in Table 1", opts: "82 03 00 00", strict: rfc1108.ErrBadClassification, strictOff: 2, level: 0x00},
+	// The RFC 791 form: S 0x0000 (Unclassified), C 5, H "AB", TCC "CDE"
+	// (RULES.md §8). Read as RFC 1108 it is class 0x00, a PAF octet 00
+	// and 7 extraneous octets; Wireshark shows it as RFC 791 (RULES.md §7).
+	{name: "RFC 791 form", opts: "82 0B 00 00 00 05 41 42 43 44 45 00", strict: rfc1108.ErrBadClassification, strictOff: 2,
 		decode: rfc1108.ErrExtraneous, decodeOff: 4, wsLegacy: true},
-	// 37i: two BSOs, RFC invalid (at most once per datagram, D.1).
-	{id: "37i", opts: "82 03 AB 82 03 3D 00 00", strict: rfc1108.ErrDuplicateBSO, strictOff: 3, level: rfc1108.Unclassified},
+	// Two BSOs: RFC 1108 §2 allows one per datagram. The first decodes.
+	{name: "two BSOs", opts: "82 03 AB 82 03 3D 00 00", strict: rfc1108.ErrDuplicateBSO, strictOff: 3, level: rfc1108.Unclassified},
 }
 
-func TestChecklist37(t *testing.T) {
-	for _, tc := range checklist {
-		t.Run(tc.id, func(t *testing.T) {
+func TestBSOVectors(t *testing.T) {
+	for _, tc := range bsoVectors {
+		t.Run(tc.name, func(t *testing.T) {
 			opts := unhex(t, tc.opts)
 
-			// Linux accepts all of them (rulebook 37, CONFIRMED [K-OPT]),
-			// both in this package's profile and in ipopt's full walk.
+			// Linux accepts all of them (__ip_options_compile has no
+			// case for 130; RULES.md §6), both in this package's
+			// profile and in ipopt's full walk.
 			require.NoError(t, rfc1108.Linux{}.Validate(opts))
 			require.NoError(t, (&ipopt.Linux{}).Validate(opts))
 
@@ -119,10 +123,13 @@ func requireErrAt(t *testing.T, err, sentinel error, off int) {
 	assert.Equal(t, off+ipopt.BaseHeaderLen, e.Pointer(), "pointer")
 }
 
-func TestChecklist37dAllowUnassigned(t *testing.T) {
+// `82 05 5A 81 02` (GENSER, then unassigned flag 13) passes a Strict that
+// allows unassigned flags, and its label encodes back to the same octets.
+func TestAllowUnassignedSecondOctet(t *testing.T) {
 	opts := unhex(t, "82 05 5A 81 02")
 	require.NoError(t, rfc1108.Strict{AllowUnassigned: true}.Validate(opts))
-	// WS flags 0x81;0x02: the second octet carries mask 0x02 with FTI 0.
+	// Wireshark shows the flags 0x81;0x02: the second octet carries mask
+	// 0x02 with FTI 0.
 	var l rfc1108.Label
 	require.NoError(t, rfc1108.DecodeBSO(opts, &l))
 	assert.Equal(t, uint8(2), l.PAFOctets)
@@ -131,9 +138,9 @@ func TestChecklist37dAllowUnassigned(t *testing.T) {
 	assert.Equal(t, opts, out)
 }
 
-// Case 37h decoded as the RFC 791 form: sec 0x0000, comp 5, hr "AB",
-// tcc "CDE" (rulebook checklist 37h, tshark V).
-func TestChecklist37hLegacy(t *testing.T) {
+// The RFC 791 form of bsoVectors decoded as such: S 0x0000, C 5, H "AB",
+// TCC "CDE", the values tshark 4.0.17 shows for it (RULES.md §7, §8).
+func TestLegacyVector(t *testing.T) {
 	opts := unhex(t, "82 0B 00 00 00 05 41 42 43 44 45 00")
 	var s rfc1108.LegacySEC
 	require.NoError(t, rfc1108.DecodeLegacySEC(opts, &s))
@@ -144,10 +151,11 @@ func TestChecklist37hLegacy(t *testing.T) {
 	assert.Equal(t, opts[:11], rfc1108.AppendLegacySEC(nil, s))
 }
 
-// Case 38: `85 03 01 00` has format code 0x01 (WS V); `85 02 00 00` is too
-// short (WS exception). Linux accepts both. Strictly, an ESO needs a BSO
-// (D.2) and a length of at least 3.
-func TestChecklist38(t *testing.T) {
+// ESO vectors: `85 03 01 00` has format code 0x01 and no information
+// (tshark 4.0.17 shows the code); `85 02 00 00` is shorter than 3 (tshark
+// ends in an exception, RULES.md §7). Linux accepts both (RULES.md §6).
+// Strictly, an ESO needs a BSO (RFC 1108 §3) and a length of at least 3.
+func TestESOVectors(t *testing.T) {
 	ok := unhex(t, "85 03 01 00")
 	short := unhex(t, "85 02 00 00")
 	for _, opts := range [][]byte{ok, short} {
@@ -166,8 +174,8 @@ func TestChecklist38(t *testing.T) {
 	requireErrAt(t, rfc1108.Strict{}.Validate(ok), rfc1108.ErrESOWithoutBSO, 0)
 	requireErrAt(t, rfc1108.Strict{}.Validate(short), ipopt.ErrBadLength, 1)
 
-	// With a BSO (37a's) before or after it, the ESO is accepted, and may
-	// appear more than once (D.2).
+	// With a BSO before or after it, the ESO is accepted, and it may
+	// appear more than once (RFC 1108 §3).
 	require.NoError(t, rfc1108.Strict{}.Validate(unhex(t, "82 03 AB 85 03 01 00 00")))
 	require.NoError(t, rfc1108.Strict{}.Validate(unhex(t, "85 03 01 82 03 AB 85 04 02 FF")))
 }
