@@ -8,37 +8,36 @@ type Type uint8
 
 // Option types in use, from the IANA "IP Option Numbers" registry.
 const (
-	EOL      Type = 0   // End of Options List (RFC 791)
-	NOP      Type = 1   // No Operation (RFC 791)
-	RR       Type = 7   // Record Route (RFC 791)
-	ZSU      Type = 10  // Experimental Measurement
-	MTUP     Type = 11  // MTU Probe (RFC 1063, obsolete)
-	MTUR     Type = 12  // MTU Reply (RFC 1063, obsolete)
-	ENCODE   Type = 15  // ENCODE
-	QS       Type = 25  // Quick-Start (RFC 4782)
-	EXP30    Type = 30  // RFC 3692-style experiment (RFC 4727)
-	TS       Type = 68  // Internet Timestamp (RFC 791)
-	TR       Type = 82  // Traceroute (RFC 1393)
-	EXP94    Type = 94  // RFC 3692-style experiment (RFC 4727)
-	SEC      Type = 130 // Basic Security Option (RFC 1108; RFC 791 SEC)
-	LSRR     Type = 131 // Loose Source and Record Route (RFC 791)
-	ESEC     Type = 133 // Extended Security Option (RFC 1108)
-	CIPSO    Type = 134 // Commercial IP Security Option (CIPSO draft 2.2, FIPS 188)
-	SID      Type = 136 // Stream ID (RFC 791)
-	SSRR     Type = 137 // Strict Source and Record Route (RFC 791)
-	VISA     Type = 142 // Experimental Access Control
-	IMITD    Type = 144 // IMI Traffic Descriptor
-	EIP      Type = 145 // Extended Internet Protocol (RFC 1385)
-	ADDEXT   Type = 147 // Address Extension
-	RTRALT   Type = 148 // Router Alert (RFC 2113)
-	SDB      Type = 149 // Selective Directed Broadcast (RFC 1770)
-	DPS      Type = 151 // Dynamic Packet State
-	UMP      Type = 152 // Upstream Multicast Packet
-	EXP158   Type = 158 // RFC 3692-style experiment (RFC 4727)
-	FINN     Type = 205 // Experimental Flow Control
-	EXP222   Type = 222 // RFC 3692-style experiment (RFC 4727)
-	RA            = RTRALT
-	Security      = SEC
+	EOL    Type = 0   // End of Options List (RFC 791)
+	NOP    Type = 1   // No Operation (RFC 791)
+	RR     Type = 7   // Record Route (RFC 791)
+	ZSU    Type = 10  // Experimental Measurement
+	MTUP   Type = 11  // MTU Probe (RFC 1063, obsolete)
+	MTUR   Type = 12  // MTU Reply (RFC 1063, obsolete)
+	ENCODE Type = 15  // ENCODE
+	QS     Type = 25  // Quick-Start (RFC 4782)
+	EXP30  Type = 30  // RFC 3692-style experiment (RFC 4727)
+	TS     Type = 68  // Internet Timestamp (RFC 791)
+	TR     Type = 82  // Traceroute (RFC 1393)
+	EXP94  Type = 94  // RFC 3692-style experiment (RFC 4727)
+	SEC    Type = 130 // Basic Security Option (RFC 1108; RFC 791 SEC)
+	LSRR   Type = 131 // Loose Source and Record Route (RFC 791)
+	ESEC   Type = 133 // Extended Security Option (RFC 1108)
+	CIPSO  Type = 134 // Commercial IP Security Option (CIPSO draft 2.2, FIPS 188)
+	SID    Type = 136 // Stream ID (RFC 791)
+	SSRR   Type = 137 // Strict Source and Record Route (RFC 791)
+	VISA   Type = 142 // Experimental Access Control
+	IMITD  Type = 144 // IMI Traffic Descriptor
+	EIP    Type = 145 // Extended Internet Protocol (RFC 1385)
+	ADDEXT Type = 147 // Address Extension
+	RTRALT Type = 148 // Router Alert (RFC 2113)
+	SDB    Type = 149 // Selective Directed Broadcast (RFC 1770)
+	DPS    Type = 151 // Dynamic Packet State
+	UMP    Type = 152 // Upstream Multicast Packet
+	EXP158 Type = 158 // RFC 3692-style experiment (RFC 4727)
+	FINN   Type = 205 // Experimental Flow Control
+	EXP222 Type = 222 // RFC 3692-style experiment (RFC 4727)
+	RA          = RTRALT
 )
 
 // Copied reports whether the option is copied into every fragment
