@@ -80,9 +80,9 @@ func (s TagSet) Label(l *Label) error {
 			}
 			out.RestrictiveTag, out.Restrictive, out.Format = t.Type, c.Cats, cipso.FormatOf(t)
 		case t.Type == cipso.TagPBitmap && !out.HasPermissive:
-			if err := out.Permissive.SetBitmap(t.Categories()); err != nil {
-				return err
-			}
+			// A tag in an option of at most 40 octets has at most 30
+			// bitmap octets, which SetBitmap always takes.
+			_ = out.Permissive.SetBitmap(t.Categories())
 			out.HasPermissive = true
 		case t.Type == cipso.TagFreeForm && !out.HasFreeForm:
 			out.FreeForm, out.HasFreeForm = t.Body(), true
@@ -237,20 +237,21 @@ func (p Profile) AppendOption(dst []byte, l *Label) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	start := len(dst)
-	out, err := cipso.AppendOptionHeader(dst, l.ID, n-cipso.HeaderLen)
-	if err == nil && l.RestrictiveTag != 0 {
+	// None of the encoders below fails: OptionLen has made their checks on
+	// the same values. It bounded n to 6..40 (AppendOptionHeader), required
+	// a restrictive tag of type 1, 2 or 5 and ran cipso.TagLen on its
+	// categories and format (cipso.AppendTag, whose level is a uint8
+	// here), and ran PermissiveBitmapLen and the profile's FreeFormLen.
+	out, _ := cipso.AppendOptionHeader(dst, l.ID, n-cipso.HeaderLen)
+	if l.RestrictiveTag != 0 {
 		c := cipso.Label{Level: uint32(l.Level), Cats: l.Restrictive}
-		out, err = cipso.AppendTag(out, l.RestrictiveTag, &c, l.Format)
+		out, _ = cipso.AppendTag(out, l.RestrictiveTag, &c, l.Format)
 	}
-	if err == nil && l.HasPermissive {
-		out, err = AppendPermissiveBitmap(out, l.Level, &l.Permissive)
+	if l.HasPermissive {
+		out, _ = AppendPermissiveBitmap(out, l.Level, &l.Permissive)
 	}
-	if err == nil && l.HasFreeForm {
-		out, err = p.AppendFreeForm(out, l.FreeForm)
-	}
-	if err != nil { // not reached: OptionLen made the same checks
-		return dst[:start], err
+	if l.HasFreeForm {
+		out, _ = p.AppendFreeForm(out, l.FreeForm)
 	}
 	return out, nil
 }

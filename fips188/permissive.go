@@ -111,11 +111,9 @@ func AppendPermissiveBitmap(dst []byte, level uint8, cats *cipso.CatSet) ([]byte
 	if err != nil {
 		return dst, err
 	}
-	start := len(dst)
 	dst = append(dst, byte(cipso.TagPBitmap), byte(n), 0, level)
-	out, err := cipso.AppendBitmap(dst, cats, n-cipso.TagBaseLen)
-	if err != nil { // not reached: n came from the set's own maximum
-		return dst[:start], errBitmapSpace.At(cipso.TagBaseLen)
-	}
-	return out, nil
+	// AppendBitmap fails only for a category at or above 8 times the
+	// octet count; n-4 is cipso.BitmapLen(cats), max/8+1 octets.
+	dst, _ = cipso.AppendBitmap(dst, cats, n-cipso.TagBaseLen)
+	return dst, nil
 }

@@ -144,13 +144,11 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 
 // strictMACTag runs cipso.Strict over a one-tag option holding a copy of
 // t (the rest of the option is checked here), with offsets moved back to
-// t's place.
+// t's place. t comes from Parse's walk of an option of at most 40 octets,
+// starting at octet 6, so t is at most 34 octets and the copy fits buf.
 func strictMACTag(t cipso.Tag) error {
 	var buf [cipso.MaxOptionLen]byte
 	n := cipso.HeaderLen + len(t.Bytes)
-	if n > len(buf) {
-		return errTagLen.At(t.Offset + 1)
-	}
 	buf[0], buf[1], buf[5] = byte(cipso.OptionType), byte(n), 1
 	copy(buf[cipso.HeaderLen:], t.Bytes)
 	var s cipso.Strict
