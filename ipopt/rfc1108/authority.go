@@ -1,9 +1,19 @@
 package rfc1108
 
 import (
+	"encoding"
+	"fmt"
 	"iter"
 	"math/bits"
 	"strconv"
+)
+
+var (
+	_ fmt.Stringer             = Authority(0)
+	_ fmt.Stringer             = Authorities{}
+	_ encoding.TextAppender    = Authorities{}
+	_ encoding.TextMarshaler   = Authorities{}
+	_ encoding.TextUnmarshaler = (*Authorities)(nil)
 )
 
 // Authority numbers one protection authority flag of a BSO (RFC 1108 §2.4;

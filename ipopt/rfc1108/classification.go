@@ -1,5 +1,17 @@
 package rfc1108
 
+import (
+	"encoding"
+	"fmt"
+)
+
+var (
+	_ fmt.Stringer             = Classification(0)
+	_ encoding.TextAppender    = Classification(0)
+	_ encoding.TextMarshaler   = Classification(0)
+	_ encoding.TextUnmarshaler = (*Classification)(nil)
+)
+
 // Classification is the classification level octet of a Basic Security
 // Option (RFC 1108 §2.3, Table 1; RULES.md §3).
 //

@@ -80,4 +80,6 @@ var (
 // sentinels cannot be confused with errors.New values of other packages.
 type errorString string
 
+var _ error = errorString("")
+
 func (e errorString) Error() string { return string(e) }

@@ -1,5 +1,17 @@
 package rfc1108
 
+import (
+	"encoding"
+	"fmt"
+)
+
+var (
+	_ fmt.Stringer             = Label{}
+	_ encoding.TextAppender    = Label{}
+	_ encoding.TextMarshaler   = Label{}
+	_ encoding.TextUnmarshaler = (*Label)(nil)
+)
+
 // Label is the content of a Basic Security Option: a classification level
 // and a set of protection authorities (RFC 1108 §2.3–§2.4). It is a small
 // comparable value; decoders fill a caller's Label, encoders read one.

@@ -1,6 +1,12 @@
 package rfc1108
 
-import "github.com/iplabel/iplabel/ipopt"
+import (
+	"fmt"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+var _ fmt.Stringer = LegacyLevel(0)
 
 // LegacySEC is the obsolete RFC 791 security option, also type 130 but a
 // fixed 11 octets (RFC 791 §3.1; RULES.md §8):
