@@ -155,7 +155,8 @@ func genTag(r *rand.Rand, left int) []byte {
 }
 
 // tsharkView is what tshark should show for a packet, as this library
-// reads it: the fields of rulebook C.1 in packet order.
+// reads it: the ip.cipso.* fields TestTsharkCIPSODifferential prints, in
+// packet order.
 type tsharkView struct {
 	doi, tagType, level, cats, data []string
 	malformed                       int
@@ -163,12 +164,15 @@ type tsharkView struct {
 }
 
 // shortOption holds, for the variable-length options tshark 4.0.17
-// dissects past their end when they are too short (rulebook C.2, C.4),
-// the longest such length.
+// dissects past their end when they are too short (Wireshark's option
+// loop in epan/dissectors/packet-ip.c does not check their minimum, and
+// their dissectors read the missing octets: an exception), the longest
+// such length.
 var shortOption = map[ipopt.Type]int{ipopt.SEC: 2, ipopt.ESEC: 2, ipopt.LSRR: 2, ipopt.SSRR: 2, ipopt.RR: 2, ipopt.TS: 3}
 
 // viewOf reads every CIPSO option of a field with the library and
-// predicts tshark 4.0.17's dissection (rulebook C.3). The tags are walked
+// predicts tshark 4.0.17's dissection (dissect_ipopt_cipso in
+// epan/dissectors/packet-ip.c). The tags are walked
 // with fips188's pad-aware TagIter, which reads a 0 octet as a one-octet
 // pad as Wireshark does; each pad it skips is one tag_type 0 for tshark.
 // Categories are compared as sets (see TestTsharkCIPSODifferential).
@@ -178,14 +182,14 @@ func viewOf(field []byte) tsharkView {
 	for it.Next() {
 		o := it.Option()
 		if short, ok := shortOption[o.Type]; ok && o.Len() <= short {
-			v.quirk = "Q5 " + o.Type.String() + " shorter than its minimum (C.2, C.4: dissector exception)"
+			v.quirk = "Q5 " + o.Type.String() + " shorter than its minimum (dissector exception)"
 			return v
 		}
 		if o.Type != ipopt.CIPSO {
 			continue
 		}
 		if o.Len() < cipso.HeaderLen {
-			v.quirk = "Q3 CIPSO option shorter than 6 (C.2: dissector exception)"
+			v.quirk = "Q3 CIPSO option shorter than 6 (dissector exception)"
 			return v
 		}
 		opt := cipso.Option(o.Bytes)
@@ -227,7 +231,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 		case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
 			v.level = append(v.level, strconv.Itoa(int(tg.Level())))
 			if tg.Len()%2 != 0 && tg.Type != cipso.TagRBitmap {
-				return "Q2 odd-length tag 2 or 5 (C.3: the leftover octet is read as a tag)"
+				return "Q2 odd-length tag 2 or 5 (the leftover octet is read as a tag)"
 			}
 			if tg.Len() > cipso.TagBaseLen {
 				var l cipso.Label
@@ -240,7 +244,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 			v.data = append(v.data, hex.EncodeToString(tg.Bytes[2:]))
 		case cipso.TagFreeForm:
 			if tg.Len() == 2 {
-				v.data = append(v.data, "<MISSING>") // C.3: an empty tag 7
+				v.data = append(v.data, "<MISSING>") // an empty tag_data field
 			} else {
 				v.data = append(v.data, hex.EncodeToString(tg.Body()))
 			}
@@ -279,7 +283,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 		return "" // unknown type: shown alone, no expert
 	}
 	if tl >= minLen && off+tl == opt.Len()+1 {
-		return "Q1 tag one octet past its option (C.3 off-by-one: dissector exception)"
+		return "Q1 tag one octet past its option (off-by-one length test: dissector exception)"
 	}
 	v.malformed++
 	return ""
@@ -287,7 +291,9 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 
 // catsOf reads tshark's ip.cipso.categories string into a set: "a,b,c"
 // for tags 1 and 2, "H-L" or "H" pairs for tag 5, where a pair whose low
-// end is above its high end adds nothing (rulebook C.3, B.3).
+// end is above its high end adds nothing, as Linux reads it
+// (netlbl_catmap_setrng in net/netlabel/netlabel_kapi.c); tshark prints
+// such a pair as it is.
 func catsOf(s string) (string, error) {
 	var set cipso.CatSet
 	if s == "" {
@@ -324,13 +330,15 @@ func splitAgg(col string) []string {
 // TestTsharkCIPSODifferential writes 2000 generated packets carrying
 // CIPSO options (valid, malformed, unknown tags, pads, FIPS 188 tags 6
 // and 7, several tags and options) to a pcap, has tshark 4.0.17 dissect
-// them (-T fields, rulebook C.1 names) and compares, packet by packet,
-// with this library's reading of the same octets: DOIs, tag types,
-// levels, category sets, tag 6 and 7 data, and the number of "Malformed
-// CIPSO tag" experts; packets the library expects no exception for must
-// have none.
+// them (-T fields with the ip.cipso.* field names) and compares, packet
+// by packet, with this library's reading of the same octets: DOIs, tag
+// types, levels, category sets, tag 6 and 7 data, and the number of
+// "Malformed CIPSO tag" experts; packets the library expects no exception
+// for must have none.
 //
-// Known tshark quirks (rulebook C.2, C.3) are handled explicitly:
+// Known quirks of tshark 4.0.17, read in dissect_ipopt_cipso and the
+// option loop of epan/dissectors/packet-ip.c and seen in its output, are
+// handled explicitly:
 //
 //	quirk                                        handling
 //	tag 0 is a one-octet pad (Linux refuses it)  modelled: fips188 pad-aware walk, one tag_type 0 per pad
@@ -342,9 +350,9 @@ func splitAgg(col string) []string {
 //	Q1 tag one octet past its option             excluded: tshark reads past, exception
 //	Q2 tag 2 or 5 of odd length                  excluded: leftover octet re-parsed as a tag
 //	Q3 CIPSO option shorter than 6 octets        excluded: exception
-//	Q4 unknown tag type as the option's last     excluded: exception (observed with 4.0.17;
-//	   octet                                        C.3 says the type is shown alone)
-//	Q5 BSO, ESO, RR, LSRR, SSRR or TS shorter    excluded: exception (C.2, C.4)
+//	Q4 unknown tag type as the option's last     excluded: exception (the unknown-type
+//	   octet                                        case reads a length octet past the option)
+//	Q5 BSO, ESO, RR, LSRR, SSRR or TS shorter    excluded: exception
 //	   than its minimum
 func TestTsharkCIPSODifferential(t *testing.T) {
 	tsharktest.Require(t)
@@ -362,8 +370,8 @@ func TestTsharkCIPSODifferential(t *testing.T) {
 
 	names := []string{"frame.number", "ip.cipso.doi", "ip.cipso.tag_type", "ip.cipso.sensitivity_level",
 		"ip.cipso.categories", "ip.cipso.tag_data", "ip.cipso.malformed", "_ws.malformed"}
-	// -E quote=d: an empty category string ("") is not an absent field
-	// (rulebook C.1); splitAgg reads the quoted columns.
+	// -E quote=d: an empty category string ("") is not an absent field;
+	// splitAgg reads the quoted columns.
 	rows := tsharktest.Fields(t, pcap, names, "-E", "quote=d")
 	if len(rows) != len(fields) {
 		t.Fatalf("tshark printed %d lines for %d packets", len(rows), len(fields))
