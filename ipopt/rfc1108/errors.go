@@ -57,9 +57,15 @@ var (
 // validators; Pointer is Offset+20 (the ICMP Parameter Problem pointer for
 // the options-field offsets).
 var (
-	errTruncated    = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
-	errPastEnd      = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
-	errLength       = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+	errTruncated = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
+	// errPastEnd: a length octet that does not fit the octets given (past
+	// the end of the input in ParseBSO, ParseESO and DecodeLegacySEC; not
+	// the slice's length in CheckBSO), reported at the type octet as
+	// ipopt.Iter and Linux report it. errLength: a length octet out of
+	// range, reported at itself.
+	errPastEnd = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+	errLength  = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+
 	errFieldTooLong = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
 	errOptTooLong   = ipopt.NewErrorKind(ipopt.ErrTooLong, "length", ipopt.Limit)
 	errInfoTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "additional security information", ipopt.Limit)
