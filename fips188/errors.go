@@ -39,3 +39,5 @@ var (
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+var _ error = errorString("")

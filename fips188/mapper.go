@@ -43,6 +43,13 @@ func (SeedMapper) NetworkSID(sourceSID, nodeID uint32) (uint64, bool) {
 	return uint64(sourceSID + 16*nodeID), true
 }
 
+var (
+	_ Mapper = MapperFunc(nil)
+	_ Mapper = PairMapper{}
+	_ Mapper = SeedMapper{}
+	_ Mapper = TableMapper(nil)
+)
+
 // SIDPair is a (source SID, node ID) pair, the key of a [TableMapper].
 type SIDPair struct {
 	SourceSID, NodeID uint32

@@ -58,6 +58,15 @@ func (t ParamType) String() string {
 	return "param(" + strconv.Itoa(int(t)) + ")"
 }
 
+// stringer is fmt.Stringer, for the compile-time checks of the String
+// methods without importing fmt into the package.
+type stringer interface{ String() string }
+
+var (
+	_ stringer = ParamType(0)
+	_ stringer = NSID{}
+)
+
 // ParamSet is a set of parameter types: bit 1<<t for type t.
 type ParamSet uint8
 

@@ -168,6 +168,8 @@ func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
 	return ipopt.Shift(p.Validate(o.Bytes), o.Offset)
 }
 
+var _ ipopt.OptionChecker = Profile{}
+
 // ParseOptions parses the CIPSO option of a whole options field, located
 // with [FindCIPSO] (framing, a second CIPSO option and a missing one are
 // reported as there). It also returns the option as found, whose Offset
