@@ -16,7 +16,8 @@
 // walk with cipso_v4_validate, no skb): the DOI must be configured with
 // netlabelctl ("netlabelctl cipsov4 add pass doi:16 tags:1,2,5"), and
 // setting a CIPSO option needs CAP_NET_RAW. The local tag 128 cannot be
-// set this way (rulebook B.4). -doi-config names the same DOIs in
+// set this way: cipso_v4_validate (net/ipv4/cipso_ipv4.c) accepts it only
+// on a packet received on loopback. -doi-config names the same DOIs in
 // netlabelctl syntax so that the label can be encoded (tag choice,
 // translation) and the received one decoded; without it the DOI is
 // pass-through with tags 1, 2, 5.

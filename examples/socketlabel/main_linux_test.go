@@ -75,7 +75,9 @@ func TestLabeledExchange(t *testing.T) {
 		want   []byte // the options field the receiver gets
 		labels string // Describe's words for it
 	}{
-		// Linux's generator for a pass DOI: tag 1, minimal bitmap (rulebook B.6).
+		// Linux's generator for a pass DOI (cipso_v4_genopt in
+		// net/ipv4/cipso_ipv4.c): the first tag the DOI lists, tag 1,
+		// with the minimal bitmap.
 		{"tag 1", cipso.DOI(pass), 3, "0,5", withDOI([]byte{0x86, 0x0b, 0, 0, 0x0c, 0x81, 1, 5, 0, 3, 0x84, 0}, pass), fmt.Sprintf("CIPSO DOI %d, level 3, categories {c0,c5} (host values)", pass)},
 		// Category 300 does not fit a bitmap: tag 2.
 		{"tag 2 fallback", cipso.DOI(pass), 1, "300", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 2, 6, 0, 1, 0x01, 0x2c}, pass), fmt.Sprintf("CIPSO DOI %d, level 1, categories {c300} (host values)", pass)},
@@ -114,8 +116,9 @@ func TestLabeledExchange(t *testing.T) {
 }
 
 // TestKernelRefusesLabels: setsockopt(IP_OPTIONS) refuses what the
-// kernel's option check refuses (rulebook B.4, B.9): a DOI that is not
-// configured, a tag the DOI does not permit, the local tag 128.
+// kernel's option check (cipso_v4_validate in net/ipv4/cipso_ipv4.c, with
+// no packet) refuses: a DOI that is not configured, a tag the DOI does
+// not permit (a trans DOI permits only tag 1), the local tag 128.
 func TestKernelRefusesLabels(t *testing.T) {
 	ns, _, dois := netlabel(t)
 	pass, trans := dois.Of(3201), dois.Of(3202)
