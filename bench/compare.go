@@ -162,8 +162,10 @@ func decodeIplabel(c *Case) Bench {
 }
 
 // decodeGopacket decodes into a reused layers.IPv4 with no feedback, the
-// fastest way gopacket offers (landscape §3.3). It serves as gopacket's
-// validate too: DecodeFromBytes is where gopacket checks a header.
+// fastest way gopacket offers (the DecodingLayer interface its package doc
+// describes under "Fast Decoding With DecodingLayerParser", without the
+// parser's dispatch). It serves as gopacket's validate too:
+// DecodeFromBytes is where gopacket checks a header.
 func decodeGopacket(c *Case) Bench {
 	pkt := c.Labeled
 	var ip layers.IPv4
@@ -345,7 +347,9 @@ func insertIplabel(c *Case) Bench {
 
 // insertGopacket serializes the decoded datagram with the label added to
 // its option list into a reused SerializeBuffer, fixing lengths and
-// computing the checksum (landscape §3.2's SerializeTo measurement).
+// computing the checksum (SerializeLayers with FixLengths and
+// ComputeChecksums, as gopacket's package doc shows under "Creating Packet
+// Data").
 func insertGopacket(c *Case) Bench {
 	var ip layers.IPv4
 	if err := ip.DecodeFromBytes(c.Bare, gopacket.NilDecodeFeedback); err != nil {
@@ -395,7 +399,9 @@ func insertXnet(c *Case) Bench {
 }
 
 // insertGvisor does what gVisor code outside the stack must do to add a
-// CIPSO option (its option serializer is sealed; landscape §2.4): copy
+// CIPSO option (its option serializer is sealed: header.IPv4SerializableOption
+// has only an unexported method, so no other package can add an option
+// type to header.IPv4OptionsSerializer): copy
 // the datagram behind headroom, move the header left, write the option
 // octets after the existing ones, then SetHeaderLength, SetTotalLength
 // and the checksum with CalculateChecksum.

@@ -37,9 +37,10 @@ func BenchmarkCompare(b *testing.B) {
 }
 
 // TestFixtures pins the fixtures to independent facts: the checksum
-// routine to rulebook F's worked example (0xDCAD), every datagram's
-// header to a correct checksum and length, and the labelled and bare
-// datagrams to differ exactly by the label option.
+// routine to a header with a 12-octet CIPSO option whose RFC 1071 sum,
+// worked out separately, is 0xDCAD; every datagram's header to a correct
+// checksum and length; and the labelled and bare datagrams to differ
+// exactly by the label option.
 func TestFixtures(t *testing.T) {
 	f := unhex("48 00 00 28 00 01 00 00 40 11 00 00 0a 00 00 01 0a 00 00 02 86 0a 00 00 00 01 01 04 00 05 00 00")
 	require.Equal(t, uint16(0xDCAD), Checksum(f))

@@ -3,13 +3,13 @@
 // golang.org/x/net/ipv4 and gVisor's tcpip/header. It is its own module,
 // so that the library's go.mod never pulls gVisor in.
 //
-// Every implementation works on the same bytes, built once here
-// ([Cases]); the operations are in compare.go ([Ops]), the benchmarks
-// (BenchmarkCompare/<op>/<case>/<impl>) and the tests that keep the
-// fixtures honest in compare_test.go. bench/report runs the suite and
-// writes RESULTS.md; bench/dump-throughput times whole processes on a
-// large capture; BenchmarkLoopbackUDP measures the cost of labelling a
-// UDP exchange on loopback (root only).
+// Every implementation works on the same bytes, built once ([Cases]),
+// and does the same operations ([Ops]).
+// BenchmarkCompare/<op>/<case>/<impl> times each; TestFixtures and
+// TestCompareImpls keep the fixtures and the implementations honest. bench/report runs the suite and writes
+// RESULTS.md; bench/dump-throughput times whole processes on a large
+// capture; BenchmarkLoopbackUDP measures the cost of labelling a UDP
+// exchange on loopback (root only).
 package bench
 
 import (
@@ -97,22 +97,25 @@ func unhex(s string) []byte {
 
 // The label options of the cases.
 var (
-	// cipso-max: cipso-rulebook.md checklist 28, the largest tag 1: DOI 1,
-	// level 255, a 30-octet bitmap (categories 0..231 and 239); 40 octets.
+	// cipso-max: the largest tag 1 an IPv4 header holds (CIPSO draft
+	// §3.4.2): DOI 1, level 255, a 30-octet bitmap (categories 0..231 and
+	// 239); 40 octets, the whole options field.
 	optCIPSOMax = unhex("86 28 00 00 00 01 01 22 00 FF" + strings.Repeat(" FF", 29) + " 01")
-	// cipso-enum: a tag 2 with 15 categories, ascending (draft §3.4.3):
+	// cipso-enum: a tag 2 with 15 categories, ascending (CIPSO draft
+	// §3.4.3):
 	// DOI 1, level 7; 40 octets.
 	optCIPSOEnum = unhex("86 28 00 00 00 01 02 22 00 07" +
 		" 00 01 00 05 00 0A 00 14 00 32 00 64 00 C8 01 2C 01 F4 03 E8 07 D0 13 88 27 10 4E 20 FF FE")
 	enumCats = []uint32{1, 5, 10, 20, 50, 100, 200, 300, 500, 1000, 2000, 5000, 10000, 20000, 65534}
 	// multi: a NOP and an empty Record Route with room for two addresses
 	// (RFC 791: 07 0B 04, pointer 4) before a CIPSO tag 5: DOI 1, level 3,
-	// ranges 100..200, 10..20 and 0..3, the last bottom omitted (draft
-	// §3.4.4). 12 + 20 = 32 octets.
+	// ranges 100..200, 10..20 and 0..3, the last bottom omitted (CIPSO
+	// draft §3.4.4). 12 + 20 = 32 octets.
 	optsNOPRR   = unhex("01 07 0B 04 00 00 00 00 00 00 00 00")
 	optCIPSORng = unhex("86 14 00 00 00 01 05 0E 00 03 00 C8 00 64 00 14 00 0A 00 03")
-	// nsid: dsm-network-sid.md's example, source SID 0x12341234 and node
-	// ID 1 in DOI 0x10001000; 20 octets.
+	// nsid: a DSM network SID label (fips188/RULES.md §8; [fips188.NSID]),
+	// source SID 0x12341234 and node ID 1 in DSM's DOI 0x10001000; 20
+	// octets.
 	optNSID = unhex("86 14 10 00 10 00 07 0E 03 06 12 34 12 34 06 06 00 00 00 01")
 )
 
@@ -141,5 +144,6 @@ var Cases = func() []*Case {
 }()
 
 // DOIConfig is the receiver's DOI configuration for validate, in
-// netlabelctl syntax: the rulebook's Lp DOI (pass, tags 1, 2, 5).
+// netlabelctl(8) syntax: a pass DOI 1 accepting tags 1, 2 and 5, the
+// configuration under which ipopt's Linux tests give their verdicts.
 const DOIConfig = "cipsov4 add pass doi:1 tags:1,2,5\n"

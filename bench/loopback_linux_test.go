@@ -18,8 +18,9 @@ import (
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
 )
 
-// The seed's figure (dsm-network-sid.md "Performance figure from the
-// seed"): DSM's labelling cost 30%, then 14%, of a UDP exchange between
+// DSM's published figure ("Security Distribution for Linux Clusters",
+// Linux Journal 120, April 2004, "Performance Measurements"): labelling
+// cost 30%, then 14% after optimisation, of a UDP exchange between
 // cluster nodes, counting send-side insertion and receive-side
 // extraction. BenchmarkLoopbackUDP measures the same on loopback: a UDP
 // datagram sent and received, against the same datagram sent with a CIPSO
@@ -33,8 +34,9 @@ import (
 // then carries. It removes the DOI afterwards.
 const loopDOI = 61616
 
-// loopLabelFor is the label sent: fips188.md §7 vector A in DOI doi (61616
-// is f0 b0), tag 1, level 5, categories {0, 3, 9}; 12 octets, no padding.
+// loopLabelFor is the label sent: a CIPSO option in DOI doi (61616 is
+// f0 b0) with a tag 1 (CIPSO draft §3.4.2), level 5, categories {0, 3, 9}
+// (bitmap 90 40); 12 octets, no padding.
 func loopLabelFor(doi uint32) []byte {
 	l := unhex("86 0c 00 00 f0 b0 01 06 00 05 90 40")
 	binary.BigEndian.PutUint32(l[2:], doi)

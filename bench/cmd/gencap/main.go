@@ -5,8 +5,10 @@
 //
 // The datagrams cycle through the benchmark cases of package bench
 // (cipso-max, cipso-enum, multi, nsid), an RFC 1108 BSO, a datagram
-// without options, and one whose CIPSO option Linux refuses (checklist
-// case 6, DOI 0), with IDs and ports varying from packet to packet.
+// without options, and one whose CIPSO option Linux refuses (DOI 0, which
+// the CIPSO draft §3.3 reserves and no DOI configuration can hold, so
+// cipso_v4_validate in net/ipv4/cipso_ipv4.c drops it), with IDs and
+// ports varying from packet to packet.
 package main
 
 import (
