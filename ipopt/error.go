@@ -103,6 +103,14 @@ func (e *Error) Class() Class { return e.class }
 // Unwrap returns the sentinel, for errors.Is.
 func (e *Error) Unwrap() error { return e.err }
 
+// The interfaces the types of this file implement, checked at compile time
+// (fmt.Stringer spelled out, so that the package does not import fmt).
+var (
+	_ error                        = (*Error)(nil)
+	_ error                        = errorString("")
+	_ interface{ String() string } = Class(0)
+)
+
 // Error implements error: "<sentinel>: <field> at offset N (pointer P)"
 // for a field of the options, "<sentinel>: <field> at header octet N" for
 // a field of the base header (negative offsets), "<sentinel>: <field>"

@@ -271,6 +271,8 @@ func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
 // +1). It checks no tag type, level or category.
 type NetLabelStub struct{}
 
+var _ OptionChecker = NetLabelStub{}
+
 // CheckOption implements OptionChecker.
 func (NetLabelStub) CheckOption(o Option, _ bool) error {
 	b, off := o.Bytes, o.Offset

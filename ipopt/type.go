@@ -64,6 +64,10 @@ func (t Type) Name() string {
 	return "unknown"
 }
 
+// Type implements fmt.Stringer (spelled out, so that the package does not
+// import fmt).
+var _ interface{ String() string } = Type(0)
+
 // String gives the name and, for unnamed types, the number: "cipso",
 // "unknown(99)". String implements fmt.Stringer.
 func (t Type) String() string {

@@ -114,6 +114,8 @@ type doPanic struct {
 	stack []byte
 }
 
+var _ error = (*doPanic)(nil)
+
 func (p *doPanic) Error() string {
 	return fmt.Sprintf("linuxtest: panic in the function given to Do: %v\n\n%s", p.value, p.stack)
 }

@@ -1,5 +1,7 @@
 package linuxtest
 
+import "fmt"
+
 // Ingress is the device injected datagrams arrive on.
 type Ingress uint8
 
@@ -12,6 +14,8 @@ const (
 	// leaves the namespace.
 	Ethernet
 )
+
+var _ fmt.Stringer = Ingress(0)
 
 // String implements fmt.Stringer.
 func (i Ingress) String() string {

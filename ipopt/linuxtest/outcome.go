@@ -1,6 +1,9 @@
 package linuxtest
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Outcome is what the kernel did with an injected datagram.
 type Outcome uint8
@@ -19,6 +22,11 @@ const (
 	// OtherICMP: the kernel answered with another ICMP error (for example
 	// destination unreachable code 10 from cipso_v4_error).
 	OtherICMP
+)
+
+var (
+	_ fmt.Stringer = Outcome(0)
+	_ fmt.Stringer = Verdict{}
 )
 
 // String implements fmt.Stringer.
