@@ -75,7 +75,7 @@ func (s *CatSet) Add(c uint32) error { return s.AddRange(c, c) }
 
 // AddRange puts every category lo..hi (inclusive) in the set. A range with
 // lo > hi adds nothing, as Linux's netlbl_catmap_setrng does for an
-// inverted tag-5 range (rulebook B.3). It fails with ErrSetFull, changing
+// inverted tag-5 range (RULES.md §8). It fails with ErrSetFull, changing
 // nothing, when the result needs more than MaxCatRanges runs above 255.
 func (s *CatSet) AddRange(lo, hi uint32) error {
 	if lo > hi {

@@ -121,7 +121,7 @@ func parseConfigLine(line string) (*Domain, int, error) {
 // the arguments "doi:N", "tags:T1,T2,...", "levels:L=R,..." and
 // "categories:L=R,..." (pairs are local=remote). A "#" starts a comment.
 //
-// It refuses what netlabelctl and the kernel refuse (rulebook B.3; checked
+// It refuses what netlabelctl and the kernel refuse (RULES.md §4; checked
 // against netlabelctl 0.30 on Linux 6.18): DOI 0, no tags, more than 5,
 // tag 0 first, tags other than 1 in a trans DOI, 2 and 5 outside pass
 // DOIs, 128 outside local DOIs, 6, 7 and any other tag, a trans DOI

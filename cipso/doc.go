@@ -1,34 +1,50 @@
-// Package cipso decodes, encodes and validates the Commercial IP Security
-// Option (CIPSO, IPv4 option 134; draft-ietf-cipso-ipsecurity-01, "CIPSO
-// 2.2") the way Linux does, and more strictly where the draft does.
+// Package cipso reads, writes and checks the Commercial IP Security Option
+// (CIPSO, IPv4 option 134; draft-ietf-cipso-ipsecurity-01, "CIPSO 2.2")
+// the way Linux does, and more strictly where the draft asks for it.
+// RULES.md, next to the code, gives the rules followed and their sources.
 //
-// The pieces, one per file:
+// To read the label of a packet, find the option in the options field
+// ([ipopt.Find] with [ipopt.CIPSO] follows Linux's cipso_v4_optptr), frame it
+// with [ParseOption] and decode it: [Option.Label] gives the wire values of
+// the first tag, the one Linux reads, and [Registry.Decode] or
+// [Domain.Decode] map them through the DOI as Linux's cipso_v4_getattr
+// does. [Option.Tags] walks every tag ([TagIter], [Tag]) without
+// allocating; [Tag.SecID] reads Linux's local tag 128. Tags 6 and 7 (FIPS
+// 188) are package fips188's, which builds on [Option], [Tag] and [CatSet].
 //
-//   - [Option] and [TagIter]: a zero-copy view of one option and a
-//     zero-allocation walk over its tags ([Tag]).
-//   - Tag decoders ([Tag.Label], [Option.Label], [Tag.SecID]) for tags 1
-//     (restricted bitmap), 2 (enumerated), 5 (ranged) and Linux's local
-//     tag 128. Tags 6 and 7 (FIPS 188) are left to package fips188, which
-//     builds on [Option], [Tag], [CatSet] and the bitmap helpers.
-//   - [CatSet] (catset.go): a category set that holds every legal set
-//     without allocating, and [Label]: a sensitivity level and a category
-//     set, with the comparisons of a MAC policy ([Label.Dominates], ...).
-//   - Encoders: [AppendBitmapTag], [AppendEnumTag], [AppendRangeTag],
-//     [AppendLocalTag], [AppendOption], with size functions.
-//   - DOIs: [Domain] (pass-through, translated, local), the [Registry]
-//     lookups use on the receive path, and the netlabelctl command syntax
-//     ([ParseConfig], [AppendConfig]).
-//   - Validation profiles: [Linux] (cipso_v4_validate, verdict and pointer
-//     for pointer) and [Strict] (the draft plus FIPS 188, canonical forms
-//     only), both [ipopt.OptionChecker]s; [LabelRange] for policy checks.
-//   - Text: SELinux MLS/MCS level strings ("s3:c0,c5.c9") through
-//     [ParseLabel] and [Label.AppendText].
+// To check an option as Linux does, give [NewLinux] the host's DOIs: its
+// Validate gives the verdict of Linux's receive path and, in the error,
+// the ICMP Parameter Problem pointer (cipso_v4_validate inside
+// __ip_options_compile; RULES.md §7). [Linux] is an [ipopt.OptionChecker],
+// so it also plugs into an [ipopt.Linux] walk. To check against the draft
+// instead, use [Strict], which also refuses every non-canonical encoding
+// (RULES.md §10). [ICMP] turns either's error into the ICMP answer;
+// [LabelRange] and [CheckClearance] give the policy refusals that are
+// answered with Destination Unreachable.
+//
+// To build a label, parse an SELinux level string such as "s3:c0,c5.c9"
+// ([ParseLabel]) or fill a [Label]: a level and a [CatSet], which holds any
+// category set an option can carry without allocating, with the lattice
+// comparisons of a MAC policy ([Label.Dominates], [Label.Join], ...). Then
+// [Domain.AppendOption] writes the option Linux's cipso_v4_genopt would
+// send in that DOI, trying its tags in order, and [AppendOption],
+// [AppendTag], [AppendBitmapTag], [AppendEnumTag], [AppendRangeTag] and
+// [AppendLocalTag] write one given tag; a [Format] picks among the
+// encodings Linux can produce, and the *Len functions give sizes first.
+//
+// To configure DOIs from text, write them in netlabelctl's command syntax
+// ("cipsov4 add pass doi:16 tags:1,2,5") and read them with [ParseConfig]
+// into a [Registry], or one line with [ParseCommand]; [AppendConfig] and
+// [Domain.String] write them back. [NewPass], [NewTrans] and [NewLocal]
+// make the same domains in code. Registry lookups are lock-free and
+// allocation-free.
 //
 // Errors are *[ipopt.Error] values that unwrap to the sentinels of this
 // package (or of ipopt for plain framing). Offsets in errors from functions
 // that take one option are counted from the option's type octet; the
 // functions that take a whole options field, or an [ipopt.Option], report
-// offsets in the options field. [ipopt.Shift] converts the first into the
-// second. Nothing here allocates on a decode, validate or encode path, and
-// nothing panics or reads outside its input.
+// offsets in the options field, and [ipopt.Shift] converts the first into the
+// second. Text input fails with a *[ParseError] giving line and column.
+// Nothing here allocates on a decode, validate or encode path, and nothing
+// panics or reads outside its input.
 package cipso

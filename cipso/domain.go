@@ -7,7 +7,7 @@ import (
 )
 
 // MapType is how a DOI relates host labels to wire labels (Linux
-// CIPSO_V4_MAP_*; rulebook B.1, B.3).
+// CIPSO_V4_MAP_*; RULES.md §4, §5).
 type MapType uint8
 
 // Mapping types.
@@ -113,7 +113,7 @@ func (e *configErr) Unwrap() error { return e.err }
 var _ error = (*configErr)(nil)
 
 // newDomain checks a definition as Linux's cipso_v4_doi_add and
-// netlbl_cipsov4_add_std do (rulebook B.3).
+// netlbl_cipsov4_add_std do (RULES.md §4).
 func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, *configErr) {
 	if doi == 0 {
 		return nil, &configErr{"doi", 0, ErrBadDOI, "DOI 0 is reserved", false}
@@ -250,7 +250,7 @@ func (d *Domain) Levels() []Pair { return d.levels }
 func (d *Domain) Categories() []Pair { return d.cats }
 
 // Permits reports whether a received tag of type t passes the DOI's tag
-// check (Linux cipso_v4_validate step 1, rulebook B.4): the slots are
+// check (Linux cipso_v4_validate; RULES.md §7 step 3.1): the slots are
 // scanned in order until one equals t; an empty slot first, or no match in
 // 5 slots, refuses. A tag type 0 therefore "matches" the first empty slot.
 func (d *Domain) Permits(t TagType) bool {
@@ -395,7 +395,7 @@ func (d *Domain) wireLabel(l *Label, w *Label) error {
 }
 
 // AppendOption appends the option Linux's cipso_v4_genopt generates for
-// host label l in this DOI (rulebook B.6): the tags are tried in slot
+// host label l in this DOI (RULES.md §9): the tags are tried in slot
 // order and the first that fits 40 octets wins; the error of the last tag
 // tried is returned when none does (ErrNoSpace, class Limit; for a
 // translated DOI an unmapped level or category is ErrUnmapped, class

@@ -7,7 +7,7 @@ import (
 )
 
 // Format selects among the encodings Linux can generate for one label
-// (rulebook B.2, B.6). The zero value is Linux's default.
+// (RULES.md §6, §9). The zero value is Linux's default.
 type Format struct {
 	// Optimized sends a tag-1 bitmap of 1..10 octets as the fixed
 	// 10-octet optimized form, tag length 14 (draft §3.4.2.6; Linux
@@ -17,7 +17,7 @@ type Format struct {
 	// encodes: set, an empty category set still gets a category field,
 	// which for tag 1 is one 00 bitmap octet (tag length 5; with Optimized,
 	// the 10-octet zero bitmap), because cipso_v4_map_cat_rbm_hton
-	// returns one octet for an empty walk (rulebook B.3). Linux's LSMs
+	// returns one octet for an empty walk (RULES.md §9). Linux's LSMs
 	// differ: Smack's smk_netlbl_mls sets the flag on every label, SELinux
 	// (mls_export_netlbl_cat) only when the set is not empty. The zero
 	// value, SELinux's behaviour, writes tag length 4 for an empty set.
@@ -109,7 +109,7 @@ func RangeTagLen(cats *CatSet) (int, error) {
 // AppendRangeTag appends a tag 5: 05, length, 0, level, then the maximal
 // runs of cats in descending order as big-endian high, low, the final low
 // left out when it is 0 (draft §3.4.4; Linux cipso_v4_map_cat_rng_hton,
-// rulebook B.3). On error nothing is appended.
+// RULES.md §9). On error nothing is appended.
 func AppendRangeTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
 	n, err := RangeTagLen(cats)
 	if err != nil {

@@ -7,17 +7,17 @@ import "github.com/iplabel/iplabel/ipopt"
 var (
 	// ErrNotCIPSO: the option type octet is not 134.
 	ErrNotCIPSO error = errorString("cipso: not a CIPSO option")
-	// ErrUnknownDOI: the DOI is not registered (Linux cipso_v4_validate,
-	// rulebook B.4 step 2).
+	// ErrUnknownDOI: the DOI is not registered (Linux cipso_v4_validate;
+	// RULES.md §7 step 2).
 	ErrUnknownDOI error = errorString("cipso: unknown DOI")
 	// ErrBadDOI: the reserved DOI 0 (draft §3.3), in a config or where the
 	// strict profile checks the DOI without a registry.
 	ErrBadDOI error = errorString("cipso: reserved DOI 0")
 	// ErrTagNotAllowed: the DOI does not permit this tag type, or the local
-	// tag 128 arrives other than on loopback (rulebook B.4 step 3.1).
+	// tag 128 arrives other than on loopback (RULES.md §7 steps 3.1, 3.4).
 	ErrTagNotAllowed error = errorString("cipso: tag type not allowed")
-	// ErrUnknownTag: a tag type this profile does not know (rulebook B.4
-	// "any other type"; draft §5.1.1).
+	// ErrUnknownTag: a tag type this profile does not know (RULES.md §7
+	// step 3.4, "any other type"; draft §5.1.1).
 	ErrUnknownTag error = errorString("cipso: unknown tag type")
 	// ErrMultipleTags: a second tag of the MAC sensitivity class (tags 1,
 	// 2, 5) in one option (draft §5.2, strict profile only).

@@ -8,46 +8,23 @@ import (
 
 // Linux reproduces Linux 6.x cipso_v4_validate (net/ipv4/cipso_ipv4.c) for
 // a kernel with NetLabel: the same verdict and the same ICMP Parameter
-// Problem pointer for every option (rulebook B.4, VERIFIED on 6.18). It is
-// the [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk; use it
+// Problem pointer for every option (checked on Linux 6.18). RULES.md §7
+// lists its checks in order, with the offset each reports. It is the
+// [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk; use it
 // through a pointer:
 //
 //	lx := cipso.NewLinux(reg)
 //	err := lx.Validate(opts) // = ipopt.Linux{CIPSO: lx}.Validate(opts)
 //
-// The checks, in Linux's order, with the offset each reports (from the
-// option's type octet):
-//
-//  1. option length < 8: +1;
-//  2. DOI not registered: +2 (so with a nil or empty Registry every CIPSO
-//     option fails here, as on a kernel with no DOI configured);
-//  3. for each tag, from offset 6 while inside the option:
-//     - the DOI's tag slots, scanned in order, reach an empty slot or run
-//     out before one equals the tag type: the tag type (a tag type 0
-//     "matches" the first empty slot and so gets past this step);
-//     - the tag type is the option's last octet: the tag type;
-//     - the tag length runs past the option: +1;
-//     - tag 1: length < 4: +1; then only if RBMStrictValid, a level the
-//     DOI does not map: +3, and a bitmap bit it does not map: +4;
-//     - tag 2: length < 4: +1; level not mapped: +3; categories (if any)
-//     on a non-pass DOI, of odd length, or not strictly ascending: +4
-//     (65535 is accepted);
-//     - tag 5: length < 4: +1; level not mapped: +3; categories (if any)
-//     on a non-pass DOI or of odd length, or a range top above the
-//     previous range's bottom (the first compared with 65535): +4
-//     (inverted and touching ranges are accepted);
-//     - tag 128: on the setsockopt path (socket) or not on loopback: the
-//     tag type; length other than 6: +1;
-//     - any other tag type (0 included): the tag type.
-//
-// Every category error points at the first category octet (tag + 4), not
-// at the offending category, as Linux does. All tags are checked; the label
-// is taken from the first (see [Domain.Decode]).
+// With a nil or empty Registry every CIPSO option fails at its DOI (+2), as
+// on a kernel with no DOI configured. Every category error points at the
+// first category octet (tag + 4), not at the offending category. All tags
+// are checked; the label is taken from the first (see [Domain.Decode]).
 type Linux struct {
 	// Registry holds the configured DOIs (netlabelctl cipsov4 add ...).
 	Registry *Registry
 	// RBMStrictValid is sysctl net.ipv4.cipso_rbm_strictvalid, whose
-	// default in the kernel code is 1 (rulebook B.2); [NewLinux] sets it.
+	// default in the kernel code is 1 (RULES.md §6); [NewLinux] sets it.
 	// It gates only the tag-1 level and bitmap checks.
 	RBMStrictValid bool
 	// Loopback is whether the packet arrived on a loopback device, the

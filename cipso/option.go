@@ -8,7 +8,7 @@ import (
 )
 
 // Sizes of the CIPSO option and its tags (draft §3; Linux
-// include/net/cipso_ipv4.h, rulebook B.1).
+// include/net/cipso_ipv4.h; RULES.md §1, §2).
 const (
 	// OptionType is the option-type octet: 134, copied, class 0, number 6.
 	OptionType = ipopt.CIPSO
@@ -43,7 +43,7 @@ const (
 	MaxWireLevel = 255
 	// MaxWireCategory is the highest legal category on the wire
 	// (CIPSO_V4_MAX_REM_CATS; draft §3.4.3.5). Linux accepts 65535 in a
-	// received tag 2 (rulebook B.4), so decoders accept it too.
+	// received tag 2 (RULES.md §7), so decoders accept it too.
 	MaxWireCategory = 65534
 )
 

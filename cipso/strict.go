@@ -21,50 +21,16 @@ func (s *TagSet) Has(t TagType) bool { return s.b[t>>6]&(1<<(t&63)) != 0 }
 
 // MinStrictLen is the shortest option the strict profile accepts: the
 // header and a tag-1 header, the least an implementation must be able to
-// send (rulebook A.1, INFERRED from draft §3.4.5; Suricata's
-// IPV4_OPT_CIPSO_MIN is also 10).
+// send (draft §3.4.5; RULES.md §1).
 const MinStrictLen = HeaderLen + TagBaseLen
 
 // Strict validates CIPSO options against the draft (draft-ietf-cipso-
-// ipsecurity-01) and FIPS 188 rather than against what Linux lets through,
-// and accepts only canonical encodings, so that every option it accepts
-// re-encodes byte for byte ([AppendOption] with [FormatOf] the tag). The
-// rules, in checking order, with the offset each reports (from the option's
-// type octet):
-//
-//  1. option length 10..40 (draft §3.2; rulebook A.1): +1;
-//  2. DOI not 0 (draft §3.3): +2 ErrBadDOI; with a Registry, registered:
-//     +2 ErrUnknownDOI;
-//  3. for each tag from offset 6:
-//     - a tag type with no length octet after it: the tag type
-//     (ipopt.ErrTruncated);
-//     - tag 0 is reserved (draft §3.4): the tag type, ErrUnknownTag;
-//     - tags other than 1, 2, 5: the tag type, ErrUnknownTag, unless the
-//     administrator marked the type ignorable (draft §5.1.1); the local
-//     tag 128 never belongs on the wire;
-//     - tag length below 2 (4 for tags 1, 2, 5) or past the option: +1;
-//     an ignorable tag that passes is skipped;
-//     - with a Registry, a tag type the DOI's slots do not permit: the tag
-//     type, ErrTagNotAllowed;
-//     - a second tag 1, 2 or 5 (draft §5.2: one MAC sensitivity tag):
-//     the tag type, ErrMultipleTags;
-//     - alignment octet not 0 (draft §3.4.2.3, §3.4.3.3, §3.4.4.3): +2;
-//     - with a Registry, a level the DOI does not map: +3 ErrBadLevel;
-//     - categories, all at the first category octet (+4), as Linux points:
-//     - tag 1: a bitmap ending in a zero octet, unless it is the
-//     10-octet optimized form (draft §3.4.2.5, §3.4.2.6):
-//     ErrNotCanonical;
-//     - tag 2: odd length, or 65535 (draft §3.4.3.5): ErrBadCategory;
-//     not strictly ascending (§3.4.3.5; Linux): ErrCategoryOrder;
-//     - tag 5: odd length or 65535: ErrBadCategory; a pair with its
-//     bottom above its top, a range not below the previous one, or
-//     sharing an endpoint with it (draft §3.4.4.5: descending,
-//     non-overlapping): ErrCategoryOrder; a range adjacent to the
-//     previous one, or a final bottom of 0 written out (Linux's
-//     generator merges the first and omits the second; rulebook B.3):
-//     ErrNotCanonical;
-//     - with a Registry, a category a translated DOI does not map:
-//     ErrBadCategory.
+// ipsecurity-01) rather than against what Linux lets through, and accepts
+// only canonical encodings, so that every option it accepts re-encodes byte
+// for byte ([AppendOption] with [FormatOf] the tag). RULES.md §10 lists its
+// checks in order, with the offset and sentinel each reports; every
+// category error points at the first category octet, as [Linux] does.
+// Tags 6 and 7 (FIPS 188) are package fips188's.
 //
 // The zero Strict checks the option alone: any DOI but 0, no ignorable
 // tags. Strict is an [ipopt.OptionChecker]; use it through a pointer.

@@ -109,7 +109,7 @@ func (t Tag) Categories() []byte {
 //	if err := it.Err(); err != nil { ... }
 //
 // Framing errors, at the octets Linux's cipso_v4_validate points at
-// (rulebook B.4 steps 3.2, 3.3), counted from the option's type octet:
+// (RULES.md §7 steps 3.2 and 3.3), counted from the option's type octet:
 //   - a tag type that is the option's last octet: ipopt.ErrTruncated at the
 //     tag type;
 //   - a tag length past the end of the option, or below 2 (which could not

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 // Label decodes a tag 1, 2 or 5 into l with the values on the wire (no DOI
 // translation; see [Domain.Decode]). It is as lenient as Linux's parsers
-// (cipso_v4_parsetag_rbm, _enum, _rng; rulebook B.3) and checks only what
+// (cipso_v4_parsetag_rbm, _enum, _rng; RULES.md §8) and checks only what
 // is needed to read the tag; the validation profiles check the rest:
 //
 //   - tag 1: length >= 4 (at +1); every bitmap bit is a category; trailing
