@@ -83,7 +83,7 @@ func TestCatSetBasics(t *testing.T) {
 		assert.LessOrEqual(t, stop, los[len(los)-1])
 	}
 
-	// Inverted ranges add nothing (Linux netlbl_catmap_setrng, rulebook B.3).
+	// Inverted ranges add nothing (Linux netlbl_catmap_setrng; RULES.md §8).
 	c := s
 	require.NoError(t, s.AddRange(10, 5))
 	assert.Equal(t, c, s)
@@ -116,8 +116,8 @@ func TestCatSetFullIsAtomic(t *testing.T) {
 }
 
 func TestCatSetBitmap(t *testing.T) {
-	// Rulebook A.3: category N is bit 0x80>>(N%8) of octet N/8, so {0,15}
-	// is 80 01 (checklist case 2).
+	// Draft §3.4.2.5 (RULES.md §2): category N is bit 0x80>>(N%8) of octet
+	// N/8, so {0,15} is 80 01 (checklist 2, ipopt/RULES.md §9).
 	var s CatSet
 	require.NoError(t, s.SetBitmap([]byte{0x80, 0x01}))
 	assert.Equal(t, []uint32{0, 15}, collect(&s))
@@ -126,7 +126,7 @@ func TestCatSetBitmap(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x80, 0x01}, b)
 
-	// Case 28: 29 octets of FF then 01: categories 0..231 and 239.
+	// Checklist 28: 29 octets of FF then 01: categories 0..231 and 239.
 	bm := append(slices.Repeat([]byte{0xFF}, 29), 0x01)
 	require.NoError(t, s.SetBitmap(bm))
 	assert.Equal(t, 233, s.Len())

@@ -11,13 +11,15 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// The rulebook's differential-test checklist, cases 1-36: the options
-// field in hex and the verdicts it gives. Lp is Linux with
+// The differential-test checklist, fields 1-36 (numbered as ipopt/RULES.md
+// §9): the options field in hex and the verdicts it gives. Lp is Linux with
 // "cipso add pass doi:1 tags:1,2,5" and strictvalid = 1, L0 is NetLabel
 // with no DOI, St the strict profile with no registry. A pointer of 0
-// means accept. The Lp and St pointers are the rulebook's; L0 follows its
-// stated rule (B.4: with no DOI every CIPSO option fails at option offset
-// + 2, after the length checks; B.5 for the walk).
+// means accept. Lp and L0 follow cipso_v4_validate inside
+// __ip_options_compile (RULES.md §7, ipopt/RULES.md §3; with no DOI every
+// CIPSO option fails at option offset + 2, after the length checks), and
+// ipopt/linuxtest's TestChecklist gives the same fields to a running
+// kernel. St follows RULES.md §10.
 type checkCase struct {
 	name       string
 	opts       string
@@ -135,17 +137,17 @@ func TestStrictSentinels(t *testing.T) {
 		opts  string
 		errIs error
 	}{
-		{"86 0B 00 00 00 01 01 05 00 05 00", ErrNotCanonical},                       // case 4
-		{"86 0A 00 00 00 01 01 04 FF 05", ErrBadAlignment},                          // case 5
-		{"86 0A 00 00 00 00 01 04 00 05", ErrBadDOI},                                // case 6
-		{"86 0C 00 00 00 01 02 06 00 05 FF FF", ErrBadCategory},                     // case 21
-		{"86 0E 00 00 00 01 05 08 00 05 00 05 00 0A", ErrCategoryOrder},             // case 25
-		{"86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05", ErrCategoryOrder}, // case 26
+		{"86 0B 00 00 00 01 01 05 00 05 00", ErrNotCanonical},                       // checklist 4
+		{"86 0A 00 00 00 01 01 04 FF 05", ErrBadAlignment},                          // checklist 5
+		{"86 0A 00 00 00 00 01 04 00 05", ErrBadDOI},                                // checklist 6
+		{"86 0C 00 00 00 01 02 06 00 05 FF FF", ErrBadCategory},                     // checklist 21
+		{"86 0E 00 00 00 01 05 08 00 05 00 05 00 0A", ErrCategoryOrder},             // checklist 25
+		{"86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05", ErrCategoryOrder}, // checklist 26
 		{"86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 09 00 05", ErrNotCanonical},  // adjacent
 		{"86 0E 00 00 00 01 05 08 00 05 00 03 00 00", ErrNotCanonical},              // final 0 written
-		{"86 0E 00 00 00 01 01 04 00 05 02 04 00 06", ErrMultipleTags},              // case 30
+		{"86 0E 00 00 00 01 01 04 00 05 02 04 00 06", ErrMultipleTags},              // checklist 30
 		{"86 0E 00 00 00 01 05 08 00 05 FF FF 00 01", ErrBadCategory},               // 65535 in a range
-		{"86 0C 00 00 00 01 80 06 00 00 00 2A", ErrUnknownTag},                      // case 16
+		{"86 0C 00 00 00 01 80 06 00 00 00 2A", ErrUnknownTag},                      // checklist 16
 		{"86 0E 00 00 00 01 07 04 AA BB 01 04 00 05", ErrUnknownTag},                // tag 7 not ignorable
 		{"86 14 00 00 00 01 01 0E 00 05 00 00 00 00 00 00 00 00 00 00", nil},        // optimized, empty
 		{"86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 01", nil},        // 10 octets, minimal
@@ -166,7 +168,7 @@ func TestStrictSentinels(t *testing.T) {
 	requireErr(t, st.ValidateOption(hx(t, "86 0C 00 00 00 01 07 09 AA BB 01 04")), ErrBadTagLength, 7)
 }
 
-// Case 16 with a local DOI, and tag 128 where Linux accepts it.
+// Checklist 16 with a local DOI, and tag 128 where Linux accepts it.
 func TestLinuxLocalTag(t *testing.T) {
 	d, err := NewLocal(1)
 	require.NoError(t, err)
@@ -184,7 +186,7 @@ func TestLinuxLocalTag(t *testing.T) {
 	assert.Equal(t, 26, pointerOf(t, lx.Validate(hx(t, "86 0A 00 00 00 01 01 04 00 05 00 00"))))
 }
 
-// Case 36: a translated DOI, "cipso add trans doi:2 tags:1 levels:0=0
+// Checklist 36: a translated DOI, "cipso add trans doi:2 tags:1 levels:0=0
 // categories:0=0".
 func TestLinuxTrans(t *testing.T) {
 	d, err := NewTrans(2, []TagType{TagRBitmap}, []Pair{{0, 0}}, []Pair{{0, 0}})
@@ -199,7 +201,7 @@ func TestLinuxTrans(t *testing.T) {
 	assert.Equal(t, 30, pointerOf(t, lx.Validate(cat)))
 	assert.ErrorIs(t, lx.Validate(cat), ErrBadCategory)
 	assert.NoError(t, lx.Validate(hx(t, "86 0B 00 00 00 02 01 05 00 00 80 00")), "level 0, category 0 mapped")
-	// strictvalid = 0: the IP layer lets both through (B.2).
+	// strictvalid = 0: the IP layer lets both through (RULES.md §6).
 	lx.RBMStrictValid = false
 	assert.NoError(t, lx.Validate(lvl))
 	assert.NoError(t, lx.Validate(cat))
@@ -215,15 +217,15 @@ func TestLinuxTrans(t *testing.T) {
 }
 
 // Tag slots: a tag type 0 passes the slot check through an empty slot
-// (case 15), but not when all five slots are used; a tag listed after an
-// empty slot is never permitted (B.4 step 3.1).
+// (checklist 15), but not when all five slots are used; a tag listed after
+// an empty slot is never permitted (RULES.md §7 step 3.1).
 func TestLinuxSlots(t *testing.T) {
 	full := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange, TagRBitmap, TagEnum))
 	assert.Equal(t, 26, pointerOf(t, full.Validate(hx(t, "86 08 00 00 00 01 00 05"))), "no empty slot: refused at the type")
 	gap := NewLinux(passRegistry(t, 1, TagRBitmap, TagInvalid, TagEnum))
 	assert.Equal(t, 26, pointerOf(t, gap.Validate(hx(t, "86 0C 00 00 00 01 02 06 00 05 00 01"))))
 	assert.NoError(t, gap.Validate(hx(t, "86 0A 00 00 00 01 01 04 00 05")))
-	// The same tag type twice is accepted (B.9).
+	// The same tag type twice is accepted (RULES.md §7; checked on Linux 6.18).
 	lp := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange))
 	assert.NoError(t, lp.Validate(hx(t, "86 0E 00 00 00 01 01 04 00 05 01 04 00 06")))
 }

@@ -67,7 +67,7 @@ cipsov4 add pass doi:16 tags:1,2,5
 
 func TestParseConfigErrors(t *testing.T) {
 	// Each line is refused by netlabelctl 0.30 / Linux 6.18 (checked live;
-	// rulebook B.3) unless marked "stricter".
+	// RULES.md §4) unless marked "stricter".
 	tests := []struct {
 		line  string
 		errIs error

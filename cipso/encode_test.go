@@ -26,8 +26,9 @@ func label(t testing.TB, level uint32, ranges ...[2]uint32) Label {
 	return l
 }
 
-// Checklist case 40: what Linux generates with "cipso add pass doi:1"
-// (rulebook B.6; the tag-5 bytes are also tshark-verified as "20-10,3-0").
+// Checklist 40 (ipopt/RULES.md §9): what Linux generates with "cipso add
+// pass doi:1" (RULES.md §9; tshark 4.0.17 shows the tag-5 octets as
+// "20-10,3-0", RULES.md §11).
 func TestDomainAppendOptionCase40(t *testing.T) {
 	tests := []struct {
 		name string
@@ -48,7 +49,7 @@ func TestDomainAppendOptionCase40(t *testing.T) {
 			"86 10 00 00 00 01 05 0A 00 03 00 14 00 0A 00 03"},
 		{"tags:1,2 with c240 falls back to tag 2", []TagType{TagRBitmap, TagEnum}, label(t, 3, [2]uint32{240, 240}), Format{},
 			"86 0C 00 00 00 01 02 06 00 03 00 F0"},
-		// Rulebook B.3: with the category flag set and an empty set,
+		// RULES.md §9: with the category flag set and an empty set,
 		// cipso_v4_map_cat_rbm_hton returns one octet: 01 05 00 LL 00.
 		{"tags:1, category flag, empty set", []TagType{TagRBitmap}, label(t, 3), Format{CatFlag: true},
 			"86 0B 00 00 00 01 01 05 00 03 00"},
@@ -80,7 +81,7 @@ func TestDomainAppendOptionCase40(t *testing.T) {
 }
 
 func TestAppendOptionErrors(t *testing.T) {
-	// tags:1 with c240: -ENOSPC, nothing appended (case 40).
+	// tags:1 with c240: -ENOSPC, nothing appended (checklist 40).
 	d, _ := NewPass(1, TagRBitmap)
 	l := label(t, 3, [2]uint32{240, 240})
 	dst := []byte{0xAB}
@@ -208,7 +209,7 @@ func TestDomainLocal(t *testing.T) {
 
 func TestNewDomainRejects(t *testing.T) {
 	// What Linux's cipso_v4_doi_add and netlbl_cipsov4_add_std refuse
-	// (rulebook B.3; also seen with netlabelctl 0.30 on Linux 6.18).
+	// (RULES.md §4; also seen with netlabelctl 0.30 on Linux 6.18).
 	_, err := NewPass(0, TagRBitmap)
 	assert.ErrorIs(t, err, ErrBadDOI)
 	_, err = NewPass(1)

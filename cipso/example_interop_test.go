@@ -25,8 +25,7 @@ import (
 )
 
 // datagram is an IPv4/UDP datagram from 10.0.0.1 to 10.0.0.2 carrying
-// the CIPSO option of the rulebook's checklist case 2 (DOI 1, tag 1,
-// level 5, categories 0 and 15), padded to 12 octets, and 4 octets of
+// a CIPSO option (DOI 1, tag 1, level 5, categories 0 and 15), padded to 12 octets, and 4 octets of
 // payload.
 func datagram() []byte {
 	b, _ := hex.DecodeString("48000024000100004011" + "0000" + "0a000001" + "0a000002" +
@@ -135,7 +134,7 @@ func Example_xnetHeader() {
 	fmt.Println("DOI 1 configured:", lx.Validate(h.Options))
 
 	// The same label on a receiver with no DOI configured: the pointer is
-	// at the DOI field, option offset + 2 (rulebook B.4).
+	// at the DOI field, option offset + 2 (RULES.md §7 step 2).
 	err = cipso.NewLinux(&cipso.Registry{}).Validate(h.Options)
 	var e *ipopt.Error
 	if errors.As(err, &e) {
@@ -166,7 +165,8 @@ func Example_icmpParameterProblem() {
 		fmt.Println(err)
 		return
 	}
-	// Rulebook checklist 41: 0c 00 <checksum> 16 00 00 00, then the quote.
+	// Type 12, code 0, the checksum, then the pointer 22 (0x16) and three
+	// zero octets; then the quoted datagram.
 	fmt.Printf("type %d code %d, octets 4-7: % x\n", wire[0], wire[1], wire[4:8])
 
 	back, err := icmp.ParseMessage(1, wire)

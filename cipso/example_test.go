@@ -10,7 +10,7 @@ import (
 )
 
 // Decode a received option: the DOI, the tags, and the label of the first
-// tag (rulebook checklist case 22).
+// tag (here a tag 5 with two ranges).
 func ExampleParseOption() {
 	b := []byte{0x86, 0x12, 0, 0, 0, 1, 0x05, 0x0C, 0, 5, 0, 20, 0, 10, 0, 5, 0, 1}
 	o, err := cipso.ParseOption(b)
@@ -77,8 +77,7 @@ func ExampleDomain_AppendOption() {
 }
 
 // The strict profile refuses what the draft forbids even where Linux lets
-// it through: here a range whose bottom is above its top (checklist case
-// 25).
+// it through: here a range whose bottom is above its top.
 func ExampleStrict() {
 	opt := []byte{0x86, 0x0E, 0, 0, 0, 1, 0x05, 0x08, 0, 5, 0, 5, 0, 10}
 	var st cipso.Strict

@@ -9,7 +9,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// seedOptions adds the rulebook's checklist vectors (options fields) and
+// seedOptions adds the checklist vectors (ipopt/RULES.md §9; options fields) and
 // the options they start with.
 func seedOptions(f *testing.F) {
 	for _, tc := range checklist {

@@ -29,9 +29,10 @@ import (
 // cipso.Linux. They need root and netlabelctl and skip without them.
 
 // kernelConfig is the NetLabel configuration of the tests, given both to
-// netlabelctl and to cipso.ParseConfig. Besides the rulebook's pass DOI
-// (B.9) it has a pass DOI whose slots list tag 2 first, one with an empty
-// slot in the middle (tag 2 after it is never reached: B.4 step 3.1), one
+// netlabelctl and to cipso.ParseConfig. Besides the checklist's pass DOI
+// with tags 1, 2 and 5 (ipopt/RULES.md §9) it has a pass DOI whose slots
+// list tag 2 first, one with an empty slot in the middle (tag 2 after it is
+// never reached: RULES.md §7 step 3.1), one
 // with all five slots used (tag 0 finds no empty slot) and a DOI number
 // whose four octets all differ, a translated DOI with gaps in both tables
 // and a local DOI. No DOI maps anything ("map add" is not needed on the
@@ -536,7 +537,7 @@ func sentinelName(err error) string {
 }
 
 // TestLinuxKernelReceive injects generated IPv4/UDP datagrams carrying
-// CIPSO options into a private network namespace (rulebook B.4, B.5, B.9)
+// CIPSO options into a private network namespace (RULES.md §7, ipopt/RULES.md §3)
 // and compares what the kernel does with cipso.Linux inside ipopt.Linux's
 // walk, for both values of cipso_rbm_strictvalid and for datagrams that
 // arrive on the loopback device (Loopback: true; tag 128 allowed) and on
@@ -642,8 +643,8 @@ func TestLinuxKernelReceive(t *testing.T) {
 // pass and trans DOIs, padded with EOL to a multiple of 4, is accepted -
 // random labels that fit, every tag of each DOI's list and the DOI's own
 // tag selection, in all four formats (optimized bitmap, category flag).
-// The local tag 128 is refused with EINVAL (rulebook B.4, B.9), and so is
-// any CIPSO option without CAP_NET_RAW (B.5). cipso.Linux in socket mode
+// The local tag 128 is refused with EINVAL (RULES.md §7), and so is any
+// CIPSO option without CAP_NET_RAW (ipopt/RULES.md §3). cipso.Linux in socket mode
 // must say the same. Last, the receive test's generated fields go through
 // setsockopt and cipso.Linux in socket mode: accepted by both or by
 // neither.
@@ -723,7 +724,7 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 		assert.ErrorIs(t, ns.SetSockOptions(opts), syscall.EINVAL, "setsockopt(%x)", opts)
 		assert.ErrorIs(t, sock.Validate(opts), cipso.ErrTagNotAllowed, "cipso.Linux (socket) on %x", opts)
 	}
-	// Without CAP_NET_RAW no CIPSO option may be set (B.5).
+	// Without CAP_NET_RAW no CIPSO option may be set (ipopt/RULES.md §3).
 	unpriv := &ipopt.Linux{CIPSO: lx, Socket: true}
 	for range 10 {
 		opts := pad(g.valid())
@@ -763,7 +764,7 @@ func errText(err error) string {
 }
 
 // TestLinuxKernelTagSlots pins, on the kernel and on cipso.Linux, the
-// verdicts rulebook B.4 derives for the unusual DOIs of kernelConfig,
+// verdicts RULES.md §7 gives for the unusual DOIs of kernelConfig,
 // which the generated fields reach only by chance: a tag after an empty
 // slot is refused (step 3.1 stops at the first empty slot), tag 0 gets
 // past the slot check only when some slot is empty (and is then refused by

@@ -13,7 +13,7 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// hx decodes the rulebook's spaced hex.
+// hx decodes spaced hex ("86 0A 00 00 ...").
 func hx(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
@@ -46,7 +46,7 @@ func TestParseOption(t *testing.T) {
 	requireErr(t, err, ipopt.ErrBadLength, 1)
 	_, err = ParseOption(append([]byte{0x86, 41}, make([]byte, 39)...))
 	requireErr(t, err, ipopt.ErrBadLength, 1)
-	// Checklist case 31: the option runs past the field; the walk reports it
+	// Checklist 31: the option runs past the field; the walk reports it
 	// at the type octet.
 	_, err = ParseOption(hx(t, "86 10 00 00 00 01 01 04 00 05 00 00"))
 	requireErr(t, err, ipopt.ErrBadLength, 0)
@@ -58,6 +58,7 @@ func TestParseOption(t *testing.T) {
 	require.NoError(t, it.Err())
 }
 
+// TestTagIter: "case N" is checklist N (ipopt/RULES.md §9).
 func TestTagIter(t *testing.T) {
 	type tag struct {
 		off int
@@ -113,8 +114,8 @@ func TestTagTypeString(t *testing.T) {
 	assert.False(t, TagPBitmap.MAC())
 }
 
-// Decoding the rulebook's checklist vectors (the expected sets are the
-// rulebook's, and tshark's rendering of them where marked V).
+// Decoding checklist vectors ("case N" is checklist N, ipopt/RULES.md §9);
+// the expected sets follow RULES.md §8.
 func TestOptionLabel(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -145,7 +146,7 @@ func TestOptionLabel(t *testing.T) {
 		})
 	}
 
-	// Case 22: {1..5, 10..20}; case 26: touching ranges, {5..20}.
+	// Checklist 22: {1..5, 10..20}; checklist 26: touching ranges, {5..20}.
 	o, _ := ParseOption(hx(t, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00"))
 	var l Label
 	require.NoError(t, o.Label(&l))
@@ -154,7 +155,7 @@ func TestOptionLabel(t *testing.T) {
 	require.NoError(t, o.Label(&l))
 	assert.Equal(t, "{c5.c20}", l.Cats.String())
 
-	// Case 28: the largest tag 1.
+	// Checklist 28: the largest tag 1.
 	b := append(hx(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xFF}, 29)...)
 	b = append(b, 0x01)
 	o, err := ParseOption(b)
@@ -164,6 +165,7 @@ func TestOptionLabel(t *testing.T) {
 	assert.Equal(t, 233, l.Cats.Len())
 }
 
+// TestOptionLabelErrors: "case N" is checklist N (ipopt/RULES.md §9).
 func TestOptionLabelErrors(t *testing.T) {
 	tests := []struct {
 		name   string

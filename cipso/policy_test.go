@@ -63,7 +63,7 @@ func TestICMP(t *testing.T) {
 	lx := NewLinux(nil)
 	err := lx.Validate(hx(t, "01 01 86 0A 00 00 00 09 01 04 00 05"))
 	typ, code, ptr, ok := ICMP(err, false)
-	assert.Equal(t, []any{uint8(12), uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "case 32: Parameter Problem, pointer 24")
+	assert.Equal(t, []any{uint8(12), uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "checklist 32: Parameter Problem, pointer 24")
 
 	r := LabelRange{High: mustLabel(t, "s1")}
 	l := mustLabel(t, "s2")
