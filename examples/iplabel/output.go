@@ -22,7 +22,8 @@ import (
 //   - "-" is standard output (refused when it is a terminal);
 //   - a symbolic link is followed (through any number of links, 40 at
 //     most, as the kernel allows) and its target written, atomically
-//     beside the target; the link stays a link;
+//     beside the target; the link stays a link; a relative link and ".."
+//     are resolved in the real directory, as the kernel resolves them;
 //   - a character or block device, a FIFO or a pipe, as the kernel finds
 //     it through any links (/dev/stdout on a pipe: /proc/self/fd/1), is
 //     opened and written in place, never replaced, never truncated; a
@@ -60,30 +61,63 @@ type output struct {
 const maxSymlinks = 40
 
 // resolveOutput follows symbolic links from path to the file they name,
-// which need not exist.
+// which need not exist. As the kernel does, a relative link is taken in
+// its link's directory as resolved through the links before it, and ".."
+// is never cleaned lexically (s/a/../x, with s/a a link to real/sub, is
+// s/real/x): the target returned is its real directory and its name, so
+// the temporary file goes beside it.
 func resolveOutput(path string) (target string, fi fs.FileInfo, err error) {
 	p := path
 	for range maxSymlinks {
 		fi, err = os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, nil, nil
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", nil, err
 		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			return p, fi, nil
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			l, err := os.Readlink(p)
+			if err != nil {
+				return "", nil, err
+			}
+			if !filepath.IsAbs(l) {
+				// Not filepath.Join, which would clean l's ".." lexically;
+				// the next round resolves the directory.
+				dir, _ := splitPath(p)
+				l = dir + l
+			}
+			p = l
+			continue
 		}
-		l, err := os.Readlink(p)
 		if err != nil {
-			return "", nil, err
+			fi = nil
 		}
-		if !filepath.IsAbs(l) {
-			l = filepath.Join(filepath.Dir(p), l)
+		dir, base := splitPath(p)
+		if base == "" || base == "." || base == ".." {
+			return p, fi, nil // a directory: refused by the caller
 		}
-		p = l
+		if dir == "" {
+			dir = "."
+		}
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", nil, fmt.Errorf("--out %s: cannot create its temporary file in %s: %w", path, dir, err)
+		}
+		return filepath.Join(real, base), fi, nil
 	}
 	return "", nil, fmt.Errorf("%s: more than %d levels of symbolic links", path, maxSymlinks)
+}
+
+// splitPath splits p after its last separator, cleaning nothing (dir is
+// "" or ends in a separator).
+func splitPath(p string) (dir, base string) {
+	i := len(p) - 1
+	for i >= len(filepath.VolumeName(p)) && !os.IsPathSeparator(p[i]) {
+		i--
+	}
+	return p[:i+1], p[i+1:]
 }
 
 // createOutput opens the output named path ("-": stdout).

@@ -47,7 +47,8 @@ func dirNames(t *testing.T, dir string) []string {
 
 // TestRewriteOutputKinds: a symbolic link is written through (the link
 // stays, the target gets the capture, no temporary file is left in
-// either directory); a dangling link creates its target; a FIFO is
+// either directory); a relative target is taken in its link's directory
+// as the kernel resolves it; a dangling link creates its target; a FIFO is
 // written in place; a directory and a socket are refused.
 func TestRewriteOutputKinds(t *testing.T) {
 	want := strippedSample(t)
@@ -78,6 +79,32 @@ func TestRewriteOutputKinds(t *testing.T) {
 	r = iplabel(t, "", "rewrite", "--in", samplePath, "--out", dangling, "--strip")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, want, mustRead(t, filepath.Join(tdir, "new.pcap")))
+
+	// A relative target's ".." is taken in the link's directory as the
+	// kernel finds it, through the links before it, never lexically:
+	// s/a -> real/sub and s/real/sub/out -> ../target.pcap name
+	// s/real/target.pcap, not s/target.pcap.
+	s := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(s, "real", "sub"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join("real", "sub"), filepath.Join(s, "a")))
+	require.NoError(t, os.Symlink(filepath.Join("..", "target.pcap"), filepath.Join(s, "real", "sub", "out")))
+	require.NoError(t, os.WriteFile(filepath.Join(s, "target.pcap"), []byte("unrelated"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(s, "real", "target.pcap"), []byte("previous"), 0o640))
+	r = iplabel(t, "", "rewrite", "--in", samplePath, "--out", filepath.Join(s, "a", "out"), "--strip")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, want, mustRead(t, filepath.Join(s, "real", "target.pcap")), "the kernel's target is written")
+	assert.Equal(t, "unrelated", string(mustRead(t, filepath.Join(s, "target.pcap"))), "the lexical one is not")
+	assert.ElementsMatch(t, []string{"a", "real", "target.pcap"}, dirNames(t, s))
+	assert.ElementsMatch(t, []string{"sub", "target.pcap"}, dirNames(t, filepath.Join(s, "real")), "the temporary file went beside the target")
+	assert.Equal(t, []string{"out"}, dirNames(t, filepath.Join(s, "real", "sub")))
+	fi, err = os.Lstat(filepath.Join(s, "real", "sub", "out"))
+	require.NoError(t, err)
+	assert.True(t, fi.Mode()&fs.ModeSymlink != 0, "the link stays a link")
+	// A path whose own ".." follows a link: s/a/../x is s/real/x.
+	r = iplabel(t, "", "rewrite", "--in", samplePath, "--out", s+"/a/../x.pcap", "--strip") // not filepath.Join, which cleans
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, want, mustRead(t, filepath.Join(s, "real", "x.pcap")))
+	assert.ElementsMatch(t, []string{"a", "real", "target.pcap"}, dirNames(t, s))
 
 	fifo := filepath.Join(dir, "fifo")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
