@@ -268,18 +268,18 @@ func TestSetupScript(t *testing.T) {
 			"-A DSMD-OUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass\n-A DSMD-OUT -o eth1 -j NFQUEUE --queue-num 1 --queue-bypass\n",
 			"-A DSMD-IN -i eth1 -j NFQUEUE --queue-num 2 --queue-bypass\n",
 			jump("iptables-legacy", "OUTPUT", "DSMD-OUT"),
-			"netlabelctl cipsov4 list doi:16 >/dev/null 2>&1 || netlabelctl cipsov4 add pass doi:16 tags:1\n",
+			"if ! netlabelctl cipsov4 list doi:16 >/dev/null 2>&1; then\n\tmkdir -p '/run/dsmd'\n\tnetlabelctl cipsov4 add pass doi:16 tags:1\n\t: >'/run/dsmd/netlabel-doi-16'\nfi\n",
 		},
 		teardown: []string{
 			"while iptables-legacy -w -t mangle -D OUTPUT -j DSMD-OUT 2>/dev/null; do :; done\n",
 			"iptables-legacy -w -t mangle -X DSMD-OUT 2>/dev/null || true\n",
-			"netlabelctl cipsov4 del doi:16\n",
+			"if [ -e '/run/dsmd/netlabel-doi-16' ]; then netlabelctl cipsov4 del doi:16 || true; rm -f '/run/dsmd/netlabel-doi-16'; fi\n",
 		},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustConfig(t, tc.conf)
-			s := SetupScript(c, false, tc.ipt)
+			s := SetupScript(c, false, ScriptOptions{IPTables: tc.ipt})
 			for _, l := range tc.setup {
 				assert.Contains(t, s, l)
 			}
@@ -311,7 +311,7 @@ func TestSetupScript(t *testing.T) {
 				assert.NotContains(t, a, "DSMD-MSS", "arming leaves the MSS chain alone")
 			}
 
-			d := SetupScript(c, true, tc.ipt)
+			d := SetupScript(c, true, ScriptOptions{IPTables: tc.ipt})
 			for _, l := range tc.teardown {
 				assert.Contains(t, d, l)
 			}

@@ -9,7 +9,9 @@
 //	dsmd --config /etc/dsmd.conf --check    check the configuration and exit
 //
 // The rules --setup installs let every packet pass until dsmd is bound to
-// its queues (--queue-bypass). Once bound, dsmd arms them in "overload
+// its queues (--queue-bypass). dsmd first checks that it will be able to
+// drop its privileges (CheckPrivileges), and stops, changing nothing, if
+// not. Once bound, it arms the rules in "overload
 // fail-closed" mode (ArmInput), then keeps only the capabilities it needs
 // and sets no_new_privs (DropPrivileges), switching to the configured
 // "user" if there is one. Counters are printed on SIGUSR1 and at exit. See
@@ -38,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	teardown := fs.Bool("teardown", false, "print the commands that undo --setup, and exit")
 	check := fs.Bool("check", false, "check the configuration and exit")
 	iptables := fs.String("iptables", "iptables", "iptables `command` of the scripts and of arming (iptables-nft, iptables-legacy); its restore command is this name with -restore appended")
+	stateDir := fs.String("state-dir", DefaultStateDir, "`directory` where the --setup script records what it added for --teardown (the translate DOI)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -52,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *setup || *teardown:
-		fmt.Fprint(stdout, SetupScript(cfg, *teardown, *iptables))
+		fmt.Fprint(stdout, SetupScript(cfg, *teardown, ScriptOptions{IPTables: *iptables, StateDir: *stateDir}))
 		return 0
 	case *check:
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
@@ -65,6 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 // SIGUSR1 and at exit. Once the queues are bound it arms the fail-closed
 // rules and drops its privileges; the startup line is printed after that.
 func serve(cfg *Config, iptables string, stderr io.Writer) int {
+	// Everything DropPrivileges needs is checked before anything is
+	// bound or armed: a dsmd that cannot drop its privileges leaves the
+	// rules as --setup made them (bypassing), so the host keeps its
+	// network.
+	if err := CheckPrivileges(cfg); err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := Start(ctx, cfg, Options{})
@@ -72,14 +83,24 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
+	armed := false
 	if in := ArmInput(cfg); in != "" {
-		if err := arm(iptables, in); err != nil {
+		if err := restore(iptables, in); err != nil {
 			d.Close()
 			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules (were they installed with --setup?): %v\n", err)
 			return 1
 		}
+		armed = true
 	}
 	if err := DropPrivileges(cfg); err != nil {
+		// Not expected after CheckPrivileges; if it happens, put the
+		// bypassing rules back before stopping (while root, the
+		// iptables-restore that does it still works).
+		if armed {
+			if uerr := restore(iptables, DisarmInput(cfg)); uerr != nil {
+				fmt.Fprintf(stderr, "dsmd: disarming the rules: %v (run --setup again)\n", uerr)
+			}
+		}
 		d.Close()
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
@@ -104,9 +125,9 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 	}
 }
 
-// arm feeds in to "IPTABLES-restore -w --noflush", which commits it in
-// one step.
-func arm(iptables, in string) error {
+// restore feeds in to "IPTABLES-restore -w --noflush", which commits it
+// in one step.
+func restore(iptables, in string) error {
 	cmd := exec.Command(iptables+"-restore", "-w", "--noflush")
 	cmd.Stdin = strings.NewReader(in)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -186,7 +186,7 @@ func (n *testNet) installRules(i int, c *Config) {
 	n.tb.Helper()
 	iptOnly := *c
 	iptOnly.Mode = NeutraliseNOP
-	if err := n.sh(i, SetupScript(&iptOnly, false, n.ipt)); err != nil {
+	if err := n.sh(i, SetupScript(&iptOnly, false, ScriptOptions{IPTables: n.ipt})); err != nil {
 		if strings.Contains(err.Error(), "NFQUEUE") || strings.Contains(err.Error(), "No chain/target/match") {
 			n.tb.Skipf("dsmd end-to-end: iptables NFQUEUE target unavailable: %v", err)
 		}

@@ -44,13 +44,14 @@ func keptCaps(c *Config) []int {
 // the set*id calls through the syscall package, which applies them to all
 // threads. AllThreadsSyscall does not work in a program linked with cgo:
 // DropPrivileges then returns an error and changes nothing; build dsmd
-// with CGO_ENABLED=0.
+// with CGO_ENABLED=0. It also changes nothing when CheckPrivileges
+// fails.
 //
 // A failure part way leaves the process with fewer privileges than
 // before, never more; the caller is to exit.
 func DropPrivileges(c *Config) error {
-	if builtWithCgo {
-		return errors.New("cannot drop privileges: this dsmd is linked with cgo, which rules out changing the capabilities of every thread (build it with CGO_ENABLED=0)")
+	if err := CheckPrivileges(c); err != nil {
+		return err
 	}
 	var keep [2]uint32
 	for _, cp := range keptCaps(c) {
@@ -108,6 +109,47 @@ func DropPrivileges(c *Config) error {
 		return fmt.Errorf("capset: %w", e)
 	}
 	return prctl("PR_SET_NO_NEW_PRIVS", unix.PR_SET_NO_NEW_PRIVS, 1)
+}
+
+// CheckPrivileges reports what would make DropPrivileges fail, before
+// anything is changed: a program linked with cgo (syscall.AllThreadsSyscall
+// answers ENOTSUP there), or an effective capability set that lacks one
+// DropPrivileges uses (CAP_SETPCAP for PR_CAPBSET_DROP, CAP_SETUID and
+// CAP_SETGID to switch user) or one it is to keep.
+func CheckPrivileges(c *Config) error {
+	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_GET_NO_NEW_PRIVS, 0, 0); e == unix.ENOTSUP {
+		return errors.New("cannot drop privileges: this dsmd is linked with cgo, which rules out changing the credentials of every thread (build it with CGO_ENABLED=0)")
+	} else if e != 0 {
+		return fmt.Errorf("cannot drop privileges: prctl PR_GET_NO_NEW_PRIVS on every thread: %w", e)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("cannot drop privileges: capget: %w", err)
+	}
+	need := append([]int{unix.CAP_SETPCAP}, keptCaps(c)...)
+	if c.User != nil {
+		need = append(need, unix.CAP_SETUID, unix.CAP_SETGID)
+	}
+	var missing []string
+	for _, cp := range need {
+		if data[cp/32].Effective&(1<<(cp%32)) == 0 {
+			missing = append(missing, capNames[cp])
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("cannot drop privileges: dsmd needs %s in its effective capability set (start it as root)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// capNames are the names of the capabilities CheckPrivileges asks for.
+var capNames = map[int]string{
+	unix.CAP_NET_ADMIN: "CAP_NET_ADMIN",
+	unix.CAP_NET_RAW:   "CAP_NET_RAW",
+	unix.CAP_SETPCAP:   "CAP_SETPCAP",
+	unix.CAP_SETUID:    "CAP_SETUID",
+	unix.CAP_SETGID:    "CAP_SETGID",
 }
 
 // lastCap is the kernel's highest capability number

@@ -232,19 +232,94 @@ func TestBinaryLeastPrivilege(t *testing.T) {
 	}
 }
 
+// cgoLinked says whether this test binary is linked with cgo, where
+// syscall.AllThreadsSyscall answers ENOTSUP.
+func cgoLinked() bool {
+	_, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_GET_NO_NEW_PRIVS, 0, 0)
+	return e == unix.ENOTSUP
+}
+
 // TestDropPrivilegesNeedsNoCgo: in a program linked with cgo (as this
-// test binary usually is) DropPrivileges refuses, says how to build
-// dsmd, and changes nothing.
+// test binary usually is) CheckPrivileges and DropPrivileges refuse, say
+// how to build dsmd, and change nothing.
 func TestDropPrivilegesNeedsNoCgo(t *testing.T) {
-	if !builtWithCgo {
+	if !cgoLinked() {
 		t.Skip("needs a test binary linked with cgo (without cgo DropPrivileges would drop this process's privileges)")
 	}
 	before := procStatus(t, "/proc/self/status")
-	err := DropPrivileges(mustConfig(t, "node 1\nuser 65534:65534\n"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "CGO_ENABLED=0")
+	c := mustConfig(t, "node 1\nuser 65534:65534\n")
+	require.ErrorContains(t, CheckPrivileges(c), "CGO_ENABLED=0")
+	require.ErrorContains(t, DropPrivileges(c), "CGO_ENABLED=0")
 	after := procStatus(t, "/proc/self/status")
 	for _, k := range []string{"Uid", "Gid", "CapEff", "CapPrm", "CapBnd", "NoNewPrivs"} {
 		assert.Equal(t, before[k], after[k], k)
+	}
+}
+
+// TestBinaryCannotDrop: a dsmd that could not drop its privileges stops
+// before it binds its queues or arms its rules, so the host keeps its
+// network (the rules --setup installed go on bypassing): built with cgo
+// (a plain "go build"), and started without CAP_SETPCAP (as by a
+// systemd unit that leaves it out).
+func TestBinaryCannotDrop(t *testing.T) {
+	tests := []struct {
+		name   string
+		cgo    string   // CGO_ENABLED for the build
+		prefix []string // command before dsmd
+		want   string   // in its error line
+	}{
+		{"built with cgo", "1", nil, "build it with CGO_ENABLED=0"},
+		{"without CAP_SETPCAP", "0", []string{"setpriv", "--bounding-set", "-setpcap", "--"}, "needs CAP_SETPCAP in its effective capability set"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newTestNet(t)
+			goBin, err := exec.LookPath("go")
+			if err != nil {
+				t.Skip("dsmd binary test: needs the go command to build dsmd")
+			}
+			if len(tc.prefix) > 0 {
+				if _, err := exec.LookPath(tc.prefix[0]); err != nil {
+					t.Skipf("dsmd binary test: needs %s (util-linux)", tc.prefix[0])
+				}
+			}
+			if tc.cgo == "1" {
+				if out, err := exec.Command(goBin, "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+					t.Skip("dsmd binary test: needs cgo (a C compiler) to build a dsmd linked with it")
+				}
+			}
+			bin := filepath.Join(t.TempDir(), "dsmd")
+			build := exec.Command(goBin, "build", "-o", bin, ".")
+			build.Env = append(os.Environ(), "CGO_ENABLED="+tc.cgo)
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build: %v\n%s", err, out)
+			}
+			conf := filepath.Join(t.TempDir(), "a.conf")
+			require.NoError(t, os.WriteFile(conf, []byte(confA+"queue out 31\nqueue in 32\n"), 0o644))
+			ca, err := LoadConfig(conf)
+			require.NoError(t, err)
+			n.installRules(0, ca)
+			before := n.save(0)
+
+			args := append([]string{"netns", "exec", n.names[0]}, tc.prefix...)
+			args = append(args, bin, "--config", conf, "--iptables", n.ipt)
+			out, err := exec.Command("ip", args...).CombinedOutput()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "dsmd ran: %s", out)
+			assert.Equal(t, 1, ee.ExitCode())
+			assert.Contains(t, string(out), tc.want)
+			assert.NotContains(t, string(out), "queues out", "dsmd printed its startup line")
+			assert.Equal(t, before, n.save(0), "dsmd changed its rules although it stopped")
+
+			// The rules still bypass: a packet leaves, unlabeled, and B
+			// (no dsmd there, no rules) receives it.
+			rx := n.udpConn(1, &net.UDPAddr{IP: addrB, Port: 6000})
+			tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
+			_, err = tx.WriteToUDP([]byte("still up"), &net.UDPAddr{IP: addrB, Port: 6000})
+			require.NoError(t, err)
+			got, _, ok := readWithOpts(rx, 2*time.Second)
+			require.True(t, ok, "traffic lost after dsmd failed to start")
+			assert.Equal(t, "still up", string(got))
+		})
 	}
 }

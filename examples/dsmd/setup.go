@@ -132,21 +132,47 @@ func ArmInput(c *Config) string {
 	return restoreInput(c, true)
 }
 
+// DisarmInput undoes ArmInput: the chains as --setup fills them, every
+// queue rule with --queue-bypass.
+func DisarmInput(c *Config) string { return restoreInput(c, false) }
+
+// ScriptOptions are the command-line settings the scripts depend on.
+type ScriptOptions struct {
+	// IPTables is the iptables command ("iptables" if empty); its restore
+	// command is that name with "-restore" appended.
+	IPTables string
+	// StateDir is where setup records what it added that is not its own
+	// by name, so that teardown removes that and nothing else: the
+	// translate DOI (DefaultStateDir if empty).
+	StateDir string
+}
+
+// DefaultStateDir is the --state-dir default. /run is emptied at boot, as
+// the NetLabel configuration is, so a record never outlives what it
+// records.
+const DefaultStateDir = "/run/dsmd"
+
 // SetupScript is what --setup (or, with teardown, --teardown) prints: a
 // POSIX shell script that installs (removes) dsmd's chains and the jumps
-// to them, and in translate mode the NetLabel DOI. iptables names the
-// iptables command to use ("iptables" if empty); its restore command is
-// that name with "-restore" appended.
+// to them, and in translate mode the NetLabel DOI.
 //
 // Setup is idempotent: the chains are (re)filled in one iptables-restore
 // commit and a jump is added only when "iptables -C" does not find it, so
 // running it twice leaves the same ruleset as running it once. It installs
 // no rule that drops or queues without --queue-bypass: until the daemon is
-// bound, every packet passes. Teardown removes the jumps and the chains
-// and nothing else, and succeeds when they are already gone.
-func SetupScript(c *Config, teardown bool, iptables string) string {
+// bound, every packet passes. It adds the translate DOI only if the kernel
+// does not have it, and then records that in o.StateDir. Teardown removes
+// the jumps and the chains and nothing else, and succeeds when they are
+// already gone; it deletes the DOI only if setup's record says setup
+// added it.
+func SetupScript(c *Config, teardown bool, o ScriptOptions) string {
+	iptables := o.IPTables
 	if iptables == "" {
 		iptables = "iptables"
+	}
+	state := o.StateDir
+	if state == "" {
+		state = DefaultStateDir
 	}
 	ipt := iptables + " -w -t mangle"
 	var b strings.Builder
@@ -159,9 +185,7 @@ func SetupScript(c *Config, teardown bool, iptables string) string {
 			fmt.Fprintf(&b, "%s -F %s 2>/dev/null || true\n", ipt, j.to)
 			fmt.Fprintf(&b, "%s -X %s 2>/dev/null || true\n", ipt, j.to)
 		}
-		if c.Mode == NeutraliseTranslate {
-			fmt.Fprintf(&b, "netlabelctl cipsov4 del doi:%d\n", c.TranslateDOI)
-		}
+		b.WriteString(netlabelScript(c, true, state))
 		return b.String()
 	}
 	fmt.Fprintf(&b, "# dsmd: rules for %s (node %d, DOI %d)\n", c.File, c.Node, c.DOI)
@@ -181,11 +205,7 @@ func SetupScript(c *Config, teardown bool, iptables string) string {
 	for _, j := range jumps {
 		fmt.Fprintf(&b, "%s -C %s -j %s 2>/dev/null || %s -A %s -j %s\n", ipt, j.from, j.to, ipt, j.from, j.to)
 	}
-	if c.Mode == NeutraliseTranslate {
-		b.WriteString("# translate mode: the kernel must know the DOI of the translated tag-1 labels.\n")
-		fmt.Fprintf(&b, "netlabelctl cipsov4 list doi:%d >/dev/null 2>&1 || netlabelctl cipsov4 add pass doi:%d tags:1\n",
-			c.TranslateDOI, c.TranslateDOI)
-	}
+	b.WriteString(netlabelScript(c, false, state))
 	return b.String()
 }
 
@@ -193,3 +213,32 @@ func SetupScript(c *Config, teardown bool, iptables string) string {
 // IPv4 and TCP base headers and the longest label (fips188.EffectiveMSS
 // does the same subtraction for one label).
 func (c *Config) ClampedMSS() int { return max(c.MTU-40-c.MaxLabelLen(), 0) }
+
+// netlabelScript is the NetLabel part of the setup (teardown) script:
+// in translate mode, the DOI of the translated labels is added if the
+// kernel does not have it, and a record of that is left in state; the
+// teardown deletes the DOI only where that record is, so a DOI configured
+// before --setup stays. Empty in other modes.
+func netlabelScript(c *Config, teardown bool, state string) string {
+	if c.Mode != NeutraliseTranslate {
+		return ""
+	}
+	doi := c.TranslateDOI
+	mark := shellQuote(fmt.Sprintf("%s/netlabel-doi-%d", state, doi))
+	if teardown {
+		return fmt.Sprintf("# the translate DOI, only if --setup added it\n"+
+			"if [ -e %[2]s ]; then netlabelctl cipsov4 del doi:%[1]d || true; rm -f %[2]s; fi\n", doi, mark)
+	}
+	return fmt.Sprintf("# translate mode: the kernel must know the DOI of the translated tag-1 labels.\n"+
+		"# A DOI the kernel already has is left alone (and left in place by --teardown).\n"+
+		"if ! netlabelctl cipsov4 list doi:%[1]d >/dev/null 2>&1; then\n"+
+		"\tmkdir -p %[3]s\n"+
+		"\tnetlabelctl cipsov4 add pass doi:%[1]d tags:1\n"+
+		"\t: >%[2]s\n"+
+		"fi\n", doi, mark, shellQuote(state))
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

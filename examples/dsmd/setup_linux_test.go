@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/iplabel/iplabel/ipopt/linuxtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,9 +102,58 @@ func TestSetupIdempotent(t *testing.T) {
 			assert.Equal(t, once, n.save(0), "a second setup changed the ruleset")
 
 			for range 2 {
-				require.NoError(t, n.sh(0, SetupScript(c, true, n.ipt)))
+				require.NoError(t, n.sh(0, SetupScript(c, true, ScriptOptions{IPTables: n.ipt})))
 				assert.Equal(t, before, n.save(0), "teardown did not restore the earlier ruleset")
 			}
 		})
 	}
+}
+
+// TestSetupTranslateDOI runs the NetLabel part of the --setup and
+// --teardown scripts of translate mode against the kernel (NetLabel
+// answers in the initial namespace only, so this part runs there, on a
+// DOI that is free on the host): a DOI setup added is deleted by teardown;
+// a DOI that was configured before setup is left alone by both.
+func TestSetupTranslateDOI(t *testing.T) {
+	nl := linuxtest.ForTest(t) // skips without root and netlabelctl
+	doi, err := nl.FreeDOI(7353)
+	require.NoError(t, err)
+	c := mustConfig(t, fmt.Sprintf("node 1\nneutralise translate doi %d\n", doi))
+	state := filepath.Join(t.TempDir(), "state")
+	has := func() bool {
+		return exec.Command("netlabelctl", "cipsov4", "list", fmt.Sprintf("doi:%d", doi)).Run() == nil
+	}
+	run := func(teardown bool) {
+		t.Helper()
+		out, err := exec.Command("sh", "-ec", netlabelScript(c, teardown, state)).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	require.False(t, has())
+
+	t.Run("added by setup", func(t *testing.T) {
+		// The DOI is this test's from here on: delete it whatever happens.
+		t.Cleanup(func() {
+			if has() {
+				_ = exec.Command("netlabelctl", "cipsov4", "del", fmt.Sprintf("doi:%d", doi)).Run()
+			}
+		})
+		run(false)
+		assert.True(t, has(), "setup did not add the DOI")
+		run(false) // again: nothing changes
+		assert.True(t, has())
+		run(true)
+		assert.False(t, has(), "teardown left the DOI setup added")
+		run(true) // again: nothing to do, no error
+		entries, err := os.ReadDir(state)
+		require.NoError(t, err)
+		assert.Empty(t, entries, "teardown left its record")
+	})
+
+	t.Run("configured before setup", func(t *testing.T) {
+		// linuxtest journals this DOI and deletes it at the end.
+		require.NoError(t, nl.ConfigureNetLabel(fmt.Sprintf("cipsov4 add pass doi:%d tags:1", doi)))
+		run(false)
+		run(true)
+		assert.True(t, has(), "teardown deleted a DOI that setup did not add")
+	})
 }
