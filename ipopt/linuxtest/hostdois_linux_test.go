@@ -64,31 +64,48 @@ func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
 	require.NoError(t, err)
 	defer ns.Close()
 
-	// Another process adds the first number tried for DOI 17 right after
-	// the check that it is free; it must stay, and be that process's.
+	// Another process adds the first number tried for the second DOI
+	// (testDOIs[1], local, wish 17), whatever that number is on this
+	// host, right after the check that it is free; it must stay, and be
+	// that process's.
+	hostHad, err := listDOITypes()
+	require.NoError(t, err)
 	var raced string
+	adds := 0
 	testHookBeforeAdd = func(c change) {
-		if raced == "" && c.kind == changeDOI && c.key == "17" {
+		if c.kind != changeDOI {
+			return
+		}
+		if adds++; adds == 2 {
 			raced = c.key
 			_, err := netlabelctl("cipsov4", "add", "local", "doi:"+c.key)
 			require.NoError(t, err)
 		}
 	}
 	defer func() { testHookBeforeAdd = nil }()
+	defer func() { // the other process's DOI goes when the test does
+		if raced != "" {
+			_, _ = netlabelctl("cipsov4", "del", "doi:"+raced)
+		}
+	}()
 	dois, err := ns.ConfigureDOIs(append(slices.Clone(testDOIs), "cipsov4 add pass doi:5 tags:1", "cipsov4 add pass doi:7 tags:5")...)
 	testHookBeforeAdd = nil
-	if raced != "" {
-		defer netlabelctl("cipsov4", "del", "doi:"+raced)
-	}
 	require.NoError(t, err)
-	require.Equal(t, "17", raced, "the race was staged")
-	for _, want := range []uint32{16, 17, 5, 7} {
-		assert.NotEqual(t, want, dois.Of(want), "DOI %d is taken; another number is used", want)
+	require.NotEmpty(t, raced, "the race was staged")
+	racedDOI, err := strconv.ParseUint(raced, 10, 32)
+	require.NoError(t, err)
+	for _, want := range []uint32{16, 5, 7} {
+		assert.NotEqual(t, want, dois.Of(want), "DOI %d is the host's; another number is used", want)
 	}
-	assert.Equal(t, uint32(18), dois.Of(18), "a free wish is granted")
+	assert.NotEqual(t, uint32(racedDOI), dois.Of(17), "the raced number %s is not used", raced)
+	if _, taken := hostHad[18]; taken {
+		assert.NotEqual(t, uint32(18), dois.Of(18), "DOI 18 is the host's; another number is used")
+	} else {
+		assert.Equal(t, uint32(18), dois.Of(18), "a free wish is granted")
+	}
 	list, err := listDOITypes()
 	require.NoError(t, err)
-	assert.Equal(t, "LOCAL", list[17], "the other process's DOI 17 is untouched")
+	assert.Equal(t, "LOCAL", list[uint32(racedDOI)], "the other process's DOI %s is untouched", raced)
 	for want, typ := range map[uint32]string{16: "PASS_THROUGH", 17: "LOCAL", 18: "TRANSLATED", 5: "PASS_THROUGH", 7: "PASS_THROUGH"} {
 		assert.Equal(t, typ, list[dois.Of(want)], "DOI %d configured as %d", want, dois.Of(want))
 	}
@@ -104,7 +121,7 @@ func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
 		assert.True(t, slices.ContainsFunc(host, func(l string) bool { return slices.Contains(strings.Fields(l), doi) }),
 			"HostDOIs has the host's %s: %q", doi, host)
 	}
-	assert.Contains(t, host, "cipsov4 add local doi:17")
+	assert.Contains(t, host, "cipsov4 add local doi:"+raced)
 	for _, want := range []uint32{16, 17, 18, 5, 7} {
 		assert.NotContains(t, host, dois.Rewrite("cipsov4 add pass doi:"+strconv.Itoa(int(want))+" tags:1"))
 	}
@@ -131,6 +148,6 @@ func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
 	require.NoError(t, ns.Close())
 	_, err = netlabelctl("cipsov4", "del", "doi:"+raced)
 	require.NoError(t, err)
-	raced = "0" // deleted
+	raced = "" // deleted
 	assert.Equal(t, before, netlabelState(t), "netlabelctl cipsov4 list and map list are as before")
 }
