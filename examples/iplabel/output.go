@@ -32,7 +32,8 @@ import (
 //     temporary file in the same directory that is renamed over it only
 //     once complete and synced: a failed run, or one ended by SIGINT,
 //     SIGTERM or SIGHUP, removes the temporary file and leaves the previous file
-//     byte for byte. An existing file keeps its permission bits and, when
+//     byte for byte (a signal ignored at start, as under nohup, stays
+//     ignored). An existing file keeps its permission bits and, when
 //     the process may set them, its owner and group (a group that cannot
 //     be kept loses its permission bits, which would otherwise apply to
 //     another group); a new file gets 0666 less the umask, as the
@@ -171,6 +172,13 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 		perm = 0o600
 	}
 	dir, base := filepath.Dir(target), filepath.Base(target)
+	// The signals are caught before the file exists, and the file is
+	// created under o.mu: a signal either comes first (nothing to remove)
+	// or finds the file's name set.
+	o.quit = make(chan struct{})
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.removeOnSignal()
 	for try := 0; ; try++ {
 		var rnd [6]byte
 		rand.Read(rnd[:])
@@ -180,6 +188,8 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || try == 100 {
+			o.done = true
+			close(o.quit)
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
@@ -188,25 +198,36 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 		}
 	}
 	o.bw = bufio.NewWriterSize(o.f, 256<<10)
-	o.quit = make(chan struct{})
-	o.removeOnSignal()
 	return o, nil
 }
 
 // removeOnSignal removes the temporary file on SIGINT, SIGTERM or SIGHUP, then
 // ends the process by the same signal (so that a shell sees it), or with
-// status 128+signal where that cannot be done.
+// status 128+signal where that cannot be done. A signal that was ignored
+// when the process started (nohup, trap "" HUP) is left ignored: catching
+// it would undo that.
 func (o *output) removeOnSignal() {
+	var sigs []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	if len(sigs) == 0 {
+		return // and not Notify with none, which would catch every signal
+	}
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, sigs...)
 	go func() {
 		defer signal.Stop(ch)
 		select {
 		case s := <-ch:
 			o.mu.Lock()
 			if !o.done {
-				o.f.Close()
-				os.Remove(o.tmp)
+				if o.f != nil {
+					o.f.Close()
+					os.Remove(o.tmp)
+				}
 				o.done = true
 			}
 			signal.Reset(s)

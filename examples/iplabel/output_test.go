@@ -282,6 +282,49 @@ func TestRewriteSignals(t *testing.T) {
 	}
 }
 
+// TestRewriteIgnoredSignal: a signal ignored when rewrite starts (nohup,
+// trap "" HUP) stays ignored: SIGHUP mid-run changes nothing and the run
+// finishes normally.
+func TestRewriteIgnoredSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not building the binary")
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh (trap) to start the binary with SIGHUP ignored")
+	}
+	bin := builtBinary(t)
+	want := strippedSample(t)
+	sample := mustRead(t, samplePath)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "in.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	out := filepath.Join(dir, "out.pcap")
+	require.NoError(t, os.WriteFile(out, []byte("previous output"), 0o644))
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer w.Close()
+	cmd := exec.Command("sh", "-c", `trap '' HUP; exec "$0" rewrite --in "$1" --out "$2" --strip`, bin, fifo, out)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	_, err = w.Write(sample[:len(sample)-30])
+	require.NoError(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(dirNames(t, dir)) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Len(t, dirNames(t, dir), 3, "the temporary file appears")
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	time.Sleep(200 * time.Millisecond)
+	_, err = w.Write(sample[len(sample)-30:])
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, cmd.Wait(), "SIGHUP ignored: the run goes on; %s", errb.String())
+	assert.Equal(t, want, mustRead(t, out))
+	assert.ElementsMatch(t, []string{"in.fifo", "out.pcap"}, dirNames(t, dir))
+}
+
 // TestRewriteBadChecksum: a packet whose input header checksum is wrong
 // is copied as it was, noted and counted, unless --fix-checksum.
 func TestRewriteBadChecksum(t *testing.T) {
