@@ -55,6 +55,7 @@ func TestDumpBadCaptures(t *testing.T) {
 		{"pcapng cut mid-packet", ng[:ngFirstEPB+40], 0, []string{"byte " + strconv.Itoa(ngFirstEPB), "truncated", "ends at byte " + strconv.Itoa(ngFirstEPB+40)}},
 		{"pcapng bad block length", corrupt(ng, ngFirstEPB+4, 13), 0, []string{"byte " + strconv.Itoa(ngFirstEPB+4), "corrupt block: length 13"}},
 		{"pcapng captured length overruns block", corrupt(ng, ngFirstEPB+20, 5000), 0, []string{"byte " + strconv.Itoa(ngFirstEPB+20), "overruns the block"}},
+		{"pcapng captured length over packet length", corrupt(ng, ngFirstEPB+24, 10), 0, []string{"byte " + strconv.Itoa(ngFirstEPB+20), "packet 1: corrupt packet block: captured length 75 exceeds the packet length 10"}},
 		{"pcapng unsupported link type", pcapngOf(t, []layers.LinkType{layers.LinkTypeEthernet, 147}, ngPacket{0, sampleFrames(t)[0]}, ngPacket{1, []byte{1, 2, 3}}), 1, []string{"packet 2", "unsupported link type 147"}},
 		{"pcapng bad byte-order magic", corrupt(ng, 8, 0x11223344), 0, []string{"byte 8", "byte-order magic"}},
 		{"pcapng cut in the section header", ng[:10], 0, []string{"truncated pcapng section header"}},

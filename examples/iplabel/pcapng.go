@@ -208,8 +208,9 @@ func tsUnits(v byte) uint64 {
 }
 
 // checkPacketHeader checks the fixed fields of a packet block, peeked
-// before the block is read: the captured length against the block and
-// the ceiling, the interface against the section.
+// before the block is read: the captured length against the ceiling, the
+// block and the packet's original length, the interface against the
+// section.
 func (c *capture) checkPacketHeader(typ uint32, blen int, start int64) error {
 	h, _ := c.br.Peek(28)
 	if len(h) < minBlockLen(typ)-4 {
@@ -222,12 +223,14 @@ func (c *capture) checkPacketHeader(typ uint32, blen int, start int64) error {
 		}
 		return nil // its captured length follows from the block, checked in packetBlock
 	}
-	caplen := c.order.Uint32(h[20:24])
+	caplen, orig := c.order.Uint32(h[20:24]), c.order.Uint32(h[24:28])
 	switch {
 	case caplen > maxCaplen:
 		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d exceeds %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n, caplen, maxCaplen))
 	case int(caplen) > blen-32:
 		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d overruns the block of %d octets", n, caplen, blen))
+	case caplen > orig: // as a pcap record (precheckRecord)
+		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d exceeds the packet length %d", n, caplen, orig))
 	}
 	var id int
 	if typ == blockPB {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/iplabel/iplabel/cipso"
@@ -278,11 +279,19 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix boo
 				out, changed = o, true
 			}
 		}
-		length := uint32(int(c.rec.length) + len(out) - len(frame))
-		if err := cw.write(out, length, changed); err != nil {
+		if err := cw.write(out, grownLength(c.rec.length, len(frame), len(out)), changed); err != nil {
 			return st, err
 		}
 		prog.tick(c.consumed(), c.packets)
 	}
 	return st, nil
+}
+
+// grownLength is the original length of a packet of length orig whose
+// captured frame of in octets became out octets: it changes by as much,
+// but never below out (the reader refuses a captured length over the
+// original, so this is only a guard) nor past 2^32-1, where it stays
+// rather than wrapping.
+func grownLength(orig uint32, in, out int) uint32 {
+	return uint32(min(max(int64(orig)+int64(out)-int64(in), int64(out)), math.MaxUint32))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -285,6 +286,56 @@ func TestRewriteSnaplenTruncated(t *testing.T) {
 	assert.Equal(t, len(ip)+12, int(h.TotalLen()))
 	assert.True(t, h.VerifyChecksum())
 }
+
+// TestRewriteOriginalLength: a pcapng packet whose captured length
+// exceeds its original length is corrupt, as a pcap record is (so that
+// --strip cannot take the original length below zero); and an original
+// length near 2^32 that a label would take past it stays at 2^32-1
+// rather than wrapping.
+func TestRewriteOriginalLength(t *testing.T) {
+	frame := sampleFrames(t)[0] // CIPSO tag 1: --strip removes 12 octets
+	for _, typ := range []uint32{blockEPB, blockPB} {
+		f := &ngFile{}
+		f.shb(binary.LittleEndian)
+		f.idb(uint16(layers.LinkTypeEthernet), 0)
+		at := f.epb(0, 0, frame, 10) // captured 75, original 10
+		f.o.PutUint32(f.b[at:], typ) // the obsolete Packet Block has the same layout
+		in := writeFile(t, "short.pcapng", string(f.b))
+		out := in + ".out"
+		for _, args := range [][]string{{"dump", in}, {"rewrite", "--in", in, "--out", out, "--strip"}} {
+			r := iplabel(t, "", args...)
+			assert.Equal(t, exitError, r.code, "%x %v", typ, args)
+			oneLineError(t, r, in, "byte "+strconv.Itoa(at+20), "packet 1: corrupt packet block: captured length 75 exceeds the packet length 10")
+		}
+		assert.NoFileExists(t, out)
+	}
+
+	// Original length 2^32-1: the label inserted does not wrap it.
+	label := []string{"--set", "doi=16,level=3,categories=0-5,tags=1"}
+	pcap := pcapOf(t, layers.LinkTypeEthernet, ipv4Frame(t))
+	binary.LittleEndian.PutUint32(pcap[24+12:], 0xffffffff)
+	f := &ngFile{}
+	f.shb(binary.LittleEndian)
+	f.idb(uint16(layers.LinkTypeEthernet), 0)
+	f.epb(0, 0, ipv4Frame(t), 0xffffffff)
+	for _, data := range [][]byte{pcap, f.b} {
+		in := writeFile(t, "long.cap", string(data))
+		out := in + ".out"
+		r := iplabel(t, "", append([]string{"rewrite", "--in", in, "--out", out}, label...)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		require.Contains(t, r.stderr, "1 rewritten")
+		c, err := openCapture(out, bytes.NewReader(mustRead(t, out)), -1)
+		require.NoError(t, err)
+		fr, ci, _, err := c.next()
+		require.NoError(t, err)
+		assert.Greater(t, len(fr), len(ipv4Frame(t)), "the label went in")
+		assert.Equal(t, uint32(0xffffffff), c.rec.length, "original length kept at its most, not wrapped")
+		assert.Equal(t, 0xffffffff, ci.Length)
+	}
+}
+
+// ipv4Frame is an Ethernet frame holding a small datagram with no options.
+func ipv4Frame(t testing.TB) []byte { return ethernet(etherTypeIPv4, ipv4(t, 1)) }
 
 // TestRewriteUsageErrors: bad command lines and label specs.
 func TestRewriteUsageErrors(t *testing.T) {
