@@ -17,8 +17,9 @@ import (
 // at a time, in order, whatever its size, so every section header and
 // interface description is honoured; it checks every length (block
 // length against the ceiling, the fixed part of its type and the file;
-// a packet's captured length against the block and maxCaplen; each
-// option against the block) before reading or allocating anything, and
+// a packet's captured length against the block, maxCaplen and its
+// original length; each option against the block; a section's interfaces
+// against maxIfaces) before reading or allocating anything, and
 // reads a block into a buffer that grows with the octets actually read,
 // never with the octets claimed. Reading a packet allocates nothing once
 // the buffer has grown to the largest block.
@@ -40,6 +41,12 @@ const (
 // octets leaves room for 16 MiB of options, far more than any writer
 // puts in one block. A longer block is corrupt.
 const maxBlockLen = 16 << 20
+
+// maxIfaces is the most interfaces a section may describe: far more than
+// any capture holds (each is a link a capture tool listened on), and few
+// enough that the list stays small (2 MiB) however many 20-octet interface
+// descriptions a file holds. A section with more is corrupt.
+const maxIfaces = 65536
 
 // pcapng option codes used here (pcapng draft, sections 3.5, 4.2, 4.3).
 const (
@@ -162,6 +169,9 @@ func (c *capture) nextBlock() (frame []byte, ci gopacket.CaptureInfo, link layer
 			if c.sections == 0 {
 				return nil, ci, 0, fail(0, "interface description before any section header")
 			}
+			if len(c.ifaces) == maxIfaces {
+				return nil, ci, 0, fail(0, "corrupt interface description %d of its section: more than %d, the most read", len(c.ifaces)+1, maxIfaces)
+			}
 			intf := ngIface{link: int(c.order.Uint16(b[8:10])), snaplen: c.order.Uint32(b[12:16]), units: 1e6}
 			if _, err := c.options(b[16:len(b)-4], start+16, func(code uint16, v []byte) {
 				switch {
@@ -232,13 +242,14 @@ func (c *capture) checkPacketHeader(typ uint32, blen int, start int64) error {
 	case caplen > orig: // as a pcap record (precheckRecord)
 		return c.errorAt(start+20, fmt.Sprintf("packet %d: corrupt packet block: captured length %d exceeds the packet length %d", n, caplen, orig))
 	}
-	var id int
+	// As the uint32 it is: an int of it is negative on 32-bit platforms.
+	var id uint32
 	if typ == blockPB {
-		id = int(c.order.Uint16(h[8:10]))
+		id = uint32(c.order.Uint16(h[8:10]))
 	} else {
-		id = int(c.order.Uint32(h[8:12]))
+		id = c.order.Uint32(h[8:12])
 	}
-	if id >= len(c.ifaces) {
+	if uint64(id) >= uint64(len(c.ifaces)) {
 		return c.errorAt(start+8, fmt.Sprintf("packet %d: interface %d is not described in its section (it has %d)", n, id, len(c.ifaces)))
 	}
 	return nil
@@ -267,7 +278,7 @@ func (c *capture) packetBlock(typ uint32, b []byte, start int64) (frame []byte, 
 			r.iface = int(c.order.Uint16(b[8:10]))
 			r.drops = c.order.Uint16(b[10:12])
 		} else {
-			r.iface = int(c.order.Uint32(b[8:12]))
+			r.iface = int(c.order.Uint32(b[8:12])) // under maxIfaces: checkPacketHeader
 		}
 		r.tsHi, r.tsLo = c.order.Uint32(b[12:16]), c.order.Uint32(b[16:20])
 		caplen, dataAt = int(c.order.Uint32(b[20:24])), 28

@@ -287,6 +287,45 @@ func TestPcapngClaimedLengths(t *testing.T) {
 	}
 }
 
+// TestPcapngInterfaces: an interface number is compared as the uint32 it
+// is (as an int it is negative on 32-bit platforms, GOARCH=386), and a
+// section holds at most maxIfaces interfaces, so that a file of small
+// interface descriptions cannot grow the list without bound.
+func TestPcapngInterfaces(t *testing.T) {
+	for _, id := range []uint32{1, 0x7fffffff, 0x80000000, 0xffffffff} {
+		f := &ngFile{}
+		f.shb(binary.LittleEndian)
+		f.idb(uint16(linkIPv4), 0)
+		at := f.epb(id, 0, ipv4(t, 1), 35)
+		r := run2(t, f.b)
+		assert.Equal(t, exitError, r.code, "interface %d", id)
+		oneLineError(t, r, "byte "+strconv.Itoa(at+8), "packet 1: interface "+strconv.FormatUint(uint64(id), 10)+" is not described in its section (it has 1)")
+	}
+
+	f := &ngFile{}
+	f.shb(binary.LittleEndian)
+	var last int
+	for range maxIfaces {
+		last = f.idb(uint16(linkIPv4), 0)
+	}
+	f.epb(maxIfaces-1, 0, ipv4(t, 1), 35)
+	r := run2(t, f.b)
+	require.Equal(t, exitOK, r.code, "%d interfaces: %s", maxIfaces, r.stderr)
+	f.b = f.b[:last+20] // one more interface before the packet
+	at := f.idb(uint16(linkIPv4), 0)
+	f.epb(maxIfaces, 0, ipv4(t, 1), 35)
+	r = run2(t, f.b)
+	assert.Equal(t, exitError, r.code)
+	oneLineError(t, r, "byte "+strconv.Itoa(at), "interface description 65537 of its section: more than 65536")
+	// A new section starts the count again.
+	g := &ngFile{}
+	g.shb(binary.LittleEndian)
+	g.idb(uint16(linkIPv4), 0)
+	g.epb(0, 0, ipv4(t, 1), 35)
+	r = run2(t, append(f.b[:last+20:last+20], g.b...))
+	require.Equal(t, exitOK, r.code, r.stderr)
+}
+
 // run2 runs dump --json on data given as stdin.
 func run2(t testing.TB, data []byte) result {
 	var out, errb bytes.Buffer

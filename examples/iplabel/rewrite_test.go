@@ -317,7 +317,8 @@ func TestRewriteOriginalLength(t *testing.T) {
 	f := &ngFile{}
 	f.shb(binary.LittleEndian)
 	f.idb(uint16(layers.LinkTypeEthernet), 0)
-	f.epb(0, 0, ipv4Frame(t), 0xffffffff)
+	at := f.epb(0, 0, ipv4Frame(t), 0)
+	f.o.PutUint32(f.b[at+24:], 0xffffffff) // beyond an int on 32-bit platforms
 	for _, data := range [][]byte{pcap, f.b} {
 		in := writeFile(t, "long.cap", string(data))
 		out := in + ".out"
@@ -326,11 +327,10 @@ func TestRewriteOriginalLength(t *testing.T) {
 		require.Contains(t, r.stderr, "1 rewritten")
 		c, err := openCapture(out, bytes.NewReader(mustRead(t, out)), -1)
 		require.NoError(t, err)
-		fr, ci, _, err := c.next()
+		fr, _, _, err := c.next()
 		require.NoError(t, err)
 		assert.Greater(t, len(fr), len(ipv4Frame(t)), "the label went in")
 		assert.Equal(t, uint32(0xffffffff), c.rec.length, "original length kept at its most, not wrapped")
-		assert.Equal(t, 0xffffffff, ci.Length)
 	}
 }
 
