@@ -18,7 +18,10 @@
 // the options as the kernel handed them over), answered with ICMP Parameter
 // Problem (with the pointer and the options of the reply's own header), or
 // dropped it silently. [Namespace.VerdictMany] does the same for thousands
-// of fields at once. After [Namespace.SetIngress] with [Ethernet],
+// of fields at once. To choose the other header fields too (addresses,
+// fragment offset, protocol, total length), change the datagram
+// [Namespace.Datagram] makes for the options and pass it to
+// [Namespace.VerdictDatagrams]. After [Namespace.SetIngress] with [Ethernet],
 // datagrams arrive on a veth pair inside the namespace instead, a device
 // that is not loopback.
 //

@@ -108,3 +108,53 @@ func FuzzParseICMPError(f *testing.F) {
 		}
 	})
 }
+
+// Property: a datagram of Datagram's form, stamped for case seq, carries
+// the case everywhere the collectors look (identification, UDP source
+// port, payload) with a right checksum; made ICMP instead, an error quoting
+// it is traced back by its identification alone (parseQuote: not ours).
+func TestPropStamp(t *testing.T) {
+	p := gopter.DefaultTestParametersWithSeed(792)
+	p.MinSuccessfulTests = 2000
+	props := gopter.NewProperties(p)
+	props.Property("stamp(datagram(opts), seq)", prop.ForAll(
+		func(opts []byte, old, seq uint32, port uint16) bool {
+			seq &= seqMask
+			d := appendDatagram(nil, opts, old&seqMask, port)
+			stamp(d, seq, port)
+			ihl := 20 + len(opts)
+			f := append(appendEth(nil, [6]byte{}), d...)
+			e, ours, ok := parseQuote(icmpErrorFrame(f, 12, 0, 22, nil), port)
+			s, sok := payloadSeq(d[ihl+udpLen:])
+			if !ok || !ours || e.seq != seq || !sok || s != seq || checksum(d[:ihl]) != 0 {
+				return false
+			}
+			d[9] = 1 // ICMP: the UDP octets are now an ICMP header
+			stamp(d, seq, port)
+			f = append(appendEth(nil, [6]byte{}), d...)
+			e, ours, ok = parseQuote(icmpErrorFrame(f, 12, 0, 22, nil), port)
+			return ok && !ours && e.id == uint16(seq) && checksum(d[:ihl]) == 0 &&
+				bytes.Equal(e.quotedOpts, opts)
+		},
+		genFrameOpts(), gen.UInt32(), gen.UInt32(), gen.UInt16(),
+	))
+	props.TestingRun(t)
+}
+
+// An ICMP error quoting a bare header (an ICMP datagram without a type
+// octet) is still traced back by its identification.
+func TestParseQuoteBareHeader(t *testing.T) {
+	d := appendDatagram(nil, []byte{7, 1, 0, 0}, 0, 4000)[:24]
+	d[9] = 1
+	binary.BigEndian.PutUint16(d[2:], 24)
+	stamp(d, 0x12345, 4000)
+	f := append(appendEth(nil, [6]byte{}), d...)
+	g := icmpErrorFrame(append(f, make([]byte, 8)...), 12, 0, 20, nil) // quotes 8 octets more
+	e, ours, ok := parseQuote(g[:len(g)-8], 4000)
+	assert.True(t, ok)
+	assert.False(t, ours)
+	assert.Equal(t, uint16(0x2345), e.id)
+	assert.Equal(t, []byte{7, 1, 0, 0}, e.quotedOpts)
+	_, ok = parseICMPError(g[:len(g)-8], 4000)
+	assert.False(t, ok, "not one of the options oracle's datagrams")
+}

@@ -1,6 +1,7 @@
 package linuxtest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -220,6 +221,52 @@ func TestVerdictInput(t *testing.T) {
 	vs, err := ns.VerdictMany(nil)
 	require.NoError(t, err)
 	assert.Empty(t, vs)
+}
+
+// TestVerdictDatagrams: the datagrams Datagram makes get the verdicts
+// Verdict gives for the same options (with the options as delivered), on
+// both devices; VerdictDatagrams refuses what is not an IPv4 datagram.
+func TestVerdictDatagrams(t *testing.T) {
+	ns := ForTest(t)
+	for _, d := range [][]byte{nil, make([]byte, 19), append([]byte{0x65}, make([]byte, 19)...),
+		append([]byte{0x44}, make([]byte, 19)...), append([]byte{0x46}, make([]byte, 20)...),
+		append([]byte{0x45}, make([]byte, 1500)...)} {
+		_, err := ns.VerdictDatagrams([][]byte{d})
+		assert.Error(t, err, "% x", d)
+	}
+	fields := [][]byte{
+		nil,
+		{0x07, 0x07, 0x04, 0, 0, 0, 0, 0}, // RR: delivered with the address filled in
+		{0x07, 0x03, 0x04, 0x07, 0x03, 0x04, 0, 0},          // two RRs: pointer 23
+		{0x83, 0x07, 0x04, 127, 0, 0, 1, 0},                 // LSRR: dropped
+		{0x07, 0x0A, 0x04, 0, 0, 0, 0, 0, 0, 0, 0x07, 0x01}, // echo fails: dropped
+	}
+	for _, in := range []Ingress{Loopback, Ethernet} {
+		require.NoError(t, ns.SetIngress(in))
+		want, err := ns.VerdictMany(fields)
+		require.NoError(t, err)
+		list := make([][]byte, len(fields))
+		for i, f := range fields {
+			list[i] = ns.Datagram(f)
+		}
+		snap := fmt.Sprint(list)
+		got, err := ns.VerdictDatagrams(list)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%v", in)
+		assert.Equal(t, snap, fmt.Sprint(list), "the caller's datagrams are not changed")
+	}
+	// Another port, or not UDP: errors are traced by the identification.
+	other := ns.Datagram([]byte{0x07, 0x03, 0x04, 0x07, 0x03, 0x04, 0, 0})
+	other[20+8+3]++ // the UDP destination port's low octet
+	icmp := ns.Datagram([]byte{0x07, 0x03, 0x04, 0x07, 0x03, 0x04, 0, 0})
+	icmp[9], icmp[28] = 1, 8 // an ICMP echo
+	fine := ns.Datagram(nil)
+	fine[20+3]++
+	got, err := ns.VerdictDatagrams([][]byte{other, icmp, fine})
+	require.NoError(t, err)
+	assert.Equal(t, "parameter problem, pointer 23", got[0].String())
+	assert.Equal(t, "parameter problem, pointer 23", got[1].String())
+	assert.Equal(t, "icmp error 3/3", got[2].String(), "UDP to a closed port: port unreachable")
 }
 
 // TestConcurrentUse: methods may be called from several goroutines.

@@ -53,6 +53,12 @@ func (ns *Namespace) Verdict(opts []byte) (Verdict, error) { return Verdict{}, e
 // VerdictMany fails.
 func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) { return nil, errNotLinux }
 
+// Datagram returns nil.
+func (ns *Namespace) Datagram(opts []byte) []byte { return nil }
+
+// VerdictDatagrams fails.
+func (ns *Namespace) VerdictDatagrams(list [][]byte) ([]Verdict, error) { return nil, errNotLinux }
+
 // SetSockOptions fails.
 func (ns *Namespace) SetSockOptions(opts []byte) error { return errNotLinux }
 

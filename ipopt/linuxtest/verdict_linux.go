@@ -35,15 +35,83 @@ func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) {
 			return nil, fmt.Errorf("linuxtest: case %d: options field of %d octets (want a multiple of 4, at most 40)", i, len(o))
 		}
 	}
-	out := make([]Verdict, len(list))
+	return ns.verdicts(len(list), func(start, end int, out []Verdict, timeout time.Duration) error {
+		return ns.runBatch(list[start:end], out, timeout)
+	})
+}
+
+// Datagram returns the IPv4 datagram that Verdict injects for opts, without
+// its Ethernet header: from 127.0.0.1 to 127.0.0.1, not fragmented, UDP to
+// the namespace's receiving socket, with this package's payload. A test
+// changes its header fields (with ipopt.Header's setters: SetDst,
+// SetFlagsFragment, SetProtocol, ...) or its payload, and passes it to
+// [Namespace.VerdictDatagrams]. opts is the whole options field: a
+// multiple of 4 octets, at most 40.
+func (ns *Namespace) Datagram(opts []byte) []byte {
+	return appendDatagram(nil, opts, 0, ns.port)
+}
+
+// maxDatagram is the longest datagram VerdictDatagrams injects: the MTU of
+// an Ethernet device.
+const maxDatagram = 1500
+
+// VerdictDatagrams is VerdictMany for whole IPv4 datagrams of the test's
+// own, header and payload, so that header fields other than the options
+// can be chosen: addresses, fragment offset, protocol, total length. Each
+// is injected behind an Ethernet header to the receiving device's own
+// address (PACKET_HOST), as it is except for three things VerdictDatagrams
+// sets on a copy: the identification, by which the ICMP error about it
+// is traced back whatever its protocol; for UDP to the receiving socket's
+// port, the source port and the case number of this package's payload;
+// and the header checksum. The i-th verdict is for list[i]. Delivered is
+// reported only for what reaches the receiving socket (UDP to 127.0.0.1
+// at its port with this package's payload, as [Namespace.Datagram] makes
+// it); anything else that is neither answered nor delivered there is
+// Dropped. A datagram must hold its whole header (version 4, IHL at
+// least 5) and be at most 1500 octets.
+func (ns *Namespace) VerdictDatagrams(list [][]byte) ([]Verdict, error) {
+	for i, d := range list {
+		if err := checkDatagram(d); err != nil {
+			return nil, fmt.Errorf("linuxtest: datagram %d: %w", i, err)
+		}
+	}
+	return ns.verdicts(len(list), func(start, end int, out []Verdict, timeout time.Duration) error {
+		build := func(dst []byte, i int, seq uint32) []byte {
+			dst = appendEth(dst, ns.dstMAC)
+			h := len(dst)
+			dst = append(dst, list[start+i]...)
+			stamp(dst[h:], seq, ns.port)
+			return dst
+		}
+		return ns.runCases(end-start, build, true, out, timeout)
+	})
+}
+
+// checkDatagram refuses what VerdictDatagrams cannot inject.
+func checkDatagram(d []byte) error {
+	switch {
+	case len(d) < 20 || d[0]>>4 != 4 || d[0]&0x0f < 5:
+		return errors.New("not an IPv4 header")
+	case len(d) < int(d[0]&0x0f)*4:
+		return errors.New("shorter than its header")
+	case len(d) > maxDatagram:
+		return fmt.Errorf("%d octets (at most %d)", len(d), maxDatagram)
+	}
+	return nil
+}
+
+// verdicts runs n cases in batches on the namespace's thread: run fills
+// out with the verdicts of cases start to end.
+func (ns *Namespace) verdicts(n int, run func(start, end int, out []Verdict, timeout time.Duration) error) ([]Verdict, error) {
+	out := make([]Verdict, n)
 	timeout := ns.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	err := ns.do(func() error {
-		for start := 0; start < len(list); start += batch {
-			end := min(start+batch, len(list))
-			if err := ns.runBatch(list[start:end], out[start:end], timeout); err != nil {
+		for start := 0; start < n; start += batch {
+			end := min(start+batch, n)
+			if err := run(start, end, out[start:end], timeout); err != nil {
 				return err
 			}
 		}
@@ -55,9 +123,21 @@ func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) {
 	return out, nil
 }
 
-// runBatch runs on the namespace's thread. The tap sees outgoing frames
-// only while it runs.
-func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duration) (err error) {
+// runBatch runs the options fields of list on the namespace's thread.
+func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duration) error {
+	build := func(dst []byte, i int, seq uint32) []byte {
+		return appendFrame(dst, ns.dstMAC, list[i], seq, ns.port)
+	}
+	return ns.runCases(len(list), build, false, out, timeout)
+}
+
+// runCases injects n frames, the i-th of case seq made by build, then a
+// marker, and fills out. With byID an ICMP error is traced back to its
+// case by the quoted identification alone (a batch holds fewer than 2^16
+// cases); otherwise it must quote one of this package's UDP datagrams. It
+// runs on the namespace's thread. The tap sees outgoing frames only while
+// it runs.
+func (ns *Namespace) runCases(n int, build func(dst []byte, i int, seq uint32) []byte, byID bool, out []Verdict, timeout time.Duration) (err error) {
 	if err := ns.watchOutgoing(true); err != nil {
 		return err
 	}
@@ -72,26 +152,26 @@ func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duratio
 	first := ns.seq
 	to := &unix.SockaddrLinklayer{Ifindex: ns.ifindex, Protocol: htons(unix.ETH_P_IP)}
 	var frame []byte
-	send := func(opts []byte) error {
-		frame = appendFrame(frame[:0], ns.dstMAC, opts, ns.seq, ns.port)
+	send := func(f []byte) error {
 		ns.seq = (ns.seq + 1) & seqMask
-		if err := unix.Sendto(ns.inject, frame, 0, to); err != nil {
+		if err := unix.Sendto(ns.inject, f, 0, to); err != nil {
 			return fmt.Errorf("linuxtest: inject: %w", err)
 		}
 		return nil
 	}
-	for _, o := range list {
-		if err := send(o); err != nil {
+	for i := range n {
+		frame = build(frame[:0], i, ns.seq)
+		if err := send(frame); err != nil {
 			return err
 		}
 	}
 	marker := ns.seq
-	if err := send(nil); err != nil {
+	if err := send(appendFrame(frame[:0], ns.dstMAC, nil, marker, ns.port)); err != nil {
 		return err
 	}
 	index := func(seq uint32) (int, bool) {
 		i := int((seq - first) & seqMask)
-		return i, i < len(list)
+		return i, i < n
 	}
 
 	// Deliveries, until the marker.
@@ -127,18 +207,26 @@ func (ns *Namespace) runBatch(list [][]byte, out []Verdict, timeout time.Duratio
 	// them are on the tap before the marker was delivered.
 	frame = make([]byte, 2048)
 	for {
-		n, _, err := unix.Recvfrom(ns.tap, frame, 0)
+		m, _, err := unix.Recvfrom(ns.tap, frame, 0)
 		if err == unix.EAGAIN {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("linuxtest: tap: %w", err)
 		}
-		e, ok := parseICMPError(frame[:min(n, len(frame))], ns.port)
-		if !ok {
+		e, ours, ok := parseQuote(frame[:min(m, len(frame))], ns.port)
+		var i int
+		switch {
+		case !ok:
 			continue
+		case byID:
+			i = int(e.id - uint16(first))
+			ok = i < n
+		case ours:
+			i, ok = index(e.seq)
+		default:
+			ok = false
 		}
-		i, ok := index(e.seq)
 		if !ok {
 			continue
 		}
