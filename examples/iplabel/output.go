@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +30,9 @@ import (
 //     it through any links (/dev/stdout on a pipe: /proc/self/fd/1), is
 //     opened and written in place, never replaced, never truncated; a
 //     socket or a directory is refused;
+//   - one of the process's descriptors that is a regular file
+//     (/dev/stdout, /dev/fd/N or /proc/self/fd/N after > or >>) is
+//     written in place through the descriptor, never renamed over;
 //   - a regular file, or a name that does not exist, is written to a
 //     temporary file in the same directory that is renamed over it only
 //     once complete and synced: a failed run, or one ended by SIGINT,
@@ -66,18 +71,23 @@ const maxSymlinks = 40
 // its link's directory as resolved through the links before it, and ".."
 // is never cleaned lexically (s/a/../x, with s/a a link to real/sub, is
 // s/real/x): the target returned is its real directory and its name, so
-// the temporary file goes beside it.
-func resolveOutput(path string) (target string, fi fs.FileInfo, err error) {
+// the temporary file goes beside it. A link that is one of the process's
+// own descriptors (/proc/self/fd/N, which /dev/stdout and /dev/fd/N lead
+// to) is not followed to the file it names: fd is N (else -1).
+func resolveOutput(path string) (target string, fi fs.FileInfo, fd int, err error) {
 	p := path
 	for range maxSymlinks {
 		fi, err = os.Lstat(p)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", nil, err
+			return "", nil, -1, err
 		}
 		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			if n, ok := ownDescriptor(p); ok {
+				return p, nil, n, nil
+			}
 			l, err := os.Readlink(p)
 			if err != nil {
-				return "", nil, err
+				return "", nil, -1, err
 			}
 			if !filepath.IsAbs(l) {
 				// Not filepath.Join, which would clean l's ".." lexically;
@@ -93,7 +103,7 @@ func resolveOutput(path string) (target string, fi fs.FileInfo, err error) {
 		}
 		dir, base := splitPath(p)
 		if base == "" || base == "." || base == ".." {
-			return p, fi, nil // a directory: refused by the caller
+			return p, fi, -1, nil // a directory: refused by the caller
 		}
 		if dir == "" {
 			dir = "."
@@ -104,11 +114,47 @@ func resolveOutput(path string) (target string, fi fs.FileInfo, err error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return "", nil, fmt.Errorf("--out %s: cannot create its temporary file in %s: %w", path, dir, err)
+			return "", nil, -1, fmt.Errorf("--out %s: cannot create its temporary file in %s: %w", path, dir, err)
 		}
-		return filepath.Join(real, base), fi, nil
+		return filepath.Join(real, base), fi, -1, nil
 	}
-	return "", nil, fmt.Errorf("%s: more than %d levels of symbolic links", path, maxSymlinks)
+	return "", nil, -1, fmt.Errorf("%s: more than %d levels of symbolic links", path, maxSymlinks)
+}
+
+// ownDescriptor reports whether the link p is one of the process's own
+// descriptors, N in /proc/PID/fd/N or /proc/PID/task/TID/fd/N (Linux's
+// proc_fd_link in fs/proc/fd.c, the directory as the kernel resolves it),
+// and which.
+func ownDescriptor(p string) (int, bool) {
+	dir, base := splitPath(p)
+	n, err := strconv.Atoi(base)
+	if err != nil || n < 0 || base != strconv.Itoa(n) {
+		return 0, false
+	}
+	if dir == "" {
+		dir = "."
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return 0, false
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return 0, false
+	}
+	own := "/proc/" + strconv.Itoa(os.Getpid()) + "/"
+	rest, ok := strings.CutPrefix(real, own)
+	if !ok {
+		return 0, false
+	}
+	if rest == "fd" {
+		return n, true
+	}
+	if tid, ok := strings.CutPrefix(rest, "task/"); ok {
+		if tid, ok = strings.CutSuffix(tid, "/fd"); ok && tid != "" && strings.Trim(tid, "0123456789") == "" {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // splitPath splits p after its last separator, cleaning nothing (dir is
@@ -152,9 +198,21 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 		}
 		return nil, fmt.Errorf("--out %s: not a regular file, device or FIFO", path)
 	}
-	target, fi, err := resolveOutput(path)
+	target, fi, fd, err := resolveOutput(path)
 	if err != nil {
 		return nil, err
+	}
+	if fd >= 0 {
+		// One of the process's descriptors (/dev/stdout redirected to a
+		// file): written in place through it, at its offset and with its
+		// O_APPEND, as for a pipe; renaming over the file it names would
+		// replace what >> appends to, and a deleted file has no name.
+		f, err := descriptorOutput(fd)
+		if err != nil {
+			return nil, fmt.Errorf("--out %s: descriptor %d: %w", path, fd, err)
+		}
+		o.f, o.bw, o.done = f, bufio.NewWriterSize(f, 256<<10), true
+		return o, nil
 	}
 	o.target = target
 	if fi != nil {

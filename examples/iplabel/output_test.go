@@ -153,7 +153,10 @@ func TestRewriteDevice(t *testing.T) {
 }
 
 // TestRewriteStdio: "--in -" reads stdin, "--out -" writes the capture to
-// stdout and nothing else; the summary goes to stderr.
+// stdout and nothing else; the summary goes to stderr. /dev/stdout and
+// the other names of a descriptor are written through the descriptor:
+// a file redirected with >> keeps its content, a deleted one gets no
+// new name.
 func TestRewriteStdio(t *testing.T) {
 	want := strippedSample(t)
 	r := iplabel(t, string(mustRead(t, samplePath)), "rewrite", "--in", "-", "--out", "-", "--strip")
@@ -188,6 +191,49 @@ func TestRewriteStdio(t *testing.T) {
 	require.NoError(t, err, string(b))
 	assert.Equal(t, want, mustRead(t, f))
 	assert.Equal(t, []string{"redirected.pcap"}, dirNames(t, filepath.Dir(f)))
+
+	// Appended to (>>): the descriptor is written in place, the old
+	// content stays and the capture follows it; nothing is renamed over
+	// the file. The same through /dev/fd/1, /proc/self/fd/1 and
+	// /proc/thread-self/fd/1.
+	for _, name := range []string{"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "/proc/thread-self/fd/1"} {
+		f := filepath.Join(t.TempDir(), "appended.pcap")
+		require.NoError(t, os.WriteFile(f, []byte("old content\n"), 0o600))
+		fi0, err := os.Stat(f)
+		require.NoError(t, err)
+		b, err := exec.Command("sh", "-c", `exec "$0" rewrite --in "$1" --out "$2" --strip >> "$3"`, builtBinary(t), samplePath, name, f).CombinedOutput()
+		require.NoError(t, err, "%s: %s", name, b)
+		assert.True(t, bytes.Equal(append([]byte("old content\n"), want...), mustRead(t, f)), "%s: the old content, then the capture", name)
+		assert.Equal(t, []string{"appended.pcap"}, dirNames(t, filepath.Dir(f)), name)
+		fi1, err := os.Stat(f)
+		require.NoError(t, err)
+		assert.True(t, os.SameFile(fi0, fi1), "%s: the same file, not a new one renamed over it", name)
+	}
+
+	// A deleted file as stdout: written through the descriptor, no file
+	// named "NAME (deleted)" created.
+	dir := t.TempDir()
+	gone := filepath.Join(dir, "gone.pcap")
+	g, err := os.OpenFile(gone, os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	defer g.Close()
+	require.NoError(t, os.Remove(gone))
+	cmd = exec.Command(builtBinary(t), "rewrite", "--in", samplePath, "--out", "/dev/stdout", "--strip")
+	errb.Reset()
+	cmd.Stdout, cmd.Stderr = g, &errb
+	require.NoError(t, cmd.Run(), errb.String())
+	assert.Empty(t, dirNames(t, dir))
+	b, err = io.ReadAll(io.NewSectionReader(g, 0, 1<<20))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, b), "the deleted file holds the capture")
+
+	// A descriptor open only for reading is refused.
+	b, err = exec.Command("sh", "-c", `exec "$0" rewrite --in "$1" --out /dev/stdin --strip < "$2"`, builtBinary(t), samplePath, f).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, string(b))
+	assert.Equal(t, exitError, ee.ExitCode(), string(b))
+	assert.Contains(t, string(b), "not open for writing")
+	assert.True(t, bytes.Equal(want, mustRead(t, f)), "the file read from is untouched")
 }
 
 // TestRewriteModes: an existing output keeps its mode (and owner, as

@@ -3,9 +3,13 @@
 package main
 
 import (
+	"errors"
 	"io/fs"
 	"os"
+	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // fileOwner is the owner and group of an existing output file.
@@ -38,4 +42,26 @@ func (o fileOwner) restore(f *os.File) bool {
 		return true
 	}
 	return f.Chown(-1, o.gid) == nil
+}
+
+// descriptorOutput is a duplicate of the process's descriptor fd, to be
+// written in place; it must be open for writing.
+func descriptorOutput(fd int) (*os.File, error) {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fl&unix.O_ACCMODE == unix.O_RDONLY {
+		return nil, errors.New("not open for writing")
+	}
+	syscall.ForkLock.RLock()
+	d, err := syscall.Dup(fd)
+	if err == nil {
+		syscall.CloseOnExec(d)
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(d), "/proc/self/fd/"+strconv.Itoa(fd)), nil
 }
