@@ -30,8 +30,12 @@
 // [Linux.Socket] for setsockopt(IP_OPTIONS). [Linux.Compile] also reports
 // where the options Linux keeps track of are, and whether Linux answers a
 // refused header at all or drops it silently because __ip_options_echo
-// fails ([Compiled.Silent], RULES.md §4). [ZeroTail] zeroes the octets
-// after an EOL, as Linux does on receive.
+// fails ([Compiled.Silent], RULES.md §4). [ICMPErrorSuppressed] says,
+// from the whole datagram, whether Linux answers it with no ICMP error
+// whatever its options: a multicast or broadcast destination, a fragment
+// other than the first, an ICMP error, a martian address, a header
+// ip_rcv_core drops (RULES.md §4). [ZeroTail] zeroes the octets after an
+// EOL, as Linux does on receive.
 //
 // To build or rewrite options: [Builder] appends a field option by option
 // and pads it with EOL to a multiple of 4, as Linux pads the options it

@@ -48,8 +48,9 @@ type OptionChecker interface {
 //
 // The error is the one Linux finds, with its pointer, but Linux does not
 // always send that pointer: [Compile] also reports ([Compiled.Silent])
-// when the Parameter Problem is never sent and the datagram is dropped
-// silently.
+// when the options make the Parameter Problem impossible to send and the
+// datagram is dropped silently, and [ICMPErrorSuppressed] when the rest of
+// the datagram does.
 //
 // Receiving an RR or TS makes Linux write into the option; Linux never
 // changes the bytes given to it here. A source-routed packet is valid here:
@@ -88,7 +89,9 @@ type Compiled struct {
 	// 224/4) to a place inside the option without room for the reply's own
 	// entries (4 octets, 8 for flag 1). A source route, a CIPSO option or
 	// anything else in the field never stops the echo. On the socket path
-	// and for a valid field Silent is false.
+	// and for a valid field Silent is false. Silent looks at the options
+	// only: the rest of the datagram can stop the answer too
+	// ([ICMPErrorSuppressed]).
 	Silent bool
 }
 
