@@ -77,6 +77,18 @@
 //     entry (a flag-3 TS is advanced only for 0.0.0.0, 255.255.255.255,
 //     127/8 and 224/4 here). Such datagrams are Dropped here; ipopt's
 //     Compiled.Silent predicts them [TestEchoKernel, TestDifferentialEcho].
+//   - Whatever the options, the kernel sends nothing about a fragment
+//     other than the first, a datagram to 224.0.0.0/4 or 255.255.255.255
+//     (or from 0.0.0.0 to 0.0.0.0), or an ICMP datagram without a type
+//     octet or of a type other than 0, 8 and 13 to 18: the walk refuses
+//     the options (InHdrErrors rises) and __icmp_send gives up. Routing
+//     drops martians before the walk (InHdrErrors stays): a source in
+//     224.0.0.0/4, 255.255.255.255 or 0.0.0.0 (to a unicast destination),
+//     a destination 0.0.0.0, a multicast group not joined; 0.0.0.1 and
+//     240.0.0.0/4 are ordinary, and a unicast destination that is not
+//     the namespace's is walked and answered. ipopt's ICMPErrorSuppressed
+//     predicts all of them [TestSuppressedKernel, TestSuppressedICMPTypes,
+//     TestDifferentialSuppressed].
 //   - In a new namespace conf/all/accept_source_route is 0 (conf/lo is 1),
 //     so a source-routed datagram passes the option walk and is dropped
 //     without ICMP; with 1, one routed through 127.0.0.1 is delivered
