@@ -182,7 +182,11 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		}
 		var c ipopt.Compiled
 		c, verr = w.Compile(opts)
-		silent = verr != nil && c.Silent
+		// Linux finds verr but answers nothing: the echo of the options
+		// fails, or __icmp_send gives up on this datagram whatever its
+		// options (a non-first fragment, a broadcast or multicast, an
+		// ICMP error, a frame not sent to this host alone).
+		silent = verr != nil && (c.Silent || fi.notHost || ipopt.ICMPErrorSuppressed(ip))
 	}
 	if d.json {
 		return d.appendJSON(dst, n, src, dstAddr, opts, verr, silent)

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // pcapOf writes frames as a pcap file of link type l.
@@ -532,5 +535,73 @@ func TestDumpSilent(t *testing.T) {
 			assert.Equal(t, float64(c.linux), m["pointer"], c.name)
 			assert.Contains(t, text[i], "INVALID pointer "+strconv.Itoa(int(c.linux))+": ", c.name)
 		}
+	}
+}
+
+// TestDumpSuppressed: a datagram whose options Linux refuses gets no
+// Parameter Problem, whatever its options, when __icmp_send gives up on
+// the datagram itself (ipopt.ICMPErrorSuppressed) or on the frame (not
+// sent to this host alone): dump then shows no pointer. The same bad
+// options in an ordinary unicast datagram keep their pointer.
+func TestDumpSuppressed(t *testing.T) {
+	bad := []byte{0x07, 0x02, 0x00, 0x00} // RR of length 2: malformed
+	var lx ipopt.Linux
+	_, verr := lx.Compile(bad)
+	var e *ipopt.Error
+	require.ErrorAs(t, verr, &e)
+	ptr := float64(e.Pointer())
+
+	plain := func(id uint16) []byte { return buildIPv4(t, hostA, hostB, 17, bad, id, []byte("x")) }
+	fragment := plain(2)
+	binary.BigEndian.PutUint16(fragment[6:], 1) // fragment offset 8
+	ipopt.Header(fragment).SetChecksum()
+	icmpErr := buildIPv4(t, hostA, hostB, 1, bad, 5, nil)
+	icmpErr[len(icmpErr)-8] = 3 // destination unreachable (checksum left: not looked at)
+	cases := []struct {
+		name    string
+		link    layers.LinkType
+		frame   []byte
+		pointer bool
+	}{
+		{"unicast UDP", linkIPv4, plain(1), true},
+		{"non-first fragment", linkIPv4, fragment, false},
+		{"multicast destination", linkIPv4, buildIPv4(t, hostA, netip.MustParseAddr("224.0.0.1"), 17, bad, 3, []byte("x")), false},
+		{"limited broadcast", linkIPv4, buildIPv4(t, hostA, netip.MustParseAddr("255.255.255.255"), 17, bad, 4, []byte("x")), false},
+		{"ICMP error", linkIPv4, icmpErr, false},
+		{"ICMP echo request", linkIPv4, buildIPv4(t, hostA, hostB, 1, bad, 6, nil), true},
+		{"Ethernet unicast", layers.LinkTypeEthernet, ethernet(etherTypeIPv4, plain(7)), true},
+		{"Ethernet broadcast", layers.LinkTypeEthernet, append([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, ethernet(etherTypeIPv4, plain(8))[6:]...), false},
+		{"Ethernet multicast", layers.LinkTypeEthernet, append([]byte{0x01, 0x00, 0x5e, 0, 0, 1}, ethernet(etherTypeIPv4, plain(9))[6:]...), false},
+	}
+	for _, pt := range []uint16{0, 1, 2, 3, 4} {
+		h := make([]byte, 16)
+		binary.BigEndian.PutUint16(h[0:], pt)
+		binary.BigEndian.PutUint16(h[2:], 1) // ARPHRD_ETHER
+		binary.BigEndian.PutUint16(h[14:], etherTypeIPv4)
+		cases = append(cases, struct {
+			name    string
+			link    layers.LinkType
+			frame   []byte
+			pointer bool
+		}{fmt.Sprintf("cooked packet type %d", pt), layers.LinkTypeLinuxSLL, append(h, plain(10+pt)...), pt == 0 || pt == 4})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeFile(t, "s.pcap", string(pcapOf(t, c.link, c.frame)))
+			r := iplabel(t, "", "dump", "--json", p)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			got := jsonLines(t, r.stdout)
+			require.Len(t, got, 1)
+			m := got[0].(map[string]any)
+			assert.Equal(t, false, m["valid"])
+			text := iplabel(t, "", "dump", p).stdout
+			if c.pointer {
+				assert.Equal(t, ptr, m["pointer"])
+				assert.Contains(t, text, "INVALID pointer ")
+			} else {
+				assert.Nil(t, m["pointer"])
+				assert.Contains(t, text, "INVALID (dropped silently, no ICMP): ")
+			}
+		})
 	}
 }

@@ -78,6 +78,11 @@ type frameInfo struct {
 	off      int  // offset of the IPv4 header in the frame
 	ipv4     bool // the frame carries IPv4
 	loopback bool // the link header says it was captured on a loopback device
+	// notHost: the link header says the frame was not sent to this host
+	// alone (an Ethernet group address, or a Linux cooked capture's
+	// broadcast, multicast or other-host packet type): Linux's receiver
+	// sends no ICMP error about it (__icmp_send: pkt_type != PACKET_HOST).
+	notHost bool
 	// proto is what the frame carries when it is not IPv4, for dump's
 	// text: the EtherType, or the IP version for raw frames.
 	proto uint16
@@ -98,7 +103,7 @@ func locateIPv4(l layers.LinkType, f []byte) frameInfo {
 				off += 4
 				continue
 			}
-			return frameInfo{off: off + 2, ipv4: et == etherTypeIPv4, proto: et}
+			return frameInfo{off: off + 2, ipv4: et == etherTypeIPv4, proto: et, notHost: f[0]&1 != 0}
 		}
 	case layers.LinkTypeRaw, linkRawAlt1, linkRawAlt2, linkIPv4:
 		if len(f) == 0 {
@@ -111,7 +116,9 @@ func locateIPv4(l layers.LinkType, f []byte) frameInfo {
 			return frameInfo{}
 		}
 		et := binary.BigEndian.Uint16(f[14:])
-		return frameInfo{off: 16, ipv4: et == etherTypeIPv4, proto: et, loopback: binary.BigEndian.Uint16(f[2:]) == arphrdLoop}
+		pt := binary.BigEndian.Uint16(f[0:]) // 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing
+		return frameInfo{off: 16, ipv4: et == etherTypeIPv4, proto: et, loopback: binary.BigEndian.Uint16(f[2:]) == arphrdLoop,
+			notHost: pt >= 1 && pt <= 3}
 	case layers.LinkTypeNull, linkLoop:
 		if len(f) < 4 {
 			return frameInfo{}
