@@ -189,7 +189,7 @@ func (c *Client) DOI(n cipso.DOI) (DOI, error) {
 // AddDOI adds d to the kernel, as netlabelctl "cipsov4 add" does
 // (NLBL_CIPSOV4_C_ADD). A DOI the kernel has already is an error for which
 // errors.Is(err, os.ErrExist) holds (cipso_v4_doi_add: EEXIST); a
-// definition the kernel refuses is EINVAL (RULES.md §4 of package cipso).
+// definition the kernel refuses is EINVAL (cipso/RULES.md §4).
 // A local DOI needs no Tags: it is sent with tag 128, as netlabelctl does.
 func (c *Client) AddDOI(d DOI) error {
 	attrs, err := encodeAddDOI(d)

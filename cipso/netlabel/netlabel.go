@@ -33,7 +33,7 @@ type DOI struct {
 	// in ascending local order with one pair per local value: of two pairs
 	// given for the same local value only the later is listed, although
 	// the kernel's remote-to-local table still knows the earlier one (see
-	// RULES.md §4 of package cipso: the later pair wins in each direction).
+	// cipso/RULES.md §4: the later pair wins in each direction).
 	Levels, Categories []cipso.Pair
 }
 
@@ -52,7 +52,7 @@ func DOIOf(d *cipso.Domain) DOI {
 // makes of d's netlabelctl line ([DOI.AppendCommand]). A local DOI gets
 // the tag list NewLocal gives it (tag 128), whatever the kernel lists, as
 // netlabelctl's "cipsov4 add local" does. Definitions cipso refuses
-// (which the kernel refuses too: RULES.md §4 of package cipso) are an
+// (which the kernel refuses too: cipso/RULES.md §4) are an
 // error.
 func (d DOI) Domain() (*cipso.Domain, error) {
 	var (
