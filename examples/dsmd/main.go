@@ -7,6 +7,8 @@
 //	dsmd --config /etc/dsmd.conf            run
 //	dsmd --config /etc/dsmd.conf --teardown print the script that removes them
 //	dsmd --config /etc/dsmd.conf --check    check the configuration and exit
+//	dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid 0|1]
+//	                                        judge options fields (hex, one a line) with the eBPF ingress program
 //
 // The rules --setup installs let every packet pass until dsmd is bound to
 // its queues (--queue-bypass). dsmd first checks that it will be able to
@@ -33,6 +35,10 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	// eBPF datapath (ebpf_*.go): the diagnosis subcommand.
+	if len(args) > 0 && args[0] == "bpf-verdict" {
+		return runBPFVerdict(args[1:], os.Stdin, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("dsmd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "/etc/dsmd.conf", "configuration `file`")
