@@ -22,11 +22,8 @@ type Builder struct {
 }
 
 var (
-	errBuildTooLong  = NewErrorKind(ErrTooLong, "options", Limit)
 	errBuildAfterEOL = NewErrorKind(ErrBadValue, "after eol", Malformed)
 	errOptType       = NewErrorKind(ErrBadValue, "type", Malformed)
-	errOptTrunc      = NewErrorKind(ErrTruncated, "length", Malformed)
-	errOptLength     = NewErrorKind(ErrBadLength, "length", Malformed)
 )
 
 // NewBuilder starts an options field at the end of dst.
@@ -56,7 +53,7 @@ func (b *Builder) Option(t Type, body []byte) error {
 		return errBuildAfterEOL.At(off)
 	}
 	if len(body) > MaxOptionsLen-2-off {
-		return errBuildTooLong.At(off)
+		return KindTooLong.At(off)
 	}
 	b.buf = append(b.buf, byte(t), byte(2+len(body)))
 	b.buf = append(b.buf, body...)
@@ -74,7 +71,7 @@ func (b *Builder) Option(t Type, body []byte) error {
 func (b *Builder) Raw(opts []byte) error {
 	off := b.Len()
 	if len(opts) > MaxOptionsLen-off {
-		return errBuildTooLong.At(off)
+		return KindTooLong.At(off)
 	}
 	it := NewIter(opts)
 	for it.Next() {
@@ -104,7 +101,7 @@ func (b *Builder) EOL() error { return b.single(EOL) }
 func (b *Builder) single(t Type) error {
 	off := b.Len()
 	if off >= MaxOptionsLen {
-		return errBuildTooLong.At(off)
+		return KindTooLong.At(off)
 	}
 	if b.eol && t != EOL {
 		return errBuildAfterEOL.At(off)
@@ -125,7 +122,7 @@ func (b *Builder) single(t Type) error {
 func (b *Builder) Finish() ([]byte, error) {
 	n := b.Len()
 	if n > MaxOptionsLen {
-		return b.buf[:b.start], errBuildTooLong.At(MaxOptionsLen)
+		return b.buf[:b.start], KindTooLong.At(MaxOptionsLen)
 	}
 	for i := n; i < PaddedLen(n); i++ {
 		b.buf = append(b.buf, byte(EOL))
@@ -151,7 +148,7 @@ func AppendOption(dst []byte, t Type, body []byte) ([]byte, error) {
 		return append(dst, byte(t)), nil
 	}
 	if len(body) > MaxOptionsLen-2 {
-		return dst, errBuildTooLong.At(0)
+		return dst, KindTooLong.At(0)
 	}
 	dst = append(dst, byte(t), byte(2+len(body)))
 	return append(dst, body...), nil
@@ -173,22 +170,22 @@ func PaddedLen(n int) int {
 // opt started at offset off of the options field.
 func checkOne(opt []byte, off int) error {
 	if len(opt) == 0 {
-		return errOptTrunc.At(off)
+		return KindTruncated.At(off)
 	}
 	switch Type(opt[0]) {
 	case EOL:
 		return errOptType.At(off)
 	case NOP:
 		if len(opt) != 1 {
-			return errOptLength.At(off + 1)
+			return KindBadLength.At(off + 1)
 		}
 		return nil
 	}
 	if len(opt) < 2 {
-		return errOptTrunc.At(off)
+		return KindTruncated.At(off)
 	}
 	if int(opt[1]) != len(opt) {
-		return errOptLength.At(off + 1)
+		return KindBadLength.At(off + 1)
 	}
 	return nil
 }

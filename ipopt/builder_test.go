@@ -20,13 +20,31 @@ func poisoned(n int) []byte {
 	return b[:0]
 }
 
+// atHeader is the position argument of requireErr for an error at octet n
+// of the base header, which is not in the options field.
+func atHeader(n int) int { return headerPos + n }
+
+const headerPos = -1000
+
+// requireErr checks err's sentinel, class and position: off is the offset
+// in the options field, noOffset, or atHeader(n).
 func requireErr(t *testing.T, err, sentinel error, class ipopt.Class, off int) {
 	t.Helper()
 	require.ErrorIs(t, err, sentinel)
-	var e *ipopt.Error
-	require.True(t, errors.As(err, &e), "want *ipopt.Error, got %T", err)
+	var e ipopt.Error
+	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T", err)
 	assert.Equal(t, class, e.Class(), "class")
+	if off >= headerPos && off < headerPos+ipopt.BaseHeaderLen {
+		assert.False(t, e.InOptions(), "a base-header field is not in the options")
+		assert.Equal(t, -1, e.Offset(), "offset")
+		assert.Equal(t, off-headerPos, e.HeaderOffset(), "header octet")
+		return
+	}
 	assert.Equal(t, off, e.Offset(), "offset")
+	assert.Equal(t, off >= 0, e.InOptions(), "in options")
+	if off >= 0 {
+		assert.Equal(t, off+ipopt.BaseHeaderLen, e.HeaderOffset(), "header octet")
+	}
 }
 
 func TestBuilderLinuxLabel(t *testing.T) {

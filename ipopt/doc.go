@@ -51,16 +51,25 @@
 // 791's compact form. After any other change, [Header.SetChecksum]
 // recomputes the checksum.
 //
-// Errors: every package of this module returns an *[Error]. It unwraps to a
-// sentinel for errors.Is ([ErrTruncated], [ErrBadLength], ...) and carries
-// the octet offset in the options field, the ICMP Parameter Problem
-// pointer, the faulty field and a [Class] that says how a receiver answers
-// (malformed, policy, limit, missing). A failure at no octet of the input
-// (a rewrite that would not fit, a header cut short) has no offset and no
-// pointer ([Error.HasOffset]). Errors are preallocated for every offset by
-// an [ErrorKind] ([NewErrorKind], [NewErrorKindNoOffset]), so even failing
-// paths do not allocate; [Shift] moves an error found in one option to that
-// option's place in the field.
+// Errors: every package of this module returns an [Error], a small
+// comparable value. To tell why a packet was refused, use errors.Is with
+// the sentinels ([ErrTruncated], [ErrBadLength], ..., cipso.ErrUnknownDOI)
+// and errors.As into a variable of type Error (var e ipopt.Error) for the
+// details: the faulty field, a [Class] that says how a receiver answers
+// (malformed, policy, limit, missing), and where the error is. To answer
+// it, [ICMP] gives the ICMP type, code and Parameter Problem pointer by
+// class. To find the octet, [Error.InOptions] and [Error.Offset] give the
+// offset in the options field, [Error.HeaderOffset] the octet counted from
+// the IP header (also for the base-header fields, which are not in the
+// options), [Error.Pointer] the ICMP pointer; a failure at no octet of
+// the input (a rewrite that would not fit, a header cut short) has none
+// of them ([Error.HasOffset]; they are -1), RULES.md §10. To report a
+// failure of your own, declare an [ErrorKind] once ([NewErrorKind],
+// [NewErrorKindNoOffset], ...; the shared framing kinds are
+// [KindTruncated], [KindBadLength] and [KindTooLong]) and return
+// kind.At(offset): an error is a pointer into a static table of every
+// kind at every offset, so even failing paths do not allocate. [Shift]
+// moves an error found in one option to that option's place in the field.
 //
 // To compare this module with its references, tests use
 // [github.com/iplabel/iplabel/ipopt/linuxtest] (the running kernel's

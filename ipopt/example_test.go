@@ -30,7 +30,7 @@ func ExampleLinux_Validate() {
 	opts := []byte{0x86, 0x10, 0, 0, 0, 1, 1, 4, 0, 5, 0, 0}
 	var l ipopt.Linux
 	err := l.Validate(opts)
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, ipopt.ErrBadLength), e.Offset(), e.Pointer(), e.Class())
 	}
@@ -52,7 +52,7 @@ func ExampleBuilder() {
 	b = ipopt.NewBuilder(nil)
 	_ = b.Option(ipopt.RA, []byte{0, 0})
 	err = b.Option(ipopt.CIPSO, make([]byte, 36))
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, ipopt.ErrTooLong), e.Class(), e.Offset(), b.Len())
 	}

@@ -51,7 +51,7 @@ func AppendFragmentOptions(dst, opts []byte) ([]byte, error) {
 		return dst, err
 	}
 	if n > MaxOptionsLen {
-		return dst, errBuildTooLong.At(MaxOptionsLen)
+		return dst, KindTooLong.At(MaxOptionsLen)
 	}
 	it = NewIter(opts)
 	for it.Next() {

@@ -52,11 +52,11 @@ func FuzzIter(f *testing.F) {
 		// Coverage: the options, then the tail after an EOL, are the input;
 		// on a framing error the error sits where the walk stopped.
 		if err := it.Err(); err != nil {
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) || e.Offset() != len(out) || e.Pointer() != len(out)+20 || e.Class() != ipopt.Malformed {
 				t.Fatalf("error %v after %d octets", err, len(out))
 			}
-			var c *ipopt.Error
+			var c ipopt.Error
 			if !errors.As(ipopt.Check(in), &c) || c.Offset() != e.Offset() || c.Unwrap() != e.Unwrap() {
 				t.Fatal("Check disagrees with the walk")
 			}
@@ -105,9 +105,9 @@ func FuzzLinux(f *testing.F) {
 			}
 			return
 		}
-		var e *ipopt.Error
+		var e ipopt.Error
 		if !errors.As(err, &e) {
-			t.Fatalf("%T is not *ipopt.Error", err)
+			t.Fatalf("%T is not ipopt.Error", err)
 		}
 		if len(in) > ipopt.MaxOptionsLen {
 			if !errors.Is(err, ipopt.ErrTooLong) || e.Offset() != ipopt.MaxOptionsLen {
@@ -179,7 +179,7 @@ func FuzzParseHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		h, err := ipopt.ParseHeader(in)
 		if err != nil {
-			var e *ipopt.Error
+			var e ipopt.Error
 			if h != nil || !errors.As(err, &e) || e.Offset() >= 0 {
 				t.Fatalf("error %v for a base-header field", err)
 			}

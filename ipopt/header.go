@@ -30,15 +30,6 @@ const (
 	hdrDst        = 16
 )
 
-// Offsets of the base-header fields in options-field terms, for errors
-// (an *Error's offset counts from the first octet of the options field).
-const (
-	errAtVersion  = hdrVersionIHL - BaseHeaderLen
-	errAtTotalLen = hdrTotalLen - BaseHeaderLen
-	errAtSrc      = hdrSrc - BaseHeaderLen
-	errAtDst      = hdrDst - BaseHeaderLen
-)
-
 var (
 	// A header cut short has no octet at fault and no ICMP pointer: Linux's
 	// ip_rcv_core drops it (pskb_may_pull fails) without an answer.
@@ -56,34 +47,35 @@ var (
 // (RULES.md §2):
 //
 //   - at least 20 octets: ErrTruncated, without an offset;
-//   - version 4: ErrBadHeader ("version") at -20;
-//   - IHL at least 5: ErrBadHeader ("ihl") at -20;
+//   - version 4: ErrBadHeader ("version") at header octet 0;
+//   - IHL at least 5: ErrBadHeader ("ihl") at header octet 0;
 //   - the whole header present, len(b) >= IHL*4: ErrTruncated ("header
 //     shorter than its IHL says"), without an offset;
-//   - total length at least IHL*4: ErrTotalLength at -18.
+//   - total length at least IHL*4: ErrTotalLength at header octet 2.
 //
 // A header cut short has no octet to point at, so its error has no offset
 // and no pointer ([Error.HasOffset] is false), as Linux sends no ICMP for
 // it. The payload is not required to be present in b (a quoted header in
 // an ICMP error, or a truncated capture, still parses), and the checksum
-// is not checked here (see [Header.VerifyChecksum]). Offsets are in
-// options-field terms, so Pointer() is the octet in the header.
+// is not checked here (see [Header.VerifyChecksum]). The errors at a
+// header octet are not in the options field ([Error.InOptions] is false);
+// [Error.HeaderOffset] and [Error.Pointer] give the octet.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < BaseHeaderLen {
 		return nil, errHdrShort
 	}
 	if b[hdrVersionIHL]>>4 != 4 {
-		return nil, errHdrVersion.At(errAtVersion)
+		return nil, errHdrVersion.HeaderAt(hdrVersionIHL)
 	}
 	hl := int(b[hdrVersionIHL]&0x0f) * 4
 	if hl < BaseHeaderLen {
-		return nil, errHdrIHL.At(errAtVersion)
+		return nil, errHdrIHL.HeaderAt(hdrVersionIHL)
 	}
 	if len(b) < hl {
 		return nil, errHdrOptTrunc
 	}
 	if int(binary.BigEndian.Uint16(b[hdrTotalLen:])) < hl {
-		return nil, errHdrTotalLen.At(errAtTotalLen)
+		return nil, errHdrTotalLen.HeaderAt(hdrTotalLen)
 	}
 	return Header(b[:hl:hl]), nil
 }
@@ -249,16 +241,16 @@ func (h Header) SetProtocol(v uint8) {
 func (h Header) SetChecksumField(v uint16) { h.put16(hdrChecksum, v) }
 
 // SetSrc sets the source address. An address that is neither IPv4 nor
-// IPv4-mapped IPv6 is refused with ErrBadValue at offset -8 and nothing
-// changes.
-func (h Header) SetSrc(a netip.Addr) error { return h.setAddr(hdrSrc, errAtSrc, a) }
+// IPv4-mapped IPv6 is refused with ErrBadValue at header octet 12 and
+// nothing changes.
+func (h Header) SetSrc(a netip.Addr) error { return h.setAddr(hdrSrc, a) }
 
-// SetDst sets the destination address, as SetSrc does (error offset -4).
-func (h Header) SetDst(a netip.Addr) error { return h.setAddr(hdrDst, errAtDst, a) }
+// SetDst sets the destination address, as SetSrc does (the error is at header octet 16).
+func (h Header) SetDst(a netip.Addr) error { return h.setAddr(hdrDst, a) }
 
-func (h Header) setAddr(off, errOff int, a netip.Addr) error {
+func (h Header) setAddr(off int, a netip.Addr) error {
 	if !a.Is4() && !a.Is4In6() {
-		return errHdrAddr.At(errOff)
+		return errHdrAddr.HeaderAt(off)
 	}
 	if !h.ok() {
 		return errHdrShort

@@ -153,17 +153,17 @@ func TestParseHeaderErrors(t *testing.T) {
 			"ipopt: truncated option: header shorter than 20 octets"},
 		{"19 octets", good[:19], ipopt.ErrTruncated, "header shorter than 20 octets", -1, -1,
 			"ipopt: truncated option: header shorter than 20 octets"},
-		{"version 6", mod(func(b []byte) []byte { b[0] = 0x68; return b }), ipopt.ErrBadHeader, "version", -20, 0,
+		{"version 6", mod(func(b []byte) []byte { b[0] = 0x68; return b }), ipopt.ErrBadHeader, "version", atHeader(0), 0,
 			"ipopt: bad IPv4 header: version at header octet 0"},
-		{"ihl 4", mod(func(b []byte) []byte { b[0] = 0x44; return b }), ipopt.ErrBadHeader, "ihl", -20, 0,
+		{"ihl 4", mod(func(b []byte) []byte { b[0] = 0x44; return b }), ipopt.ErrBadHeader, "ihl", atHeader(0), 0,
 			"ipopt: bad IPv4 header: ihl at header octet 0"},
-		{"ihl 0", mod(func(b []byte) []byte { b[0] = 0x40; return b }), ipopt.ErrBadHeader, "ihl", -20, 0,
+		{"ihl 0", mod(func(b []byte) []byte { b[0] = 0x40; return b }), ipopt.ErrBadHeader, "ihl", atHeader(0), 0,
 			"ipopt: bad IPv4 header: ihl at header octet 0"},
 		{"options cut short", good[:31], ipopt.ErrTruncated, "header shorter than its IHL says", -1, -1,
 			"ipopt: truncated option: header shorter than its IHL says"},
 		{"ihl 15, 32 octets", mod(func(b []byte) []byte { b[0] = 0x4f; return b }), ipopt.ErrTruncated, "header shorter than its IHL says", -1, -1,
 			"ipopt: truncated option: header shorter than its IHL says"},
-		{"total length below header", mod(func(b []byte) []byte { b[3] = 31; return b }), ipopt.ErrTotalLength, "total length", -18, 2,
+		{"total length below header", mod(func(b []byte) []byte { b[3] = 31; return b }), ipopt.ErrTotalLength, "total length", atHeader(2), 2,
 			"ipopt: bad total length: total length at header octet 2"},
 	}
 	for _, tc := range tests {
@@ -171,7 +171,7 @@ func TestParseHeaderErrors(t *testing.T) {
 			h, err := ipopt.ParseHeader(tc.in)
 			assert.Nil(t, h)
 			requireErr(t, err, tc.sentinel, ipopt.Malformed, tc.off)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.ptr, e.Pointer())
 			assert.Equal(t, tc.field, e.Field())
@@ -216,8 +216,8 @@ func TestHeaderSetters(t *testing.T) {
 	assert.Equal(t, []byte{0x94, 0x04, 0, 0}, h.Options())
 
 	snap := append([]byte(nil), b...)
-	requireErr(t, h.SetSrc(netip.MustParseAddr("2001:db8::1")), ipopt.ErrBadValue, ipopt.Malformed, -8)
-	requireErr(t, h.SetDst(netip.Addr{}), ipopt.ErrBadValue, ipopt.Malformed, -4)
+	requireErr(t, h.SetSrc(netip.MustParseAddr("2001:db8::1")), ipopt.ErrBadValue, ipopt.Malformed, atHeader(12))
+	requireErr(t, h.SetDst(netip.Addr{}), ipopt.ErrBadValue, ipopt.Malformed, atHeader(16))
 	assert.Equal(t, snap, b, "refused address changes nothing")
 }
 

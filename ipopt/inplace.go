@@ -21,7 +21,7 @@ var (
 // cleanly. It does not allocate.
 func (h Header) Overwrite(off int, b []byte) error {
 	if len(h) < BaseHeaderLen || h.HeaderLen() < BaseHeaderLen || h.HeaderLen() > len(h) {
-		return errInPlaceHdr.At(-BaseHeaderLen)
+		return errInPlaceHdr.HeaderAt(hdrVersionIHL)
 	}
 	opts := h.HeaderLen() - BaseHeaderLen
 	if off < 0 || len(b) > opts || off > opts-len(b) {
@@ -56,7 +56,7 @@ func (h Header) NOPOption(t Type) (bool, error) {
 		return false, nil
 	}
 	if len(h) < BaseHeaderLen || h.HeaderLen() < BaseHeaderLen || h.HeaderLen() > len(h) {
-		return false, errInPlaceHdr.At(-BaseHeaderLen)
+		return false, errInPlaceHdr.HeaderAt(hdrVersionIHL)
 	}
 	o, ok := Find(h[BaseHeaderLen:h.HeaderLen()], t)
 	if !ok {

@@ -97,12 +97,10 @@ type Compiled struct {
 
 var (
 	errOptDup      = NewErrorKind(ErrDuplicate, "type", Malformed)
-	errOptLen      = NewErrorKind(ErrBadLength, "length", Malformed)
 	errOptPtr      = NewErrorKind(ErrBadPointer, "pointer", Malformed)
 	errOptFlags    = NewErrorKind(ErrBadValue, "flags", Malformed)
 	errOptOverflow = NewErrorKind(ErrBadValue, "overflow", Malformed)
 	errOptPerm     = NewErrorKind(ErrNotPermitted, "type", Malformed)
-	errOptsTooLong = NewErrorKind(ErrTooLong, "options", Limit)
 	errStubLen     = NewErrorKind(ErrBadLength, "cipso length", Malformed)
 	errStubDOI     = NewErrorKind(ErrBadValue, "cipso doi", Malformed)
 	errStubTag     = NewErrorKind(ErrTruncated, "cipso tag", Malformed)
@@ -110,7 +108,7 @@ var (
 )
 
 // Validate runs the Linux option walk over opts (the options field, at
-// most 40 octets) and returns nil or the first *Error Linux would report.
+// most 40 octets) and returns nil or the first [Error] Linux would report.
 func (l *Linux) Validate(opts []byte) error {
 	_, err := l.compile(opts)
 	return err
@@ -130,7 +128,7 @@ func (l *Linux) Compile(opts []byte) (Compiled, error) {
 func (l *Linux) compile(opts []byte) (Compiled, error) {
 	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
 	if len(opts) > MaxOptionsLen {
-		return c, errOptsTooLong.At(MaxOptionsLen)
+		return c, KindTooLong.At(MaxOptionsLen)
 	}
 	socket := l != nil && l.Socket
 	priv := !socket || l.CapNetRaw
@@ -144,11 +142,11 @@ walk:
 		n := 1
 		if !typ.SingleOctet() {
 			if off+1 >= len(opts) {
-				return c, errTruncated.At(off)
+				return c, KindTruncated.At(off)
 			}
 			n = int(opts[off+1])
 			if n < 2 || n > len(opts)-off {
-				return c, errLength.At(off)
+				return c, KindBadLength.At(off)
 			}
 		}
 		b := opts[off : off+n : off+n]
@@ -160,7 +158,7 @@ walk:
 		case NOP:
 		case LSRR, SSRR:
 			if n < 3 {
-				return c, errOptLen.At(off + 1)
+				return c, KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
 				return c, errOptPtr.At(off + 2)
@@ -169,7 +167,7 @@ walk:
 				return c, errOptDup.At(off)
 			}
 			if socket && (b[2] != 4 || n < 7 || (n-3)&3 != 0) {
-				return c, errOptLen.At(off + 1)
+				return c, KindBadLength.At(off + 1)
 			}
 			c.SRR, c.StrictRoute = off, typ == SSRR
 		case RR:
@@ -177,7 +175,7 @@ walk:
 				return c, errOptDup.At(off)
 			}
 			if n < 3 {
-				return c, errOptLen.At(off + 1)
+				return c, KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
 				return c, errOptPtr.At(off + 2)
@@ -193,7 +191,7 @@ walk:
 			c.TS = off
 		case RA:
 			if n < 4 {
-				return c, errOptLen.At(off + 1)
+				return c, KindBadLength.At(off + 1)
 			}
 			if b[2] == 0 && b[3] == 0 {
 				c.RouterAlert = off
@@ -239,7 +237,7 @@ func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
 		return errOptDup.At(off)
 	}
 	if n < 4 {
-		return errOptLen.At(off + 1)
+		return KindBadLength.At(off + 1)
 	}
 	ptr := int(b[2])
 	if ptr < 5 {

@@ -153,7 +153,7 @@ func TestLinuxTable(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tc.sentinel)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.True(t, errors.As(err, &e))
 			assert.Equal(t, tc.ptr, e.Pointer(), "pointer")
 			assert.Equal(t, tc.ptr-20, e.Offset(), "offset")
@@ -220,7 +220,7 @@ func TestLinuxChecker(t *testing.T) {
 	r = &recorder{err: kind.At(4)}
 	l = ipopt.Linux{CIPSO: r, Socket: true, CapNetRaw: true}
 	err := l.Validate(opts)
-	assert.Same(t, kind.At(4), err)
+	assert.Equal(t, error(kind.At(4)), err)
 	assert.Equal(t, []bool{true}, r.socket)
 
 	r = &recorder{}
@@ -297,7 +297,7 @@ func TestLinuxSilent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := unhex(t, tc.opts)
 			c, err := tc.prof.Compile(opts)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.ptr, e.Pointer(), "the pointer Linux finds")
 			assert.Equal(t, tc.silent, c.Silent)

@@ -264,9 +264,9 @@ func (s rewriteScenario) run() string {
 			if framing != nil && !errors.Is(err, framing) || framing == nil && !matchesPredicted(err, wantErr) {
 				return fmt.Sprintf("op %d %v: error %v, want %v", n, op, err, wantErr)
 			}
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) {
-				return fmt.Sprintf("op %d %v: %T is not *ipopt.Error", n, op, err)
+				return fmt.Sprintf("op %d %v: %T is not ipopt.Error", n, op, err)
 			}
 			if !bytes.Equal(buf, snapBuf) || stateOf(&p) != stateOf(&snapP) {
 				return fmt.Sprintf("op %d %v: failed but changed the packet", n, op)

@@ -262,7 +262,7 @@ func (p *Packet) SetOption(opt []byte) error {
 		return err
 	}
 	if len(opt) == 0 {
-		return errOptTrunc.At(0)
+		return KindTruncated.At(0)
 	}
 	if sc.found < 0 {
 		return p.splice(h, sc, 0, 0, opt, true)

@@ -329,12 +329,12 @@ func TestRewriteErrorsAreAtomic(t *testing.T) {
 // noOffset is the Offset of an error that is at no octet of the input.
 const noOffset = -1
 
-// requirePosition checks that err (an *ipopt.Error) has an offset when has
+// requirePosition checks that err (an ipopt.Error) has an offset when has
 // is true, and otherwise has none: no pointer, and a text naming neither
 // an offset nor a pointer. No text ever shows a negative offset.
 func requirePosition(t *testing.T, err error, has bool) {
 	t.Helper()
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, has, e.HasOffset(), "HasOffset of %q", err)
 	assert.NotContains(t, err.Error(), "offset -")
@@ -405,7 +405,7 @@ func TestRewriteBadHeader(t *testing.T) {
 	d[0] = 0x65
 	p, buf := inBuffer(t, d, 40, 0)
 	snap := append([]byte(nil), buf...)
-	requireErr(t, p.SetOption(label10), ipopt.ErrBadHeader, ipopt.Malformed, -20)
+	requireErr(t, p.SetOption(label10), ipopt.ErrBadHeader, ipopt.Malformed, atHeader(0))
 	assert.Equal(t, snap, buf)
 
 	// Network header pulled out of the window.

@@ -61,9 +61,21 @@ type Iter struct {
 // and [Header] check the 40-octet limit where it applies.
 func NewIter(opts []byte) Iter { return Iter{b: opts, eol: -1} }
 
+// The framing kinds every package of the module reports an options field
+// or an option by, declared once here (RULES.md §10): a codec that
+// checks its own option's framing reports these, so the same failure is
+// the same kind wherever it is found.
 var (
-	errTruncated = NewErrorKind(ErrTruncated, "length", Malformed)
-	errLength    = NewErrorKind(ErrBadLength, "length", Malformed)
+	// KindTruncated: [ErrTruncated] at a type octet with no length octet
+	// after it, or an option cut short ("length").
+	KindTruncated = NewErrorKind(ErrTruncated, "length", Malformed)
+	// KindBadLength: [ErrBadLength] at a length octet out of range, or at
+	// the type octet of an option whose length runs past the end of the
+	// field ("length").
+	KindBadLength = NewErrorKind(ErrBadLength, "length", Malformed)
+	// KindTooLong: [ErrTooLong], class Limit, for options that would not
+	// fit the 40-octet field ("options").
+	KindTooLong = NewErrorKind(ErrTooLong, "options", Limit)
 )
 
 // Next advances to the next option and reports whether there is one. An
@@ -139,13 +151,13 @@ func (it *Iter) Type() Type {
 	return Type(it.b[it.cur])
 }
 
-// Err is the framing error that ended the walk, or nil. It is an *Error.
+// Err is the framing error that ended the walk, or nil. It is an [Error].
 func (it *Iter) Err() error {
 	switch it.bad {
 	case badTruncated:
-		return errTruncated.At(it.off)
+		return KindTruncated.At(it.off)
 	case badLength:
-		return errLength.At(it.off)
+		return KindBadLength.At(it.off)
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func TestIterTable(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, it.Err(), tc.errIs)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.True(t, errors.As(it.Err(), &e))
 			assert.Equal(t, tc.errOff, e.Offset())
 			assert.Equal(t, tc.errPtr, e.Pointer())
@@ -95,7 +95,7 @@ func TestIterCoversInput(t *testing.T) {
 			out = append(out, it.Tail()...)
 			return bytes.Equal(out, in)
 		}
-		var e *ipopt.Error
+		var e ipopt.Error
 		return errors.As(it.Err(), &e) && e.Offset() == len(out) && bytes.Equal(out, in[:len(out)])
 	}, gen.SliceOfN(40, gen.UInt8Range(0, 12)).Map(func(b []uint8) []byte { return b })))
 	props.TestingRun(t)

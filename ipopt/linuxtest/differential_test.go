@@ -24,7 +24,7 @@ const differentialCases = 4000
 // silent drop when it carries a source route (accept_source_route=0).
 func wantReceive(opts []byte) string {
 	c, err := (&ipopt.Linux{}).Compile(opts)
-	var e *ipopt.Error
+	var e ipopt.Error
 	switch {
 	case errors.As(err, &e) && c.Silent:
 		return "dropped"

@@ -124,7 +124,7 @@ func wantDatagram(d []byte) string {
 		return "dropped"
 	}
 	c, err := (&ipopt.Linux{}).Compile(h.Options())
-	var e *ipopt.Error
+	var e ipopt.Error
 	switch {
 	case !errors.As(err, &e):
 		return "not refused: " + fmt.Sprint(err)

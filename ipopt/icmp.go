@@ -1,0 +1,49 @@
+package ipopt
+
+import "errors"
+
+// ICMP message types and codes a receiver answers a refused datagram with
+// (RFC 792, RFC 1812 §5.2.7.1; CIPSO draft §5.1).
+const (
+	ICMPDestUnreachable  = 3
+	ICMPParameterProblem = 12
+	// CodeNetProhibited and CodeHostProhibited: "communication with
+	// destination network / host administratively prohibited", which
+	// Linux's cipso_v4_error (net/ipv4/cipso_ipv4.c) sends from a gateway
+	// (9) or a host (10).
+	CodeNetProhibited  = 9
+	CodeHostProhibited = 10
+	// CodePointer and CodeOptionMissing are the Parameter Problem codes:
+	// the pointer marks the error; a required option is missing (RFC 1122
+	// §3.2.2.5).
+	CodePointer       = 0
+	CodeOptionMissing = 1
+)
+
+// ICMP returns the ICMP answer to a receive-path error by its [Class]
+// (CIPSO draft §5.1; Linux ip_options_compile and cipso_v4_error):
+// Parameter Problem code 0 with the pointer for a malformed option, code 1
+// for a missing one; Destination Unreachable code 10 (host) or 9 (gateway)
+// for a label refused by policy. ok is false for errors that get no
+// answer: class Limit, an error without an offset such as a header cut
+// short, which Linux's ip_rcv_core drops silently (RULES.md §2), or an
+// error that is not an [Error]. Never answer an ICMP error with one
+// ([ICMPErrorSuppressed] says when Linux sends nothing whatever the error).
+func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
+	e, isErr := err.(Error)
+	if !isErr && !errors.As(err, &e) || !e.HasOffset() && e.Class() != Policy {
+		return 0, 0, 0, false
+	}
+	switch e.Class() {
+	case Malformed:
+		return ICMPParameterProblem, CodePointer, uint8(e.Pointer()), true
+	case Missing:
+		return ICMPParameterProblem, CodeOptionMissing, uint8(e.Pointer()), true
+	case Policy:
+		if gateway {
+			return ICMPDestUnreachable, CodeNetProhibited, 0, true
+		}
+		return ICMPDestUnreachable, CodeHostProhibited, 0, true
+	}
+	return 0, 0, 0, false
+}

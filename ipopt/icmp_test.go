@@ -1,0 +1,45 @@
+package ipopt_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/iplabel/iplabel/ipopt"
+)
+
+// TestICMPByClass: the answer follows the class; an error at no octet of
+// the input (a header cut short, which Linux's ip_rcv_core drops without
+// an answer) gets none, rather than a Parameter Problem with a made-up
+// pointer.
+func TestICMPByClass(t *testing.T) {
+	_, short := ipopt.ParseHeader(make([]byte, 12))
+	_, cut := ipopt.ParseHeader([]byte{0x4f, 0, 0, 60, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x86})
+	policy := ipopt.NewErrorKind(errTest, "label", ipopt.Policy).At(0)
+	tests := []struct {
+		name          string
+		err           error
+		gateway, ok   bool
+		typ, code, pt uint8
+	}{
+		{"header shorter than 20", short, false, false, 0, 0, 0},
+		{"header shorter than its IHL", cut, false, false, 0, 0, 0},
+		{"malformed option", ipopt.KindBadLength.At(1), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
+		{"wrapped", fmt.Errorf("x: %w", ipopt.KindBadLength.At(1)), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
+		{"missing", ipopt.NewErrorKindFixedPointer(errTest, "", ipopt.Missing, 134).At(0), false, true, ipopt.ICMPParameterProblem, ipopt.CodeOptionMissing, 134},
+		{"policy, host", policy, false, true, ipopt.ICMPDestUnreachable, ipopt.CodeHostProhibited, 0},
+		{"policy, gateway", policy, true, true, ipopt.ICMPDestUnreachable, ipopt.CodeNetProhibited, 0},
+		{"limit", ipopt.KindTooLong.At(40), false, false, 0, 0, 0},
+		{"no offset, malformed", ipopt.NewErrorKindNoOffset(ipopt.ErrBadHeader, "x", ipopt.Malformed).At(0), false, false, 0, 0, 0},
+		{"not an Error", errors.New("x"), false, false, 0, 0, 0},
+		{"nil", nil, false, false, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			typ, code, ptr, ok := ipopt.ICMP(tc.err, tc.gateway)
+			assert.Equal(t, []any{tc.typ, tc.code, tc.pt, tc.ok}, []any{typ, code, ptr, ok})
+		})
+	}
+}
