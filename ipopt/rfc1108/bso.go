@@ -37,17 +37,17 @@ func ParseBSO(b []byte) (BSO, error) {
 // (both BSO and ESO have a minimum length of 3) and returns its length.
 func parseFraming(b []byte, t ipopt.Type) (int, error) {
 	if len(b) < 2 {
-		return 0, errTruncated.At(0)
+		return 0, ipopt.KindTruncated.At(0)
 	}
 	if ipopt.Type(b[0]) != t {
 		return 0, errType.At(0)
 	}
 	n := int(b[1])
 	if n > len(b) {
-		return 0, errPastEnd.At(0)
+		return 0, ipopt.KindBadLength.At(0)
 	}
 	if n < 3 || n > ipoptMax {
-		return 0, errLength.At(1)
+		return 0, ipopt.KindBadLength.At(1)
 	}
 	return n, nil
 }

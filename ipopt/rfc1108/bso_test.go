@@ -168,7 +168,7 @@ func TestAppendLabelLimits(t *testing.T) {
 	dst := []byte{0x01}
 	out, err = rfc1108.AppendLabel(dst, l)
 	requireErrAt(t, err, ipopt.ErrTooLong, 1)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
 	assert.Equal(t, dst, out)

@@ -31,7 +31,7 @@
 // [DecodeLegacySEC] and [AppendLegacySEC] handle it. [DecodeBSO] never
 // reads it, and [DecodeLegacySEC] never reads RFC 1108.
 //
-// Errors are *ipopt.Error values (offset, ICMP pointer, field, class)
+// Errors are ipopt.Error values (offset, ICMP pointer, field, class)
 // unwrapping to this package's sentinels or to ipopt's framing sentinels.
 // Single-option functions report offsets from the option's type octet;
 // validators report offsets in the options field. Decoding, validating and

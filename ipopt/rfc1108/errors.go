@@ -2,7 +2,7 @@ package rfc1108
 
 import "github.com/iplabel/iplabel/ipopt"
 
-// Sentinels of this package. Every *ipopt.Error returned by rfc1108 unwraps
+// Sentinels of this package. Every ipopt.Error returned by rfc1108 unwraps
 // either to one of these or, for plain framing failures, to an ipopt
 // sentinel (ipopt.ErrTruncated, ipopt.ErrBadLength, ipopt.ErrTooLong).
 var (
@@ -51,35 +51,30 @@ var (
 	ErrBadSpec error = errorString("rfc1108: bad label specification")
 )
 
-// Preallocated failures ([ipopt.NewErrorKind]); reporting one never
+// The failures of this package ([ipopt.NewErrorKind]); reporting one never
 // allocates. Offsets are counted from the option's type octet by the
 // single-option functions and from the start of the options field by the
 // validators; Pointer is Offset+20 (the ICMP Parameter Problem pointer for
-// the options-field offsets).
+// the options-field offsets). Framing failures are ipopt's own kinds:
+// ipopt.KindTruncated; ipopt.KindBadLength, reported at the type octet for
+// a length that does not fit the octets given (past the end of the input
+// in ParseBSO, ParseESO and DecodeLegacySEC; not the slice's length in
+// CheckBSO), as ipopt.Iter and Linux report it, and at the length octet
+// for a length out of range; ipopt.KindTooLong for a field over 40 octets.
 var (
-	errTruncated = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
-	// errPastEnd: a length octet that does not fit the octets given (past
-	// the end of the input in ParseBSO, ParseESO and DecodeLegacySEC; not
-	// the slice's length in CheckBSO), reported at the type octet as
-	// ipopt.Iter and Linux report it. errLength: a length octet out of
-	// range, reported at itself.
-	errPastEnd = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
-	errLength  = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
-
-	errFieldTooLong = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
-	errOptTooLong   = ipopt.NewErrorKind(ipopt.ErrTooLong, "length", ipopt.Limit)
-	errInfoTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "additional security information", ipopt.Limit)
-	errType         = ipopt.NewErrorKind(ErrWrongType, "type", ipopt.Malformed)
-	errClass        = ipopt.NewErrorKind(ErrBadClassification, "classification", ipopt.Malformed)
-	errFTI          = ipopt.NewErrorKind(ErrBadFTI, "protection authority flags", ipopt.Malformed)
-	errExtraneous   = ipopt.NewErrorKind(ErrExtraneous, "protection authority flags", ipopt.Malformed)
-	errUnassigned   = ipopt.NewErrorKind(ErrUnassigned, "protection authority flags", ipopt.Malformed)
-	errDuplicate    = ipopt.NewErrorKind(ErrDuplicateBSO, "type", ipopt.Malformed)
-	errNotFirst     = ipopt.NewErrorKind(ErrNotFirst, "type", ipopt.Malformed)
-	errESOAlone     = ipopt.NewErrorKind(ErrESOWithoutBSO, "type", ipopt.Malformed)
-	errMissing      = ipopt.NewErrorKindFixedPointer(ErrMissingBSO, "basic security option", ipopt.Missing, int(ipopt.SEC))
-	errLevelRange   = ipopt.NewErrorKind(ErrLevelOutOfRange, "classification", ipopt.Policy)
-	errAuthRange    = ipopt.NewErrorKind(ErrAuthorityOutOfRange, "protection authority flags", ipopt.Policy)
+	errOptTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "length", ipopt.Limit)
+	errInfoTooLong = ipopt.NewErrorKind(ipopt.ErrTooLong, "additional security information", ipopt.Limit)
+	errType        = ipopt.NewErrorKind(ErrWrongType, "type", ipopt.Malformed)
+	errClass       = ipopt.NewErrorKind(ErrBadClassification, "classification", ipopt.Malformed)
+	errFTI         = ipopt.NewErrorKind(ErrBadFTI, "protection authority flags", ipopt.Malformed)
+	errExtraneous  = ipopt.NewErrorKind(ErrExtraneous, "protection authority flags", ipopt.Malformed)
+	errUnassigned  = ipopt.NewErrorKind(ErrUnassigned, "protection authority flags", ipopt.Malformed)
+	errDuplicate   = ipopt.NewErrorKind(ErrDuplicateBSO, "type", ipopt.Malformed)
+	errNotFirst    = ipopt.NewErrorKind(ErrNotFirst, "type", ipopt.Malformed)
+	errESOAlone    = ipopt.NewErrorKind(ErrESOWithoutBSO, "type", ipopt.Malformed)
+	errMissing     = ipopt.NewErrorKindFixedPointer(ErrMissingBSO, "basic security option", ipopt.Missing, int(ipopt.SEC))
+	errLevelRange  = ipopt.NewErrorKind(ErrLevelOutOfRange, "classification", ipopt.Policy)
+	errAuthRange   = ipopt.NewErrorKind(ErrAuthorityOutOfRange, "protection authority flags", ipopt.Policy)
 )
 
 // errorString is a comparable sentinel type (the same shape as ipopt's), so

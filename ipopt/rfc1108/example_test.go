@@ -62,7 +62,7 @@ func ExampleClassification_Compare() {
 func ExampleStrict_Validate() {
 	opts := []byte{0x82, 0x04, 0x3D, 0x01} // last PAF octet has FTI set
 	err := rfc1108.Strict{}.Validate(opts)
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, rfc1108.ErrBadFTI), e.Offset(), e.Pointer(), e.Class())
 	}
@@ -80,7 +80,7 @@ func ExampleRange_CheckOptions() {
 		High: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER)},
 	}
 	err := r.CheckOptions([]byte{0x82, 0x04, 0x3D, 0x80})
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, rfc1108.ErrLevelOutOfRange), e.Class())
 	}

@@ -36,9 +36,9 @@ func FuzzDecodeBSO(f *testing.F) {
 		l := sentinel
 		err := rfc1108.DecodeBSO(b, &l)
 		if err != nil {
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("error %T is not *ipopt.Error", err)
+				t.Fatalf("error %T is not ipopt.Error", err)
 			}
 			if l != sentinel {
 				t.Fatal("label changed on error")
@@ -63,7 +63,7 @@ func FuzzDecodeBSO(f *testing.F) {
 	})
 }
 
-// FuzzValidate: the validators never panic and return *ipopt.Error values
+// FuzzValidate: the validators never panic and return ipopt.Error values
 // inside the field; strict-valid fields are Linux-valid, and their BSO
 // re-encodes byte for byte.
 func FuzzValidate(f *testing.F) {
@@ -73,9 +73,9 @@ func FuzzValidate(f *testing.F) {
 		for _, s := range []rfc1108.Strict{{}, {Require: true, First: true}, {AllowUnassigned: true}} {
 			err := s.Validate(opts)
 			if err != nil {
-				var e *ipopt.Error
+				var e ipopt.Error
 				if !errors.As(err, &e) {
-					t.Fatalf("error %T is not *ipopt.Error", err)
+					t.Fatalf("error %T is not ipopt.Error", err)
 				}
 				if e.Offset() < 0 || e.Offset() > max(len(opts)-1, 0) && e.Offset() != ipopt.MaxOptionsLen {
 					t.Fatalf("offset %d outside a %d-octet field", e.Offset(), len(opts))

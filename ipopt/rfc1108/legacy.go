@@ -100,16 +100,16 @@ func IsLegacySEC(opt []byte) bool {
 // error *s is not changed.
 func DecodeLegacySEC(opt []byte, s *LegacySEC) error {
 	if len(opt) < 2 {
-		return errTruncated.At(0)
+		return ipopt.KindTruncated.At(0)
 	}
 	if opt[0] != byte(ipopt.SEC) {
 		return errType.At(0)
 	}
 	if opt[1] != LegacySECLen {
-		return errLength.At(1)
+		return ipopt.KindBadLength.At(1)
 	}
 	if len(opt) < LegacySECLen {
-		return errPastEnd.At(0)
+		return ipopt.KindBadLength.At(0)
 	}
 	v := LegacySEC{
 		Security:     LegacyLevel(uint16(opt[2])<<8 | uint16(opt[3])),

@@ -69,7 +69,7 @@ func TestRangeCheck(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tc.err)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.True(t, errors.As(err, &e))
 			assert.Equal(t, tc.off, e.Offset())
 			assert.Equal(t, tc.class, e.Class())

@@ -186,7 +186,7 @@ func genOptions() gopter.Gen {
 }
 
 // Property: the strict profile is stricter than Linux's; every error is an
-// *ipopt.Error at an octet of the field (or the documented fixed places);
+// ipopt.Error at an octet of the field (or the documented fixed places);
 // a strict-valid field's BSO re-encodes byte for byte.
 func TestPropValidate(t *testing.T) {
 	props := gopter.NewProperties(params())
@@ -201,7 +201,7 @@ func TestPropValidate(t *testing.T) {
 			if err == nil {
 				continue
 			}
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) || e.Offset() < 0 || e.Offset() >= max(len(opts), 1) {
 				return false
 			}

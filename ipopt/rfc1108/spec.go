@@ -97,7 +97,7 @@ func AppendSpec(dst []byte, l Label) []byte {
 }
 
 // specError reports text that does not parse. Parsing is not a wire path,
-// so this error is an ordinary wrapped error, not an *ipopt.Error.
+// so this error is an ordinary wrapped error, not an ipopt.Error.
 func specError(what, input string) error {
 	return fmt.Errorf("%w: %s %q", ErrBadSpec, what, input)
 }

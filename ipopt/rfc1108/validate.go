@@ -44,10 +44,10 @@ type Strict struct {
 }
 
 // Validate checks opts, the options field (the octets after the 20-octet
-// base header), and returns nil or the first failure as an *ipopt.Error.
+// base header), and returns nil or the first failure as an ipopt.Error.
 func (s Strict) Validate(opts []byte) error {
 	if len(opts) > ipopt.MaxOptionsLen {
-		return errFieldTooLong.At(ipopt.MaxOptionsLen)
+		return ipopt.KindTooLong.At(ipopt.MaxOptionsLen)
 	}
 	bso, eso := -1, -1
 	it := ipopt.NewIter(opts)
@@ -67,7 +67,7 @@ func (s Strict) Validate(opts []byte) error {
 			}
 		case ipopt.ESEC:
 			if o.Len() < 3 {
-				return errLength.At(o.Offset + 1)
+				return ipopt.KindBadLength.At(o.Offset + 1)
 			}
 			if eso < 0 {
 				eso = o.Offset
@@ -91,20 +91,20 @@ func (s Strict) Validate(opts []byte) error {
 // (len(opt) equal to its length octet), as [ipopt.Iter] returns it.
 func (s Strict) CheckBSO(opt []byte) error {
 	if len(opt) < 2 {
-		return errTruncated.At(0)
+		return ipopt.KindTruncated.At(0)
 	}
 	if opt[0] != byte(ipopt.SEC) {
 		return errType.At(0)
 	}
 	if int(opt[1]) != len(opt) {
-		return errPastEnd.At(0)
+		return ipopt.KindBadLength.At(0)
 	}
 	return s.checkBSO(opt, 0)
 }
 
 func (s Strict) checkBSO(b []byte, off int) error {
 	if len(b) < 3 {
-		return errLength.At(off + 1)
+		return ipopt.KindBadLength.At(off + 1)
 	}
 	if !Classification(b[2]).Assigned() {
 		return errClass.At(off + 2)
@@ -124,7 +124,7 @@ type Linux struct{}
 // Validate checks opts as Linux checks options 130 and 133: framing only.
 func (Linux) Validate(opts []byte) error {
 	if len(opts) > ipopt.MaxOptionsLen {
-		return errFieldTooLong.At(ipopt.MaxOptionsLen)
+		return ipopt.KindTooLong.At(ipopt.MaxOptionsLen)
 	}
 	return ipopt.Check(opts)
 }

@@ -60,7 +60,7 @@ func TestStrictValidate(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tc.err)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.True(t, errors.As(err, &e))
 			assert.Equal(t, tc.off, e.Offset())
 			assert.Equal(t, tc.class, e.Class())

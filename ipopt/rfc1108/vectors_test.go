@@ -117,8 +117,8 @@ func collect(s rfc1108.Authorities) []rfc1108.Authority {
 func requireErrAt(t *testing.T, err, sentinel error, off int) {
 	t.Helper()
 	require.ErrorIs(t, err, sentinel)
-	var e *ipopt.Error
-	require.True(t, errors.As(err, &e), "want *ipopt.Error, got %T", err)
+	var e ipopt.Error
+	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T", err)
 	assert.Equal(t, off, e.Offset(), "offset")
 	assert.Equal(t, off+ipopt.BaseHeaderLen, e.Pointer(), "pointer")
 }
