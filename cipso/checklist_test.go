@@ -83,8 +83,8 @@ func pointerOf(t *testing.T, err error) int {
 	if err == nil {
 		return 0
 	}
-	var e *ipopt.Error
-	require.True(t, errors.As(err, &e), "want *ipopt.Error, got %T %v", err, err)
+	var e ipopt.Error
+	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T %v", err, err)
 	assert.Equal(t, e.Offset()+20, e.Pointer())
 	return e.Pointer()
 }
@@ -106,7 +106,7 @@ func TestChecklistLinux(t *testing.T) {
 				assert.ErrorIs(t, err, tc.lpErr)
 			}
 			if err != nil {
-				var e *ipopt.Error
+				var e ipopt.Error
 				require.True(t, errors.As(err, &e))
 				assert.Equal(t, ipopt.Malformed, e.Class())
 			}

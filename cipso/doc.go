@@ -18,7 +18,7 @@
 // __ip_options_compile; RULES.md §7). [Linux] is an [ipopt.OptionChecker],
 // so it also plugs into an [ipopt.Linux] walk. To check against the draft
 // instead, use [Strict], which also refuses every non-canonical encoding
-// (RULES.md §10). [ICMP] turns either's error into the ICMP answer;
+// (RULES.md §10). [ipopt.ICMP] turns either's error into the ICMP answer;
 // [LabelRange] and [CheckClearance] give the policy refusals that are
 // answered with Destination Unreachable.
 //
@@ -39,7 +39,7 @@
 // make the same domains in code. Registry lookups are lock-free and
 // allocation-free.
 //
-// Errors are *[ipopt.Error] values that unwrap to the sentinels of this
+// Errors are [ipopt.Error] values that unwrap to the sentinels of this
 // package (or of ipopt for plain framing). Offsets in errors from functions
 // that take one option are counted from the option's type octet; the
 // functions that take a whole options field, or an [ipopt.Option], report

@@ -88,7 +88,7 @@ func TestAppendOptionErrors(t *testing.T) {
 	out, err := d.AppendOption(dst, &l, Format{})
 	requireErr(t, err, ErrNoSpace, 10)
 	assert.Equal(t, []byte{0xAB}, out)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
 
@@ -148,7 +148,7 @@ func TestDomainTrans(t *testing.T) {
 		out, err := d.AppendOption([]byte{1}, &bad, Format{})
 		require.ErrorIs(t, err, ErrUnmapped)
 		assert.Equal(t, []byte{1}, out)
-		var e *ipopt.Error
+		var e ipopt.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, ipopt.Policy, e.Class())
 	}

@@ -2,7 +2,7 @@ package cipso
 
 import "github.com/iplabel/iplabel/ipopt"
 
-// Sentinels of this package. Every *ipopt.Error from cipso unwraps to one of
+// Sentinels of this package. Every ipopt.Error from cipso unwraps to one of
 // these or, for plain framing, to ipopt.ErrTruncated or ipopt.ErrBadLength.
 var (
 	// ErrNotCIPSO: the option type octet is not 134.
@@ -73,11 +73,14 @@ func (e errorString) Error() string { return string(e) }
 
 var _ error = errorString("")
 
-// Preallocated failures (ipopt.NewErrorKind): reporting one never
-// allocates. Offsets are given at the call sites.
+// The failures of this package (ipopt.NewErrorKind): reporting one never
+// allocates. Offsets are given at the call sites. The option's own framing
+// is reported with ipopt's kinds (ipopt.KindTruncated,
+// ipopt.KindBadLength); noKind is "no failure" for the helpers that choose
+// a kind.
 var (
-	errTruncated    = ipopt.NewErrorKind(ipopt.ErrTruncated, "length", ipopt.Malformed)
-	errOptLen       = ipopt.NewErrorKind(ipopt.ErrBadLength, "length", ipopt.Malformed)
+	noKind ipopt.ErrorKind
+
 	errNotCIPSO     = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
 	errTagTrunc     = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
 	errTagLen       = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)

@@ -136,7 +136,7 @@ func Example_xnetHeader() {
 	// The same label on a receiver with no DOI configured: the pointer is
 	// at the DOI field, option offset + 2 (RULES.md §7 step 2).
 	err = cipso.NewLinux(&cipso.Registry{}).Validate(h.Options)
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println("no DOI configured: pointer", e.Pointer(), "unknown DOI:", errors.Is(err, cipso.ErrUnknownDOI))
 	}
@@ -153,7 +153,7 @@ func Example_icmpParameterProblem() {
 	b[24] = 9 // DOI 9, not configured
 	ipopt.Header(b[:32]).SetChecksum()
 	err := cipso.NewLinux(registry()).Validate(b[20:32])
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) || e.Class() != ipopt.Malformed {
 		fmt.Println("not a malformed label:", err)
 		return

@@ -48,10 +48,10 @@ func ExampleLinux() {
 	// Enumerated categories out of order, behind two NOPs.
 	bad := []byte{0x01, 0x01, 0x86, 0x0E, 0, 0, 0, 16, 0x02, 0x08, 0, 3, 0, 5, 0, 1}
 	err = lx.Validate(bad)
-	var e *ipopt.Error
+	var e ipopt.Error
 	errors.As(err, &e)
 	fmt.Println(errors.Is(err, cipso.ErrCategoryOrder), e.Offset(), e.Pointer())
-	typ, code, ptr, _ := cipso.ICMP(err, false)
+	typ, code, ptr, _ := ipopt.ICMP(err, false)
 	fmt.Println("icmp", typ, code, ptr)
 	// Output:
 	// <nil>

@@ -21,16 +21,16 @@ func seedOptions(f *testing.F) {
 	f.Add(hx(f, "86 10 00 00 00 01 05 0A 00 03 00 14 00 0A 00 03"))
 }
 
-// checkErr fails unless err is nil or an *ipopt.Error whose offset lies
+// checkErr fails unless err is nil or an ipopt.Error whose offset lies
 // in [0, n].
 func checkErr(t *testing.T, err error, n int) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %T %v is not an *ipopt.Error", err, err)
+		t.Fatalf("error %T %v is not an ipopt.Error", err, err)
 	}
 	if e.Offset() < 0 || e.Offset() > n {
 		t.Fatalf("offset %d outside [0,%d]: %v", e.Offset(), n, err)

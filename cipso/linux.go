@@ -66,14 +66,14 @@ func (l *Linux) Validate(opts []byte) error {
 // check is cipso_v4_validate on b, the option from its type octet.
 func (l *Linux) check(b []byte, socket bool) error {
 	if len(b) < 2 {
-		return errTruncated.At(0)
+		return ipopt.KindTruncated.At(0)
 	}
 	n := int(b[1])
 	if n > len(b) {
-		return errOptLen.At(0)
+		return ipopt.KindBadLength.At(0)
 	}
 	if n < 8 {
-		return errOptLen.At(1)
+		return ipopt.KindBadLength.At(1)
 	}
 	d := l.Registry.Lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
 	if d == nil {
@@ -113,8 +113,8 @@ func (l *Linux) check(b []byte, socket bool) error {
 				return errLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
-				if err := linuxEnum(tag[TagBaseLen:]); err != nil {
-					return err.At(it + TagBaseLen)
+				if k := linuxEnum(tag[TagBaseLen:]); k != noKind {
+					return k.At(it + TagBaseLen)
 				}
 			}
 		case TagRange:
@@ -125,8 +125,8 @@ func (l *Linux) check(b []byte, socket bool) error {
 				return errLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
-				if err := linuxRanges(tag[TagBaseLen:]); err != nil {
-					return err.At(it + TagBaseLen)
+				if k := linuxRanges(tag[TagBaseLen:]); k != noKind {
+					return k.At(it + TagBaseLen)
 				}
 			}
 		case TagLocal:
@@ -164,7 +164,7 @@ func (d *Domain) bitmapValid(bm []byte) bool {
 // linuxEnum is cipso_v4_map_cat_enum_valid: even length, strictly
 // ascending (65535 allowed). Linux also refuses a DOI that is not pass,
 // which cannot get here: only a pass DOI permits tag 2.
-func linuxEnum(b []byte) *ipopt.ErrorKind {
+func linuxEnum(b []byte) ipopt.ErrorKind {
 	if len(b)&1 != 0 {
 		return errCategory
 	}
@@ -176,14 +176,14 @@ func linuxEnum(b []byte) *ipopt.ErrorKind {
 		}
 		prev = c
 	}
-	return nil
+	return noKind
 }
 
 // linuxRanges is cipso_v4_map_cat_rng_valid: even length, each top no
 // higher than the previous bottom (the first against 65535). It does not
 // compare a pair's own top and bottom. Linux also refuses a DOI that is
 // not pass, which cannot get here: only a pass DOI permits tag 5.
-func linuxRanges(b []byte) *ipopt.ErrorKind {
+func linuxRanges(b []byte) ipopt.ErrorKind {
 	if len(b)&1 != 0 {
 		return errCategory
 	}
@@ -199,5 +199,5 @@ func linuxRanges(b []byte) *ipopt.ErrorKind {
 		}
 		prev = lo
 	}
-	return nil
+	return noKind
 }

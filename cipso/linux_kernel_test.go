@@ -482,7 +482,7 @@ func receiveModel(lx *cipso.Linux, opts []byte) (string, error) {
 	if fmt.Sprint(err) != fmt.Sprint(cerr) { // the same walk either way
 		return "inconsistent: Validate " + fmt.Sprint(err) + ", Compile " + fmt.Sprint(cerr), err
 	}
-	var e *ipopt.Error
+	var e ipopt.Error
 	switch {
 	case errors.As(err, &e) && c.Silent:
 		return "dropped", err

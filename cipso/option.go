@@ -72,20 +72,20 @@ type Option []byte
 // reports it). Offsets in errors are counted from b[0].
 func ParseOption(b []byte) (Option, error) {
 	if len(b) == 0 {
-		return nil, errTruncated.At(0)
+		return nil, ipopt.KindTruncated.At(0)
 	}
 	if b[0] != byte(OptionType) {
 		return nil, errNotCIPSO.At(0)
 	}
 	if len(b) < 2 {
-		return nil, errTruncated.At(0)
+		return nil, ipopt.KindTruncated.At(0)
 	}
 	n := int(b[1])
 	if n < HeaderLen || n > MaxOptionLen {
-		return nil, errOptLen.At(1)
+		return nil, ipopt.KindBadLength.At(1)
 	}
 	if n > len(b) {
-		return nil, errOptLen.At(0)
+		return nil, ipopt.KindBadLength.At(0)
 	}
 	return Option(b[:n:n]), nil
 }

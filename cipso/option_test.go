@@ -24,8 +24,8 @@ func hx(t testing.TB, s string) []byte {
 func requireErr(t *testing.T, err error, sentinel error, off int) {
 	t.Helper()
 	require.ErrorIs(t, err, sentinel)
-	var e *ipopt.Error
-	require.True(t, errors.As(err, &e), "want *ipopt.Error, got %T", err)
+	var e ipopt.Error
+	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T", err)
 	assert.Equal(t, off, e.Offset(), "offset of %v", err)
 }
 

@@ -50,7 +50,7 @@ func TestLabelRange(t *testing.T) {
 		l := mustLabel(t, s)
 		err := r.Check(&l)
 		require.ErrorIs(t, err, ErrOutOfRange, s)
-		var e *ipopt.Error
+		var e ipopt.Error
 		require.True(t, errors.As(err, &e))
 		assert.Equal(t, ipopt.Policy, e.Class())
 	}
@@ -62,20 +62,20 @@ func TestLabelRange(t *testing.T) {
 func TestICMP(t *testing.T) {
 	lx := NewLinux(nil)
 	err := lx.Validate(hx(t, "01 01 86 0A 00 00 00 09 01 04 00 05"))
-	typ, code, ptr, ok := ICMP(err, false)
+	typ, code, ptr, ok := ipopt.ICMP(err, false)
 	assert.Equal(t, []any{uint8(12), uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "checklist 32: Parameter Problem, pointer 24")
 
 	r := LabelRange{High: mustLabel(t, "s1")}
 	l := mustLabel(t, "s2")
-	typ, code, _, ok = ICMP(r.Check(&l), false)
+	typ, code, _, ok = ipopt.ICMP(r.Check(&l), false)
 	assert.Equal(t, []any{uint8(3), uint8(10), true}, []any{typ, code, ok}, "host: code 10")
-	typ, code, _, ok = ICMP(r.Check(&l), true)
+	typ, code, _, ok = ipopt.ICMP(r.Check(&l), true)
 	assert.Equal(t, []any{uint8(3), uint8(9), true}, []any{typ, code, ok}, "gateway: code 9")
 
 	hi := mustLabel(t, "s256")
 	_, err = AppendOption(nil, 1, TagRBitmap, &hi, Format{})
-	_, _, _, ok = ICMP(err, false)
+	_, _, _, ok = ipopt.ICMP(err, false)
 	assert.False(t, ok, "a Limit error gets no ICMP")
-	_, _, _, ok = ICMP(errors.New("x"), false)
+	_, _, _, ok = ipopt.ICMP(errors.New("x"), false)
 	assert.False(t, ok)
 }

@@ -71,14 +71,14 @@ func (s *Strict) Validate(opts []byte) error {
 
 func (s *Strict) check(b []byte) error {
 	if len(b) < 2 {
-		return errTruncated.At(0)
+		return ipopt.KindTruncated.At(0)
 	}
 	n := int(b[1])
 	if n > len(b) {
-		return errOptLen.At(0)
+		return ipopt.KindBadLength.At(0)
 	}
 	if n < MinStrictLen || n > MaxOptionLen {
-		return errOptLen.At(1)
+		return ipopt.KindBadLength.At(1)
 	}
 	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
 	if doi == 0 {
@@ -125,7 +125,7 @@ func (s *Strict) check(b []byte) error {
 			return errLevel.At(it + 3)
 		}
 		cats := tag[TagBaseLen:]
-		var k *ipopt.ErrorKind
+		var k ipopt.ErrorKind
 		switch typ {
 		case TagRBitmap:
 			if len(cats) > 0 && cats[len(cats)-1] == 0 && len(cats) != OptimizedBitmapLen {
@@ -138,7 +138,7 @@ func (s *Strict) check(b []byte) error {
 		case TagRange:
 			k = strictRanges(cats)
 		}
-		if k != nil {
+		if k != noKind {
 			return k.At(it + TagBaseLen)
 		}
 		it += tl
@@ -146,7 +146,7 @@ func (s *Strict) check(b []byte) error {
 	return nil
 }
 
-func strictEnum(b []byte) *ipopt.ErrorKind {
+func strictEnum(b []byte) ipopt.ErrorKind {
 	if len(b)&1 != 0 {
 		return errCategory
 	}
@@ -161,10 +161,10 @@ func strictEnum(b []byte) *ipopt.ErrorKind {
 		}
 		prev = c
 	}
-	return nil
+	return noKind
 }
 
-func strictRanges(b []byte) *ipopt.ErrorKind {
+func strictRanges(b []byte) ipopt.ErrorKind {
 	if len(b)&1 != 0 {
 		return errCategory
 	}
@@ -189,7 +189,7 @@ func strictRanges(b []byte) *ipopt.ErrorKind {
 		}
 		prev = lo
 	}
-	return nil
+	return noKind
 }
 
 // FormatOf returns the Format that makes [AppendTag] reproduce t's bitmap

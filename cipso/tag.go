@@ -161,7 +161,7 @@ func (it *TagIter) Tag() Tag {
 }
 
 // Err is the framing error that ended the walk, or nil. It is an
-// *ipopt.Error with an offset from the option's type octet.
+// ipopt.Error with an offset from the option's type octet.
 func (it *TagIter) Err() error {
 	switch it.bad {
 	case tagBadTrunc:
