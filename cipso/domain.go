@@ -330,14 +330,14 @@ func (d *Domain) levelValid(w uint8) bool {
 // carries a secid, not a Label: use [Tag.SecID]. On error l is unchanged.
 func (d *Domain) Decode(o Option, l *Label) error {
 	if o.DOI() != d.doi {
-		return errUnknownDOI.At(2)
+		return KindUnknownDOI.At(2)
 	}
 	t, err := o.FirstTag()
 	if err != nil {
 		return err
 	}
 	if !d.Permits(t.Type) || t.Type == TagInvalid {
-		return errTagNotAllow.At(t.Offset)
+		return KindTagNotAllowed.At(t.Offset)
 	}
 	var w Label
 	if err := t.Label(&w); err != nil {
@@ -372,7 +372,7 @@ func (d *Domain) wireLabel(l *Label, w *Label) error {
 	lv, ok := d.LevelToWire(l.Level)
 	if !ok {
 		if d.typ == MapPass {
-			return errWireLevel.At(HeaderLen + 3)
+			return KindWireLevel.At(HeaderLen + 3)
 		}
 		return errUnmapLevel.At(HeaderLen + 3)
 	}
@@ -388,7 +388,7 @@ func (d *Domain) wireLabel(l *Label, w *Label) error {
 			return errUnmapCat.At(HeaderLen + TagBaseLen)
 		}
 		if w.Cats.Add(wc) != nil {
-			return errNoSpace.At(HeaderLen + TagBaseLen)
+			return KindNoSpace.At(HeaderLen + TagBaseLen)
 		}
 	}
 	return nil
@@ -404,13 +404,13 @@ func (d *Domain) wireLabel(l *Label, w *Label) error {
 // from the option's type octet. On error nothing is appended.
 func (d *Domain) AppendOption(dst []byte, l *Label, f Format) ([]byte, error) {
 	if d.typ == MapLocal {
-		return dst, errEncTag.At(HeaderLen)
+		return dst, KindWireTag.At(HeaderLen)
 	}
 	var w Label
 	if err := d.wireLabel(l, &w); err != nil {
 		return dst, err
 	}
-	err := error(errEncTag.At(HeaderLen))
+	err := error(KindWireTag.At(HeaderLen))
 	for _, t := range d.Tags() {
 		var out []byte
 		out, err = AppendOption(dst, d.doi, t, &w, f)
@@ -424,13 +424,13 @@ func (d *Domain) AppendOption(dst []byte, l *Label, f Format) ([]byte, error) {
 // OptionLen is the length of the option [Domain.AppendOption] writes.
 func (d *Domain) OptionLen(l *Label, f Format) (int, error) {
 	if d.typ == MapLocal {
-		return 0, errEncTag.At(HeaderLen)
+		return 0, KindWireTag.At(HeaderLen)
 	}
 	var w Label
 	if err := d.wireLabel(l, &w); err != nil {
 		return 0, err
 	}
-	err := error(errEncTag.At(HeaderLen))
+	err := error(KindWireTag.At(HeaderLen))
 	for _, t := range d.Tags() {
 		var n int
 		if n, err = OptionLen(t, &w, f); err == nil {
@@ -445,7 +445,7 @@ func (d *Domain) OptionLen(l *Label, f Format) (int, error) {
 // DOIs give ErrTagNotAllowed.
 func (d *Domain) AppendLocalOption(dst []byte, secid uint32) ([]byte, error) {
 	if d.typ != MapLocal {
-		return dst, errEncTag.At(HeaderLen)
+		return dst, KindWireTag.At(HeaderLen)
 	}
 	dst, _ = AppendOptionHeader(dst, d.doi, LocalTagLen)
 	return AppendLocalTag(dst, secid), nil

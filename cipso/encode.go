@@ -32,7 +32,7 @@ type Format struct {
 func BitmapTagLen(cats *CatSet, f Format) (int, error) {
 	n := BitmapLen(cats)
 	if n > MaxBitmapLen {
-		return 0, errNoSpace.At(TagBaseLen)
+		return 0, KindNoSpace.At(TagBaseLen)
 	}
 	if n == 0 && f.CatFlag {
 		n = 1
@@ -65,7 +65,7 @@ func AppendBitmapTag(dst []byte, t TagType, level uint8, cats *CatSet, f Format)
 func EnumTagLen(cats *CatSet) (int, error) {
 	n := cats.Len()
 	if n > MaxEnumCats {
-		return 0, errNoSpace.At(TagBaseLen)
+		return 0, KindNoSpace.At(TagBaseLen)
 	}
 	if m, ok := cats.Max(); ok && m > MaxWireCategory {
 		return 0, errWireCat.At(TagBaseLen)
@@ -101,7 +101,7 @@ func RangeTagLen(cats *CatSet) (int, error) {
 		n -= 2
 	}
 	if n > MaxBitmapLen {
-		return 0, errNoSpace.At(TagBaseLen)
+		return 0, KindNoSpace.At(TagBaseLen)
 	}
 	return TagBaseLen + n, nil
 }
@@ -151,7 +151,7 @@ func TagLen(t TagType, cats *CatSet, f Format) (int, error) {
 	case TagRange:
 		return RangeTagLen(cats)
 	}
-	return 0, errEncTag.At(0)
+	return 0, KindWireTag.At(0)
 }
 
 // AppendTag appends the tag of type t (1, 2 or 5) for a label with wire
@@ -160,9 +160,9 @@ func TagLen(t TagType, cats *CatSet, f Format) (int, error) {
 func AppendTag(dst []byte, t TagType, l *Label, f Format) ([]byte, error) {
 	if l.Level > MaxWireLevel {
 		if t.MAC() {
-			return dst, errWireLevel.At(3)
+			return dst, KindWireLevel.At(3)
 		}
-		return dst, errEncTag.At(0)
+		return dst, KindWireTag.At(0)
 	}
 	lv := uint8(l.Level)
 	switch t {
@@ -173,7 +173,7 @@ func AppendTag(dst []byte, t TagType, l *Label, f Format) ([]byte, error) {
 	case TagRange:
 		return AppendRangeTag(dst, lv, &l.Cats)
 	}
-	return dst, errEncTag.At(0)
+	return dst, KindWireTag.At(0)
 }
 
 // AppendOptionHeader appends the option header for a body of tagsLen
@@ -181,7 +181,7 @@ func AppendTag(dst []byte, t TagType, l *Label, f Format) ([]byte, error) {
 // fails with ErrNoSpace when the option would exceed 40 octets.
 func AppendOptionHeader(dst []byte, doi DOI, tagsLen int) ([]byte, error) {
 	if tagsLen < 0 || HeaderLen+tagsLen > MaxOptionLen {
-		return dst, errNoSpaceBuf.At(1)
+		return dst, KindNoBuffer.At(1)
 	}
 	dst = append(dst, byte(OptionType), byte(HeaderLen+tagsLen))
 	return binary.BigEndian.AppendUint32(dst, uint32(doi)), nil
@@ -190,7 +190,7 @@ func AppendOptionHeader(dst []byte, doi DOI, tagsLen int) ([]byte, error) {
 // OptionLen is the length of the option [AppendOption] writes.
 func OptionLen(t TagType, l *Label, f Format) (int, error) {
 	if l.Level > MaxWireLevel {
-		return 0, errWireLevel.At(HeaderLen + 3)
+		return 0, KindWireLevel.At(HeaderLen + 3)
 	}
 	n, err := TagLen(t, &l.Cats, f)
 	if err != nil {

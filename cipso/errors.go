@@ -82,26 +82,58 @@ var (
 	noKind ipopt.ErrorKind
 
 	errNotCIPSO     = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
-	errTagTrunc     = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
-	errTagLen       = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)
-	errUnknownTag   = ipopt.NewErrorKind(ErrUnknownTag, "tag type", ipopt.Malformed)
 	errCategory     = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
 	errCatsFull     = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
-	errNoSpace      = ipopt.NewErrorKind(ErrNoSpace, "categories", ipopt.Limit)
-	errNoSpaceBuf   = ipopt.NewErrorKind(ErrNoSpace, "length", ipopt.Limit)
-	errWireLevel    = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Limit)
 	errWireCat      = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
-	errEncTag       = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Limit)
-	errUnknownDOI   = ipopt.NewErrorKind(ErrUnknownDOI, "doi", ipopt.Malformed)
-	errTagNotAllow  = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Malformed)
 	errUnmapLevel   = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
 	errUnmapCat     = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
-	errLevel        = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Malformed)
 	errCatOrder     = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
-	errDOIZero      = ipopt.NewErrorKind(ErrBadDOI, "doi", ipopt.Malformed)
-	errMultiTags    = ipopt.NewErrorKind(ErrMultipleTags, "tag type", ipopt.Malformed)
-	errAlign        = ipopt.NewErrorKind(ErrBadAlignment, "alignment", ipopt.Malformed)
-	errNotCanonical = ipopt.NewErrorKind(ErrNotCanonical, "categories", ipopt.Malformed)
 	errOutOfRange   = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
 	errNotDominated = ipopt.NewErrorKind(ErrNotDominated, "label", ipopt.Policy)
+)
+
+// Kinds of the CIPSO tag failures that other packages report too: the FIPS
+// 188 profiles of package fips188 read and write the same tags, so the same
+// failure is the same kind wherever it is found (ipopt/RULES.md §10). Each
+// is its sentinel at the named field, with the usual pointer (offset + 20).
+var (
+	// KindTagTruncated: a tag type octet with no length octet after it
+	// (ipopt.ErrTruncated, "tag length").
+	KindTagTruncated = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
+	// KindBadTagLength: a tag length the tag type does not allow, or one
+	// that runs past the option (ErrBadTagLength, "tag length").
+	KindBadTagLength = ipopt.NewErrorKind(ErrBadTagLength, "tag length", ipopt.Malformed)
+	// KindUnknownTag: a tag type the profile does not know (ErrUnknownTag,
+	// "tag type").
+	KindUnknownTag = ipopt.NewErrorKind(ErrUnknownTag, "tag type", ipopt.Malformed)
+	// KindTagNotAllowed: a tag type the DOI does not permit
+	// (ErrTagNotAllowed, "tag type").
+	KindTagNotAllowed = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Malformed)
+	// KindMultipleTags: a second MAC tag in one option (ErrMultipleTags,
+	// "tag type").
+	KindMultipleTags = ipopt.NewErrorKind(ErrMultipleTags, "tag type", ipopt.Malformed)
+	// KindUnknownDOI: a DOI that is not registered (ErrUnknownDOI, "doi").
+	KindUnknownDOI = ipopt.NewErrorKind(ErrUnknownDOI, "doi", ipopt.Malformed)
+	// KindZeroDOI: the reserved DOI 0 (ErrBadDOI, "doi").
+	KindZeroDOI = ipopt.NewErrorKind(ErrBadDOI, "doi", ipopt.Malformed)
+	// KindBadLevel: a level the DOI does not map (ErrBadLevel, "level").
+	KindBadLevel = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Malformed)
+	// KindBadAlignment: a nonzero alignment octet (ErrBadAlignment,
+	// "alignment").
+	KindBadAlignment = ipopt.NewErrorKind(ErrBadAlignment, "alignment", ipopt.Malformed)
+	// KindNotCanonical: a legal encoding the strict profiles refuse
+	// (ErrNotCanonical, "categories").
+	KindNotCanonical = ipopt.NewErrorKind(ErrNotCanonical, "categories", ipopt.Malformed)
+	// KindWireLevel: a level the encoder cannot write, such as one above
+	// 255 (ErrBadLevel, "level", class ipopt.Limit).
+	KindWireLevel = ipopt.NewErrorKind(ErrBadLevel, "level", ipopt.Limit)
+	// KindWireTag: a tag type an encoder cannot write (ErrTagNotAllowed,
+	// "tag type", class ipopt.Limit).
+	KindWireTag = ipopt.NewErrorKind(ErrTagNotAllowed, "tag type", ipopt.Limit)
+	// KindNoSpace: categories that do not fit the tag or the 40-octet
+	// option (ErrNoSpace, "categories", class ipopt.Limit).
+	KindNoSpace = ipopt.NewErrorKind(ErrNoSpace, "categories", ipopt.Limit)
+	// KindNoBuffer: an option longer than 40 octets or than the
+	// destination buffer (ErrNoSpace, "length", class ipopt.Limit).
+	KindNoBuffer = ipopt.NewErrorKind(ErrNoSpace, "length", ipopt.Limit)
 )

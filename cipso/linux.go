@@ -77,29 +77,29 @@ func (l *Linux) check(b []byte, socket bool) error {
 	}
 	d := l.Registry.Lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
 	if d == nil {
-		return errUnknownDOI.At(2)
+		return KindUnknownDOI.At(2)
 	}
 	for it := HeaderLen; it < n; {
 		typ := TagType(b[it])
 		if !d.Permits(typ) {
-			return errTagNotAllow.At(it)
+			return KindTagNotAllowed.At(it)
 		}
 		if it+1 == n {
-			return errTagTrunc.At(it)
+			return KindTagTruncated.At(it)
 		}
 		tl := int(b[it+1])
 		if tl > n-it {
-			return errTagLen.At(it + 1)
+			return KindBadTagLength.At(it + 1)
 		}
 		tag := b[it : it+tl]
 		switch typ {
 		case TagRBitmap:
 			if tl < TagBaseLen {
-				return errTagLen.At(it + 1)
+				return KindBadTagLength.At(it + 1)
 			}
 			if l.RBMStrictValid {
 				if !d.levelValid(tag[3]) {
-					return errLevel.At(it + 3)
+					return KindBadLevel.At(it + 3)
 				}
 				if tl > TagBaseLen && !d.bitmapValid(tag[TagBaseLen:]) {
 					return errCategory.At(it + TagBaseLen)
@@ -107,10 +107,10 @@ func (l *Linux) check(b []byte, socket bool) error {
 			}
 		case TagEnum:
 			if tl < TagBaseLen {
-				return errTagLen.At(it + 1)
+				return KindBadTagLength.At(it + 1)
 			}
 			if !d.levelValid(tag[3]) {
-				return errLevel.At(it + 3)
+				return KindBadLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
 				if k := linuxEnum(tag[TagBaseLen:]); k != noKind {
@@ -119,10 +119,10 @@ func (l *Linux) check(b []byte, socket bool) error {
 			}
 		case TagRange:
 			if tl < TagBaseLen {
-				return errTagLen.At(it + 1)
+				return KindBadTagLength.At(it + 1)
 			}
 			if !d.levelValid(tag[3]) {
-				return errLevel.At(it + 3)
+				return KindBadLevel.At(it + 3)
 			}
 			if tl > TagBaseLen {
 				if k := linuxRanges(tag[TagBaseLen:]); k != noKind {
@@ -131,13 +131,13 @@ func (l *Linux) check(b []byte, socket bool) error {
 			}
 		case TagLocal:
 			if socket || !l.Loopback {
-				return errTagNotAllow.At(it)
+				return KindTagNotAllowed.At(it)
 			}
 			if tl != LocalTagLen {
-				return errTagLen.At(it + 1)
+				return KindBadTagLength.At(it + 1)
 			}
 		default:
-			return errUnknownTag.At(it)
+			return KindUnknownTag.At(it)
 		}
 		it += tl
 	}

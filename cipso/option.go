@@ -120,7 +120,7 @@ func (o Option) FirstTag() (Tag, error) {
 	if it.Err() != nil {
 		return Tag{}, it.Err()
 	}
-	return Tag{}, errTagTrunc.At(len(o))
+	return Tag{}, KindTagTruncated.At(len(o))
 }
 
 // Label decodes the label the option carries on the wire into l, from the

@@ -147,7 +147,7 @@ func (r *Registry) All() iter.Seq[*Domain] {
 func (r *Registry) Decode(o Option, l *Label) (*Domain, error) {
 	d := r.Lookup(o.DOI())
 	if d == nil {
-		return nil, errUnknownDOI.At(2)
+		return nil, KindUnknownDOI.At(2)
 	}
 	return d, d.Decode(o, l)
 }

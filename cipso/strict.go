@@ -82,54 +82,54 @@ func (s *Strict) check(b []byte) error {
 	}
 	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
 	if doi == 0 {
-		return errDOIZero.At(2)
+		return KindZeroDOI.At(2)
 	}
 	var d *Domain
 	if s.Registry != nil {
 		if d = s.Registry.Lookup(doi); d == nil {
-			return errUnknownDOI.At(2)
+			return KindUnknownDOI.At(2)
 		}
 	}
 	mac := false
 	for it := HeaderLen; it < n; {
 		typ := TagType(b[it])
 		if it+1 == n {
-			return errTagTrunc.At(it)
+			return KindTagTruncated.At(it)
 		}
 		if !typ.MAC() && (typ == TagInvalid || !s.Ignorable.Has(typ)) {
-			return errUnknownTag.At(it)
+			return KindUnknownTag.At(it)
 		}
 		tl := int(b[it+1])
 		if tl < 2 || tl > n-it {
-			return errTagLen.At(it + 1)
+			return KindBadTagLength.At(it + 1)
 		}
 		if !typ.MAC() {
 			it += tl
 			continue
 		}
 		if tl < TagBaseLen {
-			return errTagLen.At(it + 1)
+			return KindBadTagLength.At(it + 1)
 		}
 		if d != nil && !d.Permits(typ) {
-			return errTagNotAllow.At(it)
+			return KindTagNotAllowed.At(it)
 		}
 		if mac {
-			return errMultiTags.At(it)
+			return KindMultipleTags.At(it)
 		}
 		mac = true
 		tag := b[it : it+tl]
 		if tag[2] != 0 {
-			return errAlign.At(it + 2)
+			return KindBadAlignment.At(it + 2)
 		}
 		if d != nil && !d.levelValid(tag[3]) {
-			return errLevel.At(it + 3)
+			return KindBadLevel.At(it + 3)
 		}
 		cats := tag[TagBaseLen:]
 		var k ipopt.ErrorKind
 		switch typ {
 		case TagRBitmap:
 			if len(cats) > 0 && cats[len(cats)-1] == 0 && len(cats) != OptimizedBitmapLen {
-				k = errNotCanonical
+				k = KindNotCanonical
 			} else if d != nil && !d.bitmapValid(cats) {
 				k = errCategory
 			}
@@ -183,9 +183,9 @@ func strictRanges(b []byte) ipopt.ErrorKind {
 		case prev >= 0 && hi >= prev:
 			return errCatOrder
 		case prev >= 0 && hi+1 == prev:
-			return errNotCanonical
+			return KindNotCanonical
 		case explicit && lo == 0 && i+4 == len(b):
-			return errNotCanonical
+			return KindNotCanonical
 		}
 		prev = lo
 	}

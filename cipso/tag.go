@@ -165,9 +165,9 @@ func (it *TagIter) Tag() Tag {
 func (it *TagIter) Err() error {
 	switch it.bad {
 	case tagBadTrunc:
-		return errTagTrunc.At(it.off)
+		return KindTagTruncated.At(it.off)
 	case tagBadLen:
-		return errTagLen.At(it.off + 1)
+		return KindBadTagLength.At(it.off + 1)
 	}
 	return nil
 }

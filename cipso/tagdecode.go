@@ -27,10 +27,10 @@ func decodeTag(typ TagType, tb []byte, off int, l *Label) error {
 	switch typ {
 	case TagRBitmap, TagEnum, TagRange:
 	default:
-		return errUnknownTag.At(off)
+		return KindUnknownTag.At(off)
 	}
 	if n < TagBaseLen {
-		return errTagLen.At(off + 1)
+		return KindBadTagLength.At(off + 1)
 	}
 	cats := tb[TagBaseLen:]
 	if typ != TagRBitmap && len(cats)&1 != 0 {
@@ -116,10 +116,10 @@ func decodeRanges(s *CatSet, b []byte) error {
 // other than 6 (ErrBadTagLength at +1).
 func (t Tag) SecID() (uint32, error) {
 	if t.Type != TagLocal {
-		return 0, errUnknownTag.At(t.Offset)
+		return 0, KindUnknownTag.At(t.Offset)
 	}
 	if len(t.Bytes) != LocalTagLen {
-		return 0, errTagLen.At(t.Offset + 1)
+		return 0, KindBadTagLength.At(t.Offset + 1)
 	}
 	return binary.NativeEndian.Uint32(t.Bytes[2:]), nil
 }

@@ -70,7 +70,7 @@
 //
 // # Errors and allocation
 //
-// Errors are *ipopt.Error values (offset, ICMP pointer, field, class) that
+// Errors are ipopt.Error values (offset, ICMP pointer, field, class) that
 // unwrap to the sentinels of this package, of cipso or of ipopt. Offsets
 // from functions that take one option count from its type octet; those
 // that take an options field count from its start. Nothing here allocates

@@ -1,6 +1,6 @@
 package fips188
 
-// Sentinels of this package. Every *ipopt.Error returned by fips188 unwraps
+// Sentinels of this package. Every ipopt.Error returned by fips188 unwraps
 // to one of these, to a cipso sentinel where the failure is one cipso
 // knows (cipso.ErrNotCIPSO, cipso.ErrUnknownDOI, cipso.ErrBadDOI,
 // cipso.ErrTagNotAllowed, cipso.ErrUnknownTag, cipso.ErrMultipleTags,

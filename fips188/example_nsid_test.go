@@ -36,7 +36,7 @@ func ExampleNSIDProfile_Decode() {
 
 	opt[14] = 0x02 // the node ID becomes a policy serial, which DSM refused
 	err := fips188.DSMReceiver.Decode(opt, &n)
-	var e *ipopt.Error
+	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, fips188.ErrUnknownParam), e.Offset(), e.Pointer())
 	}

@@ -3,7 +3,6 @@ package fips188
 import "github.com/iplabel/iplabel/ipopt"
 
 var (
-	errOptsTooLong = ipopt.NewErrorKind(ipopt.ErrTooLong, "options", ipopt.Limit)
 	errOptsDup     = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
 	errOptsMissing = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
 )
@@ -18,7 +17,7 @@ var (
 // option after one is not seen.
 func FindCIPSO(opts []byte) (ipopt.Option, error) {
 	if len(opts) > ipopt.MaxOptionsLen {
-		return ipopt.Option{}, errOptsTooLong.At(ipopt.MaxOptionsLen)
+		return ipopt.Option{}, ipopt.KindTooLong.At(ipopt.MaxOptionsLen)
 	}
 	// Offsets, not an Option value, until the end: copying the struct per
 	// option costs more than the walk.

@@ -33,10 +33,10 @@ var (
 // cipso.ErrBadTagLength at +1.
 func (p Profile) ParseFreeForm(t cipso.Tag) (FreeForm, error) {
 	if t.Type != cipso.TagFreeForm {
-		return FreeForm{}, errTagType.At(t.Offset)
+		return FreeForm{}, cipso.KindUnknownTag.At(t.Offset)
 	}
 	if n := len(t.Bytes); n < p.freeFormMin() || n > cipso.MaxTagLen {
-		return FreeForm{}, errTagLen.At(t.Offset + 1)
+		return FreeForm{}, cipso.KindBadTagLength.At(t.Offset + 1)
 	}
 	return FreeForm{t}, nil
 }

@@ -124,12 +124,9 @@ func (p Profile) DecodeOptions(opts []byte, l *Label) (ipopt.Option, error) {
 
 var (
 	errNoEquivalent = ipopt.NewErrorKind(ErrNoEquivalent, "label", ipopt.Limit)
-	errEncLevel     = ipopt.NewErrorKind(cipso.ErrBadLevel, "level", ipopt.Limit)
-	errEncTagType   = ipopt.NewErrorKind(cipso.ErrTagNotAllowed, "tag type", ipopt.Limit)
 	errEncDOI       = ipopt.NewErrorKind(cipso.ErrBadDOI, "doi", ipopt.Limit)
 	errEncMulti     = ipopt.NewErrorKind(cipso.ErrMultipleTags, "tag type", ipopt.Limit)
 	errEncNoTags    = ipopt.NewErrorKind(ErrNoTags, "tags", ipopt.Limit)
-	errEncSpace     = ipopt.NewErrorKind(cipso.ErrNoSpace, "length", ipopt.Limit)
 )
 
 // CIPSO stores in c the cipso.Label with l's meaning: l's level and
@@ -152,10 +149,10 @@ func (l *Label) CIPSO(c *cipso.Label) error {
 // ipopt.Limit and leave l unchanged. Categories are checked when encoding.
 func (l *Label) SetCIPSO(id cipso.DOI, c *cipso.Label, tag cipso.TagType) error {
 	if !tag.MAC() {
-		return errEncTagType.At(cipso.HeaderLen)
+		return cipso.KindWireTag.At(cipso.HeaderLen)
 	}
 	if c.Level > cipso.MaxWireLevel {
-		return errEncLevel.At(cipso.HeaderLen + 3)
+		return cipso.KindWireLevel.At(cipso.HeaderLen + 3)
 	}
 	*l = Label{ID: id, Level: uint8(c.Level), RestrictiveTag: tag, Restrictive: c.Cats}
 	return nil
@@ -168,7 +165,7 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 	tags := 0
 	if l.RestrictiveTag != 0 {
 		if !l.RestrictiveTag.MAC() {
-			return 0, errEncTagType.At(n)
+			return 0, cipso.KindWireTag.At(n)
 		}
 		tl, err := cipso.TagLen(l.RestrictiveTag, &l.Restrictive, l.Format)
 		if err != nil {
@@ -185,7 +182,7 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 			return 0, errEncMulti.At(n)
 		}
 		if n+cipso.TagBaseLen > cipso.MaxOptionLen {
-			return 0, errEncSpace.At(1)
+			return 0, cipso.KindNoBuffer.At(1)
 		}
 		tl, err := PermissiveBitmapLen(&l.Permissive)
 		if err != nil {
@@ -199,7 +196,7 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 			return 0, errEncMulti.At(n)
 		}
 		if n+2 > cipso.MaxOptionLen {
-			return 0, errEncSpace.At(1)
+			return 0, cipso.KindNoBuffer.At(1)
 		}
 		tl, err := p.FreeFormLen(l.FreeForm)
 		if err != nil {
@@ -212,11 +209,11 @@ func (p Profile) OptionLen(l *Label) (int, error) {
 	case l.ID == 0:
 		return 0, errEncDOI.At(2)
 	case l.Level != 0 && l.RestrictiveTag == 0 && !l.HasPermissive:
-		return 0, errEncLevel.At(cipso.HeaderLen + 3)
+		return 0, cipso.KindWireLevel.At(cipso.HeaderLen + 3)
 	case p.RequireTag && tags == 0:
 		return 0, errEncNoTags.At(cipso.HeaderLen)
 	case n > cipso.MaxOptionLen:
-		return 0, errEncSpace.At(1)
+		return 0, cipso.KindNoBuffer.At(1)
 	}
 	return n, nil
 }

@@ -68,7 +68,7 @@ func TestLabelProperties(t *testing.T) {
 			for _, p := range []Profile{Strict, Lenient} {
 				out, err := p.AppendOption(nil, &l)
 				if err != nil {
-					var e *ipopt.Error
+					var e ipopt.Error
 					return errors.As(err, &e) && e.Class() == ipopt.Limit && out == nil
 				}
 				if n, err := p.OptionLen(&l); err != nil || n != len(out) {

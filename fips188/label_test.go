@@ -130,7 +130,7 @@ func TestLabelEncodeRefuses(t *testing.T) {
 			dst := []byte{0xAA}
 			out, err := c.p.AppendOption(dst, &c.l)
 			checkErr(t, err, c.sent, c.off, c.off+20)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, ipopt.Limit, e.Class())
 			assert.Equal(t, []byte{0xAA}, out)
@@ -193,7 +193,7 @@ func TestStrictMACTags(t *testing.T) {
 			require.NoError(t, Lenient.Validate(b))
 			err := Strict.Validate(b)
 			require.Error(t, err)
-			var e *ipopt.Error
+			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
 			first := 10
 			if name == "tag 6 then bad range" {

@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzNSID feeds arbitrary options to every NSID profile: nothing panics,
-// failures are *ipopt.Error with in-range offsets and leave the output
+// failures are ipopt.Error with in-range offsets and leave the output
 // alone, and whatever the strict profile accepts re-encodes byte for byte.
 func FuzzNSID(f *testing.F) {
 	f.Add(dsmExample)                                                         // RULES.md §8.3 example
@@ -66,9 +66,9 @@ func FuzzNSID(f *testing.F) {
 
 func checkFuzzErr(t *testing.T, err error, n int) {
 	t.Helper()
-	e, ok := err.(*ipopt.Error)
+	e, ok := err.(ipopt.Error)
 	if !ok {
-		t.Fatalf("error %T %v is not *ipopt.Error", err, err)
+		t.Fatalf("error %T %v is not ipopt.Error", err, err)
 	}
 	if e.Offset() < 0 || e.Offset() > max(n, ipopt.MaxOptionsLen) {
 		t.Fatalf("offset %d out of range for %d octets: %v", e.Offset(), n, err)

@@ -89,16 +89,16 @@ var (
 
 // nsidKinds are the failures of an NSID check with one pointer numbering.
 type nsidKinds struct {
-	trunc, notCIPSO, optLen, doi, tagType, tagLen, unknown, paramLen, dup, order, leftover, missing *ipopt.ErrorKind
+	trunc, notCIPSO, optLen, doi, tagType, tagLen, unknown, paramLen, dup, order, leftover, missing ipopt.ErrorKind
 }
 
 var linuxNSIDKinds = nsidKinds{
 	trunc:    ipopt.NewErrorKind(ipopt.ErrTruncated, "option", ipopt.Malformed),
 	notCIPSO: ipopt.NewErrorKind(cipso.ErrNotCIPSO, "option type", ipopt.Malformed),
 	optLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "option length", ipopt.Malformed),
-	doi:      ipopt.NewErrorKind(cipso.ErrUnknownDOI, "doi", ipopt.Malformed),
-	tagType:  ipopt.NewErrorKind(cipso.ErrTagNotAllowed, "tag type", ipopt.Malformed),
-	tagLen:   ipopt.NewErrorKind(cipso.ErrBadTagLength, "tag length", ipopt.Malformed),
+	doi:      cipso.KindUnknownDOI,
+	tagType:  cipso.KindTagNotAllowed,
+	tagLen:   cipso.KindBadTagLength,
 	unknown:  ipopt.NewErrorKind(ErrUnknownParam, "parameter type", ipopt.Malformed),
 	paramLen: ipopt.NewErrorKind(ipopt.ErrBadLength, "parameter length", ipopt.Malformed),
 	dup:      ipopt.NewErrorKind(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed),
@@ -144,7 +144,7 @@ const NSIDMinLen = 10
 // Decode checks opt, a CIPSO option starting at its type octet, against
 // the profile and on success stores the label in *n. Octets after the
 // option's length are ignored, so opt may be the rest of an options
-// field. On failure *n is unchanged and the error is an *ipopt.Error with
+// field. On failure *n is unchanged and the error is an ipopt.Error with
 // offsets counted from opt[0]. Decode does not allocate.
 func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
 	k := p.kinds()

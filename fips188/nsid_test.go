@@ -191,14 +191,14 @@ func TestDSMReceiverPointers(t *testing.T) {
 	}
 }
 
-// checkErr asserts err is an *ipopt.Error with the sentinel, offset and
+// checkErr asserts err is an ipopt.Error with the sentinel, offset and
 // pointer given.
 func checkErr(t *testing.T, err error, sent error, offset, pointer int) {
 	t.Helper()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, sent)
-	var e *ipopt.Error
-	require.True(t, errors.As(err, &e), "%T is not *ipopt.Error", err)
+	var e ipopt.Error
+	require.True(t, errors.As(err, &e), "%T is not ipopt.Error", err)
 	assert.Equal(t, offset, e.Offset(), "offset of %v", err)
 	assert.Equal(t, pointer, e.Pointer(), "pointer of %v", err)
 }
@@ -247,7 +247,7 @@ func TestNSIDRequireAndAtomic(t *testing.T) {
 	n := keep
 	err := p.Decode(opt(0x03, 0x06, 0, 0, 0, 1), &n)
 	checkErr(t, err, ErrMissingParam, 8, 28)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, ipopt.Policy, e.Class())
 	assert.Equal(t, keep, n, "unchanged on error")
@@ -302,7 +302,7 @@ func TestNSIDDecodeOptions(t *testing.T) {
 	// for DSM.
 	_, err = NSIDStrict.DecodeOptions([]byte{0x01, 0x01, 0x01, 0x00}, &n)
 	checkErr(t, err, ErrMissing, 0, 134)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, ipopt.Missing, e.Class())
 	checkErr(t, DSMReceiver.ValidateOptions(nil), ErrMissing, 0, 0)

@@ -91,7 +91,7 @@ func (it *ParamIter) Next() bool {
 	return true
 }
 
-func (it *ParamIter) fail(e *ipopt.Error) bool {
+func (it *ParamIter) fail(e ipopt.Error) bool {
 	it.err, it.done, it.cur = e, true, Param{}
 	return false
 }

@@ -1,9 +1,6 @@
 package fips188
 
-import (
-	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/ipopt"
-)
+import "github.com/iplabel/iplabel/cipso"
 
 // PermissiveBitmap is a view of a tag 6, FIPS 188's permissive bit map
 // (FIPS PUB 188 clause 6.9, as Wireshark's packet-ip.c cites it): tag 1's
@@ -22,13 +19,6 @@ import (
 // or take it from a [TagSet].
 type PermissiveBitmap struct{ t cipso.Tag }
 
-var (
-	errTagType     = ipopt.NewErrorKind(cipso.ErrUnknownTag, "tag type", ipopt.Malformed)
-	errAlignment   = ipopt.NewErrorKind(cipso.ErrBadAlignment, "alignment", ipopt.Malformed)
-	errNotMinimal  = ipopt.NewErrorKind(cipso.ErrNotCanonical, "categories", ipopt.Malformed)
-	errBitmapSpace = ipopt.NewErrorKind(cipso.ErrNoSpace, "categories", ipopt.Limit)
-)
-
 // ParsePermissiveBitmap checks that t is a tag 6 the profile accepts and
 // returns its view. Errors, at offsets of t (from the option's type
 // octet): not tag 6, cipso.ErrUnknownTag at the type; length below 4 or
@@ -38,7 +28,7 @@ var (
 // octet, where Linux points for tag 1's category errors).
 func (p Profile) ParsePermissiveBitmap(t cipso.Tag) (PermissiveBitmap, error) {
 	if t.Type != cipso.TagPBitmap {
-		return PermissiveBitmap{}, errTagType.At(t.Offset)
+		return PermissiveBitmap{}, cipso.KindUnknownTag.At(t.Offset)
 	}
 	if err := p.checkBitmapTag(t, false); err != nil {
 		return PermissiveBitmap{}, err
@@ -51,14 +41,14 @@ func (p Profile) ParsePermissiveBitmap(t cipso.Tag) (PermissiveBitmap, error) {
 func (p Profile) checkBitmapTag(t cipso.Tag, optimized bool) error {
 	n := len(t.Bytes)
 	if n < cipso.TagBaseLen || n > cipso.MaxTagLen {
-		return errTagLen.At(t.Offset + 1)
+		return cipso.KindBadTagLength.At(t.Offset + 1)
 	}
 	if p.ZeroAlignment && t.Bytes[2] != 0 {
-		return errAlignment.At(t.Offset + 2)
+		return cipso.KindBadAlignment.At(t.Offset + 2)
 	}
 	if p.MinimalBitmap && n > cipso.TagBaseLen && t.Bytes[n-1] == 0 &&
 		!(optimized && n-cipso.TagBaseLen == cipso.OptimizedBitmapLen) {
-		return errNotMinimal.At(t.Offset + cipso.TagBaseLen)
+		return cipso.KindNotCanonical.At(t.Offset + cipso.TagBaseLen)
 	}
 	return nil
 }
@@ -97,7 +87,7 @@ func (b PermissiveBitmap) Categories(s *cipso.CatSet) error {
 func PermissiveBitmapLen(cats *cipso.CatSet) (int, error) {
 	n := cipso.BitmapLen(cats)
 	if n > cipso.MaxBitmapLen {
-		return 0, errBitmapSpace.At(cipso.TagBaseLen)
+		return 0, cipso.KindNoSpace.At(cipso.TagBaseLen)
 	}
 	return cipso.TagBaseLen + n, nil
 }

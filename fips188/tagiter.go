@@ -35,11 +35,6 @@ func NewTagIter(o cipso.Option, pads bool) TagIter {
 	return TagIter{b: o, off: off, pads: pads}
 }
 
-var (
-	errTagTrunc = ipopt.NewErrorKind(ipopt.ErrTruncated, "tag length", ipopt.Malformed)
-	errTagLen   = ipopt.NewErrorKind(cipso.ErrBadTagLength, "tag length", ipopt.Malformed)
-)
-
 // Next advances to the next tag and reports whether there is one.
 func (it *TagIter) Next() bool {
 	if it.err != nil {
@@ -57,18 +52,18 @@ func (it *TagIter) Next() bool {
 		return false
 	}
 	if off+1 >= len(it.b) {
-		return it.fail(errTagTrunc.At(off))
+		return it.fail(cipso.KindTagTruncated.At(off))
 	}
 	n := int(it.b[off+1])
 	if n < 2 || n > len(it.b)-off {
-		return it.fail(errTagLen.At(off + 1))
+		return it.fail(cipso.KindBadTagLength.At(off + 1))
 	}
 	it.cur = cipso.Tag{Offset: off, Type: cipso.TagType(it.b[off]), Bytes: it.b[off : off+n : off+n]}
 	it.off = off + n
 	return true
 }
 
-func (it *TagIter) fail(e *ipopt.Error) bool {
+func (it *TagIter) fail(e ipopt.Error) bool {
 	it.err, it.cur = e, cipso.Tag{}
 	return false
 }

@@ -21,11 +21,7 @@ type TagSet struct {
 }
 
 var (
-	errDOIZero  = ipopt.NewErrorKind(cipso.ErrBadDOI, "doi", ipopt.Malformed)
-	errMulti    = ipopt.NewErrorKind(cipso.ErrMultipleTags, "tag type", ipopt.Malformed)
-	errLevel    = ipopt.NewErrorKind(cipso.ErrBadLevel, "level", ipopt.Malformed)
-	errNoTags   = ipopt.NewErrorKind(ErrNoTags, "tags", ipopt.Malformed)
-	errUnknownT = ipopt.NewErrorKind(cipso.ErrUnknownTag, "tag type", ipopt.Malformed)
+	errNoTags = ipopt.NewErrorKind(ErrNoTags, "tags", ipopt.Malformed)
 )
 
 // Parse checks the CIPSO option at the start of b (octets after the
@@ -56,7 +52,7 @@ func (p Profile) Parse(b []byte) (TagSet, error) {
 		return TagSet{}, err
 	}
 	if o.DOI() == 0 {
-		return TagSet{}, errDOIZero.At(2)
+		return TagSet{}, cipso.KindZeroDOI.At(2)
 	}
 	var seen [4]uint64
 	tags, macs := 0, 0
@@ -66,12 +62,12 @@ func (p Profile) Parse(b []byte) (TagSet, error) {
 		t := it.Tag()
 		tags++
 		if p.SingleTag && tags > 1 {
-			return TagSet{}, errMulti.At(t.Offset)
+			return TagSet{}, cipso.KindMultipleTags.At(t.Offset)
 		}
 		if p.SingleTagPerType {
 			w, bit := t.Type>>6, uint64(1)<<(t.Type&63)
 			if seen[w]&bit != 0 {
-				return TagSet{}, errMulti.At(t.Offset)
+				return TagSet{}, cipso.KindMultipleTags.At(t.Offset)
 			}
 			seen[w] |= bit
 		}
@@ -82,7 +78,7 @@ func (p Profile) Parse(b []byte) (TagSet, error) {
 			if !hasLevel {
 				level, hasLevel = t.Level(), true
 			} else if p.SameLevel && t.Level() != level {
-				return TagSet{}, errLevel.At(t.Offset + 3)
+				return TagSet{}, cipso.KindBadLevel.At(t.Offset + 3)
 			}
 		}
 	}
@@ -104,7 +100,7 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 	case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
 		*macs++
 		if p.SingleMACTag && *macs > 1 {
-			return errMulti.At(t.Offset)
+			return cipso.KindMultipleTags.At(t.Offset)
 		}
 		if t.Type == cipso.TagRBitmap {
 			if err := p.checkBitmapTag(t, true); err != nil {
@@ -112,10 +108,10 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 			}
 		} else {
 			if len(t.Bytes) < cipso.TagBaseLen {
-				return errTagLen.At(t.Offset + 1)
+				return cipso.KindBadTagLength.At(t.Offset + 1)
 			}
 			if p.ZeroAlignment && t.Bytes[2] != 0 {
-				return errAlignment.At(t.Offset + 2)
+				return cipso.KindBadAlignment.At(t.Offset + 2)
 			}
 		}
 		var l cipso.Label
@@ -134,10 +130,10 @@ func (p Profile) checkTag(t cipso.Tag, macs *int) error {
 		return err
 	case cipso.TagInvalid:
 		// Reached only with RejectTagZero: otherwise the walk skips it.
-		return errUnknownT.At(t.Offset)
+		return cipso.KindUnknownTag.At(t.Offset)
 	}
 	if p.RejectUnknownTags && !p.Ignorable.Has(t.Type) {
-		return errUnknownT.At(t.Offset)
+		return cipso.KindUnknownTag.At(t.Offset)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func tagsInEncoderOrder(s TagSet) bool {
 }
 
 // FuzzTagSet feeds arbitrary options to the tag set parser under every
-// profile: nothing panics, failures are *ipopt.Error with in-range
+// profile: nothing panics, failures are ipopt.Error with in-range
 // offsets and leave the output alone, a decoded label re-encodes to one
 // with the same meaning, and a strict-valid option in encoder tag order
 // re-encodes byte for byte.

@@ -217,7 +217,7 @@ func TestAppendFreeFormLimits(t *testing.T) {
 	assert.Len(t, out, 34)
 	_, err = Lenient.AppendFreeForm(nil, make([]byte, 33))
 	checkErr(t, err, cipso.ErrNoSpace, 2, 22)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
 }
