@@ -25,7 +25,7 @@ import (
 // TestCLIDump build the binary once and feed it a bounded set of
 // generated and arbitrary inputs.
 
-// checkDecodeErr fails unless err is nil or an *ipopt.Error whose offset
+// checkDecodeErr fails unless err is nil or an ipopt.Error whose offset
 // lies in the n-octet field (0..n; a decoder may report a missing octet
 // just past the end).
 func checkDecodeErr(t *testing.T, what string, err error, n int) {
@@ -33,9 +33,9 @@ func checkDecodeErr(t *testing.T, what string, err error, n int) {
 	if err == nil {
 		return
 	}
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v is not an *ipopt.Error", what, err, err)
+		t.Fatalf("%s: %T %v is not an ipopt.Error", what, err, err)
 	}
 	if e.Offset() < 0 || e.Offset() > n {
 		t.Fatalf("%s: %v: offset %d outside the %d-octet field", what, err, e.Offset(), n)
@@ -159,7 +159,7 @@ func padLikeCLI(b []byte) []byte {
 // (per option: cipso.ParseOption and its tag walk, Tag.Label, fips188's
 // tag 6 and tag 7 views and the NSID decoder, Tag.SecID, rfc1108's BSO,
 // legacy SEC and ESO decoders; then the linux and strict validators):
-// nothing panics, every error is an *ipopt.Error inside the field, the
+// nothing panics, every error is an ipopt.Error inside the field, the
 // validators' errors point inside the field with the ICMP pointer
 // offset+20, and a failed decode leaves its output alone.
 func FuzzCLIPath(f *testing.F) {
@@ -171,7 +171,7 @@ func FuzzCLIPath(f *testing.F) {
 		strict := ipopt.Linux{CIPSO: cliStrict}
 		checkFieldErr(t, "strict", strict.Validate(field), len(field), ipopt.Malformed)
 		if err := (rfc1108.Strict{}).Validate(field); err != nil {
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) || e.Offset() < 0 || e.Offset() >= len(field) || e.Pointer() != e.Offset()+20 {
 				t.Fatalf("rfc1108 strict: %v outside the %d-octet field", err, len(field))
 			}
@@ -364,7 +364,7 @@ func TestCLIDecode(t *testing.T) {
 			t.Fatalf("validate % x: %v in %s", f, err, lines[i])
 		}
 		err := l0.Validate(f)
-		var e *ipopt.Error
+		var e ipopt.Error
 		switch {
 		case err == nil:
 			valid++
@@ -454,7 +454,7 @@ func TestCLIDump(t *testing.T) {
 			t.Fatalf("packet %d (% x): %d options listed, the walk finds %d", i+1, f, len(d.Options), k)
 		}
 		err := walk.Validate(f)
-		var e *ipopt.Error
+		var e ipopt.Error
 		switch {
 		case err == nil:
 			valid++

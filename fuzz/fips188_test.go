@@ -44,15 +44,15 @@ func catsFrom(s *cipso.CatSet, b []byte, max uint32) {
 	}
 }
 
-// checkEncodeErr fails unless err is an *ipopt.Error of class Limit whose
+// checkEncodeErr fails unless err is an ipopt.Error of class Limit whose
 // offset lies within the option (an encoder reports the field that does
 // not fit at the offset it would have had; at most one past the last
 // octet).
-func checkEncodeErr(t *testing.T, err error) *ipopt.Error {
+func checkEncodeErr(t *testing.T, err error) ipopt.Error {
 	t.Helper()
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) || e.Class() != ipopt.Limit || e.Offset() < 0 || e.Offset() > cipso.MaxOptionLen || e.Pointer() != e.Offset()+ipopt.BaseHeaderLen {
-		t.Fatalf("encode: %T %v is not a class Limit *ipopt.Error", err, err)
+		t.Fatalf("encode: %T %v is not a class Limit ipopt.Error", err, err)
 	}
 	return e
 }
@@ -233,7 +233,7 @@ func FuzzNSIDLabel(f *testing.F) {
 			effective = fips188.DefaultDOI
 		}
 		switch {
-		case e == nil:
+		case e == ipopt.Error{}:
 			t.Fatalf("Linux accepts the tag-7 label % x", fld)
 		case registry.Lookup(effective) != nil:
 			if !errors.Is(lerr, cipso.ErrTagNotAllowed) || e.Offset() != off+6 {

@@ -299,9 +299,9 @@ func runRewrites(t *testing.T, in []byte, stats map[string]int) {
 			if !errors.Is(err, wantErr) {
 				t.Fatalf("%sgot %v", log.String(), err)
 			}
-			var e *ipopt.Error
+			var e ipopt.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("%s%T is not *ipopt.Error", log.String(), err)
+				t.Fatalf("%s%T is not ipopt.Error", log.String(), err)
 			}
 			if !bytes.Equal(buf, snap) || p.Headroom() != before.Headroom() || p.Len() != before.Len() || p.NetworkOffset() != before.NetworkOffset() {
 				t.Fatalf("%sfailed rewrite changed the packet", log.String())

@@ -256,7 +256,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 		return ""
 	}
 	// The tag the walk refused: its type and the length tshark reads.
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) {
 		panic(err)
 	}

@@ -45,18 +45,18 @@ var linuxProfiles = []*cipso.Linux{
 	cipso.NewLinux(nil),
 }
 
-// checkFieldErr fails unless err is nil or an *ipopt.Error of class want
+// checkFieldErr fails unless err is nil or an ipopt.Error of class want
 // pointing inside the n-octet options field (offset 0..n-1) with the
 // IP-header pointer offset+20, as Linux sends it. A field over 40 octets
-// may be refused at offset 40.
-func checkFieldErr(t *testing.T, what string, err error, n int, want ipopt.Class) *ipopt.Error {
+// may be refused at offset 40. For a nil err it returns the zero Error.
+func checkFieldErr(t *testing.T, what string, err error, n int, want ipopt.Class) ipopt.Error {
 	t.Helper()
 	if err == nil {
-		return nil
+		return ipopt.Error{}
 	}
-	var e *ipopt.Error
+	var e ipopt.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v is not an *ipopt.Error", what, err, err)
+		t.Fatalf("%s: %T %v is not an ipopt.Error", what, err, err)
 	}
 	if errors.Is(err, ipopt.ErrTooLong) && n > ipopt.MaxOptionsLen && e.Offset() == ipopt.MaxOptionsLen {
 		return e
@@ -76,7 +76,7 @@ func sameVerdict(a, b error) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	var ea, eb *ipopt.Error
+	var ea, eb ipopt.Error
 	return errors.As(a, &ea) && errors.As(b, &eb) && ea.Unwrap() == eb.Unwrap() && ea.Offset() == eb.Offset()
 }
 
@@ -86,7 +86,7 @@ func sameVerdict(a, b error) bool {
 // several DOI configurations, and checks what must hold across the
 // packages:
 //
-//   - nothing panics; every failure is an *ipopt.Error pointing inside the
+//   - nothing panics; every failure is an ipopt.Error pointing inside the
 //     field, with the ICMP pointer offset+20 and class Malformed;
 //   - the verdict does not depend on the octets after an EOL, which Linux
 //     zeroes (__ip_options_compile; the cipso-eol-garbage seed);

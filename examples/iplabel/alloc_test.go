@@ -116,7 +116,7 @@ func benchmarkDump(b *testing.B, flags ...string) {
 }
 
 // TestErrorTextMatchesLibrary: the allocation-free message is the one
-// (*ipopt.Error).Error gives, for every error the checklist
+// (ipopt.Error).Error gives, for every error the checklist
 // (validate_test.go) and the sample produce in both profiles and in decode.
 func TestErrorTextMatchesLibrary(t *testing.T) {
 	reg, err := loadConfig(sampleConfig)

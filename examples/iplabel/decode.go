@@ -90,7 +90,7 @@ func appendDecodeError(dst []byte, err error) []byte {
 
 // appendOptionsJSON appends the JSON array of the options of opts, as far
 // as they decode, and returns the error where decoding stopped (an
-// *ipopt.Error, offset in the options field) or nil. The walk is
+// ipopt.Error, offset in the options field) or nil. The walk is
 // ipopt.Iter's: it ends after an EOL (the octets after it are padding).
 func appendOptionsJSON(dst, opts []byte) ([]byte, error) {
 	dst = append(dst, '[')

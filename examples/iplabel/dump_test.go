@@ -547,7 +547,7 @@ func TestDumpSuppressed(t *testing.T) {
 	bad := []byte{0x07, 0x02, 0x00, 0x00} // RR of length 2: malformed
 	var lx ipopt.Linux
 	_, verr := lx.Compile(bad)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, verr, &e)
 	ptr := float64(e.Pointer())
 

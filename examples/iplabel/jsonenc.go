@@ -84,23 +84,23 @@ func pointerOf(err error) (int, bool) {
 	return 0, false
 }
 
-// asIPOptError is errors.As for *ipopt.Error without its allocation on
-// the common path: the libraries return *ipopt.Error itself.
-func asIPOptError(err error) (*ipopt.Error, bool) {
-	if e, ok := err.(*ipopt.Error); ok {
+// asIPOptError is errors.As for ipopt.Error without its allocation on
+// the common path: the libraries return ipopt.Error itself.
+func asIPOptError(err error) (ipopt.Error, bool) {
+	if e, ok := err.(ipopt.Error); ok {
 		return e, true
 	}
-	var e *ipopt.Error
+	var e ipopt.Error
 	if err != nil && errors.As(err, &e) {
 		return e, true
 	}
-	return nil, false
+	return ipopt.Error{}, false
 }
 
-// appendErrorText appends err's message; an *ipopt.Error is written with
+// appendErrorText appends err's message; an ipopt.Error is written with
 // its allocation-free AppendText.
 func appendErrorText(dst []byte, err error) []byte {
-	if e, ok := err.(*ipopt.Error); ok {
+	if e, ok := err.(ipopt.Error); ok {
 		return e.AppendText(dst)
 	}
 	return append(dst, err.Error()...)

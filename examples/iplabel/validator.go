@@ -37,7 +37,7 @@ func newValidator(reg *cipso.Registry, strict, loopback, rbmStrictValid bool) *v
 
 // fieldVerdict is what validate found in one options field.
 type fieldVerdict struct {
-	// err is nil or the first failure, an *ipopt.Error whose Pointer is
+	// err is nil or the first failure, an ipopt.Error whose Pointer is
 	// the ICMP Parameter Problem pointer.
 	err error
 	// silent: the linux profile's receiver finds err but sends no
@@ -59,7 +59,7 @@ func (v *validator) validate(opts []byte) fieldVerdict {
 	return fieldVerdict{err: err}
 }
 
-// offsetOf is the options-field offset of an *ipopt.Error (0 for others).
+// offsetOf is the options-field offset of an ipopt.Error (0 for others).
 func offsetOf(err error) int {
 	if e, ok := asIPOptError(err); ok {
 		return e.Offset()

@@ -11,7 +11,7 @@ import (
 
 // The structural decode shared by decode's JSON and dump's text: what a
 // label says on the wire, with no DOI policy applied. Every failure is an
-// *ipopt.Error with an offset in the options field.
+// ipopt.Error with an offset in the options field.
 
 // tagKind says which fields of a tagView are set.
 type tagKind uint8
