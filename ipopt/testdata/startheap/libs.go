@@ -1,0 +1,10 @@
+//go:build libs
+
+package main
+
+import (
+	_ "github.com/iplabel/iplabel/cipso"
+	_ "github.com/iplabel/iplabel/fips188"
+	_ "github.com/iplabel/iplabel/ipopt"
+	_ "github.com/iplabel/iplabel/ipopt/rfc1108"
+)
