@@ -268,7 +268,8 @@ func TestSetupScript(t *testing.T) {
 			"-A DSMD-OUT -o eth0 -j NFQUEUE --queue-num 1 --queue-bypass\n-A DSMD-OUT -o eth1 -j NFQUEUE --queue-num 1 --queue-bypass\n",
 			"-A DSMD-IN -i eth1 -j NFQUEUE --queue-num 2 --queue-bypass\n",
 			jump("iptables-legacy", "OUTPUT", "DSMD-OUT"),
-			"if ! netlabelctl cipsov4 list doi:16 >/dev/null 2>&1; then\n\tmkdir -p '/run/dsmd'\n\tnetlabelctl cipsov4 add pass doi:16 tags:1\n\t: >'/run/dsmd/netlabel-doi-16'\nfi\n",
+			"if ! netlabelctl cipsov4 list doi:16 >/dev/null 2>&1; then\n\tmkdir -p -m 0755 '/run/dsmd'\n",
+			"\tnetlabelctl cipsov4 add pass doi:16 tags:1\n\trm -f '/run/dsmd/netlabel-doi-16'; (set -C; : >'/run/dsmd/netlabel-doi-16')\nfi\n",
 		},
 		teardown: []string{
 			"while iptables-legacy -w -t mangle -D OUTPUT -j DSMD-OUT 2>/dev/null; do :; done\n",

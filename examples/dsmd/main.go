@@ -13,10 +13,10 @@
 // The rules --setup installs let every packet pass until dsmd is bound to
 // its queues (--queue-bypass). dsmd first checks that it will be able to
 // drop its privileges (CheckPrivileges), and stops, changing nothing, if
-// not. Once bound, it arms the rules in "overload
-// fail-closed" mode (ArmInput), then keeps only the capabilities it needs
-// and sets no_new_privs (DropPrivileges), switching to the configured
-// "user" if there is one. Counters are printed on SIGUSR1 and at exit. See
+// not. Once bound, it keeps only the capabilities it needs and sets
+// no_new_privs (DropPrivileges), switching to the configured "user" if
+// there is one, and then arms the rules in "overload fail-closed" mode
+// (ArmInput) through an iptables-restore it started before the drop. Counters are printed on SIGUSR1 and at exit. See
 // README.md and example.conf.
 package main
 
@@ -26,9 +26,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -71,8 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // serve runs the daemon until SIGINT or SIGTERM, printing the counters on
-// SIGUSR1 and at exit. Once the queues are bound it arms the fail-closed
-// rules and drops its privileges; the startup line is printed after that.
+// SIGUSR1 and at exit. Once the queues are bound it drops its privileges
+// and then arms the fail-closed rules; the startup line is printed after
+// that.
 func serve(cfg *Config, iptables string, stderr io.Writer) int {
 	// Everything DropPrivileges needs is checked before anything is
 	// bound or armed: a dsmd that cannot drop its privileges leaves the
@@ -89,27 +88,33 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
-	armed := false
-	if in := ArmInput(cfg); in != "" {
-		if err := restore(iptables, in); err != nil {
+	// The fail-closed rules are armed only once the privileges are
+	// dropped, by an iptables-restore started before the drop
+	// (pendingRestore): a dsmd that fails to start never leaves them
+	// armed.
+	var arming *pendingRestore
+	armInput := ArmInput(cfg)
+	if armInput != "" {
+		if arming, err = startRestore(iptables); err != nil {
 			d.Close()
-			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules (were they installed with --setup?): %v\n", err)
+			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules: %v\n", err)
 			return 1
 		}
-		armed = true
 	}
 	if err := DropPrivileges(cfg); err != nil {
-		// Not expected after CheckPrivileges; if it happens, put the
-		// bypassing rules back before stopping (while root, the
-		// iptables-restore that does it still works).
-		if armed {
-			if uerr := restore(iptables, DisarmInput(cfg)); uerr != nil {
-				fmt.Fprintf(stderr, "dsmd: disarming the rules: %v (run --setup again)\n", uerr)
-			}
+		if arming != nil {
+			arming.abort()
 		}
 		d.Close()
-		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		fmt.Fprintf(stderr, "dsmd: %v (the rules were not armed)\n", err)
 		return 1
+	}
+	if arming != nil {
+		if err := arming.commit(armInput); err != nil {
+			d.Close()
+			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules (were they installed with --setup?): %v; they were left as they were\n", err)
+			return 1
+		}
 	}
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
@@ -129,15 +134,4 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 			return 0
 		}
 	}
-}
-
-// restore feeds in to "IPTABLES-restore -w --noflush", which commits it
-// in one step.
-func restore(iptables, in string) error {
-	cmd := exec.Command(iptables+"-restore", "-w", "--noflush")
-	cmd.Stdin = strings.NewReader(in)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s-restore: %w: %s", iptables, err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }

@@ -323,3 +323,22 @@ func TestBinaryCannotDrop(t *testing.T) {
 		})
 	}
 }
+
+// TestBinaryCannotArm: in fail-closed mode a dsmd whose rules were never
+// installed (no --setup) cannot arm them; it stops with an error after its
+// privileges were dropped, and the ruleset is as it was.
+func TestBinaryCannotArm(t *testing.T) {
+	n := newTestNet(t)
+	bin := buildDsmd(t)
+	conf := filepath.Join(t.TempDir(), "a.conf")
+	require.NoError(t, os.WriteFile(conf, []byte(confA+"queue out 41\nqueue in 42\n"), 0o644))
+	before := n.save(0)
+	out, err := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--iptables", n.ipt).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "dsmd ran: %s", out)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Contains(t, string(out), "were they installed with --setup?")
+	assert.Contains(t, string(out), "they were left as they were")
+	assert.NotContains(t, string(out), "queues out", "dsmd printed its startup line")
+	assert.Equal(t, before, n.save(0))
+}

@@ -132,10 +132,6 @@ func ArmInput(c *Config) string {
 	return restoreInput(c, true)
 }
 
-// DisarmInput undoes ArmInput: the chains as --setup fills them, every
-// queue rule with --queue-bypass.
-func DisarmInput(c *Config) string { return restoreInput(c, false) }
-
 // ScriptOptions are the command-line settings the scripts depend on.
 type ScriptOptions struct {
 	// IPTables is the iptables command ("iptables" if empty); its restore
@@ -229,12 +225,18 @@ func netlabelScript(c *Config, teardown bool, state string) string {
 		return fmt.Sprintf("# the translate DOI, only if --setup added it\n"+
 			"if [ -e %[2]s ]; then netlabelctl cipsov4 del doi:%[1]d || true; rm -f %[2]s; fi\n", doi, mark)
 	}
+	// The record is written as root: the state directory must be root's
+	// and writable by no one else, and the record is created with
+	// noclobber (O_EXCL), so that no link planted there can redirect it.
 	return fmt.Sprintf("# translate mode: the kernel must know the DOI of the translated tag-1 labels.\n"+
 		"# A DOI the kernel already has is left alone (and left in place by --teardown).\n"+
 		"if ! netlabelctl cipsov4 list doi:%[1]d >/dev/null 2>&1; then\n"+
-		"\tmkdir -p %[3]s\n"+
+		"\tmkdir -p -m 0755 %[3]s\n"+
+		"\tif [ ! -O %[3]s ] || [ -L %[3]s ] || [ -n \"$(find %[3]s -maxdepth 0 -perm /022)\" ]; then\n"+
+		"\t\techo \"dsmd setup: \"%[3]s\" must be a directory of this user's that no one else can write\" >&2; exit 1\n"+
+		"\tfi\n"+
 		"\tnetlabelctl cipsov4 add pass doi:%[1]d tags:1\n"+
-		"\t: >%[2]s\n"+
+		"\trm -f %[2]s; (set -C; : >%[2]s)\n"+
 		"fi\n", doi, mark, shellQuote(state))
 }
 

@@ -149,6 +149,21 @@ func TestSetupTranslateDOI(t *testing.T) {
 		assert.Empty(t, entries, "teardown left its record")
 	})
 
+	t.Run("state directory others can write", func(t *testing.T) {
+		// The record is written as root: a directory another user could
+		// plant a link in is refused before anything is added.
+		open := filepath.Join(t.TempDir(), "open")
+		require.NoError(t, os.Mkdir(open, 0o777))
+		require.NoError(t, os.Chmod(open, 0o777))
+		out, err := exec.Command("sh", "-ec", netlabelScript(c, false, open)).CombinedOutput()
+		require.Error(t, err)
+		assert.Contains(t, string(out), "no one else can write")
+		assert.False(t, has(), "the DOI was added although the state directory was refused")
+		entries, err := os.ReadDir(open)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	})
+
 	t.Run("configured before setup", func(t *testing.T) {
 		// linuxtest journals this DOI and deletes it at the end.
 		require.NoError(t, nl.ConfigureNetLabel(fmt.Sprintf("cipsov4 add pass doi:%d tags:1", doi)))
