@@ -9,12 +9,6 @@ import (
 	"golang.org/x/net/ipv4"
 )
 
-// CodeHostProhibited is ICMP Destination Unreachable code 10, "communication
-// with destination host administratively prohibited" (RFC 1812 §5.2.7.1),
-// which Linux's cipso_v4_error (net/ipv4/cipso_ipv4.c) sends for a label
-// a host refuses.
-const CodeHostProhibited = 10
-
 // maxICMPQuote is how much of the refused datagram an ICMP error quotes:
 // as much as fits in 576 octets with a 20-octet IP header and the 8-octet
 // ICMP header (RFC 1812 §4.3.2.3; Linux icmp_send caps the same way).
@@ -41,7 +35,7 @@ func DestUnreach(orig []byte) (msg []byte, dst netip.Addr, ok bool) {
 	q := orig[:min(len(orig), int(h.TotalLen()), maxICMPQuote)]
 	m := icmp.Message{
 		Type: ipv4.ICMPTypeDestinationUnreachable,
-		Code: CodeHostProhibited,
+		Code: ipopt.CodeHostProhibited, // what cipso_v4_error sends for a refused label
 		Body: &icmp.DstUnreach{Data: q},
 	}
 	b, err := m.Marshal(nil)

@@ -55,7 +55,7 @@ func (c *Config) Label(p *ipopt.Packet, s SenderInfo) (OutOutcome, error) {
 		return OutUnfit, err
 	}
 	if err := p.SetOption(opt); err != nil {
-		if e, ok := err.(*ipopt.Error); ok && e.Class() == ipopt.Limit {
+		if e, ok := err.(ipopt.Error); ok && e.Class() == ipopt.Limit {
 			return OutUnfit, err
 		}
 		return OutMalformed, err

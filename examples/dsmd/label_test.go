@@ -149,7 +149,7 @@ func TestLabelUnfit(t *testing.T) {
 	o, err := c.Label(&p, SenderInfo{})
 	require.Error(t, err)
 	assert.Equal(t, OutUnfit, o)
-	var e *ipopt.Error
+	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
 	assert.Equal(t, orig, p.Bytes())

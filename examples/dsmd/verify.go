@@ -48,7 +48,7 @@ type Verdict struct {
 	// for the default.
 	Rule int
 	Flow Flow
-	// Err is why a packet is malformed (an *ipopt.Error), else nil.
+	// Err is why a packet is malformed (an ipopt.Error), else nil.
 	Err error
 }
 
@@ -101,11 +101,11 @@ func (c *Config) Verify(pkt []byte, v *Verdict) {
 		return
 	}
 	if int(h.TotalLen()) > len(pkt) {
-		v.Outcome, v.Err = InMalformed, errShortPacket.At(-18)
+		v.Outcome, v.Err = InMalformed, errShortPacket.HeaderAt(2)
 		return
 	}
 	if !h.VerifyChecksum() {
-		v.Outcome, v.Err = InMalformed, errBadChecksum.At(-10)
+		v.Outcome, v.Err = InMalformed, errBadChecksum.HeaderAt(10)
 		return
 	}
 	v.Flow = flowOf(h, pkt[:h.TotalLen()])
@@ -166,10 +166,10 @@ func flowOf(h ipopt.Header, pkt []byte) Flow {
 	return f
 }
 
-// isClass reports whether err is an *ipopt.Error of class cl. It is a type
+// isClass reports whether err is an ipopt.Error of class cl. It is a type
 // assertion, not errors.As, so that it does not allocate.
 func isClass(err error, cl ipopt.Class) bool {
-	e, ok := err.(*ipopt.Error)
+	e, ok := err.(ipopt.Error)
 	return ok && e.Class() == cl
 }
 

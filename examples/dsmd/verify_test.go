@@ -79,7 +79,7 @@ func TestVerify(t *testing.T) {
 			assert.Equal(t, tc.rule, v.Rule, "deciding rule")
 			if tc.errIs != nil {
 				require.ErrorIs(t, v.Err, tc.errIs)
-				var e *ipopt.Error
+				var e ipopt.Error
 				require.ErrorAs(t, v.Err, &e)
 				assert.Equal(t, tc.errOff, e.Offset())
 				return
