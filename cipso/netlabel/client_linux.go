@@ -297,7 +297,10 @@ func mappingEqual(a, b Mapping) bool {
 // answers EINVAL, unless both have selectors), or a selector it has
 // already (EEXIST), is an error for which errors.Is(err, os.ErrExist)
 // holds; a DOI the kernel does not have (EINVAL) is one for which
-// errors.Is(err, os.ErrNotExist) holds.
+// errors.Is(err, os.ErrNotExist) holds. When a selector fails, the call
+// leaves the kernel as it found it if the mapping is new (it removes what
+// it added); selectors added to a mapping that existed before the call
+// stay, and the error says how many.
 func (c *Client) AddMapping(m Mapping) error {
 	what := "the default domain mapping"
 	if !m.Default {
@@ -336,8 +339,28 @@ func (c *Client) AddMapping(m Mapping) error {
 	if len(m.Selectors) == 0 {
 		return add(nil)
 	}
+	// Selectors go one request at a time; if one fails, those added
+	// before it are taken back by removing the mapping, which is only
+	// possible when the call created it (the kernel removes a domain's
+	// mapping whole, not one selector).
+	existed := c.mapped(m, false)
 	for i := range m.Selectors {
 		if err := add(&m.Selectors[i]); err != nil {
+			if i == 0 {
+				return err
+			}
+			if existed {
+				return fmt.Errorf("%w (the %d selectors before it were added to the existing mapping and stay)", err, i)
+			}
+			var rerr error
+			if m.Default {
+				rerr = c.RemoveDefaultMapping()
+			} else {
+				rerr = c.RemoveMapping(m.Domain)
+			}
+			if rerr != nil {
+				return fmt.Errorf("%w (undoing the %d selectors before it failed too: %w)", err, i, rerr)
+			}
 			return err
 		}
 	}

@@ -41,6 +41,7 @@
 //
 // NetLabel is global to the machine: its generic netlink families answer
 // in the initial network namespace only (from another one Dial gives
-// ErrNoNetLabel), and whatever a Client changes every process sees. The structure leaves room for CALIPSO (NLBL_CALIPSO,
-// IPv6): [Mapping] already carries CALIPSO DOIs.
+// ErrNoNetLabel), and whatever a Client changes every process sees. The
+// structure leaves room for CALIPSO (NLBL_CALIPSO, IPv6): [Mapping]
+// already carries CALIPSO DOIs.
 package netlabel

@@ -423,6 +423,25 @@ func TestKernelMappings(t *testing.T) {
 	assert.ErrorContains(t, err, "CIPSOv4 DOI "+absent.String())
 	assert.ErrorIs(t, c.RemoveMapping(prefix+"_d"), os.ErrNotExist)
 	assert.Error(t, c.AddMapping(Mapping{Protocol: Unlabeled}))
+	// A new mapping whose second selector fails is taken back whole.
+	j.add("domain " + prefix + "_e")
+	err = c.AddMapping(Mapping{Domain: prefix + "_e", Family: FamilyIPv4, Selectors: []Selector{
+		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: Unlabeled},
+		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: CIPSOv4, DOI: uint32(absent)},
+	}})
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	got, err = c.ListMappings()
+	require.NoError(t, err)
+	assert.False(t, slices.ContainsFunc(got, func(m Mapping) bool { return m.Domain == prefix+"_e" }),
+		"the first selector of a failed new mapping stayed")
+	// Selectors added to an existing mapping before the one that fails stay,
+	// and the error says so.
+	err = c.AddMapping(Mapping{Domain: selected.Domain, Family: FamilyIPv4, Selectors: []Selector{
+		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: Unlabeled},
+		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: CIPSOv4, DOI: uint32(absent)},
+	}})
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.ErrorContains(t, err, "the 1 selectors before it were added to the existing mapping and stay")
 
 	// Removing a DOI removes the mappings that use it
 	// (netlbl_cipsov4_remove).
