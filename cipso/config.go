@@ -7,32 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
-
-// ParseError is an error in text input: a netlabelctl configuration line
-// ([ParseConfig], [ParseCommand]) or a level string ([ParseLabel]). Line
-// and Column are 1-based; Column counts bytes and points at the item at
-// fault (the tag, the pair, the number). Err is the sentinel for errors.Is:
-// ErrSyntax, ErrBadConfig, ErrBadDOI, ErrDuplicateDOI or ErrSetFull.
-type ParseError struct {
-	Line, Column int
-	Err          error
-	Msg          string
-}
-
-// Error gives "line L, column C: <sentinel>: <message>".
-func (e *ParseError) Error() string {
-	s := "line " + strconv.Itoa(e.Line) + ", column " + strconv.Itoa(e.Column) + ": " + e.Err.Error()
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	return s
-}
-
-// Unwrap returns the sentinel.
-func (e *ParseError) Unwrap() error { return e.Err }
-
-var _ error = (*ParseError)(nil)
 
 // MaxConfigLine is the longest line [ParseConfig] reads, not counting its
 // newline ("\n" or "\r\n"): 64 KiB. A longer line is an error at that line; the rest of it
@@ -54,7 +31,7 @@ const MaxConfigLine = 64 << 10
 // defined twice is ErrDuplicateDOI
 // (Linux -EEXIST) at the second definition. A line longer than
 // [MaxConfigLine] is ErrSyntax at that line, column 65537, and nothing
-// more of it is read. Errors are *[ParseError]; the first one ends the
+// more of it is read. Errors are *[ipopt.ParseError]; the first one ends the
 // parse. A read error from r is returned as it is.
 //
 // The time and memory it takes are linear in the size of the input (and
@@ -79,13 +56,13 @@ func ParseConfig(r io.Reader) (*Registry, error) {
 		}
 		b = bytes.TrimSuffix(b, []byte{'\n'})
 		if rerr == bufio.ErrBufferFull || len(bytes.TrimSuffix(b, []byte{'\r'})) > MaxConfigLine {
-			return nil, &ParseError{Line: line, Column: MaxConfigLine + 1, Err: ErrSyntax,
+			return nil, &ipopt.ParseError{Line: line, Column: MaxConfigLine + 1, Err: ErrSyntax,
 				Msg: "line longer than " + strconv.Itoa(MaxConfigLine) + " bytes"}
 		}
 		text := string(b)
 		d, doiCol, err := parseConfigLine(text)
 		if err != nil {
-			var pe *ParseError
+			var pe *ipopt.ParseError
 			if errors.As(err, &pe) {
 				pe.Line = line
 			}
@@ -93,7 +70,7 @@ func ParseConfig(r io.Reader) (*Registry, error) {
 		}
 		if d != nil {
 			if _, dup := seen[d.doi]; dup {
-				return nil, &ParseError{Line: line, Column: doiCol, Err: ErrDuplicateDOI, Msg: "DOI " + d.doi.String() + " is already defined"}
+				return nil, &ipopt.ParseError{Line: line, Column: doiCol, Err: ErrDuplicateDOI, Msg: "DOI " + d.doi.String() + " is already defined"}
 			}
 			seen[d.doi] = struct{}{}
 			doms = append(doms, d)
@@ -134,7 +111,7 @@ func parseConfigLine(line string) (*Domain, int, error) {
 // accepted, the later winning in each direction, as in the kernel.
 //
 // A blank or comment-only line gives a nil Domain and no error. Errors are
-// *[ParseError] with Line 1.
+// *[ipopt.ParseError] with Line 1.
 func ParseCommand(line string) (*Domain, error) {
 	d, _, err := parseTokens(line, tokenize(line))
 	return d, err
@@ -165,8 +142,8 @@ func tokenize(line string) []token {
 	return out
 }
 
-func perr(col int, err error, msg string) *ParseError {
-	return &ParseError{Line: 1, Column: col, Err: err, Msg: msg}
+func perr(col int, err error, msg string) *ipopt.ParseError {
+	return &ipopt.ParseError{Line: 1, Column: col, Err: err, Msg: msg}
 }
 
 // item is one element of a comma-separated list with its column.
@@ -412,7 +389,7 @@ func (c *command) domain() (*Domain, error) {
 
 // errorAt places a domain's refusal on the item at fault, or failing that
 // on its list or the DOI type.
-func (c *command) errorAt(ce *configErr) *ParseError {
+func (c *command) errorAt(ce *domainFault) *ipopt.ParseError {
 	col := c.typCol
 	switch ce.part {
 	case "doi":

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 const sampleConfig = `# NetLabel CIPSO configuration
@@ -107,7 +109,7 @@ func TestParseConfigErrors(t *testing.T) {
 		t.Run(tc.line, func(t *testing.T) {
 			_, err := ParseCommand(tc.line)
 			require.ErrorIs(t, err, tc.errIs)
-			var pe *ParseError
+			var pe *ipopt.ParseError
 			require.True(t, errors.As(err, &pe))
 			assert.Equal(t, 1, pe.Line)
 			assert.Equal(t, tc.col, pe.Column, "%v", err)
@@ -118,7 +120,7 @@ func TestParseConfigErrors(t *testing.T) {
 	// its doi value.
 	_, err := ParseConfig(strings.NewReader("# c\n\ncipso add pass doi:7 tags:1\n  cipso add pass doi:7 tags:2\n"))
 	require.ErrorIs(t, err, ErrDuplicateDOI)
-	var pe *ParseError
+	var pe *ipopt.ParseError
 	require.True(t, errors.As(err, &pe))
 	assert.Equal(t, 4, pe.Line)
 	assert.Equal(t, 22, pe.Column)
@@ -183,7 +185,7 @@ func TestParseConfigLongLine(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Nil(t, r)
-			var pe *ParseError
+			var pe *ipopt.ParseError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, tc.line, pe.Line, "%v", err)
 			if errors.Is(err, ErrSyntax) {

@@ -44,7 +44,9 @@
 // that take one option are counted from the option's type octet; the
 // functions that take a whole options field, or an [ipopt.Option], report
 // offsets in the options field, and [ipopt.Shift] converts the first into the
-// second. Text input fails with a *[ParseError] giving line and column.
+// second. Text input fails with an *[ipopt.ParseError] giving line and
+// column; a definition made in code ([NewPass], ...) with one giving
+// neither.
 // Nothing here allocates on a decode, validate or encode path, and nothing
 // panics or reads outside its input.
 package cipso

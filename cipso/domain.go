@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // MapType is how a DOI relates host labels to wire labels (Linux
@@ -88,18 +90,20 @@ func NewLocal(doi DOI) (*Domain, error) {
 	return checked(newDomain(doi, MapLocal, []TagType{TagLocal}, nil, nil))
 }
 
-// checked gives newDomain's result as the constructors return it: an
-// error interface that is nil exactly when there is no *configErr.
-func checked(d *Domain, ce *configErr) (*Domain, error) {
-	if ce != nil {
-		return nil, ce
+// checked gives newDomain's result as the constructors return it: a
+// definition made in code has no line or column, so its *ipopt.ParseError
+// has Line 0 ("<sentinel>: <message>").
+func checked(d *Domain, f *domainFault) (*Domain, error) {
+	if f != nil {
+		return nil, &ipopt.ParseError{Err: f.err, Msg: f.msg}
 	}
 	return d, nil
 }
 
-// configErr is what newDomain returns: which part of the definition is
-// wrong, for the config parser to point at.
-type configErr struct {
+// domainFault is what newDomain returns: which part of the definition is
+// wrong, for the config parser to point at (command.errorAt) and for the
+// constructors to report (checked).
+type domainFault struct {
 	part   string // "doi", "tags", "levels", "categories"
 	index  int    // item within the part
 	err    error
@@ -107,23 +111,18 @@ type configErr struct {
 	remote bool // the remote value of the pair is at fault
 }
 
-func (e *configErr) Error() string { return e.err.Error() + ": " + e.msg }
-func (e *configErr) Unwrap() error { return e.err }
-
-var _ error = (*configErr)(nil)
-
 // newDomain checks a definition as Linux's cipso_v4_doi_add and
 // netlbl_cipsov4_add_std do (RULES.md §4).
-func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, *configErr) {
+func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Domain, *domainFault) {
 	if doi == 0 {
-		return nil, &configErr{"doi", 0, ErrBadDOI, "DOI 0 is reserved", false}
+		return nil, &domainFault{"doi", 0, ErrBadDOI, "DOI 0 is reserved", false}
 	}
 	d := &Domain{doi: doi, typ: typ}
 	if len(tags) == 0 {
-		return nil, &configErr{"tags", 0, ErrBadConfig, "a DOI needs a tag list", false}
+		return nil, &domainFault{"tags", 0, ErrBadConfig, "a DOI needs a tag list", false}
 	}
 	if len(tags) > MaxDOITags {
-		return nil, &configErr{"tags", MaxDOITags, ErrBadConfig, "at most 5 tags", false}
+		return nil, &domainFault{"tags", MaxDOITags, ErrBadConfig, "at most 5 tags", false}
 	}
 	for i, t := range tags {
 		ok := false
@@ -138,7 +137,7 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 			ok = i > 0
 		}
 		if !ok {
-			return nil, &configErr{"tags", i, ErrBadConfig, "tag " + strconv.Itoa(int(t)) + " not allowed in a " + typ.String() + " DOI", false}
+			return nil, &domainFault{"tags", i, ErrBadConfig, "tag " + strconv.Itoa(int(t)) + " not allowed in a " + typ.String() + " DOI", false}
 		}
 		d.tags[i] = t
 	}
@@ -146,7 +145,7 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 		return d, nil // no caller gives a pass or local DOI pairs
 	}
 	if len(levels) == 0 {
-		return nil, &configErr{"levels", 0, ErrBadConfig, "a trans DOI needs level pairs", false}
+		return nil, &domainFault{"levels", 0, ErrBadConfig, "a trans DOI needs level pairs", false}
 	}
 	d.lvlNet = new([MaxWireLevel + 1]uint32)
 	for i := range d.lvlNet {
@@ -154,19 +153,19 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 	}
 	for i, p := range levels {
 		if p.Local > MaxHostValue {
-			return nil, &configErr{"levels", i, ErrBadConfig, "local level above 2147483647", false}
+			return nil, &domainFault{"levels", i, ErrBadConfig, "local level above 2147483647", false}
 		}
 		if p.Remote > MaxWireLevel {
-			return nil, &configErr{"levels", i, ErrBadConfig, "remote level above 255", true}
+			return nil, &domainFault{"levels", i, ErrBadConfig, "remote level above 255", true}
 		}
 		d.lvlNet[p.Remote] = p.Local
 	}
 	for i, p := range cats {
 		if p.Local > MaxHostValue {
-			return nil, &configErr{"categories", i, ErrBadConfig, "local category above 2147483647", false}
+			return nil, &domainFault{"categories", i, ErrBadConfig, "local category above 2147483647", false}
 		}
 		if p.Remote > MaxWireCategory {
-			return nil, &configErr{"categories", i, ErrBadConfig, "remote category above 65534", true}
+			return nil, &domainFault{"categories", i, ErrBadConfig, "remote category above 65534", true}
 		}
 	}
 	d.levels, d.cats = slices.Clone(levels), slices.Clone(cats)

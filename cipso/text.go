@@ -10,7 +10,7 @@ import (
 // whose items are "cN" or "cN.cM" (N < M, every category from N to M), as
 // in "s0", "s3:c0,c5.c9" (the syntax of SELinux's mls_context_to_sid for
 // one level, with numbers for names). Categories may come in any order and
-// repeat. Errors are *[ParseError] (Line 1) unwrapping to ErrSyntax, or to
+// repeat. Errors are *[ipopt.ParseError] (Line 1) unwrapping to ErrSyntax, or to
 // ErrSetFull when the categories need more runs above 255 than a [CatSet]
 // holds.
 func ParseLabel(s string) (Label, error) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 var (
@@ -74,7 +76,7 @@ func TestParseLabelErrors(t *testing.T) {
 	for _, tc := range tests {
 		_, err := ParseLabel(tc.in)
 		require.ErrorIs(t, err, tc.errIs, tc.in)
-		var pe *ParseError
+		var pe *ipopt.ParseError
 		require.True(t, errors.As(err, &pe))
 		assert.Equal(t, tc.col, pe.Column, "%q: %v", tc.in, err)
 	}

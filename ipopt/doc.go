@@ -70,6 +70,9 @@
 // kind.At(offset): an error is a pointer into a static table of every
 // kind at every offset, so even failing paths do not allocate. [Shift]
 // moves an error found in one option to that option's place in the field.
+// Text that does not parse (a netlabelctl line, a level string, an RFC
+// 1108 label specification) fails with a *[ParseError] instead, giving
+// the line and column where the input has them.
 //
 // To compare this module with its references, tests use
 // [github.com/iplabel/iplabel/ipopt/linuxtest] (the running kernel's

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // loadConfig reads the DOIs of a --doi-config file, written in
@@ -27,7 +28,7 @@ func loadConfig(path string) (*cipso.Registry, error) {
 	defer f.Close()
 	reg, err := cipso.ParseConfig(f)
 	if err != nil {
-		var pe *cipso.ParseError
+		var pe *ipopt.ParseError
 		if errors.As(err, &pe) {
 			msg := pe.Err.Error()
 			if pe.Msg != "" {

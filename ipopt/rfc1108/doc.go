@@ -34,6 +34,8 @@
 // Errors are ipopt.Error values (offset, ICMP pointer, field, class)
 // unwrapping to this package's sentinels or to ipopt's framing sentinels.
 // Single-option functions report offsets from the option's type octet;
-// validators report offsets in the options field. Decoding, validating and
+// validators report offsets in the options field. A label specification
+// that does not parse fails with an *[ipopt.ParseError] unwrapping to
+// [ErrBadSpec]. Decoding, validating and
 // encoding do not allocate, even when they fail, and never panic.
 package rfc1108

@@ -1,8 +1,9 @@
 package rfc1108
 
 import (
-	"fmt"
 	"strconv"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // ParseSpec reads a label written as comma-separated key=value pairs, the
@@ -21,7 +22,8 @@ import (
 //
 // The Label has PAFOctets set to the PAF length its encoding will have,
 // as a decoder would set it: max(paf-octets, Authorities.MinOctets()).
-// Errors unwrap to ErrBadSpec. ParseSpec does not allocate on success.
+// Errors are *ipopt.ParseError values that unwrap to ErrBadSpec. ParseSpec
+// does not allocate on success.
 func ParseSpec(s string) (Label, error) { return parseSpec(s) }
 
 func parseSpec[T string | []byte](s T) (Label, error) {
@@ -96,8 +98,9 @@ func AppendSpec(dst []byte, l Label) []byte {
 	return dst
 }
 
-// specError reports text that does not parse. Parsing is not a wire path,
-// so this error is an ordinary wrapped error, not an ipopt.Error.
+// specError reports text that does not parse: an *ipopt.ParseError (no
+// line or column) that unwraps to ErrBadSpec. Parsing is not a wire path,
+// so it allocates.
 func specError(what, input string) error {
-	return fmt.Errorf("%w: %s %q", ErrBadSpec, what, input)
+	return &ipopt.ParseError{Err: ErrBadSpec, Msg: what + " " + strconv.Quote(input)}
 }
