@@ -218,6 +218,12 @@ func (e Error) Pointer() int {
 	if !ok {
 		return -1
 	}
+	return info.pointer(off)
+}
+
+// pointer is the Pointer of the error of this kind at off (an octet of the
+// header or after it).
+func (info *kindInfo) pointer(off int) int {
 	p := int(info.base)
 	if info.rule != ruleFixed {
 		p += off
@@ -295,7 +301,7 @@ func (e Error) AppendText(b []byte) []byte {
 	b = append(b, " at offset "...)
 	b = strconv.AppendInt(b, int64(off), 10)
 	b = append(b, " (pointer "...)
-	b = strconv.AppendInt(b, int64(e.Pointer()), 10)
+	b = strconv.AppendInt(b, int64(info.pointer(off)), 10)
 	return append(b, ')')
 }
 
