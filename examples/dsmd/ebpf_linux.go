@@ -56,10 +56,13 @@ const (
 	EBPFLinux                       // refused by the Linux rules: dropped
 	EBPFDSM                         // DSM label refused: dropped
 	EBPFMalformed                   // IPv4 header unusable: left to the kernel
+	EBPFRejected                    // refused by the receive rules (ConfigurePolicy): dropped
+	EBPFForged                      // the label's node is not bound to the source: dropped
+	EBPFStale                       // the label's policy serial is another: dropped
 	ebpfReasons
 )
 
-var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed"}
+var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale"}
 
 func (r EBPFReason) String() string {
 	if int(r) < len(ebpfReasonNames) {

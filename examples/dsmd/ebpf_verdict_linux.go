@@ -14,6 +14,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // runBPFVerdict is "dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid
@@ -111,7 +112,7 @@ func ebpfLoadDOIs(path string) (*cipso.Registry, error) {
 	defer f.Close()
 	reg, err := cipso.ParseConfig(f)
 	if err != nil {
-		var pe *cipso.ParseError
+		var pe *ipopt.ParseError
 		if errors.As(err, &pe) {
 			msg := pe.Err.Error()
 			if pe.Msg != "" {

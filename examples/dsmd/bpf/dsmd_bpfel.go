@@ -20,6 +20,19 @@ type DsmdConfig struct {
 	DsmAccept      uint8
 	DsmRequire     uint8
 	DsmFlags       uint8
+	Policy         uint8
+	DfltAllow      uint8
+	HasSerial      uint8
+	Nrules         uint8
+	Npeers         uint32
+	Serial         uint32
+}
+
+type DsmdDestRule struct {
+	_    structs.HostLayout
+	Addr uint32
+	Mask uint32
+	Sid  uint32
 }
 
 type DsmdDoi struct {
@@ -29,13 +42,67 @@ type DsmdDoi struct {
 	Cats   [32]uint8
 }
 
+type DsmdLabelRule struct {
+	_      structs.HostLayout
+	Kind   uint32
+	Value  uint32
+	Mask   uint32
+	Action uint32
+	Sid    uint32
+}
+
+type DsmdOutConfig struct {
+	_          structs.HostLayout
+	Nlabels    uint32
+	Ndests     uint32
+	Len        uint32
+	SidOff     uint32
+	Dlen       uint32
+	DsidSidOff uint32
+	DsidOff    uint32
+	Tmpl       [40]uint8
+	Dtmpl      [40]uint8
+}
+
+type DsmdPeer struct {
+	_    structs.HostLayout
+	Node uint32
+	Addr uint32
+	Mask uint32
+}
+
+type DsmdRule struct {
+	_        structs.HostLayout
+	NodeLo   uint32
+	NodeHi   uint32
+	SidLo    uint32
+	SidHi    uint32
+	DsidLo   uint32
+	DsidHi   uint32
+	FromAddr uint32
+	FromMask uint32
+	PortLo   uint16
+	PortHi   uint16
+	Allow    uint8
+	Flags    uint8
+	Proto    uint8
+	Pad      uint8
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	DsmdMapConfig       = "config"
 	DsmdMapCounters     = "counters"
+	DsmdMapDestRules    = "dest_rules"
 	DsmdMapDois         = "dois"
+	DsmdMapLabelRules   = "label_rules"
+	DsmdMapOutConfig    = "out_config"
+	DsmdMapOutCounters  = "out_counters"
+	DsmdMapPeers        = "peers"
+	DsmdMapRules        = "rules"
+	DsmdProgDsmdEgress  = "dsmd_egress"
 	DsmdProgDsmdIngress = "dsmd_ingress"
 )
 
@@ -81,6 +148,7 @@ type DsmdSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type DsmdProgramSpecs struct {
+	DsmdEgress  *ebpf.ProgramSpec `ebpf:"dsmd_egress"`
 	DsmdIngress *ebpf.ProgramSpec `ebpf:"dsmd_ingress"`
 }
 
@@ -88,9 +156,15 @@ type DsmdProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type DsmdMapSpecs struct {
-	Config   *ebpf.MapSpec `ebpf:"config"`
-	Counters *ebpf.MapSpec `ebpf:"counters"`
-	Dois     *ebpf.MapSpec `ebpf:"dois"`
+	Config      *ebpf.MapSpec `ebpf:"config"`
+	Counters    *ebpf.MapSpec `ebpf:"counters"`
+	DestRules   *ebpf.MapSpec `ebpf:"dest_rules"`
+	Dois        *ebpf.MapSpec `ebpf:"dois"`
+	LabelRules  *ebpf.MapSpec `ebpf:"label_rules"`
+	OutConfig   *ebpf.MapSpec `ebpf:"out_config"`
+	OutCounters *ebpf.MapSpec `ebpf:"out_counters"`
+	Peers       *ebpf.MapSpec `ebpf:"peers"`
+	Rules       *ebpf.MapSpec `ebpf:"rules"`
 }
 
 // DsmdVariableSpecs contains global variables before they are loaded into the kernel.
@@ -119,16 +193,28 @@ func (o *DsmdObjects) Close() error {
 //
 // It can be passed to LoadDsmdObjects or ebpf.CollectionSpec.LoadAndAssign.
 type DsmdMaps struct {
-	Config   *ebpf.Map `ebpf:"config"`
-	Counters *ebpf.Map `ebpf:"counters"`
-	Dois     *ebpf.Map `ebpf:"dois"`
+	Config      *ebpf.Map `ebpf:"config"`
+	Counters    *ebpf.Map `ebpf:"counters"`
+	DestRules   *ebpf.Map `ebpf:"dest_rules"`
+	Dois        *ebpf.Map `ebpf:"dois"`
+	LabelRules  *ebpf.Map `ebpf:"label_rules"`
+	OutConfig   *ebpf.Map `ebpf:"out_config"`
+	OutCounters *ebpf.Map `ebpf:"out_counters"`
+	Peers       *ebpf.Map `ebpf:"peers"`
+	Rules       *ebpf.Map `ebpf:"rules"`
 }
 
 func (m *DsmdMaps) Close() error {
 	return _DsmdClose(
 		m.Config,
 		m.Counters,
+		m.DestRules,
 		m.Dois,
+		m.LabelRules,
+		m.OutConfig,
+		m.OutCounters,
+		m.Peers,
+		m.Rules,
 	)
 }
 
@@ -142,11 +228,13 @@ type DsmdVariables struct {
 //
 // It can be passed to LoadDsmdObjects or ebpf.CollectionSpec.LoadAndAssign.
 type DsmdPrograms struct {
+	DsmdEgress  *ebpf.Program `ebpf:"dsmd_egress"`
 	DsmdIngress *ebpf.Program `ebpf:"dsmd_ingress"`
 }
 
 func (p *DsmdPrograms) Close() error {
 	return _DsmdClose(
+		p.DsmdEgress,
 		p.DsmdIngress,
 	)
 }

@@ -54,6 +54,9 @@ enum reason {
 	R_LINUX,     // refused by the Linux rules
 	R_DSM,       // DSM label refused by the receiver rules
 	R_MALFORMED, // IPv4 header unusable (IHL, length): passed to the kernel
+	R_REJECTED,  // refused by the receive rules (config.policy)
+	R_FORGED,    // label's node not bound to the source address (peers)
+	R_STALE,     // label's policy serial is not the configured one
 	R_MAX,
 };
 
@@ -64,7 +67,56 @@ struct config {
 	__u8 dsm_accept;      // NSIDProfile.Accept (0: all six)
 	__u8 dsm_require;     // NSIDProfile.Require
 	__u8 dsm_flags;       // DSM_* bits
+	// The daemon's receive policy (policy.go), applied when policy is
+	// 1: the serial, the peers map (npeers entries) and the rules map
+	// (nrules entries, first match wins, else dflt_allow). bpf-verdict
+	// and the differential tests leave it 0.
+	__u8 policy;
+	__u8 dflt_allow;
+	__u8 has_serial;
+	__u8 nrules;
+	__u32 npeers;
+	__u32 serial;
 };
+
+#define MAX_RULES 64
+#define MAX_PEERS 64
+
+// Bits of rule.flags.
+#define RULE_LABELED 1   // matches labeled packets only (a node, sid or dsid match)
+#define RULE_UNLABELED 2 // matches unlabeled packets only
+#define RULE_DSID 4      // the label must carry a destination SID in range
+#define RULE_FROM 8
+#define RULE_PROTO 16
+#define RULE_PORT 32
+
+// rule is one allow/reject line (RecvRule); the ranges are inclusive,
+// from_addr and from_mask in network order.
+struct rule {
+	__u32 node_lo, node_hi, sid_lo, sid_hi, dsid_lo, dsid_hi;
+	__u32 from_addr, from_mask;
+	__u16 port_lo, port_hi;
+	__u8 allow, flags, proto, pad;
+};
+
+// peer is one prefix of a peer line: node sends from addr/mask.
+struct peer {
+	__u32 node, addr, mask;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_PEERS);
+	__type(key, __u32);
+	__type(value, struct peer);
+} peers SEC(".maps");
 
 // doi is one configured DOI, keyed by its number: the tag slots of
 // cipso_v4_doi (0 ends the list) and the wire levels and categories that
@@ -118,6 +170,8 @@ struct state {
 	// points to, so the paths through one iteration of a loop merge at
 	// the next.
 	__u32 next, at, it, i, have, last;
+	// The label's values (dsm_check), by parameter type.
+	__u32 serial, ssid, dsid, node;
 };
 
 #define V(x) (*(volatile __u32 *)&s->x)
@@ -591,6 +645,17 @@ GLOBAL int dsm_check(struct __sk_buff *skb, struct state *s, const struct config
 			}
 			V(last) = t;
 			V(have) |= 1 << t;
+			if (pl == 6) {
+				__u32 v = be32(skb, s, c + i + 2);
+				if (t == 2)
+					V(serial) = v;
+				else if (t == 3)
+					V(ssid) = v;
+				else if (t == 5)
+					V(dsid) = v;
+				else if (t == 6)
+					V(node) = v;
+			}
 		}
 		V(i) = i + pl;
 	}
@@ -619,9 +684,125 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 r, struct state *
 	skb->cb[1] = s && s->err ? s->ptr : NO_POINTER;
 	skb->cb[2] = r;
 	skb->cb[3] = s && s->err ? s->off : 0;
-	if (r == R_LINUX || r == R_DSM)
+	if (r == R_LINUX || r == R_DSM || r >= R_REJECTED)
 		return TC_ACT_SHOT;
 	return TC_ACT_OK;
+}
+
+// flow is what the receive rules look at (Flow and the label).
+struct flow {
+	__u32 labeled, ssid, node, dsid, have;
+	__u32 src; // network order
+	__u32 proto, dport, port_known, fragment, nrules;
+};
+
+static __always_inline int in_range(__u32 v, __u32 lo, __u32 hi)
+{
+	return lo <= v && v <= hi;
+}
+
+// decide is Config.decide: the rules in order, the first match wins. It
+// returns 1 (allow) or 0 (reject) for a match, -1 for none.
+GLOBAL int decide(struct flow *f)
+{
+	if (!f)
+		return -1;
+	for (__u32 i = 0; i < MAX_RULES; i++) {
+		if (i >= f->nrules)
+			break;
+		__u32 k = i;
+		const struct rule *r = bpf_map_lookup_elem(&rules, &k);
+		if (!r)
+			break;
+		__u8 fl = r->flags;
+		if ((fl & RULE_UNLABELED) && f->labeled)
+			continue;
+		if ((fl & RULE_LABELED) && !f->labeled)
+			continue;
+		if (fl & RULE_LABELED) {
+			if (!in_range(f->node, r->node_lo, r->node_hi) || !in_range(f->ssid, r->sid_lo, r->sid_hi))
+				continue;
+			if ((fl & RULE_DSID) && (!(f->have & (1 << 5)) || !in_range(f->dsid, r->dsid_lo, r->dsid_hi)))
+				continue;
+		}
+		if ((fl & RULE_FROM) && (f->src & r->from_mask) != r->from_addr)
+			continue;
+		if ((fl & RULE_PROTO) && f->proto != r->proto)
+			continue;
+		// A later fragment has no ports: its port matches count as met
+		// (RecvRule.matches).
+		if ((fl & RULE_PORT) && !f->fragment &&
+		    (!f->port_known || !in_range(f->dport, r->port_lo, r->port_hi)))
+			continue;
+		return r->allow;
+	}
+	return -1;
+}
+
+// peer_ok is Config.checkPeer: false when node has peer prefixes and src
+// is in none of them, or src is in another node's.
+GLOBAL int peer_ok(__u32 node, __u32 src, __u32 n)
+{
+	int bound = 0, other = 0;
+	for (__u32 i = 0; i < MAX_PEERS; i++) {
+		if (i >= n)
+			break;
+		__u32 k = i;
+		const struct peer *p = bpf_map_lookup_elem(&peers, &k);
+		if (!p)
+			break;
+		int in = (src & p->mask) == p->addr;
+		if (p->node == node) {
+			bound = 1;
+			if (in)
+				return 1;
+		} else if (in) {
+			other = 1;
+		}
+	}
+	return !bound && !other;
+}
+
+// flow_of fills f from the packet (flowOf) and, when labeled, from the
+// label's values in s.
+static __always_inline void flow_of(struct __sk_buff *skb, struct flow *f, const struct config *cfg,
+				    __u32 hl, int labeled, struct state *s)
+{
+	__u8 proto = 0;
+	__u16 frag = 0, dport = 0;
+
+	bpf_skb_load_bytes(skb, IP_OFF + 12, &f->src, 4);
+	bpf_skb_load_bytes(skb, IP_OFF + 9, &proto, 1);
+	bpf_skb_load_bytes(skb, IP_OFF + 6, &frag, 2);
+	f->proto = proto;
+	f->fragment = (bpf_ntohs(frag) & 0x1fff) != 0;
+	f->nrules = cfg->nrules;
+	if (!f->fragment && (proto == 6 || proto == 17) && !bpf_skb_load_bytes(skb, IP_OFF + (hl & 63) + 2, &dport, 2)) {
+		f->dport = bpf_ntohs(dport);
+		f->port_known = 1;
+	}
+	if (labeled && s) {
+		f->labeled = 1;
+		f->ssid = s->ssid;
+		f->node = s->node;
+		f->dsid = s->dsid;
+		f->have = s->have;
+	}
+}
+
+// unlabeled applies the receive rules to a packet with no DSM label that
+// would otherwise get reason r.
+static __always_inline int unlabeled(struct __sk_buff *skb, const struct config *cfg, __u32 hl, __u32 r,
+				     struct state *s)
+{
+	if (!cfg->policy)
+		return finish(skb, r, s);
+	struct flow f = {};
+	flow_of(skb, &f, cfg, hl, 0, 0);
+	int a = decide(&f);
+	if (a == 0 || (a < 0 && !cfg->dflt_allow))
+		return finish(skb, R_REJECTED, s);
+	return finish(skb, r, s);
 }
 
 SEC("tc")
@@ -633,6 +814,9 @@ int dsmd_ingress(struct __sk_buff *skb)
 
 	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return finish(skb, R_PASS, 0);
+	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return finish(skb, R_PASS, 0);
 	__u8 vihl = 0;
 	if (bpf_skb_load_bytes(skb, IP_OFF, &vihl, 1))
 		return finish(skb, R_MALFORMED, 0);
@@ -640,16 +824,13 @@ int dsmd_ingress(struct __sk_buff *skb)
 		return finish(skb, R_MALFORMED, 0);
 	__u32 optlen = ((vihl & 15) - 5) * 4;
 	if (optlen == 0)
-		return finish(skb, R_PASS, 0);
+		return unlabeled(skb, cfg, 20, R_PASS, 0);
 	if (optlen > MAX_OPTS)
 		return finish(skb, R_MALFORMED, 0);
 	s->len = optlen;
 	if (bpf_skb_load_bytes(skb, IP_OFF + 20, old, optlen))
 		return finish(skb, R_MALFORMED, 0);
 
-	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg)
-		return finish(skb, R_PASS, 0);
 	int loopback = skb->ifindex == LOOPBACK_IFINDEX;
 	int strict = cfg->rbm_strictvalid;
 	__u32 r = R_VALID;
@@ -660,6 +841,18 @@ int dsmd_ingress(struct __sk_buff *skb)
 	if (c >= 0 && B(s, c + 1) >= 6 && be32(skb, s, c + 2) == cfg->dsm_doi) {
 		if (dsm_check(skb, s, cfg, c))
 			return finish(skb, R_DSM, s);
+		if (cfg->policy) {
+			// Verify's order: serial, peers, rules.
+			if (cfg->has_serial && (s->have & (1 << 2)) && s->serial != cfg->serial)
+				return finish(skb, R_STALE, s);
+			struct flow f = {};
+			flow_of(skb, &f, cfg, 20 + optlen, 1, s);
+			if (!peer_ok(f.node, f.src, cfg->npeers))
+				return finish(skb, R_FORGED, s);
+			int a = decide(&f);
+			if (a == 0 || (a < 0 && !cfg->dflt_allow))
+				return finish(skb, R_REJECTED, s);
+		}
 		// Neutralise: NOPs over the label, and the checksum moved by
 		// the difference of the two fields (RFC 1624), so a wrong one
 		// stays wrong. The rest of the field is then judged as the
@@ -680,7 +873,383 @@ int dsmd_ingress(struct __sk_buff *skb)
 	linux_check(skb, s, loopback, strict);
 	if (s->err)
 		return finish(skb, R_LINUX, s);
+	if (r != R_LABELED)
+		return unlabeled(skb, cfg, 20 + optlen, r, s);
 	return finish(skb, r, s);
+}
+
+// ---- Egress ----------------------------------------------------------
+//
+// dsmd_egress inserts the DSM label into every outgoing IPv4 packet as
+// Config.Label does: the first label rule that matches the sender (its
+// socket's uid, or the packet mark) gives the action and the source SID
+// (DSM's default SID when none matches); the label is the template the
+// daemon made with the Go encoder (out_config), with that SID and, when a
+// dest-sid rule matches the destination, the destination SID written in;
+// it replaces the first CIPSO option or goes first (ipopt.Packet.SetOption:
+// the content after the replaced option kept, options after an EOL
+// dropped, zeros padding to 4 octets); IHL, total length and checksum are
+// set. Room is opened after the base header with bpf_skb_adjust_room
+// (BPF_ADJ_ROOM_NET). A packet that cannot take the label is dropped and
+// counted.
+
+// out_reason is the index into out_counters. The first five are
+// OutOutcome's.
+enum out_reason {
+	O_LABELED,
+	O_UNLABELED, // a rule said unlabeled
+	O_DROPPED,   // a rule said drop
+	O_UNFIT,     // options over 40 octets, or datagram over 65,535
+	O_MALFORMED, // IPv4 header or options field unusable
+	O_TOOBIG,    // the labeled packet would exceed the device MTU
+	O_NOROOM,    // bpf_skb_adjust_room refused (UDP GSO, no memory)
+	O_PASS,      // not IPv4
+	O_MAX,
+};
+
+#define MAX_LABEL_RULES 64
+#define MAX_DEST_RULES 64
+#define DSM_DEFAULT_SID 0x12341234
+
+// Selector kinds of label_rule (SelKind) and actions (SendAction).
+#define SEL_DEFAULT 0
+#define SEL_UID 1
+#define SEL_GID 2
+#define SEL_MARK 3
+#define SEND_LABEL 0
+#define SEND_UNLABELED 1
+#define SEND_DROP 2
+
+// out_config holds the two label templates the Go encoder made for this
+// configuration (node ID and serial in place): without and with a
+// destination SID, with the offsets of the SID values to fill in.
+struct out_config {
+	__u32 nlabels, ndests;
+	__u32 len, sid_off;
+	__u32 dlen, dsid_sid_off, dsid_off;
+	__u8 tmpl[MAX_OPTS];
+	__u8 dtmpl[MAX_OPTS];
+};
+
+struct label_rule {
+	__u32 kind, value, mask, action, sid;
+};
+
+// dest_rule is one dest-sid line; addr and mask in network order.
+struct dest_rule {
+	__u32 addr, mask, sid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct out_config);
+} out_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_LABEL_RULES);
+	__type(key, __u32);
+	__type(value, struct label_rule);
+} label_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_DEST_RULES);
+	__type(key, __u32);
+	__type(value, struct dest_rule);
+} dest_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, O_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} out_counters SEC(".maps");
+
+// ofinish counts reason r and leaves it in cb[0] (for BPF_PROG_RUN).
+static __always_inline int ofinish(struct __sk_buff *skb, __u32 r, int act)
+{
+	skb->cb[0] = r;
+	__u64 *v = bpf_map_lookup_elem(&out_counters, &r);
+	if (v)
+		*v += 1;
+	return act;
+}
+
+// sender is what the label rules look at.
+struct sender {
+	__u32 uid, has_uid, mark, nlabels;
+	// The result: action and SID.
+	__u32 action, sid;
+};
+
+// choose is Config.chooseSource.
+GLOBAL int choose(struct sender *s)
+{
+	if (!s)
+		return 0;
+	s->action = SEND_LABEL;
+	s->sid = DSM_DEFAULT_SID;
+	for (__u32 i = 0; i < MAX_LABEL_RULES; i++) {
+		if (i >= s->nlabels)
+			break;
+		__u32 k = i;
+		const struct label_rule *r = bpf_map_lookup_elem(&label_rules, &k);
+		if (!r)
+			break;
+		int m = 0;
+		switch (r->kind) {
+		case SEL_DEFAULT:
+			m = 1;
+			break;
+		case SEL_UID:
+			m = s->has_uid && s->uid == r->value;
+			break;
+		case SEL_MARK:
+			m = (s->mark & r->mask) == r->value;
+			break;
+		default: // SEL_GID: the daemon refuses it (no gid at tc)
+			break;
+		}
+		if (m) {
+			s->action = r->action;
+			s->sid = r->sid;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+// dest_sid is Config.destSID: the first dest-sid rule whose prefix holds
+// dst. It returns 1 with *sid set, or 0.
+GLOBAL int dest_sid(__u32 dst, __u32 n, __u32 *sid)
+{
+	if (!sid)
+		return 0;
+	for (__u32 i = 0; i < MAX_DEST_RULES; i++) {
+		if (i >= n)
+			break;
+		__u32 k = i;
+		const struct dest_rule *r = bpf_map_lookup_elem(&dest_rules, &k);
+		if (!r)
+			break;
+		if ((dst & r->mask) == r->addr) {
+			*sid = r->sid;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+// Global functions see a pointer argument as memory of the pointee's
+// size, so buffers go in structs.
+struct buf {
+	__u8 b[64];
+};
+
+struct scanres {
+	int end, off, len, pos;
+};
+
+#define VS(x) (*(volatile __u32 *)&sc->x)
+
+struct spl {
+	__u32 rs, re, end, ol;
+};
+
+// scan is ipopt's Packet.scan for CIPSO: the options field's framing
+// (ipopt.Iter, stopping at EOL), the end of its content and the first
+// CIPSO option. It returns -1 for a framing fault, else 0 with sc->end
+// the content's end, sc->off and sc->len the CIPSO option's offset and
+// length (off -1 for none).
+GLOBAL int scan(const struct buf *ob, __u32 len, struct scanres *sc)
+{
+	if (!ob || !sc)
+		return -1;
+	const __u8 *old = ob->b;
+	__u64 l = len & 63;
+
+	sc->end = 0;
+	sc->off = -1;
+	sc->len = 0;
+	// The position is kept in *sc, which the verifier does not track,
+	// so that the paths through one iteration merge at the next (as
+	// walk's are).
+	VS(pos) = 0;
+	for (int k = 0; k < MAX_OPTS; k++) {
+		__u64 off = VS(pos);
+		if (off >= l || off >= MAX_OPTS)
+			return 0;
+		__u8 t = old[off & 63];
+		__u64 n = 1;
+		if (t == OPT_EOL)
+			return 0;
+		if (t != OPT_NOP) {
+			if (off + 1 >= l)
+				return -1;
+			n = old[(off + 1) & 63];
+			if (n < 2 || n > l - off)
+				return -1;
+			if (t == OPT_CIPSO && VS(off) == (__u32)-1) {
+				VS(off) = off;
+				VS(len) = n;
+			}
+			VS(end) = off + n;
+		}
+		VS(pos) = off + n;
+	}
+	return 0;
+}
+
+// splice builds the new options field in nb (zeroed, 64 octets): old[:rs],
+// opt (ol octets), old[re:end]. It returns its length before padding.
+GLOBAL int splice(struct buf *nbuf, const struct buf *obuf, const struct buf *optbuf, const struct spl *a)
+{
+	if (!nbuf || !obuf || !optbuf || !a)
+		return 0;
+	__u8 *nb = nbuf->b;
+	const __u8 *old = obuf->b, *opt = optbuf->b;
+	__u64 rs = a->rs, re = a->re, end = a->end, ol = a->ol;
+	__u64 n = 0;
+	for (__u64 j = 0; j < MAX_OPTS; j++) {
+		if (j >= rs)
+			break;
+		nb[n & 63] = old[j & 63];
+		n++;
+	}
+	for (__u64 j = 0; j < MAX_OPTS; j++) {
+		if (j >= ol)
+			break;
+		nb[n & 63] = opt[j & 63];
+		n++;
+	}
+	for (__u64 j = re; j < end && j < MAX_OPTS; j++) {
+		nb[n & 63] = old[j & 63];
+		n++;
+	}
+	return n;
+}
+
+static __always_inline void put_be32(__u8 *b, __u32 off, __u32 v)
+{
+	off &= 31;
+	b[off] = v >> 24;
+	b[off + 1] = v >> 16;
+	b[off + 2] = v >> 8;
+	b[off + 3] = v;
+}
+
+SEC("tc")
+int dsmd_egress(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	__u8 h[64] = {};
+	struct buf ob = {}, optb = {}, nbb = {};
+	__u8 *old = ob.b, *opt = optb.b, *nb = nbb.b;
+	struct scanres sc = {};
+
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		return ofinish(skb, O_PASS, TC_ACT_OK);
+	const struct out_config *oc = bpf_map_lookup_elem(&out_config, &zero);
+	if (!oc)
+		return ofinish(skb, O_PASS, TC_ACT_OK);
+	if (bpf_skb_load_bytes(skb, IP_OFF, h, 20))
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	__u32 ihl = h[0] & 15;
+	__u32 total = (__u32)h[2] << 8 | h[3];
+	if (h[0] >> 4 != 4 || ihl < 5 || total < ihl * 4)
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	__u32 optlen = (ihl - 5) * 4;
+	if (optlen > MAX_OPTS || (optlen && bpf_skb_load_bytes(skb, IP_OFF + 20, old, optlen)))
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+
+	// The sender: the socket's owner (a full socket only, as NFQUEUE's
+	// NFQA_UID is: not a request or time-wait socket), and the mark.
+	struct sender snd = {.mark = skb->mark, .nlabels = oc->nlabels};
+	struct bpf_sock *sk = skb->sk;
+	if (sk && bpf_sk_fullsock(sk)) {
+		snd.uid = bpf_get_socket_uid(skb);
+		snd.has_uid = 1;
+	}
+	choose(&snd);
+	if (snd.action == SEND_UNLABELED)
+		return ofinish(skb, O_UNLABELED, TC_ACT_OK);
+	if (snd.action != SEND_LABEL)
+		return ofinish(skb, O_DROPPED, TC_ACT_SHOT);
+
+	__u32 dst = 0, dsid = 0, ol;
+	__builtin_memcpy(&dst, &h[16], 4);
+	if (dest_sid(dst, oc->ndests, &dsid)) {
+		__builtin_memcpy(opt, oc->dtmpl, MAX_OPTS);
+		ol = oc->dlen;
+		put_be32(opt, oc->dsid_sid_off, snd.sid);
+		put_be32(opt, oc->dsid_off, dsid);
+	} else {
+		__builtin_memcpy(opt, oc->tmpl, MAX_OPTS);
+		ol = oc->len;
+		put_be32(opt, oc->sid_off, snd.sid);
+	}
+	if (scan(&ob, optlen, &sc))
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	struct spl sa = {.end = sc.end, .ol = ol};
+	if (sc.off >= 0) {
+		sa.rs = sc.off;
+		sa.re = sc.off + sc.len;
+	}
+	__u32 n = splice(&nbb, &ob, &optb, &sa);
+	__u32 padded = (n + 3) & ~3u;
+	if (padded > MAX_OPTS || padded < 4)
+		return ofinish(skb, O_UNFIT, TC_ACT_SHOT);
+	int delta = (int)padded - (int)optlen;
+	if (total + delta > 0xffff)
+		return ofinish(skb, O_UNFIT, TC_ACT_SHOT);
+
+	if (delta > 0) {
+		// A packet that would exceed the device MTU once labeled is
+		// dropped here, counted, rather than by the device. A GSO
+		// packet passes (its segments are checked below).
+		__u32 mtu = 0;
+		if (bpf_check_mtu(skb, 0, &mtu, delta, 0))
+			return ofinish(skb, O_TOOBIG, TC_ACT_SHOT);
+	}
+	// For a TCP GSO packet bpf_skb_adjust_room lowers gso_size by delta,
+	// so that each segment, which the segmentation gives a copy of the
+	// labeled header, still fits; UDP GSO is refused (O_NOROOM).
+	if (delta && bpf_skb_adjust_room(skb, delta, BPF_ADJ_ROOM_NET, 0))
+		return ofinish(skb, O_NOROOM, TC_ACT_SHOT);
+	if (delta > 0 && skb->gso_segs > 1) {
+		__u32 mtu = 0;
+		if (bpf_check_mtu(skb, 0, &mtu, 0, BPF_MTU_CHK_SEGS))
+			return ofinish(skb, O_TOOBIG, TC_ACT_SHOT);
+	}
+
+	// The new header: IHL, total length, the options, and the checksum
+	// computed afresh (as ipopt's Header.SetChecksum does).
+	__u32 hl = 20 + padded;
+	h[0] = 0x40 | (hl / 4);
+	total += delta;
+	h[2] = total >> 8;
+	h[3] = total;
+	h[10] = h[11] = 0;
+	__builtin_memcpy(&h[20], nb, MAX_OPTS);
+	__s64 sum = bpf_csum_diff(0, 0, (__be32 *)h, 60, 0);
+	if (sum < 0)
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	__u32 c = (__u32)sum;
+	c = (c & 0xffff) + (c >> 16);
+	c = (c & 0xffff) + (c >> 16);
+	__u16 csum = ~c;
+	__builtin_memcpy(&h[10], &csum, 2);
+	// The length as a 64-bit value with its bounds checked, so that the
+	// register the helper gets is the one checked.
+	__u64 sl = hl & 63;
+	if (sl < 24 || sl > 60)
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	if (bpf_skb_store_bytes(skb, IP_OFF, h, sl, 0))
+		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
+	return ofinish(skb, O_LABELED, TC_ACT_OK);
 }
 
 char LICENSE[] SEC("license") = "GPL";
