@@ -25,13 +25,14 @@ const (
 // Parameter Problem code 0 with the pointer for a malformed option, code 1
 // for a missing one; Destination Unreachable code 10 (host) or 9 (gateway)
 // for a label refused by policy. ok is false for errors that get no
-// answer: class Limit, an error without an offset such as a header cut
-// short, which Linux's ip_rcv_core drops silently (RULES.md §2), or an
-// error that is not an [Error]. Never answer an ICMP error with one
+// answer: class Limit; an error in the base header (a bad version, IHL or
+// total length) or without an offset (a header cut short), which Linux's
+// ip_rcv_core drops silently before the options are looked at (RULES.md
+// §2); or an error that is not an [Error]. Never answer an ICMP error with one
 // ([ICMPErrorSuppressed] says when Linux sends nothing whatever the error).
 func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
 	e, isErr := err.(Error)
-	if !isErr && !errors.As(err, &e) || !e.HasOffset() && e.Class() != Policy {
+	if !isErr && !errors.As(err, &e) || !e.InOptions() && e.Class() != Policy {
 		return 0, 0, 0, false
 	}
 	switch e.Class() {

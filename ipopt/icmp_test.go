@@ -18,6 +18,16 @@ func TestICMPByClass(t *testing.T) {
 	_, short := ipopt.ParseHeader(make([]byte, 12))
 	_, cut := ipopt.ParseHeader([]byte{0x4f, 0, 0, 60, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x86})
 	policy := ipopt.NewErrorKind(errTest, "label", ipopt.Policy).At(0)
+	// Base-header errors: ip_rcv_core drops the datagram, no answer.
+	hdr := []byte{0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}
+	v6 := append([]byte{0x65}, hdr[1:]...)
+	_, badVersion := ipopt.ParseHeader(v6)
+	long := append([]byte{}, hdr...)
+	long[3] = 10 // total length below the header length
+	_, badTotal := ipopt.ParseHeader(long)
+	if badVersion == nil || badTotal == nil {
+		t.Fatal("the base-header cases did not fail")
+	}
 	tests := []struct {
 		name          string
 		err           error
@@ -26,6 +36,9 @@ func TestICMPByClass(t *testing.T) {
 	}{
 		{"header shorter than 20", short, false, false, 0, 0, 0},
 		{"header shorter than its IHL", cut, false, false, 0, 0, 0},
+		{"bad version", badVersion, false, false, 0, 0, 0},
+		{"bad total length", badTotal, false, false, 0, 0, 0},
+		{"base-header field, made by hand", ipopt.KindBadLength.HeaderAt(2), false, false, 0, 0, 0},
 		{"malformed option", ipopt.KindBadLength.At(1), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
 		{"wrapped", fmt.Errorf("x: %w", ipopt.KindBadLength.At(1)), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
 		{"missing", ipopt.NewErrorKindFixedPointer(errTest, "", ipopt.Missing, 134).At(0), false, true, ipopt.ICMPParameterProblem, ipopt.CodeOptionMissing, 134},
