@@ -7,6 +7,9 @@
 //	dsmd --config /etc/dsmd.conf            run
 //	dsmd --config /etc/dsmd.conf --teardown print the script that removes them
 //	dsmd --config /etc/dsmd.conf --check    check the configuration and exit
+//	dsmd --config /etc/dsmd.conf --datapath ebpf
+//	                                        run with the tc eBPF programs instead of NFQUEUE (ebpf_*.go);
+//	                                        with --setup/--teardown, print only the TCP MSS clamp
 //	dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid 0|1]
 //	                                        judge options fields (hex, one a line) with the eBPF ingress program
 //
@@ -45,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, "check the configuration and exit")
 	iptables := fs.String("iptables", "iptables", "iptables `command` of the scripts and of arming (iptables-nft, iptables-legacy); its restore command is this name with -restore appended")
 	stateDir := fs.String("state-dir", DefaultStateDir, "`directory` where the --setup script records what it added for --teardown (the translate DOI)")
+	datapath := fs.String("datapath", "nfqueue", "`path` of the packets: nfqueue (iptables rules and two queues) or ebpf (tc programs, ebpf_*.go)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -56,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
+	}
+	if *datapath != "nfqueue" { // eBPF datapath (ebpf_*.go)
+		return runEBPFDatapath(*datapath, cfg, ebpfRun{Setup: *setup, Teardown: *teardown, Check: *check, IPTables: *iptables}, stdout, stderr)
 	}
 	switch {
 	case *setup || *teardown:

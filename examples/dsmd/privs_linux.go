@@ -49,12 +49,16 @@ func keptCaps(c *Config) []int {
 //
 // A failure part way leaves the process with fewer privileges than
 // before, never more; the caller is to exit.
-func DropPrivileges(c *Config) error {
-	if err := CheckPrivileges(c); err != nil {
+func DropPrivileges(c *Config) error { return dropPrivileges(c, keptCaps(c)) }
+
+// dropPrivileges is DropPrivileges keeping the capabilities kept (the
+// eBPF datapath keeps none).
+func dropPrivileges(c *Config, kept []int) error {
+	if err := checkPrivileges(c, kept, nil); err != nil {
 		return err
 	}
 	var keep [2]uint32
-	for _, cp := range keptCaps(c) {
+	for _, cp := range kept {
 		keep[cp/32] |= 1 << (cp % 32)
 	}
 	allThreads := func(what string, trap, a1, a2, a3 uintptr) error {
@@ -116,7 +120,11 @@ func DropPrivileges(c *Config) error {
 // answers ENOTSUP there), or an effective capability set that lacks one
 // DropPrivileges uses (CAP_SETPCAP for PR_CAPBSET_DROP, CAP_SETUID and
 // CAP_SETGID to switch user) or one it is to keep.
-func CheckPrivileges(c *Config) error {
+func CheckPrivileges(c *Config) error { return checkPrivileges(c, keptCaps(c), nil) }
+
+// checkPrivileges is CheckPrivileges for a drop that keeps kept, with the
+// capabilities in also needed (until the drop).
+func checkPrivileges(c *Config, kept, also []int) error {
 	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_GET_NO_NEW_PRIVS, 0, 0); e == unix.ENOTSUP {
 		return errors.New("cannot drop privileges: this dsmd is linked with cgo, which rules out changing the credentials of every thread (build it with CGO_ENABLED=0)")
 	} else if e != 0 {
@@ -127,7 +135,7 @@ func CheckPrivileges(c *Config) error {
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
 		return fmt.Errorf("cannot drop privileges: capget: %w", err)
 	}
-	need := append([]int{unix.CAP_SETPCAP}, keptCaps(c)...)
+	need := append(append([]int{unix.CAP_SETPCAP}, kept...), also...)
 	if c.User != nil {
 		need = append(need, unix.CAP_SETUID, unix.CAP_SETGID)
 	}
@@ -150,6 +158,7 @@ var capNames = map[int]string{
 	unix.CAP_SETPCAP:   "CAP_SETPCAP",
 	unix.CAP_SETUID:    "CAP_SETUID",
 	unix.CAP_SETGID:    "CAP_SETGID",
+	unix.CAP_BPF:       "CAP_BPF",
 }
 
 // lastCap is the kernel's highest capability number

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+)
+
+// EBPFDaemon is dsmd's eBPF datapath in one network namespace: the
+// ingress and egress programs attached with TCX (no qdisc) to the
+// configured interfaces, their maps filled from the configuration. The
+// kernel labels, verifies and neutralises; the daemon only reads the
+// counters.
+type EBPFDaemon struct {
+	prog   *EBPFIngress
+	links  []link.Link
+	Ifaces []string
+}
+
+// StartEBPF loads the programs, fills their maps from cfg (the receive
+// profile and policy, the label templates and rules) and attaches them,
+// ingress and egress, to cfg's interfaces in the namespace opt.NetNS
+// (every interface but lo when the configuration names none). Loading
+// needs CAP_BPF, attaching CAP_NET_ADMIN; nothing else afterwards.
+func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
+	if opt.Logf == nil {
+		opt.Logf = log.Printf
+	}
+	if err := EBPFUnsupported(cfg); err != nil {
+		return nil, fmt.Errorf("dsmd: --datapath ebpf: %w", err)
+	}
+	// Linux 6.18 charges BPF memory to the cgroup; this only matters on
+	// kernels that still use RLIMIT_MEMLOCK.
+	_ = rlimit.RemoveMemlock()
+	e, err := LoadEBPFIngress(EBPFIngressConfig{RBMStrictValid: true, DSM: cfg.receiveProfile()})
+	if err != nil {
+		return nil, fmt.Errorf("dsmd: %w", err)
+	}
+	d := &EBPFDaemon{prog: e}
+	if err := e.ConfigurePolicy(cfg); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: %w", err)
+	}
+	if err := e.ConfigureEgress(cfg); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: %w", err)
+	}
+	// TCX resolves the interface index in the caller's namespace, so the
+	// attaching runs on a thread inside it.
+	err = inNetNS(opt.NetNS, func() error {
+		names := cfg.Interfaces
+		if len(names) == 0 {
+			ifs, err := net.Interfaces()
+			if err != nil {
+				return err
+			}
+			for _, i := range ifs {
+				if i.Flags&net.FlagLoopback == 0 {
+					names = append(names, i.Name)
+				}
+			}
+		}
+		if len(names) == 0 {
+			return errors.New("no interface to attach to")
+		}
+		for _, name := range names {
+			ifi, err := net.InterfaceByName(name)
+			if err != nil {
+				return err
+			}
+			for _, a := range []struct {
+				p   *ebpf.Program
+				typ ebpf.AttachType
+				dir string
+			}{{e.Program(), ebpf.AttachTCXIngress, "ingress"}, {e.Egress(), ebpf.AttachTCXEgress, "egress"}} {
+				l, err := link.AttachTCX(link.TCXOptions{Interface: ifi.Index, Program: a.p, Attach: a.typ})
+				if err != nil {
+					return fmt.Errorf("attaching the %s program to %s (TCX): %w", a.dir, name, err)
+				}
+				d.links = append(d.links, l)
+			}
+			d.Ifaces = append(d.Ifaces, name)
+		}
+		return nil
+	})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: %w", err)
+	}
+	if cfg.ICMP {
+		opt.Logf("dsmd: the eBPF datapath sends no ICMP errors (the configuration's \"icmp on\" is not applied)")
+	}
+	return d, nil
+}
+
+// Close detaches the programs and releases them and their maps. Packets
+// then pass the interfaces unlabeled and unchecked (the kernel still
+// drops a DSM label it meets, see README.md).
+func (d *EBPFDaemon) Close() error {
+	var errs []error
+	for _, l := range d.links {
+		errs = append(errs, l.Close())
+	}
+	d.links = nil
+	if d.prog != nil {
+		errs = append(errs, d.prog.Close())
+		d.prog = nil
+	}
+	return errors.Join(errs...)
+}
+
+// EBPFCounters are the programs' per-reason counters.
+type EBPFCounters struct {
+	In  [ebpfReasons]uint64
+	Out [ebpfOutReasons]uint64
+}
+
+// Counters reads the counters of both programs.
+func (d *EBPFDaemon) Counters() (EBPFCounters, error) {
+	var c EBPFCounters
+	var err error
+	if c.In, err = d.prog.Counters(); err != nil {
+		return c, err
+	}
+	c.Out, err = d.prog.OutCounters()
+	return c, err
+}
+
+// String gives the counters as "out: labeled=N ... | in: pass=N ...".
+func (c EBPFCounters) String() string {
+	var b strings.Builder
+	b.WriteString("out:")
+	for r, v := range c.Out {
+		fmt.Fprintf(&b, " %s=%d", EBPFOutReason(r), v)
+	}
+	b.WriteString(" | in:")
+	for r, v := range c.In {
+		fmt.Fprintf(&b, " %s=%d", EBPFReason(r), v)
+	}
+	return b.String()
+}
+
+// ebpfRun is the command line runEBPFDatapath acts on.
+type ebpfRun struct {
+	Setup, Teardown, Check bool
+	IPTables               string
+}
+
+// runEBPFDatapath is run for --datapath other than nfqueue: with ebpf
+// it prints the MSS-clamp script (--setup, --teardown), checks that the
+// configuration is one the programs can apply (--check) or serves.
+func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.Writer) int {
+	switch {
+	case datapath != "ebpf":
+		fmt.Fprintf(stderr, "dsmd: --datapath %q: want nfqueue or ebpf\n", datapath)
+		return 2
+	case r.Setup || r.Teardown:
+		fmt.Fprint(stdout, EBPFSetupScript(cfg, r.Teardown, ScriptOptions{IPTables: r.IPTables}))
+		return 0
+	case r.Check:
+		if err := EBPFUnsupported(cfg); err != nil {
+			fmt.Fprintf(stderr, "dsmd: --datapath ebpf: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
+		return 0
+	}
+	return serveEBPF(cfg, stderr)
+}
+
+// serveEBPF is serve for --datapath ebpf: it checks that it can drop its
+// privileges, loads and attaches the programs, drops every capability
+// (reading and writing maps through their open descriptors and closing
+// the links need none on Linux 6.18, whose bpf(2) checks CAP_BPF only to
+// create maps and load programs) and switches to the configured user,
+// then prints the counters on SIGUSR1 and at exit, when it detaches.
+func serveEBPF(cfg *Config, stderr io.Writer) int {
+	if err := checkPrivileges(cfg, nil, []int{unix.CAP_BPF, unix.CAP_NET_ADMIN}); err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	d, err := StartEBPF(cfg, Options{Logf: logf})
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
+	defer d.Close()
+	if err := dropPrivileges(cfg, nil); err != nil {
+		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 1
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	fmt.Fprintf(stderr, "dsmd: node %d, eBPF datapath on %s\n", cfg.Node, strings.Join(d.Ifaces, ", "))
+	show := func(what string) bool {
+		c, err := d.Counters()
+		if err != nil {
+			fmt.Fprintf(stderr, "dsmd: reading the counters: %v\n", err)
+			return false
+		}
+		fmt.Fprintf(stderr, "dsmd: %s: %s\n", what, c)
+		return true
+	}
+	for {
+		select {
+		case <-usr1:
+			show("counters")
+		case <-ctx.Done():
+			ok := show("counters at exit")
+			if err := d.Close(); err != nil {
+				fmt.Fprintf(stderr, "dsmd: detaching: %v\n", err)
+				return 1
+			}
+			if !ok {
+				return 1
+			}
+			return 0
+		}
+	}
+}
+
+// EBPFSetupScript is what --setup (or --teardown) prints with --datapath
+// ebpf: only the TCP MSS clamp (the DSMD-MSS chain of SetupScript, from
+// POSTROUTING), since the programs do the rest; the labels make every
+// packet longer and TCP segments must still fit the MTU.
+func EBPFSetupScript(c *Config, teardown bool, o ScriptOptions) string {
+	iptables := o.IPTables
+	if iptables == "" {
+		iptables = "iptables"
+	}
+	ipt := iptables + " -w -t mangle"
+	var b strings.Builder
+	if teardown {
+		b.WriteString("# dsmd --datapath ebpf: remove the TCP MSS clamp\n")
+		fmt.Fprintf(&b, "while %s -D POSTROUTING -j %s 2>/dev/null; do :; done\n", ipt, ChainMSS)
+		fmt.Fprintf(&b, "%s -F %s 2>/dev/null || true\n", ipt, ChainMSS)
+		fmt.Fprintf(&b, "%s -X %s 2>/dev/null || true\n", ipt, ChainMSS)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "# dsmd --datapath ebpf: the TCP MSS clamp for %s (labels of up to %d octets, %d-octet MTU)\n", c.File, c.MaxLabelLen(), c.MTU)
+	fmt.Fprintf(&b, "set -e\n%s -N %s 2>/dev/null || %s -F %s\n", ipt, ChainMSS, ipt, ChainMSS)
+	for _, r := range SetupRules(c, false) {
+		if r.Chain == ChainMSS {
+			fmt.Fprintf(&b, "%s -A %s %s\n", ipt, ChainMSS, strings.Join(r.Args, " "))
+		}
+	}
+	fmt.Fprintf(&b, "%s -C POSTROUTING -j %s 2>/dev/null || %s -A POSTROUTING -j %s\n", ipt, ChainMSS, ipt, ChainMSS)
+	return b.String()
+}
