@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// startEBPFDaemon runs the eBPF datapath for namespace i, or skips the
+// test with one line when the kernel cannot load or attach it.
+func (n *testNet) startEBPFDaemon(i int, c *Config, logs *logBuf) *EBPFDaemon {
+	n.tb.Helper()
+	d, err := StartEBPF(c, Options{NetNS: n.fd(i), Logf: logs.logf})
+	if err != nil {
+		if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission) {
+			n.tb.Skipf("dsmd eBPF end-to-end: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
+		}
+		n.tb.Fatalf("start the eBPF datapath in %s: %v", n.names[i], err)
+	}
+	n.tb.Cleanup(func() {
+		if c, err := d.Counters(); err == nil {
+			n.tb.Logf("eBPF %s counters at exit: %s", n.names[i], c)
+		}
+		d.Close()
+	})
+	return d
+}
+
+func (d *EBPFDaemon) mustCounters(tb testing.TB) EBPFCounters {
+	tb.Helper()
+	c, err := d.Counters()
+	require.NoError(tb, err)
+	return c
+}
+
+// TestEndToEndEBPF is TestEndToEnd with --datapath ebpf: the tc programs
+// of StartEBPF label on A and verify on B, with only the MSS clamp of
+// EBPFSetupScript in iptables. The same checks where they apply: the
+// label on the wire is the Go encoder's (the worked example) and tshark
+// decodes it; refused SIDs and nodes, forged and malformed labels are
+// dropped; unlabeled traffic follows the rules; TCP works. Where the
+// datapaths differ: no ICMP error is sent for a refused packet, and a
+// UDP datagram at the MTU is dropped as too big (tc egress comes after
+// fragmentation) unless the route's MTU leaves room for the label. Set
+// DSMD_CAPTURE_EBPF=file.pcap to keep the wire capture.
+func TestEndToEndEBPF(t *testing.T) {
+	n := newTestNet(t)
+	ca, cb := mustConfig(t, confA), mustConfig(t, confB)
+	for i, c := range []*Config{ca, cb} {
+		require.NoError(t, n.sh(i, EBPFSetupScript(c, false, ScriptOptions{IPTables: n.ipt})))
+	}
+	wire := n.startCapture(0, devA)
+	t.Cleanup(func() {
+		if path := os.Getenv("DSMD_CAPTURE_EBPF"); path != "" {
+			if err := wire.writePcapTo(path); err != nil {
+				t.Errorf("DSMD_CAPTURE_EBPF: %v", err)
+				return
+			}
+			t.Logf("wire capture written to %s (%d frames)", path, len(wire.frames()))
+		}
+	})
+	logA, logB := &logBuf{tb: t, name: "dsmd A"}, &logBuf{tb: t, name: "dsmd B"}
+	da := n.startEBPFDaemon(0, ca, logA)
+	db := n.startEBPFDaemon(1, cb, logB)
+
+	rx5000 := n.udpConn(1, &net.UDPAddr{IP: addrB, Port: 5000})
+	rx6000 := n.udpConn(1, &net.UDPAddr{IP: addrB, Port: 6000})
+	recvOpts(t, rx5000)
+	// The forger's frames must not pass A's egress program (which would
+	// label them as A's): PACKET_QDISC_BYPASS sends them past tc.
+	inj := n.injector(0, devA)
+	require.NoError(t, unix.SetsockoptInt(inj.fd, unix.SOL_PACKET, unix.PACKET_QDISC_BYPASS, 1))
+
+	// expectIn sends and waits for B's counter of one of the reasons
+	// want to move, then checks delivery.
+	expectIn := func(t *testing.T, rx *net.UDPConn, marker string, send func(), want ...EBPFReason) (opts []byte) {
+		t.Helper()
+		before := db.mustCounters(t)
+		send()
+		var got EBPFReason
+		require.NoError(t, waitFor(3*time.Second, func() bool {
+			now := db.mustCounters(t)
+			for _, w := range want {
+				if now.In[w] > before.In[w] {
+					got = w
+					return true
+				}
+			}
+			return false
+		}), "B never counted %v", want)
+		p, o, ok := readWithOpts(rx, 200*time.Millisecond)
+		if got >= EBPFLinux && got != EBPFMalformed {
+			assert.False(t, ok && strings.Contains(string(p), marker), "dropped packet delivered")
+			return nil
+		}
+		for ok && !strings.Contains(string(p), marker) {
+			p, o, ok = readWithOpts(rx, 2*time.Second)
+		}
+		require.True(t, ok, "allowed packet %q not delivered", marker)
+		return o
+	}
+	dial := func(t *testing.T, port, mark int) *net.UDPConn {
+		var c *net.UDPConn
+		n.do(0, func() (err error) {
+			c, err = net.DialUDP("udp4", &net.UDPAddr{IP: addrA}, &net.UDPAddr{IP: addrB, Port: port})
+			return err
+		})
+		t.Cleanup(func() { c.Close() })
+		if mark != 0 {
+			setMark(t, c, mark)
+		}
+		return c
+	}
+
+	t.Run("allowed flow, label on the wire", func(t *testing.T) {
+		c := dial(t, 5000, 0)
+		before := da.mustCounters(t).Out[EBPFOutLabeled]
+		opts := expectIn(t, rx5000, "allowed-1", func() { _, _ = c.Write([]byte("allowed-1")) }, EBPFLabeled)
+		assert.Equal(t, bytes.Repeat([]byte{1}, 20), opts, "neutralised into NOPs")
+		ip := wire.find(true, []byte("allowed-1"), time.Second)
+		require.NotNil(t, ip, "labeled datagram not captured")
+		assert.Equal(t, byte(0x4a), ip[0])
+		assert.Equal(t, specLabel, ip[20:40], "the worked example, as the Go encoder makes it")
+		headerOK(t, ip)
+		assert.Equal(t, uint16(len(ip)), binary.BigEndian.Uint16(ip[2:4]))
+		assert.Greater(t, da.mustCounters(t).Out[EBPFOutLabeled], before, "A's egress program labeled it")
+		tsharkSeesDSMLabel(t, wire)
+	})
+
+	t.Run("disallowed SID dropped", func(t *testing.T) {
+		c := dial(t, 5000, 7)
+		expectIn(t, rx5000, "sid-66", func() { _, _ = c.Write([]byte("sid-66")) }, EBPFRejected)
+		ip := wire.find(true, []byte("sid-66"), time.Second)
+		require.NotNil(t, ip)
+		assert.Equal(t, label(0x66, 1), ip[20:40])
+	})
+
+	t.Run("disallowed node dropped", func(t *testing.T) {
+		expectIn(t, rx5000, "node-4", func() {
+			inj.send(t, mkIPv4(label(0x12341234, 4), protoUDP, [4]byte{192, 0, 2, 4}, ipB, udp(40000, 5000, "node-4")))
+		}, EBPFLabeled)
+		expectIn(t, rx5000, "node-3", func() {
+			inj.send(t, mkIPv4(label(0x12341234, 3), protoUDP, [4]byte{192, 0, 2, 3}, ipB, udp(40000, 5000, "node-3")))
+		}, EBPFRejected)
+	})
+
+	t.Run("forged labels dropped", func(t *testing.T) {
+		expectIn(t, rx5000, "forged-1", func() {
+			inj.send(t, mkIPv4(label(0x12341234, 1), protoUDP, [4]byte{192, 0, 2, 3}, ipB, udp(40000, 5000, "forged-1")))
+		}, EBPFForged)
+		expectIn(t, rx5000, "forged-2", func() {
+			inj.send(t, mkIPv4(label(0x12341234, 4), protoUDP, ipA, ipB, udp(40000, 5000, "forged-2")))
+		}, EBPFForged)
+		expectIn(t, rx5000, "forged-ctl", func() {
+			inj.send(t, mkIPv4(label(0x12341234, 1), protoUDP, ipA, ipB, udp(40000, 5000, "forged-ctl")))
+		}, EBPFLabeled)
+	})
+
+	t.Run("malformed labels dropped", func(t *testing.T) {
+		good := label(0x12341234, 1)
+		for i, opts := range [][]byte{
+			patch(good, 7, 0x0d),                         // tag length
+			patch(good, 9, 0x05),                         // parameter length
+			patch(good, 5, 0x01),                         // DOI: a CIPSO option of a DOI no one configured
+			patch(good, 6, 0x01),                         // tag type 1 in a DSM label
+			append(good[:20:20], 0x86, 0x02, 0x00, 0x00), // a second CIPSO option
+		} {
+			m := fmt.Sprintf("malformed-%d", i)
+			expectIn(t, rx5000, m, func() {
+				inj.send(t, mkIPv4(opts, protoUDP, ipA, ipB, udp(40000, 5000, m)))
+			}, EBPFDSM, EBPFLinux)
+		}
+	})
+
+	t.Run("unlabeled traffic follows the policy", func(t *testing.T) {
+		c6000 := dial(t, 6000, 9)
+		expectIn(t, rx6000, "unlabeled-6000", func() { _, _ = c6000.Write([]byte("unlabeled-6000")) }, EBPFPass)
+		ip := wire.find(true, []byte("unlabeled-6000"), time.Second)
+		require.NotNil(t, ip)
+		assert.Equal(t, byte(0x45), ip[0], "sent without options")
+		c5000 := dial(t, 5000, 9)
+		expectIn(t, rx5000, "unlabeled-5000", func() { _, _ = c5000.Write([]byte("unlabeled-5000")) }, EBPFRejected)
+	})
+
+	t.Run("datagram at the MTU", func(t *testing.T) {
+		// The datagram leaves IP at 1500 octets; with the label it would
+		// be 1520, which the veth would drop: the egress program drops it
+		// first and counts it.
+		c := dial(t, 5000, 0)
+		payload := append([]byte("big-1"), bytes.Repeat([]byte{'x'}, 1472-5)...)
+		before := da.mustCounters(t).Out[EBPFOutTooBig]
+		_, err := c.Write(payload)
+		require.NoError(t, err)
+		require.NoError(t, waitFor(time.Second, func() bool { return da.mustCounters(t).Out[EBPFOutTooBig] > before }),
+			"A never counted too-big")
+		_, _, ok := readWithOpts(rx5000, 200*time.Millisecond)
+		assert.False(t, ok, "delivered")
+		// A route MTU that leaves room for the label (locked, so that
+		// the socket does not set DF) makes IP fragment to 1480: each
+		// fragment gets the label and fits.
+		n.run("ip", "-n", n.names[0], "route", "replace", "192.0.2.0/24", "dev", devA, "mtu", "lock", "1480")
+		c2 := dial(t, 5000, 0)
+		payload[4] = '2'
+		bv := db.mustCounters(t).In[EBPFLabeled]
+		_, err = c2.Write(payload)
+		require.NoError(t, err)
+		got, _, ok := readWithOpts(rx5000, 3*time.Second)
+		require.True(t, ok, "1472-octet datagram not delivered with the route MTU")
+		assert.Equal(t, payload, got)
+		assert.Equal(t, uint64(2), db.mustCounters(t).In[EBPFLabeled]-bv, "two fragments, each verified")
+		var frags [][]byte
+		_ = waitFor(time.Second, func() bool {
+			frags = frags[:0]
+			for _, f := range wire.frames() {
+				ip := ipOf(f.data)
+				if f.outgoing && ip != nil && ip[9] == protoUDP && binary.BigEndian.Uint16(ip[6:8])&0x3fff != 0 {
+					frags = append(frags, ip)
+				}
+			}
+			return len(frags) == 2
+		})
+		for _, ip := range frags {
+			assert.LessOrEqual(t, len(ip), 1500, "fragment within the MTU")
+			assert.Equal(t, specLabel, ip[20:40], "label in every fragment")
+		}
+		assert.Len(t, frags, 2)
+		n.run("ip", "-n", n.names[0], "route", "replace", "192.0.2.0/24", "dev", devA)
+	})
+
+	t.Run("TCP with the MSS clamp", func(t *testing.T) {
+		var ln net.Listener
+		n.do(1, func() (err error) {
+			ln, err = net.Listen("tcp4", "192.0.2.2:5100")
+			return err
+		})
+		defer ln.Close()
+		gso := n.startGSOCapture(0, devA)
+		data := bytes.Repeat([]byte("0123456789abcdef"), 256<<10/16)
+		errc := make(chan error, 1)
+		go func() {
+			s, err := ln.Accept()
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer s.Close()
+			_ = s.SetDeadline(time.Now().Add(10 * time.Second))
+			got, err := io.ReadAll(s)
+			if err == nil && !bytes.Equal(got, data) {
+				err = fmt.Errorf("received %d octets, want %d equal ones", len(got), len(data))
+			}
+			if err == nil {
+				_, err = s.Write([]byte("ok"))
+			}
+			errc <- err
+		}()
+		var c net.Conn
+		n.do(0, func() (err error) {
+			c, err = net.DialTimeout("tcp4", "192.0.2.2:5100", 5*time.Second)
+			return err
+		})
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err := c.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, c.(*net.TCPConn).CloseWrite())
+		reply, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.NoError(t, <-errc)
+		assert.Equal(t, "ok", string(reply))
+		assert.Equal(t, 1440, synMSS(wire, false), "MSS in the SYN-ACK")
+		// Every TCP packet A sends carries A's label. The veth hands GSO
+		// packets to B whole; each segment a real link would carry (the
+		// labeled header, copied by the segmentation, and gso_size
+		// octets, which bpf_skb_adjust_room lowered by the label's
+		// length) fits the MTU.
+		pkts, gsoPkts := 0, 0
+		for _, f := range gso.frames() {
+			ip := ipOf(f.data)
+			if ip == nil || ip[9] != protoTCP || !f.outgoing {
+				continue
+			}
+			pkts++
+			hl := int(ip[0]&15) * 4
+			tcpLen := int(ip[hl+12]>>4) * 4
+			seg := len(ip)
+			if f.gsoSize > 0 {
+				gsoPkts++
+				seg = hl + tcpLen + f.gsoSize
+			}
+			ok := assert.Equal(t, specLabel, ip[20:40], "label of packet %d", pkts) &&
+				assert.LessOrEqual(t, seg, 1500, "segment of packet %d (gso_size %d)", pkts, f.gsoSize)
+			if !ok {
+				break
+			}
+		}
+		assert.NotZero(t, pkts)
+		t.Logf("%d TCP packets from A, %d of them GSO", pkts, gsoPkts)
+	})
+
+	t.Logf("A: %s", da.mustCounters(t))
+	t.Logf("B: %s", db.mustCounters(t))
+	for _, d := range []*EBPFDaemon{da, db} {
+		c := d.mustCounters(t)
+		assert.Zero(t, c.Out[EBPFOutMalformed]+c.Out[EBPFOutNoRoom]+c.Out[EBPFOutUnfit], "egress failures")
+	}
+}
+
+// gsoFrame is a frame with the GSO size of its virtio_net_hdr (0 for a
+// packet that is not GSO).
+type gsoFrame struct {
+	data     []byte
+	outgoing bool
+	gsoSize  int
+}
+
+type gsoCapture struct {
+	mu sync.Mutex
+	fr []gsoFrame
+}
+
+func (c *gsoCapture) frames() []gsoFrame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]gsoFrame(nil), c.fr...)
+}
+
+// startGSOCapture captures dev in namespace i with PACKET_VNET_HDR, which
+// puts a virtio_net_hdr before every frame (gso_size at octet 4), so that
+// a GSO packet's segment size can be seen.
+func (n *testNet) startGSOCapture(i int, dev string) *gsoCapture {
+	n.tb.Helper()
+	fd := -1
+	n.do(i, func() error {
+		ifi, err := net.InterfaceByName(dev)
+		if err != nil {
+			return err
+		}
+		if fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL))); err != nil {
+			return err
+		}
+		if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VNET_HDR, 1); err != nil {
+			return err
+		}
+		tv := unix.NsecToTimeval(int64(50 * time.Millisecond))
+		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+			return err
+		}
+		return unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index})
+	})
+	c := &gsoCapture{}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 10+65536+64)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			k, from, err := unix.Recvfrom(fd, buf, 0)
+			if err != nil || k < 10 {
+				if err == nil || errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+					continue
+				}
+				return
+			}
+			f := gsoFrame{data: append([]byte(nil), buf[10:k]...), gsoSize: int(binary.NativeEndian.Uint16(buf[4:6]))}
+			if buf[1] == 0 { // VIRTIO_NET_HDR_GSO_NONE
+				f.gsoSize = 0
+			}
+			if ll, ok := from.(*unix.SockaddrLinklayer); ok {
+				f.outgoing = ll.Pkttype == unix.PACKET_OUTGOING
+			}
+			c.mu.Lock()
+			c.fr = append(c.fr, f)
+			c.mu.Unlock()
+		}
+	}()
+	n.tb.Cleanup(func() {
+		close(stop)
+		<-done
+		unix.Close(fd)
+	})
+	return c
+}
