@@ -86,8 +86,16 @@ func NewTrans(doi DOI, tags []TagType, levels, cats []Pair) (*Domain, error) {
 
 // NewLocal makes a local DOI (netlabelctl "cipsov4 add local"): Linux
 // carries the full host label as a secid in tag 128 over loopback.
-func NewLocal(doi DOI) (*Domain, error) {
-	return checked(newDomain(doi, MapLocal, []TagType{TagLocal}, nil, nil))
+// Without tags it has tag 128 only, which is what netlabelctl makes (it
+// ignores a tags: list on a local DOI). Over netlink a local DOI may also
+// list tag 1 (cipso_v4_doi_add allows tag 1 in every DOI type); Linux then
+// accepts a tag 1 of that DOI only with cipso_rbm_strictvalid=0, because
+// cipso_v4_map_lvl_valid knows no level of a local DOI (RULES.md §4).
+func NewLocal(doi DOI, tags ...TagType) (*Domain, error) {
+	if len(tags) == 0 {
+		tags = []TagType{TagLocal}
+	}
+	return checked(newDomain(doi, MapLocal, tags, nil, nil))
 }
 
 // checked gives newDomain's result as the constructors return it: a
@@ -128,7 +136,7 @@ func newDomain(doi DOI, typ MapType, tags []TagType, levels, cats []Pair) (*Doma
 		ok := false
 		switch t {
 		case TagRBitmap:
-			ok = typ != MapLocal
+			ok = true // in every DOI type (cipso_v4_doi_add)
 		case TagEnum, TagRange:
 			ok = typ == MapPass
 		case TagLocal:

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/linuxtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -110,7 +112,9 @@ func (j *journal) undo(c *Client) {
 	for _, l := range slices.Backward(j.lines) {
 		kind, key, _ := strings.Cut(l, " ")
 		var err error
-		if kind == "domain" {
+		if f := strings.Fields(l); kind == "sysctl" && len(f) == 3 {
+			err = os.WriteFile("/proc/sys/"+f[1], []byte(f[2]), 0o644)
+		} else if kind == "domain" {
 			err = c.RemoveMapping(key)
 		} else {
 			n, perr := strconv.ParseUint(key, 10, 32)
@@ -455,4 +459,80 @@ func TestKernelMappings(t *testing.T) {
 		require.NoError(t, c.RemoveMapping(m.Domain))
 	}
 	require.NoError(t, c.RemoveDOI(trans.Number))
+}
+
+// TestKernelLocalDOITag1: a local DOI that also lists tag 1, which only a
+// netlink client can configure (netlabelctl gives tag 128 alone), is read
+// back with both tags, and the registry built from it judges tag-1 labels
+// of that DOI as the kernel does: refused at the level octet with
+// cipso_rbm_strictvalid=1 (cipso_v4_map_lvl_valid knows no level of a
+// local DOI), delivered with 0.
+func TestKernelLocalDOITag1(t *testing.T) {
+	c := kernelClient(t)
+	// linuxtest's namespace only injects and observes here; the sysctl is
+	// set under this test's own lock and journal, as its DOI is.
+	ns, err := linuxtest.New()
+	if err != nil {
+		t.Skipf("netlabel: no linuxtest namespace: %v", err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	const strictPath = "net/ipv4/cipso_rbm_strictvalid"
+	old, err := os.ReadFile("/proc/sys/" + strictPath)
+	require.NoError(t, err)
+	setStrict := func(on bool) {
+		v := "0"
+		if on {
+			v = "1"
+		}
+		require.NoError(t, os.WriteFile("/proc/sys/"+strictPath, []byte(v), 0o644))
+	}
+	before := readHost(t, c)
+	free := freeDOIs(before.dois, 1)
+	j := &journal{t: t}
+	t.Cleanup(func() {
+		j.undo(c)
+		assert.Equal(t, before, readHost(t, c), "the host's NetLabel configuration changed")
+	})
+	j.add("sysctl " + strictPath + " " + strings.TrimSpace(string(old)))
+	d := DOI{Number: free[0], Type: cipso.MapLocal, Tags: []cipso.TagType{1, 128}}
+	j.add("doi " + d.Number.String())
+	require.NoError(t, c.AddDOI(d))
+	got, err := c.DOI(d.Number)
+	require.NoError(t, err)
+	assert.Equal(t, d.Tags, got.Tags)
+	reg, err := NewRegistry([]DOI{got})
+	require.NoError(t, err)
+
+	n := uint32(d.Number)
+	doi := []byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+	fields := [][]byte{
+		append(append([]byte{0x86, 0x0a}, doi...), 0x01, 0x04, 0x00, 0x03, 0x00, 0x00), // tag 1, level 3, no categories
+		append(append([]byte{0x86, 0x0b}, doi...), 0x01, 0x05, 0x00, 0x00, 0x80, 0x00), // tag 1, level 0, category 0
+		append(append([]byte{0x86, 0x0c}, doi...), 0x02, 0x06, 0x00, 0x01, 0x00, 0x02), // tag 2: not allowed
+	}
+	for _, strict := range []bool{true, false} {
+		t.Run("strictvalid="+strconv.FormatBool(strict), func(t *testing.T) {
+			setStrict(strict)
+			lx := &ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: strict}}
+			kernel, err := ns.VerdictMany(fields)
+			require.NoError(t, err)
+			delivered := 0
+			for i, f := range fields {
+				want := "delivered"
+				if _, err := lx.Compile(f); err != nil {
+					var e ipopt.Error
+					require.ErrorAs(t, err, &e)
+					want = "parameter problem, pointer " + strconv.Itoa(e.Pointer())
+				} else {
+					delivered++
+				}
+				assert.Equal(t, kernel[i].String(), want, "field % x", f)
+			}
+			if strict {
+				assert.Zero(t, delivered, "strictvalid=1 delivers no tag 1 of a local DOI")
+			} else {
+				assert.Equal(t, 2, delivered, "strictvalid=0 delivers the tag-1 labels")
+			}
+		})
+	}
 }

@@ -49,11 +49,11 @@ func DOIOf(d *cipso.Domain) DOI {
 
 // Domain makes the cipso domain of d with [cipso.NewPass],
 // [cipso.NewTrans] or [cipso.NewLocal], the domain [cipso.ParseCommand]
-// makes of d's netlabelctl line ([DOI.AppendCommand]). A local DOI gets
-// the tag list NewLocal gives it (tag 128), whatever the kernel lists, as
-// netlabelctl's "cipsov4 add local" does. Definitions cipso refuses
-// (which the kernel refuses too: cipso/RULES.md §4) are an
-// error.
+// makes of d's netlabelctl line ([DOI.AppendCommand]). A local DOI keeps
+// the tags the kernel lists: tag 128, as netlabelctl's "cipsov4 add local"
+// makes it, or tags 1 and 128 as a netlink client may (cipso/RULES.md §4);
+// such a DOI has no netlabelctl line of its own. Definitions cipso refuses
+// (which the kernel refuses too) are an error.
 func (d DOI) Domain() (*cipso.Domain, error) {
 	var (
 		dom *cipso.Domain
@@ -65,7 +65,7 @@ func (d DOI) Domain() (*cipso.Domain, error) {
 	case cipso.MapTrans:
 		dom, err = cipso.NewTrans(d.Number, d.Tags, d.Levels, d.Categories)
 	case cipso.MapLocal:
-		dom, err = cipso.NewLocal(d.Number)
+		dom, err = cipso.NewLocal(d.Number, d.Tags...)
 	default:
 		err = errors.New("unknown mapping type " + strconv.Itoa(int(d.Type)))
 	}
@@ -96,7 +96,10 @@ func NewRegistry(dois []DOI) (*cipso.Registry, error) {
 // without a newline, in the syntax [cipso.ParseCommand] reads:
 // "cipsov4 add pass doi:16 tags:1,2,5", "cipsov4 add trans doi:3 tags:1
 // levels:0=0,1=1 categories:0=0,1=5", "cipsov4 add local doi:5". It writes
-// what d holds, even what cipso would refuse.
+// what d holds, even what cipso would refuse, except the tags of a local
+// DOI: netlabelctl cannot give a local DOI any tag but 128, so a local DOI
+// that also lists tag 1 is written as netlabelctl would make it, with tag
+// 128 only.
 func (d DOI) AppendCommand(dst []byte) []byte {
 	dst = append(dst, "cipsov4 add "...)
 	dst = append(dst, d.Type.String()...)

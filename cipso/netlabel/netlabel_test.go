@@ -80,12 +80,22 @@ func TestNewRegistryErrors(t *testing.T) {
 	assert.False(t, errors.Is(err, cipso.ErrBadDOI))
 }
 
-// A local DOI's domain is NewLocal's whatever tags the kernel lists, as
-// ParseCommand makes of "cipsov4 add local doi:N".
+// A local DOI's domain keeps the kernel's tags: tag 128 is what
+// ParseCommand makes of "cipsov4 add local doi:N"; tags 1 and 128, which
+// only a netlink client can set, permit tag 1 too, and its netlabelctl
+// line is the one netlabelctl could write (tag 128 only).
 func TestLocalDomain(t *testing.T) {
-	d, err := DOI{Number: 5, Type: cipso.MapLocal, Tags: []cipso.TagType{128, 128}}.Domain()
-	require.NoError(t, err)
 	p, err := cipso.ParseCommand("cipsov4 add local doi:5")
 	require.NoError(t, err)
+	d, err := DOI{Number: 5, Type: cipso.MapLocal, Tags: []cipso.TagType{128}}.Domain()
+	require.NoError(t, err)
 	assert.True(t, p.Equal(d))
+
+	both := DOI{Number: 5, Type: cipso.MapLocal, Tags: []cipso.TagType{1, 128}}
+	d, err = both.Domain()
+	require.NoError(t, err)
+	assert.False(t, p.Equal(d))
+	assert.True(t, d.Permits(cipso.TagRBitmap))
+	assert.True(t, d.Permits(cipso.TagLocal))
+	assert.Equal(t, "cipsov4 add local doi:5", both.String())
 }
