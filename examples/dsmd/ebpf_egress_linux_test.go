@@ -256,3 +256,26 @@ func TestEBPFEgressDifferential(t *testing.T) {
 		assert.NotZero(t, seen[o], "no case gave %s", o)
 	}
 }
+
+// FuzzEBPFEgress feeds the egress program and Config.Label the same
+// options field, destination and mark, on a configuration with label
+// rules, a serial and a dest-sid line.
+func FuzzEBPFEgress(f *testing.F) {
+	c := mustConfig(f, "node 1\nserial 3\nlabel mark 1 sid 0x66\nlabel mark 2 unlabeled\nlabel mark 3 drop\ndest-sid 192.0.2.128/25 0x99\n")
+	e := loadEBPFDatapathForTest(f, c)
+	f.Add([]byte{}, byte(2), uint8(0))
+	f.Add(label(1, 2), byte(200), uint8(1))
+	f.Add([]byte{7, 7, 4, 0, 0, 0, 0, 1}, byte(2), uint8(0))
+	f.Add([]byte{68, 24, 5, 0}, byte(2), uint8(2))
+	f.Fuzz(func(t *testing.T, opts []byte, dst byte, mark uint8) {
+		if len(opts) > 40 {
+			opts = opts[:40]
+		}
+		opts = append([]byte(nil), opts...)
+		for len(opts)%4 != 0 {
+			opts = append(opts, 0)
+		}
+		ip := mkIPv4(opts, protoUDP, ipA, [4]byte{192, 0, 2, dst}, udp(40000, 5000, "fuzz"))
+		checkEgress(t, e, c, ip, uint32(mark&3))
+	})
+}
