@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -64,7 +65,7 @@ func TestAppendFragmentOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dst := append(poisoned(64), 0xAA)
+			dst := append(testutil.Poisoned(64), 0xAA)
 			out, err := ipopt.AppendFragmentOptions(dst, tc.in)
 			require.NoError(t, err)
 			assert.Equal(t, append([]byte{0xAA}, tc.out...), out)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -33,7 +34,7 @@ var fuzzSeedFields = []string{
 
 func FuzzIter(f *testing.F) {
 	for _, s := range fuzzSeedFields {
-		f.Add(unhex(f, s))
+		f.Add(testutil.Unhex(f, s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		snap := string(in)
@@ -86,10 +87,10 @@ func FuzzIter(f *testing.F) {
 
 func FuzzLinux(f *testing.F) {
 	for _, s := range fuzzSeedFields {
-		f.Add(unhex(f, s), false, false)
-		f.Add(unhex(f, s), true, false)
+		f.Add(testutil.Unhex(f, s), false, false)
+		f.Add(testutil.Unhex(f, s), true, false)
 	}
-	f.Add(unhex(f, "44 08 05 02 00 00 00 00"), true, true)
+	f.Add(testutil.Unhex(f, "44 08 05 02 00 00 00 00"), true, true)
 	f.Fuzz(func(t *testing.T, in []byte, socket, capNetRaw bool) {
 		l := ipopt.Linux{Socket: socket, CapNetRaw: capNetRaw}
 		snap := string(in)
@@ -155,7 +156,7 @@ func decodeOps(b []byte) []rewriteOp {
 func FuzzPacketRewrite(f *testing.F) {
 	for i, s := range fuzzSeedFields {
 		ops := []byte{byte(i), 0x55, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 2, 0x05, 0, 0, 3, 0x50, 0x0a, 0x7f, 0, 0, 0, 1, 1, 4, 0, 7}
-		f.Add(unhex(f, s), uint8(i*3), uint8(i), uint8(40-i), ops)
+		f.Add(testutil.Unhex(f, s), uint8(i*3), uint8(i), uint8(40-i), ops)
 	}
 	f.Fuzz(func(t *testing.T, field []byte, payloadLen, headroom, tailroom uint8, ops []byte) {
 		field = field[:min(len(field), 40)&^3]

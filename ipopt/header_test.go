@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -281,21 +282,9 @@ func TestHeaderNoAllocs(t *testing.T) {
 }
 
 // TestChecksumMatchesRFC1071 compares the word-at-a-time sum with the
-// plain 16-bit loop of RFC 1071 §4.1 over random headers of every length.
+// plain 16-bit loop of RFC 1071 §4.1 (testutil.HeaderChecksum) over random
+// headers of every length.
 func TestChecksumMatchesRFC1071(t *testing.T) {
-	rfc1071 := func(h []byte) uint16 {
-		var sum uint32
-		for i := 0; i+1 < len(h); i += 2 {
-			if i == 10 {
-				continue // the checksum field counts as zero
-			}
-			sum += uint32(h[i])<<8 | uint32(h[i+1])
-		}
-		for sum>>16 != 0 {
-			sum = sum&0xffff + sum>>16
-		}
-		return ^uint16(sum)
-	}
 	rng := rand.New(rand.NewPCG(7, 1071))
 	for n := 20; n <= 60; n += 4 {
 		for range 500 {
@@ -307,7 +296,7 @@ func TestChecksumMatchesRFC1071(t *testing.T) {
 				}
 			}
 			h[0] = 0x40 | byte(n/4)
-			require.Equal(t, rfc1071(h), ipopt.Header(h).Checksum(), "% x", h)
+			require.Equal(t, testutil.HeaderChecksum(h), ipopt.Header(h).Checksum(), "% x", h)
 			ipopt.Header(h).SetChecksum()
 			require.True(t, ipopt.Header(h).VerifyChecksum())
 		}

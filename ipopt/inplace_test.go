@@ -2,20 +2,18 @@ package ipopt_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
 func hdr(t *testing.T, s string) ipopt.Header {
 	t.Helper()
-	b, err := hex.DecodeString(s)
-	require.NoError(t, err)
-	return ipopt.Header(b)
+	return ipopt.Header(testutil.Unhex(t, s))
 }
 
 // The worked example of RULES.md §7 (checksum 0xDCAD) with its CIPSO option.

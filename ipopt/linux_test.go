@@ -1,23 +1,15 @@
 package ipopt_test
 
 import (
-	"encoding/hex"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	require.NoError(t, err)
-	return b
-}
 
 // Profiles: Linux receive path without NetLabel (the CONFIG_NETLABEL=n
 // stub, the checklist's "Ls" of RULES.md §9), and setsockopt(IP_OPTIONS) with and
@@ -144,7 +136,7 @@ func TestLinuxTable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := unhex(t, tc.opts)
+			opts := testutil.Unhex(t, tc.opts)
 			snap := string(opts)
 			err := tc.prof.Validate(opts)
 			assert.Equal(t, snap, string(opts), "Validate never writes")
@@ -172,24 +164,24 @@ func TestLinuxTooLong(t *testing.T) {
 func TestLinuxCompiled(t *testing.T) {
 	// Offsets recorded as struct ip_options records them (relative to the
 	// options field here).
-	opts := unhex(t, "94 04 00 00 07 07 04 00 00 00 00 89 07 04 00 00 00 00 44 04 05 00 86 0A 00 00 00 01 01 04 00 05 00 AB")
+	opts := testutil.Unhex(t, "94 04 00 00 07 07 04 00 00 00 00 89 07 04 00 00 00 00 44 04 05 00 86 0A 00 00 00 01 01 04 00 05 00 AB")
 	c, err := recv.Compile(opts)
 	require.NoError(t, err)
 	assert.Equal(t, ipopt.Compiled{RouterAlert: 0, RR: 4, SRR: 11, StrictRoute: true, TS: 18, CIPSO: 22, EOL: 32}, c)
 
-	c, err = recv.Compile(unhex(t, "94 04 00 01 83 03 04 00"))
+	c, err = recv.Compile(testutil.Unhex(t, "94 04 00 01 83 03 04 00"))
 	require.NoError(t, err)
 	assert.Equal(t, ipopt.Compiled{RR: -1, TS: -1, SRR: 4, CIPSO: -1, RouterAlert: -1, EOL: 7}, c,
 		"RA with a value is not recorded; LSRR is not strict")
 
 	// Linux records the CIPSO offset before validating it, so a failed
 	// compile still says where the bad option is (it is echoed in ICMP).
-	c, err = recv.Compile(unhex(t, "01 01 86 06 00 00 00 01 00 00 00 00"))
+	c, err = recv.Compile(testutil.Unhex(t, "01 01 86 06 00 00 00 01 00 00 00 00"))
 	require.Error(t, err)
 	assert.Equal(t, 2, c.CIPSO)
 
 	var nilLinux *ipopt.Linux
-	require.NoError(t, nilLinux.Validate(unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00")), "nil is the receive path")
+	require.NoError(t, nilLinux.Validate(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00")), "nil is the receive path")
 }
 
 // recorder is an OptionChecker that records its calls.
@@ -206,7 +198,7 @@ func (r *recorder) CheckOption(o ipopt.Option, socket bool) error {
 }
 
 func TestLinuxChecker(t *testing.T) {
-	opts := unhex(t, "01 01 86 06 00 00 00 01 00 00 00 00") // the stub would refuse it
+	opts := testutil.Unhex(t, "01 01 86 06 00 00 00 01 00 00 00 00") // the stub would refuse it
 	r := &recorder{}
 	l := ipopt.Linux{CIPSO: r}
 	require.NoError(t, l.Validate(opts))
@@ -225,29 +217,29 @@ func TestLinuxChecker(t *testing.T) {
 
 	r = &recorder{}
 	l = ipopt.Linux{CIPSO: r}
-	err = l.Validate(unhex(t, "86 02 86 02"))
+	err = l.Validate(testutil.Unhex(t, "86 02 86 02"))
 	requireErr(t, err, ipopt.ErrDuplicate, ipopt.Malformed, 2)
 	assert.Len(t, r.calls, 1, "not called for the duplicate")
 
 	r = &recorder{}
 	l = ipopt.Linux{CIPSO: r, Socket: true}
-	requireErr(t, l.Validate(unhex(t, "86 02 00 00")), ipopt.ErrNotPermitted, ipopt.Malformed, 0)
+	requireErr(t, l.Validate(testutil.Unhex(t, "86 02 00 00")), ipopt.ErrNotPermitted, ipopt.Malformed, 0)
 	assert.Empty(t, r.calls, "not called without CAP_NET_RAW")
 }
 
 func TestZeroTail(t *testing.T) {
 	// Checklist 35: Linux rewrites AB -> 00 and marks the packet changed.
-	b := unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 AB")
+	b := testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 AB")
 	assert.True(t, ipopt.ZeroTail(b))
-	assert.Equal(t, unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00"), b)
+	assert.Equal(t, testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00"), b)
 	assert.False(t, ipopt.ZeroTail(b), "nothing left to change")
 
-	b = unhex(t, "00 86 0A 01")
+	b = testutil.Unhex(t, "00 86 0A 01")
 	assert.True(t, ipopt.ZeroTail(b))
 	assert.Equal(t, []byte{0, 0, 0, 0}, b)
 
 	for _, s := range []string{"01 01 01 01", "94 04 00 01", "", "01 86 10 00 AB"} {
-		b = unhex(t, s)
+		b = testutil.Unhex(t, s)
 		snap := string(b)
 		assert.False(t, ipopt.ZeroTail(b), s)
 		assert.Equal(t, snap, string(b), "no EOL, nothing changes: %s", s)
@@ -295,7 +287,7 @@ func TestLinuxSilent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := unhex(t, tc.opts)
+			opts := testutil.Unhex(t, tc.opts)
 			c, err := tc.prof.Compile(opts)
 			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
@@ -304,19 +296,19 @@ func TestLinuxSilent(t *testing.T) {
 			assert.Equal(t, err, tc.prof.Validate(opts), "Validate finds the same error")
 		})
 	}
-	c, err := recv.Compile(unhex(t, "07 0A 04 00 00 00 00 00 00 00 00 00"))
+	c, err := recv.Compile(testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 00 00"))
 	require.NoError(t, err)
 	assert.False(t, c.Silent, "a valid field is not silent")
 	var nilLinux *ipopt.Linux
-	c, err = nilLinux.Compile(unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01"))
+	c, err = nilLinux.Compile(testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01"))
 	require.Error(t, err)
 	assert.True(t, c.Silent, "nil is the receive path")
 }
 
 func TestLinuxNoAllocs(t *testing.T) {
-	good := unhex(t, "94 04 00 00 07 07 04 00 00 00 00 89 07 04 00 00 00 00 44 04 05 00 86 0A 00 00 00 01 01 04 00 05 00 AB")
-	bad := unhex(t, "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06")
-	silent := unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01 44 0D 05 03 7F 00 00 01 00 00 00 00 00 07 01 00")
+	good := testutil.Unhex(t, "94 04 00 00 07 07 04 00 00 00 00 89 07 04 00 00 00 00 44 04 05 00 86 0A 00 00 00 01 01 04 00 05 00 AB")
+	bad := testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 06")
+	silent := testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01 44 0D 05 03 7F 00 00 01 00 00 00 00 00 07 01 00")
 	tail := make([]byte, len(good))
 	n := testing.AllocsPerRun(1000, func() {
 		if recv.Validate(good) != nil || sockUser.Validate(bad) == nil || recv.Validate(bad) == nil {

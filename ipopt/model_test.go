@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -100,10 +101,7 @@ func (m optModel) field() []byte {
 	for _, o := range m.opts {
 		b = append(b, o...)
 	}
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	return testutil.PadEOL(b)
 }
 
 func (m optModel) offsets() []int {

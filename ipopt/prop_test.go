@@ -9,6 +9,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -47,7 +48,7 @@ func TestPropBuildWalkRoundTrip(t *testing.T) {
 	params.MaxSize = 12 // list and body lengths
 	props := gopter.NewProperties(params)
 	props.Property("build -> walk", prop.ForAll(func(opts [][]byte, viaOption bool) bool {
-		b := ipopt.NewBuilder(poisoned(64))
+		b := ipopt.NewBuilder(testutil.Poisoned(64))
 		n := 0
 		for _, o := range opts {
 			var err error
