@@ -5,16 +5,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
 // Decoding, validating and encoding allocate nothing, on success and on
 // failure.
 func TestNoAllocs(t *testing.T) {
-	good := unhex(t, "01 82 05 5A 81 00 85 04 02 FF 00 00")
-	bad := unhex(t, "82 04 3D 01")
-	dup := unhex(t, "82 03 AB 82 03 3D 00 00")
-	legacy := unhex(t, "82 0B 00 00 00 05 41 42 43 44 45 00")
+	good := testutil.Unhex(t, "01 82 05 5A 81 00 85 04 02 FF 00 00")
+	bad := testutil.Unhex(t, "82 04 3D 01")
+	dup := testutil.Unhex(t, "82 03 AB 82 03 3D 00 00")
+	legacy := testutil.Unhex(t, "82 0B 00 00 00 05 41 42 43 44 45 00")
 	bso := good[1:6]
 	label := rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA, 40)}
 	r := rfc1108.Range{Low: rfc1108.Label{Level: rfc1108.Unclassified}, High: rfc1108.Label{Level: rfc1108.TopSecret, Authorities: label.Authorities}}

@@ -7,15 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
-
-// ffBuf returns an empty slice over n octets of 0xFF, so an encoder test
-// proves it wrote every octet it claims.
-func ffBuf(n int) []byte {
-	return bytes.Repeat([]byte{0xFF}, n)[:0]
-}
 
 func TestParseBSOFraming(t *testing.T) {
 	cases := []struct {
@@ -37,14 +32,14 @@ func TestParseBSOFraming(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := rfc1108.ParseBSO(unhex(t, tc.in))
+			v, err := rfc1108.ParseBSO(testutil.Unhex(t, tc.in))
 			if tc.err != nil {
-				requireErrAt(t, err, tc.err, tc.off)
+				testutil.RequireErrAt[ipopt.Error](t, err, tc.err, tc.off, tc.off+ipopt.BaseHeaderLen)
 				assert.Nil(t, v)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, unhex(t, tc.want), []byte(v))
+			assert.Equal(t, testutil.Unhex(t, tc.want), []byte(v))
 			assert.Equal(t, len(v), v.Len())
 		})
 	}
@@ -61,7 +56,7 @@ func repeatHex(h string, n int) string {
 // Accessors of the view: level at +2, PAF from +3 (RFC 1108 §2, Figure 1:
 // `82 LL CL PAF…`).
 func TestBSOView(t *testing.T) {
-	v, err := rfc1108.ParseBSO(unhex(t, "82 05 5A 81 02"))
+	v, err := rfc1108.ParseBSO(testutil.Unhex(t, "82 05 5A 81 02"))
 	require.NoError(t, err)
 	assert.Equal(t, rfc1108.Secret, v.Level())
 	assert.Equal(t, []byte{0x81, 0x02}, v.PAF())
@@ -84,14 +79,14 @@ func TestDecodeBSOKeepsPAFLength(t *testing.T) {
 			rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.SIOPESI, rfc1108.SCI, rfc1108.NSA, rfc1108.DOE), 3},
 	}
 	for _, tc := range cases {
-		in := unhex(t, tc.in)
+		in := testutil.Unhex(t, tc.in)
 		var l rfc1108.Label
 		require.NoError(t, rfc1108.DecodeBSO(in, &l), tc.in)
 		assert.Equal(t, tc.level, l.Level)
 		assert.Equal(t, tc.auths, l.Authorities)
 		assert.Equal(t, tc.paf, l.PAFOctets)
 		assert.Equal(t, len(in), l.Len())
-		out, err := rfc1108.AppendLabel(ffBuf(len(in)), l)
+		out, err := rfc1108.AppendLabel(testutil.Poisoned(len(in)), l)
 		require.NoError(t, err)
 		assert.Equal(t, in, out, "byte-exact re-encoding of %s", tc.in)
 	}
@@ -116,13 +111,13 @@ func TestDecodeBSOErrorsLeaveLabel(t *testing.T) {
 	want := rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.DOE), PAFOctets: 1}
 	for _, in := range []string{"82 04 3D 01", "82 05 96 80 00", "82 02", "85 03 00", "82 06 AB 01 01 01"} {
 		l := want
-		assert.Error(t, rfc1108.DecodeBSO(unhex(t, in), &l), in)
+		assert.Error(t, rfc1108.DecodeBSO(testutil.Unhex(t, in), &l), in)
 		assert.Equal(t, want, l, in)
 	}
 	// The FTI error points at the last octet, whatever the chain length.
 	var l rfc1108.Label
-	requireErrAt(t, rfc1108.DecodeBSO(unhex(t, "82 06 AB 01 01 01"), &l), rfc1108.ErrBadFTI, 5)
-	requireErrAt(t, rfc1108.DecodeBSO(unhex(t, "82 07 AB 01 00 01 00"), &l), rfc1108.ErrExtraneous, 5)
+	testutil.RequireErrAt[ipopt.Error](t, rfc1108.DecodeBSO(testutil.Unhex(t, "82 06 AB 01 01 01"), &l), rfc1108.ErrBadFTI, 5, 25)
+	testutil.RequireErrAt[ipopt.Error](t, rfc1108.DecodeBSO(testutil.Unhex(t, "82 07 AB 01 00 01 00"), &l), rfc1108.ErrExtraneous, 5, 25)
 }
 
 func TestAppendBSOMinimal(t *testing.T) {
@@ -141,9 +136,9 @@ func TestAppendBSOMinimal(t *testing.T) {
 		{rfc1108.Secret, rfc1108.AuthoritiesOf(rfc1108.GENSER, rfc1108.NSA), "82 04 5A 90"},
 	}
 	for _, tc := range cases {
-		want := unhex(t, tc.want)
+		want := testutil.Unhex(t, tc.want)
 		assert.Equal(t, len(want), rfc1108.BSOLen(tc.auths))
-		buf := ffBuf(len(want))
+		buf := testutil.Poisoned(len(want))
 		out, err := rfc1108.AppendBSO(buf, tc.level, tc.auths)
 		require.NoError(t, err)
 		assert.Equal(t, want, out)
@@ -167,7 +162,7 @@ func TestAppendLabelLimits(t *testing.T) {
 	l.PAFOctets++
 	dst := []byte{0x01}
 	out, err = rfc1108.AppendLabel(dst, l)
-	requireErrAt(t, err, ipopt.ErrTooLong, 1)
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrTooLong, 1, 21)
 	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
@@ -184,19 +179,19 @@ func TestAppendLabelLimits(t *testing.T) {
 // does not require it; RULES.md §2).
 func TestFindLabel(t *testing.T) {
 	var l rfc1108.Label
-	found, err := rfc1108.FindLabel(unhex(t, "01 01 82 04 5A 10 00 00"), &l)
+	found, err := rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 10 00 00"), &l)
 	require.NoError(t, err)
 	assert.True(t, found)
 	assert.Equal(t, rfc1108.Secret, l.Level)
 	assert.Equal(t, rfc1108.AuthoritiesOf(rfc1108.NSA), l.Authorities)
 
-	found, err = rfc1108.FindLabel(unhex(t, "01 01 82 04 5A 11 00 00"), &l)
+	found, err = rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 11 00 00"), &l)
 	assert.True(t, found)
-	requireErrAt(t, err, rfc1108.ErrBadFTI, 5)
+	testutil.RequireErrAt[ipopt.Error](t, err, rfc1108.ErrBadFTI, 5, 25)
 
 	// Not found: none, after an EOL, or past a framing error.
 	for _, in := range []string{"", "01 01 01 00", "00 82 03 AB", "07 01 82 03 AB 00"} {
-		found, err := rfc1108.FindLabel(unhex(t, in), &l)
+		found, err := rfc1108.FindLabel(testutil.Unhex(t, in), &l)
 		assert.False(t, found, in)
 		assert.NoError(t, err, in)
 	}

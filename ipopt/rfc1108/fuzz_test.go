@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -22,7 +23,7 @@ var seedOptions = []string{
 
 func addSeeds(f *testing.F) {
 	for _, s := range seedOptions {
-		f.Add(unhex(f, s))
+		f.Add(testutil.Unhex(f, s))
 	}
 }
 

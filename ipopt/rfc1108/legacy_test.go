@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -31,7 +32,7 @@ func TestLegacyCodes(t *testing.T) {
 		var s rfc1108.LegacySEC
 		require.NoError(t, rfc1108.DecodeLegacySEC(opt, &s))
 		assert.Equal(t, rfc1108.LegacyLevel(c), s.Security)
-		assert.Equal(t, opt, rfc1108.AppendLegacySEC(ffBuf(11), s))
+		assert.Equal(t, opt, rfc1108.AppendLegacySEC(testutil.Poisoned(11), s))
 	}
 	assert.Equal(t, "secret", rfc1108.LegacySecret.String())
 	assert.Equal(t, "0x35e2", rfc1108.LegacyLevel(0x35E2).String())
@@ -49,9 +50,9 @@ func TestIsLegacySEC(t *testing.T) {
 			assert.False(t, rfc1108.IsLegacySEC(opt), "%s %#02x", c, second)
 		}
 	}
-	assert.True(t, rfc1108.IsLegacySEC(unhex(t, "82 0B F1 35 00 00 41 42 43 44 45")))
+	assert.True(t, rfc1108.IsLegacySEC(testutil.Unhex(t, "82 0B F1 35 00 00 41 42 43 44 45")))
 	for _, in := range []string{"82 0A 00 00 00 00 41 42 43 44", "82 0B 00 00 00 00 41 42 43 44", "86 0B 00 00 00 00 41 42 43 44 45", "82 0B 00 01 00 00 41 42 43 44 45"} {
-		assert.False(t, rfc1108.IsLegacySEC(unhex(t, in)), in)
+		assert.False(t, rfc1108.IsLegacySEC(testutil.Unhex(t, in)), in)
 	}
 }
 
@@ -68,7 +69,7 @@ func TestDecodeLegacySECErrors(t *testing.T) {
 		{"82 0B 00 00", ipopt.ErrBadLength, 0},
 		{"82 0B 00 01 00 00 41 42 43 44 45", rfc1108.ErrBadClassification, 2},
 	} {
-		requireErrAt(t, rfc1108.DecodeLegacySEC(unhex(t, tc.in), &s), tc.err, tc.off)
+		testutil.RequireErrAt[ipopt.Error](t, rfc1108.DecodeLegacySEC(testutil.Unhex(t, tc.in), &s), tc.err, tc.off, tc.off+ipopt.BaseHeaderLen)
 	}
 	assert.Equal(t, rfc1108.LegacySEC{}, s)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -63,7 +64,7 @@ func TestRangeCheck(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := r.CheckOptions(unhex(t, tc.opts))
+			err := r.CheckOptions(testutil.Unhex(t, tc.opts))
 			if tc.err == nil {
 				require.NoError(t, err)
 				return

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 	"github.com/iplabel/iplabel/ipopt/tsharktest"
@@ -63,7 +64,7 @@ func TestTsharkDifferential(t *testing.T) {
 		a     rfc1108.Authority
 	}{{fGenser, rfc1108.GENSER}, {fSiop, rfc1108.SIOPESI}, {fSci, rfc1108.SCI}, {fNSA, rfc1108.NSA}, {fDOE, rfc1108.DOE}}
 
-	fieldsets := tsharkVectors()
+	fieldsets := tsharkVectors(t)
 	// One raw-IPv4 packet per options field: protocol 253 (RFC 3692
 	// experimental, which tshark leaves undissected), four octets of
 	// payload.
@@ -194,14 +195,10 @@ func b2s(b bool) string {
 // then generated ones with BSOs of every kind (valid, broken FTI chains,
 // extraneous octets, unknown and reserved levels, unassigned flags,
 // 11-octet options, length 2, not first, duplicated) and ESOs.
-func tsharkVectors() [][]byte {
+func tsharkVectors(tb testing.TB) [][]byte {
 	var out [][]byte
 	for _, s := range seedOptions {
-		b, _ := hexDecode(s)
-		for len(b)%4 != 0 { // a header holds whole 32-bit words
-			b = append(b, 0x00)
-		}
-		out = append(out, b)
+		out = append(out, testutil.PadEOL(testutil.Unhex(tb, s))) // a header holds whole 32-bit words
 	}
 	r := rand.New(rand.NewPCG(1108, 4))
 	levels := []byte{0x3D, 0x5A, 0x96, 0xAB, 0x01, 0x66, 0xCC, 0xF1, 0x00}
@@ -230,10 +227,7 @@ func tsharkVectors() [][]byte {
 		if len(opts) > ipopt.MaxOptionsLen {
 			continue
 		}
-		for len(opts)%4 != 0 {
-			opts = append(opts, 0x00)
-		}
-		out = append(out, opts)
+		out = append(out, testutil.PadEOL(opts))
 	}
 	return out
 }
@@ -266,16 +260,4 @@ func genTsharkBSO(r *rand.Rand, levels []byte) []byte {
 		level = byte(r.Uint32())
 	}
 	return append([]byte{0x82, byte(3 + len(paf)), level}, paf...)
-}
-
-func hexDecode(s string) ([]byte, error) {
-	var b []byte
-	for _, f := range strings.Fields(s) {
-		var v byte
-		if _, err := fmt.Sscanf(f, "%02X", &v); err != nil {
-			return nil, err
-		}
-		b = append(b, v)
-	}
-	return b, nil
 }

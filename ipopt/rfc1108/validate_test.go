@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -54,7 +55,7 @@ func TestStrictValidate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.s.Validate(unhex(t, tc.in))
+			err := tc.s.Validate(testutil.Unhex(t, tc.in))
 			if tc.err == nil {
 				require.NoError(t, err)
 				return
@@ -77,12 +78,12 @@ func TestStrictValidate(t *testing.T) {
 
 func TestStrictCheckBSO(t *testing.T) {
 	var s rfc1108.Strict
-	require.NoError(t, s.CheckBSO(unhex(t, "82 04 3D 80")))
-	requireErrAt(t, s.CheckBSO(unhex(t, "82 04 3D 01")), rfc1108.ErrBadFTI, 3)
-	requireErrAt(t, s.CheckBSO(unhex(t, "82 04 3D 80 00")), ipopt.ErrBadLength, 0)
-	requireErrAt(t, s.CheckBSO(unhex(t, "82 02")), ipopt.ErrBadLength, 1)
-	requireErrAt(t, s.CheckBSO(unhex(t, "85 03 01")), rfc1108.ErrWrongType, 0)
-	requireErrAt(t, s.CheckBSO(unhex(t, "82")), ipopt.ErrTruncated, 0)
+	require.NoError(t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 80")))
+	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 01")), rfc1108.ErrBadFTI, 3, 23)
+	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 80 00")), ipopt.ErrBadLength, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 02")), ipopt.ErrBadLength, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "85 03 01")), rfc1108.ErrWrongType, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82")), ipopt.ErrTruncated, 0, 20)
 }
 
 // Linux does not look inside 130 and 133 (RULES.md §6: any length >= 2
@@ -92,11 +93,11 @@ func TestLinuxValidate(t *testing.T) {
 	for _, in := range []string{
 		"82 02 82 02 85 02 00 00", "82 03 F1 00", "82 04 00 07", "85 03 00 00", "82 0B 00 00 00 05 41 42 43 44 45 00",
 	} {
-		assert.NoError(t, l.Validate(unhex(t, in)), in)
+		assert.NoError(t, l.Validate(testutil.Unhex(t, in)), in)
 	}
-	requireErrAt(t, l.Validate(unhex(t, "82 01 00 00")), ipopt.ErrBadLength, 0)
-	requireErrAt(t, l.Validate(unhex(t, "01 01 01 82")), ipopt.ErrTruncated, 3)
-	requireErrAt(t, l.Validate(unhex(t, "01 01 82 09 00 00")), ipopt.ErrBadLength, 2)
+	testutil.RequireErrAt[ipopt.Error](t, l.Validate(testutil.Unhex(t, "82 01 00 00")), ipopt.ErrBadLength, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, l.Validate(testutil.Unhex(t, "01 01 01 82")), ipopt.ErrTruncated, 3, 23)
+	testutil.RequireErrAt[ipopt.Error](t, l.Validate(testutil.Unhex(t, "01 01 82 09 00 00")), ipopt.ErrBadLength, 2, 22)
 	err := l.Validate(make([]byte, 41))
-	requireErrAt(t, err, ipopt.ErrTooLong, 40)
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrTooLong, 40, 60)
 }

@@ -1,25 +1,15 @@
 package rfc1108_test
 
 import (
-	"encoding/hex"
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
-
-// unhex reads hex written with spaces ("82 03 AB 00").
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	require.NoError(t, err)
-	return b
-}
 
 // bsoVector is an options field holding BSOs, valid and not, with the
 // verdicts every reader in this package gives it. The same fields seed the
@@ -75,7 +65,7 @@ var bsoVectors = []bsoVector{
 func TestBSOVectors(t *testing.T) {
 	for _, tc := range bsoVectors {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := unhex(t, tc.opts)
+			opts := testutil.Unhex(t, tc.opts)
 
 			// Linux accepts all of them (__ip_options_compile has no
 			// case for 130; RULES.md §6), both in this package's
@@ -87,14 +77,14 @@ func TestBSOVectors(t *testing.T) {
 			if tc.strict == nil {
 				require.NoError(t, err)
 			} else {
-				requireErrAt(t, err, tc.strict, tc.strictOff)
+				testutil.RequireErrAt[ipopt.Error](t, err, tc.strict, tc.strictOff, tc.strictOff+ipopt.BaseHeaderLen)
 			}
 
 			var l rfc1108.Label
 			found, err := rfc1108.FindLabel(opts, &l)
 			require.True(t, found)
 			if tc.decode != nil {
-				requireErrAt(t, err, tc.decode, tc.decodeOff)
+				testutil.RequireErrAt[ipopt.Error](t, err, tc.decode, tc.decodeOff, tc.decodeOff+ipopt.BaseHeaderLen)
 				assert.Equal(t, rfc1108.Label{}, l, "out parameter untouched on error")
 			} else {
 				require.NoError(t, err)
@@ -114,19 +104,10 @@ func collect(s rfc1108.Authorities) []rfc1108.Authority {
 	return out
 }
 
-func requireErrAt(t *testing.T, err, sentinel error, off int) {
-	t.Helper()
-	require.ErrorIs(t, err, sentinel)
-	var e ipopt.Error
-	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T", err)
-	assert.Equal(t, off, e.Offset(), "offset")
-	assert.Equal(t, off+ipopt.BaseHeaderLen, e.Pointer(), "pointer")
-}
-
 // `82 05 5A 81 02` (GENSER, then unassigned flag 13) passes a Strict that
 // allows unassigned flags, and its label encodes back to the same octets.
 func TestAllowUnassignedSecondOctet(t *testing.T) {
-	opts := unhex(t, "82 05 5A 81 02")
+	opts := testutil.Unhex(t, "82 05 5A 81 02")
 	require.NoError(t, rfc1108.Strict{AllowUnassigned: true}.Validate(opts))
 	// Wireshark shows the flags 0x81;0x02: the second octet carries mask
 	// 0x02 with FTI 0.
@@ -141,7 +122,7 @@ func TestAllowUnassignedSecondOctet(t *testing.T) {
 // The RFC 791 form of bsoVectors decoded as such: S 0x0000, C 5, H "AB",
 // TCC "CDE", the values tshark 4.0.17 shows for it (RULES.md §7, §8).
 func TestLegacyVector(t *testing.T) {
-	opts := unhex(t, "82 0B 00 00 00 05 41 42 43 44 45 00")
+	opts := testutil.Unhex(t, "82 0B 00 00 00 05 41 42 43 44 45 00")
 	var s rfc1108.LegacySEC
 	require.NoError(t, rfc1108.DecodeLegacySEC(opts, &s))
 	assert.Equal(t, rfc1108.LegacyUnclassified, s.Security)
@@ -156,8 +137,8 @@ func TestLegacyVector(t *testing.T) {
 // ends in an exception, RULES.md §7). Linux accepts both (RULES.md §6).
 // Strictly, an ESO needs a BSO (RFC 1108 §3) and a length of at least 3.
 func TestESOVectors(t *testing.T) {
-	ok := unhex(t, "85 03 01 00")
-	short := unhex(t, "85 02 00 00")
+	ok := testutil.Unhex(t, "85 03 01 00")
+	short := testutil.Unhex(t, "85 02 00 00")
 	for _, opts := range [][]byte{ok, short} {
 		require.NoError(t, rfc1108.Linux{}.Validate(opts))
 		require.NoError(t, (&ipopt.Linux{}).Validate(opts))
@@ -169,13 +150,13 @@ func TestESOVectors(t *testing.T) {
 	assert.Equal(t, 3, e.Len())
 
 	_, err = rfc1108.ParseESO(short)
-	requireErrAt(t, err, ipopt.ErrBadLength, 1)
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrBadLength, 1, 21)
 
-	requireErrAt(t, rfc1108.Strict{}.Validate(ok), rfc1108.ErrESOWithoutBSO, 0)
-	requireErrAt(t, rfc1108.Strict{}.Validate(short), ipopt.ErrBadLength, 1)
+	testutil.RequireErrAt[ipopt.Error](t, rfc1108.Strict{}.Validate(ok), rfc1108.ErrESOWithoutBSO, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, rfc1108.Strict{}.Validate(short), ipopt.ErrBadLength, 1, 21)
 
 	// With a BSO before or after it, the ESO is accepted, and it may
 	// appear more than once (RFC 1108 §3).
-	require.NoError(t, rfc1108.Strict{}.Validate(unhex(t, "82 03 AB 85 03 01 00 00")))
-	require.NoError(t, rfc1108.Strict{}.Validate(unhex(t, "85 03 01 82 03 AB 85 04 02 FF")))
+	require.NoError(t, rfc1108.Strict{}.Validate(testutil.Unhex(t, "82 03 AB 85 03 01 00 00")))
+	require.NoError(t, rfc1108.Strict{}.Validate(testutil.Unhex(t, "85 03 01 82 03 AB 85 04 02 FF")))
 }
