@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -89,11 +90,8 @@ var echoCases = []kernelCase{
 
 // padded is unhex with EOL padding to a multiple of 4.
 func padded(tb testing.TB, s string) []byte {
-	b := unhex(tb, s)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	tb.Helper()
+	return testutil.PadEOL(unhex(tb, s))
 }
 
 // TestEchoModel checks ipopt.Linux (Compiled.Silent, then the pointer)
@@ -211,9 +209,7 @@ func genEcho(r *rand.Rand) []byte {
 		default:
 			b = append(b, byte(ipopt.EOL), byte(ipopt.RR), 1)
 		}
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
+		b = testutil.PadEOL(b)
 		if len(b) <= ipopt.MaxOptionsLen {
 			return b
 		}

@@ -9,6 +9,8 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/iplabel/iplabel/internal/testutil"
 )
 
 // RFC 1071 §3's worked example: the one's complement sum of
@@ -27,14 +29,14 @@ func icmpErrorFrame(frame []byte, typ, code, ptr byte, replyOpts []byte) []byte 
 	orig := frame[ethLen:]
 	quoted := orig[:int(orig[0]&0x0f)*4+8]
 	icmp := append([]byte{typ, code, 0, 0, ptr, 0, 0, 0}, quoted...)
-	binary.BigEndian.PutUint16(icmp[2:], checksum(icmp))
+	binary.BigEndian.PutUint16(icmp[2:], testutil.Checksum(icmp))
 	ihl := 20 + len(replyOpts)
 	ip := []byte{0x40 | byte(ihl/4), 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0}
 	binary.BigEndian.PutUint16(ip[2:], uint16(ihl+len(icmp)))
 	ip = append(ip, loopback[:]...)
 	ip = append(ip, loopback[:]...)
 	ip = append(ip, replyOpts...)
-	binary.BigEndian.PutUint16(ip[10:], checksum(ip))
+	binary.BigEndian.PutUint16(ip[10:], testutil.Checksum(ip))
 	out := append(make([]byte, 12), 0x08, 0x00)
 	out = append(out, ip...)
 	return append(out, icmp...)
@@ -63,7 +65,7 @@ func TestPropFrameRoundTrip(t *testing.T) {
 			ok := bytes.Equal(f[:6], []byte{1, 2, 3, 4, 5, 6}) &&
 				ip[0]>>4 == 4 && ihl == 20+len(opts) &&
 				int(binary.BigEndian.Uint16(ip[2:])) == len(ip) &&
-				checksum(ip[:ihl]) == 0 &&
+				testutil.Checksum(ip[:ihl]) == 0 &&
 				bytes.Equal(ip[20:ihl], opts) &&
 				binary.BigEndian.Uint16(ip[ihl+2:]) == port
 			s, sok := payloadSeq(ip[ihl+udpLen:])
@@ -126,14 +128,14 @@ func TestPropStamp(t *testing.T) {
 			f := append(appendEth(nil, [6]byte{}), d...)
 			e, ours, ok := parseQuote(icmpErrorFrame(f, 12, 0, 22, nil), port)
 			s, sok := payloadSeq(d[ihl+udpLen:])
-			if !ok || !ours || e.seq != seq || !sok || s != seq || checksum(d[:ihl]) != 0 {
+			if !ok || !ours || e.seq != seq || !sok || s != seq || testutil.Checksum(d[:ihl]) != 0 {
 				return false
 			}
 			d[9] = 1 // ICMP: the UDP octets are now an ICMP header
 			stamp(d, seq, port)
 			f = append(appendEth(nil, [6]byte{}), d...)
 			e, ours, ok = parseQuote(icmpErrorFrame(f, 12, 0, 22, nil), port)
-			return ok && !ours && e.id == uint16(seq) && checksum(d[:ihl]) == 0 &&
+			return ok && !ours && e.id == uint16(seq) && testutil.Checksum(d[:ihl]) == 0 &&
 				bytes.Equal(e.quotedOpts, opts)
 		},
 		genFrameOpts(), gen.UInt32(), gen.UInt32(), gen.UInt16(),

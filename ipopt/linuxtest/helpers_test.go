@@ -1,13 +1,14 @@
 package linuxtest
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/internal/testutil"
 )
 
 // kernelCase is one options field and the verdict a source other than
@@ -43,11 +44,11 @@ func needKernel(tb testing.TB) {
 	}
 }
 
+// unhex is testutil.Unhex once the DOI placeholders of setDOIOctets are
+// expanded.
 func unhex(tb testing.TB, s string) []byte {
 	tb.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(doiOctets.Replace(s), " ", ""))
-	require.NoError(tb, err, s)
-	return b
+	return testutil.Unhex(tb, doiOctets.Replace(s))
 }
 
 // checkKernel asks the kernel about every case in one batch and compares.

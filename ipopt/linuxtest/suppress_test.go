@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -229,9 +231,7 @@ var suppressFields = [][]byte{
 // at the header (the octets after it stay, as link-layer padding).
 func genSuppressed(r *rand.Rand, ns *Namespace) []byte {
 	opts := suppressFields[r.IntN(len(suppressFields))]
-	for len(opts)%4 != 0 {
-		opts = append(opts[:len(opts):len(opts)], 0)
-	}
+	opts = testutil.PadEOL(slices.Clip(opts)) // a copy: the table stays as it is
 	return edited(ns, opts, func(h ipopt.Header) {
 		src(suppressAddrs[r.IntN(len(suppressAddrs))])(h)
 		dst(suppressAddrs[r.IntN(len(suppressAddrs))])(h)
