@@ -36,6 +36,21 @@ func parseHexField(dst []byte, s string) ([]byte, error) {
 		return dst, nil
 	}
 	start := len(dst)
+	dst, err := parseHex(dst, s, ipopt.MaxOptionsLen, "options field over 40 octets")
+	if err != nil {
+		return dst, err
+	}
+	for n := len(dst) - start; n < ipopt.PaddedLen(n); n++ {
+		dst = append(dst, byte(ipopt.EOL))
+	}
+	return dst, nil
+}
+
+// parseHex appends the octets of s, written in parseHexField's forms, to
+// dst; more than max octets fail with tooLong. On error dst is returned
+// unchanged.
+func parseHex(dst []byte, s string, max int, tooLong string) ([]byte, error) {
+	start := len(dst)
 	fail := func(col int, msg string) ([]byte, error) {
 		return dst[:start], &hexError{col, msg}
 	}
@@ -69,17 +84,14 @@ func parseHexField(dst []byte, s string) ([]byte, error) {
 			hi, half, halfCol = v, true, i+1
 			continue
 		}
-		if len(dst)-start >= ipopt.MaxOptionsLen {
-			return fail(halfCol, "options field over 40 octets")
+		if len(dst)-start >= max {
+			return fail(halfCol, tooLong)
 		}
 		dst = append(dst, hi<<4|v)
 		half = false
 	}
 	if half {
 		return fail(halfCol, "odd number of hex digits")
-	}
-	for n := len(dst) - start; n < ipopt.PaddedLen(n); n++ {
-		dst = append(dst, byte(ipopt.EOL))
 	}
 	return dst, nil
 }
@@ -125,11 +137,17 @@ var errLongLine = &hexError{Msg: "line longer than " + strconv.Itoa(maxLine) + "
 // from in is returned as "stdin: after line N: ...".
 func forEachField(args []string, in io.Reader, f func(fl *field) error) error {
 	var buf [ipopt.MaxOptionsLen]byte
+	return forEachInput(args, in, buf[:0], parseHexField, f)
+}
+
+// forEachInput is forEachField with another reader of one input (parse
+// appends its octets to buf, whose room it reuses).
+func forEachInput(args []string, in io.Reader, buf []byte, parse func(dst []byte, s string) ([]byte, error), f func(fl *field) error) error {
 	var fl field
 	if len(args) > 0 {
 		for i, a := range args {
 			fl.where = "argument " + strconv.Itoa(i+1)
-			fl.opts, fl.err = parseHexField(buf[:0], a)
+			fl.opts, fl.err = parse(buf[:0], a)
 			if err := f(&fl); err != nil {
 				return err
 			}
@@ -168,7 +186,7 @@ func forEachField(args []string, in io.Reader, f func(fl *field) error) error {
 			}
 		} else if s := trimSpace(string(b)); s != "" && s[0] != '#' {
 			fl.where = "line " + strconv.Itoa(line)
-			fl.opts, fl.err = parseHexField(buf[:0], s)
+			fl.opts, fl.err = parse(buf[:0], s)
 			if err := f(&fl); err != nil {
 				return err
 			}

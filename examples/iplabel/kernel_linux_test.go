@@ -150,3 +150,96 @@ func TestKernelSilent(t *testing.T) {
 		require.Equal(t, want.String(), kv[i].String(), "%s: %s", c.name, c.hex)
 	}
 }
+
+// kernelCALIPSO are the CALIPSO DOIs validate --ipv6's differential test
+// wishes for (linuxtest.ConfigureCALIPSO picks free numbers where the
+// host uses these), and kernelCases6 how many headers it tries.
+var kernelCALIPSO = []uint32{3201, 3202}
+
+const kernelCases6 = 400
+
+// TestKernelDifferentialIPv6 compares "iplabel validate --ipv6" with the
+// running kernel on generated Hop-by-Hop headers (genHopByHop): ok must
+// be whether the kernel delivers an IPv6/UDP datagram carrying the header
+// to [::1], and pointer the pointer of the ICMPv6 Parameter Problem it
+// sends (null when it sends none). The kernel's answer comes from
+// ipopt/linuxtest, which injects the datagrams on lo in a private network
+// namespace with the CALIPSO DOIs configured (and removes them again);
+// the --doi-config file holds those DOIs, the host's own, and a CIPSO
+// line that validate --ipv6 must read past.
+func TestKernelDifferentialIPv6(t *testing.T) {
+	ns := linuxtest.ForTest(t)
+	used, err := ns.ConfigureCALIPSO(t, kernelCALIPSO...)
+	require.NoError(t, err)
+	host, err := ns.HostCALIPSO()
+	require.NoError(t, err)
+	v, err := ns.IPv6()
+	require.NoError(t, err)
+	t.Cleanup(func() { v.Close() })
+
+	conf := []string{"cipsov4 add pass doi:3101 tags:1"}
+	for _, d := range kernelCALIPSO {
+		conf = append(conf, "netlabelctl calipso add pass doi:"+strconv.FormatUint(uint64(used.Of(d)), 10))
+	}
+	for _, d := range host {
+		conf = append(conf, "calipso add pass doi:"+strconv.FormatUint(uint64(d), 10))
+	}
+	cfg := writeFile(t, "kernel6.conf", strings.Join(conf, "\n")+"\n")
+	old := genCALIPSODOIs
+	genCALIPSODOIs = slices.Clone(genCALIPSODOIs)
+	for i, d := range genCALIPSODOIs {
+		genCALIPSODOIs[i] = used.Of(d)
+	}
+	defer func() { genCALIPSODOIs = old }()
+
+	seed := uint64(6)
+	if s, err := strconv.ParseUint(os.Getenv("IPLABEL_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	r := rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15))
+	list := make([][]byte, kernelCases6)
+	var in strings.Builder
+	for i := range list {
+		list[i] = genHopByHop(r)
+		in.WriteString(hexOf(list[i]) + "\n")
+	}
+	kv, err := v.VerdictHopByHop(list)
+	require.NoError(t, err)
+	res := iplabel(t, in.String(), "validate", "--ipv6", "--doi-config", cfg)
+	require.Empty(t, res.stderr)
+	got := jsonLines(t, res.stdout)
+	require.Len(t, got, len(list))
+	kinds := map[string]int{}
+	bad := 0
+	for i, k := range kv {
+		want := "dropped"
+		switch {
+		case k.Delivered:
+			want = "delivered"
+		case k.ICMP && k.Type == 4:
+			want = "pointer " + strconv.Itoa(int(k.Pointer))
+		case k.ICMP:
+			want = k.String()
+		}
+		kinds[strings.Fields(want)[0]]++
+		m := got[i].(map[string]any)
+		cli := "dropped"
+		if m["ok"] == true {
+			cli = "delivered"
+		} else if p, ok := m["pointer"].(float64); ok {
+			cli = "pointer " + strconv.Itoa(int(p))
+		}
+		if cli != want {
+			if bad++; bad <= 20 {
+				t.Errorf("%s: kernel %s, iplabel %s (%v)", hexOf(list[i]), want, cli, m["error"])
+			}
+		}
+	}
+	t.Logf("kernel verdicts over %d headers: %v", len(list), kinds)
+	require.Greater(t, kinds["delivered"], len(list)/10, "the generator should make valid labels too")
+	require.Greater(t, kinds["pointer"], len(list)/20)
+	require.Greater(t, kinds["dropped"], len(list)/10)
+	if bad > 0 {
+		t.Errorf("%d of %d headers disagree (seed %d)", bad, len(list), seed)
+	}
+}

@@ -7,6 +7,7 @@
 // Usage:
 //
 //	iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
+//	iplabel validate --ipv6 [--doi-config FILE] [HEX...]
 //	iplabel decode [--doi-config FILE] [HEX...]
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
@@ -17,7 +18,9 @@
 // validate and decode read IPv4 options fields (the octets after the
 // 20-octet base header) as hex, from their arguments or, when there are
 // none, one per line from standard input, and print exactly one JSON
-// object per field. dump prints one line per packet of a pcap or pcapng
+// object per field; with --ipv6, validate reads IPv6 Hop-by-Hop Options
+// headers and checks their CALIPSO labels (RFC 5570) and other options as
+// Linux does. dump prints one line per packet of a pcap or pcapng
 // capture; rewrite relabels every IPv4 packet of one.
 //
 // Exit status: 0 success; 1 some input is not a valid label (validate
@@ -68,6 +71,7 @@ var commands = map[string]command{
 
 const usageText = `usage:
   iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
+  iplabel validate --ipv6 [--doi-config FILE] [HEX...]
   iplabel decode [--doi-config FILE] [HEX...]
   iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]

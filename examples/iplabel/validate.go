@@ -7,7 +7,8 @@ import (
 )
 
 // runValidate is "iplabel validate [--profile linux|strict] [--doi-config
-// FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]": one JSON object per
+// FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]", or with --ipv6
+// [runValidate6]: one JSON object per
 // options field, {"ok":true} or {"ok":false,"pointer":P,"error":"..."},
 // P being the ICMP Parameter Problem pointer counted from the start of
 // the IP header (first option octet = 20) that Linux sends, or null when
@@ -25,9 +26,21 @@ func runValidate(e *env, args []string) (int, error) {
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
 	loopback := fs.Bool("loopback", false, "the packet arrived on loopback (local tag 128 allowed)")
 	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
+	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
 	pos, err := parseFlags(fs, args, e.stdout)
 	if err != nil {
 		return 0, err
+	}
+	if *v6 {
+		for _, f := range []string{"loopback", "rbm-strictvalid"} {
+			if flagSet(fs, f) {
+				return 0, usagef("--%s does not apply to --ipv6", f)
+			}
+		}
+		if *profile != "linux" {
+			return 0, usagef("--profile %q: --ipv6 has only the linux profile", *profile)
+		}
+		return runValidate6(e, *cfg, pos)
 	}
 	var strict bool
 	switch *profile {
@@ -87,4 +100,48 @@ func appendVerdictJSON(dst []byte, v fieldVerdict) []byte {
 	dst = append(dst, `,"error":`...)
 	dst = appendErrorJSON(dst, err)
 	return append(dst, '}')
+}
+
+// flagSet reports whether flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// runValidate6 is "iplabel validate --ipv6 [--doi-config FILE] [HEX...]":
+// each input is one whole Hop-by-Hop Options header (parseHopByHop), and
+// its line says whether Linux delivers a UDP datagram carrying it
+// (appendVerdict6JSON). The header's Next Header octet is not judged.
+// Exit status as for IPv4 options.
+func runValidate6(e *env, cfg string, pos []string) (int, error) {
+	_, creg, err := loadConfigs(cfg)
+	if err != nil {
+		return 0, err
+	}
+	v := newValidator6(creg)
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	status := exitOK
+	var line []byte
+	err = forEachInput(pos, e.stdin, make([]byte, 0, maxHopByHop), parseHopByHop, func(fl *field) error {
+		line = line[:0]
+		if fl.err != nil {
+			line = appendInputError(line, fl)
+			reportInputError(e, "validate", fl)
+			status = exitInvalid
+		} else {
+			verr := v.validate(fl.opts)
+			if verr != nil {
+				status = exitInvalid
+			}
+			line = appendVerdict6JSON(line, verr)
+		}
+		line = append(line, '\n')
+		_, err := w.Write(line)
+		return err
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return status, err
 }
