@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
@@ -49,18 +49,6 @@ func record(t *testing.T, f func(tb testing.TB)) *recorder {
 	}()
 	<-done
 	return r
-}
-
-func unhex(t *testing.T, s string) []byte {
-	t.Helper()
-	var b []byte
-	for _, f := range strings.Fields(s) {
-		var v byte
-		_, err := fmt.Sscanf(f, "%02X", &v)
-		require.NoError(t, err, f)
-		b = append(b, v)
-	}
-	return b
 }
 
 // TestFieldsChecklistVectors has tshark dissect fields of the checklist
@@ -101,7 +89,7 @@ func TestFieldsChecklistVectors(t *testing.T) {
 	}
 	var datagrams [][]byte
 	for i, c := range cases {
-		datagrams = append(datagrams, tsharktest.Datagram(t, unhex(t, c.hex), uint16(i), []byte("test")))
+		datagrams = append(datagrams, tsharktest.Datagram(t, testutil.Unhex(t, c.hex), uint16(i), []byte("test")))
 	}
 	pcap := tsharktest.WriteIPv4(t, datagrams)
 	plain := tsharktest.Fields(t, pcap, fields)
@@ -119,7 +107,7 @@ func TestFieldsChecklistVectors(t *testing.T) {
 // Datagram's checksums good and a corrupted one bad.
 func TestFieldsChecksumOffByDefault(t *testing.T) {
 	tsharktest.Require(t)
-	good := tsharktest.Datagram(t, unhex(t, "86 0C 00 00 00 01 01 06 00 05 80 01"), 1, []byte("good"))
+	good := tsharktest.Datagram(t, testutil.Unhex(t, "86 0C 00 00 00 01 01 06 00 05 80 01"), 1, []byte("good"))
 	bad := tsharktest.Datagram(t, nil, 2, []byte("bad!"))
 	bad[11] ^= 0x01
 	pcap := tsharktest.WriteIPv4(t, [][]byte{good, bad})
@@ -144,7 +132,7 @@ func TestFieldsAbsentEverywhere(t *testing.T) {
 func TestFieldsRowCheck(t *testing.T) {
 	tsharktest.Require(t)
 	pcap := tsharktest.WriteIPv4(t, [][]byte{
-		tsharktest.Datagram(t, unhex(t, "86 0C 00 00 00 01 01 06 00 05 80 01"), 0, nil),
+		tsharktest.Datagram(t, testutil.Unhex(t, "86 0C 00 00 00 01 01 06 00 05 80 01"), 0, nil),
 		tsharktest.Datagram(t, nil, 1, nil),
 	})
 	r := record(t, func(tb testing.TB) {
