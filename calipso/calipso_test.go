@@ -9,6 +9,7 @@ import (
 
 	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -53,7 +54,7 @@ func TestAppendOptionLimits(t *testing.T) {
 	b, err := calipso.AppendOption([]byte{9}, 2, 1, label(t, "s0:c1952"))
 	require.ErrorIs(t, err, calipso.ErrNoSpace)
 	assert.Equal(t, []byte{9}, b, "nothing appended")
-	off, _ := where(t, err)
+	off, _ := testutil.Position(t, err)
 	assert.Equal(t, -1, off)
 	b, err = calipso.AppendOption(nil, 2, 1, label(t, "s255:c1951"))
 	require.NoError(t, err)
@@ -115,7 +116,7 @@ func TestValidate(t *testing.T) {
 			continue
 		}
 		require.ErrorIs(t, err, tt.err, tt.name)
-		off, ptr := where(t, err)
+		off, ptr := testutil.Position(t, err)
 		assert.Equal(t, tt.off, off, tt.name)
 		assert.Equal(t, tt.off+40, ptr, tt.name)
 	}
@@ -133,7 +134,7 @@ func TestInWalk(t *testing.T) {
 	h[10] ^= 0xff // checksum octet: the option is at 2
 	err = w.CheckHopByHop(h, ipv6.Packet{})
 	require.ErrorIs(t, err, calipso.ErrChecksum)
-	off, ptr := where(t, err)
+	off, ptr := testutil.Position(t, err)
 	assert.Equal(t, 10, off)
 	assert.Equal(t, 50, ptr)
 	_, _, answered := ipv6.ICMP(err)

@@ -3,6 +3,7 @@ package ipv6_test
 import (
 	"testing"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
 
@@ -20,7 +21,7 @@ func FuzzLinux(f *testing.F) {
 		if err == nil {
 			return
 		}
-		off, ptr := where(t, err)
+		off, ptr := testutil.Position(t, err)
 		if off < 0 || off >= max(len(hdr), 2) || ptr != off+40 {
 			t.Fatalf("%v: offset %d pointer %d for %d octets", err, off, ptr, len(hdr))
 		}

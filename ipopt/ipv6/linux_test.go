@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -62,7 +63,7 @@ func TestLinuxHopByHop(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tt.err)
-			off, ptr := where(t, err)
+			off, ptr := testutil.Position(t, err)
 			assert.Equal(t, tt.off, off)
 			assert.Equal(t, tt.off+40, ptr)
 			code, pointer, ok := ipv6.ICMP(err)
@@ -90,7 +91,7 @@ func TestLinuxOptionCount(t *testing.T) {
 	bad := append(append([]byte{}, opts...), 0x9e, 0, 1, 2, 0, 0)
 	err := l.CheckHopByHop(hbh(bad...), ipv6.Packet{})
 	require.ErrorIs(t, err, ipv6.ErrTooManyOptions)
-	off, _ := where(t, err)
+	off, _ := testutil.Position(t, err)
 	assert.Equal(t, 18, off)
 	_, _, answered := ipv6.ICMP(err)
 	assert.False(t, answered)
@@ -117,7 +118,7 @@ func TestLinuxDestOptions(t *testing.T) {
 	require.NoError(t, l.CheckDestOptions(hbh(5, 3, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0), ipv6.Packet{Offset: 8}))
 	err := l.CheckDestOptions(hbh(0xc2, 4, 0, 0, 0, 0), ipv6.Packet{Offset: 8})
 	require.ErrorIs(t, err, ipv6.ErrUnknownOption)
-	off, ptr := where(t, err)
+	off, ptr := testutil.Position(t, err)
 	assert.Equal(t, 10, off)
 	assert.Equal(t, 50, ptr)
 }
