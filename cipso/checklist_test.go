@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -65,7 +66,7 @@ var checklist = []checkCase{
 }
 
 func case28(t testing.TB) []byte {
-	b := append(hx(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xFF}, 29)...)
+	b := append(testutil.Unhex(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xFF}, 29)...)
 	return append(b, 0x01)
 }
 
@@ -96,7 +97,7 @@ func TestChecklistLinux(t *testing.T) {
 	cases := append(slices.Clone(checklist), checkCase{name: "28 largest tag 1", opts: "", lp: 0, l0: 22, st: 0})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := hx(t, tc.opts)
+			opts := testutil.Unhex(t, tc.opts)
 			if tc.opts == "" {
 				opts = case28(t)
 			}
@@ -121,7 +122,7 @@ func TestChecklistStrict(t *testing.T) {
 	cases := append(slices.Clone(checklist), checkCase{name: "28 largest tag 1", opts: "", st: 0})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := hx(t, tc.opts)
+			opts := testutil.Unhex(t, tc.opts)
 			if tc.opts == "" {
 				opts = case28(t)
 			}
@@ -154,7 +155,7 @@ func TestStrictSentinels(t *testing.T) {
 		{"86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 08 00 00", ErrNotCanonical},  // 20-10,8-0 with the 0 written
 		{"86 10 00 00 00 01 05 0A 00 05 00 14 00 0A 00 08", nil},                    // 20-10,8-0 canonical
 	} {
-		err := st.ValidateOption(hx(t, tc.opts))
+		err := st.ValidateOption(testutil.Unhex(t, tc.opts))
 		if tc.errIs == nil {
 			assert.NoError(t, err, tc.opts)
 			continue
@@ -164,8 +165,8 @@ func TestStrictSentinels(t *testing.T) {
 
 	// Ignorable tags are framed and skipped.
 	st.Ignorable.Add(TagFreeForm)
-	assert.NoError(t, st.ValidateOption(hx(t, "86 0E 00 00 00 01 07 04 AA BB 01 04 00 05")))
-	requireErr(t, st.ValidateOption(hx(t, "86 0C 00 00 00 01 07 09 AA BB 01 04")), ErrBadTagLength, 7)
+	assert.NoError(t, st.ValidateOption(testutil.Unhex(t, "86 0E 00 00 00 01 07 04 AA BB 01 04 00 05")))
+	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0C 00 00 00 01 07 09 AA BB 01 04")), ErrBadTagLength, 7)
 }
 
 // Checklist 16 with a local DOI, and tag 128 where Linux accepts it.
@@ -174,16 +175,16 @@ func TestLinuxLocalTag(t *testing.T) {
 	require.NoError(t, err)
 	var r Registry
 	require.NoError(t, r.Add(d))
-	opts := hx(t, "86 0C 00 00 00 01 80 06 00 00 00 2A")
+	opts := testutil.Unhex(t, "86 0C 00 00 00 01 80 06 00 00 00 2A")
 	lx := NewLinux(&r)
 	assert.Equal(t, 26, pointerOf(t, lx.Validate(opts)), "local DOI, not loopback")
 	lx.Loopback = true
 	assert.NoError(t, lx.Validate(opts))
 	sock := ipopt.Linux{CIPSO: lx, Socket: true, CapNetRaw: true}
 	assert.Equal(t, 26, pointerOf(t, sock.Validate(opts)), "setsockopt refuses tag 128")
-	assert.Equal(t, 27, pointerOf(t, lx.Validate(hx(t, "86 0B 00 00 00 01 80 05 00 00 00 00"))), "length != 6")
+	assert.Equal(t, 27, pointerOf(t, lx.Validate(testutil.Unhex(t, "86 0B 00 00 00 01 80 05 00 00 00 00"))), "length != 6")
 	// A local DOI permits nothing but tag 128; tag 1 fails at the slot check.
-	assert.Equal(t, 26, pointerOf(t, lx.Validate(hx(t, "86 0A 00 00 00 01 01 04 00 05 00 00"))))
+	assert.Equal(t, 26, pointerOf(t, lx.Validate(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00"))))
 }
 
 // Checklist 36: a translated DOI, "cipso add trans doi:2 tags:1 levels:0=0
@@ -194,26 +195,26 @@ func TestLinuxTrans(t *testing.T) {
 	var r Registry
 	require.NoError(t, r.Add(d))
 	lx := NewLinux(&r)
-	lvl := hx(t, "86 0C 00 00 00 02 01 06 00 01 80 00")
-	cat := hx(t, "86 0B 00 00 00 02 01 05 00 00 40 00")
+	lvl := testutil.Unhex(t, "86 0C 00 00 00 02 01 06 00 01 80 00")
+	cat := testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 40 00")
 	assert.Equal(t, 29, pointerOf(t, lx.Validate(lvl)))
 	assert.ErrorIs(t, lx.Validate(lvl), ErrBadLevel)
 	assert.Equal(t, 30, pointerOf(t, lx.Validate(cat)))
 	assert.ErrorIs(t, lx.Validate(cat), ErrBadCategory)
-	assert.NoError(t, lx.Validate(hx(t, "86 0B 00 00 00 02 01 05 00 00 80 00")), "level 0, category 0 mapped")
+	assert.NoError(t, lx.Validate(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 80 00")), "level 0, category 0 mapped")
 	// strictvalid = 0: the IP layer lets both through (RULES.md §6).
 	lx.RBMStrictValid = false
 	assert.NoError(t, lx.Validate(lvl))
 	assert.NoError(t, lx.Validate(cat))
 	// A trans DOI has only tag 1: tag 2 fails at the slot check.
-	assert.Equal(t, 26, pointerOf(t, lx.Validate(hx(t, "86 0C 00 00 00 02 02 06 00 00 00 00"))))
+	assert.Equal(t, 26, pointerOf(t, lx.Validate(testutil.Unhex(t, "86 0C 00 00 00 02 02 06 00 00 00 00"))))
 	// Decoding maps through the tables; the strict profile with the
 	// registry checks them too.
 	st := Strict{Registry: &r}
-	requireErr(t, st.ValidateOption(hx(t, "86 0B 00 00 00 02 01 05 00 00 40")), ErrBadCategory, 10)
-	requireErr(t, st.ValidateOption(hx(t, "86 0B 00 00 00 02 01 05 00 01 80")), ErrBadLevel, 9)
-	requireErr(t, st.ValidateOption(hx(t, "86 0B 00 00 00 03 01 05 00 00 80")), ErrUnknownDOI, 2)
-	assert.NoError(t, st.ValidateOption(hx(t, "86 0B 00 00 00 02 01 05 00 00 80")))
+	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 40")), ErrBadCategory, 10)
+	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 01 80")), ErrBadLevel, 9)
+	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 03 01 05 00 00 80")), ErrUnknownDOI, 2)
+	assert.NoError(t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 80")))
 }
 
 // Tag slots: a tag type 0 passes the slot check through an empty slot
@@ -221,29 +222,29 @@ func TestLinuxTrans(t *testing.T) {
 // an empty slot is never permitted (RULES.md §7 step 3.1).
 func TestLinuxSlots(t *testing.T) {
 	full := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange, TagRBitmap, TagEnum))
-	assert.Equal(t, 26, pointerOf(t, full.Validate(hx(t, "86 08 00 00 00 01 00 05"))), "no empty slot: refused at the type")
+	assert.Equal(t, 26, pointerOf(t, full.Validate(testutil.Unhex(t, "86 08 00 00 00 01 00 05"))), "no empty slot: refused at the type")
 	gap := NewLinux(passRegistry(t, 1, TagRBitmap, TagInvalid, TagEnum))
-	assert.Equal(t, 26, pointerOf(t, gap.Validate(hx(t, "86 0C 00 00 00 01 02 06 00 05 00 01"))))
-	assert.NoError(t, gap.Validate(hx(t, "86 0A 00 00 00 01 01 04 00 05")))
+	assert.Equal(t, 26, pointerOf(t, gap.Validate(testutil.Unhex(t, "86 0C 00 00 00 01 02 06 00 05 00 01"))))
+	assert.NoError(t, gap.Validate(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05")))
 	// The same tag type twice is accepted (RULES.md §7; checked on Linux 6.18).
 	lp := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange))
-	assert.NoError(t, lp.Validate(hx(t, "86 0E 00 00 00 01 01 04 00 05 01 04 00 06")))
+	assert.NoError(t, lp.Validate(testutil.Unhex(t, "86 0E 00 00 00 01 01 04 00 05 01 04 00 06")))
 }
 
 func TestLinuxValidateOption(t *testing.T) {
 	lp := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange))
-	requireErr(t, lp.ValidateOption(hx(t, "86 0E 00 00 00 01 02 08 00 05 00 05 00 01")), ErrCategoryOrder, 10)
-	requireErr(t, lp.ValidateOption(hx(t, "82 03 AB")), ErrNotCIPSO, 0)
+	testutil.RequireErr[ipopt.Error](t, lp.ValidateOption(testutil.Unhex(t, "86 0E 00 00 00 01 02 08 00 05 00 05 00 01")), ErrCategoryOrder, 10)
+	testutil.RequireErr[ipopt.Error](t, lp.ValidateOption(testutil.Unhex(t, "82 03 AB")), ErrNotCIPSO, 0)
 	// Through CheckOption, offsets are in the options field.
-	o := ipopt.Option{Offset: 2, Type: ipopt.CIPSO, Bytes: hx(t, "86 0A 00 00 00 09 01 04 00 05")}
-	requireErr(t, lp.CheckOption(o, false), ErrUnknownDOI, 4)
+	o := ipopt.Option{Offset: 2, Type: ipopt.CIPSO, Bytes: testutil.Unhex(t, "86 0A 00 00 00 09 01 04 00 05")}
+	testutil.RequireErr[ipopt.Error](t, lp.CheckOption(o, false), ErrUnknownDOI, 4)
 }
 
 func TestValidateNoAllocs(t *testing.T) {
 	lp := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange))
 	var st Strict
 	good := case28(t)
-	bad := hx(t, "86 12 00 00 00 01 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00")
+	bad := testutil.Unhex(t, "86 12 00 00 00 01 05 0C 00 05 00 05 00 01 00 14 00 0A 00 00")
 	n := testing.AllocsPerRun(500, func() {
 		if lp.Validate(good) != nil || lp.Validate(bad) == nil || st.Validate(good) != nil || st.Validate(bad) == nil {
 			panic("verdict")
@@ -265,7 +266,7 @@ func BenchmarkLinuxValidate(b *testing.B) {
 
 func BenchmarkStrictValidate(b *testing.B) {
 	var st Strict
-	opts := hx(b, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00")
+	opts := testutil.Unhex(b, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00")
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := st.Validate(opts); err != nil {

@@ -1,21 +1,14 @@
 package cipso
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
-
-// ffBuf returns an empty slice over 64 octets of 0xFF, so a test sees any
-// octet an encoder forgets to write.
-func ffBuf() []byte {
-	b := slices.Repeat([]byte{0xFF}, 64)
-	return b[:0]
-}
 
 func label(t testing.TB, level uint32, ranges ...[2]uint32) Label {
 	t.Helper()
@@ -64,9 +57,9 @@ func TestDomainAppendOptionCase40(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := NewPass(1, tc.tags...)
 			require.NoError(t, err)
-			out, err := d.AppendOption(ffBuf(), &tc.l, tc.f)
+			out, err := d.AppendOption(testutil.Poisoned(64), &tc.l, tc.f)
 			require.NoError(t, err)
-			assert.Equal(t, hx(t, tc.want), out)
+			assert.Equal(t, testutil.Unhex(t, tc.want), out)
 			n, err := d.OptionLen(&tc.l, tc.f)
 			require.NoError(t, err)
 			assert.Equal(t, len(out), n)
@@ -86,7 +79,7 @@ func TestAppendOptionErrors(t *testing.T) {
 	l := label(t, 3, [2]uint32{240, 240})
 	dst := []byte{0xAB}
 	out, err := d.AppendOption(dst, &l, Format{})
-	requireErr(t, err, ErrNoSpace, 10)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNoSpace, 10)
 	assert.Equal(t, []byte{0xAB}, out)
 	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
@@ -98,35 +91,35 @@ func TestAppendOptionErrors(t *testing.T) {
 		require.NoError(t, many.Cats.Add(2*i+300))
 	}
 	_, err = AppendOption(nil, 1, TagEnum, &many, Format{})
-	requireErr(t, err, ErrNoSpace, 10)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNoSpace, 10)
 	_, err = AppendOption(nil, 1, TagRange, &many, Format{})
-	requireErr(t, err, ErrNoSpace, 10)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNoSpace, 10)
 	// 8 ranges fit when the lowest starts at 0 (7 pairs and a lone top).
 	eight := label(t, 1, [2]uint32{0, 1})
 	for i := range uint32(7) {
 		require.NoError(t, eight.Cats.AddRange(10*i+10, 10*i+12))
 	}
-	out, err = AppendOption(ffBuf(), 1, TagRange, &eight, Format{})
+	out, err = AppendOption(testutil.Poisoned(64), 1, TagRange, &eight, Format{})
 	require.NoError(t, err)
 	assert.Len(t, out, 40)
 	require.NoError(t, eight.Cats.Remove(0))
 	require.NoError(t, eight.Cats.Add(5))
 	_, err = AppendOption(nil, 1, TagRange, &eight, Format{})
-	requireErr(t, err, ErrNoSpace, 10)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNoSpace, 10)
 
 	// Wire limits.
 	hi := label(t, 256)
 	_, err = AppendOption(nil, 1, TagRBitmap, &hi, Format{})
-	requireErr(t, err, ErrBadLevel, 9)
+	testutil.RequireErr[ipopt.Error](t, err, ErrBadLevel, 9)
 	_, err = d.AppendOption(nil, &hi, Format{})
-	requireErr(t, err, ErrBadLevel, 9)
+	testutil.RequireErr[ipopt.Error](t, err, ErrBadLevel, 9)
 	big := label(t, 1, [2]uint32{65535, 65535})
 	_, err = AppendOption(nil, 1, TagEnum, &big, Format{})
-	requireErr(t, err, ErrBadCategory, 10)
+	testutil.RequireErr[ipopt.Error](t, err, ErrBadCategory, 10)
 	_, err = AppendOption(nil, 1, TagPBitmap, &big, Format{})
-	requireErr(t, err, ErrTagNotAllowed, 6)
+	testutil.RequireErr[ipopt.Error](t, err, ErrTagNotAllowed, 6)
 	_, err = AppendOptionHeader(nil, 1, 35)
-	requireErr(t, err, ErrNoSpace, 1)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNoSpace, 1)
 }
 
 func TestDomainTrans(t *testing.T) {
@@ -135,9 +128,9 @@ func TestDomainTrans(t *testing.T) {
 	d, err := NewTrans(8, []TagType{TagRBitmap}, []Pair{{0, 0}, {1, 1}}, []Pair{{0, 1}, {1, 0}})
 	require.NoError(t, err)
 	l := label(t, 1, [2]uint32{0, 0})
-	out, err := d.AppendOption(ffBuf(), &l, Format{})
+	out, err := d.AppendOption(testutil.Poisoned(64), &l, Format{})
 	require.NoError(t, err)
-	assert.Equal(t, hx(t, "86 0B 00 00 00 08 01 05 00 01 40"), out, "host c0 goes out as wire c1")
+	assert.Equal(t, testutil.Unhex(t, "86 0B 00 00 00 08 01 05 00 01 40"), out, "host c0 goes out as wire c1")
 	o, _ := ParseOption(out)
 	var back Label
 	require.NoError(t, d.Decode(o, &back))
@@ -153,20 +146,20 @@ func TestDomainTrans(t *testing.T) {
 		assert.Equal(t, ipopt.Policy, e.Class())
 	}
 	// Receiving an unmapped wire level or category.
-	o, _ = ParseOption(hx(t, "86 0A 00 00 00 08 01 04 00 05"))
-	requireErr(t, d.Decode(o, &back), ErrUnmapped, 9)
-	o, _ = ParseOption(hx(t, "86 0B 00 00 00 08 01 05 00 01 20"))
-	requireErr(t, d.Decode(o, &back), ErrUnmapped, 10)
-	o, _ = ParseOption(hx(t, "86 0B 00 00 00 09 01 05 00 01 20"))
-	requireErr(t, d.Decode(o, &back), ErrUnknownDOI, 2)
+	o, _ = ParseOption(testutil.Unhex(t, "86 0A 00 00 00 08 01 04 00 05"))
+	testutil.RequireErr[ipopt.Error](t, d.Decode(o, &back), ErrUnmapped, 9)
+	o, _ = ParseOption(testutil.Unhex(t, "86 0B 00 00 00 08 01 05 00 01 20"))
+	testutil.RequireErr[ipopt.Error](t, d.Decode(o, &back), ErrUnmapped, 10)
+	o, _ = ParseOption(testutil.Unhex(t, "86 0B 00 00 00 09 01 05 00 01 20"))
+	testutil.RequireErr[ipopt.Error](t, d.Decode(o, &back), ErrUnknownDOI, 2)
 
 	// Host values above the wire's, mapped down.
 	d2, err := NewTrans(9, []TagType{TagRBitmap}, []Pair{{1000, 3}}, []Pair{{70000, 239}, {5, 0}})
 	require.NoError(t, err)
 	l = label(t, 1000, [2]uint32{5, 5}, [2]uint32{70000, 70000})
-	out, err = d2.AppendOption(ffBuf(), &l, Format{})
+	out, err = d2.AppendOption(testutil.Poisoned(64), &l, Format{})
 	require.NoError(t, err)
-	want := append(hx(t, "86 28 00 00 00 09 01 22 00 03 80"), make([]byte, 28)...)
+	want := append(testutil.Unhex(t, "86 28 00 00 00 09 01 22 00 03 80"), make([]byte, 28)...)
 	want = append(want, 0x01)
 	assert.Equal(t, want, out)
 	o, _ = ParseOption(out)
@@ -190,10 +183,10 @@ func TestDomainTrans(t *testing.T) {
 func TestDomainLocal(t *testing.T) {
 	d, err := NewLocal(5)
 	require.NoError(t, err)
-	out, err := d.AppendLocalOption(ffBuf(), 42)
+	out, err := d.AppendLocalOption(testutil.Poisoned(64), 42)
 	require.NoError(t, err)
 	require.Len(t, out, 12)
-	assert.Equal(t, hx(t, "86 0C 00 00 00 05 80 06"), out[:8])
+	assert.Equal(t, testutil.Unhex(t, "86 0C 00 00 00 05 80 06"), out[:8])
 	o, _ := ParseOption(out)
 	tg, _ := o.FirstTag()
 	id, err := tg.SecID()

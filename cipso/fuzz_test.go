@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -13,12 +14,12 @@ import (
 // the options they start with.
 func seedOptions(f *testing.F) {
 	for _, tc := range checklist {
-		f.Add(hx(f, tc.opts))
+		f.Add(testutil.Unhex(f, tc.opts))
 	}
 	f.Add(case28(f))
-	f.Add(hx(f, "86 0C 00 00 00 01 80 06 00 00 00 2A"))
-	f.Add(hx(f, "86 0B 00 00 00 02 01 05 00 00 40 00"))
-	f.Add(hx(f, "86 10 00 00 00 01 05 0A 00 03 00 14 00 0A 00 03"))
+	f.Add(testutil.Unhex(f, "86 0C 00 00 00 01 80 06 00 00 00 2A"))
+	f.Add(testutil.Unhex(f, "86 0B 00 00 00 02 01 05 00 00 40 00"))
+	f.Add(testutil.Unhex(f, "86 10 00 00 00 01 05 0A 00 03 00 14 00 0A 00 03"))
 }
 
 // checkErr fails unless err is nil or an ipopt.Error whose offset lies

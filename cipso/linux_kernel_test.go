@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
 )
@@ -654,12 +655,6 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 	lx := cipso.NewLinux(reg)
 	sock := &ipopt.Linux{CIPSO: lx, Socket: true, CapNetRaw: true}
 	g := newKernelGen(kernelSeed(7), reg)
-	pad := func(opt []byte) []byte {
-		for len(opt)%4 != 0 {
-			opt = append(opt, 0)
-		}
-		return opt
-	}
 
 	const labelsPerTag = 25
 	formats := []cipso.Format{{}, {Optimized: true}, {CatFlag: true}, {Optimized: true, CatFlag: true}}
@@ -696,7 +691,7 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 						continue
 					}
 					n++
-					opts := pad(opt)
+					opts := testutil.PadEOL(opt)
 					accepted++
 					if kerr := ns.SetSockOptions(opts); kerr != nil {
 						t.Errorf("DOI %v tag %d format %+v: setsockopt(%x): %v", d.DOI(), tag, f, opts, kerr)
@@ -715,10 +710,10 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 	for range 20 {
 		opt, err := local.AppendLocalOption(nil, g.r.Uint32())
 		require.NoError(t, err)
-		refused = append(refused, pad(opt), pad(append([]byte{1, 1}, opt...)))
+		refused = append(refused, testutil.PadEOL(opt), testutil.PadEOL(append([]byte{1, 1}, opt...)))
 		pass := slices.Clone(opt)
 		binary.BigEndian.PutUint32(pass[2:], dois.Of(16))
-		refused = append(refused, pad(pass))
+		refused = append(refused, testutil.PadEOL(pass))
 	}
 	for _, opts := range refused {
 		assert.ErrorIs(t, ns.SetSockOptions(opts), syscall.EINVAL, "setsockopt(%x)", opts)
@@ -727,7 +722,7 @@ func TestLinuxKernelSetSockOptions(t *testing.T) {
 	// Without CAP_NET_RAW no CIPSO option may be set (ipopt/RULES.md §3).
 	unpriv := &ipopt.Linux{CIPSO: lx, Socket: true}
 	for range 10 {
-		opts := pad(g.valid())
+		opts := testutil.PadEOL(g.valid())
 		assert.ErrorIs(t, ns.SetSockOptionsUnprivileged(opts), syscall.EINVAL, "setsockopt(%x) without CAP_NET_RAW", opts)
 		assert.ErrorIs(t, unpriv.Validate(opts), ipopt.ErrNotPermitted, "cipso.Linux (socket, no CAP_NET_RAW) on %x", opts)
 	}
@@ -822,9 +817,7 @@ func TestLinuxKernelTagSlots(t *testing.T) {
 		cases[i].opts = doiHex.Replace(cases[i].opts)
 	}
 	for i, c := range cases {
-		b, err := hex.DecodeString(strings.ReplaceAll(c.opts, " ", ""))
-		require.NoError(t, err, c.opts)
-		list[i] = b
+		list[i] = testutil.Unhex(t, c.opts)
 	}
 	got, err := ns.VerdictMany(list)
 	require.NoError(t, err)

@@ -1,55 +1,37 @@
 package cipso
 
 import (
-	"encoding/hex"
-	"errors"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// hx decodes spaced hex ("86 0A 00 00 ...").
-func hx(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	require.NoError(t, err)
-	return b
-}
-
-func requireErr(t *testing.T, err error, sentinel error, off int) {
-	t.Helper()
-	require.ErrorIs(t, err, sentinel)
-	var e ipopt.Error
-	require.True(t, errors.As(err, &e), "want ipopt.Error, got %T", err)
-	assert.Equal(t, off, e.Offset(), "offset of %v", err)
-}
-
 func TestParseOption(t *testing.T) {
-	o, err := ParseOption(hx(t, "86 0A 00 00 00 01 01 04 00 05 00 00"))
+	o, err := ParseOption(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00"))
 	require.NoError(t, err)
 	assert.Equal(t, 10, o.Len(), "cut to the length octet; the EOL padding is not part of it")
 	assert.Equal(t, DOI(1), o.DOI())
 	assert.Equal(t, "1", o.DOI().String())
 
 	_, err = ParseOption(nil)
-	requireErr(t, err, ipopt.ErrTruncated, 0)
+	testutil.RequireErr[ipopt.Error](t, err, ipopt.ErrTruncated, 0)
 	_, err = ParseOption([]byte{0x86})
-	requireErr(t, err, ipopt.ErrTruncated, 0)
+	testutil.RequireErr[ipopt.Error](t, err, ipopt.ErrTruncated, 0)
 	_, err = ParseOption([]byte{0x82, 0x03, 0xAB})
-	requireErr(t, err, ErrNotCIPSO, 0)
-	_, err = ParseOption(hx(t, "86 05 00 00 00"))
-	requireErr(t, err, ipopt.ErrBadLength, 1)
+	testutil.RequireErr[ipopt.Error](t, err, ErrNotCIPSO, 0)
+	_, err = ParseOption(testutil.Unhex(t, "86 05 00 00 00"))
+	testutil.RequireErr[ipopt.Error](t, err, ipopt.ErrBadLength, 1)
 	_, err = ParseOption(append([]byte{0x86, 41}, make([]byte, 39)...))
-	requireErr(t, err, ipopt.ErrBadLength, 1)
+	testutil.RequireErr[ipopt.Error](t, err, ipopt.ErrBadLength, 1)
 	// Checklist 31: the option runs past the field; the walk reports it
 	// at the type octet.
-	_, err = ParseOption(hx(t, "86 10 00 00 00 01 01 04 00 05 00 00"))
-	requireErr(t, err, ipopt.ErrBadLength, 0)
+	_, err = ParseOption(testutil.Unhex(t, "86 10 00 00 00 01 01 04 00 05 00 00"))
+	testutil.RequireErr[ipopt.Error](t, err, ipopt.ErrBadLength, 0)
 
 	// A hand-made short Option does not panic.
 	assert.Equal(t, DOI(0), Option{0x86}.DOI())
@@ -86,7 +68,7 @@ func TestTagIter(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := ParseOption(hx(t, tc.opt))
+			o, err := ParseOption(testutil.Unhex(t, tc.opt))
 			require.NoError(t, err)
 			it := o.Tags()
 			var got []tag
@@ -100,7 +82,7 @@ func TestTagIter(t *testing.T) {
 				require.NoError(t, it.Err())
 				return
 			}
-			requireErr(t, it.Err(), tc.errIs, tc.errOff)
+			testutil.RequireErr[ipopt.Error](t, it.Err(), tc.errIs, tc.errOff)
 			assert.False(t, it.Next(), "sticky")
 		})
 	}
@@ -137,7 +119,7 @@ func TestOptionLabel(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := ParseOption(hx(t, tc.opts))
+			o, err := ParseOption(testutil.Unhex(t, tc.opts))
 			require.NoError(t, err)
 			var l Label
 			require.NoError(t, o.Label(&l))
@@ -147,16 +129,16 @@ func TestOptionLabel(t *testing.T) {
 	}
 
 	// Checklist 22: {1..5, 10..20}; checklist 26: touching ranges, {5..20}.
-	o, _ := ParseOption(hx(t, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00"))
+	o, _ := ParseOption(testutil.Unhex(t, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00"))
 	var l Label
 	require.NoError(t, o.Label(&l))
 	assert.Equal(t, "{c1.c5,c10.c20}", l.Cats.String())
-	o, _ = ParseOption(hx(t, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00"))
+	o, _ = ParseOption(testutil.Unhex(t, "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 0A 00 05 00 00"))
 	require.NoError(t, o.Label(&l))
 	assert.Equal(t, "{c5.c20}", l.Cats.String())
 
 	// Checklist 28: the largest tag 1.
-	b := append(hx(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xFF}, 29)...)
+	b := append(testutil.Unhex(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xFF}, 29)...)
 	b = append(b, 0x01)
 	o, err := ParseOption(b)
 	require.NoError(t, err)
@@ -182,17 +164,17 @@ func TestOptionLabelErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := ParseOption(hx(t, tc.opts))
+			o, err := ParseOption(testutil.Unhex(t, tc.opts))
 			require.NoError(t, err)
 			l := Label{Level: 99}
-			requireErr(t, o.Label(&l), tc.errIs, tc.errOff)
+			testutil.RequireErr[ipopt.Error](t, o.Label(&l), tc.errIs, tc.errOff)
 			assert.Equal(t, Label{Level: 99}, l, "unchanged on error")
 		})
 	}
 }
 
 func TestSecID(t *testing.T) {
-	o, _ := ParseOption(hx(t, "86 0C 00 00 00 01 80 06 2A 00 00 00"))
+	o, _ := ParseOption(testutil.Unhex(t, "86 0C 00 00 00 01 80 06 2A 00 00 00"))
 	tg, err := o.FirstTag()
 	require.NoError(t, err)
 	id, err := tg.SecID()
@@ -207,16 +189,16 @@ func TestSecID(t *testing.T) {
 		assert.Equal(t, uint32(0x2A000000), id)
 	}
 	_, err = Tag{Offset: 6, Type: TagRBitmap, Bytes: []byte{1, 4, 0, 0}}.SecID()
-	requireErr(t, err, ErrUnknownTag, 6)
+	testutil.RequireErr[ipopt.Error](t, err, ErrUnknownTag, 6)
 	_, err = Tag{Offset: 6, Type: TagLocal, Bytes: []byte{0x80, 5, 0, 0, 0}}.SecID()
-	requireErr(t, err, ErrBadTagLength, 7)
+	testutil.RequireErr[ipopt.Error](t, err, ErrBadTagLength, 7)
 }
 
 func TestDecodeNoAllocs(t *testing.T) {
-	b := append(hx(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xA5}, 29)...)
+	b := append(testutil.Unhex(t, "86 28 00 00 00 01 01 22 00 FF"), slices.Repeat([]byte{0xA5}, 29)...)
 	b = append(b, 0x01)
-	rng := hx(t, "86 12 00 00 00 01 05 0C 00 05 01 14 00 0A 00 05 00 01")
-	bad := hx(t, "86 0D 00 00 00 01 02 07 00 05 00 05 01")
+	rng := testutil.Unhex(t, "86 12 00 00 00 01 05 0C 00 05 01 14 00 0A 00 05 00 01")
+	bad := testutil.Unhex(t, "86 0D 00 00 00 01 02 07 00 05 00 05 01")
 	var l Label
 	n := testing.AllocsPerRun(500, func() {
 		o, err := ParseOption(b)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -61,7 +62,7 @@ func TestLabelRange(t *testing.T) {
 
 func TestICMP(t *testing.T) {
 	lx := NewLinux(nil)
-	err := lx.Validate(hx(t, "01 01 86 0A 00 00 00 09 01 04 00 05"))
+	err := lx.Validate(testutil.Unhex(t, "01 01 86 0A 00 00 00 09 01 04 00 05"))
 	typ, code, ptr, ok := ipopt.ICMP(err, false)
 	assert.Equal(t, []any{uint8(12), uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "checklist 32: Parameter Problem, pointer 24")
 

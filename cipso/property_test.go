@@ -10,6 +10,8 @@ import (
 	"github.com/leanovate/gopter/prop"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iplabel/iplabel/internal/testutil"
 )
 
 // genLabel makes wire labels that fit tag t: tag 1 categories below 240,
@@ -172,7 +174,7 @@ func TestRegistryConcurrent(t *testing.T) {
 	base, _ := NewPass(1, TagRBitmap)
 	require.NoError(t, r.Add(base))
 	lx := NewLinux(&r)
-	opts := hx(t, "86 0A 00 00 00 01 01 04 00 05")
+	opts := testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05")
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
@@ -217,8 +219,8 @@ func TestLookupDecodeNoAllocs(t *testing.T) {
 	r := passRegistry(t, 1, TagRBitmap, TagEnum, TagRange)
 	tr, _ := NewTrans(2, []TagType{TagRBitmap}, []Pair{{0, 0}, {70, 5}}, []Pair{{300, 1}, {0, 0}})
 	require.NoError(t, r.Add(tr))
-	pass, _ := ParseOption(hx(t, "86 0E 00 00 00 01 02 08 00 05 00 01 00 05"))
-	trans, _ := ParseOption(hx(t, "86 0B 00 00 00 02 01 05 00 05 C0"))
+	pass, _ := ParseOption(testutil.Unhex(t, "86 0E 00 00 00 01 02 08 00 05 00 01 00 05"))
+	trans, _ := ParseOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 05 C0"))
 	var l Label
 	n := testing.AllocsPerRun(500, func() {
 		if _, err := r.Decode(pass, &l); err != nil {
