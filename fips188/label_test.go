@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +54,7 @@ func TestLabelVectors(t *testing.T) {
 			var l Label
 			require.NoError(t, p.Decode(c.in, &l))
 			assert.True(t, l.Equal(&c.want), "decoded %+v", l)
-			out, err := p.AppendOption(ffBuf(64), &l)
+			out, err := p.AppendOption(testutil.Poisoned(64), &l)
 			require.NoError(t, err)
 			assert.Equal(t, c.in, out, "re-encoded")
 			n, err := p.OptionLen(&l)
@@ -129,7 +130,7 @@ func TestLabelEncodeRefuses(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dst := []byte{0xAA}
 			out, err := c.p.AppendOption(dst, &c.l)
-			checkErr(t, err, c.sent, c.off, c.off+20)
+			testutil.RequireErrAt[ipopt.Error](t, err, c.sent, c.off, c.off+20)
 			var e ipopt.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, ipopt.Limit, e.Class())
@@ -154,7 +155,7 @@ func TestLabelDecodeOptions(t *testing.T) {
 	bad := bytes.Clone(opts)
 	bad[2+6] = 0x03 // tag 1 -> unknown tag 3
 	_, err = Strict.DecodeOptions(bad, &l)
-	checkErr(t, err, cipso.ErrUnknownTag, 8, 28)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 8, 28)
 	assert.True(t, l.Equal(&keep))
 }
 

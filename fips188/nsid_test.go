@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,21 +20,14 @@ var dsmExample = []byte{
 	0x06, 0x06, 0x00, 0x00, 0x00, 0x01,
 }
 
-// ffBuf returns an empty slice over n octets of 0xFF, so a test can see
-// that an encoder wrote every octet it claims.
-func ffBuf(n int) []byte {
-	b := bytes.Repeat([]byte{0xFF}, n)
-	return b[:0]
-}
-
 func TestNSIDEncodeDSMExample(t *testing.T) {
-	dst := ffBuf(64)
+	dst := testutil.Poisoned(64)
 	out, err := NewNSID(DefaultSID, 1).AppendOption(dst, 0)
 	require.NoError(t, err)
 	assert.Equal(t, dsmExample, out)
 	assert.Equal(t, &dst[:1][0], &out[0], "appended into the caller's buffer")
 
-	out, err = NewNSID(0x12341234, 1).AppendOption(ffBuf(64), DefaultDOI)
+	out, err = NewNSID(0x12341234, 1).AppendOption(testutil.Poisoned(64), DefaultDOI)
 	require.NoError(t, err)
 	assert.Equal(t, dsmExample, out, "explicit DOI equals the default")
 }
@@ -85,15 +79,15 @@ func TestNSIDEncodeAllSix(t *testing.T) {
 		0x05, 0x06, 0x31, 0x32, 0x33, 0x34,
 		0x06, 0x06, 0x41, 0x42, 0x43, 0x44,
 	}
-	out, err := n.AppendOption(ffBuf(64), 9)
+	out, err := n.AppendOption(testutil.Poisoned(64), 9)
 	require.NoError(t, err)
 	assert.Equal(t, want, out)
 	assert.Equal(t, ipopt.MaxOptionsLen, n.OptionLen())
 
-	tag, err := n.AppendTag(ffBuf(64))
+	tag, err := n.AppendTag(testutil.Poisoned(64))
 	require.NoError(t, err)
 	assert.Equal(t, want[6:], tag)
-	params, err := n.AppendParams(ffBuf(64))
+	params, err := n.AppendParams(testutil.Poisoned(64))
 	require.NoError(t, err)
 	assert.Equal(t, want[8:], params)
 
@@ -186,21 +180,9 @@ func TestDSMReceiverPointers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			checkErr(t, DSMReceiver.Validate(c.opt), c.sent, c.offset, c.pointer)
+			testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.Validate(c.opt), c.sent, c.offset, c.pointer)
 		})
 	}
-}
-
-// checkErr asserts err is an ipopt.Error with the sentinel, offset and
-// pointer given.
-func checkErr(t *testing.T, err error, sent error, offset, pointer int) {
-	t.Helper()
-	require.Error(t, err)
-	assert.ErrorIs(t, err, sent)
-	var e ipopt.Error
-	require.True(t, errors.As(err, &e), "%T is not ipopt.Error", err)
-	assert.Equal(t, offset, e.Offset(), "offset of %v", err)
-	assert.Equal(t, pointer, e.Pointer(), "pointer of %v", err)
 }
 
 func TestNSIDStrict(t *testing.T) {
@@ -220,7 +202,7 @@ func TestNSIDStrict(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			checkErr(t, NSIDStrict.Validate(c.opt), c.sent, c.offset, c.pointer)
+			testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.Validate(c.opt), c.sent, c.offset, c.pointer)
 		})
 	}
 	// Bypass alone, at its defined length 2, and every type in order.
@@ -235,9 +217,9 @@ func TestNSIDLenient(t *testing.T) {
 	require.NoError(t, NSIDLenient.Decode(in, &n))
 	assert.Equal(t, NewNSID(3, 1), n, "unknown skipped, order free, last duplicate wins")
 
-	checkErr(t, NSIDLenient.Validate(opt(0x09, 0x01, 0x03, 0x06, 0, 0, 0, 1)), ipopt.ErrBadLength, 9, 29)
-	checkErr(t, NSIDLenient.Validate(opt(0x09, 0x09, 0x03, 0x06, 0, 0, 0, 1)), ipopt.ErrBadLength, 9, 29)
-	checkErr(t, NSIDProfile{}.Validate(in), ErrUnknownParam, 14, 34)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDLenient.Validate(opt(0x09, 0x01, 0x03, 0x06, 0, 0, 0, 1)), ipopt.ErrBadLength, 9, 29)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDLenient.Validate(opt(0x09, 0x09, 0x03, 0x06, 0, 0, 0, 1)), ipopt.ErrBadLength, 9, 29)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDProfile{}.Validate(in), ErrUnknownParam, 14, 34)
 }
 
 func TestNSIDRequireAndAtomic(t *testing.T) {
@@ -246,7 +228,7 @@ func TestNSIDRequireAndAtomic(t *testing.T) {
 	keep := NSID{}.WithMessageSID(99)
 	n := keep
 	err := p.Decode(opt(0x03, 0x06, 0, 0, 0, 1), &n)
-	checkErr(t, err, ErrMissingParam, 8, 28)
+	testutil.RequireErrAt[ipopt.Error](t, err, ErrMissingParam, 8, 28)
 	var e ipopt.Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, ipopt.Policy, e.Class())
@@ -269,8 +251,8 @@ func TestNSIDDecodeParams(t *testing.T) {
 	var n NSID
 	require.NoError(t, NSIDStrict.DecodeParams(dsmExample[8:], &n))
 	assert.Equal(t, NewNSID(DefaultSID, 1), n)
-	checkErr(t, NSIDStrict.DecodeParams(dsmExample[8:19], &n), ipopt.ErrBadLength, 7, 27)
-	checkErr(t, DSMReceiver.DecodeParams([]byte{0x04, 0x06, 0, 0, 0, 0}, &n), ErrUnknownParam, 0, 1)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.DecodeParams(dsmExample[8:19], &n), ipopt.ErrBadLength, 7, 27)
+	testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.DecodeParams([]byte{0x04, 0x06, 0, 0, 0, 0}, &n), ErrUnknownParam, 0, 1)
 }
 
 func TestNSIDDecodeOptions(t *testing.T) {
@@ -288,36 +270,36 @@ func TestNSIDDecodeOptions(t *testing.T) {
 	bad := bytes.Clone(opts)
 	bad[2+5] = 0x01
 	_, err = NSIDStrict.DecodeOptions(bad, &n)
-	checkErr(t, err, cipso.ErrUnknownDOI, 4, 24)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownDOI, 4, 24)
 	_, err = DSMReceiver.DecodeOptions(bad, &n)
-	checkErr(t, err, cipso.ErrUnknownDOI, 4, 5)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownDOI, 4, 5)
 	// As the first option, DSM's own numbers come back.
 	_, err = DSMReceiver.DecodeOptions(mut(5, 1), &n)
-	checkErr(t, err, cipso.ErrUnknownDOI, 2, 3)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownDOI, 2, 3)
 	// Leftover keeps DSM's fixed pointer 2 wherever the option sits.
 	left := append([]byte{0x01}, opt(0x03, 0x06, 0, 0, 0, 1, 0x06)...)
-	checkErr(t, DSMReceiver.ValidateOptions(left), ipopt.ErrTruncated, 15, 2)
+	testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.ValidateOptions(left), ipopt.ErrTruncated, 15, 2)
 
 	// No CIPSO option: class Missing, pointer 134 (CIPSO draft §5.1.2), or 0
 	// for DSM.
 	_, err = NSIDStrict.DecodeOptions([]byte{0x01, 0x01, 0x01, 0x00}, &n)
-	checkErr(t, err, ErrMissing, 0, 134)
+	testutil.RequireErrAt[ipopt.Error](t, err, ErrMissing, 0, 134)
 	var e ipopt.Error
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, ipopt.Missing, e.Class())
-	checkErr(t, DSMReceiver.ValidateOptions(nil), ErrMissing, 0, 0)
+	testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.ValidateOptions(nil), ErrMissing, 0, 0)
 	// A CIPSO option after the EOL is not seen.
-	checkErr(t, NSIDStrict.ValidateOptions(append([]byte{0x00}, dsmExample...)), ErrMissing, 0, 134)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.ValidateOptions(append([]byte{0x00}, dsmExample...)), ErrMissing, 0, 134)
 
 	// Two CIPSO options: refused at the second type octet, as Linux does.
 	two := append(bytes.Clone(dsmExample), dsmExample...)
-	checkErr(t, NSIDStrict.ValidateOptions(two), ipopt.ErrDuplicate, 20, 40)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.ValidateOptions(two), ipopt.ErrDuplicate, 20, 40)
 	dup := append(opt(0x03, 0x06, 0, 0, 0, 1), opt(0x06, 0x06, 0, 0, 0, 1)...)
-	checkErr(t, NSIDStrict.ValidateOptions(dup), ipopt.ErrDuplicate, 14, 34)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.ValidateOptions(dup), ipopt.ErrDuplicate, 14, 34)
 	// A framing error before the label.
-	checkErr(t, NSIDStrict.ValidateOptions([]byte{0x07, 0x01, 0x00, 0x00}), ipopt.ErrBadLength, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.ValidateOptions([]byte{0x07, 0x01, 0x00, 0x00}), ipopt.ErrBadLength, 0, 20)
 	// Over 40 octets.
-	checkErr(t, NSIDStrict.ValidateOptions(make([]byte, 44)), ipopt.ErrTooLong, 40, 60)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.ValidateOptions(make([]byte, 44)), ipopt.ErrTooLong, 40, 60)
 }
 
 func TestParamIter(t *testing.T) {
@@ -348,15 +330,15 @@ func TestParamIter(t *testing.T) {
 
 	it = NewParamIter([]byte{0x03, 0x06, 0x00})
 	assert.False(t, it.Next())
-	checkErr(t, it.Err(), ipopt.ErrBadLength, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, it.Err(), ipopt.ErrBadLength, 1, 21)
 	assert.Nil(t, it.Param().Value())
 	it = NewParamIter([]byte{0x01, 0x02, 0x06})
 	assert.True(t, it.Next())
 	assert.False(t, it.Next())
-	checkErr(t, it.Err(), ipopt.ErrTruncated, 2, 22)
+	testutil.RequireErrAt[ipopt.Error](t, it.Err(), ipopt.ErrTruncated, 2, 22)
 	it = NewParamIter([]byte{0x01, 0x01})
 	assert.False(t, it.Next())
-	checkErr(t, it.Err(), ipopt.ErrBadLength, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, it.Err(), ipopt.ErrBadLength, 1, 21)
 }
 
 // TestNSIDInTagSet reads a network SID from a tag 7 that follows a tag 1,
@@ -364,7 +346,7 @@ func TestParamIter(t *testing.T) {
 func TestNSIDInTagSet(t *testing.T) {
 	b := []byte{0x86, 0x18, 0x10, 0x00, 0x10, 0x00, 0x01, 0x04, 0x00, 0x05,
 		0x07, 0x0e, 0x03, 0x06, 0x12, 0x34, 0x12, 0x34, 0x06, 0x06, 0x00, 0x00, 0x00, 0x01}
-	checkErr(t, DSMReceiver.Validate(b), cipso.ErrTagNotAllowed, 6, 7)
+	testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.Validate(b), cipso.ErrTagNotAllowed, 6, 7)
 	s, err := Strict.Parse(b)
 	require.NoError(t, err)
 	ff, ok := s.FreeForm()
@@ -377,6 +359,6 @@ func TestNSIDInTagSet(t *testing.T) {
 	s, err = Strict.Parse(b)
 	require.NoError(t, err)
 	ff, _ = s.FreeForm()
-	checkErr(t, DSMReceiver.DecodeFreeForm(ff, &n), ErrUnknownParam, 18, 19)
-	checkErr(t, NSIDStrict.DecodeFreeForm(ff, &n), ErrParamOrder, 18, 38)
+	testutil.RequireErrAt[ipopt.Error](t, DSMReceiver.DecodeFreeForm(ff, &n), ErrUnknownParam, 18, 19)
+	testutil.RequireErrAt[ipopt.Error](t, NSIDStrict.DecodeFreeForm(ff, &n), ErrParamOrder, 18, 38)
 }

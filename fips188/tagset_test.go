@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,7 +59,7 @@ func TestVectorD(t *testing.T) {
 		assert.False(t, ok)
 	}
 	cs := catsOf(t, 0, 1)
-	out, err := AppendPermissiveBitmap(ffBuf(40), 7, &cs)
+	out, err := AppendPermissiveBitmap(testutil.Poisoned(40), 7, &cs)
 	require.NoError(t, err)
 	assert.Equal(t, vecD[6:], out)
 	n, err := PermissiveBitmapLen(&cs)
@@ -76,7 +77,7 @@ func TestVectorE(t *testing.T) {
 		assert.Equal(t, 6, ff.Offset())
 		assert.Equal(t, cipso.TagFreeForm, ff.Tag().Type)
 	}
-	out, err := Lenient.AppendFreeForm(ffBuf(40), []byte{0xab, 0xcd})
+	out, err := Lenient.AppendFreeForm(testutil.Poisoned(40), []byte{0xab, 0xcd})
 	require.NoError(t, err)
 	assert.Equal(t, vecE[6:], out)
 }
@@ -141,13 +142,13 @@ func TestTagSetProfiles(t *testing.T) {
 			if c.lenient == nil {
 				assert.NoError(t, err, "lenient")
 			} else {
-				checkErr(t, err, c.lenient, c.lenientOff, c.lenientOff+20)
+				testutil.RequireErrAt[ipopt.Error](t, err, c.lenient, c.lenientOff, c.lenientOff+20)
 			}
 			err = Strict.Validate(c.opt)
 			if c.strict == nil {
 				assert.NoError(t, err, "strict")
 			} else {
-				checkErr(t, err, c.strict, c.off, c.off+20)
+				testutil.RequireErrAt[ipopt.Error](t, err, c.strict, c.off, c.off+20)
 			}
 		})
 	}
@@ -159,15 +160,15 @@ func TestTagSetSwitches(t *testing.T) {
 	p := Strict
 	p.Ignorable.Add(3)
 	require.NoError(t, p.Validate(unk))
-	checkErr(t, Strict.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, Strict.Validate(unk), cipso.ErrUnknownTag, 6, 26)
 	p.Ignorable = cipso.TagSet{}
 	p.Ignorable.Add(4)
-	checkErr(t, p.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, p.Validate(unk), cipso.ErrUnknownTag, 6, 26)
 	p.Ignorable.Add(0) // no effect: tag 0 is reserved, not unknown
-	checkErr(t, p.Validate([]byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x07, 0x02}), cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, p.Validate([]byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x07, 0x02}), cipso.ErrUnknownTag, 6, 26)
 
 	three := []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
-	checkErr(t, Profile{SingleTag: true}.Validate(three), cipso.ErrMultipleTags, 10, 30)
+	testutil.RequireErrAt[ipopt.Error](t, Profile{SingleTag: true}.Validate(three), cipso.ErrMultipleTags, 10, 30)
 	require.NoError(t, Profile{SingleTag: true}.Validate(vecD))
 
 	// Lenient reads the first of each kind; the level is the first tag's.
@@ -190,33 +191,33 @@ func TestTagSetSwitches(t *testing.T) {
 func TestTagViewsRefuseOtherTypes(t *testing.T) {
 	tag := cipso.Tag{Offset: 6, Type: cipso.TagRBitmap, Bytes: []byte{1, 4, 0, 5}}
 	_, err := Lenient.ParsePermissiveBitmap(tag)
-	checkErr(t, err, cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 6, 26)
 	_, err = Lenient.ParseFreeForm(tag)
-	checkErr(t, err, cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 6, 26)
 	_, err = Lenient.ParsePermissiveBitmap(cipso.Tag{Offset: 6, Type: cipso.TagPBitmap, Bytes: make([]byte, 35)})
-	checkErr(t, err, cipso.ErrBadTagLength, 7, 27)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrBadTagLength, 7, 27)
 	_, err = Lenient.ParseFreeForm(cipso.Tag{Offset: 6, Type: cipso.TagFreeForm, Bytes: make([]byte, 35)})
-	checkErr(t, err, cipso.ErrBadTagLength, 7, 27)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrBadTagLength, 7, 27)
 }
 
 func TestAppendFreeFormLimits(t *testing.T) {
 	dst := []byte{0xAA}
 	out, err := Lenient.AppendFreeForm(dst, nil)
-	checkErr(t, err, ErrEmptyFreeForm, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, err, ErrEmptyFreeForm, 1, 21)
 	assert.Equal(t, []byte{0xAA}, out)
-	out, err = Profile{AllowEmptyFreeForm: true}.AppendFreeForm(ffBuf(4), nil)
+	out, err = Profile{AllowEmptyFreeForm: true}.AppendFreeForm(testutil.Poisoned(4), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x07, 0x02}, out)
 	_, err = Strict.AppendFreeForm(nil, []byte{1})
 	assert.ErrorIs(t, err, ErrEmptyFreeForm, "Suricata-style receivers need tag length 4")
-	out, err = Strict.AppendFreeForm(ffBuf(8), []byte{1, 2})
+	out, err = Strict.AppendFreeForm(testutil.Poisoned(8), []byte{1, 2})
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x07, 0x04, 1, 2}, out)
-	out, err = Lenient.AppendFreeForm(ffBuf(40), make([]byte, 32))
+	out, err = Lenient.AppendFreeForm(testutil.Poisoned(40), make([]byte, 32))
 	require.NoError(t, err)
 	assert.Len(t, out, 34)
 	_, err = Lenient.AppendFreeForm(nil, make([]byte, 33))
-	checkErr(t, err, cipso.ErrNoSpace, 2, 22)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrNoSpace, 2, 22)
 	var e ipopt.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ipopt.Limit, e.Class())
@@ -224,20 +225,20 @@ func TestAppendFreeFormLimits(t *testing.T) {
 
 func TestAppendPermissiveBitmapLimits(t *testing.T) {
 	cs := catsOf(t, 239)
-	out, err := AppendPermissiveBitmap(ffBuf(40), 9, &cs)
+	out, err := AppendPermissiveBitmap(testutil.Poisoned(40), 9, &cs)
 	require.NoError(t, err)
 	want := append(append([]byte{0x06, 0x22, 0x00, 0x09}, make([]byte, 29)...), 0x01)
 	assert.Equal(t, want, out, "vector H's bitmap under tag 6")
 
 	var empty cipso.CatSet
-	out, err = AppendPermissiveBitmap(ffBuf(8), 3, &empty)
+	out, err = AppendPermissiveBitmap(testutil.Poisoned(8), 3, &empty)
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x06, 0x04, 0x00, 0x03}, out)
 
 	cs = catsOf(t, 240)
 	dst := []byte{0xAA}
 	out, err = AppendPermissiveBitmap(dst, 1, &cs)
-	checkErr(t, err, cipso.ErrNoSpace, 4, 24)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrNoSpace, 4, 24)
 	assert.Equal(t, []byte{0xAA}, out)
 }
 
@@ -250,14 +251,14 @@ func TestParseOptionsAndChecker(t *testing.T) {
 
 	bad := append([]byte{0x01}, 0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x00)
 	_, _, err = Strict.ParseOptions(bad)
-	checkErr(t, err, cipso.ErrUnknownTag, 7, 27)
+	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 7, 27)
 	_, _, err = Strict.ParseOptions([]byte{0x01, 0x00, 0x00, 0x00})
-	checkErr(t, err, ErrMissing, 0, 134)
+	testutil.RequireErrAt[ipopt.Error](t, err, ErrMissing, 0, 134)
 
 	// Plugged into the Linux option walk in place of cipso.Linux.
 	l := ipopt.Linux{CIPSO: Strict}
 	require.NoError(t, l.Validate(opts))
-	checkErr(t, l.Validate(bad), cipso.ErrUnknownTag, 7, 27)
+	testutil.RequireErrAt[ipopt.Error](t, l.Validate(bad), cipso.ErrUnknownTag, 7, 27)
 	l.CIPSO = Lenient
 	require.NoError(t, l.Validate(bad))
 }

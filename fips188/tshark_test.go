@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/tsharktest"
 	"github.com/stretchr/testify/assert"
@@ -154,10 +155,7 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		if len(opts) > ipopt.MaxOptionsLen {
 			return
 		}
-		for len(opts)%4 != 0 {
-			opts = append(opts, 0x00)
-		}
-		out = append(out, tsharkVector{what, opts, n})
+		out = append(out, tsharkVector{what, testutil.PadEOL(opts), n})
 	}
 	for name, v := range map[string][]byte{"vector A": vecA, "vector B": vecB, "vector C": vecC, "vector D": vecD, "vector E": vecE,
 		"vector G": vecG, "vector H": vecH(), "three tags": three} {
