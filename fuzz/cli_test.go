@@ -15,6 +15,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -147,11 +148,7 @@ var cliStrict = func() *strictLikeCLI {
 // padLikeCLI pads an options field with EOL to a multiple of 4 octets,
 // as iplabel does with the hex it reads (and the kernel with IP_OPTIONS).
 func padLikeCLI(b []byte) []byte {
-	b = append([]byte(nil), b[:min(len(b), ipopt.MaxOptionsLen)]...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	return testutil.PadEOL(append([]byte(nil), b[:min(len(b), ipopt.MaxOptionsLen)]...))
 }
 
 // FuzzCLIPath feeds arbitrary options fields, padded as the CLI pads
@@ -247,16 +244,16 @@ func runCLI(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 // then random mutations of them and random octets (a fixed seed keeps
 // the test repeatable), each at most 40 octets and padded as the CLI
 // pads.
-func cliFields(n int) [][]byte {
+func cliFields(tb testing.TB, n int) [][]byte {
 	var out [][]byte
 	for _, v := range seedVectors {
-		out = append(out, padLikeCLI(unhex(v.hex)))
+		out = append(out, padLikeCLI(testutil.Unhex(tb, v.hex)))
 	}
 	r := rand.New(rand.NewPCG(188, 1108))
 	for len(out) < n {
 		var b []byte
 		if r.IntN(2) == 0 {
-			b = unhex(seedVectors[r.IntN(len(seedVectors))].hex)
+			b = testutil.Unhex(tb, seedVectors[r.IntN(len(seedVectors))].hex)
 			for range 1 + r.IntN(3) {
 				if len(b) > 0 {
 					b[r.IntN(len(b))] = byte(r.Uint32())
@@ -298,7 +295,7 @@ type cliDecoded struct {
 // configured (the CLI's default). For arbitrary octets: no crash, exit
 // status 0 or 2, and every output line is JSON.
 func TestCLIDecode(t *testing.T) {
-	fields := cliFields(1500)
+	fields := cliFields(t, 1500)
 	var in bytes.Buffer
 	for _, f := range fields {
 		if len(f) == 0 {
@@ -415,7 +412,7 @@ func TestCLIDump(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(doiConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fields := cliFields(1500)
+	fields := cliFields(t, 1500)
 	pcap := filepath.Join(dir, "labels.pcap")
 	writePcap(t, pcap, fields)
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -24,11 +25,7 @@ var prefixes = [][]byte{
 
 // field returns prefix, opt and EOL padding to a multiple of 4 octets.
 func field(prefix, opt []byte) []byte {
-	b := append(append([]byte(nil), prefix...), opt...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	return testutil.PadEOL(append(append([]byte(nil), prefix...), opt...))
 }
 
 // catsFrom adds to s one range per 3 octets of b (a u16 start and a span

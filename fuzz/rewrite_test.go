@@ -10,6 +10,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 	"github.com/iplabel/iplabel/ipopt/tsharktest"
@@ -185,9 +186,7 @@ func runRewrites(t *testing.T, in []byte, stats map[string]int) {
 			fld = append(fld, src.next())
 		}
 	}
-	for len(fld)%4 != 0 {
-		fld = append(fld, 0)
-	}
+	fld = testutil.PadEOL(fld)
 	headroom, tailroom := int(src.next()%64), int(src.next()%64)
 	payload := bytes.Repeat([]byte{0xA5, 0x5A}, int(src.next()%32))
 	pkt := tsharktest.Datagram(t, fld, 0x1234, payload)
@@ -354,8 +353,8 @@ func checkRewritten(t *testing.T, p *ipopt.Packet, model rewriteModel, base, pay
 	if h.HeaderLen() != ipopt.BaseHeaderLen+len(want) || int(h.TotalLen()) != len(nw) || len(nw) != len(h)+len(payload) {
 		t.Fatalf("%sIHL %d, total length %d, datagram %d octets", log, h.IHL(), h.TotalLen(), len(nw))
 	}
-	if !h.VerifyChecksum() || h.ChecksumField() != tsharktest.Checksum(h) {
-		t.Fatalf("%schecksum %#04x, want %#04x", log, h.ChecksumField(), tsharktest.Checksum(h))
+	if !h.VerifyChecksum() || h.ChecksumField() != testutil.HeaderChecksum(h) {
+		t.Fatalf("%schecksum %#04x, want %#04x", log, h.ChecksumField(), testutil.HeaderChecksum(h))
 	}
 	for i := range ipopt.BaseHeaderLen {
 		switch {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
+	"github.com/iplabel/iplabel/internal/testutil"
 )
 
 // seedVector is one hand-written options field (or one option) as hex.
@@ -260,16 +260,6 @@ var seedVectors = []seedVector{
 // seedVectors, checked in under testdata/fuzz/<Target>/.
 var seededTargets = []string{"FuzzLinuxWalk", "FuzzCIPSORoundTrip", "FuzzCLIPath"}
 
-// unhex decodes space-separated hex; the vectors are constants, so a bad
-// one is a bug in this file.
-func unhex(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic("bad hex vector " + s)
-	}
-	return b
-}
-
 // corpusFile is the go test fuzz v1 encoding of one []byte input.
 func corpusFile(b []byte) string {
 	return "go test fuzz v1\n[]byte(" + strconv.Quote(string(b)) + ")\n"
@@ -293,7 +283,7 @@ func TestSeedCorporaMatchTable(t *testing.T) {
 		if *updateSeeds {
 			require.NoError(t, os.MkdirAll(dir, 0o755))
 			for _, v := range seedVectors {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, corpusName(v)), []byte(corpusFile(unhex(v.hex))), 0o644))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, corpusName(v)), []byte(corpusFile(testutil.Unhex(t, v.hex))), 0o644))
 			}
 		}
 		var want []string
@@ -301,7 +291,7 @@ func TestSeedCorporaMatchTable(t *testing.T) {
 			want = append(want, corpusName(v))
 			got, err := os.ReadFile(filepath.Join(dir, corpusName(v)))
 			require.NoError(t, err, "%s: seed for %s (run with -update-seeds)", target, v.name)
-			require.Equal(t, corpusFile(unhex(v.hex)), string(got), "%s: %s", target, v.name)
+			require.Equal(t, corpusFile(testutil.Unhex(t, v.hex)), string(got), "%s: %s", target, v.name)
 		}
 		ents, err := os.ReadDir(dir)
 		require.NoError(t, err)
@@ -320,16 +310,4 @@ func TestSeedCorporaMatchTable(t *testing.T) {
 func isHex(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil
-}
-
-// TestRFC791Checksum pins the reference checksum (tsharktest.Checksum,
-// used by these tests as an independent oracle) to an example worked by
-// hand from RFC 791's definition (the one's complement of the one's
-// complement sum of the header's 16-bit words, options included): the
-// header 48 00 00 28 00 01 00 00 40 11 [dc ad] 0a 00 00 01 0a 00 00 02
-// with the options 86 0a 00 00 00 01 01 04 00 05 00 00 has checksum
-// 0xDCAD.
-func TestRFC791Checksum(t *testing.T) {
-	h := unhex("48 00 00 28 00 01 00 00 40 11 00 00 0a 00 00 01 0a 00 00 02 86 0a 00 00 00 01 01 04 00 05 00 00")
-	require.Equal(t, uint16(0xDCAD), tsharktest.Checksum(h))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
@@ -59,9 +60,7 @@ func genCIPSOField(r *rand.Rand) []byte {
 		case 2:
 			b = append(b, 0x82, 0x03, 0xAB)
 		}
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
+		b = testutil.PadEOL(b)
 		if len(b) <= ipopt.MaxOptionsLen && ipopt.Check(b) == nil {
 			return b
 		}
@@ -359,7 +358,7 @@ func TestTsharkCIPSODifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(134, 188))
 	var fields [][]byte
 	for _, v := range seedVectors {
-		if b := unhex(v.hex); ipopt.Check(padLikeCLI(b)) == nil {
+		if b := testutil.Unhex(t, v.hex); ipopt.Check(padLikeCLI(b)) == nil {
 			fields = append(fields, padLikeCLI(b))
 		}
 	}
