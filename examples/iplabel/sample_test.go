@@ -17,6 +17,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -93,12 +94,6 @@ func samplePackets(t testing.TB) []samplePacket {
 		require.NoError(t, err)
 		return b
 	}
-	pad := func(b []byte) []byte {
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-		return b
-	}
 	one := []cipso.TagType{cipso.TagRBitmap}
 
 	// Tag 6, FIPS 188's permissive bitmap, in an option of DOI 16.
@@ -121,30 +116,30 @@ func samplePackets(t testing.TB) []samplePacket {
 
 	return []samplePacket{
 		{what: "tag 1", src: hostA, dst: hostB, proto: 17, valid: true,
-			opts: pad(enc(pass16, one, 3, cats(t, [2]uint32{0, 0}, [2]uint32{5, 5}), cipso.Format{}))},
+			opts: testutil.PadEOL(enc(pass16, one, 3, cats(t, [2]uint32{0, 0}, [2]uint32{5, 5}), cipso.Format{}))},
 		{what: "tag 2", src: hostA, dst: hostB, proto: 17, valid: true,
-			opts: pad(enc(pass16, []cipso.TagType{cipso.TagEnum}, 3, cats(t, [2]uint32{1, 1}, [2]uint32{5, 5}, [2]uint32{300, 300}), cipso.Format{}))},
+			opts: testutil.PadEOL(enc(pass16, []cipso.TagType{cipso.TagEnum}, 3, cats(t, [2]uint32{1, 1}, [2]uint32{5, 5}, [2]uint32{300, 300}), cipso.Format{}))},
 		{what: "tag 5", src: hostA, dst: hostB, proto: 17, valid: true,
-			opts: pad(enc(pass16, []cipso.TagType{cipso.TagRange}, 5, cats(t, [2]uint32{0, 3}, [2]uint32{10, 20}), cipso.Format{}))},
+			opts: testutil.PadEOL(enc(pass16, []cipso.TagType{cipso.TagRange}, 5, cats(t, [2]uint32{0, 3}, [2]uint32{10, 20}), cipso.Format{}))},
 		{what: "optimized tag 1", src: hostB, dst: hostA, proto: 17, valid: true,
-			opts: pad(enc(pass16, one, 2, cats(t, [2]uint32{7, 7}), cipso.Format{Optimized: true}))},
+			opts: testutil.PadEOL(enc(pass16, one, 2, cats(t, [2]uint32{7, 7}), cipso.Format{Optimized: true}))},
 		// Linux refuses tag 6 at the tag-type octet (checked on Linux 6.18).
-		{what: "tag 6", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 26, opts: pad(opt6)},
+		{what: "tag 6", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 26, opts: testutil.PadEOL(opt6)},
 		// DSM's DOI is not in the config (and Linux cannot carry tag 7).
-		{what: "tag 7 network SID", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 22, opts: pad(nsid)},
+		{what: "tag 7 network SID", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 22, opts: testutil.PadEOL(nsid)},
 		// Tag 128 passes only on loopback, for a local DOI (checked on
 		// Linux 6.18).
-		{what: "tag 128 on loopback", src: lo, dst: lo, proto: 17, valid: true, opts: pad(local)},
+		{what: "tag 128 on loopback", src: lo, dst: lo, proto: 17, valid: true, opts: testutil.PadEOL(local)},
 		{what: "translated DOI", src: hostB, dst: hostA, proto: 17, valid: true,
-			opts: pad(enc(trans3, nil, 7, cats(t, [2]uint32{100, 100}, [2]uint32{200, 200}), cipso.Format{}))},
+			opts: testutil.PadEOL(enc(trans3, nil, 7, cats(t, [2]uint32{100, 100}, [2]uint32{200, 200}), cipso.Format{}))},
 		// Linux does not look into options 130 and 133
 		// (__ip_options_compile in net/ipv4/ip_options.c).
-		{what: "BSO and ESO", src: hostA, dst: hostB, proto: 17, valid: true, opts: pad(bso)},
+		{what: "BSO and ESO", src: hostA, dst: hostB, proto: 17, valid: true, opts: testutil.PadEOL(bso)},
 		// Enumerated categories descending, pointer 30.
 		{what: "invalid: enumerated descending", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 30,
 			opts: []byte{0x86, 0x0e, 0, 0, 0, 16, 2, 8, 0, 5, 0, 5, 0, 1, 0, 0}},
 		{what: "label after router alert", src: hostB, dst: hostA, proto: 17, valid: true,
-			opts: pad(append([]byte{0x94, 0x04, 0, 0}, enc(pass16, one, 1, cipso.CatSet{}, cipso.Format{})...))},
+			opts: testutil.PadEOL(append([]byte{0x94, 0x04, 0, 0}, enc(pass16, one, 1, cipso.CatSet{}, cipso.Format{})...))},
 		// Octets after an EOL are padding (RFC 791 §3.1; Linux zeroes them).
 		{what: "EOL with padding after it", src: hostA, dst: hostB, proto: 17, valid: true,
 			opts: append(enc(pass16, one, 3, cipso.CatSet{}, cipso.Format{}), 0, 0xab)},
@@ -171,7 +166,7 @@ func buildIPv4(t testing.TB, src, dst netip.Addr, proto uint8, opts []byte, id u
 		ph = append(ph, dst.AsSlice()...)
 		ph = append(ph, 0, 17, byte(len(body)>>8), byte(len(body)))
 		ph = append(ph, body...)
-		c := inetChecksum(ph)
+		c := testutil.Checksum(ph)
 		if c == 0 {
 			c = 0xffff
 		}
@@ -180,7 +175,7 @@ func buildIPv4(t testing.TB, src, dst netip.Addr, proto uint8, opts []byte, id u
 		body[0] = 8 // echo request
 		binary.BigEndian.PutUint16(body[4:], 1)
 		binary.BigEndian.PutUint16(body[6:], id)
-		binary.BigEndian.PutUint16(body[2:], inetChecksum(body))
+		binary.BigEndian.PutUint16(body[2:], testutil.Checksum(body))
 	}
 	p := make([]byte, hl, hl+len(body))
 	p[0] = 0x40 | byte(hl/4)
@@ -192,20 +187,6 @@ func buildIPv4(t testing.TB, src, dst netip.Addr, proto uint8, opts []byte, id u
 	copy(p[20:], opts)
 	ipopt.Header(p).SetChecksum()
 	return append(p, body...)
-}
-
-func inetChecksum(b []byte) uint16 {
-	var s uint32
-	for i := 0; i+1 < len(b); i += 2 {
-		s += uint32(binary.BigEndian.Uint16(b[i:]))
-	}
-	if len(b)%2 == 1 {
-		s += uint32(b[len(b)-1]) << 8
-	}
-	for s > 0xffff {
-		s = s>>16 + s&0xffff
-	}
-	return ^uint16(s)
 }
 
 var (
