@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -514,9 +514,7 @@ func TestDumpCutNoAllocs(t *testing.T) {
 func TestDumpSilent(t *testing.T) {
 	frames := make([][]byte, len(silentCases))
 	for i, c := range silentCases {
-		opts, err := hex.DecodeString(strings.ReplaceAll(c.hex, " ", ""))
-		require.NoError(t, err, c.name)
-		frames[i] = buildIPv4(t, hostA, hostB, 17, opts, uint16(i+1), []byte("x"))
+		frames[i] = buildIPv4(t, hostA, hostB, 17, testutil.Unhex(t, c.hex), uint16(i+1), []byte("x"))
 	}
 	p := writeFile(t, "silent.pcap", string(pcapOf(t, linkIPv4, frames...)))
 	r := iplabel(t, "", "dump", "--json", p)
