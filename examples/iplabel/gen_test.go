@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/binary"
 	"math/rand/v2"
+
+	"github.com/iplabel/iplabel/internal/testutil"
 )
 
 // Generators of options fields for the differential tests (kernel,
@@ -43,9 +45,7 @@ func genCIPSOField(r *rand.Rand) []byte {
 		if r.IntN(16) == 0 && len(b) > 0 {
 			b[r.IntN(len(b))] = byte(r.IntN(256))
 		}
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
+		b = testutil.PadEOL(b)
 		if len(b) <= 40 {
 			return b
 		}
