@@ -146,3 +146,25 @@ func TestErrorTextMatchesLibrary(t *testing.T) {
 	}
 	assert.Greater(t, n, 40)
 }
+
+// TestValidateDecodeIPv6NoAllocs: the per-header work of validate --ipv6
+// and decode --ipv6 (errors within the first 64 octets are static).
+func TestValidateDecodeIPv6NoAllocs(t *testing.T) {
+	_, creg, err := loadConfigs(writeFile(t, "doi.conf", conf6))
+	require.NoError(t, err)
+	v := newValidator6(creg)
+	var hdrs [][]byte
+	for _, h := range []string{hbh16, hbh(t, 17, "s1:c1.c300"), "1101070c0000001001 03f76b84000000", "11009e0200000100", "110001040000ff00", "1100c2040000ffff"} {
+		b, err := parseHopByHop(nil, h)
+		require.NoError(t, err, h)
+		hdrs = append(hdrs, b)
+	}
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, h := range hdrs {
+			buf = v.appendVerdictJSON(buf[:0], v.validate(h))
+			buf = appendDecode6JSON(buf[:0], h)
+		}
+	})
+	assert.Zero(t, allocs)
+}

@@ -9,8 +9,9 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// runDecode is "iplabel decode [--doi-config FILE] [HEX...]": one JSON
-// object per options field, {"options":[...],"error":null} or with
+// runDecode is "iplabel decode [--ipv6] [--doi-config FILE] [HEX...]": one
+// JSON object per options field (with --ipv6, per Hop-by-Hop header:
+// parseHopByHop, appendDecode6JSON), {"options":[...],"error":null} or with
 // "error":{"offset":K,"message":"..."} where decoding stopped. The decode
 // is structural (no DOI policy); --doi-config is accepted for symmetry
 // with the other commands and checked, but does not change the output.
@@ -21,6 +22,7 @@ import (
 func runDecode(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
 	pos, err := parseFlags(fs, args, e.stdout)
 	if err != nil {
 		return 0, err
@@ -31,14 +33,18 @@ func runDecode(e *env, args []string) (int, error) {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	status := exitOK
 	var line []byte
-	err = forEachField(pos, e.stdin, func(fl *field) error {
+	parse, buf, appendJSON := parseHexField, make([]byte, 0, ipopt.MaxOptionsLen), appendDecodeJSON
+	if *v6 {
+		parse, buf, appendJSON = parseHopByHop, make([]byte, 0, maxHopByHop), appendDecode6JSON
+	}
+	err = forEachInput(pos, e.stdin, buf, parse, func(fl *field) error {
 		line = line[:0]
 		if fl.err != nil {
 			line = appendInputError(line, fl)
 			reportInputError(e, "decode", fl)
 			status = exitError
 		} else {
-			line = appendDecodeJSON(line, fl.opts)
+			line = appendJSON(line, fl.opts)
 		}
 		line = append(line, '\n')
 		_, err := w.Write(line)

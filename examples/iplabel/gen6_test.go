@@ -141,3 +141,13 @@ func genCALIPSOOpt(r *rand.Rand, b []byte, doi uint32) []byte {
 	}
 	return out
 }
+
+// genHeaders makes n headers from a fixed seed.
+func genHeaders(n int) [][]byte {
+	r := rand.New(rand.NewPCG(6, 15))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = genHopByHop(r)
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/iplabel/iplabel/calipso"
+	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
 
@@ -41,11 +42,37 @@ func parseHopByHop(dst []byte, s string) ([]byte, error) {
 // sysctls and calipso.Linux (calipso_validate, net/ipv6/calipso.c) over
 // the configured CALIPSO DOIs.
 type validator6 struct {
-	walk ipv6.Linux
+	walk    ipv6.Linux
+	answers icmp6Answers
 }
 
 func newValidator6(reg *calipso.Registry) *validator6 {
-	return &validator6{walk: ipv6.Linux{CALIPSO: calipso.NewLinux(reg)}}
+	return &validator6{walk: ipv6.Linux{CALIPSO: calipso.NewLinux(reg)}, answers: icmp6Answers{}}
+}
+
+// icmp6Answers remembers, per kind of error, whether Linux answers it
+// with an ICMPv6 Parameter Problem (ipv6.ICMP, which depends on the kind
+// only): ipv6.ICMP allocates on every call (its errors.As target
+// escapes), and validate and dump must not allocate per input.
+type icmp6Answers map[ipopt.ErrorKind]bool
+
+// pointer is ipv6.ICMP's pointer for err, and false when Linux sends no
+// Parameter Problem about it.
+func (a icmp6Answers) pointer(err error) (int, bool) {
+	e, ok := asIPOptError(err)
+	if !ok {
+		return 0, false
+	}
+	k := e.Kind()
+	answered, seen := a[k]
+	if !seen {
+		_, _, answered = ipv6.ICMP(err)
+		a[k] = answered
+	}
+	if !answered {
+		return 0, false
+	}
+	return e.Pointer(), true
 }
 
 // udpHeaderLen is the UDP header the modelled datagram carries after the
@@ -60,21 +87,122 @@ func (v *validator6) validate(hdr []byte) error {
 	return v.walk.CheckHopByHop(hdr, ipv6.Packet{PayloadLen: n, Len: n})
 }
 
-// appendVerdict6JSON appends {"ok":true|false,"pointer":P|null,
+// appendVerdictJSON appends {"ok":true|false,"pointer":P|null,
 // "error":null|"..."}: the pointer of the ICMPv6 Parameter Problem Linux
 // sends (ipv6.ICMP), null when it accepts the datagram or drops it
 // silently.
-func appendVerdict6JSON(dst []byte, err error) []byte {
+func (v *validator6) appendVerdictJSON(dst []byte, err error) []byte {
 	if err == nil {
 		return append(dst, `{"ok":true,"pointer":null,"error":null}`...)
 	}
 	dst = append(dst, `{"ok":false,"pointer":`...)
-	if _, p, ok := ipv6.ICMP(err); ok {
-		dst = appendUint(dst, uint64(p))
+	if p, ok := v.answers.pointer(err); ok {
+		dst = appendInt(dst, p)
 	} else {
 		dst = append(dst, "null"...)
 	}
 	dst = append(dst, `,"error":`...)
 	dst = appendErrorJSON(dst, err)
+	return append(dst, '}')
+}
+
+// optionName6 names a Hop-by-Hop or Destination Options type in decode's
+// JSON (IANA "Destination Options and Hop-by-Hop Options").
+func optionName6(t uint8) string {
+	switch t {
+	case ipv6.Pad1:
+		return "pad1"
+	case ipv6.PadN:
+		return "padn"
+	case ipv6.RouterAlert:
+		return "ra"
+	case ipv6.CALIPSO:
+		return "calipso"
+	case ipv6.IOAM:
+		return "ioam"
+	case ipv6.Jumbo:
+		return "jumbo"
+	case ipv6.HomeAddress:
+		return "hao"
+	}
+	return "unknown"
+}
+
+// appendHopByHopJSON appends the JSON array of the options of hdr, a
+// whole Hop-by-Hop header, as far as they decode, and returns the error
+// where decoding stopped (offset from hdr[0]) or nil. Each option is
+// {"offset":K,"type":T,"name":"...","length":L} (K from the header's
+// first octet, L the whole option, type and length octets included);
+// CALIPSO adds "calipso":{"doi":D,"level":S,"categories":[...],
+// "checksum":N,"checksum_ok":B} and, when octets follow the bitmap,
+// "trailer":"hex". The decode is structural: framing only (ipv6.Iter)
+// and calipso.ParseOption for CALIPSO.
+func appendHopByHopJSON(dst, hdr []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	it := ipv6.NewIter(hdr)
+	var err error
+	for err == nil && it.Next() {
+		o := it.Option()
+		if dst[len(dst)-1] != '[' {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"offset":`...)
+		dst = appendInt(dst, o.Offset)
+		dst = append(dst, `,"type":`...)
+		dst = appendInt(dst, int(o.Type))
+		dst = append(dst, `,"name":"`...)
+		dst = append(dst, optionName6(o.Type)...)
+		dst = append(dst, `","length":`...)
+		dst = appendInt(dst, len(o.Bytes))
+		if o.Type == ipv6.CALIPSO {
+			dst, err = appendCALIPSOJSON(dst, o)
+		}
+		dst = append(dst, '}')
+	}
+	if err == nil {
+		err = it.Err()
+	}
+	return append(dst, ']'), err
+}
+
+// appendCALIPSOJSON appends ,"calipso":{...} for option o.
+func appendCALIPSOJSON(dst []byte, o ipv6.Option) ([]byte, error) {
+	opt, err := calipso.ParseOption(o.Bytes)
+	if err != nil {
+		return dst, ipopt.Shift(err, o.Offset)
+	}
+	dst = append(dst, `,"calipso":{"doi":`...)
+	dst = appendUint(dst, uint64(opt.DOI()))
+	dst = append(dst, `,"level":`...)
+	dst = appendUint(dst, uint64(opt.Level()))
+	dst = append(dst, `,"categories":[`...)
+	bm := opt.Bitmap()
+	for c := nextBitmapCat(bm, 0); c >= 0; c = nextBitmapCat(bm, c+1) {
+		if dst[len(dst)-1] != '[' {
+			dst = append(dst, ',')
+		}
+		dst = appendInt(dst, c)
+	}
+	dst = append(dst, `],"checksum":`...)
+	dst = appendUint(dst, uint64(opt.Checksum()))
+	if opt.ChecksumOK() {
+		dst = append(dst, `,"checksum_ok":true`...)
+	} else {
+		dst = append(dst, `,"checksum_ok":false`...)
+	}
+	if tr := opt.Trailer(); len(tr) > 0 {
+		dst = append(dst, `,"trailer":`...)
+		dst = appendHex(dst, tr)
+	}
+	return append(dst, '}'), nil
+}
+
+// appendDecode6JSON appends decode --ipv6's {"options":[...],"error":...}
+// for a whole Hop-by-Hop header.
+func appendDecode6JSON(dst, hdr []byte) []byte {
+	dst = append(dst, `{"options":`...)
+	dst, err := appendHopByHopJSON(dst, hdr)
+	dst = append(dst, `,"error":`...)
+	dst = appendDecodeError(dst, err)
 	return append(dst, '}')
 }

@@ -9,6 +9,7 @@
 //	iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
 //	iplabel validate --ipv6 [--doi-config FILE] [HEX...]
 //	iplabel decode [--doi-config FILE] [HEX...]
+//	iplabel decode --ipv6 [--doi-config FILE] [HEX...]
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
@@ -20,7 +21,7 @@
 // none, one per line from standard input, and print exactly one JSON
 // object per field; with --ipv6, validate reads IPv6 Hop-by-Hop Options
 // headers and checks their CALIPSO labels (RFC 5570) and other options as
-// Linux does. dump prints one line per packet of a pcap or pcapng
+// Linux does, and decode --ipv6 decodes them. dump prints one line per packet of a pcap or pcapng
 // capture; rewrite relabels every IPv4 packet of one.
 //
 // Exit status: 0 success; 1 some input is not a valid label (validate
@@ -73,6 +74,7 @@ const usageText = `usage:
   iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
   iplabel validate --ipv6 [--doi-config FILE] [HEX...]
   iplabel decode [--doi-config FILE] [HEX...]
+  iplabel decode --ipv6 [--doi-config FILE] [HEX...]
   iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
   iplabel encode --bso level=secret,authorities=genser+nsa

@@ -134,7 +134,7 @@ func runValidate6(e *env, cfg string, pos []string) (int, error) {
 			if verr != nil {
 				status = exitInvalid
 			}
-			line = appendVerdict6JSON(line, verr)
+			line = v.appendVerdictJSON(line, verr)
 		}
 		line = append(line, '\n')
 		_, err := w.Write(line)
