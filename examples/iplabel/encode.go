@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -16,6 +17,7 @@ import (
 //	encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
 //	encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	encode --bso level=secret,authorities=genser+nsa
+//	encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
 //
 // A CIPSO label follows the DOI's tag list (or --tags) in order and takes
 // the first tag that fits, as Linux's cipso_v4_genopt does; a DOI from
@@ -23,6 +25,12 @@ import (
 // --doi-config the DOI is pass-through with --tags or "1,2,5". --optfmt
 // sends a tag-1 bitmap of 1..10 octets in the optimized 10-octet form
 // (sysctl cipso_rbm_optfmt=1).
+//
+// --calipso prints the IPv6 CALIPSO option calipso_genopt writes for the
+// label (no padding: it is what goes at offset 4n+2 of a Hop-by-Hop
+// header), or with --hop-by-hop the whole Hop-by-Hop header
+// calipso_opt_insert builds for a socket with no other option (Next Header
+// --next-header, default 17, UDP).
 //
 // Exit status: 0, or 2 with a one-line message for a bad spec or a label
 // that does not fit.
@@ -36,6 +44,9 @@ func runEncode(e *env, args []string) (int, error) {
 	optfmt := fs.Bool("optfmt", false, "optimized tag-1 bitmap (cipso_rbm_optfmt=1)")
 	nsidArg := fs.String("nsid", "", "DSM network SID: ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass]")
 	bsoArg := fs.String("bso", "", "RFC 1108 BSO: level=secret,authorities=genser+nsa")
+	calipsoArg := fs.String("calipso", "", "IPv6 CALIPSO label: doi=N,level=L[,categories=0,5,10-20]")
+	hbhArg := fs.Bool("hop-by-hop", false, "with --calipso: the whole Hop-by-Hop header")
+	nextArg := fs.String("next-header", "17", "with --hop-by-hop: the header's Next Header value")
 	pos, err := parseFlags(fs, args, e.stdout)
 	if err != nil {
 		return 0, err
@@ -46,17 +57,48 @@ func runEncode(e *env, args []string) (int, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	kinds := 0
-	for _, k := range []string{"level", "nsid", "bso"} {
+	for _, k := range []string{"level", "nsid", "bso", "calipso"} {
 		if set[k] {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return 0, usagef("give exactly one of --level (CIPSO), --nsid or --bso")
+		return 0, usagef("give exactly one of --level (CIPSO), --nsid, --bso or --calipso")
+	}
+	if !set["calipso"] && set["hop-by-hop"] {
+		return 0, usagef("--hop-by-hop applies to --calipso only")
+	}
+	if set["next-header"] && !set["hop-by-hop"] {
+		return 0, usagef("--next-header applies to --hop-by-hop only")
 	}
 
 	var opt []byte
 	switch {
+	case set["calipso"]:
+		for _, f := range []string{"doi", "categories", "tags", "doi-config", "optfmt"} {
+			if set[f] {
+				return 0, usagef("--%s does not apply to --calipso (give doi= and categories= in it)", f)
+			}
+		}
+		doi, l, err := parseCALIPSOSpec("--calipso", *calipsoArg)
+		if err != nil {
+			return 0, err
+		}
+		if *hbhArg {
+			next, msg := parseUint(*nextArg, 255, false)
+			if msg != "" {
+				return 0, specError("--next-header", *nextArg, 1, msg)
+			}
+			opt, err = calipso.AppendHopByHop(nil, uint8(next), doi, &l)
+		} else {
+			opt, err = calipso.AppendOption(nil, 2, doi, &l)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("--calipso: %w", err)
+		}
+		// An IPv6 option: no EOL padding.
+		_, err = e.stdout.Write(append(hex.AppendEncode(nil, opt), '\n'))
+		return exitOK, err
 	case set["bso"]:
 		for _, f := range []string{"doi", "categories", "tags", "doi-config", "optfmt"} {
 			if set[f] {

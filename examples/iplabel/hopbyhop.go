@@ -2,8 +2,10 @@ package main
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/iplabel/iplabel/calipso"
+	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -205,4 +207,69 @@ func appendDecode6JSON(dst, hdr []byte) []byte {
 	dst = append(dst, `,"error":`...)
 	dst = appendDecodeError(dst, err)
 	return append(dst, '}')
+}
+
+// parseCALIPSOSpec reads encode's --calipso "doi=N,level=L[,categories=
+// 0,5,10-20]" (keys in any order; the items after "categories=" without
+// '=' belong to it): DOI 1 to 4294967295 (decimal or 0x hex), level 0 to
+// 255, categories 0 to calipso.MaxCategory (1951, the most the option
+// holds). CALIPSO DOIs are pass-through, so these are the wire values.
+func parseCALIPSOSpec(arg, spec string) (uint32, cipso.Label, error) {
+	var l cipso.Label
+	seen := map[string]bool{}
+	var doi uint64
+	var cats []item
+	key := ""
+	for _, it := range splitItems(spec, 1) {
+		k, v, hasEq := strings.Cut(it.s, "=")
+		if !hasEq {
+			if key != "categories" {
+				return 0, l, specError(arg, spec, it.col, "expected key=value, got "+strconv.Quote(it.s))
+			}
+			cats = append(cats, it)
+			continue
+		}
+		if seen[k] {
+			return 0, l, specError(arg, spec, it.col, k+" given twice")
+		}
+		seen[k], key = true, k
+		vcol := it.col + len(k) + 1
+		var msg string
+		switch k {
+		case "doi":
+			if doi, msg = parseUint(v, 1<<32-1, true); msg == "" && doi == 0 {
+				msg = "DOI 0 is reserved (RFC 5570 §5)"
+			}
+			if msg != "" {
+				return 0, l, specError(arg, spec, vcol, "doi: "+msg)
+			}
+		case "level":
+			lv, msg := parseUint(v, 255, false)
+			if msg != "" {
+				return 0, l, specError(arg, spec, vcol, "level: "+msg)
+			}
+			l.Level = uint32(lv)
+		case "categories":
+			if v != "" {
+				cats = append(cats, item{v, vcol})
+			}
+		default:
+			return 0, l, specError(arg, spec, it.col, "unknown key "+strconv.Quote(k)+" (want doi, level, categories)")
+		}
+	}
+	for _, k := range []string{"doi", "level"} {
+		if !seen[k] {
+			return 0, l, usagef("%s %q: missing %s=", arg, spec, k)
+		}
+	}
+	if len(cats) > 0 {
+		var err error
+		if l.Cats, err = parseCategories(arg, spec, cats); err != nil {
+			return 0, l, err
+		}
+		if m, _ := l.Cats.Max(); m > calipso.MaxCategory {
+			return 0, l, usagef("%s %q: category %d: CALIPSO carries categories 0 to %d", arg, spec, m, calipso.MaxCategory)
+		}
+	}
+	return uint32(doi), l, nil
 }

@@ -13,6 +13,7 @@
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
+//	iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
 //	iplabel dump [--json] [--doi-config FILE] FILE|-
 //	iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
 //
@@ -78,6 +79,7 @@ const usageText = `usage:
   iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
   iplabel encode --bso level=secret,authorities=genser+nsa
+  iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
   iplabel dump [--json] [--doi-config FILE] FILE|-
   iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
 `
