@@ -11,13 +11,20 @@ import (
 )
 
 // TestDumpPacketNoAllocs: formatting a packet, JSON or text, validation
-// included, allocates nothing once the output buffer has grown.
+// included, allocates nothing once the output buffer has grown: the
+// sample's IPv4 packets and IPv6 packets with CALIPSO labels and other
+// Hop-by-Hop options, valid or not, answered or not.
 func TestDumpPacketNoAllocs(t *testing.T) {
 	reg, err := loadConfig(sampleConfig)
 	require.NoError(t, err)
+	_, creg, err := loadConfigs(writeFile(t, "doi.conf", conf6))
+	require.NoError(t, err)
 	frames := sampleFrames(t)
+	for _, c := range dump6Cases(t) {
+		frames = append(frames, ethernet(etherTypeIPv6, c.pkt))
+	}
 	for _, json := range []bool{true, false} {
-		d := newDumper(reg, json)
+		d := newDumper(reg, json).withCALIPSO(creg)
 		buf := make([]byte, 0, 4096)
 		for _, f := range frames {
 			buf = d.appendPacket(buf[:0], 1, layers.LinkTypeEthernet, f)

@@ -11,8 +11,10 @@ import (
 
 	"github.com/google/gopacket/layers"
 
+	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
 
 // runDump is "iplabel dump [--json] [--doi-config FILE] FILE|-": one line
@@ -26,9 +28,10 @@ import (
 //	{"packet":N,"src":"...","dst":"...","options":[...],"valid":true|false,"pointer":P|null}
 //
 // where "options" is the array decode prints and N the packet's number
-// in the file (1-based, as tshark's frame.number); packets that are not
-// IPv4 have no JSON line (their numbers are skipped) and a text line
-// saying what they are.
+// in the file (1-based, as tshark's frame.number); IPv6 packets have
+// their CALIPSO label and Hop-by-Hop options, as decode --ipv6 prints
+// them, and "version":6 (appendIPv6); other packets have no JSON line
+// (their numbers are skipped) and a text line saying what they are.
 //
 // A packet whose IPv4 header the capture cut (its record holds fewer
 // octets than the packet had, and fewer than the header's IHL says) is not
@@ -58,7 +61,7 @@ func runDump(e *env, args []string) (int, error) {
 	if len(pos) != 1 {
 		return 0, usagef("want one capture file (or - for standard input)")
 	}
-	reg, err := loadConfig(*cfg)
+	reg, creg, err := loadConfigs(*cfg)
 	if err != nil {
 		return 0, err
 	}
@@ -72,7 +75,7 @@ func runDump(e *env, args []string) (int, error) {
 		return 0, err
 	}
 	c.notes, c.notePrefix = e.stderr, "iplabel: dump: "
-	d := newDumper(reg, *jsonOut)
+	d := newDumper(reg, *jsonOut).withCALIPSO(creg)
 	w := bufio.NewWriterSize(e.stdout, 256<<10)
 	prog := newProgress(e.stderr, "dump", size)
 	var rerr error
@@ -86,6 +89,7 @@ func runDump(e *env, args []string) (int, error) {
 			break
 		}
 		d.cut = ci.Length > len(frame) // the capture kept less than the packet
+		d.wireLen = ci.Length
 		d.buf = d.appendPacket(d.buf[:0], c.packets, link, frame)
 		if _, err := w.Write(d.buf); err != nil {
 			rerr = err
@@ -125,21 +129,36 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 type dumper struct {
 	json         bool
 	walk, walkLo ipopt.Linux
+	walk6        ipv6.Linux // IPv6 packets: ip6_parse_tlv with calipso_validate
+	answers      icmp6Answers
 	buf          []byte
 	cut          bool // the packet being formatted was cut by the capture
+	wireLen      int  // its length on the wire, link header included
 }
 
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
-		json:   json,
-		walk:   ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
-		walkLo: ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		json:    json,
+		walk:    ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
+		walkLo:  ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
+		answers: icmp6Answers{},
 	}
+}
+
+// withCALIPSO sets the CALIPSO DOIs IPv6 packets are checked with (none
+// by default).
+func (d *dumper) withCALIPSO(reg *calipso.Registry) *dumper {
+	d.walk6.CALIPSO = calipso.NewLinux(reg)
+	return d
 }
 
 // appendPacket appends the line for packet n (1-based) of link type link.
 func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []byte) []byte {
 	fi := locateIPv4(link, frame)
+	if fi.ipv6 && fi.off <= len(frame) {
+		return d.appendIPv6(dst, n, &fi, frame[fi.off:])
+	}
 	if !fi.ipv4 || fi.off > len(frame) {
 		if d.json {
 			return dst
@@ -147,7 +166,7 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		dst = appendInt(dst, n)
 		dst = append(dst, "  not IPv4"...)
 		switch {
-		case link == layers.LinkTypeRaw || link == linkRawAlt1 || link == linkRawAlt2 || link == linkIPv4:
+		case link == layers.LinkTypeRaw || link == linkRawAlt1 || link == linkRawAlt2 || link == linkIPv4 || link == linkIPv6:
 			dst = append(dst, " (IP version "...)
 			dst = appendInt(dst, int(fi.proto))
 			dst = append(dst, ')')

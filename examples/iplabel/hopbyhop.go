@@ -52,29 +52,34 @@ func newValidator6(reg *calipso.Registry) *validator6 {
 	return &validator6{walk: ipv6.Linux{CALIPSO: calipso.NewLinux(reg)}, answers: icmp6Answers{}}
 }
 
-// icmp6Answers remembers, per kind of error, whether Linux answers it
-// with an ICMPv6 Parameter Problem (ipv6.ICMP, which depends on the kind
-// only): ipv6.ICMP allocates on every call (its errors.As target
+// icmp6Answers remembers, per kind of error, the ICMPv6 Parameter Problem
+// code Linux answers it with, if any (ipv6.ICMP, which depends on the
+// kind only): ipv6.ICMP allocates on every call (its errors.As target
 // escapes), and validate and dump must not allocate per input.
-type icmp6Answers map[ipopt.ErrorKind]bool
+type icmp6Answers map[ipopt.ErrorKind]icmp6Answer
 
-// pointer is ipv6.ICMP's pointer for err, and false when Linux sends no
-// Parameter Problem about it.
-func (a icmp6Answers) pointer(err error) (int, bool) {
+type icmp6Answer struct {
+	code uint8
+	ok   bool
+}
+
+// pointer is ipv6.ICMP's code and pointer for err, and false when Linux
+// sends no Parameter Problem about it.
+func (a icmp6Answers) pointer(err error) (code uint8, pointer int, ok bool) {
 	e, ok := asIPOptError(err)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	k := e.Kind()
-	answered, seen := a[k]
+	ans, seen := a[k]
 	if !seen {
-		_, _, answered = ipv6.ICMP(err)
-		a[k] = answered
+		ans.code, _, ans.ok = ipv6.ICMP(err)
+		a[k] = ans
 	}
-	if !answered {
-		return 0, false
+	if !ans.ok {
+		return 0, 0, false
 	}
-	return e.Pointer(), true
+	return ans.code, e.Pointer(), true
 }
 
 // udpHeaderLen is the UDP header the modelled datagram carries after the
@@ -98,7 +103,7 @@ func (v *validator6) appendVerdictJSON(dst []byte, err error) []byte {
 		return append(dst, `{"ok":true,"pointer":null,"error":null}`...)
 	}
 	dst = append(dst, `{"ok":false,"pointer":`...)
-	if p, ok := v.answers.pointer(err); ok {
+	if _, p, ok := v.answers.pointer(err); ok {
 		dst = appendInt(dst, p)
 	} else {
 		dst = append(dst, "null"...)

@@ -22,8 +22,10 @@
 // none, one per line from standard input, and print exactly one JSON
 // object per field; with --ipv6, validate reads IPv6 Hop-by-Hop Options
 // headers and checks their CALIPSO labels (RFC 5570) and other options as
-// Linux does, and decode --ipv6 decodes them. dump prints one line per packet of a pcap or pcapng
-// capture; rewrite relabels every IPv4 packet of one.
+// Linux does, and decode --ipv6 decodes them. dump prints one line per
+// packet of a pcap or pcapng capture, IPv4 and IPv6 (CALIPSO) labels
+// alike; rewrite relabels every IPv4 packet of one (IPv6 packets are
+// copied).
 //
 // Exit status: 0 success; 1 some input is not a valid label (validate
 // only); 2 usage, configuration, input or I/O error, with a one-line

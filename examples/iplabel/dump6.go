@@ -1,0 +1,286 @@
+package main
+
+import (
+	"net/netip"
+
+	"github.com/iplabel/iplabel/calipso"
+	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/ipv6"
+)
+
+// appendIPv6 appends the line of an IPv6 packet (ip, from its fixed
+// header): its CALIPSO label and other Hop-by-Hop options, and the
+// verdict of Linux's receive path on them. Validity is ipv6.Linux's
+// CheckPacket (ip6_rcv_core's version and payload length checks, then
+// ip6_parse_tlv on the Hop-by-Hop header with calipso_validate over the
+// --doi-config CALIPSO DOIs); Destination Options and what ip6_rcv_core
+// checks of the addresses are not judged. The pointer is that of the
+// ICMPv6 Parameter Problem Linux sends, or null when it sends none
+// (icmp6Silent).
+//
+// Text: "N  SRC > DST  PROTO  LABELS  VERDICT", as for IPv4. JSON:
+// {"packet":N,"version":6,"src":...,"dst":...,"options":[...],
+// "valid":B,"pointer":P|null}, "options" being decode --ipv6's array for
+// the Hop-by-Hop header ([] without one).
+func (d *dumper) appendIPv6(dst []byte, n int, fi *frameInfo, ip []byte) []byte {
+	var src, dstAddr netip.Addr
+	if len(ip) >= ipv6.HeaderLen {
+		src = netip.AddrFrom16([16]byte(ip[8:24]))
+		dstAddr = netip.AddrFrom16([16]byte(ip[24:40]))
+	}
+	h, herr := ipv6.ParseHeader(ip)
+	if herr != nil && d.cut && len(ip) < ipv6.HeaderLen {
+		return d.appendCut6(dst, n, src, dstAddr, ip, -1)
+	}
+	var hbh []byte // the Hop-by-Hop header, or as much of it as the packet has
+	if herr == nil && h.NextHeader() == ipv6.HopByHop {
+		rest := ip[ipv6.HeaderLen:]
+		want := 8
+		if len(rest) >= 2 {
+			want = ipv6.ExtLen(rest[1])
+		}
+		if want > len(rest) && d.cut {
+			return d.appendCut6(dst, n, src, dstAddr, ip, want)
+		}
+		hbh = rest[:min(want, len(rest))]
+	}
+	var verr error
+	switch {
+	case herr != nil:
+		verr = herr
+	case d.cut:
+		// The payload length cannot be checked against what was kept;
+		// the Jumbo Payload check counts the octets the packet had.
+		if hbh != nil {
+			rest := max(d.wireLen-fi.off, len(ip)) - ipv6.HeaderLen
+			verr = d.walk6.CheckHopByHop(hbh, ipv6.Packet{Multicast: ip[24] == 0xff, PayloadLen: h.PayloadLen(), Len: rest})
+		}
+	default:
+		verr = d.walk6.CheckPacket(ip)
+	}
+	ptr, answered := -1, false
+	if verr != nil {
+		var code uint8
+		code, ptr, answered = d.answers.pointer(verr)
+		answered = answered && !icmp6Silent(ip, fi.notHost, code, ptr)
+	}
+	if d.json {
+		dst = append(dst, `{"packet":`...)
+		dst = appendInt(dst, n)
+		dst = append(dst, `,"version":6,"src":"`...)
+		if src.IsValid() {
+			dst = src.AppendTo(dst)
+		}
+		dst = append(dst, `","dst":"`...)
+		if dstAddr.IsValid() {
+			dst = dstAddr.AppendTo(dst)
+		}
+		dst = append(dst, `","options":`...)
+		if hbh != nil {
+			dst, _ = appendHopByHopJSON(dst, hbh)
+		} else {
+			dst = append(dst, "[]"...)
+		}
+		switch {
+		case verr == nil:
+			return append(dst, `,"valid":true,"pointer":null}`+"\n"...)
+		case answered:
+			dst = append(dst, `,"valid":false,"pointer":`...)
+			dst = appendInt(dst, ptr)
+			return append(dst, "}\n"...)
+		}
+		return append(dst, `,"valid":false,"pointer":null}`+"\n"...)
+	}
+	dst = appendInt(dst, n)
+	dst = append(dst, "  "...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+		dst = append(dst, " > "...)
+		dst = dstAddr.AppendTo(dst)
+	} else {
+		dst = append(dst, "?"...)
+	}
+	if herr != nil {
+		dst = append(dst, "  bad IPv6 header: "...)
+		dst = appendErrorText(dst, herr)
+		return append(dst, '\n')
+	}
+	dst = append(dst, "  "...)
+	c := ipv6.NewChain(ip)
+	for c.Next() {
+	}
+	switch p := c.Proto(); {
+	case c.Err() != nil:
+		dst = append(dst, "?"...)
+	case p == ipv6.ICMPv6:
+		dst = append(dst, "icmpv6"...)
+	case p == 6:
+		dst = append(dst, "tcp"...)
+	case p == ipv6.UDP:
+		dst = append(dst, "udp"...)
+	default:
+		dst = append(dst, "proto "...)
+		dst = appendInt(dst, int(p))
+	}
+	dst = append(dst, "  "...)
+	dst = appendHopByHopText(dst, hbh)
+	switch {
+	case verr == nil:
+		return append(dst, "  valid\n"...)
+	case answered:
+		dst = append(dst, "  INVALID pointer "...)
+		dst = appendInt(dst, ptr)
+	default:
+		dst = append(dst, "  INVALID (dropped silently, no ICMP)"...)
+	}
+	dst = append(dst, ": "...)
+	dst = appendErrorText(dst, verr)
+	return append(dst, '\n')
+}
+
+// icmp6Silent reports whether Linux's icmp6_send (net/ipv6/icmp.c) gives
+// up on the Parameter Problem (code, pointer) about packet ip whatever
+// the walk found: to a multicast destination or about a frame not sent to
+// this host alone it answers only code 2 about an option whose action
+// bits are 10 (opt_unrec); it never answers an unspecified or multicast
+// source, nor an ICMPv6 error message (is_ineligible). Rate limits are not
+// modelled.
+func icmp6Silent(ip []byte, notHost bool, code uint8, pointer int) bool {
+	if ip[24] == 0xff || notHost {
+		if code != ipv6.CodeUnknownOption || pointer >= len(ip) || ip[pointer]&0xc0 != 0x80 {
+			return true
+		}
+	}
+	if ip[8] == 0xff || netip.AddrFrom16([16]byte(ip[8:24])).IsUnspecified() {
+		return true
+	}
+	c := ipv6.NewChain(ip)
+	for c.Next() {
+	}
+	if c.Err() == nil && c.Proto() == ipv6.ICMPv6 {
+		return c.End() >= len(ip) || ip[c.End()] < 128
+	}
+	return false
+}
+
+// appendHopByHopText describes a Hop-by-Hop header's options in words:
+// "CALIPSO DOI 16 level 3 categories {0,5}" (with "checksum 0x1234
+// wrong" when it is not Linux's), the other options by name, padding
+// left out, and where decoding stopped; "no label" when there is
+// nothing to say.
+func appendHopByHopText(dst, hbh []byte) []byte {
+	start := len(dst)
+	sep := func() {
+		if len(dst) > start {
+			dst = append(dst, "; "...)
+		}
+	}
+	it := ipv6.NewIter(hbh)
+	var err error
+	for err == nil && it.Next() {
+		o := it.Option()
+		switch o.Type {
+		case ipv6.Pad1, ipv6.PadN:
+			continue
+		}
+		sep()
+		switch o.Type {
+		case ipv6.CALIPSO:
+			opt, perr := calipso.ParseOption(o.Bytes)
+			if perr != nil {
+				err = ipopt.Shift(perr, o.Offset)
+				dst = append(dst, "CALIPSO"...)
+				break
+			}
+			dst = append(dst, "CALIPSO DOI "...)
+			dst = appendUint(dst, uint64(opt.DOI()))
+			dst = append(dst, " level "...)
+			dst = appendUint(dst, uint64(opt.Level()))
+			dst = append(dst, " categories {"...)
+			bm := opt.Bitmap()
+			for c := nextBitmapCat(bm, 0); c >= 0; c = nextBitmapCat(bm, c+1) {
+				if dst[len(dst)-1] != '{' {
+					dst = append(dst, ',')
+				}
+				dst = appendInt(dst, c)
+			}
+			dst = append(dst, '}')
+			if !opt.ChecksumOK() {
+				dst = append(dst, " checksum 0x"...)
+				dst = appendHex16(dst, opt.Checksum())
+				dst = append(dst, " wrong (Linux's is 0x"...)
+				dst = appendHex16(dst, opt.ComputeChecksum())
+				dst = append(dst, ')')
+			}
+		case ipv6.RouterAlert:
+			dst = append(dst, "Router Alert"...)
+		case ipv6.Jumbo:
+			dst = append(dst, "Jumbo Payload"...)
+		case ipv6.IOAM:
+			dst = append(dst, "IOAM"...)
+		case ipv6.HomeAddress:
+			dst = append(dst, "Home Address"...)
+		default:
+			dst = append(dst, "option 0x"...)
+			dst = append(dst, hexDigits[o.Type>>4], hexDigits[o.Type&15])
+		}
+	}
+	if err == nil {
+		err = it.Err()
+	}
+	if err != nil {
+		sep()
+		dst = append(dst, "undecodable at offset "...)
+		dst = appendInt(dst, offsetOf(err))
+		dst = append(dst, " ("...)
+		dst = appendErrorText(dst, err)
+		dst = append(dst, ')')
+	}
+	if len(dst) == start {
+		dst = append(dst, "no label"...)
+	}
+	return dst
+}
+
+func appendHex16(dst []byte, v uint16) []byte {
+	return append(dst, hexDigits[v>>12], hexDigits[v>>8&15], hexDigits[v>>4&15], hexDigits[v&15])
+}
+
+// appendCut6 appends the line of an IPv6 packet whose fixed header, or
+// Hop-by-Hop header of want octets (-1: the fixed header), the capture
+// cut: not judged, as for IPv4 (appendCut).
+func (d *dumper) appendCut6(dst []byte, n int, src, dstAddr netip.Addr, ip []byte, want int) []byte {
+	if d.json {
+		dst = append(dst, `{"packet":`...)
+		dst = appendInt(dst, n)
+		dst = append(dst, `,"version":6,"src":"`...)
+		if src.IsValid() {
+			dst = src.AppendTo(dst)
+		}
+		dst = append(dst, `","dst":"`...)
+		if dstAddr.IsValid() {
+			dst = dstAddr.AppendTo(dst)
+		}
+		return append(dst, `","options":[],"valid":null,"pointer":null,"error":"`+truncatedByCapture+"\"}\n"...)
+	}
+	dst = appendInt(dst, n)
+	dst = append(dst, "  "...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+		dst = append(dst, " > "...)
+		dst = dstAddr.AppendTo(dst)
+	} else {
+		dst = append(dst, "?"...)
+	}
+	dst = append(dst, "  "+truncatedByCapture+" ("...)
+	if want < 0 {
+		dst = append(dst, "IPv6 header: 40 octets, "...)
+		dst = appendInt(dst, len(ip))
+	} else {
+		dst = append(dst, "Hop-by-Hop header: "...)
+		dst = appendInt(dst, want)
+		dst = append(dst, " octets, "...)
+		dst = appendInt(dst, len(ip)-ipv6.HeaderLen)
+	}
+	return append(dst, " captured), not judged\n"...)
+}
