@@ -68,7 +68,10 @@
 // [NewErrorKindNoOffset], ...; the shared framing kinds are
 // [KindTruncated], [KindBadLength] and [KindTooLong]) and return
 // kind.At(offset): an error is a pointer into a static table of every
-// kind at every offset, so even failing paths do not allocate. [Shift]
+// kind at every offset, so even failing paths do not allocate. IPv6
+// protocols declare theirs with [NewErrorKind6], whose positions count
+// from the 40-octet IPv6 header (RULES.md §10). [AsError] is errors.As for
+// an Error, without allocating. [Shift]
 // moves an error found in one option to that option's place in the field.
 // Text that does not parse (a netlabelctl line, a level string, an RFC
 // 1108 label specification) fails with a *[ParseError] instead, giving

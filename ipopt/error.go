@@ -53,40 +53,49 @@ const MaxOptionsLen = 40
 // Error is the error type of every package in this module: a small
 // comparable value that names a failure ([ErrorKind]) and the octet where
 // it happened. Get it with errors.As into a variable of type Error (var e
-// ipopt.Error; errors.As(err, &e)) and classify it with errors.Is and the
-// sentinels ([ErrTruncated], cipso.ErrUnknownDOI, ...).
+// ipopt.Error; errors.As(err, &e)), or with [AsError], which allocates
+// nothing, and classify it with errors.Is and the sentinels
+// ([ErrTruncated], cipso.ErrUnknownDOI, ...).
 //
 // Where the error is (RULES.md §10): an error is either at an octet of the
-// input or at none ([Error.HasOffset]). An error at an octet of the
-// options field ([Error.InOptions]) has its [Error.Offset] counted from
-// the first octet of the options field and its [Error.Pointer], the value
-// for the ICMP Parameter Problem pointer, counted from the first octet of
-// the IP header (Offset+20 for the Linux and strict profiles). An error
-// in a field of the base header (version, IHL, total length, addresses)
-// is not in the options: its Offset is -1 and [Error.HeaderOffset] names
-// its octet (0 for the version and IHL). HeaderOffset counts from the
-// first octet of the IP header for every error with an offset. Without an
-// offset (a rewrite whose result would not fit, a buffer or argument out
-// of range, a header cut short before its IHL) Offset, HeaderOffset and
-// Pointer are -1: -1 means "no such position" and is the only negative
-// number an accessor returns.
+// input or at none ([Error.HasOffset]). Every kind belongs to IPv4 (a
+// fixed header of 20 octets, the kinds of [NewErrorKind] and its
+// variants) or to IPv6 (40 octets, [NewErrorKind6]). An error after the
+// fixed header ([Error.InOptions]: in the IPv4 options field, or in the
+// IPv6 extension headers) has its [Error.Offset] counted from the first
+// octet after the fixed header and its [Error.Pointer], the value for the
+// ICMP Parameter Problem pointer, counted from the first octet of the IP
+// header (Offset+20 for the IPv4 Linux and strict profiles, Offset+40 for
+// IPv6). An error in a field of the fixed header (version, IHL, total or
+// payload length, addresses) is not in the options: its Offset is -1 and
+// [Error.HeaderOffset] names its octet (0 for the version). HeaderOffset
+// counts from the first octet of the IP header for every error with an
+// offset. Without an offset (a rewrite whose result would not fit, a
+// buffer or argument out of range, a header cut short before its IHL)
+// Offset, HeaderOffset and Pointer are -1: -1 means "no such position"
+// and is the only negative number an accessor returns.
 //
 // The text names the position the way the input has it: "<sentinel>:
-// <field> at offset N (pointer P)" in the options field, "<sentinel>:
-// <field> at header octet N" in the base header, "<sentinel>: <field>"
+// <field> at offset N (pointer P)" after the fixed header, "<sentinel>:
+// <field> at header octet N" in the fixed header, "<sentinel>: <field>"
 // without an offset ("ipopt: header over 60 octets: the options would
 // exceed 40 octets (IHL 15)").
 //
 // An Error is one pointer into a static table of every kind at every
-// offset of a 60-octet header, so making one, returning it as an error,
-// comparing it (==, errors.Is) and reading it allocate nothing. Only an
-// offset far outside the header, or a program that makes more than 1023
-// kinds, gets an error that is allocated; such errors are equal only to
-// themselves (compare Kind and Offset instead). The zero Error is made by
-// no function of this module; its methods return zero values, -1 for the
-// positions, and its text is "ipopt: zero Error".
+// offset: for IPv4 kinds the 60 octets of a header and a few more, for
+// IPv6 kinds the fixed header and the 2048 octets after it (the longest
+// Hop-by-Hop or Destination Options header). Making one, returning it as
+// an error, comparing it (==, errors.Is) and reading it allocate nothing.
+// Only an offset outside that window, or a program that makes more than
+// 1023 kinds (255 of them IPv6), gets an error that is allocated; such
+// errors are equal only to themselves (compare Kind and Offset instead).
+// The zero Error is made by no function of this module; its methods
+// return zero values, -1 for the positions, and its text is "ipopt: zero
+// Error".
 type Error struct {
-	p *byte // into errSlots, or to errBox.first
+	// p is &errSlots[i], &errSlots6[i] or an *errBox, converted to
+	// unsafe.Pointer (see locate).
+	p unsafe.Pointer
 }
 
 // pointerRule says how an error's Pointer follows from its offset.
@@ -100,97 +109,181 @@ const (
 
 // kindInfo is what an ErrorKind stands for.
 type kindInfo struct {
-	err   error
-	field string
-	class Class
-	rule  pointerRule
-	base  int16
+	err    error
+	field  string
+	base   uint16 // 0 to maxPointerBase
+	row    uint16 // the kind's row in errSlots6 (IPv6 kinds; 0: none)
+	class  Class
+	rule   pointerRule
+	hdrLen uint8 // the fixed header: BaseHeaderLen or ipv6HeaderLen
 }
 
-// Range of offsets for which errors need no allocation: every field of a
-// 60-octet header, with room for a few octets of slack.
+// ipv6HeaderLen is the fixed IPv6 header (RFC 8200 §3), which package
+// ipv6 calls HeaderLen.
+const ipv6HeaderLen = 40
+
+// Limits of positions. maxPointerBase is the largest base or fixed pointer
+// a kind may have: every IP pointer counts octets of a datagram of at most
+// 65,535 octets (RULES.md §10). maxOffset bounds the offsets an error may
+// have, so that offset+base never overflows an int.
+const (
+	maxPointerBase = 1<<16 - 1
+	maxOffset      = 1<<31 - 1 - maxPointerBase
+	// noPos is the offset of an error at no octet.
+	noPos = -1 << 31
+)
+
+// The windows of offsets for which errors need no allocation. IPv4: every
+// field of a 60-octet header, with room for a few octets of slack. IPv6:
+// the fixed header and 2048 octets after it (a Hop-by-Hop header of Hdr
+// Ext Len 255). Each row of a table has one more slot, the kind's error
+// at no octet.
 const (
 	minErrOffset = -BaseHeaderLen
 	maxErrOffset = MaxOptionsLen + 24
-	errSpan      = maxErrOffset - minErrOffset + 1
-	// maxKinds bounds the kinds held in the static tables; the module
-	// declares about 160. Kind 0 is the zero ErrorKind.
-	maxKinds = 1024
+	errSpan      = maxErrOffset - minErrOffset + 2
+
+	minErrOffset6 = -ipv6HeaderLen
+	maxErrOffset6 = 2047
+	errSpan6      = maxErrOffset6 - minErrOffset6 + 2
+
+	// maxKinds bounds the kinds held in the static registry; the module
+	// declares about 190. Kind 0 is the zero ErrorKind. maxKinds6 bounds
+	// the IPv6 kinds among them that have a row of errSlots6 (the module
+	// declares about 30); row 0 is unused.
+	maxKinds  = 1024
+	maxKinds6 = 256
 )
 
 var (
-	// errSlots gives every (kind, offset) pair an address: the error of
-	// kind k at offset off is &errSlots[k*errSpan+off-minErrOffset]. Its
-	// contents are never read or written; it is zeroed static memory (no
-	// heap).
-	errSlots [maxKinds * errSpan]byte
+	// errSlots and errSlots6 give every (kind, offset) pair an address:
+	// the error of IPv4 kind k at offset off is
+	// &errSlots[k*errSpan+off-minErrOffset], the error of the IPv6 kind
+	// of row r is &errSlots6[r*errSpan6+off-minErrOffset6], and the last
+	// slot of a row is the kind's error at no octet. Their contents are
+	// never read or written; they are zeroed, pointer-free static memory
+	// (no heap, nothing for the collector to scan, no page touched).
+	errSlots  [maxKinds * errSpan]byte
+	errSlots6 [maxKinds6 * errSpan6]byte
 
-	// kinds is the registry of kinds. Entries of static are written once,
-	// under the lock, before the ErrorKind that names them exists, and
-	// only read afterwards, so readers need no lock; extra (kinds from
-	// maxKinds on) grows and is read under the lock.
+	// kinds is the registry of kinds. Entries of static and ids6 are
+	// written once, under the lock, before the ErrorKind that names them
+	// exists, and only read afterwards, so readers need no lock; extra
+	// (kinds from maxKinds on) grows and is read under the lock.
 	kinds struct {
 		sync.Mutex
 		n      uint32
+		n6     uint16
 		static [maxKinds]kindInfo
+		ids6   [maxKinds6]uint32 // the kind of each row of errSlots6
 		extra  []*kindInfo
 	}
 )
 
 // errBox is an error that has no slot: an offset outside the window or a
-// kind beyond maxKinds. Error.p points to first.
+// kind beyond the tables. Error.p is the box's own pointer.
 type errBox struct {
-	first byte // must stay the first field
-	id    uint32
-	off   int
-	info  *kindInfo
+	id   uint32
+	off  int
+	info *kindInfo
+}
+
+// The Errors that the package makes. With locate, these are the only code
+// that uses package unsafe: p holds either the address of an octet of a
+// slot table or a *errBox, each converted to unsafe.Pointer and, for the
+// box, converted back to the same type (rule (1) of package unsafe).
+func slotError(slot *byte) Error { return Error{unsafe.Pointer(slot)} }
+func boxError(b *errBox) Error   { return Error{unsafe.Pointer(b)} }
+func (e Error) boxed() *errBox   { return (*errBox)(e.p) }
+func distance(p unsafe.Pointer, table *byte) uintptr {
+	return uintptr(p) - uintptr(unsafe.Pointer(table))
 }
 
 // locate returns the kind (its registry entry and id) and the offset that
-// e stands for; info is nil for the zero Error. It is the only code that
-// uses package unsafe: an address inside errSlots is decoded from its
-// distance to the table's first octet (which never converts a number back
-// to a pointer); any other non-nil p is &errBox.first, so it is the box.
+// e stands for (noPos at no octet); info is nil for the zero Error. An
+// address inside a slot table is decoded from its distance to the table's
+// first octet (which never converts a number back to a pointer); any
+// other non-nil p is an *errBox.
 func (e Error) locate() (info *kindInfo, id uint32, off int) {
 	if e.p == nil {
 		return nil, 0, 0
 	}
-	if d := uintptr(unsafe.Pointer(e.p)) - uintptr(unsafe.Pointer(&errSlots[0])); d < uintptr(len(errSlots)) {
+	if d := distance(e.p, &errSlots[0]); d < uintptr(len(errSlots)) {
 		i := int(d)
 		id = uint32(i / errSpan)
-		return &kinds.static[id], id, i%errSpan + minErrOffset
+		return &kinds.static[id], id, slotOffset(i%errSpan, minErrOffset, errSpan)
 	}
-	b := (*errBox)(unsafe.Pointer(e.p))
+	if d := distance(e.p, &errSlots6[0]); d < uintptr(len(errSlots6)) {
+		i := int(d)
+		id = kinds.ids6[i/errSpan6]
+		return &kinds.static[id], id, slotOffset(i%errSpan6, minErrOffset6, errSpan6)
+	}
+	b := e.boxed()
 	return b.info, b.id, b.off
 }
 
+// slotOffset is the offset of slot i of a row; slotIndex is its inverse,
+// false for an offset outside the window.
+func slotOffset(i, min, span int) int {
+	if i == span-1 {
+		return noPos
+	}
+	return i + min
+}
+
+func slotIndex(off, min, span int) (int, bool) {
+	if off == noPos {
+		return span - 1, true
+	}
+	i := off - min
+	return i, off >= min && i < span-1
+}
+
+// valid reports whether an error of this kind at off is at an octet: off
+// is in the fixed header or after it, and the pointer rule gives a
+// pointer of 0 or more there (RULES.md §10).
+func (info *kindInfo) valid(off int) bool {
+	if info.rule == ruleNone || off < -int(info.hdrLen) || off > maxOffset {
+		return false
+	}
+	return info.rule != ruleBase || off+int(info.base) >= 0
+}
+
 // position returns e's kind and its offset when e is at an octet of the
-// input or of the base header before it.
+// input or of the fixed header before it.
 func (e Error) position() (info *kindInfo, off int, ok bool) {
 	info, _, off = e.locate()
-	return info, off, info != nil && info.rule != ruleNone && off >= minErrOffset
+	return info, off, info != nil && info.valid(off)
+}
+
+// ipv6 reports whether e is of an IPv6 kind ([NewErrorKind6]).
+func (e Error) ipv6() bool {
+	info, _, _ := e.locate()
+	return info != nil && info.hdrLen == ipv6HeaderLen
 }
 
 // HasOffset reports whether the error is at an octet of the IP header: of
-// the options field ([Error.InOptions]) or of the base header. It is false
-// for errors made by a kind of [NewErrorKindNoOffset] (a result that would
-// not fit, an argument out of range, a header cut short), which have no
-// ICMP Parameter Problem pointer.
+// the options ([Error.InOptions]) or of the fixed header. It is false for
+// errors made by a kind of [NewErrorKindNoOffset] (a result that would not
+// fit, an argument out of range, a header cut short), which have no ICMP
+// Parameter Problem pointer.
 func (e Error) HasOffset() bool {
 	_, _, ok := e.position()
 	return ok
 }
 
-// InOptions reports whether the error is at an octet of the options field,
-// which [Error.Offset] then gives.
+// InOptions reports whether the error is after the fixed header: at an
+// octet of the IPv4 options field, or of the IPv6 extension headers, which
+// [Error.Offset] then gives.
 func (e Error) InOptions() bool {
 	_, off, ok := e.position()
 	return ok && off >= 0
 }
 
-// Offset is the octet offset of the faulty field in the options field, or
-// -1 when the error is not in the options field (a base-header field, or
-// no offset at all: [Error.InOptions]).
+// Offset is the octet offset of the faulty field after the fixed header
+// (in the IPv4 options field; for IPv6 from the first octet after the
+// 40-octet header), or -1 when the error is not there (a fixed-header
+// field, or no offset at all: [Error.InOptions]).
 func (e Error) Offset() int {
 	if _, off, ok := e.position(); ok && off >= 0 {
 		return off
@@ -199,11 +292,12 @@ func (e Error) Offset() int {
 }
 
 // HeaderOffset is the octet of the faulty field counted from the first
-// octet of the IP header (Offset+20 for the options field; 0 for the
-// version and IHL), or -1 when the error has no offset.
+// octet of the IP header (Offset+20 for the IPv4 options field, Offset+40
+// after the IPv6 fixed header; 0 for the version), or -1 when the error
+// has no offset.
 func (e Error) HeaderOffset() int {
-	if _, off, ok := e.position(); ok {
-		return off + BaseHeaderLen
+	if info, off, ok := e.position(); ok {
+		return off + int(info.hdrLen)
 	}
 	return -1
 }
@@ -212,7 +306,8 @@ func (e Error) HeaderOffset() int {
 // the IP header, as Linux's ip_options_compile reports it, or as the
 // kind's pointer rule says ([NewErrorKindPointer],
 // [NewErrorKindFixedPointer]); -1 when the error has no offset
-// ([Error.HasOffset]), for which no pointer exists.
+// ([Error.HasOffset]), for which no pointer exists. It is never negative
+// for an error with an offset.
 func (e Error) Pointer() int {
 	info, off, ok := e.position()
 	if !ok {
@@ -221,14 +316,13 @@ func (e Error) Pointer() int {
 	return info.pointer(off)
 }
 
-// pointer is the Pointer of the error of this kind at off (an octet of the
-// header or after it).
+// pointer is the Pointer of the error of this kind at off, an offset for
+// which valid holds.
 func (info *kindInfo) pointer(off int) int {
-	p := int(info.base)
-	if info.rule != ruleFixed {
-		p += off
+	if info.rule == ruleFixed {
+		return int(info.base)
 	}
-	return max(p, -1)
+	return off + int(info.base)
 }
 
 // Field names the faulty field ("length", "doi", "tag type", ...); for an
@@ -274,9 +368,9 @@ var (
 )
 
 // Error implements error: "<sentinel>: <field> at offset N (pointer P)"
-// for a field of the options, "<sentinel>: <field> at header octet N" for
-// a field of the base header, "<sentinel>: <field>" for an error without
-// an offset.
+// for a field after the fixed header, "<sentinel>: <field> at header
+// octet N" for a field of the fixed header, "<sentinel>: <field>" for an
+// error without an offset.
 func (e Error) Error() string { return string(e.AppendText(nil)) }
 
 // AppendText appends the text of Error to b without allocating (beyond
@@ -292,11 +386,11 @@ func (e Error) AppendText(b []byte) []byte {
 		b = append(b, info.field...)
 	}
 	switch {
-	case info.rule == ruleNone || off < minErrOffset:
+	case !info.valid(off):
 		return b
 	case off < 0:
 		b = append(b, " at header octet "...)
-		return strconv.AppendInt(b, int64(off+BaseHeaderLen), 10)
+		return strconv.AppendInt(b, int64(off+int(info.hdrLen)), 10)
 	}
 	b = append(b, " at offset "...)
 	b = strconv.AppendInt(b, int64(off), 10)
@@ -305,45 +399,123 @@ func (e Error) AppendText(b []byte) []byte {
 	return append(b, ')')
 }
 
-// ErrorKind is one failure (a sentinel, a field name, a class and how the
-// pointer is counted) ready at every offset, so that reporting it never
-// allocates. Packages declare their kinds once, at package level, with
-// [NewErrorKind] and its variants; a kind is a small comparable value. The
-// zero ErrorKind is no failure: its At returns the zero [Error].
+// AsError is errors.As(err, &e) for e of type Error, without the
+// allocation errors.As makes for its target: it finds the first Error in
+// err's tree (Unwrap() error and Unwrap() []error, depth first), and
+// falls back to errors.As only at an error that has an As method.
+func AsError(err error) (Error, bool) {
+	if e, ok := err.(Error); ok {
+		return e, true
+	}
+	return asErrorTree(err)
+}
+
+// asErrorTree is the walk of AsError past its first error.
+func asErrorTree(err error) (Error, bool) {
+	for err != nil {
+		if e, ok := err.(Error); ok {
+			return e, true
+		}
+		if _, ok := err.(interface{ As(any) bool }); ok {
+			if e, ok := asMethod(err); ok {
+				return e, true
+			}
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, err := range x.Unwrap() {
+				if e, ok := asErrorTree(err); ok {
+					return e, true
+				}
+			}
+			return Error{}, false
+		default:
+			return Error{}, false
+		}
+	}
+	return Error{}, false
+}
+
+// asMethod asks err's own As method (errors.As on err alone). It is not
+// inlined so that only this call, rare, moves its target to the heap.
+//
+//go:noinline
+func asMethod(err error) (Error, bool) {
+	var e Error
+	ok := err.(interface{ As(any) bool }).As(&e)
+	return e, ok
+}
+
+// ErrorKind is one failure (a sentinel, a field name, a class, how the
+// pointer is counted and the IP version whose header it is in) ready at
+// every offset, so that reporting it never allocates. Packages declare
+// their kinds once, at package level, with [NewErrorKind] and its
+// variants; a kind is a small comparable value. The zero ErrorKind is no
+// failure: its At returns the zero [Error].
 type ErrorKind struct{ id uint32 }
 
-// NewErrorKind makes the failure of sentinel err in field, with Pointer =
-// Offset + 20 (the IP-header-relative pointer Linux sends).
+// NewErrorKind makes the IPv4 failure of sentinel err in field, with
+// Pointer = Offset + 20 (the IP-header-relative pointer Linux sends).
 func NewErrorKind(err error, field string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, rule: ruleBase, base: BaseHeaderLen})
+	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleBase, BaseHeaderLen)
 }
 
 // NewErrorKindPointer is NewErrorKind with Pointer = Offset + base, for
 // protocols whose pointer is counted differently (DSM counts from the
-// option, one-based: base 1).
+// option, one-based: base 1). base is 0 to 65535; a kind made with any
+// other base has no offset ([NewErrorKindNoOffset]). An error of the kind
+// at an offset where the pointer would be negative (a base-1 kind at a
+// header octet) has no offset either (RULES.md §10).
 func NewErrorKindPointer(err error, field string, class Class, base int) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, rule: ruleBase, base: int16(base)})
+	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleBase, base)
 }
 
 // NewErrorKindFixedPointer is NewErrorKind with a Pointer that is the same
 // at every offset (DSM reports 0 for a bad length; CIPSO draft §5.1.2 uses
-// 134 for a missing option).
+// 134 for a missing option). pointer is 0 to 65535; a kind made with any
+// other pointer has no offset ([NewErrorKindNoOffset]).
 func NewErrorKindFixedPointer(err error, field string, class Class, pointer int) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, rule: ruleFixed, base: int16(pointer)})
+	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleFixed, pointer)
 }
 
-// NewErrorKindNoOffset makes the failure that is at no octet of the input
-// (a result that would not fit, an argument out of range, a header cut
-// short), so it has no ICMP pointer: [Error.HasOffset] is false, Offset
-// and Pointer are -1, and At returns the same error whatever the offset
-// it is given. what says what is wrong; it follows the sentinel's text in
-// the message.
+// NewErrorKindNoOffset makes the IPv4 failure that is at no octet of the
+// input (a result that would not fit, an argument out of range, a header
+// cut short), so it has no ICMP pointer: [Error.HasOffset] is false,
+// Offset and Pointer are -1, and At returns the same error whatever the
+// offset it is given. what says what is wrong; it follows the sentinel's
+// text in the message.
 func NewErrorKindNoOffset(err error, what string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: what, class: class, rule: ruleNone})
+	return newKind(kindInfo{err: err, field: what, class: class, hdrLen: BaseHeaderLen}, ruleNone, 0)
 }
 
-// newKind registers info. It is safe to call from several goroutines.
-func newKind(info kindInfo) ErrorKind {
+// NewErrorKind6 makes the IPv6 failure of sentinel err in field: offsets
+// count from the first octet after the 40-octet fixed header (At), or
+// from the header's first octet for a field of the fixed header
+// (HeaderAt), and Pointer = Offset + 40, the ICMPv6 Parameter Problem
+// pointer (RFC 4443 §3.4). Its errors allocate nothing up to offset 2047,
+// the end of the longest Hop-by-Hop or Destination Options header, and
+// [ICMP] gives them no ICMPv4 answer (RULES.md §10).
+func NewErrorKind6(err error, field string, class Class) ErrorKind {
+	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: ipv6HeaderLen}, ruleBase, ipv6HeaderLen)
+}
+
+// NewErrorKind6NoOffset is NewErrorKindNoOffset for IPv6: the failure at
+// no octet of an IPv6 packet (a packet shorter than its fixed header, a
+// label that cannot be sent).
+func NewErrorKind6NoOffset(err error, what string, class Class) ErrorKind {
+	return newKind(kindInfo{err: err, field: what, class: class, hdrLen: ipv6HeaderLen}, ruleNone, 0)
+}
+
+// newKind registers info with its pointer rule; a base out of range gives
+// a kind at no octet. It is safe to call from several goroutines.
+func newKind(info kindInfo, rule pointerRule, base int) ErrorKind {
+	info.rule = rule
+	if rule == ruleNone || base < 0 || base > maxPointerBase {
+		info.rule, base = ruleNone, 0
+	}
+	info.base = uint16(base)
 	kinds.Lock()
 	defer kinds.Unlock()
 	if kinds.n == ^uint32(0) {
@@ -352,6 +524,11 @@ func newKind(info kindInfo) ErrorKind {
 	}
 	kinds.n++
 	if kinds.n < maxKinds {
+		if info.hdrLen == ipv6HeaderLen && kinds.n6 < maxKinds6-1 {
+			kinds.n6++
+			info.row = kinds.n6
+			kinds.ids6[kinds.n6] = kinds.n
+		}
 		kinds.static[kinds.n] = info
 	} else {
 		kinds.extra = append(kinds.extra, &info)
@@ -369,26 +546,43 @@ func (k ErrorKind) info() *kindInfo {
 	return kinds.extra[k.id-maxKinds]
 }
 
-// At returns the error at offset off of the options field. Offsets outside
-// the window of a 60-octet header allocate a fresh error. A kind made by
-// [NewErrorKindNoOffset] ignores off. Use [ErrorKind.HeaderAt] for a field
-// of the base header.
+// At returns the error at offset off after the fixed header: of the IPv4
+// options field, or from the first octet after the IPv6 fixed header for
+// a kind of [NewErrorKind6]. Offsets outside the kind's window allocate a
+// fresh error. A kind made by [NewErrorKindNoOffset] ignores off, and an
+// offset where the kind's pointer would be negative gives the kind's
+// error at no octet. Use [ErrorKind.HeaderAt] for a field of the fixed
+// header.
 func (k ErrorKind) At(off int) Error {
-	if k.id < maxKinds && k.id != 0 {
-		if kinds.static[k.id].rule == ruleNone {
-			off = 0
+	if k.id == 0 || k.id >= maxKinds {
+		return k.box(off)
+	}
+	info := &kinds.static[k.id]
+	if off >= -int(info.hdrLen) && !info.valid(off) {
+		off = noPos
+	}
+	if info.hdrLen == BaseHeaderLen {
+		if i, ok := slotIndex(off, minErrOffset, errSpan); ok {
+			return slotError(&errSlots[int(k.id)*errSpan+i])
 		}
-		if i := off - minErrOffset; uint(i) < errSpan {
-			return Error{&errSlots[int(k.id)*errSpan+i]}
+	} else if info.row != 0 {
+		if i, ok := slotIndex(off, minErrOffset6, errSpan6); ok {
+			return slotError(&errSlots6[int(info.row)*errSpan6+i])
 		}
 	}
 	return k.box(off)
 }
 
-// HeaderAt returns the error at octet octet of the IP header (0 for the
-// version and IHL, 2 for the total length, ...): the error of a
-// base-header field, whose Offset is -1 and whose HeaderOffset is octet.
-func (k ErrorKind) HeaderAt(octet int) Error { return k.At(octet - BaseHeaderLen) }
+// HeaderAt returns the error at octet octet of the IP header (IPv4: 0 for
+// the version and IHL, 2 for the total length; IPv6: 0 for the version, 4
+// for the payload length, ...): the error of a fixed-header field, whose
+// Offset is -1 and whose HeaderOffset is octet.
+func (k ErrorKind) HeaderAt(octet int) Error {
+	if k.id == 0 {
+		return Error{}
+	}
+	return k.At(octet - int(k.info().hdrLen))
+}
 
 // box makes the allocated error of k at off.
 func (k ErrorKind) box(off int) Error {
@@ -396,28 +590,31 @@ func (k ErrorKind) box(off int) Error {
 		return Error{}
 	}
 	info := k.info()
-	if info.rule == ruleNone {
-		off = 0
+	if off >= -int(info.hdrLen) && !info.valid(off) {
+		off = noPos
 	}
-	b := &errBox{id: k.id, off: off, info: info}
-	return Error{&b.first}
+	return boxError(&errBox{id: k.id, off: off, info: info})
 }
 
 // Shift returns the same failure moved by delta octets: a codec that checks
 // one option reports offsets from the option's type octet, and the caller
 // that knows where the option sits shifts them into the options field.
 // Errors that are not an [Error], and errors without an offset, are
-// returned unchanged. Shift does not allocate.
+// returned unchanged. Shift does not allocate within the kind's window.
 func Shift(err error, delta int) error {
 	e, ok := err.(Error)
 	if !ok || delta == 0 {
 		return err
 	}
 	info, id, off := e.locate()
-	if info == nil || info.rule == ruleNone {
+	if info == nil || !info.valid(off) {
 		return err
 	}
-	return ErrorKind{id}.At(off + delta)
+	n := off + delta
+	if delta > 0 && n < off || delta < 0 && n > off {
+		n = noPos // moved past the ends of int: no octet
+	}
+	return ErrorKind{id}.At(n)
 }
 
 // Sentinels of this package. Every Error from ipopt unwraps to one of them.

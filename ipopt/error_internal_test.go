@@ -12,7 +12,7 @@ import (
 func TestErrorSlotsRoundTrip(t *testing.T) {
 	for id := uint32(1); id < maxKinds; id++ {
 		for off := minErrOffset; off <= maxErrOffset; off++ {
-			e := Error{&errSlots[int(id)*errSpan+off-minErrOffset]}
+			e := slotError(&errSlots[int(id)*errSpan+off-minErrOffset])
 			info, gotID, gotOff := e.locate()
 			if info != &kinds.static[id] || gotID != id || gotOff != off {
 				t.Fatalf("slot (%d, %d) decodes as (%d, %d)", id, off, gotID, gotOff)

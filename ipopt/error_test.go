@@ -47,7 +47,9 @@ func TestErrorKind(t *testing.T) {
 	assert.Equal(t, "doi", far.Field())
 	assert.Equal(t, k, far.Kind())
 	assert.Equal(t, "test: sentinel: doi at offset 1000 (pointer 1020)", far.Error())
-	assert.Equal(t, k.At(1020), ipopt.Shift(far, 20))
+	shifted := ipopt.Shift(far, 20).(ipopt.Error)
+	assert.Equal(t, k, shifted.Kind(), "allocated errors are equal only to themselves: compare Kind and Offset")
+	assert.Equal(t, 1020, shifted.Offset())
 
 	based := ipopt.NewErrorKindPointer(errTest, "tag type", ipopt.Malformed, 1)
 	assert.Equal(t, 7, based.At(6).Pointer(), "DSM counts one-based from the option")

@@ -1,7 +1,5 @@
 package ipopt
 
-import "errors"
-
 // ICMP message types and codes a receiver answers a refused datagram with
 // (RFC 792, RFC 1812 §5.2.7.1; CIPSO draft §5.1).
 const (
@@ -28,18 +26,26 @@ const (
 // answer: class Limit; an error in the base header (a bad version, IHL or
 // total length) or without an offset (a header cut short), which Linux's
 // ip_rcv_core drops silently before the options are looked at (RULES.md
-// §2); or an error that is not an [Error]. Never answer an ICMP error with one
-// ([ICMPErrorSuppressed] says when Linux sends nothing whatever the error).
+// §2); an error whose pointer does not fit the octet of the message; an
+// error of an IPv6 kind ([NewErrorKind6]), which is answered with ICMPv6
+// (ipv6.ICMP; RULES.md §10); or an error that is not an [Error]. Never
+// answer an ICMP error with one ([ICMPErrorSuppressed] says when Linux
+// sends nothing whatever the error). It allocates nothing.
 func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
-	e, isErr := err.(Error)
-	if !isErr && !errors.As(err, &e) || !e.InOptions() && e.Class() != Policy {
+	e, isErr := AsError(err)
+	if !isErr || e.ipv6() || !e.InOptions() && e.Class() != Policy {
 		return 0, 0, 0, false
 	}
 	switch e.Class() {
-	case Malformed:
-		return ICMPParameterProblem, CodePointer, uint8(e.Pointer()), true
-	case Missing:
-		return ICMPParameterProblem, CodeOptionMissing, uint8(e.Pointer()), true
+	case Malformed, Missing:
+		p := e.Pointer()
+		if p > 255 {
+			return 0, 0, 0, false
+		}
+		if e.Class() == Missing {
+			return ICMPParameterProblem, CodeOptionMissing, uint8(p), true
+		}
+		return ICMPParameterProblem, CodePointer, uint8(p), true
 	case Policy:
 		if gateway {
 			return ICMPDestUnreachable, CodeNetProhibited, 0, true
