@@ -1,9 +1,6 @@
 package calipso
 
-import (
-	"github.com/iplabel/iplabel/ipopt"
-	"github.com/iplabel/iplabel/ipopt/ipv6"
-)
+import "github.com/iplabel/iplabel/ipopt"
 
 // Sentinels of this package. Framing failures unwrap to ipopt's
 // (ipopt.ErrTruncated, ipopt.ErrBadLength).
@@ -37,11 +34,13 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // kind makes a failure at an octet of the option, its offset counted from
-// the option's type octet. The pointer is offset + 40, which is right once
-// the ipv6 walk has moved the error to the option's place after the fixed
-// header (ipopt.Shift; ipopt/ipv6 RULES.md §1).
+// the option's type octet. It is an IPv6 kind (ipopt.NewErrorKind6): the
+// pointer is offset + 40, which is right once the ipv6 walk has moved the
+// error to the option's place after the fixed header (ipopt.Shift;
+// ipopt/ipv6 RULES.md §1), and errors allocate nothing anywhere in a
+// Hop-by-Hop header.
 func kind(err error, field string) ipopt.ErrorKind {
-	return ipopt.NewErrorKindPointer(err, field, ipopt.Malformed, ipv6.HeaderLen)
+	return ipopt.NewErrorKind6(err, field, ipopt.Malformed)
 }
 
 var (
@@ -51,9 +50,9 @@ var (
 	kindCmptLen   = kind(ipopt.ErrBadLength, "compartment length")
 	kindChecksum  = kind(ErrChecksum, "checksum")
 	kindDOI       = kind(ErrUnknownDOI, "doi")
-	kindCatsFull  = ipopt.NewErrorKindPointer(errSetFull, "compartment bitmap", ipopt.Limit, ipv6.HeaderLen)
+	kindCatsFull  = ipopt.NewErrorKind6(errSetFull, "compartment bitmap", ipopt.Limit)
 
-	kindWireLevel = ipopt.NewErrorKindNoOffset(ErrBadLevel, "a level above 255", ipopt.Limit)
-	kindWireCat   = ipopt.NewErrorKindNoOffset(ErrNoSpace, "a category above 1951 (61 words of bitmap)", ipopt.Limit)
-	kindNoDOI     = ipopt.NewErrorKindNoOffset(ErrBadDOI, "DOI 0 cannot be sent", ipopt.Limit)
+	kindWireLevel = ipopt.NewErrorKind6NoOffset(ErrBadLevel, "a level above 255", ipopt.Limit)
+	kindWireCat   = ipopt.NewErrorKind6NoOffset(ErrNoSpace, "a category above 1951 (61 words of bitmap)", ipopt.Limit)
+	kindNoDOI     = ipopt.NewErrorKind6NoOffset(ErrBadDOI, "DOI 0 cannot be sent", ipopt.Limit)
 )

@@ -20,14 +20,17 @@
 // unknown options, the option-count and length sysctls ([Sysctls]), Router
 // Alert, IOAM, Jumbo Payload, and CALIPSO through a checker the calipso
 // package supplies ([OptionChecker]). Their errors are ipopt's error
-// values, unwrapping to this package's sentinels or to ipopt's framing
-// ones; [ICMP] says whether Linux answers with an ICMPv6 Parameter Problem
-// (code and pointer) or drops the packet silently, which it does for most
-// refusals (RULES.md §4).
+// values of IPv6 kinds (ipopt.NewErrorKind6), unwrapping to this
+// package's sentinels or to ipopt's framing ones: their offsets count
+// after the fixed header, the version and payload length are header
+// octets 0 and 4 (RULES.md §1). [ICMP] says whether Linux answers with an
+// ICMPv6 Parameter Problem (code and pointer) or drops the packet
+// silently, which it does for most refusals (RULES.md §4); ipopt.ICMP,
+// which answers with ICMPv4, refuses these errors.
 //
 // To build a header, [AppendPad] writes padding as Linux does.
 //
 // Nothing here allocates on a valid packet, panics on any input, or reads
-// outside the slices it is given; errors past octet 64 of the extension
-// headers are the only allocation (RULES.md §1).
+// outside the slices it is given; errors past octet 2047 after the fixed
+// header are the only allocation (RULES.md §1).
 package ipv6

@@ -1,10 +1,6 @@
 package ipv6
 
-import (
-	"errors"
-
-	"github.com/iplabel/iplabel/ipopt"
-)
+import "github.com/iplabel/iplabel/ipopt"
 
 // Sentinels of this package. Framing failures unwrap to ipopt's
 // sentinels (ipopt.ErrTruncated, ipopt.ErrBadLength, ipopt.ErrBadValue),
@@ -34,14 +30,12 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// pointerBase is where the Parameter Problem pointer of an error counts
-// from, relative to its offset: offsets count from the first octet after
-// the 40-octet fixed header (RULES.md §1), pointers from the fixed
-// header's first octet.
-const pointerBase = HeaderLen
-
+// kind makes a failure at an octet of an IPv6 packet (ipopt.NewErrorKind6):
+// At counts offsets from the first octet after the 40-octet fixed header
+// (RULES.md §1), HeaderAt the octets of the fixed header, and the
+// Parameter Problem pointer counts from the fixed header's first octet.
 func kind(err error, field string) ipopt.ErrorKind {
-	return ipopt.NewErrorKindPointer(err, field, ipopt.Malformed, pointerBase)
+	return ipopt.NewErrorKind6(err, field, ipopt.Malformed)
 }
 
 // The failures of the receive-path walk. Those in the first group make
@@ -62,9 +56,9 @@ var (
 	kindJumboShort   = kind(ipopt.ErrTotalLength, "jumbo payload length")
 	kindIOAMAlign    = kind(ErrBadAlignment, "ioam")
 	kindCALIPSOLen   = kind(ipopt.ErrBadLength, "calipso length")
-	kindBadVersion   = ipopt.NewErrorKindPointer(ErrBadHeader, "version", ipopt.Malformed, 0)
-	kindPayloadLen   = ipopt.NewErrorKindPointer(ErrBadHeader, "payload length", ipopt.Malformed, 0)
-	kindShort        = ipopt.NewErrorKindNoOffset(ErrBadHeader, "shorter than the 40-octet header", ipopt.Malformed)
+	kindBadVersion   = kind(ErrBadHeader, "version")        // HeaderAt(0)
+	kindPayloadLen   = kind(ErrBadHeader, "payload length") // HeaderAt(4)
+	kindShort        = ipopt.NewErrorKind6NoOffset(ErrBadHeader, "shorter than the 40-octet header", ipopt.Malformed)
 
 	// Answered with Parameter Problem code 2 (unrecognised option).
 	kindUnknownICMP = kind(ErrUnknownOption, "option type")
@@ -81,22 +75,14 @@ const (
 	CodeUnknownOption    = 2 // unrecognised IPv6 option encountered
 )
 
-// positioned is what this package needs of an error from the module:
-// its kind and its pointer. Both ipopt's error value and any future form
-// of it have these methods.
-type positioned interface {
-	Kind() ipopt.ErrorKind
-	Pointer() int
-}
-
 // ICMP returns the ICMPv6 Parameter Problem Linux sends about a packet
 // the walk refused with err (RULES.md §4): the code and the pointer, an
 // offset from the first octet of the IPv6 header. ok is false where Linux
 // drops the packet silently, which is most refusals, and for errors that
-// are not this module's.
+// are not this module's. It allocates nothing.
 func ICMP(err error) (code uint8, pointer uint32, ok bool) {
-	var e positioned
-	if !errors.As(err, &e) {
+	e, ok := ipopt.AsError(err)
+	if !ok || !e.HasOffset() {
 		return 0, 0, false
 	}
 	switch e.Kind() {

@@ -34,7 +34,7 @@ func ParseHeader(pkt []byte) (Header, error) {
 		return nil, kindShort.At(0)
 	}
 	if pkt[0]>>4 != 6 {
-		return nil, kindBadVersion.At(0)
+		return nil, kindBadVersion.HeaderAt(0)
 	}
 	return Header(pkt[:HeaderLen:HeaderLen]), nil
 }

@@ -94,7 +94,7 @@ func (l *Linux) CheckPacket(pkt []byte) error {
 	pl := h.PayloadLen()
 	if pl != 0 || h.NextHeader() != HopByHop {
 		if pl > rest {
-			return kindPayloadLen.At(4)
+			return kindPayloadLen.HeaderAt(4)
 		}
 		rest = pl
 	}

@@ -64,11 +64,10 @@ func (o Option) Data() []byte {
 //	}
 //	if err := it.Err(); err != nil { ... }
 type Iter struct {
-	b    []byte
-	off  int
-	base int
-	cur  Option
-	err  error
+	b   []byte
+	off int
+	cur Option
+	err error
 }
 
 // NewIter starts a walk over hdr, a whole options header (its first two
@@ -85,12 +84,12 @@ func (it *Iter) Next() bool {
 	n := 1
 	if t != Pad1 {
 		if off+1 >= len(it.b) {
-			it.err = kindOptTruncated.At(it.base + off)
+			it.err = kindOptTruncated.At(off)
 			return false
 		}
 		n = int(it.b[off+1]) + 2
 		if off+n > len(it.b) {
-			it.err = kindOptLength.At(it.base + off)
+			it.err = kindOptLength.At(off)
 			return false
 		}
 	}
