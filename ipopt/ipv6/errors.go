@@ -62,9 +62,14 @@ var (
 
 	// Answered with Parameter Problem code 2 (unrecognised option).
 	kindUnknownICMP = kind(ErrUnknownOption, "option type")
-	// Answered with Parameter Problem code 0 (erroneous header field).
-	kindJumboValue   = kind(ipopt.ErrBadValue, "jumbo payload length")
-	kindJumboPayload = kind(ipopt.ErrBadValue, "jumbo payload")
+	// Answered with Parameter Problem code 0 (erroneous header field),
+	// except to a multicast destination: icmp6_send answers a multicast
+	// packet only with code 2 for an option whose action is 10, so the
+	// same faults there are the silent kinds below (same text).
+	kindJumboValue        = kind(ipopt.ErrBadValue, "jumbo payload length")
+	kindJumboPayload      = kind(ipopt.ErrBadValue, "jumbo payload")
+	kindJumboValueMcast   = kind(ipopt.ErrBadValue, "jumbo payload length")
+	kindJumboPayloadMcast = kind(ipopt.ErrBadValue, "jumbo payload")
 )
 
 // ICMPv6 Parameter Problem (type 4) codes (RFC 4443 §3.4).

@@ -230,8 +230,12 @@ func jumbo(opt []byte, at int, p Packet) error {
 	}
 	v := binary.BigEndian.Uint32(opt[2:])
 	switch {
+	case v <= math.MaxUint16 && p.Multicast:
+		return kindJumboValueMcast.At(at + 2)
 	case v <= math.MaxUint16:
 		return kindJumboValue.At(at + 2)
+	case p.PayloadLen != 0 && p.Multicast:
+		return kindJumboPayloadMcast.At(at)
 	case p.PayloadLen != 0:
 		return kindJumboPayload.At(at)
 	case int64(v) > int64(p.Len):

@@ -163,6 +163,9 @@ func TestIPv6MulticastUnknownOption(t *testing.T) {
 			hdrs = append(hdrs, finishHBH(append(ipv6.AppendPad([]byte{17, 0}, pad), a, 0)))
 		}
 	}
+	// A Jumbo Payload whose length is too small, which a unicast
+	// destination answers with code 0: to multicast, nothing.
+	hdrs = append(hdrs, finishHBH([]byte{17, 0, 0xc2, 4, 0, 0, 0x01, 0x00}))
 	got, err := v.VerdictHopByHopTo(hdrs, ff02)
 	require.NoError(t, err)
 	for i, h := range hdrs {
