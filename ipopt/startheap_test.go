@@ -17,8 +17,9 @@ import (
 const maxStartupHeap = 128 << 10
 
 // TestStartupHeap builds testdata/startheap twice, importing nothing of
-// this module and importing the library packages (ipopt, ipopt/ipv6, ipopt/rfc1108, cipso, calipso, fips188), and compares the
-// heap each has in use after start-up (the median of five runs).
+// this module and importing the library packages (ipopt, ipopt/ipv6,
+// ipopt/rfc1108, cipso, calipso, fips188), and compares the heap each has
+// in use after start-up (the median of five runs).
 func TestStartupHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two programs")
