@@ -52,34 +52,15 @@ func newValidator6(reg *calipso.Registry) *validator6 {
 	return &validator6{walk: ipv6.Linux{CALIPSO: calipso.NewLinux(reg)}, answers: icmp6Answers{}}
 }
 
-// icmp6Answers remembers, per kind of error, the ICMPv6 Parameter Problem
-// code Linux answers it with, if any (ipv6.ICMP, which depends on the
-// kind only): ipv6.ICMP allocates on every call (its errors.As target
-// escapes), and validate and dump must not allocate per input.
-type icmp6Answers map[ipopt.ErrorKind]icmp6Answer
-
-type icmp6Answer struct {
-	code uint8
-	ok   bool
-}
+// icmp6Answers gives the ICMPv6 Parameter Problem Linux answers an error
+// with (ipv6.ICMP, which allocates nothing).
+type icmp6Answers struct{}
 
 // pointer is ipv6.ICMP's code and pointer for err, and false when Linux
 // sends no Parameter Problem about it.
-func (a icmp6Answers) pointer(err error) (code uint8, pointer int, ok bool) {
-	e, ok := asIPOptError(err)
-	if !ok {
-		return 0, 0, false
-	}
-	k := e.Kind()
-	ans, seen := a[k]
-	if !seen {
-		ans.code, _, ans.ok = ipv6.ICMP(err)
-		a[k] = ans
-	}
-	if !ans.ok {
-		return 0, 0, false
-	}
-	return ans.code, e.Pointer(), true
+func (icmp6Answers) pointer(err error) (code uint8, pointer int, ok bool) {
+	code, p, ok := ipv6.ICMP(err)
+	return code, int(p), ok
 }
 
 // udpHeaderLen is the UDP header the modelled datagram carries after the
