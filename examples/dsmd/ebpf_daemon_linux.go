@@ -80,6 +80,14 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 			if err != nil {
 				return err
 			}
+			// The programs read a 14-octet Ethernet header; on any other
+			// link type (tun, WireGuard, ipip: no link header) they would
+			// read the wrong octets and let traffic pass unchecked.
+			if typ, err := linkType(name); err != nil {
+				return fmt.Errorf("interface %s: %w", name, err)
+			} else if typ != unix.ARPHRD_ETHER {
+				return fmt.Errorf("interface %s is not Ethernet (ARPHRD %d): the eBPF datapath handles Ethernet devices only; name the devices with \"interface\" or use the NFQUEUE datapath", name, typ)
+			}
 			for _, a := range []struct {
 				p   *ebpf.Program
 				typ ebpf.AttachType
@@ -187,7 +195,12 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 // create maps and load programs) and switches to the configured user,
 // then prints the counters on SIGUSR1 and at exit, when it detaches.
 func serveEBPF(cfg *Config, stderr io.Writer) int {
-	if err := checkPrivileges(cfg, nil, []int{unix.CAP_BPF, unix.CAP_NET_ADMIN}); err != nil {
+	// CAP_PERFMON too: without it the verifier applies its Spectre
+	// restrictions to the programs and refuses their variable-offset
+	// stack accesses ("variable stack access prohibited for !root",
+	// checked on Linux 6.18 with a bounding set of CAP_BPF and
+	// CAP_NET_ADMIN only).
+	if err := checkPrivileges(cfg, nil, []int{unix.CAP_BPF, unix.CAP_PERFMON, unix.CAP_NET_ADMIN}); err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
@@ -262,4 +275,23 @@ func EBPFSetupScript(c *Config, teardown bool, o ScriptOptions) string {
 	}
 	fmt.Fprintf(&b, "%s -C POSTROUTING -j %s 2>/dev/null || %s -A POSTROUTING -j %s\n", ipt, ChainMSS, ipt, ChainMSS)
 	return b.String()
+}
+
+// linkType is the ARPHRD type of the named interface in the calling
+// thread's network namespace (SIOCGIFHWADDR: the hardware address's
+// family).
+func linkType(name string) (uint16, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr); err != nil {
+		return 0, fmt.Errorf("SIOCGIFHWADDR: %w", err)
+	}
+	return ifr.Uint16(), nil
 }

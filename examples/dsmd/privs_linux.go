@@ -159,6 +159,7 @@ var capNames = map[int]string{
 	unix.CAP_SETUID:    "CAP_SETUID",
 	unix.CAP_SETGID:    "CAP_SETGID",
 	unix.CAP_BPF:       "CAP_BPF",
+	unix.CAP_PERFMON:   "CAP_PERFMON",
 }
 
 // lastCap is the kernel's highest capability number

@@ -1236,7 +1236,9 @@ int dsmd_egress(struct __sk_buff *skb)
 	// labeled header, still fits; UDP GSO is refused (O_NOROOM).
 	if (delta && bpf_skb_adjust_room(skb, delta, BPF_ADJ_ROOM_NET, 0))
 		return ofinish(skb, O_NOROOM, TC_ACT_SHOT);
-	if (delta > 0 && skb->gso_segs > 1) {
+	// bpf_skb_net_grow zeroes gso_segs (the stack recomputes it), so a
+	// GSO packet is known by its gso_size here.
+	if (delta > 0 && skb->gso_size) {
 		__u32 mtu = 0;
 		if (bpf_check_mtu(skb, 0, &mtu, 0, BPF_MTU_CHK_SEGS))
 			return ofinish(skb, O_TOOBIG, TC_ACT_SHOT);
