@@ -124,10 +124,8 @@ func (b *Builder) Finish() ([]byte, error) {
 	if n > MaxOptionsLen {
 		return b.buf[:b.start], KindTooLong.At(MaxOptionsLen)
 	}
-	for i := n; i < PaddedLen(n); i++ {
-		b.buf = append(b.buf, byte(EOL))
-	}
 	if PaddedLen(n) > n {
+		b.buf = appendPadding(b.buf, n)
 		b.eol = true
 	}
 	return b.buf, nil
@@ -157,11 +155,15 @@ func AppendOption(dst []byte, t Type, body []byte) ([]byte, error) {
 // PaddedLen is n rounded up to a multiple of 4: the options-field length
 // that holds n octets of options (IHL counts 32-bit words). Negative n
 // gives 0.
-func PaddedLen(n int) int {
-	if n <= 0 {
-		return 0
+func PaddedLen(n int) int { return max(n+3, 0) &^ 3 }
+
+// appendPadding appends EOL octets to dst until the n octets of options
+// that end it fill [PaddedLen](n), and returns dst.
+func appendPadding(dst []byte, n int) []byte {
+	for i := n; i < PaddedLen(n); i++ {
+		dst = append(dst, byte(EOL))
 	}
-	return (n + 3) &^ 3
+	return dst
 }
 
 // checkOne reports whether opt is exactly one option that can be placed in

@@ -59,8 +59,5 @@ func AppendFragmentOptions(dst, opts []byte) ([]byte, error) {
 			dst = append(dst, o.Bytes...)
 		}
 	}
-	for i := n; i < PaddedLen(n); i++ {
-		dst = append(dst, byte(EOL))
-	}
-	return dst, nil
+	return appendPadding(dst, n), nil
 }

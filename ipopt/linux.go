@@ -132,9 +132,12 @@ func (l *Linux) compile(opts []byte) (Compiled, error) {
 	}
 	socket := l != nil && l.Socket
 	priv := !socket || l.CapNetRaw
-	// The walk of Iter.Next, unrolled, with offsets and a slice rather than
-	// Option values: a call and a struct copy per option cost more than the
-	// checks, and this loop runs on every received header.
+	// The walk of Iter.Next (tlv.FrameOption), written out, with offsets
+	// and a slice rather than Option values: a call and a struct copy per
+	// option cost more than the checks, and this loop runs on every
+	// received header. Written around the inlined tlv.FrameOption instead,
+	// it measured 18% slower on a field of 32 NOPs and a CIPSO option
+	// (fastest of 30 runs: 40.4 ns here, 47.5 ns with it; Go 1.26, amd64).
 walk:
 	for next := 0; next < len(opts); {
 		off := next
@@ -284,6 +287,8 @@ func (NetLabelStub) CheckOption(o Option, _ bool) error {
 	if b[2]|b[3]|b[4]|b[5] == 0 {
 		return errStubDOI.At(off + 2)
 	}
+	// Not the shared framing: the stub refuses only a tag length of 0, so
+	// a tag of length 1 passes.
 	for i := 6; i < n; {
 		if i+1 == n {
 			return errStubTag.At(off + i)
