@@ -79,6 +79,9 @@ func (l *Linux) check(b []byte, socket bool) error {
 	if d == nil {
 		return KindUnknownDOI.At(2)
 	}
+	// Not the shared tag walk (TagIter): Linux judges the tag type before
+	// the framing and asks only that a tag fit, leaving a length below 2
+	// to the minimum of each type (RULES.md §7).
 	for it := HeaderLen; it < n; {
 		typ := TagType(b[it])
 		if !d.Permits(typ) {

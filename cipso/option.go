@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strconv"
 
+	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -104,10 +105,8 @@ func (o Option) DOI() DOI {
 
 // Tags starts a walk over the option's tags.
 func (o Option) Tags() TagIter {
-	if len(o) < HeaderLen {
-		return TagIter{b: o, off: len(o)}
-	}
-	return TagIter{b: o, off: HeaderLen}
+	s := min(len(o), HeaderLen)
+	return TagIter{tlv.Walker{B: o, Off: s, Cur: s}}
 }
 
 // FirstTag returns the first tag, the one Linux takes the label from

@@ -3,6 +3,7 @@ package cipso
 import (
 	"encoding/binary"
 
+	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -91,16 +92,19 @@ func (s *Strict) check(b []byte) error {
 		}
 	}
 	mac := false
+	b = b[:n]
 	for it := HeaderLen; it < n; {
+		// The walk of TagIter, written out: the tag type is judged between
+		// a missing length octet and a bad one (RULES.md §10).
 		typ := TagType(b[it])
-		if it+1 == n {
+		tl, fr := tlv.Frame(b, it)
+		if fr == tlv.Truncated {
 			return KindTagTruncated.At(it)
 		}
 		if !typ.MAC() && (typ == TagInvalid || !s.Ignorable.Has(typ)) {
 			return KindUnknownTag.At(it)
 		}
-		tl := int(b[it+1])
-		if tl < 2 || tl > n-it {
+		if fr == tlv.BadLength {
 			return KindBadTagLength.At(it + 1)
 		}
 		if !typ.MAC() {

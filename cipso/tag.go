@@ -1,6 +1,10 @@
 package cipso
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/iplabel/iplabel/internal/tlv"
+)
 
 // TagType is the first octet of a CIPSO tag (draft §3.4; Linux
 // CIPSO_V4_TAG_*).
@@ -114,60 +118,29 @@ func (t Tag) Categories() []byte {
 //     tag type;
 //   - a tag length past the end of the option, or below 2 (which could not
 //     advance the walk): ErrBadTagLength at the tag length.
-type TagIter struct {
-	b   []byte
-	off int
-	cur int   // offset of the current tag; it ends at off
-	bad uint8 // the framing error that ended the walk (tagBad*)
-}
-
-// The walk's error is a code, not an error value, and the current tag is
-// an offset, not a slice: anything derived from b kept in *it would make
-// escape analysis move a caller's stack buffer to the heap.
-const (
-	tagBadNone = iota
-	tagBadTrunc
-	tagBadLen
-)
+type TagIter struct{ w tlv.Walker }
 
 // Next advances to the next tag and reports whether there is one.
-func (it *TagIter) Next() bool {
-	if it.bad != tagBadNone || it.off >= len(it.b) {
-		return false
-	}
-	off := it.off
-	if off+1 >= len(it.b) {
-		it.bad, it.cur = tagBadTrunc, off
-		return false
-	}
-	n := int(it.b[off+1])
-	if n < 2 || n > len(it.b)-off {
-		it.bad, it.cur = tagBadLen, off
-		return false
-	}
-	it.cur = off
-	it.off = off + n
-	return true
-}
+func (it *TagIter) Next() bool { return it.w.Next() }
 
 // Tag is the tag Next stopped at (the zero Tag before the first Next and
 // after a framing error).
 func (it *TagIter) Tag() Tag {
-	c, e := it.cur, it.off
-	if it.bad != tagBadNone || c >= e {
+	b := it.w.Item()
+	if b == nil {
 		return Tag{}
 	}
-	return Tag{Offset: c, Type: TagType(it.b[c]), Bytes: it.b[c:e:e]}
+	return Tag{Offset: it.w.Cur, Type: TagType(b[0]), Bytes: b}
 }
 
 // Err is the framing error that ended the walk, or nil. It is an
 // ipopt.Error with an offset from the option's type octet.
 func (it *TagIter) Err() error {
-	switch it.bad {
-	case tagBadTrunc:
-		return KindTagTruncated.At(it.off)
-	case tagBadLen:
-		return KindBadTagLength.At(it.off + 1)
+	switch it.w.State {
+	case tlv.Truncated:
+		return KindTagTruncated.At(it.w.Off)
+	case tlv.BadLength:
+		return KindBadTagLength.At(it.w.Off + 1)
 	}
 	return nil
 }
