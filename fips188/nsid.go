@@ -222,11 +222,7 @@ func (n NSID) OptionLen() int { return 8 + n.Len() }
 // usual label (source SID and node ID) is 20 octets and needs no padding;
 // its largest (serial, source and destination SID) was 26, 28 aligned
 // (RULES.md §8.3).
-func (n NSID) AlignedLen() int { return Align4(n.OptionLen()) }
-
-// Align4 rounds n up to a multiple of 4 (RFC 791: the header length counts
-// 32-bit words, so options are padded to one).
-func Align4(n int) int { return (n + 3) &^ 3 }
+func (n NSID) AlignedLen() int { return ipopt.PaddedLen(n.OptionLen()) }
 
 // EffectiveMSS is the TCP maximum segment size a sender may use once every
 // segment carries a label option of labelLen octets: mss less the label's
@@ -236,7 +232,7 @@ func Align4(n int) int { return (n + 3) &^ 3 }
 // 0; labelLen is clamped to 0..40.
 func EffectiveMSS(mss, labelLen int) int {
 	labelLen = min(max(labelLen, 0), ipopt.MaxOptionsLen)
-	return max(mss-Align4(labelLen), 0)
+	return max(mss-ipopt.PaddedLen(labelLen), 0)
 }
 
 var (

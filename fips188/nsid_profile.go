@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -190,14 +191,20 @@ func (p NSIDProfile) decodeParams(b []byte, start int, k *nsidKinds, n *NSID) er
 	}
 	var v NSID
 	last := ParamType(0)
+	// The walk of ParamIter, written out: the parameter type is judged
+	// before its length, and a lone octet at the end is left over.
 	i := start
-	for i+2 <= len(b) {
-		t, pl := ParamType(b[i]), int(b[i+1])
+	for i < len(b) {
+		pl, fr := tlv.Frame(b, i)
+		if fr == tlv.Truncated {
+			break
+		}
+		t := ParamType(b[i])
 		known := t.Known()
 		switch {
 		case known && !accept.Has(t), !known && !p.SkipUnknown:
 			return k.unknown.At(i)
-		case known && pl != t.Len(), pl < 2, pl > len(b)-i:
+		case fr == tlv.BadLength, known && pl != t.Len():
 			return k.paramLen.At(i + 1)
 		}
 		if known {

@@ -3,6 +3,7 @@ package fips188
 import (
 	"encoding/binary"
 
+	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -53,16 +54,10 @@ func (p Param) Uint32() (v uint32, ok bool) {
 //		...
 //	}
 //	if err := it.Err(); err != nil { ... }
-type ParamIter struct {
-	b    []byte
-	off  int
-	cur  Param
-	err  error
-	done bool
-}
+type ParamIter struct{ w tlv.Walker }
 
 // NewParamIter starts a walk over a parameter list.
-func NewParamIter(data []byte) ParamIter { return ParamIter{b: data} }
+func NewParamIter(data []byte) ParamIter { return ParamIter{tlv.Walker{B: data}} }
 
 var (
 	errParamTrunc = ipopt.NewErrorKind(ipopt.ErrTruncated, "parameter", ipopt.Malformed)
@@ -70,34 +65,26 @@ var (
 )
 
 // Next advances to the next parameter and reports whether there is one.
-func (it *ParamIter) Next() bool {
-	if it.done {
-		return false
-	}
-	off := it.off
-	if off >= len(it.b) {
-		it.done = true
-		return false
-	}
-	if off+1 >= len(it.b) {
-		return it.fail(errParamTrunc.At(off))
-	}
-	n := int(it.b[off+1])
-	if n < 2 || n > len(it.b)-off {
-		return it.fail(errParamLen.At(off + 1))
-	}
-	it.cur = Param{Offset: off, Type: ParamType(it.b[off]), Bytes: it.b[off : off+n : off+n]}
-	it.off = off + n
-	return true
-}
-
-func (it *ParamIter) fail(e ipopt.Error) bool {
-	it.err, it.done, it.cur = e, true, Param{}
-	return false
-}
+func (it *ParamIter) Next() bool { return it.w.Next() }
 
 // Param is the parameter Next stopped at.
-func (it *ParamIter) Param() Param { return it.cur }
+func (it *ParamIter) Param() Param {
+	b := it.w.Item()
+	if b == nil {
+		return Param{}
+	}
+	return Param{Offset: it.w.Cur, Type: ParamType(b[0]), Bytes: b}
+}
 
 // Err is the framing error that ended the walk, or nil.
-func (it *ParamIter) Err() error { return it.err }
+func (it *ParamIter) Err() error { return paramErr(it.w.State, it.w.Off) }
+
+func paramErr(s tlv.State, off int) error {
+	switch s {
+	case tlv.Truncated:
+		return errParamTrunc.At(off)
+	case tlv.BadLength:
+		return errParamLen.At(off + 1)
+	}
+	return nil
+}

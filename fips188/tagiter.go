@@ -2,7 +2,7 @@ package fips188
 
 import (
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/internal/tlv"
 )
 
 // TagIter walks the tags of one CIPSO option as cipso.TagIter does (type,
@@ -18,58 +18,43 @@ import (
 //
 // TagIter is a small value with a sticky error.
 type TagIter struct {
-	b    []byte
-	off  int
-	cur  cipso.Tag
-	err  error
+	w    tlv.Walker
 	pads bool
 }
 
 // NewTagIter starts a walk over the tags of o. With pads, a 0 octet where
 // a tag type is expected is skipped; without, it is a tag like any other.
 func NewTagIter(o cipso.Option, pads bool) TagIter {
-	off := cipso.HeaderLen
-	if len(o) < off {
-		off = len(o)
-	}
-	return TagIter{b: o, off: off, pads: pads}
+	s := min(len(o), cipso.HeaderLen)
+	return TagIter{w: tlv.Walker{B: o, Off: s, Cur: s}, pads: pads}
 }
 
 // Next advances to the next tag and reports whether there is one.
 func (it *TagIter) Next() bool {
-	if it.err != nil {
-		return false
-	}
-	off := it.off
 	if it.pads {
-		for off < len(it.b) && it.b[off] == 0 {
-			off++
-		}
-		it.off = off
+		it.w.SkipZeros()
 	}
-	if off >= len(it.b) {
-		it.cur = cipso.Tag{}
-		return false
-	}
-	if off+1 >= len(it.b) {
-		return it.fail(cipso.KindTagTruncated.At(off))
-	}
-	n := int(it.b[off+1])
-	if n < 2 || n > len(it.b)-off {
-		return it.fail(cipso.KindBadTagLength.At(off + 1))
-	}
-	it.cur = cipso.Tag{Offset: off, Type: cipso.TagType(it.b[off]), Bytes: it.b[off : off+n : off+n]}
-	it.off = off + n
-	return true
-}
-
-func (it *TagIter) fail(e ipopt.Error) bool {
-	it.err, it.cur = e, cipso.Tag{}
-	return false
+	return it.w.Next()
 }
 
 // Tag is the tag Next stopped at.
-func (it *TagIter) Tag() cipso.Tag { return it.cur }
+func (it *TagIter) Tag() cipso.Tag {
+	b := it.w.Item()
+	if b == nil || it.w.State != tlv.Running {
+		return cipso.Tag{}
+	}
+	return cipso.Tag{Offset: it.w.Cur, Type: cipso.TagType(b[0]), Bytes: b}
+}
 
 // Err is the framing error that ended the walk, or nil.
-func (it *TagIter) Err() error { return it.err }
+func (it *TagIter) Err() error { return tagErr(it.w.State, it.w.Off) }
+
+func tagErr(s tlv.State, off int) error {
+	switch s {
+	case tlv.Truncated:
+		return cipso.KindTagTruncated.At(off)
+	case tlv.BadLength:
+		return cipso.KindBadTagLength.At(off + 1)
+	}
+	return nil
+}
