@@ -190,12 +190,7 @@ func appendTagJSON(dst []byte, v *tagView) []byte {
 	switch v.kind {
 	case tagBitmap:
 		dst = append(dst, `,"categories":[`...)
-		for c := nextBitmapCat(v.cats, 0); c >= 0; c = nextBitmapCat(v.cats, c+1) {
-			if dst[len(dst)-1] != '[' {
-				dst = append(dst, ',')
-			}
-			dst = appendInt(dst, c)
-		}
+		dst = appendBitmapCats(dst, v.cats)
 		dst = append(dst, ']')
 	case tagEnum:
 		dst = append(dst, `,"categories":[`...)

@@ -224,29 +224,10 @@ const truncatedByCapture = "header truncated by the capture"
 // 36 captured), not judged"; JSON: "valid":null,"pointer":null and
 // "error":"header truncated by the capture".
 func (d *dumper) appendCut(dst []byte, n int, src, dstAddr netip.Addr, ip []byte) []byte {
+	dst = d.appendCutHead(dst, n, "", src, dstAddr)
 	if d.json {
-		dst = append(dst, `{"packet":`...)
-		dst = appendInt(dst, n)
-		dst = append(dst, `,"src":"`...)
-		if src.IsValid() {
-			dst = src.AppendTo(dst)
-		}
-		dst = append(dst, `","dst":"`...)
-		if dstAddr.IsValid() {
-			dst = dstAddr.AppendTo(dst)
-		}
-		return append(dst, `","options":[],"valid":null,"pointer":null,"error":"`+truncatedByCapture+"\"}\n"...)
+		return dst
 	}
-	dst = appendInt(dst, n)
-	dst = append(dst, "  "...)
-	if src.IsValid() {
-		dst = src.AppendTo(dst)
-		dst = append(dst, " > "...)
-		dst = dstAddr.AppendTo(dst)
-	} else {
-		dst = append(dst, "?"...)
-	}
-	dst = append(dst, "  "+truncatedByCapture+" ("...)
 	if len(ip) > 0 && ip[0]&0x0f >= 5 {
 		ihl := int(ip[0] & 0x0f)
 		dst = append(dst, "IHL "...)
@@ -256,16 +237,33 @@ func (d *dumper) appendCut(dst []byte, n int, src, dstAddr netip.Addr, ip []byte
 		dst = append(dst, " octets, "...)
 	}
 	dst = appendInt(dst, len(ip))
-	return append(dst, " captured), not judged\n"...)
+	return append(dst, cutTextTail...)
 }
 
-// appendJSON appends {"packet":N,"src":...,"dst":...,"options":[...],
-// "valid":...,"pointer":...}. The pointer is null when verr has none or
-// when Linux sends no Parameter Problem for it (silent).
-func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error, silent bool) []byte {
+// cutTextTail ends the text line of a packet the capture cut.
+const cutTextTail = " captured), not judged\n"
+
+// appendCutHead appends the start of the line of a packet the capture
+// cut, version being "" (IPv4) or `"version":6,`: the whole JSON line,
+// or the text up to the parenthesis that says what was cut, which the
+// caller fills and ends with cutTextTail.
+func (d *dumper) appendCutHead(dst []byte, n int, version string, src, dstAddr netip.Addr) []byte {
+	if d.json {
+		dst = appendJSONHead(dst, n, version, src, dstAddr)
+		return append(dst, `[],"valid":null,"pointer":null,"error":"`+truncatedByCapture+"\"}\n"...)
+	}
+	dst = appendTextHead(dst, n, src, dstAddr)
+	return append(dst, "  "+truncatedByCapture+" ("...)
+}
+
+// appendJSONHead appends {"packet":N,VERSION"src":"SRC","dst":"DST","options":
+// (version "" or `"version":6,`; an address that is not there is "").
+func appendJSONHead(dst []byte, n int, version string, src, dstAddr netip.Addr) []byte {
 	dst = append(dst, `{"packet":`...)
 	dst = appendInt(dst, n)
-	dst = append(dst, `,"src":"`...)
+	dst = append(dst, ',')
+	dst = append(dst, version...)
+	dst = append(dst, `"src":"`...)
 	if src.IsValid() {
 		dst = src.AppendTo(dst)
 	}
@@ -273,65 +271,104 @@ func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []b
 	if dstAddr.IsValid() {
 		dst = dstAddr.AppendTo(dst)
 	}
-	dst = append(dst, `","options":`...)
-	dst, _ = appendOptionsJSON(dst, opts)
-	if verr == nil {
+	return append(dst, `","options":`...)
+}
+
+// appendJSONVerdict appends ,"valid":B,"pointer":P|null}: the pointer is
+// ptr when Linux answers verr with a Parameter Problem (answered).
+func appendJSONVerdict(dst []byte, verr error, ptr int, answered bool) []byte {
+	switch {
+	case verr == nil:
 		return append(dst, `,"valid":true,"pointer":null}`+"\n"...)
+	case answered:
+		dst = append(dst, `,"valid":false,"pointer":`...)
+		dst = appendInt(dst, ptr)
+		return append(dst, "}\n"...)
 	}
-	dst = append(dst, `,"valid":false,"pointer":`...)
-	if p, ok := pointerOf(verr); ok && !silent {
-		dst = appendInt(dst, p)
-	} else {
-		dst = append(dst, "null"...)
+	return append(dst, `,"valid":false,"pointer":null}`+"\n"...)
+}
+
+// appendTextHead appends "N  SRC > DST" ("N  ?" without addresses).
+func appendTextHead(dst []byte, n int, src, dstAddr netip.Addr) []byte {
+	dst = appendInt(dst, n)
+	dst = append(dst, "  "...)
+	if src.IsValid() {
+		dst = src.AppendTo(dst)
+		dst = append(dst, " > "...)
+		return dstAddr.AppendTo(dst)
 	}
-	return append(dst, "}\n"...)
+	return append(dst, "?"...)
+}
+
+// appendTextVerdict appends "  valid" or "  INVALID ...: ERROR" and the
+// newline: with " pointer P" when Linux answers verr with a Parameter
+// Problem (answered), " (dropped silently, no ICMP)" when it finds verr
+// but answers nothing (silent), neither when verr has no pointer.
+func appendTextVerdict(dst []byte, verr error, ptr int, answered, silent bool) []byte {
+	if verr == nil {
+		return append(dst, "  valid\n"...)
+	}
+	dst = append(dst, "  INVALID"...)
+	if silent {
+		dst = append(dst, " (dropped silently, no ICMP)"...)
+	} else if answered {
+		dst = append(dst, " pointer "...)
+		dst = appendInt(dst, ptr)
+	}
+	dst = append(dst, ": "...)
+	dst = appendErrorText(dst, verr)
+	return append(dst, '\n')
+}
+
+// appendBadHeader ends a text line with "  bad IPvN header: ERROR" (version
+// "IPv4" or "IPv6").
+func appendBadHeader(dst []byte, version string, herr error) []byte {
+	dst = append(dst, "  bad "...)
+	dst = append(dst, version...)
+	dst = append(dst, " header: "...)
+	dst = appendErrorText(dst, herr)
+	return append(dst, '\n')
+}
+
+// appendProtoText appends the name of the transport protocol p ("icmp"
+// or "icmpv6" being icmpName for protocol icmp).
+func appendProtoText(dst []byte, p, icmp uint8, icmpName string) []byte {
+	switch p {
+	case icmp:
+		return append(dst, icmpName...)
+	case 6:
+		return append(dst, "tcp"...)
+	case 17:
+		return append(dst, "udp"...)
+	}
+	dst = append(dst, "proto "...)
+	return appendInt(dst, int(p))
+}
+
+// appendJSON appends {"packet":N,"src":...,"dst":...,"options":[...],
+// "valid":...,"pointer":...}. The pointer is null when verr has none or
+// when Linux sends no Parameter Problem for it (silent).
+func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error, silent bool) []byte {
+	dst = appendJSONHead(dst, n, "", src, dstAddr)
+	dst, _ = appendOptionsJSON(dst, opts)
+	p, ok := pointerOf(verr)
+	return appendJSONVerdict(dst, verr, p, ok && !silent)
 }
 
 // appendText appends "N  SRC > DST  PROTO  LABELS  VERDICT". A verdict
 // that Linux answers with no Parameter Problem (silent) says "dropped
 // silently" instead of a pointer.
 func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.Header, herr, verr error, silent bool) []byte {
-	dst = appendInt(dst, n)
-	dst = append(dst, "  "...)
-	if src.IsValid() {
-		dst = src.AppendTo(dst)
-		dst = append(dst, " > "...)
-		dst = dstAddr.AppendTo(dst)
-	} else {
-		dst = append(dst, "?"...)
-	}
+	dst = appendTextHead(dst, n, src, dstAddr)
 	if herr != nil {
-		dst = append(dst, "  bad IPv4 header: "...)
-		dst = appendErrorText(dst, herr)
-		return append(dst, '\n')
+		return appendBadHeader(dst, "IPv4", herr)
 	}
 	dst = append(dst, "  "...)
-	switch p := h.Protocol(); p {
-	case 1:
-		dst = append(dst, "icmp"...)
-	case 6:
-		dst = append(dst, "tcp"...)
-	case 17:
-		dst = append(dst, "udp"...)
-	default:
-		dst = append(dst, "proto "...)
-		dst = appendInt(dst, int(p))
-	}
+	dst = appendProtoText(dst, h.Protocol(), 1, "icmp")
 	dst = append(dst, "  "...)
 	dst = appendOptionsText(dst, h.Options())
-	if verr == nil {
-		return append(dst, "  valid\n"...)
-	}
-	dst = append(dst, "  INVALID"...)
-	if p, ok := pointerOf(verr); ok && silent {
-		dst = append(dst, " (dropped silently, no ICMP)"...)
-	} else if ok {
-		dst = append(dst, " pointer "...)
-		dst = appendInt(dst, p)
-	}
-	dst = append(dst, ": "...)
-	dst = appendErrorText(dst, verr)
-	return append(dst, '\n')
+	p, ok := pointerOf(verr)
+	return appendTextVerdict(dst, verr, p, ok && !silent, ok && silent)
 }
 
 // appendOptionsText describes the options in words: each label, the
@@ -339,11 +376,6 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 // decoding stopped.
 func appendOptionsText(dst, opts []byte) []byte {
 	start := len(dst)
-	sep := func() {
-		if len(dst) > start {
-			dst = append(dst, "; "...)
-		}
-	}
 	it := ipopt.NewIter(opts)
 	var err error
 	for err == nil && it.Next() {
@@ -352,7 +384,7 @@ func appendOptionsText(dst, opts []byte) []byte {
 		case ipopt.NOP, ipopt.EOL:
 			continue
 		}
-		sep()
+		dst = appendSep(dst, start)
 		switch o.Type {
 		case ipopt.CIPSO:
 			dst, err = appendCIPSOText(dst, o)
@@ -390,14 +422,30 @@ func appendOptionsText(dst, opts []byte) []byte {
 	}
 	for _, b := range it.Tail() {
 		if b != 0 {
-			sep()
+			dst = appendSep(dst, start)
 			dst = append(dst, "padding after EOL "...)
 			dst = hex.AppendEncode(dst, it.Tail())
 			break
 		}
 	}
+	return endOptionsText(dst, start, err)
+}
+
+// appendSep appends the "; " between two parts of a description that
+// began at dst[start] (none before the first).
+func appendSep(dst []byte, start int) []byte {
+	if len(dst) > start {
+		dst = append(dst, "; "...)
+	}
+	return dst
+}
+
+// endOptionsText ends a description of options that began at dst[start]:
+// where decoding stopped (err, if not nil), and "no label" when nothing
+// was said.
+func endOptionsText(dst []byte, start int, err error) []byte {
 	if err != nil {
-		sep()
+		dst = appendSep(dst, start)
 		dst = append(dst, "undecodable at offset "...)
 		dst = appendInt(dst, offsetOf(err))
 		dst = append(dst, " ("...)
@@ -489,12 +537,7 @@ func appendTagText(dst []byte, v *tagView) []byte {
 	dst = append(dst, " categories {"...)
 	switch v.kind {
 	case tagBitmap:
-		for c := nextBitmapCat(v.cats, 0); c >= 0; c = nextBitmapCat(v.cats, c+1) {
-			if dst[len(dst)-1] != '{' {
-				dst = append(dst, ',')
-			}
-			dst = appendInt(dst, c)
-		}
+		dst = appendBitmapCats(dst, v.cats)
 	case tagEnum:
 		for i := range len(v.cats) / 2 {
 			if i > 0 {

@@ -65,78 +65,35 @@ func (d *dumper) appendIPv6(dst []byte, n int, fi *frameInfo, ip []byte) []byte 
 		answered = answered && !icmp6Silent(ip, fi.notHost, code, ptr)
 	}
 	if d.json {
-		dst = append(dst, `{"packet":`...)
-		dst = appendInt(dst, n)
-		dst = append(dst, `,"version":6,"src":"`...)
-		if src.IsValid() {
-			dst = src.AppendTo(dst)
-		}
-		dst = append(dst, `","dst":"`...)
-		if dstAddr.IsValid() {
-			dst = dstAddr.AppendTo(dst)
-		}
-		dst = append(dst, `","options":`...)
+		dst = appendJSONHead(dst, n, version6, src, dstAddr)
 		if hbh != nil {
 			dst, _ = appendHopByHopJSON(dst, hbh)
 		} else {
 			dst = append(dst, "[]"...)
 		}
-		switch {
-		case verr == nil:
-			return append(dst, `,"valid":true,"pointer":null}`+"\n"...)
-		case answered:
-			dst = append(dst, `,"valid":false,"pointer":`...)
-			dst = appendInt(dst, ptr)
-			return append(dst, "}\n"...)
-		}
-		return append(dst, `,"valid":false,"pointer":null}`+"\n"...)
+		return appendJSONVerdict(dst, verr, ptr, answered)
 	}
-	dst = appendInt(dst, n)
-	dst = append(dst, "  "...)
-	if src.IsValid() {
-		dst = src.AppendTo(dst)
-		dst = append(dst, " > "...)
-		dst = dstAddr.AppendTo(dst)
-	} else {
-		dst = append(dst, "?"...)
-	}
+	dst = appendTextHead(dst, n, src, dstAddr)
 	if herr != nil {
-		dst = append(dst, "  bad IPv6 header: "...)
-		dst = appendErrorText(dst, herr)
-		return append(dst, '\n')
+		return appendBadHeader(dst, "IPv6", herr)
 	}
 	dst = append(dst, "  "...)
 	c := ipv6.NewChain(ip)
 	for c.Next() {
 	}
-	switch p := c.Proto(); {
-	case c.Err() != nil:
+	if c.Err() != nil {
 		dst = append(dst, "?"...)
-	case p == ipv6.ICMPv6:
-		dst = append(dst, "icmpv6"...)
-	case p == 6:
-		dst = append(dst, "tcp"...)
-	case p == ipv6.UDP:
-		dst = append(dst, "udp"...)
-	default:
-		dst = append(dst, "proto "...)
-		dst = appendInt(dst, int(p))
+	} else {
+		dst = appendProtoText(dst, c.Proto(), ipv6.ICMPv6, "icmpv6")
 	}
 	dst = append(dst, "  "...)
 	dst = appendHopByHopText(dst, hbh)
-	switch {
-	case verr == nil:
-		return append(dst, "  valid\n"...)
-	case answered:
-		dst = append(dst, "  INVALID pointer "...)
-		dst = appendInt(dst, ptr)
-	default:
-		dst = append(dst, "  INVALID (dropped silently, no ICMP)"...)
-	}
-	dst = append(dst, ": "...)
-	dst = appendErrorText(dst, verr)
-	return append(dst, '\n')
+	return appendTextVerdict(dst, verr, ptr, answered, !answered)
 }
+
+// version6 is the member of an IPv6 packet's JSON line that tells it
+// from an IPv4 one.
+const version6 = `"version":6,`
 
 // icmp6Silent reports whether Linux's icmp6_send (net/ipv6/icmp.c) gives
 // up on the Parameter Problem (code, pointer) about packet ip whatever
@@ -170,11 +127,6 @@ func icmp6Silent(ip []byte, notHost bool, code uint8, pointer int) bool {
 // nothing to say.
 func appendHopByHopText(dst, hbh []byte) []byte {
 	start := len(dst)
-	sep := func() {
-		if len(dst) > start {
-			dst = append(dst, "; "...)
-		}
-	}
 	it := ipv6.NewIter(hbh)
 	var err error
 	for err == nil && it.Next() {
@@ -183,7 +135,7 @@ func appendHopByHopText(dst, hbh []byte) []byte {
 		case ipv6.Pad1, ipv6.PadN:
 			continue
 		}
-		sep()
+		dst = appendSep(dst, start)
 		switch o.Type {
 		case ipv6.CALIPSO:
 			opt, perr := calipso.ParseOption(o.Bytes)
@@ -197,13 +149,7 @@ func appendHopByHopText(dst, hbh []byte) []byte {
 			dst = append(dst, " level "...)
 			dst = appendUint(dst, uint64(opt.Level()))
 			dst = append(dst, " categories {"...)
-			bm := opt.Bitmap()
-			for c := nextBitmapCat(bm, 0); c >= 0; c = nextBitmapCat(bm, c+1) {
-				if dst[len(dst)-1] != '{' {
-					dst = append(dst, ',')
-				}
-				dst = appendInt(dst, c)
-			}
+			dst = appendBitmapCats(dst, opt.Bitmap())
 			dst = append(dst, '}')
 			if !opt.ChecksumOK() {
 				dst = append(dst, " checksum 0x"...)
@@ -228,18 +174,7 @@ func appendHopByHopText(dst, hbh []byte) []byte {
 	if err == nil {
 		err = it.Err()
 	}
-	if err != nil {
-		sep()
-		dst = append(dst, "undecodable at offset "...)
-		dst = appendInt(dst, offsetOf(err))
-		dst = append(dst, " ("...)
-		dst = appendErrorText(dst, err)
-		dst = append(dst, ')')
-	}
-	if len(dst) == start {
-		dst = append(dst, "no label"...)
-	}
-	return dst
+	return endOptionsText(dst, start, err)
 }
 
 func appendHex16(dst []byte, v uint16) []byte {
@@ -250,29 +185,10 @@ func appendHex16(dst []byte, v uint16) []byte {
 // Hop-by-Hop header of want octets (-1: the fixed header), the capture
 // cut: not judged, as for IPv4 (appendCut).
 func (d *dumper) appendCut6(dst []byte, n int, src, dstAddr netip.Addr, ip []byte, want int) []byte {
+	dst = d.appendCutHead(dst, n, version6, src, dstAddr)
 	if d.json {
-		dst = append(dst, `{"packet":`...)
-		dst = appendInt(dst, n)
-		dst = append(dst, `,"version":6,"src":"`...)
-		if src.IsValid() {
-			dst = src.AppendTo(dst)
-		}
-		dst = append(dst, `","dst":"`...)
-		if dstAddr.IsValid() {
-			dst = dstAddr.AppendTo(dst)
-		}
-		return append(dst, `","options":[],"valid":null,"pointer":null,"error":"`+truncatedByCapture+"\"}\n"...)
+		return dst
 	}
-	dst = appendInt(dst, n)
-	dst = append(dst, "  "...)
-	if src.IsValid() {
-		dst = src.AppendTo(dst)
-		dst = append(dst, " > "...)
-		dst = dstAddr.AppendTo(dst)
-	} else {
-		dst = append(dst, "?"...)
-	}
-	dst = append(dst, "  "+truncatedByCapture+" ("...)
 	if want < 0 {
 		dst = append(dst, "IPv6 header: 40 octets, "...)
 		dst = appendInt(dst, len(ip))
@@ -282,5 +198,5 @@ func (d *dumper) appendCut6(dst []byte, n int, src, dstAddr netip.Addr, ip []byt
 		dst = append(dst, " octets, "...)
 		dst = appendInt(dst, len(ip)-ipv6.HeaderLen)
 	}
-	return append(dst, " captured), not judged\n"...)
+	return append(dst, cutTextTail...)
 }

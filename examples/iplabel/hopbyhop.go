@@ -164,13 +164,7 @@ func appendCALIPSOJSON(dst []byte, o ipv6.Option) ([]byte, error) {
 	dst = append(dst, `,"level":`...)
 	dst = appendUint(dst, uint64(opt.Level()))
 	dst = append(dst, `,"categories":[`...)
-	bm := opt.Bitmap()
-	for c := nextBitmapCat(bm, 0); c >= 0; c = nextBitmapCat(bm, c+1) {
-		if dst[len(dst)-1] != '[' {
-			dst = append(dst, ',')
-		}
-		dst = appendInt(dst, c)
-	}
+	dst = appendBitmapCats(dst, opt.Bitmap())
 	dst = append(dst, `],"checksum":`...)
 	dst = appendUint(dst, uint64(opt.Checksum()))
 	if opt.ChecksumOK() {

@@ -85,13 +85,14 @@ func pointerOf(err error) (int, bool) {
 }
 
 // asIPOptError is errors.As for ipopt.Error without its allocation on
-// the common path: the libraries return ipopt.Error itself.
+// the common paths: the libraries return ipopt.Error itself, and nil has
+// none (the target errors.As needs escapes, so it is not declared then).
 func asIPOptError(err error) (ipopt.Error, bool) {
-	if e, ok := err.(ipopt.Error); ok {
-		return e, true
+	if e, ok := err.(ipopt.Error); ok || err == nil {
+		return e, ok
 	}
 	var e ipopt.Error
-	if err != nil && errors.As(err, &e) {
+	if errors.As(err, &e) {
 		return e, true
 	}
 	return ipopt.Error{}, false

@@ -92,6 +92,20 @@ func viewTag(t cipso.Tag, optOff int) (tagView, error) {
 // (MSB first), or -1.
 func nextBitmapCat(bm []byte, from int) int { return cipso.NextBit(bm, from) }
 
+// appendBitmapCats appends the categories set in bitmap bm (MSB first),
+// ascending and separated by commas.
+func appendBitmapCats(dst, bm []byte) []byte {
+	first := true
+	for c := nextBitmapCat(bm, 0); c >= 0; c = nextBitmapCat(bm, c+1) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendInt(dst, c)
+	}
+	return dst
+}
+
 // u16At reads the i-th big-endian u16 of b.
 func u16At(b []byte, i int) uint16 { return binary.BigEndian.Uint16(b[2*i:]) }
 
