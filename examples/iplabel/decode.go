@@ -30,21 +30,36 @@ func runDecode(e *env, args []string) (int, error) {
 	if _, err := loadConfig(*cfg); err != nil {
 		return 0, err
 	}
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	status := exitOK
-	var line []byte
 	parse, buf, appendJSON := parseHexField, make([]byte, 0, ipopt.MaxOptionsLen), appendDecodeJSON
 	if *v6 {
 		parse, buf, appendJSON = parseHopByHop, make([]byte, 0, maxHopByHop), appendDecode6JSON
 	}
-	err = forEachInput(pos, e.stdin, buf, parse, func(fl *field) error {
+	return writeLines(e, "decode", pos, buf, parse, exitError, func(line, opts []byte) ([]byte, bool) {
+		return appendJSON(line, opts), false
+	})
+}
+
+// writeLines writes the line of every input of command cmd (read by
+// forEachInput with buf and parse): appendLine's for one that reads,
+// which also says whether it is invalid, or appendInputError's for one
+// that does not, with reportInputError's message. The status is exitOK,
+// unreadable once an input could not be read, exitInvalid once one was
+// invalid (the later of the two).
+func writeLines(e *env, cmd string, pos []string, buf []byte, parse func(dst []byte, s string) ([]byte, error), unreadable int, appendLine func(line, opts []byte) ([]byte, bool)) (int, error) {
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	status := exitOK
+	var line []byte
+	err := forEachInput(pos, e.stdin, buf, parse, func(fl *field) error {
 		line = line[:0]
 		if fl.err != nil {
 			line = appendInputError(line, fl)
-			reportInputError(e, "decode", fl)
-			status = exitError
+			reportInputError(e, cmd, fl)
+			status = unreadable
 		} else {
-			line = appendJSON(line, fl.opts)
+			var invalid bool
+			if line, invalid = appendLine(line, fl.opts); invalid {
+				status = exitInvalid
+			}
 		}
 		line = append(line, '\n')
 		_, err := w.Write(line)

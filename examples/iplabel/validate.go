@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"strconv"
+
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // runValidate is "iplabel validate [--profile linux|strict] [--doi-config
@@ -58,30 +59,10 @@ func runValidate(e *env, args []string) (int, error) {
 		return 0, err
 	}
 	v := newValidator(reg, strict, *loopback, *rbm == "1")
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	status := exitOK
-	var line []byte
-	err = forEachField(pos, e.stdin, func(fl *field) error {
-		line = line[:0]
-		switch {
-		case fl.err != nil:
-			line = appendInputError(line, fl)
-			reportInputError(e, "validate", fl)
-			status = exitInvalid
-		default:
-			line = appendVerdictJSON(line, v.validate(fl.opts))
-			if line[6] != 't' { // {"ok":true}
-				status = exitInvalid
-			}
-		}
-		line = append(line, '\n')
-		_, err := w.Write(line)
-		return err
+	return writeLines(e, "validate", pos, make([]byte, 0, ipopt.MaxOptionsLen), parseHexField, exitInvalid, func(line, opts []byte) ([]byte, bool) {
+		vd := v.validate(opts)
+		return appendVerdictJSON(line, vd), vd.err != nil
 	})
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return status, err
 }
 
 // appendVerdictJSON appends {"ok":true} or {"ok":false,"pointer":P|null,
@@ -120,28 +101,8 @@ func runValidate6(e *env, cfg string, pos []string) (int, error) {
 		return 0, err
 	}
 	v := newValidator6(creg)
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	status := exitOK
-	var line []byte
-	err = forEachInput(pos, e.stdin, make([]byte, 0, maxHopByHop), parseHopByHop, func(fl *field) error {
-		line = line[:0]
-		if fl.err != nil {
-			line = appendInputError(line, fl)
-			reportInputError(e, "validate", fl)
-			status = exitInvalid
-		} else {
-			verr := v.validate(fl.opts)
-			if verr != nil {
-				status = exitInvalid
-			}
-			line = v.appendVerdictJSON(line, verr)
-		}
-		line = append(line, '\n')
-		_, err := w.Write(line)
-		return err
+	return writeLines(e, "validate", pos, make([]byte, 0, maxHopByHop), parseHopByHop, exitInvalid, func(line, opts []byte) ([]byte, bool) {
+		verr := v.validate(opts)
+		return v.appendVerdictJSON(line, verr), verr != nil
 	})
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	return status, err
 }
