@@ -31,14 +31,11 @@ var calipsoAdded []uint32
 // No domain mapping is added: the receive-path check, calipso_validate,
 // only looks the DOI up (checked on Linux 6.18, TestCALIPSONoMappingNeeded).
 func (ns *Namespace) ConfigureCALIPSO(tb testing.TB, want ...uint32) (DOIs, error) {
-	if err := ns.live(); err != nil {
+	unlock, err := ns.enter()
+	if err != nil {
 		return nil, err
 	}
-	proc.mu.Lock()
-	defer proc.mu.Unlock()
-	if err := ns.global.acquire(); err != nil {
-		return nil, err
-	}
+	defer unlock()
 	if len(calipsoAdded) == 0 {
 		if err := recoverCALIPSOJournal(); err != nil {
 			return nil, err
@@ -73,7 +70,7 @@ func (ns *Namespace) ConfigureCALIPSO(tb testing.TB, want ...uint32) (DOIs, erro
 				return used, fmt.Errorf("linuxtest: no free CALIPSO DOI found in %d tries", k)
 			}
 			d := doiCandidate(w, k)
-			if d == 0 || existing[d] || slices.Contains(mine, d) {
+			if _, taken := existing[d]; taken || d == 0 || slices.Contains(mine, d) {
 				continue
 			}
 			calipsoAdded = append(calipsoAdded, d)
@@ -121,20 +118,16 @@ func (ns *Namespace) HostCALIPSO() ([]uint32, error) {
 	return out, nil
 }
 
-// listCALIPSO parses "netlabelctl calipso list": "16,PASS_THROUGH ...".
-func listCALIPSO() (map[uint32]bool, error) {
+// listCALIPSO parses "netlabelctl calipso list": "16,PASS_THROUGH ...",
+// each DOI with its mapping type.
+func listCALIPSO() (map[uint32]string, error) {
 	out, err := netlabelctl("calipso", "list")
 	if err != nil {
 		return nil, fmt.Errorf("linuxtest: netlabelctl calipso list: %w", err)
 	}
-	dois := map[uint32]bool{}
-	for _, f := range strings.Fields(out) {
-		v, _, _ := strings.Cut(f, ",")
-		n, err := strconv.ParseUint(v, 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("linuxtest: cannot parse netlabelctl output %q", out)
-		}
-		dois[uint32(n)] = true
+	dois, err := parseDOIList(out)
+	if err != nil {
+		return nil, fmt.Errorf("linuxtest: %w", err)
 	}
 	return dois, nil
 }

@@ -30,20 +30,32 @@ import (
 // Lines are applied in order; on the first failure the rest is skipped
 // and the error returned (what was added stays recorded for Close).
 func (ns *Namespace) ConfigureNetLabel(lines ...string) error {
-	if err := ns.live(); err != nil {
+	unlock, err := ns.enter()
+	if err != nil {
 		return err
 	}
-	proc.mu.Lock()
-	defer proc.mu.Unlock()
-	if err := ns.global.acquire(); err != nil {
-		return err
-	}
+	defer unlock()
 	for _, line := range lines {
 		if err := ns.global.netlabel(strings.Fields(line)); err != nil {
 			return fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
 		}
 	}
 	return nil
+}
+
+// enter prepares a change of global state: it checks that ns is not
+// closed, takes proc.mu and then the global lock for ns, and returns what
+// releases proc.mu (the global lock stays held until Close).
+func (ns *Namespace) enter() (unlock func(), err error) {
+	if err := ns.live(); err != nil {
+		return nil, err
+	}
+	proc.mu.Lock()
+	if err := ns.global.acquire(); err != nil {
+		proc.mu.Unlock()
+		return nil, err
+	}
+	return proc.mu.Unlock, nil
 }
 
 // live reports ErrClosed after Close.
@@ -171,6 +183,13 @@ func listDOITypes() (map[uint32]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseDOIList(out)
+}
+
+// parseDOIList parses the DOI list "netlabelctl cipsov4 list" and
+// "netlabelctl calipso list" print, "16,PASS_THROUGH 17,LOCAL", into
+// each DOI's mapping type.
+func parseDOIList(out string) (map[uint32]string, error) {
 	dois := map[uint32]string{}
 	for _, f := range strings.Fields(out) {
 		v, typ, _ := strings.Cut(f, ",")
@@ -196,14 +215,11 @@ func listDOITypes() (map[uint32]string, error) {
 //
 // On an error the DOIs added so far stay recorded for Close.
 func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
-	if err := ns.live(); err != nil {
+	unlock, err := ns.enter()
+	if err != nil {
 		return nil, err
 	}
-	proc.mu.Lock()
-	defer proc.mu.Unlock()
-	if err := ns.global.acquire(); err != nil {
-		return nil, err
-	}
+	defer unlock()
 	used := DOIs{}
 	taken := map[uint32]bool{}
 	var rest []string
@@ -255,14 +271,11 @@ func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
 // after ConfigureDOIs (whose lock keeps other users of this package out
 // until Close), and know that anyone else may still add the number.
 func (ns *Namespace) FreeDOI(want uint32) (uint32, error) {
-	if err := ns.live(); err != nil {
+	unlock, err := ns.enter()
+	if err != nil {
 		return 0, err
 	}
-	proc.mu.Lock()
-	defer proc.mu.Unlock()
-	if err := ns.global.acquire(); err != nil {
-		return 0, err
-	}
+	defer unlock()
 	dois, err := listDOIs()
 	if err != nil {
 		return 0, fmt.Errorf("linuxtest: %w", err)
@@ -284,14 +297,11 @@ func (ns *Namespace) FreeDOI(want uint32) (uint32, error) {
 // takes the lock that keeps other users of this package from changing
 // NetLabel until Close.
 func (ns *Namespace) HostDOIs() ([]string, error) {
-	if err := ns.live(); err != nil {
+	unlock, err := ns.enter()
+	if err != nil {
 		return nil, err
 	}
-	proc.mu.Lock()
-	defer proc.mu.Unlock()
-	if err := ns.global.acquire(); err != nil {
-		return nil, err
-	}
+	defer unlock()
 	types, err := listDOITypes()
 	if err != nil {
 		return nil, fmt.Errorf("linuxtest: %w", err)
