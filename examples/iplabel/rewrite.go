@@ -76,8 +76,7 @@ func runRewrite(e *env, args []string) (int, error) {
 	if *in == "" || *out == "" {
 		return 0, usagef("--in and --out are required")
 	}
-	setGiven := false
-	fs.Visit(func(f *flag.Flag) { setGiven = setGiven || f.Name == "set" })
+	setGiven := flagSet(fs, "set")
 	n := 0
 	for _, b := range []bool{setGiven, *strip, tr.on} {
 		if b {
