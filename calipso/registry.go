@@ -1,13 +1,12 @@
 package calipso
 
 import (
-	"bufio"
-	"bytes"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/iplabel/iplabel/internal/lines"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -88,36 +87,24 @@ const MaxConfigLine = 64 << 10
 // is (cipso.ParseConfig reads the same script for its DOIs). Errors are
 // *ipopt.ParseError with line and column; the first ends the parse.
 func ParseConfig(r io.Reader) (*Registry, error) {
-	br := bufio.NewReaderSize(r, MaxConfigLine+2)
 	reg := &Registry{}
-	for line := 1; ; line++ {
-		b, rerr := br.ReadSlice('\n')
-		if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
-			return nil, rerr
-		}
-		if len(b) == 0 && rerr == io.EOF {
-			break
-		}
-		b = bytes.TrimSuffix(b, []byte{'\n'})
-		if rerr == bufio.ErrBufferFull || len(bytes.TrimSuffix(b, []byte{'\r'})) > MaxConfigLine {
-			return nil, &ipopt.ParseError{Line: line, Column: MaxConfigLine + 1, Err: ErrSyntax,
-				Msg: "line longer than " + strconv.Itoa(MaxConfigLine) + " bytes"}
-		}
-		doi, col, err := parseLine(string(b))
+	err := lines.Each(r, MaxConfigLine, ErrSyntax, func(line int, text string) error {
+		doi, col, err := parseLine(text)
 		if err != nil {
 			err.Line = line
-			return nil, err
+			return err
 		}
 		if doi != 0 {
 			if err := reg.Add(doi); err != nil {
 				pe := err.(*ipopt.ParseError)
 				pe.Line, pe.Column = line, col
-				return nil, pe
+				return pe
 			}
 		}
-		if rerr == io.EOF {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return reg, nil
 }

@@ -1,13 +1,12 @@
 package cipso
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/iplabel/iplabel/internal/lines"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -39,45 +38,30 @@ const MaxConfigLine = 64 << 10
 // and the registry's table is built once, rather than copied at every
 // DOI as n calls of [Registry.Add] would.
 func ParseConfig(r io.Reader) (*Registry, error) {
-	// Room for the longest line and its "\r\n": a line that does not end
-	// within the buffer is too long, and is not read further.
-	br := bufio.NewReaderSize(r, MaxConfigLine+2)
 	var (
 		doms []*Domain
 		seen = make(map[DOI]struct{})
 	)
-	for line := 1; ; line++ {
-		b, rerr := br.ReadSlice('\n')
-		if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
-			return nil, rerr
-		}
-		if len(b) == 0 && rerr == io.EOF {
-			break
-		}
-		b = bytes.TrimSuffix(b, []byte{'\n'})
-		if rerr == bufio.ErrBufferFull || len(bytes.TrimSuffix(b, []byte{'\r'})) > MaxConfigLine {
-			return nil, &ipopt.ParseError{Line: line, Column: MaxConfigLine + 1, Err: ErrSyntax,
-				Msg: "line longer than " + strconv.Itoa(MaxConfigLine) + " bytes"}
-		}
-		text := string(b)
+	err := lines.Each(r, MaxConfigLine, ErrSyntax, func(line int, text string) error {
 		d, doiCol, err := parseConfigLine(text)
 		if err != nil {
 			var pe *ipopt.ParseError
 			if errors.As(err, &pe) {
 				pe.Line = line
 			}
-			return nil, err
+			return err
 		}
 		if d != nil {
 			if _, dup := seen[d.doi]; dup {
-				return nil, &ipopt.ParseError{Line: line, Column: doiCol, Err: ErrDuplicateDOI, Msg: "DOI " + d.doi.String() + " is already defined"}
+				return &ipopt.ParseError{Line: line, Column: doiCol, Err: ErrDuplicateDOI, Msg: "DOI " + d.doi.String() + " is already defined"}
 			}
 			seen[d.doi] = struct{}{}
 			doms = append(doms, d)
 		}
-		if rerr == io.EOF {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return newRegistry(doms), nil
 }
