@@ -34,7 +34,8 @@ type Linux struct {
 	// instead of refusing it at its DOI: every check of cipso_v4_validate
 	// but DOI membership, as if the DOI were configured to admit the
 	// option (a pass DOI with tags 1, 2 and 5, and the local tag 128 on
-	// loopback). Linux has no such mode; it is for looking at labels
+	// loopback; DOI 0, which no configuration can hold, is still refused).
+	// Linux has no such mode; it is for looking at labels
 	// before any DOI is configured. Registered DOIs are checked as always.
 	AnyDOI bool
 }

@@ -43,6 +43,7 @@ func TestLinuxAnyDOI(t *testing.T) {
 		{"tag 128 off loopback", "860c00000010 80060000002a", false, ErrTagNotAllowed, 6},
 		{"tag 128 on loopback", "860c00000010 80060000002a", true, nil, 0},
 		{"tag 128 of length 5", "860b00000010 800500000a", true, ErrBadTagLength, 7},
+		{"DOI 0, which no configuration can hold", "860a00000000 01040003", false, ErrUnknownDOI, 2},
 		{"option length 7", "86070000001001", false, ipopt.ErrBadLength, 1},
 		{"registered DOI 3: level 2 unmapped", "860a00000003 01040002", false, ErrBadLevel, 9},
 		{"registered DOI 3: level 1 mapped", "860a00000003 01040001", false, nil, 0},
