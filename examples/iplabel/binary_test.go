@@ -45,7 +45,7 @@ func TestBuiltBinary(t *testing.T) {
 	r := runBinary(t, ".", bin, "", "dump", samplePath)
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.Len(t, lines(r.stdout), len(samplePackets(t)))
-	assert.Empty(t, r.stderr, "no progress line when stderr is not a terminal")
+	assert.Equal(t, string(notConfiguredHint(10)), r.stderr, "no progress line when stderr is not a terminal; the hint to configure DOIs")
 
 	r = runBinary(t, ".", bin, "86 0A 00 00 00 10 01 04 00 05 00 00\nzz\n", "validate", "--doi-config", sampleConfig)
 	assert.Equal(t, exitInvalid, r.code)
