@@ -179,7 +179,7 @@ func readKernelDOIs(what string) (*cipso.Registry, error) {
 	case errors.Is(err, netlabel.ErrLinuxOnly):
 		return nil, fmt.Errorf("%s: the kernel's DOIs are read from Linux's NetLabel, and this is not Linux", what)
 	case errors.Is(err, netlabel.ErrNoNetLabel):
-		return nil, fmt.Errorf("%s: NetLabel is not available here (a kernel without CONFIG_NETLABEL, or not the initial network namespace): %w", what, err)
+		return nil, fmt.Errorf("%s: NetLabel is not available here (a kernel without CONFIG_NETLABEL, or a network namespace other than the initial one)", what)
 	case errors.Is(err, os.ErrPermission):
 		return nil, fmt.Errorf("%s: not permitted to read NetLabel: %w", what, err)
 	}
