@@ -76,6 +76,17 @@ func TestNSIDDirective(t *testing.T) {
 	}
 }
 
+// TestNSIDStdin: validate reads network SID labels from stdin as from
+// its arguments.
+func TestNSIDStdin(t *testing.T) {
+	in := []string{nsidDefault, nsidDup, nsidDOI16}
+	a := iplabel(t, strings.Join(in, "\n")+"\n", "validate")
+	b := iplabel(t, "", append([]string{"validate"}, in...)...)
+	assert.Equal(t, b, a)
+	assert.Equal(t, []string{`{"ok":true}`, `{"ok":true}`}, lines(a.stdout)[:2])
+	assert.Equal(t, exitInvalid, a.code, "DOI 16 is not configured")
+}
+
 // TestNSIDDirectiveDump: dump marks a network SID's verdict as DSM's,
 // and "iplabel nsid off" makes it an unconfigured DOI like any other.
 func TestNSIDDirectiveDump(t *testing.T) {

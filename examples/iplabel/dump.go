@@ -188,9 +188,8 @@ func (d *dumper) withCALIPSO(reg *calipso.Registry) *dumper {
 func (d *dumper) withDOIs(cfg *doiConfig) *dumper {
 	d.dois = cfg
 	for _, w := range []*ipopt.Linux{&d.walk, &d.walkLo} {
-		lx := *w.CIPSO.(*cipso.Linux)
-		lx.Registry, lx.AnyDOI = cfg.cipso, !cfg.given
-		w.CIPSO = cfg.checker(&lx)
+		lx := &cipso.Linux{Registry: cfg.cipso, RBMStrictValid: true, Loopback: w == &d.walkLo, AnyDOI: !cfg.given}
+		w.CIPSO = cfg.checker(lx)
 	}
 	return d
 }
