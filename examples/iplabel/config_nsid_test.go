@@ -161,3 +161,29 @@ func TestConfigFromPipe(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.Contains(t, lines(got.stdout)[5], "INVALID pointer 22: cipso: unknown DOI")
 }
+
+// FuzzDOIConfig: any configuration text loads or fails with an error
+// naming the file (never a panic), and a loaded one never makes a
+// configured cipsov4 DOI the network-SID DOI.
+func FuzzDOIConfig(f *testing.F) {
+	f.Add(string(mustRead(f, sampleConfig)))
+	f.Add("iplabel nsid doi:0x10 profile:strict\ncipsov4 add pass doi:17 tags:1\n")
+	f.Add("iplabel nsid off\r\n# x\ncalipso add pass doi:3\n")
+	f.Add("cipsov4 add pass doi:268439552 tags:1\niplabel nsid\n")
+	f.Add("iplabel nsid doi:5 doi:6 profile:dsm\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, conf string) {
+		p := filepath.Join(dir, "doi.conf")
+		require.NoError(t, os.WriteFile(p, []byte(conf), 0o600))
+		cfg, err := loadDOIConfig(p)
+		if err != nil {
+			require.True(t, strings.HasPrefix(err.Error(), p+":"), "%v", err)
+			require.NotContains(t, err.Error(), "\n")
+			return
+		}
+		if cfg.nsidDOI != 0 {
+			require.Nil(t, cfg.cipso.Lookup(cfg.nsidDOI))
+			require.Equal(t, cfg.nsidDOI, cfg.nsid.DOI)
+		}
+	})
+}
