@@ -44,7 +44,15 @@ import (
 // cipso_rbm_strictvalid=1, the packet counting as received on loopback
 // (local tag 128 allowed) when the link header says so (Linux cooked
 // capture of a loopback device, BSD loopback) or when both addresses are
-// in 127.0.0.0/8.
+// in 127.0.0.0/8. The network SID labels of the network-SID DOI are
+// checked with its receiver rules (DSM's by default; the text verdict
+// ends in "(DSM receiver rules)"). Without --doi-config a CIPSO label
+// whose DOI is not configured is checked structurally
+// (cipso.Linux.AnyDOI): a sound one is "DOI N not configured" (JSON
+// "valid":null,"pointer":null,"error":"DOI N not configured"), a broken
+// one invalid with the pointer Linux sends once the DOI is configured,
+// and after the last line one line on stderr (notConfiguredHint) says how
+// to give the DOIs.
 //
 // Exit status: 0; 2 for a usage, configuration or I/O error, a truncated
 // or corrupt capture or an unsupported link type (a one-line message
