@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,8 +21,8 @@ type Ext6 struct {
 // headers, then a UDP datagram to the receiving socket or an ICMPv6
 // message.
 type Chain6 struct {
-	// Src and Dst are the addresses; the zero value is ::1.
-	Src, Dst [16]byte
+	// Src and Dst are the addresses; the zero netip.Addr is ::1.
+	Src, Dst netip.Addr
 	// LinkDst is the frame's destination MAC address: the zero value is
 	// the address of lo, a frame for this host (PACKET_HOST); ff:ff:ff:ff:ff:ff
 	// makes it a link-layer broadcast, 33:33:... a multicast.
@@ -37,8 +38,7 @@ type Chain6 struct {
 	Extra int
 	// ICMP, if not nil, is an ICMPv6 message (type, code, checksum
 	// field, body) sent instead of the UDP datagram; its checksum is
-	// computed and its body's first 4 octets after the type, code and
-	// checksum are left as given.
+	// computed when it has one (4 octets or more).
 	ICMP []byte
 	// Trailer are octets after the datagram that no length counts.
 	Trailer []byte
@@ -67,12 +67,12 @@ func (c *Chain6) PayloadLen() int {
 // its fixed header: the flow label is seq, and a UDP payload starts with
 // seq. Checksums are right.
 func (v *IPv6) PacketChain(c *Chain6, seq uint32) []byte {
-	src, dst := c.Src, c.Dst
-	if src == ([16]byte{}) {
-		src = loopback6
+	src, dst := loopback6, loopback6
+	if c.Src.IsValid() {
+		src = c.Src.As16()
 	}
-	if dst == ([16]byte{}) {
-		dst = loopback6
+	if c.Dst.IsValid() {
+		dst = c.Dst.As16()
 	}
 	pl := c.PayloadLen()
 	p := make([]byte, 40, 40+pl+len(c.Trailer))
@@ -93,8 +93,10 @@ func (v *IPv6) PacketChain(c *Chain6, seq uint32) []byte {
 	if c.ICMP != nil {
 		p[nh] = 58
 		p = append(p, c.ICMP...)
-		p[u+2], p[u+3] = 0, 0
-		binary.BigEndian.PutUint16(p[u+2:], upperChecksum(p[8:24], p[24:40], 58, p[u:]))
+		if len(c.ICMP) >= 4 {
+			p[u+2], p[u+3] = 0, 0
+			binary.BigEndian.PutUint16(p[u+2:], upperChecksum(p[8:24], p[24:40], 58, p[u:]))
+		}
 	} else {
 		p[nh] = 17
 		ulen := uint16(8 + 4 + c.Extra)
@@ -149,7 +151,7 @@ func (v *IPv6) VerdictChain(cs []Chain6) ([]Verdict6, error) {
 	longest, multicast := 0, false
 	for i := range cs {
 		longest = max(longest, 40+cs[i].PayloadLen()+len(cs[i].Trailer))
-		multicast = multicast || cs[i].Dst[0] == 0xff
+		multicast = multicast || cs[i].Dst.IsMulticast()
 	}
 	if multicast && !v.mroute {
 		if err := v.ns.Do(func() error { return addMulticastRoute6(v.lo) }); err != nil {

@@ -3,6 +3,7 @@ package linuxtest
 import (
 	"encoding/binary"
 	"math/rand"
+	"net/netip"
 	"strconv"
 	"testing"
 
@@ -190,7 +191,7 @@ func TestIPv6DifferentialJumbo(t *testing.T) {
 	if testing.Short() {
 		n = 60
 	}
-	ff02 := [16]byte{0: 0xff, 1: 0x02, 15: 1}
+	ff02 := netip.MustParseAddr("ff02::1")
 	var cs []Chain6
 	// A trailer the jumbo length does not count is trimmed by the kernel
 	// (pskb_trim_rcsum); a length that falls inside it would cut the UDP
