@@ -2,7 +2,6 @@ package linuxtest
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 
@@ -143,21 +142,14 @@ func upperChecksum(src, dst []byte, proto uint8, msg []byte) uint16 {
 // the datagram; a packet to a multicast group is not delivered there, and
 // an ICMPv6 message never is. An ICMPv6 error comes back only to a source
 // of this host that can receive it (::1, or a group lo has joined such as
-// ff02::1). Any multicast destination adds a multicast route on lo
-// first, so that such packets reach the Destination Options handler
-// (addMulticastRoute6). A packet longer than lo's MTU (a jumbogram) raises the MTU
+// ff02::1). A packet to a multicast group is dropped by routing on lo
+// after its Hop-by-Hop header is read, before its Destination Options
+// are (checked on Linux 6.18). A packet longer than lo's MTU (a jumbogram) raises the MTU
 // first.
 func (v *IPv6) VerdictChain(cs []Chain6) ([]Verdict6, error) {
-	longest, multicast := 0, false
+	longest := 0
 	for i := range cs {
 		longest = max(longest, 40+cs[i].PayloadLen()+len(cs[i].Trailer))
-		multicast = multicast || cs[i].Dst.IsMulticast()
-	}
-	if multicast && !v.mroute {
-		if err := v.ns.Do(func() error { return addMulticastRoute6(v.lo) }); err != nil {
-			return nil, err
-		}
-		v.mroute = true
 	}
 	if longest > 65536 {
 		if err := v.setLoopbackMTU(longest); err != nil {
@@ -205,26 +197,4 @@ func (v *IPv6) setLoopbackMTU(n int) error {
 		}
 		return nil
 	})
-}
-
-// addMulticastRoute6 adds "multicast ff00::/8 dev lo table local", the
-// route addrconf gives devices that can multicast (addrconf_add_mroute,
-// net/ipv6/addrconf.c) but not lo. Without it a packet to ff02::1 on lo is
-// dropped by routing, before ip6_mc_input hands it to the Destination
-// Options handler; the Hop-by-Hop header is read before routing either
-// way.
-func addMulticastRoute6(ifindex int) error {
-	rt := make([]byte, unix.SizeofRtMsg)
-	rt[0] = unix.AF_INET6
-	rt[1] = 8 // dst_len
-	rt[4] = unix.RT_TABLE_LOCAL
-	rt[5] = unix.RTPROT_BOOT
-	rt[6] = unix.RT_SCOPE_UNIVERSE
-	rt[7] = unix.RTN_MULTICAST
-	rt = append(rt, nlattr(unix.RTA_DST, append([]byte{0xff}, make([]byte, 15)...))...)
-	rt = append(rt, nlattr(unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, uint32(ifindex)))...)
-	if err := rtnetlink(unix.RTM_NEWROUTE, rt); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("linuxtest: adding the IPv6 multicast route on lo: %w", err)
-	}
-	return nil
 }

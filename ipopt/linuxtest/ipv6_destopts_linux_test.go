@@ -238,3 +238,29 @@ func TestIPv6DifferentialJumbo(t *testing.T) {
 	assert.Greater(t, kinds["icmp"], len(cs)/20)
 	assert.Greater(t, kinds["drop"], len(cs)/20)
 }
+
+// A packet to ff02::1 on lo never reaches the Destination Options
+// handler: routing drops it (Ip6InNoRoutes), so an unknown option of
+// action 10, which icmp6_send would answer even to multicast, draws
+// nothing, while the same option in a Hop-by-Hop header is answered.
+func TestIPv6MulticastDestOptsNotRead(t *testing.T) {
+	needKernel(t)
+	ns := ForTest(t)
+	v, err := ns.IPv6()
+	require.NoError(t, err)
+	t.Cleanup(func() { v.Close() })
+	ff02 := netip.MustParseAddr("ff02::1")
+	opt := []byte{17, 0, 0x9e, 2, 0, 0, 1, 0}
+	before, err := ns.SNMP6()
+	require.NoError(t, err)
+	got, err := v.VerdictChain([]Chain6{
+		{Dst: ff02, Exts: []Ext6{{60, opt}}},
+		{Dst: ff02, Exts: []Ext6{{0, opt}}},
+	})
+	require.NoError(t, err)
+	after, err := ns.SNMP6()
+	require.NoError(t, err)
+	assert.Equal(t, "dropped", got[0].String())
+	assert.Equal(t, "icmp 4/2 pointer 42", got[1].String())
+	assert.Equal(t, uint64(1), after["Ip6InNoRoutes"]-before["Ip6InNoRoutes"], "only the Destination Options packet is dropped by routing")
+}

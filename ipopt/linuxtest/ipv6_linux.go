@@ -28,7 +28,6 @@ type IPv6 struct {
 	lo     int
 	port   uint16
 	seq    uint32
-	mroute bool // addMulticastRoute6 has run
 }
 
 // Verdict6 is what the kernel did with one injected packet.
