@@ -41,8 +41,9 @@ func modelChain(l ipv6.Linux, pkt []byte) (Verdict6, error) {
 }
 
 // differential runs cs on the kernel and compares each verdict with
-// modelChain's; it returns how many cases gave each verdict kind.
-func differential(t *testing.T, v *IPv6, l ipv6.Linux, cs []Chain6) map[string]int {
+// modelChain's; it returns how many cases gave each verdict kind, and the
+// kernel's verdicts.
+func differential(t *testing.T, v *IPv6, l ipv6.Linux, cs []Chain6) (map[string]int, []Verdict6) {
 	t.Helper()
 	got, err := v.VerdictChain(cs)
 	require.NoError(t, err)
@@ -59,7 +60,7 @@ func differential(t *testing.T, v *IPv6, l ipv6.Linux, cs []Chain6) map[string]i
 		}
 	}
 	t.Logf("%d packets: %v; %d differ", len(cs), kinds, bad)
-	return kinds
+	return kinds, got
 }
 
 // genDestOpts is a Destination Options header: genHBH's cases, where
@@ -89,6 +90,19 @@ func genDestOpts(r *rand.Rand, dois []uint32, free uint32) []byte {
 	return genHBH(r, dois, free)
 }
 
+// whole returns the first header gen makes whose length is the one its
+// Hdr Ext Len says. A shorter header makes the kernel read the next one
+// (here the UDP header) at another place than the packet builder put it,
+// which says nothing of the walk; TestIPv6DifferentialHopByHop covers
+// options running past the end.
+func whole(gen func() []byte) []byte {
+	for {
+		if h := gen(); len(h) == ipv6.ExtLen(h[1]) {
+			return h
+		}
+	}
+}
+
 // TestIPv6DifferentialDestOpts compares the kernel with ipv6.Linux's
 // CheckDestOptions on generated Destination Options headers: alone, after
 // a Hop-by-Hop header, two in a row, and with max_dst_opts_number
@@ -101,24 +115,8 @@ func TestIPv6DifferentialDestOpts(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	// Whole headers only: a header shorter than its Hdr Ext Len says makes
-	// the kernel read the next one (here the UDP header) at another place
-	// than the packet builder put it, which says nothing of the walk
-	// (TestIPv6DifferentialHopByHop covers options running past the end).
-	dst := func() []byte {
-		for {
-			if h := genDestOpts(r, dois, free); len(h) == ipv6.ExtLen(h[1]) {
-				return h
-			}
-		}
-	}
-	hbh := func() []byte {
-		for {
-			if h := genHBH(r, dois, free); len(h) == ipv6.ExtLen(h[1]) {
-				return h
-			}
-		}
-	}
+	dst := func() []byte { return whole(func() []byte { return genDestOpts(r, dois, free) }) }
+	hbh := func() []byte { return whole(func() []byte { return genHBH(r, dois, free) }) }
 	var cs []Chain6
 	for range n {
 		cs = append(cs, Chain6{Exts: []Ext6{{60, dst()}}})
@@ -129,7 +127,7 @@ func TestIPv6DifferentialDestOpts(t *testing.T) {
 	for range n / 6 {
 		cs = append(cs, Chain6{Exts: []Ext6{{60, dst()}, {60, dst()}}})
 	}
-	kinds := differential(t, v, l, cs)
+	kinds, _ := differential(t, v, l, cs)
 	assert.Greater(t, kinds["deli"], len(cs)/10)
 	assert.Greater(t, kinds["icmp"], len(cs)/20)
 	assert.Greater(t, kinds["drop"], len(cs)/10)
@@ -146,7 +144,7 @@ func TestIPv6DifferentialDestOpts(t *testing.T) {
 			for range n / 10 {
 				cs = append(cs, Chain6{Exts: []Ext6{{60, dst()}}})
 			}
-			kinds := differential(t, v, l, cs)
+			kinds, _ := differential(t, v, l, cs)
 			assert.Greater(t, kinds["drop"], len(cs)/10)
 		})
 	}
@@ -161,7 +159,7 @@ func TestIPv6DifferentialDestOpts(t *testing.T) {
 		for range n / 10 {
 			cs = append(cs, Chain6{Exts: []Ext6{{60, dst()}}})
 		}
-		kinds := differential(t, v, l, cs)
+		kinds, _ := differential(t, v, l, cs)
 		assert.Greater(t, kinds["drop"], len(cs)/10)
 	})
 }
@@ -218,7 +216,7 @@ func TestIPv6DifferentialJumbo(t *testing.T) {
 		hop := Ext6{Type: 0}
 		var dest []Ext6
 		if r.Intn(4) == 0 {
-			dest = []Ext6{{60, genDestOpts(r, dois, 0x7ffffff1)}}
+			dest = []Ext6{{60, whole(func() []byte { return genDestOpts(r, dois, 0x7ffffff1) })}}
 		}
 		// The header lengths are known before the value is chosen.
 		hop.Header = jumboHBH(pad, optLen, 0)
@@ -233,10 +231,19 @@ func TestIPv6DifferentialJumbo(t *testing.T) {
 		c.Exts[0].Header = jumboHBH(pad, optLen, length)
 		cs = append(cs, c)
 	}
-	kinds := differential(t, v, l, cs)
+	kinds, got := differential(t, v, l, cs)
 	assert.Greater(t, kinds["deli"], len(cs)/20)
 	assert.Greater(t, kinds["icmp"], len(cs)/20)
 	assert.Greater(t, kinds["drop"], len(cs)/20)
+	// The kernel delivers real jumbograms.
+	jumbos := 0
+	for i, g := range got {
+		if g.Delivered && cs[i].PayloadLen() > 65535 {
+			jumbos++
+		}
+	}
+	t.Logf("%d jumbograms delivered", jumbos)
+	assert.Greater(t, jumbos, len(cs)/50)
 }
 
 // A packet to ff02::1 on lo never reaches the Destination Options
