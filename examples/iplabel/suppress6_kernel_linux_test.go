@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,7 +23,9 @@ import (
 // Icmp6OutParmProblems counter, which also counts errors sent where no
 // socket of the namespace sees them; the command's is ipv6.ICMP's
 // Parameter Problem unless icmp6Silent. Linux's rules are icmp6_send and
-// is_ineligible (net/ipv6/icmp.c).
+// is_ineligible (net/ipv6/icmp.c). After a Fragment header icmp6Silent
+// differs from is_ineligible (knownDivergence); those cases only check
+// that the kernel is the one that answers.
 func TestICMP6SilentKernel(t *testing.T) {
 	ns := linuxtest.ForTest(t)
 	v, err := ns.IPv6()
@@ -42,6 +45,18 @@ func TestICMP6SilentKernel(t *testing.T) {
 		{"hbh, dst 11", []linuxtest.Ext6{
 			{Type: ipv6.HopByHop, Header: hbh(1, 4, 0, 0, 0, 0)},
 			{Type: ipv6.DestOptions, Header: hbh(0xde, 0, 1, 2, 0, 0)},
+		}},
+		// A Fragment header after the faulty Hop-by-Hop header: the first
+		// fragment (offset 0, more to come) and a later one (offset 8),
+		// whose octets after the header are data, not an ICMPv6 header
+		// (is_ineligible reads them all the same).
+		{"hbh 10, first fragment", []linuxtest.Ext6{
+			{Type: ipv6.HopByHop, Header: hbh(0x9e, 2, 0, 0, 1, 0)},
+			{Type: ipv6.Fragment, Header: []byte{0, 0, 0, 1, 0, 0, 0, 7}},
+		}},
+		{"hbh 10, later fragment", []linuxtest.Ext6{
+			{Type: ipv6.HopByHop, Header: hbh(0x9e, 2, 0, 0, 1, 0)},
+			{Type: ipv6.Fragment, Header: []byte{0, 0, 0, 8, 0, 0, 0, 7}},
 		}},
 	}
 	uppers := []struct {
@@ -73,7 +88,7 @@ func TestICMP6SilentKernel(t *testing.T) {
 		return m["Icmp6OutParmProblems"]
 	}
 	walk := ipv6.Linux{}
-	cases, answered, bad := 0, 0, 0
+	cases, answered, bad, known := 0, 0, 0, 0
 	for _, f := range faults {
 		for _, u := range uppers {
 			for _, src := range addrs {
@@ -107,6 +122,13 @@ func TestICMP6SilentKernel(t *testing.T) {
 							answered++
 						}
 						name := fmt.Sprintf("%s, %s, from %s to %s, frame to %s", f.name, u.name, src.name, dst.name, link.name)
+						if want != got && knownDivergence(f.name, u.icmp) {
+							// The kernel answers where icmp6Silent says it
+							// does not, never the other way round.
+							assert.True(t, got, "%s: icmp6Silent answers, the kernel does not", name)
+							known++
+							continue
+						}
 						if !assert.Equal(t, want, got, "%s: icmp6Silent disagrees with the kernel (true: answered)", name) {
 							bad++
 						}
@@ -115,9 +137,23 @@ func TestICMP6SilentKernel(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d packets, %d answered by the kernel, %d disagree", cases, answered, bad)
+	t.Logf("%d packets, %d answered by the kernel, %d disagree, %d known divergences (knownDivergence)", cases, answered, bad, known)
 	assert.Greater(t, answered, cases/20)
 	assert.Less(t, answered, cases/2)
+}
+
+// knownDivergence tells the cases where icmp6Silent's "never answer an
+// ICMPv6 error message" rule is known to differ from Linux's
+// is_ineligible (net/ipv6/icmp.c, checked on Linux 6.18), to be removed
+// once dump follows it: ipv6_skip_exthdr stops at a Fragment header whose
+// offset is not 0, so a later fragment is never taken for an ICMPv6
+// message, whatever its data; and a missing ICMPv6 type octet makes a
+// packet ineligible only when the Fragment header's offset-and-flags
+// field is 0, so a first fragment with M set and nothing after the
+// Fragment header is answered.
+func knownDivergence(fault string, icmp []byte) bool {
+	return strings.Contains(fault, "later fragment") ||
+		strings.Contains(fault, "first fragment") && icmp != nil && len(icmp) == 0
 }
 
 // cliAnswers is dump's decision on pkt: the walk's refusal (CheckPacket,
