@@ -67,8 +67,10 @@
 //
 // FuzzCLIPath makes, in process, the library calls that the iplabel
 // command's decode and validate make; TestCLIDecode and TestCLIDump run
-// the built binary on generated fields and captures, and are skipped
-// when examples/iplabel is not in the tree.
+// the built binary on generated fields and captures, and TestCLIValidate6
+// runs validate --ipv6 on generated Hop-by-Hop headers against ipv6.Linux
+// with calipso.Linux; they are skipped when examples/iplabel is not in
+// the tree.
 //
 // TestTsharkCIPSODifferential has tshark dissect 2000 generated packets
 // and compares its fields with this library's reading; it is skipped
