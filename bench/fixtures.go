@@ -4,7 +4,10 @@
 // so that the library's go.mod never pulls gVisor in.
 //
 // Every implementation works on the same bytes, built once ([Cases]),
-// and does the same operations ([Ops]).
+// and does the same operations ([Ops]). For IPv6, [Cases6] and [Ops6]
+// compare the Hop-by-Hop walk and CALIPSO decode and validate with
+// gopacket's layers.IPv6 and layers.IPv6HopByHop
+// (BenchmarkCompareIPv6/<op>/<case>/<impl>).
 // BenchmarkCompare/<op>/<case>/<impl> times each; TestFixtures and
 // TestCompareImpls keep the fixtures and the implementations honest. bench/report runs the suite and writes
 // RESULTS.md; bench/dump-throughput times whole processes on a large
