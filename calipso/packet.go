@@ -77,16 +77,17 @@ func SetOption(p *ipopt.Packet, opt []byte) error {
 	}
 	// The option with its lead padding, then the padding that brings the
 	// rest of the old header back to its place modulo 8.
-	if n+3+len(opt)+7+len(hdr)-end > len(nb) {
+	lead := leadPad[n&3]
+	optEnd := n + lead + len(opt)
+	pad := (end - optEnd) & 7
+	rest := hdr[min(end, len(hdr)):]
+	if optEnd+pad+len(rest) > len(nb) {
 		return kindHBHTooLong.At(0)
 	}
-	n = len(ipv6.AppendPad(nb[:n], leadPad[n&3]))
+	n = len(ipv6.AppendPad(nb[:n], lead))
 	n += copy(nb[n:], opt)
-	n = len(ipv6.AppendPad(nb[:n], (end-n)&7))
-	n += copy(nb[n:], hdr[min(end, len(hdr)):])
-	if n > ipv6.MaxExtLen {
-		return kindHBHTooLong.At(0)
-	}
+	n = len(ipv6.AppendPad(nb[:n], pad))
+	n += copy(nb[n:], rest)
 	nb[1] = byte(n/8 - 1)
 	return ipv6.SetHopByHop(p, nb[:n])
 }

@@ -375,3 +375,26 @@ func TestPacketRewriteAllocs(t *testing.T) {
 	})
 	assert.Zero(t, a)
 }
+
+// TestSetOptionLongest: a label that makes the header exactly 2048 octets
+// fits (so does one of 14: 2034 + 14 is 2048); two words more do not,
+// and change nothing.
+func TestSetOptionLongest(t *testing.T) {
+	b := []byte{ipv6.UDP, 254}
+	for range 8 {
+		b = append(append(b, 0x1e, 252), make([]byte, 252)...) // ends at 2034, 4n+2
+	}
+	b = append(b, ipv6.PadN, 4, 0, 0, 0, 0) // 2040 octets
+	in := packet6(ipv6.HopByHop, b, udp8)
+	p := inBuffer(t, in, 64, 0)
+	require.NoError(t, calipso.SetOption(&p, option(t, 16, "s1")))
+	hdr, _, err := ipv6.FindHopByHop(p.Bytes())
+	require.NoError(t, err)
+	assert.Len(t, hdr, ipv6.MaxExtLen)
+	assert.True(t, bytes.Equal(in[42:40+2034], p.Bytes()[42:40+2034]), "the options before it")
+
+	p = inBuffer(t, in, 64, 0)
+	err = calipso.SetOption(&p, option(t, 16, "s1:c40"))
+	assert.ErrorIs(t, err, ipv6.ErrHeaderTooLong)
+	assert.Equal(t, in, p.Bytes())
+}
