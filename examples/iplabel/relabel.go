@@ -36,6 +36,15 @@ type rewriter struct {
 func (rw *rewriter) ipv4() bool { return rw.kind != rewriteSet || rw.opt != nil }
 func (rw *rewriter) ipv6() bool { return rw.kind == rewriteStrip || rw.opt6 != nil }
 
+// growth is the most a packet can grow by, for the snapshot length: 40
+// octets of IPv4 options, or headroom6 for a CALIPSO label.
+func (rw *rewriter) growth() int {
+	if rw.opt6 != nil {
+		return headroom6
+	}
+	return ipopt.MaxOptionsLen
+}
+
 // others names the packets the rewrite leaves alone, for the summary.
 func (rw *rewriter) others() string {
 	switch {

@@ -54,8 +54,8 @@ import (
 // pcapng out (every section, interface, option, comment, statistics and
 // custom block as stored, but custom blocks marked not to be copied;
 // Simple Packet Blocks stay so, with no timestamp). The snapshot length
-// grows by 40 octets, the most an IPv4 header can grow (a CALIPSO label
-// can grow an IPv6 packet by up to 264). "-" reads stdin or
+// grows by 40 octets, the most an IPv4 header can grow, or by 264 for a
+// CALIPSO label (headroom6). "-" reads stdin or
 // writes stdout; any other --out is written through symbolic links, in
 // place for devices and FIFOs, else atomically, keeping an existing file's
 // mode and owner and removing the temporary file on failure, SIGINT,
@@ -243,7 +243,7 @@ type rewriteStats struct {
 // rewriteCapture rewrites every packet of c to w.
 func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix bool, size int64) (rewriteStats, error) {
 	var st rewriteStats
-	cw, err := newCapWriter(w, c)
+	cw, err := newCapWriter(w, c, rw.growth())
 	if err != nil {
 		return st, err
 	}

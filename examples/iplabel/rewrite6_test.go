@@ -203,3 +203,26 @@ func TestRewrite6NoAllocs(t *testing.T) {
 		assert.Zero(t, a, "kind %d", kind)
 	}
 }
+
+// TestRewriteCALIPSOSnaplen: with a CALIPSO label the snapshot length
+// grows by 264, the most the label can add, so a packet that grows by
+// more than 40 stays whole.
+func TestRewriteCALIPSOSnaplen(t *testing.T) {
+	udp := []byte{0x30, 0x39, 0x00, 0x35, 0x00, 0x08, 0xab, 0xcd}
+	f := ethernet(etherTypeIPv6, buildIPv6(host6A, host6B, nil, ipv6.UDP, udp))
+	in := pcapOf(t, layers.LinkTypeEthernet, f)
+	in[16], in[17], in[18], in[19] = byte(len(f)), 0, 0, 0 // snaplen: the frame (little-endian)
+	p := writeFile(t, "in.pcap", string(in))
+	out := filepath.Join(t.TempDir(), "out.pcap")
+	r := iplabel(t, "", "rewrite", "--in", p, "--out", out, "--set", "calipso:doi=16,level=1,categories=1900")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "exceeds the snapshot length")
+	got := mustRead(t, out)
+	assert.Equal(t, uint32(len(f)+headroom6), uint32(got[16])|uint32(got[17])<<8|uint32(got[18])<<16|uint32(got[19])<<24)
+	frames, _, _ := readCapture(t, out)
+	require.Len(t, frames, 1)
+	assert.Greater(t, len(frames[0]), len(f)+40, "grew by more than 40")
+	_, l, ok := labelOf6(t, frames[0][14:])
+	assert.True(t, ok)
+	assert.Equal(t, "s1:c1900", l)
+}
