@@ -24,8 +24,8 @@
 // headers and checks their CALIPSO labels (RFC 5570) and other options as
 // Linux does, and decode --ipv6 decodes them. dump prints one line per
 // packet of a pcap or pcapng capture, IPv4 and IPv6 (CALIPSO) labels
-// alike; rewrite relabels its IPv4 packets (CIPSO, BSO) or its IPv6
-// packets (CALIPSO, --set calipso:...), and --strip both.
+// alike; rewrite relabels every IPv4 packet of one (IPv6 packets are
+// copied).
 //
 // Exit status: 0 success; 1 some input is not a valid label (validate
 // only); 2 usage, configuration, input or I/O error, with a one-line
