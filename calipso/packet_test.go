@@ -171,14 +171,28 @@ func TestRewriteRoom(t *testing.T) {
 	assert.Equal(t, 0, p.Headroom())
 }
 
+// TestSetOptionCapturedShort: a packet captured short of its payload
+// length is relabelled in its captured part; its payload length grows
+// by as much as the header.
+func TestSetOptionCapturedShort(t *testing.T) {
+	in := packet6(ipv6.UDP, udp8)
+	binary.BigEndian.PutUint16(in[4:], 1000)
+	p := inBuffer(t, in, 64, 0)
+	require.NoError(t, calipso.SetOption(&p, option(t, 16, "s2")))
+	got := p.Bytes()
+	assert.Equal(t, 1016, int(binary.BigEndian.Uint16(got[4:])))
+	assert.Equal(t, udp8, got[56:])
+	require.NoError(t, calipso.RemoveOption(&p))
+	assert.Equal(t, in, p.Bytes())
+}
+
 // TestRewriteErrors: every refusal changes nothing and is an ipopt.Error.
 func TestRewriteErrors(t *testing.T) {
 	opt := option(t, 16, "s1")
 	jumbo := packet6(ipv6.HopByHop, []byte{ipv6.UDP, 0, ipv6.Jumbo, 4, 0, 1, 0, 0}, udp8)
 	jumbo[4], jumbo[5] = 0, 0
 	badOpts := packet6(ipv6.HopByHop, []byte{ipv6.UDP, 0, 0x1e, 9, 0, 0, 0, 0}, udp8)
-	long := packet6(ipv6.UDP, udp8)
-	long[5]++ // payload length one past the packet
+	cut := packet6(ipv6.HopByHop, append(append([]byte{ipv6.UDP, 1}, opt...), ipv6.PadN, 2, 0, 0), udp8)[:50]
 	v4 := packet6(ipv6.UDP, udp8)
 	v4[0] = 0x45
 	big := []byte{ipv6.UDP, 255}
@@ -193,7 +207,8 @@ func TestRewriteErrors(t *testing.T) {
 		want error
 	}{
 		{"not version 6", v4, opt, ipv6.ErrBadHeader},
-		{"payload length past the packet", long, opt, ipv6.ErrBadHeader},
+		{"a Hop-by-Hop header cut by the capture", cut, opt, ipopt.ErrTruncated},
+		{"remove: a Hop-by-Hop header cut by the capture", cut, nil, ipopt.ErrTruncated},
 		{"a jumbogram", jumbo, opt, ipv6.ErrBadHeader},
 		{"options that do not frame", badOpts, opt, ipopt.ErrBadLength},
 		{"not an option", packet6(ipv6.UDP, udp8), opt[:9], ipopt.ErrBadLength},

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -225,4 +226,30 @@ func TestRewriteCALIPSOSnaplen(t *testing.T) {
 	_, l, ok := labelOf6(t, frames[0][14:])
 	assert.True(t, ok)
 	assert.Equal(t, "s1:c1900", l)
+}
+
+// TestRewriteCALIPSOCapturedShort: an IPv6 packet captured short is
+// labelled in its captured part, and its original length grows by as
+// much as its captured octets.
+func TestRewriteCALIPSOCapturedShort(t *testing.T) {
+	ip := buildIPv6(host6A, host6B, nil, ipv6.UDP, bytes.Repeat([]byte{'x'}, 100))
+	f := ethernet(etherTypeIPv6, ip)
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	require.NoError(t, w.WriteFileHeader(80, layers.LinkTypeEthernet))
+	require.NoError(t, w.WritePacket(ciOf(80, len(f)), f[:80]))
+	in := writeFile(t, "short.pcap", buf.String())
+	out := in + ".out"
+	r := iplabel(t, "", "rewrite", "--in", in, "--out", out, "--set", "calipso:doi=16,level=3")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	rd, err := pcapgo.NewReader(bytes.NewReader(mustRead(t, out)))
+	require.NoError(t, err)
+	data, ci, err := rd.ReadPacketData()
+	require.NoError(t, err)
+	assert.Equal(t, 80+16, ci.CaptureLength)
+	assert.Equal(t, len(f)+16, ci.Length)
+	h := ipv6.Header(data[14:])
+	assert.Equal(t, len(ip)-40+16, h.PayloadLen())
+	assert.Equal(t, uint8(ipv6.HopByHop), h.NextHeader())
+	assert.Equal(t, f[14+40:80], data[14+40+16:], "the captured payload")
 }

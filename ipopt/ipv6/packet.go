@@ -24,27 +24,25 @@ var (
 // FindHopByHop returns the Hop-by-Hop header of pkt, an IPv6 packet from
 // its fixed header on, and found false when the fixed header names
 // another header first. It checks what a rewrite needs (RULES.md §7): a
-// fixed header of version 6, a payload length inside pkt and not 0 (a
-// jumbogram) before a Hop-by-Hop header, a header inside the payload
-// length, and options that frame cleanly ([Iter]). Error offsets count
-// after the fixed header (RULES.md §1), which is also from the Hop-by-Hop
-// header's first octet.
+// fixed header of version 6, a payload length not 0 (a jumbogram) before
+// a Hop-by-Hop header, a header inside the payload length and inside
+// pkt, and options that frame cleanly ([Iter]). pkt may end before the
+// payload length says (a packet captured short): only the header must be
+// there. Error offsets count after the fixed header (RULES.md §1), which
+// is also from the Hop-by-Hop header's first octet.
 func FindHopByHop(pkt []byte) (hdr ExtHeader, found bool, err error) {
 	h, err := ParseHeader(pkt)
 	if err != nil {
 		return nil, false, err
 	}
-	pl := h.PayloadLen()
-	if pl > len(pkt)-HeaderLen {
-		return nil, false, kindPayloadLen.HeaderAt(4)
-	}
 	if h.NextHeader() != HopByHop {
 		return nil, false, nil
 	}
+	pl := h.PayloadLen()
 	if pl == 0 {
 		return nil, false, kindJumbogram.HeaderAt(4)
 	}
-	hdr, err = ParseExtHeader(pkt[HeaderLen : HeaderLen+pl])
+	hdr, err = ParseExtHeader(pkt[HeaderLen:min(HeaderLen+pl, len(pkt))])
 	if err != nil {
 		return nil, false, err
 	}
