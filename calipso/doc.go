@@ -44,5 +44,5 @@
 // NewErrorKind6), unwrapping to this package's sentinels or to ipopt's
 // framing ones; offsets count from the option's type octet, and the ipv6
 // walk moves them to the option's place. Text that does not parse fails with an *ipopt.ParseError. Nothing
-// here allocates on a decode, validate or encode path.
+// here allocates on a decode, validate, encode or rewrite path.
 package calipso

@@ -56,7 +56,8 @@ func span(hdr ipv6.ExtHeader) (start, end int, found bool) {
 //
 // opt is one whole CALIPSO option from its type octet ([ParseOption]
 // frames it and its length octet covers all of it), such as
-// AppendOption(nil, 2, doi, &l) writes; its checksum is not checked. The
+// AppendOption(nil, 2, doi, &l) writes; its checksum is not checked. It
+// is copied before the packet is touched, so it may alias the packet. The
 // rewrite is atomic: on error nothing changed. It does not allocate.
 func SetOption(p *ipopt.Packet, opt []byte) error {
 	if o, err := ParseOption(opt); err != nil || len(o) != len(opt) {
