@@ -25,8 +25,8 @@
 // headers and checks their CALIPSO labels (RFC 5570) and other options as
 // Linux does, and decode --ipv6 decodes them. dump prints one line per
 // packet of a pcap or pcapng capture, IPv4 and IPv6 (CALIPSO) labels
-// alike; rewrite relabels every IPv4 packet of one (IPv6 packets are
-// copied). --doi-config names a file of DOIs in netlabelctl syntax, or
+// alike; rewrite relabels its IPv4 packets (CIPSO, BSO) or its IPv6
+// packets (CALIPSO, --set calipso:...), and --strip removes both. --doi-config names a file of DOIs in netlabelctl syntax, or
 // "kernel" for the running kernel's, which dois prints in that syntax.
 // Without it, dump checks labels of DOIs not configured structurally and
 // says so.
