@@ -1,6 +1,6 @@
 // Package fips188 decodes, encodes and validates the network-layer
-// security label of FIPS PUB 188 (1994), and the DSM network SID label
-// built on it.
+// security label of FIPS PUB 188 (1994). The DSM network SID label, built
+// on its tag 7, is package fips188/dsm.
 //
 // Every implementation that cites FIPS 188 (Linux's cipso_ipv4.h,
 // Wireshark's packet-ip.c, Suricata) carries its label in the CIPSO
@@ -39,34 +39,6 @@
 // [ipopt.OptionChecker], so an options walk such as ipopt.Linux can use it
 // for option 134. [FindCIPSO] finds the one CIPSO option of an options
 // field.
-//
-// # To carry a DSM network SID
-//
-// DSM labelled each packet with the security ID of the sending process and
-// the node it ran on, as typed parameters in the data of a tag 7 (RULES.md
-// §8). [NewNSID] makes the label DSM sent; [NSID] holds any of the six
-// parameters ([ParamType]). [NSID.AppendOption] writes the whole option,
-// [NSID.AppendTag] and [NSID.AppendParams] its parts; [NSID.AlignedLen]
-// is the room it takes in the IPv4 header and [EffectiveMSS] the TCP
-// segment size that is left.
-//
-// # To check a packet as a DSM receiver does
-//
-// [NSIDProfile.Decode] checks one option in DSM's order and decodes it;
-// [NSIDProfile.DecodeOptions] finds it in an options field. [DSMReceiver]
-// is DSM's receiver with the ICMP pointers DSM reported; [NSIDStrict] and
-// [NSIDLenient] accept all six parameter types with Linux-style pointers.
-// [NSIDProfile.DecodeFreeForm] reads a tag 7 found among other tags, and
-// [ParamIter] walks any parameter list. A Linux kernel with NetLabel
-// refuses such packets before any socket sees them, so a DSM receiver
-// checks or strips the label first (RULES.md §8.7).
-//
-// # To map SIDs
-//
-// A [Mapper] turns a received (source SID, node ID) pair into one
-// network-wide security ID ([NSID.NetworkSID]). [PairMapper], the default,
-// never collides; [TableMapper] maps configured pairs; [SeedMapper] is
-// DSM's own formula, for interoperation; [MapperFunc] adapts a function.
 //
 // # Errors and allocation
 //

@@ -12,8 +12,8 @@ import (
 //
 // with no alignment and no level octet; the data's meaning belongs to the
 // tag set (RULES.md §4: the layout Suricata, Wireshark and the 2001–2002
-// SELinux FIPS-188 code agree on). DSM's network SID ([NSID]) is one such
-// meaning. Under IPv4 the data is at most 32 octets.
+// SELinux FIPS-188 code agree on). DSM's network SID (package fips188/dsm) is
+// one such meaning. Under IPv4 the data is at most 32 octets.
 //
 // The view aliases the option. Make one with [Profile.ParseFreeForm] or
 // take it from a [TagSet].

@@ -15,7 +15,7 @@ import (
 //   - Permissive, carried by a tag 6: holding any one suffices (RULES.md
 //     §3);
 //   - FreeForm, the data of a tag 7, whose meaning the tag set defines
-//     (DSM's network SID is one; see [NSID]).
+//     (DSM's network SID is one; see package fips188/dsm).
 //
 // The level is the hierarchical sensitivity level of the restrictive and
 // permissive tags, which both carry it (one level per label; RULES.md §5:

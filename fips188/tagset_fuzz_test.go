@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // tagsInEncoderOrder reports whether the tags of s come in the order the
@@ -83,4 +84,15 @@ func FuzzTagSet(f *testing.F) {
 			t.Fatalf("strict re-encode % x -> % x (%v)", []byte(s.Option()), out, err)
 		}
 	})
+}
+
+func checkFuzzErr(t *testing.T, err error, n int) {
+	t.Helper()
+	e, ok := err.(ipopt.Error)
+	if !ok {
+		t.Fatalf("error %T %v is not ipopt.Error", err, err)
+	}
+	if e.Offset() < 0 || e.Offset() > max(n, ipopt.MaxOptionsLen) {
+		t.Fatalf("offset %d out of range for %d octets: %v", e.Offset(), n, err)
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Vectors of RULES.md §9, built by hand from the layouts of §2 to §4.
+// Vectors of RULES.md §8, built by hand from the layouts of §2 to §4.
 var (
 	vecA = []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x03, 0x01, 0x06, 0x00, 0x05, 0x90, 0x40}
 	vecD = []byte{0x86, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x06, 0x05, 0x00, 0x07, 0xc0}
@@ -19,7 +19,15 @@ var (
 	vecG = []byte{0x86, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x0e, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}
 )
 
-// vecH is RULES.md §9 H: tag 1, level 9, category 239, 40 octets.
+// dsmExample is a tag 7 alone under DOI 0x10001000: the DSM network SID
+// example of dsm/RULES.md §4 (source SID 0x12341234, node 1).
+var dsmExample = []byte{
+	0x86, 0x14, 0x10, 0x00, 0x10, 0x00, 0x07, 0x0E,
+	0x03, 0x06, 0x12, 0x34, 0x12, 0x34,
+	0x06, 0x06, 0x00, 0x00, 0x00, 0x01,
+}
+
+// vecH is RULES.md §8 H: tag 1, level 9, category 239, 40 octets.
 func vecH() []byte {
 	b := append([]byte{0x86, 0x28, 0x00, 0x00, 0x00, 0x01, 0x01, 0x22, 0x00, 0x09}, make([]byte, 29)...)
 	return append(b, 0x01)
@@ -96,7 +104,7 @@ func TestCIPSOVectorsThroughTagSet(t *testing.T) {
 
 // tagCase is a crafted option, the error each profile gives (nil: valid)
 // and the offset of the failure. Sources: the negative cases of RULES.md
-// §9 and Linux's cipso_v4_validate (net/ipv4/cipso_ipv4.c), whose
+// §8 and Linux's cipso_v4_validate (net/ipv4/cipso_ipv4.c), whose
 // pointers the strict profile matches where it refuses the same thing.
 type tagCase struct {
 	name       string

@@ -15,6 +15,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -44,7 +45,7 @@ func checkDecodeErr(t *testing.T, what string, err error, n int) {
 }
 
 // cliNSIDProfile is the profile the CLI decodes network SIDs with.
-var cliNSIDProfile = fips188.NSIDProfile{RejectDuplicates: true}
+var cliNSIDProfile = dsm.Profile{RejectDuplicates: true}
 
 // decodeLikeCLI runs, on every option of field, the library decoder
 // iplabel decode uses for it, and checks their errors.
@@ -109,7 +110,7 @@ func decodeTagLikeCLI(t *testing.T, tg cipso.Tag, off, n int) {
 		ff, err := fips188.Lenient.ParseFreeForm(tg)
 		checkDecodeErr(t, "tag 7", ipopt.Shift(err, off), n)
 		if err == nil {
-			var ns fips188.NSID
+			var ns dsm.Label
 			checkDecodeErr(t, "nsid", ipopt.Shift(cliNSIDProfile.DecodeFreeForm(ff, &ns), off), n)
 		}
 	case cipso.TagLocal:

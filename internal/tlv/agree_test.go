@@ -12,6 +12,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -186,7 +187,7 @@ func fipsTags(o cipso.Option, pads bool) result {
 
 func params(b []byte) result {
 	var r result
-	it := fips188.NewParamIter(b)
+	it := dsm.NewParamIter(b)
 	for it.Next() {
 		p := it.Param()
 		r.items = append(r.items, item{p.Offset, p.Bytes})
@@ -242,7 +243,7 @@ func agree(b []byte) error {
 		}
 	}
 	if w, it := walker(b, 0, false, false), params(b); !equal(w, it) {
-		return fmt.Errorf("fips188.ParamIter %v, walker %v", it, w)
+		return fmt.Errorf("dsm.ParamIter %v, walker %v", it, w)
 	}
 	return nil
 }
@@ -279,7 +280,7 @@ func genField() gopter.Gen {
 }
 
 // Property: the walker gives what its definition gives, and ipopt.Iter,
-// ipopt.Find, cipso.TagIter, fips188.TagIter and fips188.ParamIter give
+// ipopt.Find, cipso.TagIter, fips188.TagIter and dsm.ParamIter give
 // what the walker gives, items, end and failure alike.
 func TestPropWalkerAgrees(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(13)
@@ -341,7 +342,7 @@ func TestIteratorsAllocNothing(t *testing.T) {
 			}
 			_ = errors.Is(ft.Err(), ipopt.ErrTruncated)
 		}
-		p := fips188.NewParamIter(b[13:17])
+		p := dsm.NewParamIter(b[13:17])
 		for p.Next() {
 			_ = p.Param()
 		}
