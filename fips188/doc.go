@@ -17,12 +17,13 @@
 //
 // Choose a [Profile]: [Lenient] (the zero value) accepts what Linux-era
 // and Wireshark-era implementations produce, [Strict] takes the refusing
-// reading of every open point (RULES.md §6). [Profile.Decode] reads one
-// option into a [Label], which keeps the restrictive categories (tags 1,
-// 2, 5), the permissive ones (tag 6) and the free-form data (tag 7)
-// apart; [Profile.DecodeOptions] does the same for a whole options field.
-// For a zero-copy view instead, [Profile.Parse] returns a checked
-// [TagSet], whose tags [TagIter] walks and whose tag 6 and tag 7 are
+// reading of every open point (RULES.md §6; [Strict.Profile] is that
+// reading as a Profile). [Profile.Decode] reads one option into a
+// [Label], which keeps the restrictive categories (tags 1, 2, 5), the
+// permissive ones (tag 6) and the free-form data (tag 7) apart;
+// [Profile.DecodeOptions] does the same for a whole options field. For a
+// zero-copy view instead, [Profile.Parse] returns a checked [Option],
+// whose tags [PaddedTagIter] walks and whose tag 6 and tag 7 are
 // [PermissiveBitmap] and [FreeForm] views. [Label.CIPSO] gives the
 // [cipso.Label] of a label that has only a restrictive part.
 //
@@ -33,12 +34,13 @@
 // tags are written with [AppendPermissiveBitmap] and
 // [Profile.AppendFreeForm].
 //
-// # To check options as part of an options walk
+// # To check options
 //
-// [Profile.Validate] checks one option; a Profile is an
-// [ipopt.OptionChecker], so an options walk such as ipopt.Linux can use it
-// for option 134. [FindCIPSO] finds the one CIPSO option of an options
-// field.
+// [Profile.Validate] and [Strict.Validate] check the label of a whole
+// options field, [Profile.CheckOption] and [Strict.CheckOption] one
+// option: Profile and Strict are [ipopt.OptionChecker]s, so an options
+// walk such as ipopt.Linux can use them for option 134. [FindCIPSO] finds
+// the one CIPSO option of an options field.
 //
 // # Errors and allocation
 //

@@ -65,7 +65,7 @@ func (l *Label) Equal(o *Label) bool {
 // level-carrying tag the level. Other
 // tags, which the profile let through, are not read. On error l is
 // unchanged.
-func (s TagSet) Label(l *Label) error {
+func (s Option) Label(l *Label) error {
 	var out Label
 	out.ID = s.ID()
 	levelSet := false

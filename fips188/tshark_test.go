@@ -24,7 +24,7 @@ import (
 //
 //   - ip.cipso.doi is the tag set identifier;
 //   - ip.cipso.tag_type lists every tag the walk meets, a 0 for each
-//     one-octet pad (TagIter skips them; they are the gaps between tags);
+//     one-octet pad (PaddedTagIter skips them; they are the gaps between tags);
 //   - ip.cipso.tag_data is, for a tag 6, the alignment octet, the level
 //     and the bitmap, and for a tag 7 its data;
 //   - ip.cipso.sensitivity_level is the level of each tag 1, 2 and 5
@@ -62,8 +62,9 @@ func TestTsharkDifferential(t *testing.T) {
 		require.Equal(t, strconv.Itoa(i+1), cols[fFrame])
 		name := fmt.Sprintf("frame %d (%s), options % x", i+1, v.what, v.opts)
 
-		o, err := FindCIPSO(v.opts)
+		o, found, err := FindCIPSO(v.opts)
 		require.NoError(t, err, name)
+		require.True(t, found, name)
 		s, err := Lenient.Parse(o.Bytes)
 		require.NoError(t, err, name)
 		var types, data, levels []string
@@ -100,10 +101,10 @@ func TestTsharkDifferential(t *testing.T) {
 				// and stops; the lenient profile skips the tag and goes
 				// on. The generator puts unknown tags last.
 				nUnknown++
-				next = s.Len()
+				next = s.CIPSO().Len()
 			}
 		}
-		for ; next < s.Len(); next++ { // trailing pads
+		for ; next < s.CIPSO().Len(); next++ { // trailing pads
 			types = append(types, "0")
 			nPads++
 		}

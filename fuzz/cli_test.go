@@ -134,7 +134,7 @@ func (s *strictLikeCLI) CheckOption(o ipopt.Option, socket bool) error {
 	}
 	for it := opt.Tags(); it.Next(); {
 		if ty := it.Tag().Type; ty == cipso.TagPBitmap || ty == cipso.TagFreeForm {
-			return fips188.Strict.CheckOption(o, socket)
+			return fips188.Strict{}.CheckOption(o, socket)
 		}
 	}
 	return nil

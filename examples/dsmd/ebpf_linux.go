@@ -14,7 +14,7 @@ import (
 )
 
 // EBPFIngress is dsmd's tc ingress program (bpf/dsmd.c), loaded with its
-// maps filled: it checks the DSM label with an fips188 receiver profile,
+// maps filled: it checks the DSM label with a dsm receiver profile,
 // neutralises an accepted one with NOPs and validates the options field
 // as Linux does (ipopt.Linux with cipso.Linux for the configured DOIs).
 type EBPFIngress struct {

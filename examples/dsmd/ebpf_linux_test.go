@@ -85,7 +85,7 @@ func firstLine(s string) string {
 
 // ebpfModel is what the ingress program must decide about opts, from the
 // Go side: a DSM label (the only CIPSO option, of the profile's DOI) is
-// checked with the fips188 profile (NSIDProfile.DecodeOptions) and, once
+// checked with the dsm profile (dsm.Profile.DecodeOptions) and, once
 // accepted, overwritten with NOPs; then the field is checked with
 // ipopt.Linux and cipso.Linux as on loopback, its pointer dropped when
 // Linux sends none (ipopt.Compiled.Silent). It returns the verdict and the
@@ -100,7 +100,7 @@ func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p dsm.Profile) (ok bo
 	if len(opts) == 0 {
 		return true, -1, EBPFPass, out
 	}
-	if o, err := fips188.FindCIPSO(opts); err == nil && len(o.Bytes) >= 6 && cipso.DOI(binary.BigEndian.Uint32(o.Bytes[2:6])) == doi {
+	if o, found, err := fips188.FindCIPSO(opts); err == nil && found && len(o.Bytes) >= 6 && cipso.DOI(binary.BigEndian.Uint32(o.Bytes[2:6])) == doi {
 		var n dsm.Label
 		if _, err := p.DecodeOptions(opts, &n); err != nil {
 			return false, ebpfErrPointer(err), EBPFDSM, out

@@ -57,7 +57,7 @@ var (
 	errShortPacket = ipopt.NewErrorKind(ipopt.ErrTotalLength, "total length", ipopt.Malformed)
 )
 
-// receiveProfile is the label check: the fips188 strict profile (each of
+// receiveProfile is the label check: the dsm strict profile (each of
 // the six parameters at most once, in ascending order, nothing unknown)
 // for the configured DOI, with the source SID and node ID required, the
 // two DSM always sent and the policy needs.
@@ -77,8 +77,8 @@ func (c *Config) receiveProfile() dsm.Profile {
 //     worthless;
 //  2. the options framing, at most one CIPSO option (a second one is
 //     refused as Linux's __ip_options_compile does, net/ipv4/ip_options.c)
-//     and the label against the receive profile (fips188 strict, source
-//     SID and node ID required), with fips188's NSIDProfile.DecodeOptions;
+//     and the label against the receive profile (dsm strict, source
+//     SID and node ID required), with dsm.Profile.DecodeOptions;
 //     no CIPSO option at all makes the packet unlabeled;
 //  3. a label that fails only because it is a CIPSO option of another DOI
 //     is passed to the kernel unchanged when the configuration says

@@ -55,7 +55,7 @@ func TestVerify(t *testing.T) {
 		{name: "label after a NOP", pkt: udpPacket(pad4(append([]byte{1}, label(0x10, 1)...)), ipA, 5000),
 			want: InAccepted, rule: 3, sid: 0x10, labelAt: 1},
 		// Malformed labels: DSM's receiver checks (fips188/dsm/RULES.md) and
-		// the fips188 strict profile; offsets are in the options field.
+		// the dsm strict profile; offsets are in the options field.
 		{name: "foreign DOI", pkt: udpPacket(dsmLabel(0x10001001, [2]uint32{pSSID, 0x10}, [2]uint32{pNode, 1}), ipA, 5000),
 			want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},
 		{name: "tag 1 of another DOI", pkt: udpPacket(tagRB, ipA, 5000), want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},

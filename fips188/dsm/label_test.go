@@ -349,13 +349,13 @@ func TestParamIter(t *testing.T) {
 	testutil.RequireErrAt[ipopt.Error](t, it.Err(), ipopt.ErrBadLength, 1, 21)
 }
 
-// TestNSIDInTagSet reads a network SID from a tag 7 that follows a tag 1,
-// which Decode (DSM's one-tag rule) refuses but a tag set view finds.
-func TestNSIDInTagSet(t *testing.T) {
+// TestNSIDAmongTags reads a network SID from a tag 7 that follows a tag 1,
+// which Decode (DSM's one-tag rule) refuses but a fips188.Option view finds.
+func TestNSIDAmongTags(t *testing.T) {
 	b := []byte{0x86, 0x18, 0x10, 0x00, 0x10, 0x00, 0x01, 0x04, 0x00, 0x05,
 		0x07, 0x0e, 0x03, 0x06, 0x12, 0x34, 0x12, 0x34, 0x06, 0x06, 0x00, 0x00, 0x00, 0x01}
 	testutil.RequireErrAt[ipopt.Error](t, check(Receiver, b), cipso.ErrTagNotAllowed, 6, 7)
-	s, err := fips188.Strict.Parse(b)
+	s, err := fips188.Strict{}.Profile().Parse(b)
 	require.NoError(t, err)
 	ff, ok := s.FreeForm()
 	require.True(t, ok)
@@ -364,7 +364,7 @@ func TestNSIDInTagSet(t *testing.T) {
 	assert.Equal(t, New(DefaultSID, 1), n)
 
 	b[18] = 0x02 // node ID -> policy serial, at option offset 18
-	s, err = fips188.Strict.Parse(b)
+	s, err = fips188.Strict{}.Profile().Parse(b)
 	require.NoError(t, err)
 	ff, _ = s.FreeForm()
 	testutil.RequireErrAt[ipopt.Error](t, Receiver.DecodeFreeForm(ff, &n), ErrUnknownParam, 18, 19)

@@ -2,7 +2,6 @@ package dsm
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
@@ -264,24 +263,31 @@ func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
 	return ipopt.Shift(p.Decode(o.Bytes, &n), o.Offset)
 }
 
-var errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, 0)
+var (
+	errOptsMissing    = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+	errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, 0)
+)
 
 // DecodeOptions runs Decode on the CIPSO option of a whole options field
 // (the octets after the 20-octet base header), located with
 // [fips188.FindCIPSO]. It returns that option, whose Offset places it for
-// a rewrite. With DSMPointers a missing option reports pointer 0, what DSM
-// reported when the first option was not CIPSO. Errors carry offsets in
+// a rewrite. A missing option is fips188.ErrMissing (class Missing) with
+// pointer 134, the value CIPSO draft §5.1.2 puts in ICMP Parameter Problem
+// code 1, or with DSMPointers 0, what DSM reported when the first option
+// was not CIPSO. Errors carry offsets in
 // the options field (ipopt.Shift); with DSMPointers the pointers that
 // count from the option become one more than the options field offset,
 // which is DSM's number when the label is the first option, the only
 // place DSM looked for it.
 func (p Profile) DecodeOptions(opts []byte, n *Label) (ipopt.Option, error) {
-	o, err := fips188.FindCIPSO(opts)
-	if err != nil {
-		if p.DSMPointers && errors.Is(err, fips188.ErrMissing) {
-			return ipopt.Option{}, errOptsMissingDSM.At(0)
-		}
+	o, found, err := fips188.FindCIPSO(opts)
+	switch {
+	case err != nil:
 		return ipopt.Option{}, err
+	case !found && p.DSMPointers:
+		return ipopt.Option{}, errOptsMissingDSM.At(0)
+	case !found:
+		return ipopt.Option{}, errOptsMissing.At(0)
 	}
 	if err := p.Decode(o.Bytes, n); err != nil {
 		return ipopt.Option{}, ipopt.Shift(err, o.Offset)
@@ -298,7 +304,7 @@ func (p Profile) Validate(opts []byte) error {
 }
 
 // DecodeFreeForm is Decode for a free-form tag already found, say in a
-// [fips188.TagSet] that also carries other tags: only the parameter rules
+// [fips188.Option] that also carries other tags: only the parameter rules
 // apply (not the DOI, tag-length or option checks), with offsets from the
 // option's type octet as f's are.
 func (p Profile) DecodeFreeForm(f fips188.FreeForm, n *Label) error {
