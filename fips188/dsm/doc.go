@@ -22,7 +22,8 @@
 // Choose a [Profile]: [Receiver] is DSM's receiver with the ICMP pointers
 // DSM reported; [Strict] and [Lenient] accept all six parameter types with
 // Linux-style pointers, Strict refusing repeats, disorder and unknown
-// types, Lenient skipping unknown types and letting the last repeat win.
+// types, Lenient skipping unknown types and letting the last repeat win
+// ([Strict.Profile] is Strict's rules as a Profile).
 // [Profile.Decode] checks one option in DSM's order and decodes it;
 // [Profile.DecodeOptions] finds it in an options field and
 // [Profile.Validate] checks it there. A Profile and Strict are
