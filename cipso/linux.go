@@ -30,6 +30,14 @@ type Linux struct {
 	// Loopback is whether the packet arrived on a loopback device, the
 	// only place Linux accepts the local tag 128.
 	Loopback bool
+	// AnyDOI checks an option whose DOI is not in Registry structurally
+	// instead of refusing it at its DOI: every check of cipso_v4_validate
+	// but DOI membership, as if the DOI were configured to admit the
+	// option (a pass DOI with tags 1, 2 and 5, and the local tag 128 on
+	// loopback; DOI 0, which no configuration can hold, is still refused).
+	// Linux has no such mode; it is for looking at labels
+	// before any DOI is configured. Registered DOIs are checked as always.
+	AnyDOI bool
 }
 
 // NewLinux returns the Linux profile for r with the kernel's defaults
@@ -75,7 +83,7 @@ func (l *Linux) check(b []byte, socket bool) error {
 	if n < 8 {
 		return ipopt.KindBadLength.At(1)
 	}
-	d := l.Registry.Lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
+	d := l.lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
 	if d == nil {
 		return KindUnknownDOI.At(2)
 	}

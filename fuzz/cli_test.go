@@ -27,6 +27,18 @@ import (
 // TestCLIDump build the binary once and feed it a bounded set of
 // generated and arbitrary inputs.
 
+// cliCIPSO is the CLI's CIPSO checker without a DOI configuration: the
+// labels of DSM's DOI (dsm.DefaultDOI) with DSM's receiver rules, the
+// others as lx judges them.
+type cliCIPSO struct{ lx *cipso.Linux }
+
+func (c cliCIPSO) CheckOption(o ipopt.Option, socket bool) error {
+	if len(o.Bytes) >= cipso.HeaderLen && cipso.DOI(o.Bytes[2])<<24|cipso.DOI(o.Bytes[3])<<16|cipso.DOI(o.Bytes[4])<<8|cipso.DOI(o.Bytes[5]) == dsm.DefaultDOI {
+		return dsm.Receiver.CheckOption(o, socket)
+	}
+	return c.lx.CheckOption(o, socket)
+}
+
 // checkDecodeErr fails unless err is nil or an ipopt.Error whose offset
 // lies in the n-octet field (0..n; a decoder may report a missing octet
 // just past the end).
@@ -293,7 +305,8 @@ type cliDecoded struct {
 // walks (offset, type, length) up to where it stops, an error is reported
 // when the walk fails and points inside the field, and validate's verdict
 // and pointer are those of ipopt.Linux with cipso.Linux and no DOI
-// configured (the CLI's default). For arbitrary octets: no crash, exit
+// configured (the CLI's default), DSM's network-SID DOI checked with
+// dsm.Receiver. For arbitrary octets: no crash, exit
 // status 0 or 2, and every output line is JSON.
 func TestCLIDecode(t *testing.T) {
 	fields := cliFields(t, 1500)
@@ -351,7 +364,7 @@ func TestCLIDecode(t *testing.T) {
 	if len(lines) != len(fields) {
 		t.Fatalf("validate: %d lines for %d fields", len(lines), len(fields))
 	}
-	l0 := ipopt.Linux{CIPSO: cipso.NewLinux(&cipso.Registry{})}
+	l0 := ipopt.Linux{CIPSO: cliCIPSO{cipso.NewLinux(&cipso.Registry{})}}
 	valid := 0
 	for i, f := range fields {
 		var v struct {

@@ -38,7 +38,7 @@ func Example_dump() {
 	// 3  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 16: ranged level 5 categories {20-10,3-0}  valid
 	// 4  192.0.2.2 > 192.0.2.1  udp  CIPSO DOI 16: restricted bitmap level 2 categories {7}  valid
 	// 5  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 16: permissive bitmap level 4 categories {1,2}  INVALID pointer 26: cipso: tag type not allowed: tag type at offset 6 (pointer 26)
-	// 6  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 268439552: network SID ssid=305402420 node=1  INVALID pointer 22: cipso: unknown DOI: doi at offset 2 (pointer 22)
+	// 6  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 268439552: network SID ssid=305402420 node=1  valid (DSM receiver rules)
 	// 7  127.0.0.1 > 127.0.0.1  udp  CIPSO DOI 5: local secid 42  valid
 	// 8  192.0.2.2 > 192.0.2.1  udp  CIPSO DOI 3: restricted bitmap level 2 categories {0,9}  valid
 	// 9  192.0.2.1 > 192.0.2.2  udp  BSO secret genser+nsa; ESO format 1 data ab  valid

@@ -24,7 +24,7 @@ import (
 func runValidate(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	profile := fs.String("profile", "linux", "validation profile: linux or strict")
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	loopback := fs.Bool("loopback", false, "the packet arrived on loopback (local tag 128 allowed)")
 	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
 	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
@@ -54,11 +54,11 @@ func runValidate(e *env, args []string) (int, error) {
 	if *rbm != "0" && *rbm != "1" {
 		return 0, usagef("--rbm-strictvalid %q: want 0 or 1", *rbm)
 	}
-	reg, err := loadConfig(*cfg)
+	doiCfg, err := loadDOIConfig(*cfg)
 	if err != nil {
 		return 0, err
 	}
-	v := newValidator(reg, strict, *loopback, *rbm == "1")
+	v := newConfiguredValidator(doiCfg, strict, *loopback, *rbm == "1")
 	return writeLines(e, "validate", pos, make([]byte, 0, ipopt.MaxOptionsLen), parseHexField, exitInvalid, func(line, opts []byte) ([]byte, bool) {
 		vd := v.validate(opts)
 		return appendVerdictJSON(line, vd), vd.err != nil

@@ -26,13 +26,21 @@ type validator struct {
 }
 
 func newValidator(reg *cipso.Registry, strict, loopback, rbmStrictValid bool) *validator {
+	return newConfiguredValidator(&doiConfig{cipso: reg}, strict, loopback, rbmStrictValid)
+}
+
+// newConfiguredValidator is newValidator with everything --doi-config
+// gives: in either profile the labels of the network-SID DOI are checked
+// with its receiver rules (doiConfig.checker).
+func newConfiguredValidator(cfg *doiConfig, strict, loopback, rbmStrictValid bool) *validator {
+	reg := cfg.cipso
 	if strict {
 		c := &strictCIPSO{c: cipso.Strict{Registry: reg}, f: fips188.Strict{}}
 		c.c.Ignorable.Add(cipso.TagPBitmap, cipso.TagFreeForm)
-		return &validator{walk: ipopt.Linux{CIPSO: c}, strict: true}
+		return &validator{walk: ipopt.Linux{CIPSO: cfg.checker(c)}, strict: true}
 	}
 	lx := &cipso.Linux{Registry: reg, RBMStrictValid: rbmStrictValid, Loopback: loopback}
-	return &validator{walk: ipopt.Linux{CIPSO: lx}}
+	return &validator{walk: ipopt.Linux{CIPSO: cfg.checker(lx)}}
 }
 
 // fieldVerdict is what validate found in one options field.
