@@ -43,7 +43,7 @@ func FuzzCIPSORoundTrip(f *testing.F) {
 		}
 		var strict cipso.Strict
 		strictErr := strict.ValidateOption(opt)
-		fset, fipsErr := fips188.Strict.Parse(opt)
+		fset, fipsErr := fips188.Strict{}.Profile().Parse(opt)
 		first, ferr := opt.FirstTag()
 
 		if strictErr == nil {
@@ -106,7 +106,7 @@ func checkStrictRoundTrip(t *testing.T, opt cipso.Option, first cipso.Tag, ferr 
 		t.Fatalf("% x: strict accepts, Linux with %v refuses: %v", []byte(opt), d, err)
 	}
 
-	s, err := fips188.Strict.Parse(opt)
+	s, err := fips188.Strict{}.Profile().Parse(opt)
 	if err != nil {
 		t.Fatalf("% x: cipso.Strict accepts, fips188.Strict refuses: %v", []byte(opt), err)
 	}
@@ -118,7 +118,7 @@ func checkStrictRoundTrip(t *testing.T, opt cipso.Option, first cipso.Tag, ferr 
 	if err := fl.CIPSO(&cl); err != nil || !cl.Equal(&l) {
 		t.Fatalf("% x: fips188 reads %v (%v), cipso %v", []byte(opt), cl, err, l)
 	}
-	out, err = fips188.Strict.AppendOption(nil, &fl)
+	out, err = fips188.Strict{}.Profile().AppendOption(nil, &fl)
 	if err != nil || !bytes.Equal(out, opt) {
 		t.Fatalf("% x: fips188.Strict re-encodes % x (%v)", []byte(opt), out, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -27,13 +28,13 @@ import (
 // generated and arbitrary inputs.
 
 // cliCIPSO is the CLI's CIPSO checker without a DOI configuration: the
-// labels of DSM's DOI (fips188.DefaultDOI) with DSM's receiver rules, the
+// labels of DSM's DOI (dsm.DefaultDOI) with DSM's receiver rules, the
 // others as lx judges them.
 type cliCIPSO struct{ lx *cipso.Linux }
 
 func (c cliCIPSO) CheckOption(o ipopt.Option, socket bool) error {
-	if len(o.Bytes) >= cipso.HeaderLen && cipso.DOI(o.Bytes[2])<<24|cipso.DOI(o.Bytes[3])<<16|cipso.DOI(o.Bytes[4])<<8|cipso.DOI(o.Bytes[5]) == fips188.DefaultDOI {
-		return ipopt.Shift(fips188.DSMReceiver.Validate(o.Bytes), o.Offset)
+	if len(o.Bytes) >= cipso.HeaderLen && cipso.DOI(o.Bytes[2])<<24|cipso.DOI(o.Bytes[3])<<16|cipso.DOI(o.Bytes[4])<<8|cipso.DOI(o.Bytes[5]) == dsm.DefaultDOI {
+		return dsm.Receiver.CheckOption(o, socket)
 	}
 	return c.lx.CheckOption(o, socket)
 }
@@ -56,7 +57,7 @@ func checkDecodeErr(t *testing.T, what string, err error, n int) {
 }
 
 // cliNSIDProfile is the profile the CLI decodes network SIDs with.
-var cliNSIDProfile = fips188.NSIDProfile{RejectDuplicates: true}
+var cliNSIDProfile = dsm.Profile{RejectDuplicates: true}
 
 // decodeLikeCLI runs, on every option of field, the library decoder
 // iplabel decode uses for it, and checks their errors.
@@ -121,7 +122,7 @@ func decodeTagLikeCLI(t *testing.T, tg cipso.Tag, off, n int) {
 		ff, err := fips188.Lenient.ParseFreeForm(tg)
 		checkDecodeErr(t, "tag 7", ipopt.Shift(err, off), n)
 		if err == nil {
-			var ns fips188.NSID
+			var ns dsm.Label
 			checkDecodeErr(t, "nsid", ipopt.Shift(cliNSIDProfile.DecodeFreeForm(ff, &ns), off), n)
 		}
 	case cipso.TagLocal:
@@ -145,7 +146,7 @@ func (s *strictLikeCLI) CheckOption(o ipopt.Option, socket bool) error {
 	}
 	for it := opt.Tags(); it.Next(); {
 		if ty := it.Tag().Type; ty == cipso.TagPBitmap || ty == cipso.TagFreeForm {
-			return fips188.Strict.CheckOption(o, socket)
+			return fips188.Strict{}.CheckOption(o, socket)
 		}
 	}
 	return nil
@@ -305,7 +306,7 @@ type cliDecoded struct {
 // when the walk fails and points inside the field, and validate's verdict
 // and pointer are those of ipopt.Linux with cipso.Linux and no DOI
 // configured (the CLI's default), DSM's network-SID DOI checked with
-// fips188.DSMReceiver. For arbitrary octets: no crash, exit
+// dsm.Receiver. For arbitrary octets: no crash, exit
 // status 0 or 2, and every output line is JSON.
 func TestCLIDecode(t *testing.T) {
 	fields := cliFields(t, 1500)

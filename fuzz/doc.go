@@ -1,8 +1,8 @@
 // Package fuzz holds the module's cross-package fuzz campaigns: native Go
-// fuzz targets that drive ipopt, cipso, fips188 and rfc1108 together, a
-// bounded run of the iplabel binary on arbitrary input, and a differential
-// test against tshark. The package has no code of its own; everything is
-// in its test files.
+// fuzz targets that drive ipopt, cipso, fips188, fips188/dsm and rfc1108
+// together, a bounded run of the iplabel binary on arbitrary input, and a
+// differential test against tshark. The package has no code of its own;
+// everything is in its test files.
 //
 // # Running a campaign
 //
@@ -38,7 +38,7 @@
 // accept re-encodes byte for byte (also through Linux's generator for a
 // pass DOI), and the lenient decoders read the same label.
 //
-// FuzzFIPS188Label and FuzzNSIDLabel build FIPS PUB 188 labels and DSM
+// FuzzFIPS188Label and FuzzDSMLabel build FIPS PUB 188 labels and DSM
 // network SID labels from the input, encode them, place them after other
 // options and check that they decode back where they were put; a DSM
 // label is one Linux always refuses, at the tag type or the DOI.

@@ -10,7 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/iplabel/iplabel/examples/dsmd/bpf"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // EBPFOutReason is what the egress program did with a packet; it is also
@@ -91,12 +91,12 @@ func EBPFUnsupported(c *Config) error {
 // values, so that the egress program only writes those octets.
 func ebpfLabelTemplate(c *Config, dest bool) (tmpl []byte, sidOff, dsidOff int, err error) {
 	enc := func(sid, dsid uint32) ([]byte, error) {
-		n := fips188.NewNSID(sid, c.Node)
+		n := dsm.New(sid, c.Node)
 		if c.HasSerial {
-			n = n.WithPolicySerial(c.Serial)
+			n = n.With(dsm.ParamPolicySerial, c.Serial)
 		}
 		if dest {
-			n = n.WithDestSID(dsid)
+			n = n.With(dsm.ParamDestSID, dsid)
 		}
 		return n.AppendOption(nil, c.DOI)
 	}

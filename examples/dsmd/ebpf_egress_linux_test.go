@@ -82,7 +82,7 @@ func describeConfigForTest(c *Config) string {
 	return b.String()
 }
 
-// TestEBPFEgressFixed: the worked example of fips188/RULES.md (no
+// TestEBPFEgressFixed: the worked example of fips188/dsm/RULES.md (no
 // options in, the 20-octet label out, IHL 10), a CIPSO option replaced
 // in place, options kept behind the label, the label rules' actions and
 // a label that no longer fits.

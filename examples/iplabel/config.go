@@ -12,7 +12,7 @@ import (
 	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/cipso/netlabel"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	configlines "github.com/iplabel/iplabel/internal/lines"
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -28,7 +28,7 @@ type doiConfig struct {
 	// nsidDOI is the DOI whose labels are DSM network SIDs, checked with
 	// nsid instead of cipso_v4_validate; 0: none ("iplabel nsid off").
 	nsidDOI cipso.DOI
-	nsid    fips188.NSIDProfile
+	nsid    dsm.Profile
 	// given: a configuration was named (a file or the kernel). Without
 	// one, dump checks labels of DOIs not configured structurally.
 	given bool
@@ -71,12 +71,12 @@ func loadConfigs(path string) (*cipso.Registry, *calipso.Registry, error) {
 // An empty arg gives empty registries: no DOI is configured, so every
 // CIPSO label but a network SID fails validation at its DOI, as on a
 // kernel with NetLabel and no configuration (dump checks them
-// structurally instead). Whatever arg, labels of fips188.DefaultDOI are
-// network SIDs checked with fips188.DSMReceiver unless a cipsov4 DOI of
+// structurally instead). Whatever arg, labels of dsm.DefaultDOI are
+// network SIDs checked with dsm.Receiver unless a cipsov4 DOI of
 // that number is configured or a directive says otherwise.
 func loadDOIConfig(arg string) (*doiConfig, error) {
 	cfg := &doiConfig{cipso: &cipso.Registry{}, calipso: &calipso.Registry{}, given: arg != ""}
-	nsid := nsidDirective{doi: fips188.DefaultDOI, profile: fips188.DSMReceiver}
+	nsid := nsidDirective{doi: dsm.DefaultDOI, profile: dsm.Receiver}
 	switch arg {
 	case "":
 	case kernelConfig:
@@ -194,7 +194,7 @@ var errDirective = errors.New("bad iplabel directive")
 // with.
 type nsidDirective struct {
 	doi       cipso.DOI // 0: none
-	profile   fips188.NSIDProfile
+	profile   dsm.Profile
 	line, col int // of the directive's doi value (0: the default)
 	seen      bool
 }
@@ -207,10 +207,10 @@ func isDirective(line string) bool {
 }
 
 // nsidProfiles are the receiver rules "profile:" names.
-var nsidProfiles = map[string]fips188.NSIDProfile{
-	"dsm":     fips188.DSMReceiver,
-	"strict":  fips188.NSIDStrict,
-	"lenient": fips188.NSIDLenient,
+var nsidProfiles = map[string]dsm.Profile{
+	"dsm":     dsm.Receiver,
+	"strict":  dsm.Strict{}.Profile(),
+	"lenient": dsm.Lenient,
 }
 
 // parse reads directive line n:
@@ -219,9 +219,9 @@ var nsidProfiles = map[string]fips188.NSIDProfile{
 //	iplabel nsid off
 //
 // The first makes DOI N (decimal or 0x hex, not 0) the network-SID DOI,
-// checked with DSM's receiver rules (fips188.DSMReceiver) or the named
+// checked with DSM's receiver rules (dsm.Receiver) or the named
 // profile; the second makes no DOI one. Without the directive DOI
-// 268439552 (0x10001000, fips188.DefaultDOI) is, with DSM's rules. "#"
+// 268439552 (0x10001000, dsm.DefaultDOI) is, with DSM's rules. "#"
 // starts a comment. One directive per file.
 func (d *nsidDirective) parse(line string, n int) *ipopt.ParseError {
 	bad := func(col int, msg string) *ipopt.ParseError {
@@ -305,13 +305,13 @@ func (d *nsidDirective) parse(line string, n int) *ipopt.ParseError {
 type nsidChecker struct {
 	next ipopt.OptionChecker
 	doi  cipso.DOI
-	p    fips188.NSIDProfile
+	p    dsm.Profile
 }
 
 // CheckOption implements ipopt.OptionChecker.
 func (c *nsidChecker) CheckOption(o ipopt.Option, socket bool) error {
 	if isDOI(o.Bytes, c.doi) {
-		return ipopt.Shift(c.p.Validate(o.Bytes), o.Offset)
+		return c.p.CheckOption(o, socket)
 	}
 	return c.next.CheckOption(o, socket)
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Network SID labels (DSM's tag 7 with typed parameters, RULES.md §8 of
-// fips188), built with the command's own encoder in the tests below.
+// Network SID labels (DSM's tag 7 with typed parameters,
+// fips188/dsm/RULES.md), built with the command's own encoder in the tests below.
 const (
 	// nsidDefault: source SID 0x12341234, node 1, DSM's DOI 0x10001000.
 	nsidDefault = "861410001000070e030612341234060600000001"
@@ -43,7 +43,7 @@ func TestNSIDDirective(t *testing.T) {
 		{"no config: DSM lets the last of two source SIDs win", "", nsidDup, ok},
 		{"no config: DSM refuses a parameter it does not take, at its DSM pointer", "",
 			"861410001000070e030612341234050600000001",
-			`{"ok":false,"pointer":15,"error":"fips188: unknown or refused NSID parameter: parameter type at offset 14 (pointer 15)"}`},
+			`{"ok":false,"pointer":15,"error":"dsm: unknown or refused NSID parameter: parameter type at offset 14 (pointer 15)"}`},
 		{"no config: DOI 16 is not a network-SID DOI", "", nsidDOI16, unknownDOI},
 		{"sample config", sampleConfig, nsidDefault, ok},
 		{"off", "iplabel nsid off\n", nsidDefault, unknownDOI},

@@ -135,7 +135,7 @@ func TestRewriteSetOtherLabels(t *testing.T) {
 	got, _, _ = readCapture(t, out)
 	opts, _ := splitIPv4(t, got[0])
 	c, _ := ipopt.Find(opts, ipopt.CIPSO)
-	// The example label of fips188/RULES.md.
+	// The example label of fips188/dsm/RULES.md.
 	assert.Equal(t, []byte{0x86, 0x14, 0x10, 0, 0x10, 0, 7, 0x0e, 3, 6, 0x12, 0x34, 0x12, 0x34, 6, 6, 0, 0, 0, 1}, c.Bytes)
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -105,7 +106,7 @@ func samplePackets(t testing.TB) []samplePacket {
 	require.NoError(t, err)
 	opt6 = append(opt6, tag6...)
 
-	nsid, err := fips188.NewNSID(fips188.DefaultSID, 1).AppendOption(nil, 0)
+	nsid, err := dsm.New(dsm.DefaultSID, 1).AppendOption(nil, 0)
 	require.NoError(t, err)
 	local, err := local5.AppendLocalOption(nil, 42)
 	require.NoError(t, err)

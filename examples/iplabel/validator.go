@@ -35,7 +35,7 @@ func newValidator(reg *cipso.Registry, strict, loopback, rbmStrictValid bool) *v
 func newConfiguredValidator(cfg *doiConfig, strict, loopback, rbmStrictValid bool) *validator {
 	reg := cfg.cipso
 	if strict {
-		c := &strictCIPSO{c: cipso.Strict{Registry: reg}, f: fips188.Strict}
+		c := &strictCIPSO{c: cipso.Strict{Registry: reg}, f: fips188.Strict{}}
 		c.c.Ignorable.Add(cipso.TagPBitmap, cipso.TagFreeForm)
 		return &validator{walk: ipopt.Linux{CIPSO: cfg.checker(c)}, strict: true}
 	}
@@ -79,7 +79,7 @@ func offsetOf(err error) int {
 // carries FIPS 188 tags (6 or 7), with fips188's strict profile too.
 type strictCIPSO struct {
 	c cipso.Strict
-	f fips188.Profile
+	f fips188.Strict
 }
 
 // CheckOption implements ipopt.OptionChecker.

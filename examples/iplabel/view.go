@@ -5,6 +5,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -34,14 +35,14 @@ type tagView struct {
 	cats  []byte // the category field as on the wire
 	data  []byte // the tag after its type and length octets
 	secid uint32
-	nsid  fips188.NSID // set when hasNSID
+	nsid  dsm.Label // set when hasNSID
 	hasNS bool
 }
 
 // nsidProfile reads a tag 7's data as a DSM network SID: the six DSM
-// parameter types, each at most once, in any order (fips188.NSIDProfile).
+// parameter types, each at most once, in any order (dsm.Profile).
 // Data that does not parse so is shown as hex only.
-var nsidProfile = fips188.NSIDProfile{RejectDuplicates: true}
+var nsidProfile = dsm.Profile{RejectDuplicates: true}
 
 // viewTag decodes tag t of an option that starts at optOff. Tags 1, 2, 5
 // and 6 need the 4-octet tag header (type, length, alignment, level);
@@ -72,7 +73,7 @@ func viewTag(t cipso.Tag, optOff int) (tagView, error) {
 		v.kind, v.level, v.cats = tagBitmap, b.Level(), b.Bitmap()
 	case cipso.TagFreeForm:
 		v.kind = tagFreeForm
-		var n fips188.NSID
+		var n dsm.Label
 		if len(v.data) > 0 && nsidProfile.DecodeParams(v.data, &n) == nil && n.Params != 0 {
 			v.nsid, v.hasNS = n, true
 		}
@@ -153,13 +154,13 @@ func viewESO(o ipopt.Option) (rfc1108.ESO, error) {
 // nsidJSONOrder is the order and the names of the network SID parameters
 // in decode's JSON (the CLI contract) and in encode's --nsid spec.
 var nsidJSONOrder = [...]struct {
-	t   fips188.ParamType
+	t   dsm.ParamType
 	key string
 }{
-	{fips188.ParamSourceSID, "ssid"},
-	{fips188.ParamNodeID, "node"},
-	{fips188.ParamPolicySerial, "serial"},
-	{fips188.ParamMessageSID, "msid"},
-	{fips188.ParamDestSID, "dsid"},
-	{fips188.ParamBypass, "bypass"},
+	{dsm.ParamSourceSID, "ssid"},
+	{dsm.ParamNodeID, "node"},
+	{dsm.ParamPolicySerial, "serial"},
+	{dsm.ParamMessageSID, "msid"},
+	{dsm.ParamDestSID, "dsid"},
+	{dsm.ParamBypass, "bypass"},
 }

@@ -1,9 +1,9 @@
-package fips188
+package dsm
 
 // Mapper turns the (source SID, node ID) pair of a received network SID
 // label into a network-wide security ID, the value a receiver checks
 // against its policy (DSM checked permission(socket SID, packet SID,
-// NETWORK_RECEIVE) at sock_rcv_skb; RULES.md §8.6).
+// NETWORK_RECEIVE) at sock_rcv_skb; RULES.md §7).
 //
 // ok is false when the pair has no network SID (an unknown node, a SID
 // the table lacks); a receiver then treats the packet as unlabelled or
@@ -34,7 +34,7 @@ func (PairMapper) NetworkSID(sourceSID, nodeID uint32) (uint64, bool) {
 
 // SeedMapper is the DSM seed's mapping, network SID = source SID + 16 ×
 // node ID, computed in 32 bits as the seed's C did (it wraps). Its authors
-// marked it "bogus for now" (RULES.md §8.5): different pairs collide
+// marked it "bogus for now" (RULES.md §6): different pairs collide
 // (SID 16 on node 0 and SID 0 on node 1). It is here for interoperating with that code, and is not the default.
 type SeedMapper struct{}
 
@@ -69,7 +69,7 @@ func (m TableMapper) NetworkSID(sourceSID, nodeID uint32) (uint64, bool) {
 // NetworkSID maps n's source SID and node ID with m, or with [PairMapper]
 // when m is nil. ok is false when n lacks either parameter or m has no
 // value for the pair.
-func (n NSID) NetworkSID(m Mapper) (sid uint64, ok bool) {
+func (n Label) NetworkSID(m Mapper) (sid uint64, ok bool) {
 	if !n.Has(ParamSourceSID) || !n.Has(ParamNodeID) {
 		return 0, false
 	}

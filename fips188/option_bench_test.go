@@ -9,7 +9,7 @@ import (
 func BenchmarkParseStrict(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Strict.Parse(three); err != nil {
+		if _, err := strict.Parse(three); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -29,7 +29,7 @@ func BenchmarkDecodeLabelStrictEnum(b *testing.B) {
 	b.ReportAllocs()
 	var l Label
 	for b.Loop() {
-		if err := Strict.Decode(vecB, &l); err != nil {
+		if err := strict.Decode(vecB, &l); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -37,14 +37,14 @@ func BenchmarkDecodeLabelStrictEnum(b *testing.B) {
 
 func BenchmarkAppendOptionLabel(b *testing.B) {
 	var l Label
-	if err := Strict.Decode(three, &l); err != nil {
+	if err := strict.Decode(three, &l); err != nil {
 		b.Fatal(err)
 	}
 	buf := make([]byte, 0, 40)
 	b.ReportAllocs()
 	for b.Loop() {
 		var err error
-		if buf, err = Strict.AppendOption(buf[:0], &l); err != nil {
+		if buf, err = strict.AppendOption(buf[:0], &l); err != nil {
 			b.Fatal(err)
 		}
 	}

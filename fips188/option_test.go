@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Vectors of RULES.md §9, built by hand from the layouts of §2 to §4.
+// Vectors of RULES.md §8, built by hand from the layouts of §2 to §4.
 var (
 	vecA = []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x03, 0x01, 0x06, 0x00, 0x05, 0x90, 0x40}
 	vecD = []byte{0x86, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x06, 0x05, 0x00, 0x07, 0xc0}
@@ -19,11 +19,26 @@ var (
 	vecG = []byte{0x86, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x0e, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}
 )
 
-// vecH is RULES.md §9 H: tag 1, level 9, category 239, 40 octets.
+// dsmExample is a tag 7 alone under DOI 0x10001000: the DSM network SID
+// example of dsm/RULES.md §4 (source SID 0x12341234, node 1).
+var dsmExample = []byte{
+	0x86, 0x14, 0x10, 0x00, 0x10, 0x00, 0x07, 0x0E,
+	0x03, 0x06, 0x12, 0x34, 0x12, 0x34,
+	0x06, 0x06, 0x00, 0x00, 0x00, 0x01,
+}
+
+// vecH is RULES.md §8 H: tag 1, level 9, category 239, 40 octets.
 func vecH() []byte {
 	b := append([]byte{0x86, 0x28, 0x00, 0x00, 0x00, 0x01, 0x01, 0x22, 0x00, 0x09}, make([]byte, 29)...)
 	return append(b, 0x01)
 }
+
+// strict is the profile of Strict, the one the tests parse with.
+var strict = Strict{}.Profile()
+
+// check runs p's ipopt.OptionChecker on opt alone, at options offset 0, so
+// offsets are the option's own.
+func check(p Profile, opt []byte) error { return p.CheckOption(ipopt.Option{Bytes: opt}, false) }
 
 func catsOf(t *testing.T, cs ...uint32) cipso.CatSet {
 	t.Helper()
@@ -35,16 +50,16 @@ func catsOf(t *testing.T, cs ...uint32) cipso.CatSet {
 }
 
 func TestVectorD(t *testing.T) {
-	for _, p := range []Profile{Lenient, Strict} {
+	for _, p := range []Profile{Lenient, strict} {
 		s, err := p.Parse(vecD)
 		require.NoError(t, err)
 		assert.Equal(t, cipso.DOI(3), s.ID())
-		assert.Equal(t, 11, s.Len())
+		assert.Equal(t, 11, s.CIPSO().Len())
 		pb, ok := s.Permissive()
 		require.True(t, ok)
 		assert.Equal(t, uint8(7), pb.Level())
 		assert.Equal(t, uint8(0), pb.Alignment())
-		assert.Equal(t, 6, pb.Offset())
+		assert.Equal(t, 6, pb.Tag().Offset)
 		assert.Equal(t, []byte{0xc0}, pb.Bitmap())
 		assert.True(t, pb.Has(0))
 		assert.True(t, pb.Has(1))
@@ -68,13 +83,13 @@ func TestVectorD(t *testing.T) {
 }
 
 func TestVectorE(t *testing.T) {
-	for _, p := range []Profile{Lenient, Strict} {
+	for _, p := range []Profile{Lenient, strict} {
 		s, err := p.Parse(vecE)
 		require.NoError(t, err)
 		ff, ok := s.FreeForm()
 		require.True(t, ok)
 		assert.Equal(t, []byte{0xab, 0xcd}, ff.Data())
-		assert.Equal(t, 6, ff.Offset())
+		assert.Equal(t, 6, ff.Tag().Offset)
 		assert.Equal(t, cipso.TagFreeForm, ff.Tag().Type)
 	}
 	out, err := Lenient.AppendFreeForm(testutil.Poisoned(40), []byte{0xab, 0xcd})
@@ -82,9 +97,9 @@ func TestVectorE(t *testing.T) {
 	assert.Equal(t, vecE[6:], out)
 }
 
-func TestCIPSOVectorsThroughTagSet(t *testing.T) {
+func TestCIPSOVectorsThroughOption(t *testing.T) {
 	for name, v := range map[string][]byte{"A": vecA, "F": vecF, "G": vecG, "H": vecH()} {
-		for _, p := range []Profile{Lenient, Strict} {
+		for _, p := range []Profile{Lenient, strict} {
 			s, err := p.Parse(v)
 			require.NoError(t, err, name)
 			r, ok := s.Restrictive()
@@ -96,7 +111,7 @@ func TestCIPSOVectorsThroughTagSet(t *testing.T) {
 
 // tagCase is a crafted option, the error each profile gives (nil: valid)
 // and the offset of the failure. Sources: the negative cases of RULES.md
-// §9 and Linux's cipso_v4_validate (net/ipv4/cipso_ipv4.c), whose
+// §8 and Linux's cipso_v4_validate (net/ipv4/cipso_ipv4.c), whose
 // pointers the strict profile matches where it refuses the same thing.
 type tagCase struct {
 	name       string
@@ -107,7 +122,7 @@ type tagCase struct {
 	lenientOff int
 }
 
-func TestTagSetProfiles(t *testing.T) {
+func TestOptionProfiles(t *testing.T) {
 	cases := []tagCase{
 		{"tag 1 alignment 01", []byte{0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x01, 0x05}, nil, cipso.ErrBadAlignment, 8, 0},
 		{"tag 6 alignment 01", []byte{0x86, 0x0b, 0, 0, 0, 3, 0x06, 0x05, 0x01, 0x07, 0xc0}, nil, cipso.ErrBadAlignment, 8, 0},
@@ -138,13 +153,13 @@ func TestTagSetProfiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := Lenient.Validate(c.opt)
+			err := check(Lenient, c.opt)
 			if c.lenient == nil {
 				assert.NoError(t, err, "lenient")
 			} else {
 				testutil.RequireErrAt[ipopt.Error](t, err, c.lenient, c.lenientOff, c.lenientOff+20)
 			}
-			err = Strict.Validate(c.opt)
+			err = check(strict, c.opt)
 			if c.strict == nil {
 				assert.NoError(t, err, "strict")
 			} else {
@@ -154,22 +169,22 @@ func TestTagSetProfiles(t *testing.T) {
 	}
 }
 
-func TestTagSetSwitches(t *testing.T) {
+func TestOptionSwitches(t *testing.T) {
 	// CIPSO draft §5.1.1: an administrator may mark tag types as ignorable.
 	unk := []byte{0x86, 0x0e, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
-	p := Strict
+	p := strict
 	p.Ignorable.Add(3)
-	require.NoError(t, p.Validate(unk))
-	testutil.RequireErrAt[ipopt.Error](t, Strict.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	require.NoError(t, check(p, unk))
+	testutil.RequireErrAt[ipopt.Error](t, check(strict, unk), cipso.ErrUnknownTag, 6, 26)
 	p.Ignorable = cipso.TagSet{}
 	p.Ignorable.Add(4)
-	testutil.RequireErrAt[ipopt.Error](t, p.Validate(unk), cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, check(p, unk), cipso.ErrUnknownTag, 6, 26)
 	p.Ignorable.Add(0) // no effect: tag 0 is reserved, not unknown
-	testutil.RequireErrAt[ipopt.Error](t, p.Validate([]byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x07, 0x02}), cipso.ErrUnknownTag, 6, 26)
+	testutil.RequireErrAt[ipopt.Error](t, check(p, []byte{0x86, 0x0c, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x05, 0x07, 0x02}), cipso.ErrUnknownTag, 6, 26)
 
 	three := []byte{0x86, 0x12, 0, 0, 0, 3, 0x01, 0x04, 0x00, 0x05, 0x06, 0x04, 0x00, 0x05, 0x07, 0x04, 0xab, 0xcd}
-	testutil.RequireErrAt[ipopt.Error](t, Profile{SingleTag: true}.Validate(three), cipso.ErrMultipleTags, 10, 30)
-	require.NoError(t, Profile{SingleTag: true}.Validate(vecD))
+	testutil.RequireErrAt[ipopt.Error](t, check(Profile{SingleTag: true}, three), cipso.ErrMultipleTags, 10, 30)
+	require.NoError(t, check(Profile{SingleTag: true}, vecD))
 
 	// Lenient reads the first of each kind; the level is the first tag's.
 	s, err := Lenient.Parse([]byte{0x86, 0x17, 0, 0, 0, 3, 0x07, 0x04, 0xab, 0xcd, 0x07, 0x03, 0xef,
@@ -208,9 +223,9 @@ func TestAppendFreeFormLimits(t *testing.T) {
 	out, err = Profile{AllowEmptyFreeForm: true}.AppendFreeForm(testutil.Poisoned(4), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x07, 0x02}, out)
-	_, err = Strict.AppendFreeForm(nil, []byte{1})
+	_, err = strict.AppendFreeForm(nil, []byte{1})
 	assert.ErrorIs(t, err, ErrEmptyFreeForm, "Suricata-style receivers need tag length 4")
-	out, err = Strict.AppendFreeForm(testutil.Poisoned(8), []byte{1, 2})
+	out, err = strict.AppendFreeForm(testutil.Poisoned(8), []byte{1, 2})
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x07, 0x04, 1, 2}, out)
 	out, err = Lenient.AppendFreeForm(testutil.Poisoned(40), make([]byte, 32))
@@ -244,19 +259,42 @@ func TestAppendPermissiveBitmapLimits(t *testing.T) {
 
 func TestParseOptionsAndChecker(t *testing.T) {
 	opts := append(append([]byte{0x01}, vecD...), 0x00, 0x00, 0x00, 0x00)
-	s, o, err := Strict.ParseOptions(opts)
+	s, o, err := strict.ParseOptions(opts)
 	require.NoError(t, err)
 	assert.Equal(t, 1, o.Offset)
-	assert.Equal(t, cipso.Option(vecD), s.Option())
+	assert.Equal(t, cipso.Option(vecD), s.CIPSO())
 
 	bad := append([]byte{0x01}, 0x86, 0x0a, 0, 0, 0, 1, 0x03, 0x04, 0x00, 0x05, 0x00)
-	_, _, err = Strict.ParseOptions(bad)
+	_, _, err = strict.ParseOptions(bad)
 	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 7, 27)
-	_, _, err = Strict.ParseOptions([]byte{0x01, 0x00, 0x00, 0x00})
+	_, _, err = strict.ParseOptions([]byte{0x01, 0x00, 0x00, 0x00})
 	testutil.RequireErrAt[ipopt.Error](t, err, ErrMissing, 0, 134)
 
+	// Validate is ParseOptions without the results; the Strict type
+	// checks as its Profile does.
+	require.NoError(t, Strict{}.Validate(opts))
+	testutil.RequireErrAt[ipopt.Error](t, Strict{}.Validate(bad), cipso.ErrUnknownTag, 7, 27)
+	require.NoError(t, Lenient.Validate(bad))
+	testutil.RequireErrAt[ipopt.Error](t, Lenient.Validate([]byte{0x01, 0x00, 0x00, 0x00}), ErrMissing, 0, 134)
+	testutil.RequireErrAt[ipopt.Error](t, Strict{}.CheckOption(ipopt.Option{Offset: 1, Bytes: bad[1:]}, false), cipso.ErrUnknownTag, 7, 27)
+
+	// FindCIPSO: none is not an error; framing and a second option are.
+	o, found, err := FindCIPSO([]byte{0x01, 0x00, 0x86, 0x04})
+	require.NoError(t, err)
+	assert.False(t, found, "after the EOL")
+	assert.Equal(t, ipopt.Option{}, o)
+	o, found, err = FindCIPSO(opts)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, ipopt.Option{Offset: 1, Type: ipopt.CIPSO, Bytes: vecD}, o)
+	_, found, err = FindCIPSO(append(append([]byte{}, vecD...), vecD...))
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrDuplicate, 11, 31)
+	assert.False(t, found)
+	_, _, err = FindCIPSO([]byte{0x07, 0x01, 0x00, 0x00})
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrBadLength, 0, 20)
+
 	// Plugged into the Linux option walk in place of cipso.Linux.
-	l := ipopt.Linux{CIPSO: Strict}
+	l := ipopt.Linux{CIPSO: Strict{}}
 	require.NoError(t, l.Validate(opts))
 	testutil.RequireErrAt[ipopt.Error](t, l.Validate(bad), cipso.ErrUnknownTag, 7, 27)
 	l.CIPSO = Lenient

@@ -1,41 +1,41 @@
-package fips188
+package dsm
 
 import "testing"
 
-func BenchmarkNSIDDecode(b *testing.B) {
+func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
-	var n NSID
+	var n Label
 	for b.Loop() {
-		if err := DSMReceiver.Decode(dsmExample, &n); err != nil {
+		if err := Receiver.Decode(dsmExample, &n); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkNSIDDecodeOptions(b *testing.B) {
+func BenchmarkDecodeOptions(b *testing.B) {
 	opts := append(append([]byte{0x01, 0x01}, dsmExample...), 0x00, 0x00)
 	b.ReportAllocs()
-	var n NSID
+	var n Label
 	for b.Loop() {
-		if _, err := NSIDStrict.DecodeOptions(opts, &n); err != nil {
+		if _, err := strict.DecodeOptions(opts, &n); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkNSIDDecodeError(b *testing.B) {
+func BenchmarkDecodeError(b *testing.B) {
 	bad := mut(5, 1)
 	b.ReportAllocs()
-	var n NSID
+	var n Label
 	for b.Loop() {
-		if DSMReceiver.Decode(bad, &n) == nil {
+		if Receiver.Decode(bad, &n) == nil {
 			b.Fatal("accepted")
 		}
 	}
 }
 
-func BenchmarkNSIDAppendOption(b *testing.B) {
-	n := NewNSID(DefaultSID, 1)
+func BenchmarkAppendOption(b *testing.B) {
+	n := New(DefaultSID, 1)
 	buf := make([]byte, 0, 40)
 	b.ReportAllocs()
 	for b.Loop() {

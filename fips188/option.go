@@ -5,20 +5,18 @@ import (
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// TagSet is a view of a FIPS 188 named tag set in its network form: one
-// CIPSO option whose DOI position holds the 32-bit tag set identifier,
-// followed by the set's tags (RULES.md §2: the identifier's mapping to
-// the tag set name, an OID under the NIST CSOR branch 2.16.840.1.101.3.1,
-// is by configuration). An IPv4 datagram carries one CIPSO option, so one
-// tag set (RULES.md §2, §6 point 11).
+// Option is a checked view of one FIPS 188 named tag set in its network
+// form: a CIPSO option whose DOI position holds the 32-bit tag set
+// identifier, followed by the set's tags (RULES.md §2: the identifier's
+// mapping to the tag set name, an OID under the NIST CSOR branch
+// 2.16.840.1.101.3.1, is by configuration). An IPv4 datagram carries one
+// CIPSO option, so one tag set (RULES.md §2, §6 point 11).
 //
-// A TagSet comes from [Profile.Parse], which has checked the whole option
-// against the profile, so its accessors need no further checks. It aliases
-// the parsed bytes.
-type TagSet struct {
-	opt  cipso.Option
-	pads bool
-}
+// An Option comes from [Profile.Parse], which has checked the whole option
+// against the profile, so its accessors need no further checks; it is what
+// a cipso.Option is to package cipso, once checked. It aliases the parsed
+// bytes.
+type Option struct{ opt cipso.Option }
 
 var (
 	errNoTags = ipopt.NewErrorKind(ErrNoTags, "tags", ipopt.Malformed)
@@ -30,7 +28,8 @@ var (
 //
 //   - the envelope, as cipso.ParseOption: type 134, length 6..40 within b;
 //   - tag set identifier not 0 (CIPSO draft §3.3), cipso.ErrBadDOI at 2;
-//   - tag framing ([TagIter]; tag 0 is a pad unless RejectTagZero);
+//   - tag framing (cipso.TagIter's rules, with tag 0 a pad as
+//     [PaddedTagIter] reads it unless RejectTagZero);
 //   - for each tag, at its type octet: SingleTag, SingleTagPerType and
 //     (tags 1, 2, 5) SingleMACTag, cipso.ErrMultipleTags; tag 0 with
 //     RejectTagZero, or a type other than 1, 2, 5, 6, 7 with
@@ -46,49 +45,51 @@ var (
 //   - with RequireTag, no tag at all, ErrNoTags at 6.
 //
 // Every failure is class ipopt.Malformed. Parse does not allocate.
-func (p Profile) Parse(b []byte) (TagSet, error) {
+func (p Profile) Parse(b []byte) (Option, error) {
 	o, err := cipso.ParseOption(b)
 	if err != nil {
-		return TagSet{}, err
+		return Option{}, err
 	}
 	if o.DOI() == 0 {
-		return TagSet{}, cipso.KindZeroDOI.At(2)
+		return Option{}, cipso.KindZeroDOI.At(2)
 	}
 	var seen [4]uint64
 	tags, macs := 0, 0
 	level, hasLevel := uint8(0), false
-	it := NewTagIter(o, !p.RejectTagZero)
+	it := newTagIter(o, !p.RejectTagZero)
 	for it.Next() {
 		t := it.Tag()
 		tags++
 		if p.SingleTag && tags > 1 {
-			return TagSet{}, cipso.KindMultipleTags.At(t.Offset)
+			return Option{}, cipso.KindMultipleTags.At(t.Offset)
 		}
 		if p.SingleTagPerType {
 			w, bit := t.Type>>6, uint64(1)<<(t.Type&63)
 			if seen[w]&bit != 0 {
-				return TagSet{}, cipso.KindMultipleTags.At(t.Offset)
+				return Option{}, cipso.KindMultipleTags.At(t.Offset)
 			}
 			seen[w] |= bit
 		}
 		if err := p.checkTag(t, &macs); err != nil {
-			return TagSet{}, err
+			return Option{}, err
 		}
 		if levelTag(t.Type) {
 			if !hasLevel {
 				level, hasLevel = t.Level(), true
 			} else if p.SameLevel && t.Level() != level {
-				return TagSet{}, cipso.KindBadLevel.At(t.Offset + 3)
+				return Option{}, cipso.KindBadLevel.At(t.Offset + 3)
 			}
 		}
 	}
 	if err := it.Err(); err != nil {
-		return TagSet{}, err
+		return Option{}, err
 	}
 	if p.RequireTag && tags == 0 {
-		return TagSet{}, errNoTags.At(cipso.HeaderLen)
+		return Option{}, errNoTags.At(cipso.HeaderLen)
 	}
-	return TagSet{opt: o, pads: !p.RejectTagZero}, nil
+	// Walked without pads, an accepted option has no tag 0 (RejectTagZero
+	// refuses it), so the padded walk of Option.Tags reads it the same.
+	return Option{opt: o}, nil
 }
 
 // levelTag reports whether tags of type t carry a level octet.
@@ -147,57 +148,62 @@ func strictMACTag(t cipso.Tag) error {
 	n := cipso.HeaderLen + len(t.Bytes)
 	buf[0], buf[1], buf[5] = byte(cipso.OptionType), byte(n), 1
 	copy(buf[cipso.HeaderLen:], t.Bytes)
+	// A one-tag option of at most 40 octets with a nonzero DOI: the
+	// envelope checks pass and only the tag's are made.
 	var s cipso.Strict
-	return ipopt.Shift(s.ValidateOption(buf[:n]), t.Offset-cipso.HeaderLen)
+	return ipopt.Shift(s.CheckOption(ipopt.Option{Bytes: buf[:n]}, false), t.Offset-cipso.HeaderLen)
 }
 
-// Validate is Parse without the view.
-func (p Profile) Validate(b []byte) error {
-	_, err := p.Parse(b)
-	return err
-}
-
-// CheckOption implements ipopt.OptionChecker, so that an options walk such
-// as ipopt.Linux can check option 134 with this profile. Offsets are moved
-// into the options field.
+// CheckOption implements ipopt.OptionChecker: Parse on o.Bytes without the
+// view, with offsets moved into the options field (o.Offset), so that an
+// options walk such as ipopt.Linux can check option 134 with this profile.
+// socket makes no difference.
 func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
-	return ipopt.Shift(p.Validate(o.Bytes), o.Offset)
+	_, err := p.Parse(o.Bytes)
+	return ipopt.Shift(err, o.Offset)
+}
+
+// Validate checks the label of opts, a whole options field: ParseOptions
+// without the results. A field without a CIPSO option fails with
+// ErrMissing.
+func (p Profile) Validate(opts []byte) error {
+	_, _, err := p.ParseOptions(opts)
+	return err
 }
 
 var _ ipopt.OptionChecker = Profile{}
 
 // ParseOptions parses the CIPSO option of a whole options field, located
-// with [FindCIPSO] (framing, a second CIPSO option and a missing one are
-// reported as there). It also returns the option as found, whose Offset
-// places it for a rewrite. Errors carry options-field offsets.
-func (p Profile) ParseOptions(opts []byte) (TagSet, ipopt.Option, error) {
-	o, err := FindCIPSO(opts)
+// with [FindCIPSO] (framing and a second CIPSO option are reported as
+// there), and fails with ErrMissing (class Missing, pointer 134, the value
+// CIPSO draft §5.1.2 puts in ICMP Parameter Problem code 1) when there is
+// none. It also returns the option as found, whose Offset places it for a
+// rewrite. Errors carry options-field offsets.
+func (p Profile) ParseOptions(opts []byte) (Option, ipopt.Option, error) {
+	o, err := findRequired(opts)
 	if err != nil {
-		return TagSet{}, ipopt.Option{}, err
+		return Option{}, ipopt.Option{}, err
 	}
 	s, err := p.Parse(o.Bytes)
 	if err != nil {
-		return TagSet{}, ipopt.Option{}, ipopt.Shift(err, o.Offset)
+		return Option{}, ipopt.Option{}, ipopt.Shift(err, o.Offset)
 	}
 	return s, o, nil
 }
 
 // ID is the tag set identifier, the CIPSO DOI position.
-func (s TagSet) ID() cipso.DOI { return s.opt.DOI() }
+func (s Option) ID() cipso.DOI { return s.opt.DOI() }
 
-// Option is the option the view covers, cut to its length.
-func (s TagSet) Option() cipso.Option { return s.opt }
+// CIPSO is the same option as a cipso.Option, cut to its length, for
+// package cipso's accessors.
+func (s Option) CIPSO() cipso.Option { return s.opt }
 
-// Len is the option's length.
-func (s TagSet) Len() int { return len(s.opt) }
-
-// Tags starts a walk over the tags, skipping tag-0 pads if the profile
-// that parsed the set did.
-func (s TagSet) Tags() TagIter { return NewTagIter(s.opt, s.pads) }
+// Tags starts a walk over the tags, tag-0 pads skipped ([PaddedTagIter]).
+func (s Option) Tags() PaddedTagIter { return NewPaddedTagIter(s.opt) }
 
 // Restrictive returns the first MAC-sensitivity tag (1, 2 or 5), the one
 // Linux takes the label from, if there is one.
-func (s TagSet) Restrictive() (cipso.Tag, bool) {
+func (s Option) Restrictive() (cipso.Tag, bool) {
 	it := s.Tags()
 	for it.Next() {
 		if t := it.Tag(); t.Type.MAC() {
@@ -208,7 +214,7 @@ func (s TagSet) Restrictive() (cipso.Tag, bool) {
 }
 
 // Permissive returns the first tag 6, if there is one.
-func (s TagSet) Permissive() (PermissiveBitmap, bool) {
+func (s Option) Permissive() (PermissiveBitmap, bool) {
 	it := s.Tags()
 	for it.Next() {
 		if t := it.Tag(); t.Type == cipso.TagPBitmap {
@@ -219,7 +225,7 @@ func (s TagSet) Permissive() (PermissiveBitmap, bool) {
 }
 
 // FreeForm returns the first tag 7, if there is one.
-func (s TagSet) FreeForm() (FreeForm, bool) {
+func (s Option) FreeForm() (FreeForm, bool) {
 	it := s.Tags()
 	for it.Next() {
 		if t := it.Tag(); t.Type == cipso.TagFreeForm {

@@ -1,4 +1,4 @@
-package fips188
+package dsm
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 )
 
 func genNSID() gopter.Gen {
-	return gopter.CombineGens(gen.UInt8Range(0, 63), gen.SliceOfN(5, gen.UInt32())).Map(func(v []any) NSID {
+	return gopter.CombineGens(gen.UInt8Range(0, 63), gen.SliceOfN(5, gen.UInt32())).Map(func(v []any) Label {
 		set, vals := v[0].(uint8), v[1].([]uint32)
-		n := NSID{}
+		n := Label{}
 		for t := ParamBypass; t <= ParamNodeID; t++ {
 			if set&(1<<(t-1)) != 0 {
 				n = n.With(t, vals[(int(t)-1)%5])
@@ -61,7 +61,7 @@ func TestNSIDProperties(t *testing.T) {
 	props := gopter.NewProperties(params)
 
 	props.Property("decode(encode(n)) == n under every profile that accepts all six", prop.ForAll(
-		func(n NSID, doi cipso.DOI) bool {
+		func(n Label, doi cipso.DOI) bool {
 			if n.Params == 0 {
 				_, err := n.AppendOption(nil, doi)
 				return err != nil
@@ -70,9 +70,9 @@ func TestNSIDProperties(t *testing.T) {
 			if err != nil || len(b) != n.OptionLen() || b[1] != byte(len(b)) {
 				return false
 			}
-			for _, p := range []NSIDProfile{NSIDStrict, NSIDLenient, {}} {
+			for _, p := range []Profile{strict, Lenient, {}} {
 				p.DOI = doi
-				var got NSID
+				var got Label
 				if p.Decode(b, &got) != nil || got != n {
 					return false
 				}
@@ -90,9 +90,9 @@ func TestNSIDProperties(t *testing.T) {
 			b := []byte{0x86, byte(8 + len(data)), 0, 0, 0, 0, 7, byte(2 + len(data))}
 			binary.BigEndian.PutUint32(b[2:], uint32(doi))
 			b = append(b, data...)
-			p := NSIDStrict
+			p := strict
 			p.DOI = doi
-			var n NSID
+			var n Label
 			if p.Decode(b, &n) != nil {
 				return true
 			}
@@ -104,7 +104,7 @@ func TestNSIDProperties(t *testing.T) {
 	props.Property("lenient decode keeps the last of each known parameter", prop.ForAll(
 		func(ps []rawParam) bool {
 			var data []byte
-			model := NSID{}
+			model := Label{}
 			for _, r := range ps {
 				data = r.append(data)
 				if ParamType(r.T).Known() {
@@ -112,9 +112,9 @@ func TestNSIDProperties(t *testing.T) {
 				}
 			}
 			b := append([]byte{0x86, byte(8 + len(data)), 0x10, 0, 0x10, 0, 7, byte(2 + len(data))}, data...)
-			var n NSID
-			err := NSIDLenient.Decode(b, &n)
-			if len(b) < NSIDMinLen || len(b) > 40 {
+			var n Label
+			err := Lenient.Decode(b, &n)
+			if len(b) < MinLen || len(b) > 40 {
 				return err != nil
 			}
 			if model.Has(ParamBypass) {

@@ -1,18 +1,18 @@
-package fips188
+package dsm
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
-// NSIDProfile is a set of receiver rules for network SID labels: the
-// checks DSM's receiver made (RULES.md §8.4) and
-// the knobs that make them stricter or looser. It is a small value; the
-// predefined profiles are [DSMReceiver], [NSIDStrict] and [NSIDLenient].
+// Profile is a set of receiver rules for network SID labels: the checks
+// DSM's receiver made (RULES.md §5) and the knobs that make them stricter
+// or looser. It is a small value; the predefined profiles are [Receiver],
+// [Lenient] and [Strict]'s.
 //
 // Whatever the profile, these checks are made in this order, each
 // reported at the field it concerns (offsets from the option's type
@@ -36,7 +36,7 @@ import (
 //     Policy.
 //
 // Every other failure is class Malformed.
-type NSIDProfile struct {
+type Profile struct {
 	// DOI is the DOI the label must carry; 0 means DefaultDOI.
 	DOI cipso.DOI
 	// Accept is the set of parameter types accepted; 0 means all six.
@@ -52,12 +52,12 @@ type NSIDProfile struct {
 	// RejectDuplicates refuses a parameter type that appears twice. When it
 	// is false the last occurrence wins, as a decoding loop that assigns
 	// each parameter it meets does (our reading of DSM, which lists no
-	// duplicate check; RULES.md §8.4).
+	// duplicate check; RULES.md §5).
 	RejectDuplicates bool
 	// Ordered refuses parameters that are not in ascending type order, the
 	// order DSM wrote them and the order the encoders write. Under Ordered
 	// and RejectDuplicates every accepted label round-trips byte for byte
-	// through NSID.
+	// through Label.
 	Ordered bool
 	// DSMPointers makes Pointer() give the values DSM reported instead of
 	// Linux-style ones (offset + 20, counted from the IP header of a packet
@@ -65,35 +65,57 @@ type NSIDProfile struct {
 	// type or length, 2 for leftover octets, and otherwise one more than
 	// the offset of the faulty field in the option (DOI 3, tag type 7, tag
 	// length 8, parameter at i: i+1). That these are 1-based
-	// option-relative offsets is our reading (RULES.md §8.4); Offset()
+	// option-relative offsets is our reading (RULES.md §5); Offset()
 	// stays the 0-based offset either way.
 	DSMPointers bool
 }
 
-// The predefined profiles. They are values: copy one and change a field
-// to make a variant.
+// The predefined tunings. They are values: copy one and change a field to
+// make a variant.
 var (
-	// DSMReceiver is DSM's receiver as published (2002): only the source
-	// SID and the node ID are accepted, duplicates are not checked (the
-	// last wins), pointers are DSM's.
-	DSMReceiver = NSIDProfile{
+	// Receiver is DSM's receiver as published (2002): only the source SID
+	// and the node ID are accepted, duplicates are not checked (the last
+	// wins), pointers are DSM's.
+	Receiver = Profile{
 		Accept:      ParamsOf(ParamSourceSID, ParamNodeID),
 		DSMPointers: true,
 	}
-	// NSIDStrict accepts the six parameter types and nothing else, each at
-	// most once and in ascending order, with Linux-style pointers.
-	NSIDStrict = NSIDProfile{RejectDuplicates: true, Ordered: true}
-	// NSIDLenient accepts the six parameter types, skips unknown ones and
-	// lets the last of a repeated parameter win.
-	NSIDLenient = NSIDProfile{SkipUnknown: true}
+	// Lenient accepts the six parameter types, skips unknown ones and lets
+	// the last of a repeated parameter win.
+	Lenient = Profile{SkipUnknown: true}
 )
 
-// nsidKinds are the failures of an NSID check with one pointer numbering.
-type nsidKinds struct {
+// Strict is the strict reading of a network SID label: the six parameter
+// types and nothing else, each at most once and in ascending order (the
+// order DSM wrote them), with Linux-style pointers. Its zero value is
+// ready to use; [Strict.Profile] gives the same rules as a Profile, to
+// decode with or to change.
+type Strict struct{}
+
+// Profile is the Profile with Strict's rules.
+func (Strict) Profile() Profile { return Profile{RejectDuplicates: true, Ordered: true} }
+
+// CheckOption implements ipopt.OptionChecker with Strict's rules
+// ([Profile.CheckOption]).
+func (s Strict) CheckOption(o ipopt.Option, socket bool) error {
+	return s.Profile().CheckOption(o, socket)
+}
+
+// Validate checks the label of an options field with Strict's rules
+// ([Profile.Validate]).
+func (s Strict) Validate(opts []byte) error { return s.Profile().Validate(opts) }
+
+var (
+	_ ipopt.OptionChecker = Profile{}
+	_ ipopt.OptionChecker = Strict{}
+)
+
+// kinds are the failures of a label check with one pointer numbering.
+type kinds struct {
 	trunc, notCIPSO, optLen, doi, tagType, tagLen, unknown, paramLen, dup, order, leftover, missing ipopt.ErrorKind
 }
 
-var linuxNSIDKinds = nsidKinds{
+var linuxKinds = kinds{
 	trunc:    ipopt.NewErrorKind(ipopt.ErrTruncated, "option", ipopt.Malformed),
 	notCIPSO: ipopt.NewErrorKind(cipso.ErrNotCIPSO, "option type", ipopt.Malformed),
 	optLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "option length", ipopt.Malformed),
@@ -108,7 +130,7 @@ var linuxNSIDKinds = nsidKinds{
 	missing:  ipopt.NewErrorKind(ErrMissingParam, "parameters", ipopt.Policy),
 }
 
-var dsmNSIDKinds = nsidKinds{
+var dsmKinds = kinds{
 	trunc:    ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "option", ipopt.Malformed, 0),
 	notCIPSO: ipopt.NewErrorKindFixedPointer(cipso.ErrNotCIPSO, "option type", ipopt.Malformed, 0),
 	optLen:   ipopt.NewErrorKindFixedPointer(ipopt.ErrBadLength, "option length", ipopt.Malformed, 0),
@@ -124,30 +146,30 @@ var dsmNSIDKinds = nsidKinds{
 	missing:  ipopt.NewErrorKindPointer(ErrMissingParam, "parameters", ipopt.Policy, 1),
 }
 
-func (p NSIDProfile) kinds() *nsidKinds {
+func (p Profile) kinds() *kinds {
 	if p.DSMPointers {
-		return &dsmNSIDKinds
+		return &dsmKinds
 	}
-	return &linuxNSIDKinds
+	return &linuxKinds
 }
 
-func (p NSIDProfile) doi() cipso.DOI {
+func (p Profile) doi() cipso.DOI {
 	if p.DOI == 0 {
 		return DefaultDOI
 	}
 	return p.DOI
 }
 
-// NSIDMinLen is the shortest option a DSM receiver accepted (RULES.md
-// §8.4: length < 10 is refused).
-const NSIDMinLen = 10
+// MinLen is the shortest option a DSM receiver accepted (RULES.md §5:
+// length < 10 is refused).
+const MinLen = 10
 
 // Decode checks opt, a CIPSO option starting at its type octet, against
 // the profile and on success stores the label in *n. Octets after the
 // option's length are ignored, so opt may be the rest of an options
 // field. On failure *n is unchanged and the error is an ipopt.Error with
 // offsets counted from opt[0]. Decode does not allocate.
-func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
+func (p Profile) Decode(opt []byte, n *Label) error {
 	k := p.kinds()
 	if len(opt) == 0 {
 		return k.trunc.At(0)
@@ -159,7 +181,7 @@ func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
 		return k.trunc.At(0)
 	}
 	l := int(opt[1])
-	if l < NSIDMinLen || l > len(opt) || l > ipopt.MaxOptionsLen {
+	if l < MinLen || l > len(opt) || l > ipopt.MaxOptionsLen {
 		return k.optLen.At(1)
 	}
 	opt = opt[:l]
@@ -178,18 +200,18 @@ func (p NSIDProfile) Decode(opt []byte, n *NSID) error {
 // DecodeParams is Decode for a bare parameter list (the data of a
 // free-form tag found some other way): only the parameter rules apply,
 // and offsets count from data[0].
-func (p NSIDProfile) DecodeParams(data []byte, n *NSID) error {
+func (p Profile) DecodeParams(data []byte, n *Label) error {
 	return p.decodeParams(data, 0, p.kinds(), n)
 }
 
 // decodeParams checks and decodes the parameters in b[start:]; offsets are
 // indices into b.
-func (p NSIDProfile) decodeParams(b []byte, start int, k *nsidKinds, n *NSID) error {
+func (p Profile) decodeParams(b []byte, start int, k *kinds, n *Label) error {
 	accept := p.Accept
 	if accept == 0 {
 		accept = AllParams
 	}
-	var v NSID
+	var v Label
 	last := ParamType(0)
 	// The walk of ParamIter, written out: the parameter type is judged
 	// before its length, and a lone octet at the end is left over.
@@ -232,30 +254,40 @@ func (p NSIDProfile) decodeParams(b []byte, start int, k *nsidKinds, n *NSID) er
 	return nil
 }
 
-// Validate is Decode without the result.
-func (p NSIDProfile) Validate(opt []byte) error {
-	var n NSID
-	return p.Decode(opt, &n)
+// CheckOption implements ipopt.OptionChecker: Decode on o.Bytes without
+// the result, with the error's offsets moved into the options field
+// (o.Offset), as [Profile.DecodeOptions] moves them. socket makes no
+// difference.
+func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
+	var n Label
+	return ipopt.Shift(p.Decode(o.Bytes, &n), o.Offset)
 }
 
-var errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, 0)
+var (
+	errOptsMissing    = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+	errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, 0)
+)
 
 // DecodeOptions runs Decode on the CIPSO option of a whole options field
-// (the octets after the 20-octet base header), located with [FindCIPSO].
-// It returns that option, whose Offset places it for a rewrite. With
-// DSMPointers a missing option reports pointer 0, what DSM reported when
-// the first option was not CIPSO. Errors
-// carry offsets in the options field (ipopt.Shift); with DSMPointers the
-// pointers that count from the option become one more than the options
-// field offset, which is DSM's number when the label is the first option,
-// the only place DSM looked for it.
-func (p NSIDProfile) DecodeOptions(opts []byte, n *NSID) (ipopt.Option, error) {
-	o, err := FindCIPSO(opts)
-	if err != nil {
-		if p.DSMPointers && errors.Is(err, ErrMissing) {
-			return ipopt.Option{}, errOptsMissingDSM.At(0)
-		}
+// (the octets after the 20-octet base header), located with
+// [fips188.FindCIPSO]. It returns that option, whose Offset places it for
+// a rewrite. A missing option is fips188.ErrMissing (class Missing) with
+// pointer 134, the value CIPSO draft §5.1.2 puts in ICMP Parameter Problem
+// code 1, or with DSMPointers 0, what DSM reported when the first option
+// was not CIPSO. Errors carry offsets in
+// the options field (ipopt.Shift); with DSMPointers the pointers that
+// count from the option become one more than the options field offset,
+// which is DSM's number when the label is the first option, the only
+// place DSM looked for it.
+func (p Profile) DecodeOptions(opts []byte, n *Label) (ipopt.Option, error) {
+	o, found, err := fips188.FindCIPSO(opts)
+	switch {
+	case err != nil:
 		return ipopt.Option{}, err
+	case !found && p.DSMPointers:
+		return ipopt.Option{}, errOptsMissingDSM.At(0)
+	case !found:
+		return ipopt.Option{}, errOptsMissing.At(0)
 	}
 	if err := p.Decode(o.Bytes, n); err != nil {
 		return ipopt.Option{}, ipopt.Shift(err, o.Offset)
@@ -263,17 +295,19 @@ func (p NSIDProfile) DecodeOptions(opts []byte, n *NSID) (ipopt.Option, error) {
 	return o, nil
 }
 
-// ValidateOptions is DecodeOptions without the results.
-func (p NSIDProfile) ValidateOptions(opts []byte) error {
-	var n NSID
+// Validate checks the label of opts, a whole options field: DecodeOptions
+// without the results.
+func (p Profile) Validate(opts []byte) error {
+	var n Label
 	_, err := p.DecodeOptions(opts, &n)
 	return err
 }
 
 // DecodeFreeForm is Decode for a free-form tag already found, say in a
-// [TagSet] that also carries other tags: only the parameter rules apply
-// (not the DOI, tag-length or option checks), with offsets from the
+// [fips188.Option] that also carries other tags: only the parameter rules
+// apply (not the DOI, tag-length or option checks), with offsets from the
 // option's type octet as f's are.
-func (p NSIDProfile) DecodeFreeForm(f FreeForm, n *NSID) error {
-	return ipopt.Shift(p.decodeParams(f.t.Bytes, 2, p.kinds(), n), f.t.Offset)
+func (p Profile) DecodeFreeForm(f fips188.FreeForm, n *Label) error {
+	t := f.Tag()
+	return ipopt.Shift(p.decodeParams(t.Bytes, 2, p.kinds(), n), t.Offset)
 }
