@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -24,9 +26,11 @@ import (
 // kernel labels, verifies and neutralises; the daemon only reads the
 // counters.
 type EBPFDaemon struct {
-	prog   *EBPFIngress
-	links  []link.Link
-	Ifaces []string
+	prog    *EBPFIngress
+	links   []link.Link
+	created []string // the links this daemon pinned
+	gated   bool     // the links run the fail-closed gates
+	Ifaces  []string
 }
 
 // StartEBPF loads the programs, fills their maps from cfg (the receive
@@ -57,6 +61,18 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		d.Close()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
+	if err := e.objs.Datapath.Put(uint32(0), e.Program()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: datapath map: %w", err)
+	}
+	if err := e.objs.Datapath.Put(uint32(1), e.Egress()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: datapath map: %w", err)
+	}
+	pinDir := opt.BPFPinDir
+	if pinDir == "" {
+		pinDir = DefaultBPFPinDir
+	}
 	// TCX resolves the interface index in the caller's namespace, so the
 	// attaching runs on a thread inside it.
 	err = inNetNS(opt.NetNS, func() error {
@@ -75,6 +91,11 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		if len(names) == 0 {
 			return errors.New("no interface to attach to")
 		}
+		type target struct {
+			name  string
+			index int
+		}
+		var targets []target
 		for _, name := range names {
 			ifi, err := net.InterfaceByName(name)
 			if err != nil {
@@ -88,22 +109,84 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 			} else if typ != unix.ARPHRD_ETHER {
 				return fmt.Errorf("interface %s is not Ethernet (ARPHRD %d): the eBPF datapath handles Ethernet devices only; name the devices with \"interface\" or use the NFQUEUE datapath", name, typ)
 			}
-			for _, a := range []struct {
-				p   *ebpf.Program
-				typ ebpf.AttachType
-				dir string
-			}{{e.Program(), ebpf.AttachTCXIngress, "ingress"}, {e.Egress(), ebpf.AttachTCXEgress, "egress"}} {
-				l, err := link.AttachTCX(link.TCXOptions{Interface: ifi.Index, Program: a.p, Attach: a.typ})
-				if err != nil {
-					return fmt.Errorf("attaching the %s program to %s (TCX): %w", a.dir, name, err)
-				}
-				d.links = append(d.links, l)
-			}
-			d.Ifaces = append(d.Ifaces, name)
+			targets = append(targets, target{name, ifi.Index})
 		}
+		dirs := []struct {
+			p, gate *ebpf.Program
+			typ     ebpf.AttachType
+			egress  bool
+		}{{e.Program(), e.objs.DsmdIngressGate, ebpf.AttachTCXIngress, false}, {e.Egress(), e.objs.DsmdEgressGate, ebpf.AttachTCXEgress, true}}
+		if cfg.FailOpen {
+			// Plain links, detached when dsmd exits: packets then pass.
+			for _, t := range targets {
+				for _, a := range dirs {
+					l, err := link.AttachTCX(link.TCXOptions{Interface: t.index, Program: a.p, Attach: a.typ})
+					if err != nil {
+						return fmt.Errorf("attaching the %s program to %s (TCX): %w", ebpfPinNames[b2i(a.egress)], t.name, err)
+					}
+					d.links = append(d.links, l)
+				}
+				d.Ifaces = append(d.Ifaces, t.name)
+			}
+			// Links a fail-closed dsmd left armed would drop what these
+			// pass: they go.
+			for _, t := range targets {
+				for _, a := range dirs {
+					if err := os.Remove(ebpfPin(pinDir, t.name, a.egress)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return fmt.Errorf("fail-open: removing the armed link: %w", err)
+					}
+				}
+			}
+			return nil
+		}
+		// Fail-closed: the gates, on links pinned in bpffs that outlive
+		// dsmd (see dsmd_ingress_gate in bpf/c/dsmd.c). Every pinned link
+		// is found first, so that a failure changes nothing; links that
+		// an earlier dsmd pinned are taken over.
+		if err := checkBPFFS(pinDir); err != nil {
+			return err
+		}
+		var found []pinnedTCX
+		defer func() {
+			for _, p := range found {
+				if p.old != nil && !slices.Contains(d.links, p.old) {
+					p.old.Close()
+				}
+			}
+		}()
+		for _, t := range targets {
+			for _, a := range dirs {
+				p, err := findPinned(ebpfPin(pinDir, t.name, a.egress), t.index, a.typ)
+				if err != nil {
+					return err
+				}
+				found = append(found, p)
+			}
+		}
+		for i, p := range found {
+			t, a := targets[i/2], dirs[i%2]
+			l, created, err := p.attach(t.index, a.gate, a.typ)
+			if err != nil {
+				return fmt.Errorf("attaching the %s gate to %s (TCX): %w", ebpfPinNames[b2i(a.egress)], t.name, err)
+			}
+			d.links = append(d.links, l)
+			if created {
+				d.created = append(d.created, p.path)
+			}
+			if i%2 == 1 {
+				d.Ifaces = append(d.Ifaces, t.name)
+			}
+		}
+		d.gated = true
 		return nil
 	})
 	if err != nil {
+		// A dsmd that fails to start leaves no link it pinned: a link it
+		// took over now holds its gates, which drop once it exits, as
+		// the earlier dsmd's did.
+		for _, p := range d.created {
+			_ = os.Remove(p)
+		}
 		d.Close()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
@@ -113,9 +196,12 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 	return d, nil
 }
 
-// Close detaches the programs and releases them and their maps. Packets
-// then pass the interfaces unlabeled and unchecked (the kernel still
-// drops a DSM label it meets, see README.md).
+// Close releases the programs and their maps, and the links. Fail-open,
+// that detaches the programs: packets then pass the interfaces unlabeled
+// and unchecked (the kernel still drops a DSM label it meets, see
+// README.md). Fail-closed, the pinned links keep the gates attached,
+// which from then on drop every IPv4 packet, until a dsmd takes them
+// over or DisarmEBPF removes them.
 func (d *EBPFDaemon) Close() error {
 	var errs []error
 	for _, l := range d.links {
@@ -127,6 +213,22 @@ func (d *EBPFDaemon) Close() error {
 		d.prog = nil
 	}
 	return errors.Join(errs...)
+}
+
+// Attached are the programs attached to the interfaces, ingress and
+// egress: the fail-closed gates, or the programs themselves.
+func (d *EBPFDaemon) Attached() (ingress, egress *ebpf.Program) {
+	if d.gated {
+		return d.prog.objs.DsmdIngressGate, d.prog.objs.DsmdEgressGate
+	}
+	return d.prog.Program(), d.prog.Egress()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // EBPFCounters are the programs' per-reason counters.
@@ -163,7 +265,7 @@ func (c EBPFCounters) String() string {
 // ebpfRun is the command line runEBPFDatapath acts on.
 type ebpfRun struct {
 	Setup, Teardown, Check bool
-	IPTables               string
+	IPTables, PinDir       string
 }
 
 // runEBPFDatapath is run for --datapath other than nfqueue: with ebpf
@@ -185,7 +287,7 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
 		return 0
 	}
-	return serveEBPF(cfg, stderr)
+	return serveEBPF(cfg, r.PinDir, stderr)
 }
 
 // serveEBPF is serve for --datapath ebpf: it checks that it can drop its
@@ -194,7 +296,7 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 // the links need none on Linux 6.18, whose bpf(2) checks CAP_BPF only to
 // create maps and load programs) and switches to the configured user,
 // then prints the counters on SIGUSR1 and at exit, when it detaches.
-func serveEBPF(cfg *Config, stderr io.Writer) int {
+func serveEBPF(cfg *Config, pinDir string, stderr io.Writer) int {
 	// CAP_PERFMON too: without it the verifier applies its Spectre
 	// restrictions to the programs and refuses their variable-offset
 	// stack accesses ("variable stack access prohibited for !root",
@@ -207,7 +309,7 @@ func serveEBPF(cfg *Config, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	d, err := StartEBPF(cfg, Options{Logf: logf})
+	d, err := StartEBPF(cfg, Options{Logf: logf, BPFPinDir: pinDir})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
@@ -246,6 +348,20 @@ func serveEBPF(cfg *Config, stderr io.Writer) int {
 			return 0
 		}
 	}
+}
+
+// disarmEBPF is --datapath ebpf --disarm: it removes the links pinned in
+// pinDir (DisarmEBPF) and lists them.
+func disarmEBPF(pinDir string, stdout, stderr io.Writer) int {
+	removed, err := DisarmEBPF(pinDir)
+	for _, p := range removed {
+		fmt.Fprintf(stdout, "removed %s\n", p)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dsmd: --disarm: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // EBPFSetupScript is what --setup (or --teardown) prints with --datapath

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ import (
 // test with one line when the kernel cannot load or attach it.
 func (n *testNet) startEBPFDaemon(i int, c *Config, logs *logBuf) *EBPFDaemon {
 	n.tb.Helper()
-	d, err := StartEBPF(c, Options{NetNS: n.fd(i), Logf: logs.logf})
+	d, err := StartEBPF(c, Options{NetNS: n.fd(i), Logf: logs.logf, BPFPinDir: testPinDir(n.tb)})
 	if err != nil {
 		if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission) {
 			n.tb.Skipf("dsmd eBPF end-to-end: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
@@ -37,6 +38,25 @@ func (n *testNet) startEBPFDaemon(i int, c *Config, logs *logBuf) *EBPFDaemon {
 		d.Close()
 	})
 	return d
+}
+
+// testPinDir mounts a bpf file system of the test's own on a temporary
+// directory, for the links a fail-closed eBPF datapath pins, and
+// unmounts it when the test ends, which unpins whatever is left there:
+// no link outlives the test. It skips the test where bpffs cannot be
+// mounted.
+func testPinDir(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := unix.Mount("bpf", dir, "bpf", 0, ""); err != nil {
+		tb.Skipf("dsmd eBPF fail-closed: cannot mount a bpf file system: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := unix.Unmount(dir, 0); err != nil {
+			tb.Errorf("unmounting the test's bpf file system %s: %v", dir, err)
+		}
+	})
+	return filepath.Join(dir, "dsmd")
 }
 
 func (d *EBPFDaemon) mustCounters(tb testing.TB) EBPFCounters {

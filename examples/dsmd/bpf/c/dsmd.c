@@ -1271,4 +1271,44 @@ int dsmd_egress(struct __sk_buff *skb)
 	return ofinish(skb, O_LABELED, TC_ACT_OK);
 }
 
+// The fail-closed gates ("overload fail-closed"). The daemon attaches
+// these instead of the programs above, with links pinned in bpffs, and
+// puts the two programs into the datapath prog array, which only the
+// daemon's open descriptor holds. When the daemon exits, however it
+// exits (SIGKILL included), the last user reference to the array goes
+// and Linux empties it (prog_array_map_clear, the map_release_uref of
+// BPF_MAP_TYPE_PROG_ARRAY in kernel/bpf/arraymap.c; checked on Linux
+// 6.18): the tail call fails and the gate drops every IPv4 packet. Other
+// protocols (ARP, IPv6), which the programs pass untouched, pass. A
+// restarted daemon replaces the pinned links' programs with its own gates
+// (BPF_LINK_UPDATE), with no moment in which packets pass unchecked.
+#define GATE_INGRESS 0
+#define GATE_EGRESS 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} datapath SEC(".maps");
+
+static __always_inline int gone(struct __sk_buff *skb)
+{
+	return skb->protocol == bpf_htons(ETH_P_IP) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+SEC("tc")
+int dsmd_ingress_gate(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &datapath, GATE_INGRESS);
+	return gone(skb);
+}
+
+SEC("tc")
+int dsmd_egress_gate(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &datapath, GATE_EGRESS);
+	return gone(skb);
+}
+
 char LICENSE[] SEC("license") = "GPL";
