@@ -418,3 +418,55 @@ func (n *testNet) startGSOCapture(i int, dev string) *gsoCapture {
 	})
 	return c
 }
+
+// TestEndToEndEBPFSocketOwner checks the socket owner the egress program
+// matches label lines on, against what NFQUEUE reports (NFQA_UID and
+// NFQA_GID: the fsuid and fsgid of the thread that created the socket):
+// uid lines on bpf_get_socket_uid, gid lines on the fsgid of the
+// socket's file (read through bpf_cast_to_kern_ctx), first match wins.
+// example.conf, which has a gid line, is accepted.
+func TestEndToEndEBPFSocketOwner(t *testing.T) {
+	ex, err := LoadConfig("example.conf")
+	require.NoError(t, err)
+	require.NoError(t, EBPFUnsupported(ex), "example.conf on the eBPF datapath")
+
+	n := newTestNet(t)
+	c := mustConfig(t, "node 1\nlabel uid 1000 sid 0x10\nlabel gid 2000 sid 0x11\nlabel gid 0 sid 0x12\nlabel default sid 0x13\noverload fail-open\n")
+	wire := n.startCapture(0, devA)
+	n.startEBPFDaemon(0, c, &logBuf{tb: t, name: "eBPF A"})
+	for _, tc := range []struct {
+		fsuid, fsgid int
+		sid          uint32
+	}{
+		{1000, 0, 0x10},    // the uid line comes first
+		{1000, 2000, 0x10}, // still the uid line
+		{0, 2000, 0x11},    // the gid line
+		{5, 0, 0x12},       // gid 0
+		{5, 5, 0x13},       // no line: the default
+	} {
+		msg := fmt.Sprintf("owner %d:%d", tc.fsuid, tc.fsgid)
+		var conn *net.UDPConn
+		n.do(0, func() error {
+			// sock_init_data takes the creating thread's fsuid and
+			// the file its fsgid; both calls act on this thread only.
+			oldU, err := unix.SetfsuidRetUid(tc.fsuid)
+			if err != nil {
+				return err
+			}
+			defer unix.SetfsuidRetUid(oldU) //nolint:errcheck // restoring
+			oldG, err := unix.SetfsgidRetGid(tc.fsgid)
+			if err != nil {
+				return err
+			}
+			defer unix.SetfsgidRetGid(oldG) //nolint:errcheck // restoring
+			conn, err = net.DialUDP("udp4", nil, &net.UDPAddr{IP: addrB, Port: 9})
+			return err
+		})
+		_, err := conn.Write([]byte(msg))
+		conn.Close()
+		require.NoError(t, err)
+		ip := wire.find(true, []byte(msg), 2*time.Second)
+		require.NotNil(t, ip, msg)
+		assert.Equal(t, label(tc.sid, 1), ip[20:40], msg)
+	}
+}

@@ -52,11 +52,6 @@ const (
 // `--datapath ebpf` refuses the configuration rather than run with
 // another policy than the file says.
 func EBPFUnsupported(c *Config) error {
-	for _, r := range c.Labels {
-		if r.Kind == SelGID {
-			return fmt.Errorf("%s:%d: label gid: the eBPF datapath cannot match the socket's gid (tc has only bpf_get_socket_uid); use uid or mark", c.File, r.Line)
-		}
-	}
 	switch {
 	case c.Mode == NeutraliseTranslate:
 		return errors.New("neutralise translate: the eBPF datapath only overwrites labels with NOPs")

@@ -988,9 +988,65 @@ static __always_inline int ofinish(struct __sk_buff *skb, __u32 r, int act)
 	return act;
 }
 
+// The kernel structures on the way from the packet to its socket owner's
+// credentials, only the fields read, as the running kernel's BTF has them
+// (CO-RE: preserve_access_index makes the loader relocate each field
+// offset against it; the ___dsmd suffix keeps the names clear of
+// anything a header declares and is ignored in the matching).
+struct cred___dsmd {
+	struct {
+		__u32 val;
+	} fsgid;
+} __attribute__((preserve_access_index));
+
+struct file___dsmd {
+	const struct cred___dsmd *f_cred;
+} __attribute__((preserve_access_index));
+
+struct socket___dsmd {
+	struct file___dsmd *file;
+} __attribute__((preserve_access_index));
+
+struct sock___dsmd {
+	struct socket___dsmd *sk_socket;
+} __attribute__((preserve_access_index));
+
+struct sk_buff___dsmd {
+	struct sock___dsmd *sk;
+} __attribute__((preserve_access_index));
+
+// bpf_cast_to_kern_ctx (kernel/bpf/helpers.c, Linux 6.2 and later) gives
+// the struct sk_buff behind the program's __sk_buff, as a pointer the
+// verifier lets the program read through (with CAP_PERFMON).
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+// socket_gid is the gid NFQUEUE reports as NFQA_GID
+// (nfqnl_put_sk_uidgid in net/netfilter/nfnetlink_queue.c): the fsgid of
+// the credentials the socket's file was opened with, for a socket that
+// has a file. It returns 1 with *gid set, or 0. tc has no helper for it
+// (bpf_get_socket_uid gives the uid only).
+static __always_inline int socket_gid(struct __sk_buff *skb, __u32 *gid)
+{
+	struct sk_buff___dsmd *k = bpf_cast_to_kern_ctx(skb);
+	struct sock___dsmd *sk = k->sk;
+	if (!sk)
+		return 0;
+	struct socket___dsmd *so = sk->sk_socket;
+	if (!so)
+		return 0;
+	struct file___dsmd *f = so->file;
+	if (!f)
+		return 0;
+	const struct cred___dsmd *c = f->f_cred;
+	if (!c)
+		return 0;
+	*gid = c->fsgid.val;
+	return 1;
+}
+
 // sender is what the label rules look at.
 struct sender {
-	__u32 uid, has_uid, mark, nlabels;
+	__u32 uid, has_uid, gid, has_gid, mark, nlabels;
 	// The result: action and SID.
 	__u32 action, sid;
 };
@@ -1017,10 +1073,13 @@ GLOBAL int choose(struct sender *s)
 		case SEL_UID:
 			m = s->has_uid && s->uid == r->value;
 			break;
+		case SEL_GID:
+			m = s->has_gid && s->gid == r->value;
+			break;
 		case SEL_MARK:
 			m = (s->mark & r->mask) == r->value;
 			break;
-		default: // SEL_GID: the daemon refuses it (no gid at tc)
+		default:
 			break;
 		}
 		if (m) {
@@ -1176,12 +1235,14 @@ int dsmd_egress(struct __sk_buff *skb)
 		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
 
 	// The sender: the socket's owner (a full socket only, as NFQUEUE's
-	// NFQA_UID is: not a request or time-wait socket), and the mark.
+	// NFQA_UID and NFQA_GID are: not a request or time-wait socket; the
+	// gid only with a file), and the mark.
 	struct sender snd = {.mark = skb->mark, .nlabels = oc->nlabels};
 	struct bpf_sock *sk = skb->sk;
 	if (sk && bpf_sk_fullsock(sk)) {
 		snd.uid = bpf_get_socket_uid(skb);
 		snd.has_uid = 1;
+		snd.has_gid = socket_gid(skb, &snd.gid);
 	}
 	choose(&snd);
 	if (snd.action == SEND_UNLABELED)
