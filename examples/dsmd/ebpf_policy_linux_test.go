@@ -25,13 +25,16 @@ func runIngressFrame(t testing.TB, e *EBPFIngress, frame []byte) (EBPFReason, []
 // ebpfReasonFor is the ingress reason that stands for Verify's outcome.
 // A label without the source SID or node ID is refused by the receive
 // profile in the program (dsm-refused), rejected by policy in Verify.
-func ebpfReasonFor(o InOutcome, err error, optlen int) []EBPFReason {
+func ebpfReasonFor(o InOutcome, err error, optlen int, foreign bool) []EBPFReason {
 	switch o {
 	case InAccepted:
 		return []EBPFReason{EBPFLabeled}
 	case InUnlabeled:
 		if optlen == 0 {
 			return []EBPFReason{EBPFPass}
+		}
+		if foreign {
+			return []EBPFReason{EBPFForeign}
 		}
 		return []EBPFReason{EBPFValid}
 	case InRejected:
@@ -50,6 +53,9 @@ func ebpfReasonFor(o InOutcome, err error, optlen int) []EBPFReason {
 func ebpfRandomRecvConf(r *rand.Rand) string {
 	var b strings.Builder
 	b.WriteString("node 9\n")
+	if r.IntN(2) == 0 {
+		b.WriteString("foreign-cipso pass\n")
+	}
 	if r.IntN(3) == 0 {
 		fmt.Fprintf(&b, "serial %d\n", r.IntN(3))
 	}
@@ -116,7 +122,11 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 				if r.IntN(8) != 0 {
 					ps = append(ps, [2]uint32{pNode, uint32(r.IntN(4))})
 				}
-				opts = pad4(dsmLabel(dsmDOI, ps...))
+				doi := uint32(dsmDOI)
+				if r.IntN(6) == 0 { // a foreign CIPSO option
+					doi = 16 + uint32(r.IntN(2))
+				}
+				opts = pad4(dsmLabel(doi, ps...))
 				if r.IntN(10) == 0 {
 					opts[r.IntN(len(opts))] ^= byte(1 << r.IntN(8))
 				}
@@ -138,7 +148,7 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 			c.Verify(ip, &v)
 			got, out := runIngressFrame(t, e, ebpfFrame(ip))
 			seen[got]++
-			want := ebpfReasonFor(v.Outcome, v.Err, len(opts))
+			want := ebpfReasonFor(v.Outcome, v.Err, len(opts), c.ForeignPass && v.Outcome == InUnlabeled && c.foreign(ip[20:20+len(opts)]))
 			ok := false
 			for _, w := range want {
 				ok = ok || w == got
@@ -155,7 +165,7 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 		e.Close()
 	}
 	t.Logf("reasons: %v", seen)
-	for _, w := range []EBPFReason{EBPFLabeled, EBPFPass, EBPFValid, EBPFRejected, EBPFForged, EBPFStale, EBPFDSM} {
+	for _, w := range []EBPFReason{EBPFLabeled, EBPFPass, EBPFValid, EBPFRejected, EBPFForged, EBPFStale, EBPFDSM, EBPFForeign, EBPFLinux} {
 		require.NotZero(t, seen[w], "no case gave %s", w)
 	}
 }

@@ -26,6 +26,7 @@ type DsmdConfig struct {
 	Nrules         uint8
 	Npeers         uint32
 	Serial         uint32
+	ForeignPass    uint32
 }
 
 type DsmdDestRule struct {

@@ -57,6 +57,7 @@ enum reason {
 	R_REJECTED,  // refused by the receive rules (config.policy)
 	R_FORGED,    // label's node not bound to the source address (peers)
 	R_STALE,     // label's policy serial is not the configured one
+	R_FOREIGN,   // a CIPSO option of another DOI, allowed: left to the kernel
 	R_MAX,
 };
 
@@ -77,6 +78,9 @@ struct config {
 	__u8 nrules;
 	__u32 npeers;
 	__u32 serial;
+	// "foreign-cipso pass": a field whose only CIPSO option is of another
+	// DOI is judged as unlabeled and left to the kernel.
+	__u32 foreign_pass;
 };
 
 #define MAX_RULES 64
@@ -880,6 +884,14 @@ int dsmd_ingress(struct __sk_buff *skb)
 		if (plain)
 			return finish(skb, r, s);
 	}
+	// "foreign-cipso pass", as Verify does it: the only CIPSO option,
+	// cleanly framed, is of another DOI. The packet follows the rules for
+	// unlabeled packets and, if allowed, goes on unchanged; the kernel
+	// validates the field against its own NetLabel DOIs (and answers a
+	// refusal with its own Parameter Problem), which the dois map does
+	// not hold.
+	if (r != R_LABELED && cfg->foreign_pass && c >= 0 && B(s, c + 1) >= 6)
+		return unlabeled(skb, cfg, 20 + optlen, R_FOREIGN, s);
 	linux_check(skb, s, loopback, strict);
 	if (s->err)
 		return finish(skb, R_LINUX, s);
