@@ -12,14 +12,14 @@ import (
 )
 
 // runIngressFrame runs the ingress program on frame and returns its
-// reason and the frame as it left it.
-func runIngressFrame(t testing.TB, e *EBPFIngress, frame []byte) (EBPFReason, []byte) {
+// reason, the frame as it left it and whether it dropped it.
+func runIngressFrame(t testing.TB, e *EBPFIngress, frame []byte) (EBPFReason, []byte, bool) {
 	t.Helper()
 	ctxOut := make([]byte, ebpfCtxLen)
 	opts := &ebpf.RunOptions{Data: frame, DataOut: make([]byte, len(frame)+256), Context: make([]byte, ebpfCtxLen), ContextOut: ctxOut}
-	_, err := e.objs.DsmdIngress.Run(opts)
+	ret, err := e.objs.DsmdIngress.Run(opts)
 	require.NoError(t, err)
-	return EBPFReason(binary.NativeEndian.Uint32(ctxOut[ebpfCtxCB+8:])), opts.DataOut
+	return EBPFReason(binary.NativeEndian.Uint32(ctxOut[ebpfCtxCB+8:])), opts.DataOut, ret == 2 // TC_ACT_SHOT
 }
 
 // ebpfReasonFor is the ingress reason that stands for Verify's outcome.
@@ -146,7 +146,12 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 			}
 			var v Verdict
 			c.Verify(ip, &v)
-			got, out := runIngressFrame(t, e, ebpfFrame(ip))
+			got, out, drop := runIngressFrame(t, e, ebpfFrame(ip))
+			if v.Outcome == InAccepted || v.Outcome == InUnlabeled {
+				require.False(t, drop, "Verify %s, program %s: dropped", v.Outcome, got)
+			} else if v.Outcome != InMalformed {
+				require.True(t, drop, "Verify %s, program %s: not dropped", v.Outcome, got)
+			}
 			seen[got]++
 			want := ebpfReasonFor(v.Outcome, v.Err, len(opts), c.ForeignPass && v.Outcome == InUnlabeled && c.foreign(ip[20:20+len(opts)]))
 			ok := false

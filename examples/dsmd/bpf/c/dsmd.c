@@ -684,13 +684,12 @@ static __always_inline void count(__u32 r)
 static __always_inline int finish(struct __sk_buff *skb, __u32 r, struct state *s)
 {
 	count(r);
-	skb->cb[0] = r <= R_LABELED || r == R_MALFORMED;
+	int ok = r <= R_LABELED || r == R_MALFORMED || r == R_FOREIGN;
+	skb->cb[0] = ok;
 	skb->cb[1] = s && s->err ? s->ptr : NO_POINTER;
 	skb->cb[2] = r;
 	skb->cb[3] = s && s->err ? s->off : 0;
-	if (r == R_LINUX || r == R_DSM || r >= R_REJECTED)
-		return TC_ACT_SHOT;
-	return TC_ACT_OK;
+	return ok ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
 // flow is what the receive rules look at (Flow and the label).
