@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +14,16 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/net/icmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/iplabel/iplabel/examples/dsmd/bpf"
 )
 
 // EBPFDaemon is dsmd's eBPF datapath in one network namespace: the
@@ -26,7 +32,14 @@ import (
 // kernel labels, verifies and neutralises; the daemon only reads the
 // counters.
 type EBPFDaemon struct {
-	prog    *EBPFIngress
+	prog *EBPFIngress
+	// With "icmp on": the ring of refused datagrams the ingress program
+	// quotes, the sender of the errors and its counters.
+	ring    *ringbuf.Reader
+	icmp    *icmpSender
+	ctrs    Counters
+	ringEnd chan struct{}
+
 	links   []link.Link
 	created []string // the links this daemon pinned
 	gated   bool     // the links run the fail-closed gates
@@ -191,7 +204,10 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
 	if cfg.ICMP {
-		opt.Logf("dsmd: the eBPF datapath sends no ICMP errors (the configuration's \"icmp on\" is not applied)")
+		if err := d.startICMP(cfg, opt); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("dsmd: %w", err)
+		}
 	}
 	return d, nil
 }
@@ -204,6 +220,15 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 // over or DisarmEBPF removes them.
 func (d *EBPFDaemon) Close() error {
 	var errs []error
+	if d.ring != nil {
+		errs = append(errs, d.ring.Close())
+		<-d.ringEnd
+		d.ring = nil
+	}
+	if d.icmp != nil {
+		errs = append(errs, d.icmp.conn.Close())
+		d.icmp = nil
+	}
 	for _, l := range d.links {
 		errs = append(errs, l.Close())
 	}
@@ -231,16 +256,78 @@ func b2i(b bool) int {
 	return 0
 }
 
-// EBPFCounters are the programs' per-reason counters.
+// startICMP makes dsmd send the ICMP Destination Unreachable code 10
+// that the NFQUEUE datapath sends for a packet the receive policy
+// refuses: the ingress program quotes the refused datagram into the
+// icmp_events ring, and a goroutine reads it and sends the error through
+// a raw ICMP socket opened now, in the namespace, rate-limited by
+// "icmp-rate" (icmpSender, as the NFQUEUE datapath does). Sending on the
+// open socket needs no capability (inet_create checks CAP_NET_RAW only
+// when the socket is made).
+func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
+	var conn *icmp.PacketConn
+	if err := inNetNS(opt.NetNS, func() (err error) {
+		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		return err
+	}); err != nil {
+		return fmt.Errorf("ICMP socket: %w", err)
+	}
+	d.icmp = &icmpSender{conn: conn, lim: newRateLimiter(cfg.ICMPRate)}
+	rd, err := ringbuf.NewReader(d.prog.objs.IcmpEvents)
+	if err != nil {
+		return fmt.Errorf("icmp_events ring: %w", err)
+	}
+	d.ring, d.ringEnd = rd, make(chan struct{})
+	var c bpf.DsmdConfig
+	if err := d.prog.objs.Config.Lookup(uint32(0), &c); err != nil {
+		return fmt.Errorf("config map: %w", err)
+	}
+	c.Icmp = 1
+	if err := d.prog.objs.Config.Put(uint32(0), &c); err != nil {
+		return fmt.Errorf("config map: %w", err)
+	}
+	go func(s *icmpSender) {
+		defer close(d.ringEnd)
+		var rec ringbuf.Record
+		for {
+			if err := rd.ReadInto(&rec); err != nil {
+				if errors.Is(err, ringbuf.ErrClosed) {
+					return
+				}
+				d.ctrs.Errors.Add(1)
+				continue
+			}
+			// struct icmp_event: the quoted length, then the octets.
+			if len(rec.RawSample) < 4 {
+				continue
+			}
+			n := int(binary.NativeEndian.Uint32(rec.RawSample))
+			q := rec.RawSample[4:]
+			s.send(q[:min(n, len(q))], &d.ctrs, time.Now)
+		}
+	}(d.icmp)
+	return nil
+}
+
+// EBPFCounters are the programs' per-reason counters, and with "icmp on"
+// the daemon's ICMP errors: sent, not sent because of the rate limit,
+// and errors.
 type EBPFCounters struct {
 	In  [ebpfReasons]uint64
 	Out [ebpfOutReasons]uint64
+
+	ICMP                              bool
+	ICMPSent, ICMPLimited, ICMPErrors uint64
 }
 
 // Counters reads the counters of both programs.
 func (d *EBPFDaemon) Counters() (EBPFCounters, error) {
 	var c EBPFCounters
 	var err error
+	if d.ring != nil {
+		c.ICMP = true
+		c.ICMPSent, c.ICMPLimited, c.ICMPErrors = d.ctrs.ICMPSent.Load(), d.ctrs.ICMPLimited.Load(), d.ctrs.Errors.Load()
+	}
 	if c.In, err = d.prog.Counters(); err != nil {
 		return c, err
 	}
@@ -258,6 +345,9 @@ func (c EBPFCounters) String() string {
 	b.WriteString(" | in:")
 	for r, v := range c.In {
 		fmt.Fprintf(&b, " %s=%d", EBPFReason(r), v)
+	}
+	if c.ICMP {
+		fmt.Fprintf(&b, " | icmp: sent=%d limited=%d errors=%d", c.ICMPSent, c.ICMPLimited, c.ICMPErrors)
 	}
 	return b.String()
 }
@@ -302,7 +392,11 @@ func serveEBPF(cfg *Config, pinDir string, stderr io.Writer) int {
 	// stack accesses ("variable stack access prohibited for !root",
 	// checked on Linux 6.18 with a bounding set of CAP_BPF and
 	// CAP_NET_ADMIN only).
-	if err := checkPrivileges(cfg, nil, []int{unix.CAP_BPF, unix.CAP_PERFMON, unix.CAP_NET_ADMIN}); err != nil {
+	need := []int{unix.CAP_BPF, unix.CAP_PERFMON, unix.CAP_NET_ADMIN}
+	if cfg.ICMP {
+		need = append(need, unix.CAP_NET_RAW) // to open the ICMP socket
+	}
+	if err := checkPrivileges(cfg, nil, need); err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}

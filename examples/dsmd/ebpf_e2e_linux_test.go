@@ -160,12 +160,29 @@ func TestEndToEndEBPF(t *testing.T) {
 		tsharkSeesDSMLabel(t, wire)
 	})
 
-	t.Run("disallowed SID dropped", func(t *testing.T) {
+	t.Run("disallowed SID dropped, ICMP code 10 back", func(t *testing.T) {
 		c := dial(t, 5000, 7)
+		setsockopt(t, c, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
+		before := db.mustCounters(t)
 		expectIn(t, rx5000, "sid-66", func() { _, _ = c.Write([]byte("sid-66")) }, EBPFRejected)
 		ip := wire.find(true, []byte("sid-66"), time.Second)
 		require.NotNil(t, ip)
 		assert.Equal(t, label(0x66, 1), ip[20:40])
+		// B's ingress program quoted the datagram to dsmd B, which sent
+		// Destination Unreachable code 10; it left labeled by B's egress
+		// program and was verified by A's before the kernel gave it to
+		// the socket (IP_RECVERR).
+		e, ok := readICMPErr(c, 3*time.Second)
+		require.True(t, ok, "no ICMP error queued on the sender")
+		assert.Equal(t, uint8(unix.SO_EE_ORIGIN_ICMP), e.origin)
+		assert.Equal(t, uint8(3), e.typ)
+		assert.Equal(t, uint8(10), e.code)
+		assert.Equal(t, unix.EHOSTUNREACH, e.errno)
+		assert.Equal(t, addrB.String(), e.offender.String())
+		assert.Equal(t, before.ICMPSent+1, db.mustCounters(t).ICMPSent)
+		icmpIP := findICMP(wire, time.Second)
+		require.NotNil(t, icmpIP, "ICMP error not captured")
+		assert.Equal(t, label(0x20, 2), icmpIP[20:40], "the error carries B's label")
 	})
 
 	t.Run("disallowed node dropped", func(t *testing.T) {

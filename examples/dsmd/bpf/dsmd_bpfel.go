@@ -27,6 +27,7 @@ type DsmdConfig struct {
 	Npeers         uint32
 	Serial         uint32
 	ForeignPass    uint32
+	Icmp           uint32
 }
 
 type DsmdDestRule struct {
@@ -99,6 +100,7 @@ const (
 	DsmdMapDatapath         = "datapath"
 	DsmdMapDestRules        = "dest_rules"
 	DsmdMapDois             = "dois"
+	DsmdMapIcmpEvents       = "icmp_events"
 	DsmdMapLabelRules       = "label_rules"
 	DsmdMapOutConfig        = "out_config"
 	DsmdMapOutCounters      = "out_counters"
@@ -167,6 +169,7 @@ type DsmdMapSpecs struct {
 	Datapath    *ebpf.MapSpec `ebpf:"datapath"`
 	DestRules   *ebpf.MapSpec `ebpf:"dest_rules"`
 	Dois        *ebpf.MapSpec `ebpf:"dois"`
+	IcmpEvents  *ebpf.MapSpec `ebpf:"icmp_events"`
 	LabelRules  *ebpf.MapSpec `ebpf:"label_rules"`
 	OutConfig   *ebpf.MapSpec `ebpf:"out_config"`
 	OutCounters *ebpf.MapSpec `ebpf:"out_counters"`
@@ -205,6 +208,7 @@ type DsmdMaps struct {
 	Datapath    *ebpf.Map `ebpf:"datapath"`
 	DestRules   *ebpf.Map `ebpf:"dest_rules"`
 	Dois        *ebpf.Map `ebpf:"dois"`
+	IcmpEvents  *ebpf.Map `ebpf:"icmp_events"`
 	LabelRules  *ebpf.Map `ebpf:"label_rules"`
 	OutConfig   *ebpf.Map `ebpf:"out_config"`
 	OutCounters *ebpf.Map `ebpf:"out_counters"`
@@ -219,6 +223,7 @@ func (m *DsmdMaps) Close() error {
 		m.Datapath,
 		m.DestRules,
 		m.Dois,
+		m.IcmpEvents,
 		m.LabelRules,
 		m.OutConfig,
 		m.OutCounters,

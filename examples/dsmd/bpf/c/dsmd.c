@@ -81,6 +81,10 @@ struct config {
 	// "foreign-cipso pass": a field whose only CIPSO option is of another
 	// DOI is judged as unlabeled and left to the kernel.
 	__u32 foreign_pass;
+	// "icmp on": a packet refused by the receive policy (rejected,
+	// forged, stale) is quoted to the daemon through icmp_events, which
+	// sends the ICMP error.
+	__u32 icmp;
 };
 
 #define MAX_RULES 64
@@ -681,9 +685,59 @@ static __always_inline void count(__u32 r)
 		*v += 1;
 }
 
+// ICMP_QUOTE is how much of a refused datagram an ICMP error quotes
+// (maxICMPQuote: 576 octets in all, RFC 1812 section 4.3.2.3).
+#define ICMP_QUOTE 548
+
+// icmp_event is one refused datagram, quoted from its IP header on.
+struct icmp_event {
+	__u32 len;
+	__u8 data[ICMP_QUOTE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} icmp_events SEC(".maps");
+
+// quote hands the daemon the start of a datagram the receive policy
+// refused, for its ICMP Destination Unreachable code 10, when "icmp on".
+// When the ring is full the event is lost (the daemon's rate limit would
+// have dropped it too).
+GLOBAL int quote(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+
+	if (!skb)
+		return 0;
+	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->icmp || skb->len <= IP_OFF)
+		return 0;
+	__u32 n = skb->len - IP_OFF;
+	if (n > ICMP_QUOTE)
+		n = ICMP_QUOTE;
+	struct icmp_event *ev = bpf_ringbuf_reserve(&icmp_events, sizeof(*ev), 0);
+	if (!ev)
+		return 0;
+	// The length as a 64-bit value with its bounds checked again, so that
+	// the register the helper gets is the one checked (the empty asm
+	// keeps clang from dropping the check as already known).
+	__u64 ql = n;
+	asm volatile("" : "+r"(ql));
+	ev->len = ql;
+	if (ql < 1 || ql > ICMP_QUOTE || bpf_skb_load_bytes(skb, IP_OFF, ev->data, ql)) {
+		bpf_ringbuf_discard(ev, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}
+
 static __always_inline int finish(struct __sk_buff *skb, __u32 r, struct state *s)
 {
 	count(r);
+	if (r == R_REJECTED || r == R_FORGED || r == R_STALE)
+		quote(skb);
 	int ok = r <= R_LABELED || r == R_MALFORMED || r == R_FOREIGN;
 	skb->cb[0] = ok;
 	skb->cb[1] = s && s->err ? s->ptr : NO_POINTER;
