@@ -487,3 +487,46 @@ func TestEndToEndEBPFSocketOwner(t *testing.T) {
 		assert.Equal(t, label(tc.sid, 1), ip[20:40], msg)
 	}
 }
+
+// TestEndToEndEBPFUDPGSO sends a UDP GSO datagram (UDP_SEGMENT: one
+// packet that the stack, or the device, cuts into datagrams of 1000
+// octets of payload after tc egress) through the egress program: it
+// cannot be labeled (bpf_skb_adjust_room refuses to grow a GSO packet
+// that is not TCP), so it is dropped and counted as no-room, and none of
+// its segments leaves unlabeled. A datagram of the same size sent
+// without UDP_SEGMENT leaves labeled, in fragments.
+func TestEndToEndEBPFUDPGSO(t *testing.T) {
+	n := newTestNet(t)
+	c := mustConfig(t, "node 1\nlabel default sid 0x10\noverload fail-open\nicmp off\n")
+	wire := n.startCapture(0, devA)
+	d := n.startEBPFDaemon(0, c, &logBuf{tb: t, name: "eBPF A"})
+	require.NoError(t, n.sh(0, "ip route change 192.0.2.0/24 dev "+devA+" mtu lock 1480"))
+	send := func(marker string, gso bool) {
+		t.Helper()
+		var conn *net.UDPConn
+		n.do(0, func() (err error) {
+			conn, err = net.DialUDP("udp4", &net.UDPAddr{IP: addrA}, &net.UDPAddr{IP: addrB, Port: 9})
+			return err
+		})
+		defer conn.Close()
+		if gso {
+			setsockopt(t, conn, unix.IPPROTO_UDP, unix.UDP_SEGMENT, 1000)
+		}
+		payload := bytes.Repeat([]byte(marker), 3000/len(marker))
+		_, err := conn.Write(payload)
+		require.NoError(t, err)
+	}
+
+	before := d.mustCounters(t).Out
+	send("gso-datagram ", true)
+	require.NoError(t, waitFor(2*time.Second, func() bool {
+		return d.mustCounters(t).Out[EBPFOutNoRoom] > before[EBPFOutNoRoom]
+	}), "the GSO packet was not counted as no-room: %s", d.mustCounters(t))
+	assert.Nil(t, wire.find(true, []byte("gso-datagram "), 300*time.Millisecond), "a segment of the GSO packet left")
+	assert.Equal(t, before[EBPFOutLabeled], d.mustCounters(t).Out[EBPFOutLabeled])
+
+	send("plain-datagram ", false)
+	ip := wire.find(true, []byte("plain-datagram "), 2*time.Second)
+	require.NotNil(t, ip, "the datagram without UDP_SEGMENT left")
+	assert.Equal(t, label(0x10, 1), ip[20:40])
+}
