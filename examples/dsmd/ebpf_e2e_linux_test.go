@@ -530,3 +530,54 @@ func TestEndToEndEBPFUDPGSO(t *testing.T) {
 	require.NotNil(t, ip, "the datagram without UDP_SEGMENT left")
 	assert.Equal(t, label(0x10, 1), ip[20:40])
 }
+
+// TestEBPFFailOpenAfterFailClosed starts a fail-open dsmd where a
+// fail-closed one left its links pinned: the fail-open one removes the
+// pins (its own plain links label meanwhile), and once it is closed too
+// packets leave unlabeled.
+func TestEBPFFailOpenAfterFailClosed(t *testing.T) {
+	n := newTestNet(t)
+	pinDir := testPinDir(t)
+	wire := n.startCapture(0, devA)
+	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
+	out := func(marker string) []byte {
+		t.Helper()
+		_, err := tx.WriteToUDP([]byte(marker), &net.UDPAddr{IP: addrB, Port: 9})
+		require.NoError(t, err)
+		return wire.find(true, []byte(marker), 300*time.Millisecond)
+	}
+	start := func(conf string) *EBPFDaemon {
+		d, err := StartEBPF(mustConfig(t, conf), Options{NetNS: n.fd(0), Logf: t.Logf, BPFPinDir: pinDir})
+		if err != nil && (errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission)) {
+			t.Skipf("dsmd eBPF: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
+		}
+		require.NoError(t, err)
+		return d
+	}
+	closed := start("node 1\nlabel default sid 0x10\nicmp off\n")
+	require.NoError(t, closed.Close())
+	_, err := os.Stat(ebpfPin(pinDir, devA, true))
+	require.NoError(t, err, "fail-closed: the egress link stays pinned")
+
+	open := start("node 1\nlabel default sid 0x11\noverload fail-open\nicmp off\n")
+	for _, e := range []bool{false, true} {
+		_, err := os.Stat(ebpfPin(pinDir, devA, e))
+		assert.True(t, os.IsNotExist(err), "fail-open removed the pin: %v", err)
+	}
+	var ip []byte
+	i := 0
+	// The unpinned gates go in a work item.
+	require.NoError(t, waitFor(3*time.Second, func() bool {
+		i++
+		ip = out(fmt.Sprintf("fail-open %d", i))
+		return ip != nil
+	}), "the fail-open dsmd sends")
+	assert.Equal(t, label(0x11, 1), ip[20:40])
+	require.NoError(t, open.Close())
+	i = 0
+	require.NoError(t, waitFor(3*time.Second, func() bool {
+		i++
+		ip = out(fmt.Sprintf("after fail-open %d", i))
+		return ip != nil && ip[0] == 0x45
+	}), "closed fail-open: packets leave unlabeled")
+}
