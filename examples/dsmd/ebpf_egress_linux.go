@@ -52,16 +52,9 @@ const (
 // `--datapath ebpf` refuses the configuration rather than run with
 // another policy than the file says.
 func EBPFUnsupported(c *Config) error {
-	for _, r := range c.Labels {
-		if r.Kind == SelGID {
-			return fmt.Errorf("%s:%d: label gid: the eBPF datapath cannot match the socket's gid (tc has only bpf_get_socket_uid); use uid or mark", c.File, r.Line)
-		}
-	}
 	switch {
 	case c.Mode == NeutraliseTranslate:
 		return errors.New("neutralise translate: the eBPF datapath only overwrites labels with NOPs")
-	case c.ForeignPass:
-		return errors.New("foreign-cipso pass: the eBPF datapath judges foreign CIPSO options by Linux's rules for the DOIs it is given (none), so it would drop them")
 	case len(c.Labels) > ebpfMaxLabelRules:
 		return fmt.Errorf("%d label lines: the eBPF datapath holds at most %d", len(c.Labels), ebpfMaxLabelRules)
 	case len(c.DestSIDs) > ebpfMaxDestRules:
@@ -238,6 +231,9 @@ func (e *EBPFIngress) ConfigurePolicy(c *Config) error {
 	}
 	if c.HasSerial {
 		cfg.HasSerial, cfg.Serial = 1, c.Serial
+	}
+	if c.ForeignPass {
+		cfg.ForeignPass = 1
 	}
 	if err := e.objs.Config.Put(uint32(0), &cfg); err != nil {
 		return fmt.Errorf("config map: %w", err)

@@ -162,9 +162,14 @@ func ebpfRandomSendConf(r *rand.Rand) string {
 		return fmt.Sprintf("sid %#x", r.Uint32())
 	}
 	for range r.IntN(5) {
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			fmt.Fprintf(&b, "label uid %d %s\n", r.IntN(2)*5, act())
+		case 4:
+			// BPF_PROG_RUN's socket has no file, so no gid: a gid
+			// line never matches there (the socket owner is tested
+			// end to end, TestEndToEndEBPFSocketOwner).
+			fmt.Fprintf(&b, "label gid %d %s\n", r.IntN(2)*5, act())
 		case 1:
 			fmt.Fprintf(&b, "label mark %d/%d %s\n", r.IntN(4), 3, act())
 		case 2:

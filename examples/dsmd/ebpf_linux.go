@@ -59,10 +59,11 @@ const (
 	EBPFRejected                    // refused by the receive rules (ConfigurePolicy): dropped
 	EBPFForged                      // the label's node is not bound to the source: dropped
 	EBPFStale                       // the label's policy serial is another: dropped
+	EBPFForeign                     // a CIPSO option of another DOI, allowed ("foreign-cipso pass"): left to the kernel
 	ebpfReasons
 )
 
-var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale"}
+var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale", "foreign"}
 
 func (r EBPFReason) String() string {
 	if int(r) < len(ebpfReasonNames) {
