@@ -23,7 +23,7 @@ func FuzzOption(f *testing.F) {
 	f.Add([]byte{7, 7, 0, 0, 0, 16, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, _ := calipso.NewRegistry(16)
-		err := calipso.NewLinux(r).Validate(b)
+		err := calipso.NewLinux(r).CheckOption(b)
 		if (calipso.Strict{DOIs: r}).CheckOption(b) == nil && err != nil {
 			t.Fatalf("strict accepts what Linux refuses: %v", err)
 		}
