@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,9 +22,7 @@ import (
 // Icmp6OutParmProblems counter, which also counts errors sent where no
 // socket of the namespace sees them; the command's is ipv6.ICMP's
 // Parameter Problem unless icmp6Silent. Linux's rules are icmp6_send and
-// is_ineligible (net/ipv6/icmp.c). After a Fragment header icmp6Silent
-// differs from is_ineligible (knownDivergence); those cases only check
-// that the kernel is the one that answers.
+// is_ineligible (net/ipv6/icmp.c), Fragment headers included.
 func TestICMP6SilentKernel(t *testing.T) {
 	ns := linuxtest.ForTest(t)
 	v, err := ns.IPv6()
@@ -88,7 +85,7 @@ func TestICMP6SilentKernel(t *testing.T) {
 		return m["Icmp6OutParmProblems"]
 	}
 	walk := ipv6.Linux{}
-	cases, answered, bad, known := 0, 0, 0, 0
+	cases, answered, bad := 0, 0, 0
 	for _, f := range faults {
 		for _, u := range uppers {
 			for _, src := range addrs {
@@ -122,13 +119,6 @@ func TestICMP6SilentKernel(t *testing.T) {
 							answered++
 						}
 						name := fmt.Sprintf("%s, %s, from %s to %s, frame to %s", f.name, u.name, src.name, dst.name, link.name)
-						if want != got && knownDivergence(f.name, u.icmp) {
-							// The kernel answers where icmp6Silent says it
-							// does not, never the other way round.
-							assert.True(t, got, "%s: icmp6Silent answers, the kernel does not", name)
-							known++
-							continue
-						}
 						if !assert.Equal(t, want, got, "%s: icmp6Silent disagrees with the kernel (true: answered)", name) {
 							bad++
 						}
@@ -137,23 +127,9 @@ func TestICMP6SilentKernel(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d packets, %d answered by the kernel, %d disagree, %d known divergences (knownDivergence)", cases, answered, bad, known)
+	t.Logf("%d packets, %d answered by the kernel, %d disagree", cases, answered, bad)
 	assert.Greater(t, answered, cases/20)
 	assert.Less(t, answered, cases/2)
-}
-
-// knownDivergence tells the cases where icmp6Silent's "never answer an
-// ICMPv6 error message" rule is known to differ from Linux's
-// is_ineligible (net/ipv6/icmp.c, checked on Linux 6.18), to be removed
-// once dump follows it: ipv6_skip_exthdr stops at a Fragment header whose
-// offset is not 0, so a later fragment is never taken for an ICMPv6
-// message, whatever its data; and a missing ICMPv6 type octet makes a
-// packet ineligible only when the Fragment header's offset-and-flags
-// field is 0, so a first fragment with M set and nothing after the
-// Fragment header is answered.
-func knownDivergence(fault string, icmp []byte) bool {
-	return strings.Contains(fault, "later fragment") ||
-		strings.Contains(fault, "first fragment") && icmp != nil && len(icmp) == 0
 }
 
 // cliAnswers is dump's decision on pkt: the walk's refusal (CheckPacket,
