@@ -28,10 +28,11 @@ const (
 	EBPFOutTooBig                         // the labeled packet exceeds the device MTU: dropped
 	EBPFOutNoRoom                         // bpf_skb_adjust_room refused (UDP GSO): dropped
 	EBPFOutPass                           // not IPv4: untouched
+	EBPFOutVLAN                           // IPv4 behind a VLAN tag in the frame (no transmit offload): dropped
 	ebpfOutReasons
 )
 
-var ebpfOutNames = [...]string{"labeled", "unlabeled", "dropped", "unfit", "malformed", "too-big", "no-room", "pass"}
+var ebpfOutNames = [...]string{"labeled", "unlabeled", "dropped", "unfit", "malformed", "too-big", "no-room", "pass", "vlan"}
 
 func (r EBPFOutReason) String() string {
 	if int(r) < len(ebpfOutNames) {

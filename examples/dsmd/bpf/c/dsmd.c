@@ -979,6 +979,7 @@ enum out_reason {
 	O_TOOBIG,    // the labeled packet would exceed the device MTU
 	O_NOROOM,    // bpf_skb_adjust_room refused (UDP GSO, no memory)
 	O_PASS,      // not IPv4
+	O_VLAN,      // IPv4 behind an 802.1Q/802.1ad tag in the frame: not labelled here
 	O_MAX,
 };
 
@@ -1275,6 +1276,26 @@ static __always_inline void put_be32(__u8 *b, __u32 off, __u32 v)
 	b[off + 3] = v;
 }
 
+// vlan_ipv4 reports whether the frame is IPv4 behind one or two VLAN tags
+// held in the frame itself (a parent device without VLAN transmit
+// offload). The programs read the IPv4 header at a fixed link offset, so
+// such a frame cannot be labelled here: egress drops it rather than send
+// it unlabelled (attach dsmd to the VLAN device instead). A frame too
+// short to tell counts as IPv4. With the tag in the skb's metadata
+// (offload) skb->protocol is the inner protocol and nothing changes.
+static __always_inline int vlan_ipv4(struct __sk_buff *skb)
+{
+	__be16 p = skb->protocol, inner = 0;
+
+	if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
+		return 0;
+	if (bpf_skb_load_bytes(skb, 16, &inner, 2))
+		return 1;
+	if (inner == bpf_htons(ETH_P_8021Q) && bpf_skb_load_bytes(skb, 20, &inner, 2))
+		return 1;
+	return inner == bpf_htons(ETH_P_IP);
+}
+
 SEC("tc")
 int dsmd_egress(struct __sk_buff *skb)
 {
@@ -1284,8 +1305,11 @@ int dsmd_egress(struct __sk_buff *skb)
 	__u8 *old = ob.b, *opt = optb.b, *nb = nbb.b;
 	struct scanres sc = {};
 
-	if (skb->protocol != bpf_htons(ETH_P_IP))
+	if (skb->protocol != bpf_htons(ETH_P_IP)) {
+		if (vlan_ipv4(skb))
+			return ofinish(skb, O_VLAN, TC_ACT_SHOT);
 		return ofinish(skb, O_PASS, TC_ACT_OK);
+	}
 	const struct out_config *oc = bpf_map_lookup_elem(&out_config, &zero);
 	if (!oc)
 		return ofinish(skb, O_PASS, TC_ACT_OK);
@@ -1420,7 +1444,7 @@ struct {
 
 static __always_inline int gone(struct __sk_buff *skb)
 {
-	return skb->protocol == bpf_htons(ETH_P_IP) ? TC_ACT_SHOT : TC_ACT_OK;
+	return skb->protocol == bpf_htons(ETH_P_IP) || vlan_ipv4(skb) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 SEC("tc")
