@@ -33,7 +33,7 @@ func FuzzCIPSORoundTrip(f *testing.F) {
 		if len(opts) > 64 {
 			return
 		}
-		o, ok := ipopt.Find(opts, ipopt.CIPSO)
+		o, ok, _ := ipopt.Find(opts, ipopt.CIPSO)
 		if !ok {
 			return
 		}

@@ -91,7 +91,7 @@ func sameVerdict(a, b error) bool {
 //   - the verdict does not depend on the octets after an EOL, which Linux
 //     zeroes (__ip_options_compile; the cipso-eol-garbage seed);
 //   - Linux-valid implies framing-valid (ipopt.Check), valid on a kernel
-//     without NetLabel (ipopt.NetLabelStub: NetLabel is stricter), and
+//     without NetLabel (ipopt.Linux with a nil CIPSO checker: NetLabel is stricter), and
 //     valid on the receive path when valid on the setsockopt path;
 //   - the CIPSO option the walk recorded is the one ipopt.Find and
 //     fips188.FindCIPSO locate, and its label is extractable: the DOI's
@@ -158,7 +158,7 @@ func FuzzLinuxWalk(f *testing.F) {
 // recorded against the other ways of finding and reading it.
 func checkCompiledCIPSO(t *testing.T, lx *cipso.Linux, opts []byte, c ipopt.Compiled) {
 	t.Helper()
-	o, found := ipopt.Find(opts, ipopt.CIPSO)
+	o, found, _ := ipopt.Find(opts, ipopt.CIPSO)
 	fo, ferr := fips188.FindCIPSO(opts)
 	if !found {
 		if c.CIPSO != -1 || !errors.Is(ferr, fips188.ErrMissing) {

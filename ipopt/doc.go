@@ -25,9 +25,11 @@
 // To check a header as Linux's receive path does, use [Linux]. It
 // reproduces __ip_options_compile (net/ipv4/ip_options.c, RULES.md §3): the
 // same verdict and the same ICMP Parameter Problem pointer. Its zero value
-// is a kernel built without NetLabel ([NetLabelStub]); set [Linux.CIPSO] to
-// the cipso package's checker for a kernel with NetLabel, and
-// [Linux.Socket] for setsockopt(IP_OPTIONS). [Linux.Compile] also reports
+// is a kernel built without NetLabel; set [Linux.CIPSO] to the cipso
+// package's checker for a kernel with NetLabel, [Linux.Security] and
+// [Linux.ExtendedSecurity] to rfc1108's to read options 130 and 133 as
+// RFC 1108 does (Linux does not look into them), and [Linux.Socket] for
+// setsockopt(IP_OPTIONS). [Linux.Compile] also reports
 // where the options Linux keeps track of are, and whether Linux answers a
 // refused header at all or drops it silently because __ip_options_echo
 // fails ([Compiled.Silent], RULES.md §4). [ICMPErrorSuppressed] says,

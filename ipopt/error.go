@@ -1,6 +1,7 @@
 package ipopt
 
 import (
+	"encoding"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -371,11 +372,16 @@ var (
 // for a field after the fixed header, "<sentinel>: <field> at header
 // octet N" for a field of the fixed header, "<sentinel>: <field>" for an
 // error without an offset.
-func (e Error) Error() string { return string(e.AppendText(nil)) }
+func (e Error) Error() string { return string(e.appendText(nil)) }
 
-// AppendText appends the text of Error to b without allocating (beyond
-// growing b), for logs and JSON written on a hot path.
-func (e Error) AppendText(b []byte) []byte {
+// AppendText implements [encoding.TextAppender]: it appends the text of
+// Error to b without allocating (beyond growing b), for logs and JSON
+// written on a hot path. The error is always nil.
+func (e Error) AppendText(b []byte) ([]byte, error) { return e.appendText(b), nil }
+
+var _ encoding.TextAppender = Error{}
+
+func (e Error) appendText(b []byte) []byte {
 	info, _, off := e.locate()
 	if info == nil || info.err == nil {
 		return append(b, "ipopt: zero Error"...)

@@ -1,8 +1,9 @@
 package ipopt
 
-// OptionChecker checks the body of one option during a [Linux] walk. The
-// cipso package supplies one for option 134 (cipso.Linux), so that ipopt
-// reproduces the kernel's receive path without importing cipso.
+// OptionChecker checks one option: during a [Linux] walk, the body of an
+// option whose check Linux delegates (cipso.Linux for option 134), or one
+// a standard reads more strictly (cipso.Strict, rfc1108.Strict), so that
+// ipopt walks the field without importing the packages that know them.
 //
 // o is the option as the walk found it (o.Bytes[0] is its type octet, and
 // o.Offset its place in the options field). socket is true when the
@@ -11,6 +12,17 @@ package ipopt
 // are in the options field (use [Shift] on option-relative errors).
 type OptionChecker interface {
 	CheckOption(o Option, socket bool) error
+}
+
+// FieldValidator checks a whole options field (the octets after the
+// 20-octet base header). A [Linux.Security] checker that is also a
+// FieldValidator has rules across options (RFC 1108: at most one BSO, no
+// ESO without a BSO): the walk calls its Validate once, after the options
+// are walked, whether or not the walk failed, and reports the first
+// failure in the field, Validate's error when it is at a lower offset
+// than the walk's (RULES.md §3).
+type FieldValidator interface {
+	Validate(opts []byte) error
 }
 
 // Linux reproduces Linux's __ip_options_compile (net/ipv4/ip_options.c),
@@ -39,9 +51,12 @@ type OptionChecker interface {
 //     (ErrNotPermitted), or a second CIPSO (ErrDuplicate), at the type
 //     octet; then the body check (the CIPSO field, or the CONFIG_NETLABEL=n
 //     stub when it is nil).
-//   - SEC, SID, ESEC and every other type: no content check on receive;
-//     refused at the type octet when setting on a socket without
-//     CAP_NET_RAW.
+//   - SEC (130) and ESEC (133): refused at the type octet when setting on
+//     a socket without CAP_NET_RAW; then the body check of the Security or
+//     ExtendedSecurity field, none when it is nil (Linux does not look
+//     into them).
+//   - SID and every other type: no content check on receive; refused at
+//     the type octet when setting on a socket without CAP_NET_RAW.
 //
 // Setting a source route on a socket without CAP_NET_RAW is refused
 // (EPERM) once the rest of the walk has passed, as observed on Linux 6.18.
@@ -57,11 +72,22 @@ type OptionChecker interface {
 // Linux drops it afterwards, by routing policy (accept_source_route), with
 // no ICMP answer.
 //
+// A Security checker that is a [FieldValidator] also checks the field as
+// a whole once the walk is over; the first failure in the field wins.
+//
 // The zero value is Linux without NetLabel, on the receive path.
 type Linux struct {
 	// CIPSO checks option 134's body (cipso_v4_validate). nil selects the
-	// kernel's CONFIG_NETLABEL=n stub ([NetLabelStub]).
+	// kernel's CONFIG_NETLABEL=n stub: option length >= 8 (pointer +1),
+	// DOI not 0 (+2), and tags framed inside the option (a tag type as
+	// the last octet at the type, a tag length of 0 or past the end at
+	// +1), with no tag type, level or category checked.
 	CIPSO OptionChecker
+	// Security and ExtendedSecurity check the bodies of options 130 (the
+	// RFC 1108 BSO) and 133 (ESO), which Linux does not look into; nil
+	// (Linux) checks nothing. rfc1108.Strict checks both, and the rules
+	// across them as a [FieldValidator].
+	Security, ExtendedSecurity OptionChecker
 	// Socket validates as setsockopt(IP_OPTIONS) or an IP_RETOPTS control
 	// message does (ip_options_get: no skb).
 	Socket bool
@@ -107,9 +133,11 @@ var (
 	errStubTagLen  = NewErrorKind(ErrBadLength, "cipso tag length", Malformed)
 )
 
+var _ FieldValidator = Linux{}
+
 // Validate runs the Linux option walk over opts (the options field, at
 // most 40 octets) and returns nil or the first [Error] Linux would report.
-func (l *Linux) Validate(opts []byte) error {
+func (l Linux) Validate(opts []byte) error {
 	_, err := l.compile(opts)
 	return err
 }
@@ -117,20 +145,41 @@ func (l *Linux) Validate(opts []byte) error {
 // Compile is Validate that also returns where the tracked options are
 // and, when the field fails on the receive path, whether Linux sends its
 // Parameter Problem ([Compiled.Silent]).
-func (l *Linux) Compile(opts []byte) (Compiled, error) {
+func (l Linux) Compile(opts []byte) (Compiled, error) {
 	c, err := l.compile(opts)
-	if err != nil && (l == nil || !l.Socket) {
+	if err != nil && !l.Socket {
 		c.Silent = echoFails(opts, &c)
 	}
 	return c, err
 }
 
+// compile is the walk, then the Security checker's whole-field step.
 func (l *Linux) compile(opts []byte) (Compiled, error) {
+	c, err := l.walk(opts)
+	if fv, ok := l.Security.(FieldValidator); ok {
+		if e := fv.Validate(opts); e != nil && (err == nil || fieldOffset(e) < fieldOffset(err)) {
+			return c, e
+		}
+	}
+	return c, err
+}
+
+// fieldOffset is where err is in the options field, for "the first
+// failure wins": Error.Offset, which is -1 for an error at no octet and
+// also used for errors that are not an [Error].
+func fieldOffset(err error) int {
+	if e, ok := err.(Error); ok {
+		return e.Offset()
+	}
+	return -1
+}
+
+func (l *Linux) walk(opts []byte) (Compiled, error) {
 	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
 	if len(opts) > MaxOptionsLen {
 		return c, KindTooLong.At(MaxOptionsLen)
 	}
-	socket := l != nil && l.Socket
+	socket := l.Socket
 	priv := !socket || l.CapNetRaw
 	// The walk of Iter.Next (tlv.FrameOption), written out, with offsets
 	// and a slice rather than Option values: a call and a struct copy per
@@ -210,13 +259,26 @@ walk:
 			}
 			c.CIPSO = off
 			var err error
-			if l != nil && l.CIPSO != nil {
+			if l.CIPSO != nil {
 				err = l.CIPSO.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
 			} else {
-				err = NetLabelStub{}.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
+				err = netLabelStub(b, off)
 			}
 			if err != nil {
 				return c, err
+			}
+		case SEC, ESEC:
+			if !priv {
+				return c, errOptPerm.At(off)
+			}
+			ck := l.Security
+			if typ == ESEC {
+				ck = l.ExtendedSecurity
+			}
+			if ck != nil {
+				if err := ck.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket); err != nil {
+					return c, err
+				}
 			}
 		default:
 			if !priv {
@@ -268,18 +330,10 @@ func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
 	return nil
 }
 
-// NetLabelStub is the cipso_v4_validate of a kernel built without NetLabel
-// (CONFIG_NETLABEL=n, include/net/cipso_ipv4.h): option length >= 8
-// (pointer +1), DOI not 0 (+2), and tags framed inside the option (a tag
-// type as the last octet at the type, a tag length of 0 or past the end at
-// +1). It checks no tag type, level or category.
-type NetLabelStub struct{}
-
-var _ OptionChecker = NetLabelStub{}
-
-// CheckOption implements OptionChecker.
-func (NetLabelStub) CheckOption(o Option, _ bool) error {
-	b, off := o.Bytes, o.Offset
+// netLabelStub is the cipso_v4_validate of a kernel built without
+// NetLabel (CONFIG_NETLABEL=n, include/net/cipso_ipv4.h), on b, the option
+// at offset off; see [Linux.CIPSO].
+func netLabelStub(b []byte, off int) error {
 	n := len(b)
 	if n < 8 {
 		return errStubLen.At(off + 1)

@@ -198,7 +198,7 @@ func TestRewriteAliasedOption(t *testing.T) {
 	p, _ := inBuffer(t, datagram(cat(ra4, label10, []byte{0, 0}), payload), 8, 0)
 	h, err := p.Header()
 	require.NoError(t, err)
-	o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 	require.True(t, ok)
 	require.NoError(t, p.ReplaceOption(ipopt.RA, o.Bytes))
 	checkHeader(t, &p, cat(label10, label10))
@@ -206,7 +206,7 @@ func TestRewriteAliasedOption(t *testing.T) {
 	// Setting the label to itself (a slice of the packet) changes nothing.
 	h, err = p.Header()
 	require.NoError(t, err)
-	o, _ = ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, _, _ = ipopt.Find(h.Options(), ipopt.CIPSO)
 	require.NoError(t, p.SetOption(o.Bytes))
 	checkHeader(t, &p, cat(label10, label10))
 }

@@ -135,7 +135,7 @@ func DecodeBSO(opt []byte, l *Label) error {
 // offsets. On error or when no BSO is found, *l is not changed. It checks
 // neither the rest of the field nor the strict rules; see [Strict].
 func FindLabel(opts []byte, l *Label) (found bool, err error) {
-	o, ok := ipopt.Find(opts, ipopt.SEC)
+	o, ok, _ := ipopt.Find(opts, ipopt.SEC)
 	if !ok {
 		return false, nil
 	}

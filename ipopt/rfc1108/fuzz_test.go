@@ -86,7 +86,7 @@ func FuzzValidate(f *testing.F) {
 			if lerr != nil {
 				t.Fatalf("strict accepts, Linux refuses: %v", lerr)
 			}
-			o, ok := ipopt.Find(opts, ipopt.SEC)
+			o, ok, _ := ipopt.Find(opts, ipopt.SEC)
 			if !ok {
 				continue
 			}

@@ -47,7 +47,7 @@ func (r Range) Check(l Label) error {
 // the rest of the field; run [Strict.Validate] first.
 func (r Range) CheckOptions(opts []byte) error {
 	var l Label
-	o, ok := ipopt.Find(opts, ipopt.SEC)
+	o, ok, _ := ipopt.Find(opts, ipopt.SEC)
 	if !ok {
 		return errMissing.At(0)
 	}

@@ -217,7 +217,7 @@ func TestPropValidate(t *testing.T) {
 		if !found {
 			return true
 		}
-		o, _ := ipopt.Find(opts, ipopt.SEC)
+		o, _, _ := ipopt.Find(opts, ipopt.SEC)
 		out, err := rfc1108.AppendLabel(nil, l)
 		return err == nil && bytes.Equal(out, o.Bytes) && l.Level.Assigned()
 	}, genOptions(), gen.Bool(), gen.Bool(), gen.Bool()))
