@@ -10,8 +10,7 @@ import (
 // a kernel with NetLabel: the same verdict and the same ICMP Parameter
 // Problem pointer for every option (checked on Linux 6.18). RULES.md §7
 // lists its checks in order, with the offset each reports. It is the
-// [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk; use it
-// through a pointer:
+// [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk:
 //
 //	lx := cipso.NewLinux(reg)
 //	err := lx.Validate(opts) // = ipopt.Linux{CIPSO: lx}.Validate(opts)
@@ -34,44 +33,69 @@ type Linux struct {
 
 // NewLinux returns the Linux profile for r with the kernel's defaults
 // (cipso_rbm_strictvalid = 1, not loopback).
-func NewLinux(r *Registry) *Linux { return &Linux{Registry: r, RBMStrictValid: true} }
+func NewLinux(r *Registry) Linux { return Linux{Registry: r, RBMStrictValid: true} }
 
-var _ ipopt.OptionChecker = (*Linux)(nil)
+var (
+	_ ipopt.OptionChecker  = Linux{}
+	_ ipopt.FieldValidator = Linux{}
+)
 
 // CheckOption implements [ipopt.OptionChecker]: o is the option as the
-// walk found it, and the error's offsets are in the options field.
-func (l *Linux) CheckOption(o ipopt.Option, socket bool) error {
+// walk found it (o.Bytes from its type octet, cut to its length; an
+// option of another type is refused with ErrNotCIPSO at its type octet),
+// and the error's offsets are in the options field, o.Offset being the
+// option's.
+func (l Linux) CheckOption(o ipopt.Option, socket bool) error {
 	return ipopt.Shift(l.check(o.Bytes, socket), o.Offset)
-}
-
-// ValidateOption checks one option received on the wire (not the
-// setsockopt path), opt starting at its type octet; offsets in the error
-// are from that octet.
-func (l *Linux) ValidateOption(opt []byte) error {
-	o, err := ParseOption(opt)
-	if err != nil {
-		return err
-	}
-	return l.check(o, false)
 }
 
 // Validate runs Linux's whole receive-path option walk
 // (ipopt.Linux{CIPSO: l}) over an options field; offsets in the error are
 // in the options field and the pointer is from the IP header.
-func (l *Linux) Validate(opts []byte) error {
-	w := ipopt.Linux{CIPSO: l}
-	return w.Validate(opts)
+func (l Linux) Validate(opts []byte) error {
+	return walkWith(opts, func(b []byte) error { return l.check(b, false) })
 }
 
-// check is cipso_v4_validate on b, the option from its type octet.
-func (l *Linux) check(b []byte, socket bool) error {
-	if len(b) < 2 {
-		return ipopt.KindTruncated.At(0)
+// walkWith is ipopt.Linux{CIPSO: c}.Validate(opts) for the checker c
+// whose check on the option (from its type octet) is check, without
+// storing c in an interface (which would allocate a copy of it on every
+// call): the walk runs with a checker that accepts every CIPSO option,
+// and check is then run on the first one if the walk got past it. An
+// error of the walk's at a later offset loses to check's, as in a walk
+// that had called check at the option.
+func walkWith(opts []byte, check func(b []byte) error) error {
+	c, err := ipopt.Linux{CIPSO: acceptOption{}}.Compile(opts)
+	if c.CIPSO < 0 || fieldOffset(err) == c.CIPSO {
+		return err
 	}
-	n := int(b[1])
-	if n > len(b) {
-		return ipopt.KindBadLength.At(0)
+	n := int(opts[c.CIPSO+1])
+	if e := check(opts[c.CIPSO : c.CIPSO+n : c.CIPSO+n]); e != nil {
+		return ipopt.Shift(e, c.CIPSO)
 	}
+	return err
+}
+
+// acceptOption is the ipopt.OptionChecker that accepts every option.
+type acceptOption struct{}
+
+func (acceptOption) CheckOption(ipopt.Option, bool) error { return nil }
+
+// fieldOffset is err's offset in the options field (-1 for none).
+func fieldOffset(err error) int {
+	if e, ok := err.(ipopt.Error); ok {
+		return e.Offset()
+	}
+	return -1
+}
+
+// check is cipso_v4_validate on b, the option from its type octet, after
+// ParseOption's envelope checks (which, in a walk, always pass).
+func (l Linux) check(b []byte, socket bool) error {
+	b, err := ParseOption(b)
+	if err != nil {
+		return err
+	}
+	n := len(b)
 	if n < 8 {
 		return ipopt.KindBadLength.At(1)
 	}

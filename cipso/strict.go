@@ -34,7 +34,7 @@ const MinStrictLen = HeaderLen + TagBaseLen
 // Tags 6 and 7 (FIPS 188) are package fips188's.
 //
 // The zero Strict checks the option alone: any DOI but 0, no ignorable
-// tags. Strict is an [ipopt.OptionChecker]; use it through a pointer.
+// tags. Strict is an [ipopt.OptionChecker].
 type Strict struct {
 	// Registry, if not nil, must hold the option's DOI, whose tag slots
 	// and translation tables then apply.
@@ -45,40 +45,35 @@ type Strict struct {
 	Ignorable TagSet
 }
 
-// CheckOption implements [ipopt.OptionChecker]; the error's offsets are in
-// the options field. socket makes no difference.
-func (s *Strict) CheckOption(o ipopt.Option, _ bool) error {
+// CheckOption implements [ipopt.OptionChecker]: o is the option as the
+// walk found it (o.Bytes from its type octet, cut to its length; an
+// option of another type is refused with ErrNotCIPSO at its type octet),
+// and the error's offsets are in the options field, o.Offset being the
+// option's. socket makes no difference.
+func (s Strict) CheckOption(o ipopt.Option, _ bool) error {
 	return ipopt.Shift(s.check(o.Bytes), o.Offset)
 }
 
-var _ ipopt.OptionChecker = (*Strict)(nil)
-
-// ValidateOption checks one option, opt starting at its type octet;
-// offsets in the error are from that octet.
-func (s *Strict) ValidateOption(opt []byte) error {
-	o, err := ParseOption(opt)
-	if err != nil {
-		return err
-	}
-	return s.check(o)
-}
+var (
+	_ ipopt.OptionChecker  = Strict{}
+	_ ipopt.FieldValidator = Strict{}
+)
 
 // Validate walks an options field as Linux does (ipopt.Linux{CIPSO: s})
 // and checks its CIPSO option with s.
-func (s *Strict) Validate(opts []byte) error {
-	w := ipopt.Linux{CIPSO: s}
-	return w.Validate(opts)
+func (s Strict) Validate(opts []byte) error {
+	return walkWith(opts, s.check)
 }
 
-func (s *Strict) check(b []byte) error {
-	if len(b) < 2 {
-		return ipopt.KindTruncated.At(0)
+// check is the strict reading of b, the option from its type octet, after
+// ParseOption's envelope checks (which, in a walk, always pass).
+func (s Strict) check(b []byte) error {
+	b, err := ParseOption(b)
+	if err != nil {
+		return err
 	}
-	n := int(b[1])
-	if n > len(b) {
-		return ipopt.KindBadLength.At(0)
-	}
-	if n < MinStrictLen || n > MaxOptionLen {
+	n := len(b)
+	if n < MinStrictLen {
 		return ipopt.KindBadLength.At(1)
 	}
 	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
@@ -92,7 +87,6 @@ func (s *Strict) check(b []byte) error {
 		}
 	}
 	mac := false
-	b = b[:n]
 	for it := HeaderLen; it < n; {
 		// The walk of TagIter, written out: the tag type is judged between
 		// a missing length octet and a bad one (RULES.md §10).

@@ -148,7 +148,7 @@ func strictMACTag(t cipso.Tag) error {
 	buf[0], buf[1], buf[5] = byte(cipso.OptionType), byte(n), 1
 	copy(buf[cipso.HeaderLen:], t.Bytes)
 	var s cipso.Strict
-	return ipopt.Shift(s.ValidateOption(buf[:n]), t.Offset-cipso.HeaderLen)
+	return s.CheckOption(ipopt.Option{Offset: t.Offset - cipso.HeaderLen, Type: ipopt.CIPSO, Bytes: buf[:n]}, false)
 }
 
 // Validate is Parse without the view.

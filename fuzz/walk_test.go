@@ -38,7 +38,7 @@ var registry = func() *cipso.Registry {
 // linuxProfiles are the cipso.Linux settings each input is validated
 // under: the kernel defaults, cipso_rbm_strictvalid off, a loopback
 // receive, and a kernel with NetLabel and no DOI configured at all.
-var linuxProfiles = []*cipso.Linux{
+var linuxProfiles = []cipso.Linux{
 	cipso.NewLinux(registry),
 	{Registry: registry},
 	{Registry: registry, RBMStrictValid: true, Loopback: true},
@@ -140,7 +140,7 @@ func FuzzLinuxWalk(f *testing.F) {
 			}
 			checkCompiledCIPSO(t, lx, opts, c)
 		}
-		strict := &cipso.Strict{Registry: registry}
+		strict := cipso.Strict{Registry: registry}
 		serr := strict.Validate(opts)
 		checkFieldErr(t, "strict", serr, len(opts), ipopt.Malformed)
 		if serr == nil {
@@ -156,7 +156,7 @@ func FuzzLinuxWalk(f *testing.F) {
 
 // checkCompiledCIPSO checks the CIPSO option a successful Linux walk
 // recorded against the other ways of finding and reading it.
-func checkCompiledCIPSO(t *testing.T, lx *cipso.Linux, opts []byte, c ipopt.Compiled) {
+func checkCompiledCIPSO(t *testing.T, lx cipso.Linux, opts []byte, c ipopt.Compiled) {
 	t.Helper()
 	o, found, _ := ipopt.Find(opts, ipopt.CIPSO)
 	fo, ferr := fips188.FindCIPSO(opts)

@@ -139,8 +139,8 @@ type dumper struct {
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
-		walk:    ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
-		walkLo:  ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		walk:    ipopt.Linux{CIPSO: cipso.Linux{Registry: reg, RBMStrictValid: true}},
+		walkLo:  ipopt.Linux{CIPSO: cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
 		answers: icmp6Answers{},
 	}
