@@ -13,6 +13,7 @@ import (
 
 	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -128,8 +129,8 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 // loopback or not) so that formatting a packet allocates nothing.
 type dumper struct {
 	json         bool
-	walk, walkLo ipopt.Linux
-	walk6        ipv6.Linux // IPv6 packets: ip6_parse_tlv with calipso_validate
+	walk, walkLo fips188.Validator // the linux profile, off and on loopback
+	walk6        ipv6.Linux        // IPv6 packets: ip6_parse_tlv with calipso_validate
 	answers      icmp6Answers
 	buf          []byte
 	cut          bool // the packet being formatted was cut by the capture
@@ -139,8 +140,8 @@ type dumper struct {
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
-		walk:    ipopt.Linux{CIPSO: cipso.Linux{Registry: reg, RBMStrictValid: true}},
-		walkLo:  ipopt.Linux{CIPSO: cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		walk:    fips188.NewLinuxValidator(reg, false, true),
+		walkLo:  fips188.NewLinuxValidator(reg, true, true),
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
 		answers: icmp6Answers{},
 	}
