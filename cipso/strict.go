@@ -20,10 +20,10 @@ func (s *TagSet) Add(t ...TagType) {
 // Has reports whether t is in the set.
 func (s *TagSet) Has(t TagType) bool { return s.b[t>>6]&(1<<(t&63)) != 0 }
 
-// MinStrictLen is the shortest option the strict profile accepts: the
+// minStrictLen is the shortest option the strict profile accepts: the
 // header and a tag-1 header, the least an implementation must be able to
 // send (draft §3.4.5; RULES.md §1).
-const MinStrictLen = HeaderLen + TagBaseLen
+const minStrictLen = HeaderLen + TagBaseLen
 
 // Strict validates CIPSO options against the draft (draft-ietf-cipso-
 // ipsecurity-01) rather than against what Linux lets through, and accepts
@@ -73,7 +73,7 @@ func (s Strict) check(b []byte) error {
 		return err
 	}
 	n := len(b)
-	if n < MinStrictLen {
+	if n < minStrictLen {
 		return ipopt.KindBadLength.At(1)
 	}
 	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
