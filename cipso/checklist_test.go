@@ -284,3 +284,38 @@ func checkOne(c ipopt.OptionChecker, opt []byte) error {
 	}
 	return c.CheckOption(o, false)
 }
+
+// Validate is the Linux walk with the profile as its CIPSO checker, for
+// every setting (each has its own allocation-free path): the same error
+// before, at and after the CIPSO option.
+func TestValidateIsTheWalk(t *testing.T) {
+	reg := passRegistry(t, 1, TagRBitmap, TagEnum, TagRange)
+	local, err := NewLocal(2)
+	require.NoError(t, err)
+	require.NoError(t, reg.Add(local))
+	fields := []string{
+		"86 0C 00 00 00 02 80 06 00 00 00 01", // tag 128 in a local DOI
+		"86 0A 00 00 00 01 01 04 00 05 00 00",                         // valid
+		"86 0B 00 00 00 01 01 05 00 05 00 00",                         // not canonical
+		"07 03 03 00 86 0A 00 00 00 01 01 04 00 05 00 00",             // an RR error first
+		"86 0A 00 00 00 09 01 04 00 05 07 03 03 00",                   // a bad DOI, then an RR error
+		"86 0A 00 00 00 01 01 04 00 05 07 03 03 00",                   // an RR error after
+		"86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 05", // two CIPSO options
+		"86 0C 00 00 00 01 80 06 00 00 00 01",                         // tag 128
+		"86 0C 00 00 00 01 07 06 00 00 00 01 00 00 00 00",             // tag 7
+	}
+	var ign TagSet
+	ign.Add(TagPBitmap, TagFreeForm)
+	for _, in := range fields {
+		opts := testutil.Unhex(t, in)
+		for _, rbm := range []bool{false, true} {
+			for _, lo := range []bool{false, true} {
+				lx := Linux{Registry: reg, RBMStrictValid: rbm, Loopback: lo}
+				assert.Equal(t, ipopt.Linux{CIPSO: lx}.Validate(opts), lx.Validate(opts), "%s %+v", in, lx)
+			}
+		}
+		for _, st := range []Strict{{}, {Registry: reg}, {Registry: reg, Ignorable: ign}, {Ignorable: ign}} {
+			assert.Equal(t, ipopt.Linux{CIPSO: st}.Validate(opts), st.Validate(opts), "%s %+v", in, st)
+		}
+	}
+}

@@ -53,27 +53,61 @@ func (l Linux) CheckOption(o ipopt.Option, socket bool) error {
 // (ipopt.Linux{CIPSO: l}) over an options field; offsets in the error are
 // in the options field and the pointer is from the IP header.
 func (l Linux) Validate(opts []byte) error {
-	return walkWith(opts, func(b []byte) error { return l.check(b, false) })
+	return ipopt.Linux{CIPSO: l.checker()}.Validate(opts)
 }
 
-// walkWith is ipopt.Linux{CIPSO: c}.Validate(opts) for the checker c
-// whose check on the option (from its type octet) is check, without
-// storing c in an interface (which would allocate a copy of it on every
-// call): the walk runs with a checker that accepts every CIPSO option,
-// and check is then run on the first one if the walk got past it. An
-// error of the walk's at a later offset loses to check's, as in a walk
-// that had called check at the option.
-func walkWith(opts []byte, check func(b []byte) error) error {
-	c, err := ipopt.Linux{CIPSO: acceptOption{}}.Compile(opts)
-	if c.CIPSO < 0 || fieldOffset(err) == c.CIPSO {
-		return err
+// checker is l as an ipopt.OptionChecker that an interface holds without
+// allocating (a copy of l in an interface would be allocated on every
+// Validate): one pointer, the flags being in its type.
+func (l Linux) checker() ipopt.OptionChecker {
+	switch {
+	case l.RBMStrictValid && l.Loopback:
+		return linuxCheck[flagsOn, flagsOn]{l.Registry}
+	case l.RBMStrictValid:
+		return linuxCheck[flagsOn, flagsOff]{l.Registry}
+	case l.Loopback:
+		return linuxCheck[flagsOff, flagsOn]{l.Registry}
 	}
-	n := int(opts[c.CIPSO+1])
-	if e := check(opts[c.CIPSO : c.CIPSO+n : c.CIPSO+n]); e != nil {
-		return ipopt.Shift(e, c.CIPSO)
-	}
-	return err
+	return linuxCheck[flagsOff, flagsOff]{l.Registry}
 }
+
+// linuxCheck is Linux{Registry: r, RBMStrictValid: R, Loopback: L}.
+type linuxCheck[R, L flag] struct{ r *Registry }
+
+func (c linuxCheck[R, L]) CheckOption(o ipopt.Option, socket bool) error {
+	var rbm R
+	var lo L
+	l := Linux{Registry: c.r, RBMStrictValid: rbm.on(), Loopback: lo.on()}
+	return ipopt.Shift(l.check(o.Bytes, socket), o.Offset)
+}
+
+// flag is a boolean as a type, for linuxCheck.
+type flag interface{ on() bool }
+
+type (
+	flagsOn  struct{}
+	flagsOff struct{}
+)
+
+func (flagsOn) on() bool  { return true }
+func (flagsOff) on() bool { return false }
+
+// walkAccepting is the first half of ipopt.Linux{CIPSO: c}.Validate(opts)
+// for a checker c of this package that no pointer-shaped type can hold,
+// done without storing c in an interface: the walk runs with a checker
+// that accepts every CIPSO option and returns the offset of the first one
+// if the walk got past it (else -1), and the walk's error. The caller
+// then checks that option: its error, at the option, wins over the
+// walk's, which is at a later offset, as in a walk that had called c.
+func walkAccepting(opts []byte) (at int, err error) {
+	c, err := acceptingWalk.Compile(opts)
+	if c.CIPSO < 0 || fieldOffset(err) == c.CIPSO {
+		return -1, err
+	}
+	return c.CIPSO, err
+}
+
+var acceptingWalk = ipopt.Linux{CIPSO: acceptOption{}}
 
 // acceptOption is the ipopt.OptionChecker that accepts every option.
 type acceptOption struct{}

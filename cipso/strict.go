@@ -62,7 +62,26 @@ var (
 // Validate walks an options field as Linux does (ipopt.Linux{CIPSO: s})
 // and checks its CIPSO option with s.
 func (s Strict) Validate(opts []byte) error {
-	return walkWith(opts, s.check)
+	if s.Ignorable == (TagSet{}) {
+		// A checker one pointer long: an interface holds it without
+		// allocating.
+		return ipopt.Linux{CIPSO: strictCheck{s.Registry}}.Validate(opts)
+	}
+	at, err := walkAccepting(opts)
+	if at < 0 {
+		return err
+	}
+	if e := s.check(opts[at : at+int(opts[at+1])]); e != nil {
+		return ipopt.Shift(e, at)
+	}
+	return err
+}
+
+// strictCheck is Strict{Registry: r}.
+type strictCheck struct{ r *Registry }
+
+func (c strictCheck) CheckOption(o ipopt.Option, _ bool) error {
+	return ipopt.Shift(Strict{Registry: c.r}.check(o.Bytes), o.Offset)
 }
 
 // check is the strict reading of b, the option from its type octet, after

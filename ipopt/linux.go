@@ -138,15 +138,15 @@ var _ FieldValidator = Linux{}
 // Validate runs the Linux option walk over opts (the options field, at
 // most 40 octets) and returns nil or the first [Error] Linux would report.
 func (l Linux) Validate(opts []byte) error {
-	_, err := l.compile(opts)
-	return err
+	var c Compiled
+	return l.compile(opts, &c)
 }
 
 // Compile is Validate that also returns where the tracked options are
 // and, when the field fails on the receive path, whether Linux sends its
 // Parameter Problem ([Compiled.Silent]).
-func (l Linux) Compile(opts []byte) (Compiled, error) {
-	c, err := l.compile(opts)
+func (l Linux) Compile(opts []byte) (c Compiled, err error) {
+	err = l.compile(opts, &c)
 	if err != nil && !l.Socket {
 		c.Silent = echoFails(opts, &c)
 	}
@@ -154,14 +154,24 @@ func (l Linux) Compile(opts []byte) (Compiled, error) {
 }
 
 // compile is the walk, then the Security checker's whole-field step.
-func (l *Linux) compile(opts []byte) (Compiled, error) {
-	c, err := l.walk(opts)
+func (l *Linux) compile(opts []byte, c *Compiled) error {
+	err := l.walk(opts, c)
+	if l.Security != nil {
+		err = l.validateField(opts, err)
+	}
+	return err
+}
+
+// validateField is the whole-field step of a Security checker that is a
+// [FieldValidator]: its error wins over err, the walk's, when it is at a
+// lower offset.
+func (l *Linux) validateField(opts []byte, err error) error {
 	if fv, ok := l.Security.(FieldValidator); ok {
 		if e := fv.Validate(opts); e != nil && (err == nil || fieldOffset(e) < fieldOffset(err)) {
-			return c, e
+			return e
 		}
 	}
-	return c, err
+	return err
 }
 
 // fieldOffset is where err is in the options field, for "the first
@@ -174,10 +184,11 @@ func fieldOffset(err error) int {
 	return -1
 }
 
-func (l *Linux) walk(opts []byte) (Compiled, error) {
-	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
+// walk is __ip_options_compile; c is filled as the walk goes.
+func (l *Linux) walk(opts []byte, c *Compiled) error {
+	*c = Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
 	if len(opts) > MaxOptionsLen {
-		return c, KindTooLong.At(MaxOptionsLen)
+		return KindTooLong.At(MaxOptionsLen)
 	}
 	socket := l.Socket
 	priv := !socket || l.CapNetRaw
@@ -194,11 +205,11 @@ walk:
 		n := 1
 		if !typ.SingleOctet() {
 			if off+1 >= len(opts) {
-				return c, KindTruncated.At(off)
+				return KindTruncated.At(off)
 			}
 			n = int(opts[off+1])
 			if n < 2 || n > len(opts)-off {
-				return c, KindBadLength.At(off)
+				return KindBadLength.At(off)
 			}
 		}
 		b := opts[off : off+n : off+n]
@@ -210,40 +221,40 @@ walk:
 		case NOP:
 		case LSRR, SSRR:
 			if n < 3 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			if c.SRR >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			if socket && (b[2] != 4 || n < 7 || (n-3)&3 != 0) {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			c.SRR, c.StrictRoute = off, typ == SSRR
 		case RR:
 			if c.RR >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			if n < 3 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			if int(b[2]) <= n && int(b[2])+3 > n {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			c.RR = off
 		case TS:
-			if err := checkTS(&c, b, off, socket, priv); err != nil {
-				return c, err
+			if err := checkTS(c, b, off, socket, priv); err != nil {
+				return err
 			}
 			c.TS = off
 		case RA:
 			if n < 4 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] == 0 && b[3] == 0 {
 				c.RouterAlert = off
@@ -252,10 +263,10 @@ walk:
 			// One branch in Linux, one pointer (the type octet); the
 			// sentinel says which of the two conditions failed.
 			if !priv {
-				return c, errOptPerm.At(off)
+				return errOptPerm.At(off)
 			}
 			if c.CIPSO >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			c.CIPSO = off
 			var err error
@@ -265,11 +276,11 @@ walk:
 				err = netLabelStub(b, off)
 			}
 			if err != nil {
-				return c, err
+				return err
 			}
 		case SEC, ESEC:
 			if !priv {
-				return c, errOptPerm.At(off)
+				return errOptPerm.At(off)
 			}
 			ck := l.Security
 			if typ == ESEC {
@@ -277,12 +288,12 @@ walk:
 			}
 			if ck != nil {
 				if err := ck.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket); err != nil {
-					return c, err
+					return err
 				}
 			}
 		default:
 			if !priv {
-				return c, errOptPerm.At(off)
+				return errOptPerm.At(off)
 			}
 		}
 	}
@@ -291,9 +302,9 @@ walk:
 	// when the caller lacks CAP_NET_RAW. There is no pointer on this path;
 	// the error points at the route's type octet.
 	if socket && !priv && c.SRR >= 0 {
-		return c, errOptPerm.At(c.SRR)
+		return errOptPerm.At(c.SRR)
 	}
-	return c, nil
+	return nil
 }
 
 func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
