@@ -294,7 +294,7 @@ func TestValidateIsTheWalk(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, reg.Add(local))
 	fields := []string{
-		"86 0C 00 00 00 02 80 06 00 00 00 01", // tag 128 in a local DOI
+		"86 0C 00 00 00 02 80 06 00 00 00 01",                         // tag 128 in a local DOI
 		"86 0A 00 00 00 01 01 04 00 05 00 00",                         // valid
 		"86 0B 00 00 00 01 01 05 00 05 00 00",                         // not canonical
 		"07 03 03 00 86 0A 00 00 00 01 01 04 00 05 00 00",             // an RR error first

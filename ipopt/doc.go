@@ -66,12 +66,13 @@
 // options), [Error.Pointer] the ICMP pointer; a failure at no octet of
 // the input (a rewrite that would not fit, a header cut short) has none
 // of them ([Error.HasOffset]; they are -1), RULES.md §10. To report a
-// failure of your own, declare an [ErrorKind] once ([NewErrorKind],
-// [NewErrorKindNoOffset], ...; the shared framing kinds are
+// failure of your own, declare an [ErrorKind] once ([NewErrorKind], with
+// [KindOptions] for a failure at no octet or another pointer; the shared
+// framing kinds are
 // [KindTruncated], [KindBadLength] and [KindTooLong]) and return
 // kind.At(offset): an error is a pointer into a static table of every
 // kind at every offset, so even failing paths do not allocate. IPv6
-// protocols declare theirs with [NewErrorKind6], whose positions count
+// protocols declare theirs with [KindOptions.IPv6], whose positions count
 // from the 40-octet IPv6 header (RULES.md §10). [AsError] is errors.As for
 // an Error, without allocating. [Shift]
 // moves an error found in one option to that option's place in the field.

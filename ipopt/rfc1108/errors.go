@@ -72,7 +72,7 @@ var (
 	errDuplicate   = ipopt.NewErrorKind(ErrDuplicateBSO, "type", ipopt.Malformed)
 	errNotFirst    = ipopt.NewErrorKind(ErrNotFirst, "type", ipopt.Malformed)
 	errESOAlone    = ipopt.NewErrorKind(ErrESOWithoutBSO, "type", ipopt.Malformed)
-	errMissing     = ipopt.NewErrorKindFixedPointer(ErrMissingBSO, "basic security option", ipopt.Missing, int(ipopt.SEC))
+	errMissing     = ipopt.NewErrorKind(ErrMissingBSO, "basic security option", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: int(ipopt.SEC)})
 	errLevelRange  = ipopt.NewErrorKind(ErrLevelOutOfRange, "classification", ipopt.Policy)
 	errAuthRange   = ipopt.NewErrorKind(ErrAuthorityOutOfRange, "protection authority flags", ipopt.Policy)
 )
