@@ -77,24 +77,13 @@ var (
 	errPktAt       = NewErrorKind(ErrBadValue, "insert offset", Malformed)
 )
 
-// NewPacket makes an empty Packet over all of buf (len(buf) octets), with
-// the data window and the network header at offset headroom. Add the
-// datagram with [Packet.Put]. A headroom outside 0..len(buf) is refused
-// with ErrNoRoom.
+// FromBytes makes a Packet over all of buf whose data window is the length
+// octets at buf[headroom:], with the network header at its start: a
+// datagram already in place, or none (length 0: add the datagram with
+// [Packet.Put]). A window outside buf is refused with ErrNoRoom.
 //
 // 40 octets of headroom are enough for any option rewrite: the options
 // field never holds more.
-func NewPacket(buf []byte, headroom int) (Packet, error) {
-	if headroom < 0 || headroom > len(buf) {
-		return Packet{}, errPktRoom
-	}
-	return Packet{buf: buf, data: headroom, tail: headroom, nh: headroom}, nil
-}
-
-// FromBytes makes a Packet over all of buf whose data window is the length
-// octets at buf[headroom:], with the network header at its start: a
-// datagram already in place. A window outside buf is refused with
-// ErrNoRoom.
 func FromBytes(buf []byte, headroom, length int) (Packet, error) {
 	if headroom < 0 || headroom > len(buf) {
 		return Packet{}, errPktRoom

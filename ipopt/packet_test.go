@@ -424,14 +424,14 @@ func TestRewriteBadHeader(t *testing.T) {
 
 func TestPacketWindow(t *testing.T) {
 	buf := make([]byte, 64)
-	_, err := ipopt.NewPacket(buf, 65)
+	_, err := ipopt.FromBytes(buf, 65, 0)
 	requireErr(t, err, ipopt.ErrNoRoom, ipopt.Limit, noOffset)
-	_, err = ipopt.NewPacket(buf, -1)
+	_, err = ipopt.FromBytes(buf, -1, 0)
 	require.ErrorIs(t, err, ipopt.ErrNoRoom)
 	_, err = ipopt.FromBytes(buf, 10, 55)
 	require.ErrorIs(t, err, ipopt.ErrNoRoom)
 
-	p, err := ipopt.NewPacket(buf, 16)
+	p, err := ipopt.FromBytes(buf, 16, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 16, p.Headroom())
 	assert.Equal(t, 48, p.Tailroom())
