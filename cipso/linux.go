@@ -62,35 +62,38 @@ func (l Linux) Validate(opts []byte) error {
 func (l Linux) checker() ipopt.OptionChecker {
 	switch {
 	case l.RBMStrictValid && l.Loopback:
-		return linuxCheck[flagsOn, flagsOn]{l.Registry}
+		return linuxRBMLoopback{l.Registry}
 	case l.RBMStrictValid:
-		return linuxCheck[flagsOn, flagsOff]{l.Registry}
+		return linuxRBM{l.Registry}
 	case l.Loopback:
-		return linuxCheck[flagsOff, flagsOn]{l.Registry}
+		return linuxLoopback{l.Registry}
 	}
-	return linuxCheck[flagsOff, flagsOff]{l.Registry}
+	return linuxPlain{l.Registry}
 }
 
-// linuxCheck is Linux{Registry: r, RBMStrictValid: R, Loopback: L}.
-type linuxCheck[R, L flag] struct{ r *Registry }
-
-func (c linuxCheck[R, L]) CheckOption(o ipopt.Option, socket bool) error {
-	var rbm R
-	var lo L
-	l := Linux{Registry: c.r, RBMStrictValid: rbm.on(), Loopback: lo.on()}
-	return ipopt.Shift(l.check(o.Bytes, socket), o.Offset)
-}
-
-// flag is a boolean as a type, for linuxCheck.
-type flag interface{ on() bool }
-
+// The four settings of Linux's flags, each a checker one pointer long.
 type (
-	flagsOn  struct{}
-	flagsOff struct{}
+	linuxPlain       struct{ r *Registry }
+	linuxRBM         struct{ r *Registry }
+	linuxLoopback    struct{ r *Registry }
+	linuxRBMLoopback struct{ r *Registry }
 )
 
-func (flagsOn) on() bool  { return true }
-func (flagsOff) on() bool { return false }
+func (c linuxPlain) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxRBM) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, RBMStrictValid: true}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxLoopback) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, Loopback: true}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxRBMLoopback) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, RBMStrictValid: true, Loopback: true}.check(o.Bytes, socket), o.Offset)
+}
 
 // walkAccepting is the first half of ipopt.Linux{CIPSO: c}.Validate(opts)
 // for a checker c of this package that no pointer-shaped type can hold,
@@ -114,6 +117,12 @@ type acceptOption struct{}
 
 func (acceptOption) CheckOption(ipopt.Option, bool) error { return nil }
 
+// framed reports whether b is a CIPSO option cut to its length, as an
+// options walk hands it over (ParseOption would accept it unchanged).
+func framed(b []byte) bool {
+	return len(b) >= HeaderLen && len(b) <= MaxOptionLen && b[0] == byte(OptionType) && int(b[1]) == len(b)
+}
+
 // fieldOffset is err's offset in the options field (-1 for none).
 func fieldOffset(err error) int {
 	if e, ok := err.(ipopt.Error); ok {
@@ -125,9 +134,12 @@ func fieldOffset(err error) int {
 // check is cipso_v4_validate on b, the option from its type octet, after
 // ParseOption's envelope checks (which, in a walk, always pass).
 func (l Linux) check(b []byte, socket bool) error {
-	b, err := ParseOption(b)
-	if err != nil {
-		return err
+	if !framed(b) {
+		o, err := ParseOption(b)
+		if err != nil {
+			return err
+		}
+		b = o
 	}
 	n := len(b)
 	if n < 8 {

@@ -87,9 +87,12 @@ func (c strictCheck) CheckOption(o ipopt.Option, _ bool) error {
 // check is the strict reading of b, the option from its type octet, after
 // ParseOption's envelope checks (which, in a walk, always pass).
 func (s Strict) check(b []byte) error {
-	b, err := ParseOption(b)
-	if err != nil {
-		return err
+	if !framed(b) {
+		o, err := ParseOption(b)
+		if err != nil {
+			return err
+		}
+		b = o
 	}
 	n := len(b)
 	if n < minStrictLen {

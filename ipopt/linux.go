@@ -137,29 +137,31 @@ var _ FieldValidator = Linux{}
 
 // Validate runs the Linux option walk over opts (the options field, at
 // most 40 octets) and returns nil or the first [Error] Linux would report.
-func (l Linux) Validate(opts []byte) error {
+func (l Linux) Validate(opts []byte) error { return l.validate(opts) }
+
+// validate is Validate, kept apart so that Validate is inlined and its
+// caller's Linux is not copied.
+func (l *Linux) validate(opts []byte) error {
 	var c Compiled
-	return l.compile(opts, &c)
+	err := l.walk(opts, &c)
+	if l.Security != nil {
+		err = l.validateField(opts, err)
+	}
+	return err
 }
 
 // Compile is Validate that also returns where the tracked options are
 // and, when the field fails on the receive path, whether Linux sends its
 // Parameter Problem ([Compiled.Silent]).
 func (l Linux) Compile(opts []byte) (c Compiled, err error) {
-	err = l.compile(opts, &c)
+	err = l.walk(opts, &c)
+	if l.Security != nil {
+		err = l.validateField(opts, err)
+	}
 	if err != nil && !l.Socket {
 		c.Silent = echoFails(opts, &c)
 	}
 	return c, err
-}
-
-// compile is the walk, then the Security checker's whole-field step.
-func (l *Linux) compile(opts []byte, c *Compiled) error {
-	err := l.walk(opts, c)
-	if l.Security != nil {
-		err = l.validateField(opts, err)
-	}
-	return err
 }
 
 // validateField is the whole-field step of a Security checker that is a
