@@ -138,7 +138,7 @@ func decodeIplabel(c *Case) Bench {
 			if err != nil {
 				return err
 			}
-			o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+			o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 			if !ok {
 				return errNoLabel
 			}

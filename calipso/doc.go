@@ -41,7 +41,7 @@
 // [AppendConfig] writes them back.
 //
 // Errors are the module's error values of IPv6 kinds (see package ipopt,
-// NewErrorKind6), unwrapping to this package's sentinels or to ipopt's
+// ipopt.KindOptions.IPv6), unwrapping to this package's sentinels or to ipopt's
 // framing ones; offsets count from the option's type octet, and the ipv6
 // walk moves them to the option's place. Text that does not parse fails with an *ipopt.ParseError. Nothing
 // here allocates on a decode, validate, encode or rewrite path.

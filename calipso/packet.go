@@ -7,8 +7,8 @@ import (
 )
 
 var (
-	kindNotFound = ipopt.NewErrorKind6NoOffset(ipopt.ErrNotFound, "no CALIPSO option", ipopt.Missing)
-	kindOptArg   = ipopt.NewErrorKind6NoOffset(ipopt.ErrBadLength, "the option to set is not one whole CALIPSO option", ipopt.Malformed)
+	kindNotFound = ipopt.NewErrorKind(ipopt.ErrNotFound, "no CALIPSO option", ipopt.Missing, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindOptArg   = ipopt.NewErrorKind(ipopt.ErrBadLength, "the option to set is not one whole CALIPSO option", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
 )
 
 // span is where calipso_opt_find (net/ipv6/calipso.c) puts the CALIPSO
@@ -94,7 +94,7 @@ func SetOption(p *ipopt.Packet, opt []byte) error {
 }
 
 // kindHBHTooLong: the header SetOption would build is over 2048 octets.
-var kindHBHTooLong = ipopt.NewErrorKind6NoOffset(ipv6.ErrHeaderTooLong, "the Hop-by-Hop header would exceed 2048 octets (Hdr Ext Len 255)", ipopt.Limit)
+var kindHBHTooLong = ipopt.NewErrorKind(ipv6.ErrHeaderTooLong, "the Hop-by-Hop header would exceed 2048 octets (Hdr Ext Len 255)", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
 
 // SetLabel sets the CALIPSO option for label l in DOI doi, the option
 // [AppendOption] writes, with [SetOption]. It fails as AppendOption does

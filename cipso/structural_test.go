@@ -52,7 +52,7 @@ func TestLinuxAnyDOI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opt := testutil.Unhex(t, tt.opt)
 			l := Linux{Registry: &reg, RBMStrictValid: true, Loopback: tt.loopback, AnyDOI: true}
-			err := l.ValidateOption(opt)
+			err := l.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false)
 			if tt.err == nil {
 				require.NoError(t, err)
 			} else {
@@ -60,7 +60,7 @@ func TestLinuxAnyDOI(t *testing.T) {
 			}
 			// Without AnyDOI every DOI but 3 fails at the DOI.
 			l.AnyDOI = false
-			err = l.ValidateOption(opt)
+			err = l.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false)
 			if binary.BigEndian.Uint32(opt[2:]) != 3 && len(opt) >= 8 {
 				testutil.RequireErr[ipopt.Error](t, err, ErrUnknownDOI, 2)
 			}
@@ -107,10 +107,10 @@ func TestPropertyAnyDOIIsPassDOI(t *testing.T) {
 	anyOff := &Linux{RBMStrictValid: true, AnyDOI: true}
 	anyLo := &Linux{RBMStrictValid: true, AnyDOI: true, Loopback: true}
 	props.Property("off loopback: as a pass DOI 1,2,5", prop.ForAll(func(opt []byte) bool {
-		return anyOff.ValidateOption(opt) == pass.ValidateOption(opt)
+		return anyOff.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false) == pass.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false)
 	}, genOpt(uint8(1), uint8(2), uint8(5), uint8(128), uint8(6), uint8(7), uint8(0))))
 	props.Property("on loopback, tag 128 only: as a local DOI", prop.ForAll(func(opt []byte) bool {
-		return anyLo.ValidateOption(opt) == loc.ValidateOption(opt)
+		return anyLo.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false) == loc.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: opt}, false)
 	}, genOpt(uint8(128))))
 	props.TestingRun(t)
 }
@@ -121,7 +121,7 @@ func TestLinuxAnyDOINoAlloc(t *testing.T) {
 	copy(buf[:], []byte{0x86, 0x0e, 0, 0, 0, 16, 2, 8, 0, 3, 0, 5, 0, 1})
 	l := &Linux{RBMStrictValid: true, AnyDOI: true}
 	var err error
-	n := testing.AllocsPerRun(500, func() { err = l.ValidateOption(buf[:14]) })
+	n := testing.AllocsPerRun(500, func() { err = l.CheckOption(ipopt.Option{Type: ipopt.CIPSO, Bytes: buf[:14]}, false) })
 	assert.Zero(t, n)
 	assert.ErrorIs(t, err, ErrCategoryOrder)
 }

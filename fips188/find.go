@@ -4,7 +4,7 @@ import "github.com/iplabel/iplabel/ipopt"
 
 var (
 	errOptsDup     = ipopt.NewErrorKind(ipopt.ErrDuplicate, "option type", ipopt.Malformed)
-	errOptsMissing = ipopt.NewErrorKindFixedPointer(ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
+	errOptsMissing = ipopt.NewErrorKind(ErrMissing, "option type", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: int(ipopt.CIPSO)})
 )
 
 // FindCIPSO walks an options field (at most 40 octets) and returns its

@@ -151,7 +151,7 @@ func strictMACTag(t cipso.Tag) error {
 	// A one-tag option of at most 40 octets with a nonzero DOI: the
 	// envelope checks pass and only the tag's are made.
 	var s cipso.Strict
-	return ipopt.Shift(s.CheckOption(ipopt.Option{Bytes: buf[:n]}, false), t.Offset-cipso.HeaderLen)
+	return s.CheckOption(ipopt.Option{Offset: t.Offset - cipso.HeaderLen, Type: ipopt.CIPSO, Bytes: buf[:n]}, false)
 }
 
 // CheckOption implements ipopt.OptionChecker: Parse on o.Bytes without the

@@ -110,7 +110,7 @@ func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p dsm.Profile) (ok bo
 		}
 		reason = EBPFLabeled
 	}
-	lx := &cipso.Linux{Registry: reg, RBMStrictValid: rbm, Loopback: true}
+	lx := cipso.Linux{Registry: reg, RBMStrictValid: rbm, Loopback: true}
 	w := ipopt.Linux{CIPSO: lx}
 	c, err := w.Compile(out)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -154,8 +155,8 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 // loopback or not) so that formatting a packet allocates nothing.
 type dumper struct {
 	json         bool
-	walk, walkLo ipopt.Linux
-	walk6        ipv6.Linux // IPv6 packets: ip6_parse_tlv with calipso_validate
+	walk, walkLo fips188.Validator // the linux profile, off and on loopback
+	walk6        ipv6.Linux        // IPv6 packets: ip6_parse_tlv with calipso_validate
 	answers      icmp6Answers
 	buf          []byte
 	cut          bool // the packet being formatted was cut by the capture
@@ -174,8 +175,8 @@ type dumper struct {
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
-		walk:    ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
-		walkLo:  ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		walk:    fips188.NewLinuxValidator(reg, false, true),
+		walkLo:  fips188.NewLinuxValidator(reg, true, true),
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
 		answers: icmp6Answers{},
 	}
@@ -195,9 +196,9 @@ func (d *dumper) withCALIPSO(reg *calipso.Registry) *dumper {
 // invalid.
 func (d *dumper) withDOIs(cfg *doiConfig) *dumper {
 	d.dois = cfg
-	for _, w := range []*ipopt.Linux{&d.walk, &d.walkLo} {
-		lx := &cipso.Linux{Registry: cfg.cipso, RBMStrictValid: true, Loopback: w == &d.walkLo, AnyDOI: !cfg.given}
-		w.CIPSO = cfg.checker(lx)
+	for _, w := range []*fips188.Validator{&d.walk, &d.walkLo} {
+		lx := cipso.Linux{Registry: cfg.cipso, RBMStrictValid: true, Loopback: w == &d.walkLo, AnyDOI: !cfg.given}
+		*w = w.WithCIPSO(func(ipopt.OptionChecker) ipopt.OptionChecker { return cfg.checker(lx) })
 	}
 	return d
 }

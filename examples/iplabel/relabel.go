@@ -116,7 +116,7 @@ func (rw *rewriter) translate(p *ipopt.Packet) error {
 	if err != nil {
 		return err
 	}
-	o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 	if !ok {
 		return errUntouched
 	}

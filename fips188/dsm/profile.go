@@ -131,19 +131,19 @@ var linuxKinds = kinds{
 }
 
 var dsmKinds = kinds{
-	trunc:    ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "option", ipopt.Malformed, 0),
-	notCIPSO: ipopt.NewErrorKindFixedPointer(cipso.ErrNotCIPSO, "option type", ipopt.Malformed, 0),
-	optLen:   ipopt.NewErrorKindFixedPointer(ipopt.ErrBadLength, "option length", ipopt.Malformed, 0),
-	doi:      ipopt.NewErrorKindPointer(cipso.ErrUnknownDOI, "doi", ipopt.Malformed, 1),
-	tagType:  ipopt.NewErrorKindPointer(cipso.ErrTagNotAllowed, "tag type", ipopt.Malformed, 1),
-	tagLen:   ipopt.NewErrorKindPointer(cipso.ErrBadTagLength, "tag length", ipopt.Malformed, 1),
-	unknown:  ipopt.NewErrorKindPointer(ErrUnknownParam, "parameter type", ipopt.Malformed, 1),
+	trunc:    ipopt.NewErrorKind(ipopt.ErrTruncated, "option", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 0}),
+	notCIPSO: ipopt.NewErrorKind(cipso.ErrNotCIPSO, "option type", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 0}),
+	optLen:   ipopt.NewErrorKind(ipopt.ErrBadLength, "option length", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 0}),
+	doi:      ipopt.NewErrorKind(cipso.ErrUnknownDOI, "doi", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
+	tagType:  ipopt.NewErrorKind(cipso.ErrTagNotAllowed, "tag type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
+	tagLen:   ipopt.NewErrorKind(cipso.ErrBadTagLength, "tag length", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
+	unknown:  ipopt.NewErrorKind(ErrUnknownParam, "parameter type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
 	// The offset is the length octet (i+1), DSM's pointer is i+1: base 0.
-	paramLen: ipopt.NewErrorKindPointer(ipopt.ErrBadLength, "parameter length", ipopt.Malformed, 0),
-	dup:      ipopt.NewErrorKindPointer(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed, 1),
-	order:    ipopt.NewErrorKindPointer(ErrParamOrder, "parameter type", ipopt.Malformed, 1),
-	leftover: ipopt.NewErrorKindFixedPointer(ipopt.ErrTruncated, "parameter", ipopt.Malformed, 2),
-	missing:  ipopt.NewErrorKindPointer(ErrMissingParam, "parameters", ipopt.Policy, 1),
+	paramLen: ipopt.NewErrorKind(ipopt.ErrBadLength, "parameter length", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 0}),
+	dup:      ipopt.NewErrorKind(ipopt.ErrDuplicate, "parameter type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
+	order:    ipopt.NewErrorKind(ErrParamOrder, "parameter type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
+	leftover: ipopt.NewErrorKind(ipopt.ErrTruncated, "parameter", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 2}),
+	missing:  ipopt.NewErrorKind(ErrMissingParam, "parameters", ipopt.Policy, ipopt.KindOptions{PointerBase: true, Pointer: 1}),
 }
 
 func (p Profile) kinds() *kinds {
@@ -264,8 +264,8 @@ func (p Profile) CheckOption(o ipopt.Option, _ bool) error {
 }
 
 var (
-	errOptsMissing    = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, int(ipopt.CIPSO))
-	errOptsMissingDSM = ipopt.NewErrorKindFixedPointer(fips188.ErrMissing, "option type", ipopt.Missing, 0)
+	errOptsMissing    = ipopt.NewErrorKind(fips188.ErrMissing, "option type", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: int(ipopt.CIPSO)})
+	errOptsMissingDSM = ipopt.NewErrorKind(fips188.ErrMissing, "option type", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: 0})
 )
 
 // DecodeOptions runs Decode on the CIPSO option of a whole options field

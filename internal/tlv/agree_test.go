@@ -259,7 +259,7 @@ func checkFind(b []byte) error {
 				break
 			}
 		}
-		got, ok := ipopt.Find(b, ipopt.Type(t))
+		got, ok, _ := ipopt.Find(b, ipopt.Type(t))
 		if ok != found || got.Offset != want.Offset || got.Type != want.Type || !bytes.Equal(got.Bytes, want.Bytes) {
 			return fmt.Errorf("Find(%d) = %v, %v; walker %v, %v", t, got, ok, want, found)
 		}
@@ -343,7 +343,7 @@ func TestIteratorsAllocNothing(t *testing.T) {
 			_ = p.Param()
 		}
 		_ = errors.Is(p.Err(), ipopt.ErrBadLength)
-		_, _ = ipopt.Find(b, ipopt.CIPSO)
+		_, _, _ = ipopt.Find(b, ipopt.CIPSO)
 	})
 	if n != 0 {
 		t.Errorf("%v allocations", n)

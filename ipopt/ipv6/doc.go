@@ -20,7 +20,7 @@
 // unknown options, the option-count and length sysctls ([Sysctls]), Router
 // Alert, IOAM, Jumbo Payload, and CALIPSO through a checker the calipso
 // package supplies ([OptionChecker]). Their errors are ipopt's error
-// values of IPv6 kinds (ipopt.NewErrorKind6), unwrapping to this
+// values of IPv6 kinds (ipopt.KindOptions.IPv6), unwrapping to this
 // package's sentinels or to ipopt's framing ones: their offsets count
 // after the fixed header, the version and payload length are header
 // octets 0 and 4 (RULES.md §1). [ICMP] says whether Linux answers with an

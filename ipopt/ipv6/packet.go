@@ -14,10 +14,10 @@ const MaxExtLen = 256 * 8
 // packet (RULES.md §7): what would not fit, or what the Packet does not
 // hold.
 var (
-	kindNoRoom     = ipopt.NewErrorKind6NoOffset(ipopt.ErrNoRoom, "neither headroom nor tailroom takes the longer header", ipopt.Limit)
-	kindNoNetwork  = ipopt.NewErrorKind6NoOffset(ErrBadHeader, "network header outside the data window", ipopt.Malformed)
-	kindPayloadMax = ipopt.NewErrorKind6NoOffset(ipopt.ErrTotalLength, "the payload would exceed 65,535 octets", ipopt.Limit)
-	kindNewHdr     = ipopt.NewErrorKind6NoOffset(ipopt.ErrBadLength, "the new Hop-by-Hop header is not a whole options header", ipopt.Malformed)
+	kindNoRoom     = ipopt.NewErrorKind(ipopt.ErrNoRoom, "neither headroom nor tailroom takes the longer header", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindNoNetwork  = ipopt.NewErrorKind(ErrBadHeader, "network header outside the data window", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindPayloadMax = ipopt.NewErrorKind(ipopt.ErrTotalLength, "the payload would exceed 65,535 octets", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindNewHdr     = ipopt.NewErrorKind(ipopt.ErrBadLength, "the new Hop-by-Hop header is not a whole options header", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
 	kindJumbogram  = kind(ErrBadHeader, "payload length") // HeaderAt(4): 0 with a Hop-by-Hop header
 )
 

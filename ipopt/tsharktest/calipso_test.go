@@ -174,7 +174,7 @@ func TestTsharkCALIPSODifferential(t *testing.T) {
 		ok = assert.Equal(t, bits.ReverseBytes16(uint16(v)), o.Checksum(), "packet %d", i+1) && ok
 		ok = assert.Equal(t, refOK, o.ChecksumOK(), "packet %d: checksum verdict", i+1) && ok
 		reg, _ := calipso.NewRegistry(o.DOI())
-		verr := calipso.NewLinux(reg).Validate(o)
+		verr := calipso.NewLinux(reg).CheckOption(o)
 		if o.DOI() != 0 {
 			ok = assert.Equal(t, !refOK, errors.Is(verr, calipso.ErrChecksum), "packet %d: %v", i+1, verr) && ok
 		}
