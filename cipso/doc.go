@@ -37,7 +37,9 @@
 // into a [Registry], or one line with [ParseCommand]; [AppendConfig] and
 // [Domain.String] write them back. [NewPass], [NewTrans] and [NewLocal]
 // make the same domains in code. Registry lookups are lock-free and
-// allocation-free.
+// allocation-free. To look at labels before any DOI is configured, set
+// [Linux.AnyDOI]: an option of a DOI not registered is then checked
+// structurally (every check of cipso_v4_validate but DOI membership).
 //
 // Errors are [ipopt.Error] values that unwrap to the sentinels of this
 // package (or of ipopt for plain framing). Offsets in errors from functions

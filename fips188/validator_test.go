@@ -104,3 +104,42 @@ func TestValidatorNoAllocs(t *testing.T) {
 	})
 	assert.Zero(t, n)
 }
+
+// doiRule refuses every CIPSO option of one DOI and hands the others on.
+type doiRule struct {
+	doi  byte
+	next ipopt.OptionChecker
+}
+
+var errDOIRule = ipopt.NewErrorKind(cipso.ErrUnknownDOI, "doi", ipopt.Policy, ipopt.KindOptions{})
+
+func (r doiRule) CheckOption(o ipopt.Option, socket bool) error {
+	if len(o.Bytes) >= 6 && o.Bytes[5] == r.doi {
+		return errDOIRule.At(o.Offset + 2)
+	}
+	return r.next.CheckOption(o, socket)
+}
+
+// WithCIPSO puts a checker in front of the profile's CIPSO checker: it
+// judges the options it knows, at their place in the field, and every
+// other option is judged as before.
+func TestValidatorWithCIPSO(t *testing.T) {
+	reg := validatorRegistry(t)
+	for name, v := range map[string]fips188.Validator{
+		"linux":  fips188.NewLinuxValidator(reg, false, true),
+		"strict": fips188.NewStrictValidator(reg),
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := v.WithCIPSO(func(c ipopt.OptionChecker) ipopt.OptionChecker { return doiRule{doi: 9, next: c} })
+			doi1 := testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00")
+			assert.NoError(t, v.Validate(doi1))
+			assert.NoError(t, w.Validate(doi1), "DOI 1 still goes to the profile")
+			doi9 := testutil.Unhex(t, "01 01 86 0A 00 00 00 09 01 04 00 05 00 00 00 00")
+			var e ipopt.Error
+			require.ErrorAs(t, v.Validate(doi9), &e, "DOI 9 is not configured")
+			require.ErrorAs(t, w.Validate(doi9), &e)
+			assert.Equal(t, ipopt.Policy, e.Class(), "the wrapped rule's own error")
+			assert.Equal(t, 4, e.Offset(), "at the DOI of the option at offset 2")
+		})
+	}
+}
