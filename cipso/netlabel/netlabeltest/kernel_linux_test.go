@@ -45,11 +45,11 @@ func TestHolder(t *testing.T) {
 	// Another process takes the number between the check and the addition.
 	raced, err := h.FreeDOI(424243)
 	require.NoError(t, err)
-	testHookBeforeAdd = func(Change) {
+	BeforeAdd = func(Change) {
 		require.NoError(t, c.AddDOI(netlabel.DOI{Number: cipso.DOI(raced), Type: cipso.MapLocal}))
 	}
 	err = h.AddDOI(netlabel.DOI{Number: cipso.DOI(raced), Type: cipso.MapPass, Tags: []cipso.TagType{1}})
-	testHookBeforeAdd = nil
+	BeforeAdd = nil
 	assert.ErrorIs(t, err, ErrExists)
 	got, err := c.DOI(cipso.DOI(raced))
 	require.NoError(t, err)

@@ -55,10 +55,10 @@ func (h *Holder) AddMapping(m netlabel.Mapping) error {
 	}, func(c *netlabel.Client) error { return c.AddMapping(m) })
 }
 
-// testHookBeforeAdd, if set, runs between the check that a change is
-// possible and the change (tests: another process adds the DOI in
-// between).
-var testHookBeforeAdd func(Change)
+// BeforeAdd, if set, runs between the check that an addition is possible
+// and the addition, for tests of code built on this package that stage a
+// race: another process adds the DOI in between.
+var BeforeAdd func(Change)
 
 // add checks, journals and makes one change.
 func (h *Holder) add(ch Change, check, apply func(*netlabel.Client) error) error {
@@ -77,8 +77,8 @@ func (h *Holder) add(ch Change, check, apply func(*netlabel.Client) error) error
 	if err := h.record(ch); err != nil {
 		return err
 	}
-	if testHookBeforeAdd != nil {
-		testHookBeforeAdd(ch)
+	if BeforeAdd != nil {
+		BeforeAdd(ch)
 	}
 	if err := apply(proc.client); err != nil {
 		h.forget(ch)
