@@ -45,7 +45,7 @@ func (ns *Namespace) ConfigureNetLabel(lines ...string) error {
 	}
 	for _, line := range lines {
 		if err := ns.global.netlabel(line); err != nil {
-			return fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
+			return fmt.Errorf("linuxtest: %s: %w", line, err)
 		}
 	}
 	return nil
@@ -64,7 +64,7 @@ func (ns *Namespace) live() error {
 // errExists marks a refusal because the DOI is configured already.
 var errExists = netlabeltest.ErrExists
 
-// netlabel applies one netlabelctl command.
+// netlabel applies one line in netlabelctl's syntax.
 func (g *globalState) netlabel(line string) error {
 	args := strings.Fields(line)
 	if len(args) < 3 || args[1] != "add" {
@@ -190,14 +190,14 @@ func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
 		}
 		want, err := doiArg(args[2:])
 		if err != nil {
-			return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
+			return used, fmt.Errorf("linuxtest: %s: %w", line, err)
 		}
 		if _, dup := used[want]; dup {
-			return used, fmt.Errorf("linuxtest: netlabelctl %s: DOI %d asked for twice", line, want)
+			return used, fmt.Errorf("linuxtest: %s: DOI %d asked for twice", line, want)
 		}
 		for k := 0; ; k++ {
 			if k == netlabeltest.DOICandidates {
-				return used, fmt.Errorf("linuxtest: netlabelctl %s: no free DOI found in %d tries", line, k)
+				return used, fmt.Errorf("linuxtest: %s: no free DOI found in %d tries", line, k)
 			}
 			doi := netlabeltest.DOICandidate(want, k)
 			if taken[doi] {
@@ -209,7 +209,7 @@ func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
 				continue
 			}
 			if err != nil {
-				return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", try, err)
+				return used, fmt.Errorf("linuxtest: %s: %w", try, err)
 			}
 			used[want], taken[doi] = doi, true
 			break
@@ -218,7 +218,7 @@ func (ns *Namespace) ConfigureDOIs(lines ...string) (DOIs, error) {
 	for _, line := range rest {
 		line = used.Rewrite(line)
 		if err := ns.global.netlabel(line); err != nil {
-			return used, fmt.Errorf("linuxtest: netlabelctl %s: %w", line, err)
+			return used, fmt.Errorf("linuxtest: %s: %w", line, err)
 		}
 	}
 	return used, nil
