@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/cipso/netlabel"
+	"github.com/iplabel/iplabel/cipso/netlabel/netlabeltest"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
@@ -27,7 +28,7 @@ import (
 // The differential tests in this file ask the running kernel (through
 // ipopt/linuxtest: a private network namespace, datagrams injected with
 // AF_PACKET, setsockopt) what it does with CIPSO options, and compare with
-// cipso.Linux. They need root and netlabelctl and skip without them.
+// cipso.Linux. They need root and NetLabel and skip without them.
 
 // kernelConfig is the NetLabel configuration of the tests, given both to
 // netlabelctl and to cipso.ParseConfig. Besides the checklist's pass DOI
@@ -837,23 +838,23 @@ var hostOwnDOIs = []string{
 	"cipsov4 add local doi:5",
 }
 
+// netlabelState is the kernel's NetLabel configuration, as the client
+// lists it.
 func netlabelState(t *testing.T) string {
 	t.Helper()
-	var b strings.Builder
-	for _, args := range [][]string{{"cipsov4", "list"}, {"map", "list"}} {
-		out, err := exec.Command("netlabelctl", args...).Output()
-		require.NoError(t, err, "netlabelctl %v", args)
-		b.Write(out)
-	}
-	return b.String()
+	c, err := netlabel.Dial()
+	require.NoError(t, err)
+	defer c.Close()
+	s, err := netlabeltest.ReadHostState(c)
+	require.NoError(t, err)
+	return fmt.Sprintf("%+v", s)
 }
 
 // TestLinuxKernelHostDOIs runs the differential tests on a host whose
 // NetLabel already holds DOIs 16, 7 and 5 (configured here, where free,
 // as the host's own; one the host really has counts as its own): they run
 // rather than skip, renumber their DOIs, model the host's, pass, and leave
-// "netlabelctl cipsov4 list" and "netlabelctl map list" byte for byte as
-// they found them.
+// the kernel's DOIs and domain mappings as they found them.
 func TestLinuxKernelHostDOIs(t *testing.T) {
 	host := linuxtest.ForTest(t)
 	for _, l := range hostOwnDOIs {

@@ -12,9 +12,9 @@ import (
 	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // source hands out the fuzz input one octet at a time, then zeros.

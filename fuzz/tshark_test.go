@@ -14,8 +14,8 @@ import (
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/internal/testutil"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 	"github.com/iplabel/iplabel/ipopt"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // datagramsOf wraps every options field in a raw IPv4 datagram, built by

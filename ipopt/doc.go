@@ -83,7 +83,7 @@
 // To compare this module with its references, tests use
 // [github.com/iplabel/iplabel/ipopt/linuxtest] (the running kernel's
 // verdict on an options field) and
-// [github.com/iplabel/iplabel/ipopt/tsharktest] (tshark's dissection of the
+// [github.com/iplabel/iplabel/internal/tsharktest] (tshark's dissection of the
 // same octets). The library itself never imports them.
 //
 // Nothing in this package allocates on its hot paths (appends allocate only

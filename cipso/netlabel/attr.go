@@ -11,7 +11,8 @@ import (
 )
 
 // The attributes of NetLabel's messages, as the kernel defines them
-// (net/netlabel/netlabel_cipso_v4.h, net/netlabel/netlabel_mgmt.h). The
+// (net/netlabel/netlabel_cipso_v4.h, net/netlabel/netlabel_mgmt.h,
+// net/netlabel/netlabel_calipso.h). The
 // messages carry no family header; the attribute layout is in the
 // comments of the encoders and decoders below.
 const (
@@ -39,6 +40,11 @@ const (
 	mgmtAttrSelectors = 10 // NLBL_MGMT_A_SELECTORLIST, nested ADDRSELECTORs
 	mgmtAttrFamily    = 11 // NLBL_MGMT_A_FAMILY, u16
 	mgmtAttrCLPDOI    = 12 // NLBL_MGMT_A_CLPDOI, u32
+
+	calipsoAttrDOI   = 1 // NLBL_CALIPSO_A_DOI, u32
+	calipsoAttrMType = 2 // NLBL_CALIPSO_A_MTYPE, u32 (CALIPSO_MAP_*)
+
+	calipsoMapPass = 2 // CALIPSO_MAP_PASS (include/net/calipso.h)
 )
 
 // nest adds a nested attribute without the NLA_F_NESTED flag, as the
@@ -408,4 +414,74 @@ func maskBits(mask []byte) (int, bool) {
 		}
 	}
 	return n, true
+}
+
+// encodeCALIPSODOI gives the attributes of NLBL_CALIPSO_C_LIST and _REMOVE
+// (the DOI) or, with add, of _ADD (the DOI and MTYPE pass), as
+// netlbl_calipso_add reads them.
+func encodeCALIPSODOI(n uint32, add bool) []byte {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(calipsoAttrDOI, n)
+	if add {
+		ae.Uint32(calipsoAttrMType, calipsoMapPass)
+	}
+	b, _ := ae.Encode() // two fixed-size attributes cannot fail
+	return b
+}
+
+// decodeCALIPSOListAll reads one message of the NLBL_CALIPSO_C_LISTALL
+// dump (netlbl_calipso_listall_cb): DOI and MTYPE, which must be pass.
+func decodeCALIPSOListAll(b []byte) (uint32, error) {
+	ad, err := netlink.NewAttributeDecoder(b)
+	if err != nil {
+		return 0, err
+	}
+	var (
+		n, t         uint32
+		seenN, seenT bool
+	)
+	for ad.Next() {
+		switch ad.Type() {
+		case calipsoAttrDOI:
+			n, seenN = ad.Uint32(), true
+		case calipsoAttrMType:
+			t, seenT = ad.Uint32(), true
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return 0, err
+	}
+	if !seenN || !seenT {
+		return 0, errors.New("CALIPSO DOI list entry without DOI or mapping type")
+	}
+	if t != calipsoMapPass {
+		return 0, fmt.Errorf("CALIPSO DOI %d has mapping type %d, not pass (%d)", n, t, calipsoMapPass)
+	}
+	return n, nil
+}
+
+// checkCALIPSOType reads the reply to NLBL_CALIPSO_C_LIST
+// (netlbl_calipso_list): MTYPE, which must be pass.
+func checkCALIPSOType(b []byte) error {
+	ad, err := netlink.NewAttributeDecoder(b)
+	if err != nil {
+		return err
+	}
+	var t uint32
+	seen := false
+	for ad.Next() {
+		if ad.Type() == calipsoAttrMType {
+			t, seen = ad.Uint32(), true
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return err
+	}
+	if !seen {
+		return errors.New("CALIPSO DOI without mapping type")
+	}
+	if t != calipsoMapPass {
+		return fmt.Errorf("mapping type %d, not pass (%d)", t, calipsoMapPass)
+	}
+	return nil
 }

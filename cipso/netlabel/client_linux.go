@@ -18,6 +18,7 @@ import (
 const (
 	familyMgmt    = "NLBL_MGMT"    // NETLBL_NLTYPE_MGMT_NAME
 	familyCIPSOv4 = "NLBL_CIPSOv4" // NETLBL_NLTYPE_CIPSOV4_NAME
+	familyCALIPSO = "NLBL_CALIPSO" // NETLBL_NLTYPE_CALIPSO_NAME
 
 	protoVersion = 3 // NETLBL_PROTO_VERSION
 
@@ -33,6 +34,10 @@ const (
 	mgmtCmdRemoveDef = 5 // NLBL_MGMT_C_REMOVEDEF
 	mgmtCmdListDef   = 6 // NLBL_MGMT_C_LISTDEF
 
+	calipsoCmdAdd     = 1 // NLBL_CALIPSO_C_ADD
+	calipsoCmdRemove  = 2 // NLBL_CALIPSO_C_REMOVE
+	calipsoCmdList    = 3 // NLBL_CALIPSO_C_LIST
+	calipsoCmdListAll = 4 // NLBL_CALIPSO_C_LISTALL
 )
 
 // Client talks to the kernel's NetLabel over generic netlink. Its methods
@@ -43,10 +48,12 @@ type Client struct {
 	c     *genetlink.Conn
 	mgmt  uint16 // family IDs
 	cipso uint16
+	// calipso is 0 where the kernel has no NLBL_CALIPSO family (no IPv6).
+	calipso uint16
 }
 
 // Dial opens a generic netlink socket and looks up NetLabel's families
-// (NLBL_MGMT and NLBL_CIPSOv4). Listing needs no privilege; adding and
+// (NLBL_MGMT and NLBL_CIPSOv4, and NLBL_CALIPSO where the kernel has it). Listing needs no privilege; adding and
 // removing needs CAP_NET_ADMIN (GENL_ADMIN_PERM), and fails otherwise with
 // an error for which errors.Is(err, os.ErrPermission) holds. A kernel
 // without NetLabel gives [ErrNoNetLabel].
@@ -69,6 +76,16 @@ func Dial() (*Client, error) {
 			return nil, fmt.Errorf("netlabel: look up generic netlink family %s: %w", f.name, err)
 		}
 		*f.id = fam.ID
+	}
+	// CALIPSO exists only in a kernel with IPv6; its absence leaves the
+	// CIPSO calls working and the CALIPSO ones giving ErrNoCALIPSO.
+	fam, err := c.GetFamily(familyCALIPSO)
+	switch {
+	case err == nil:
+		cl.calipso = fam.ID
+	case !errors.Is(err, os.ErrNotExist):
+		c.Close()
+		return nil, fmt.Errorf("netlabel: look up generic netlink family %s: %w", familyCALIPSO, err)
 	}
 	return cl, nil
 }
@@ -406,6 +423,86 @@ func (c *Client) RemoveDefaultMapping() error {
 	_, err := c.execute(c.mgmt, mgmtCmdRemoveDef, nil, netlink.Acknowledge)
 	if err != nil {
 		return fmt.Errorf("netlabel: remove the default domain mapping: %w", err)
+	}
+	return nil
+}
+
+// ListCALIPSODOIs lists the numbers of the kernel's CALIPSO DOIs in the
+// kernel's order (the order they were added, as netlabelctl "calipso list"
+// prints them): the NLBL_CALIPSO_C_LISTALL dump (netlbl_calipso_listall in
+// net/netlabel/netlabel_calipso.c). Every CALIPSO DOI is a pass-through
+// DOI, the only mapping type the kernel has (CALIPSO_MAP_PASS); an entry
+// of another type is an error. A kernel without CALIPSO gives
+// [ErrNoCALIPSO].
+func (c *Client) ListCALIPSODOIs() ([]uint32, error) {
+	if c.calipso == 0 {
+		return nil, fmt.Errorf("netlabel: list CALIPSO DOIs: %w", ErrNoCALIPSO)
+	}
+	msgs, err := c.execute(c.calipso, calipsoCmdListAll, nil, netlink.Dump)
+	if err != nil {
+		return nil, fmt.Errorf("netlabel: list CALIPSO DOIs: %w", err)
+	}
+	nums := make([]uint32, 0, len(msgs))
+	for _, b := range msgs {
+		n, err := decodeCALIPSOListAll(b)
+		if err != nil {
+			return nil, fmt.Errorf("netlabel: list CALIPSO DOIs: %w", err)
+		}
+		nums = append(nums, n)
+	}
+	return nums, nil
+}
+
+// HasCALIPSODOI reports whether the kernel has CALIPSO DOI n, as
+// netlabelctl "calipso list doi:N" asks it (NLBL_CALIPSO_C_LIST; the
+// kernel answers EINVAL for a DOI it does not have).
+func (c *Client) HasCALIPSODOI(n uint32) (bool, error) {
+	if c.calipso == 0 {
+		return false, fmt.Errorf("netlabel: list CALIPSO DOI %d: %w", n, ErrNoCALIPSO)
+	}
+	msgs, err := c.execute(c.calipso, calipsoCmdList, encodeCALIPSODOI(n, false), 0)
+	if errors.Is(err, unix.EINVAL) {
+		return false, nil
+	}
+	if err == nil && len(msgs) != 1 {
+		err = fmt.Errorf("%d replies", len(msgs))
+	}
+	if err == nil {
+		err = checkCALIPSOType(msgs[0])
+	}
+	if err != nil {
+		return false, fmt.Errorf("netlabel: list CALIPSO DOI %d: %w", n, err)
+	}
+	return true, nil
+}
+
+// AddCALIPSODOI adds the pass-through CALIPSO DOI n, as netlabelctl
+// "calipso add pass doi:N" does (NLBL_CALIPSO_C_ADD with CALIPSO_MAP_PASS).
+// A DOI the kernel has already is an error for which errors.Is(err,
+// os.ErrExist) holds (calipso_doi_add: EEXIST). It needs CAP_NET_ADMIN.
+func (c *Client) AddCALIPSODOI(n uint32) error {
+	err := ErrNoCALIPSO
+	if c.calipso != 0 {
+		_, err = c.execute(c.calipso, calipsoCmdAdd, encodeCALIPSODOI(n, true), netlink.Acknowledge)
+	}
+	if err != nil {
+		return fmt.Errorf("netlabel: add CALIPSO DOI %d: %w", n, err)
+	}
+	return nil
+}
+
+// RemoveCALIPSODOI removes CALIPSO DOI n, as netlabelctl "calipso del
+// doi:N" does (NLBL_CALIPSO_C_REMOVE). The kernel first removes every
+// domain mapping that uses it (netlbl_calipso_remove). A DOI the kernel
+// does not have is an error for which errors.Is(err, os.ErrNotExist)
+// holds (calipso_doi_remove: ENOENT). It needs CAP_NET_ADMIN.
+func (c *Client) RemoveCALIPSODOI(n uint32) error {
+	err := ErrNoCALIPSO
+	if c.calipso != 0 {
+		_, err = c.execute(c.calipso, calipsoCmdRemove, encodeCALIPSODOI(n, false), netlink.Acknowledge)
+	}
+	if err != nil {
+		return fmt.Errorf("netlabel: remove CALIPSO DOI %d: %w", n, err)
 	}
 	return nil
 }

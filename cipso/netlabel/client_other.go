@@ -40,3 +40,15 @@ func (c *Client) RemoveMapping(domain string) error { return ErrLinuxOnly }
 
 // RemoveDefaultMapping gives [ErrLinuxOnly].
 func (c *Client) RemoveDefaultMapping() error { return ErrLinuxOnly }
+
+// ListCALIPSODOIs gives [ErrLinuxOnly].
+func (c *Client) ListCALIPSODOIs() ([]uint32, error) { return nil, ErrLinuxOnly }
+
+// HasCALIPSODOI gives [ErrLinuxOnly].
+func (c *Client) HasCALIPSODOI(n uint32) (bool, error) { return false, ErrLinuxOnly }
+
+// AddCALIPSODOI gives [ErrLinuxOnly].
+func (c *Client) AddCALIPSODOI(n uint32) error { return ErrLinuxOnly }
+
+// RemoveCALIPSODOI gives [ErrLinuxOnly].
+func (c *Client) RemoveCALIPSODOI(n uint32) error { return ErrLinuxOnly }

@@ -39,9 +39,18 @@
 // domain again) the client finds out which it is and says so. A kernel
 // without NetLabel gives [ErrNoNetLabel] from Dial.
 //
+// To read and change the kernel's CALIPSO DOIs (IPv6; NLBL_CALIPSO,
+// net/netlabel/netlabel_calipso.c), [Client.ListCALIPSODOIs],
+// [Client.HasCALIPSODOI], [Client.AddCALIPSODOI] and
+// [Client.RemoveCALIPSODOI] do what netlabelctl "calipso list", "calipso
+// add pass" and "calipso del" do; every CALIPSO DOI is a pass-through DOI.
+// A kernel without IPv6 has no NLBL_CALIPSO: those calls give
+// [ErrNoCALIPSO], the others work. A [Mapping] maps a domain to a CALIPSO
+// DOI as to a CIPSO one.
+//
 // NetLabel is global to the machine: its generic netlink families answer
 // in the initial network namespace only (from another one Dial gives
-// ErrNoNetLabel), and whatever a Client changes every process sees. The
-// structure leaves room for CALIPSO (NLBL_CALIPSO, IPv6): [Mapping]
-// already carries CALIPSO DOIs.
+// ErrNoNetLabel), and whatever a Client changes every process sees. Tests
+// that change it do so through package netlabeltest, which serialises
+// them across processes and leaves the host's configuration as found.
 package netlabel

@@ -1,4 +1,4 @@
-package netlabel
+package netlabel_test
 
 import (
 	"errors"
@@ -6,14 +6,14 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/cipso/netlabel"
+	"github.com/iplabel/iplabel/cipso/netlabel/netlabeltest"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
 	"github.com/stretchr/testify/assert"
@@ -28,124 +28,23 @@ import (
 // host's own, and check at the end that the host's NetLabel configuration
 // is as it was.
 
-// NetLabel is global to the kernel, and the tests of ipopt/linuxtest
-// change it too from other test binaries that go test runs in parallel.
-// Those take an exclusive lock on this file (and journal their changes
-// beside it, for the next lock holder to undo if a process dies); the
-// kernel test takes the same lock and journals its changes the same way,
-// one "doi N" or "domain NAME" a line.
-func lockDir() string {
-	if fi, err := os.Stat("/run/lock"); err == nil && fi.IsDir() {
-		return "/run/lock"
-	}
-	return os.TempDir()
-}
-
-var (
-	lockPath    = filepath.Join(lockDir(), "iplabel-linuxtest.lock")
-	journalPath = filepath.Join(lockDir(), "iplabel-linuxtest.journal")
-)
-
-// lockNetLabel takes the lock until the test ends.
-func lockNetLabel(t *testing.T, c *Client) {
-	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
-	require.NoError(t, err)
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			break
-		}
-		require.ErrorIs(t, err, unix.EWOULDBLOCK)
-		require.True(t, time.Now().Before(deadline), "netlabel: waited 3 minutes for %s", lockPath)
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	})
-	recoverJournal(t, c)
-}
-
-// recoverJournal undoes, newest first, what a process that died holding
-// the lock journalled, as the next ipopt/linuxtest lock holder would:
-// DOIs and domain mappings are removed, cipso_* sysctls get their old
-// values back.
-func recoverJournal(t *testing.T, c *Client) {
-	b, err := os.ReadFile(journalPath)
-	if errors.Is(err, os.ErrNotExist) {
-		return
-	}
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	t.Logf("undoing a dead process's NetLabel changes: %q", lines)
-	j := &journal{t: t}
-	for _, l := range lines {
-		f := strings.Fields(l)
-		switch {
-		case len(f) == 2 && (f[0] == "doi" || f[0] == "domain"):
-			j.lines = append(j.lines, l)
-		case len(f) == 3 && f[0] == "sysctl" && strings.HasPrefix(f[1], "net/ipv4/cipso_"):
-			require.NoError(t, os.WriteFile("/proc/sys/"+f[1], []byte(f[2]), 0o644))
-		}
-	}
-	j.undo(c)
-	require.NoFileExists(t, journalPath)
-}
-
-// journal records the test's changes, before each is made.
-type journal struct {
-	t     *testing.T
-	lines []string
-}
-
-func (j *journal) add(line string) {
-	j.lines = append(j.lines, line)
-	require.NoError(j.t, os.WriteFile(journalPath, []byte(strings.Join(j.lines, "\n")+"\n"), 0o600))
-}
-
-// undo removes, newest first, what the journal lists (what is gone
-// already is no error), then the journal; after an error the journal
-// stays for the next lock holder.
-func (j *journal) undo(c *Client) {
-	ok := true
-	for _, l := range slices.Backward(j.lines) {
-		kind, key, _ := strings.Cut(l, " ")
-		var err error
-		if f := strings.Fields(l); kind == "sysctl" && len(f) == 3 {
-			err = os.WriteFile("/proc/sys/"+f[1], []byte(f[2]), 0o644)
-		} else if kind == "domain" {
-			err = c.RemoveMapping(key)
-		} else {
-			n, perr := strconv.ParseUint(key, 10, 32)
-			require.NoError(j.t, perr)
-			err = c.RemoveDOI(cipso.DOI(n))
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			j.t.Errorf("cleanup: %v", err)
-			ok = false
-		}
-	}
-	if ok {
-		os.Remove(journalPath)
-	}
-}
-
-// kernelClient skips the test without root or NetLabel, takes the lock
-// and dials.
-func kernelClient(t *testing.T) *Client {
+// kernelClient skips the test, in one line, where NetLabel cannot be
+// changed, takes netlabeltest's lock until the test ends and returns the
+// client and the Holder that journals the test's changes (undone when the
+// test ends, after which netlabeltest checks the host's configuration).
+func kernelClient(t *testing.T) (*netlabel.Client, *netlabeltest.Holder) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("netlabel: needs root (CAP_NET_ADMIN)")
-	}
-	c, err := Dial()
-	if errors.Is(err, ErrNoNetLabel) {
-		t.Skip("netlabel: needs a kernel with NetLabel (CONFIG_NETLABEL)")
-	}
+	h := netlabeltest.ForTest(t)
+	c, err := netlabel.Dial()
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	lockNetLabel(t, c)
-	return c
+	return c, h
+}
+
+// record journals a change the test makes itself.
+func record(t *testing.T, h *netlabeltest.Holder, kind netlabeltest.Kind, key string) {
+	t.Helper()
+	require.NoError(t, h.Record(netlabeltest.Change{Kind: kind, Key: key}))
 }
 
 // netlabelctl runs netlabelctl, or gives ok false where it is not
@@ -163,12 +62,12 @@ func netlabelctl(t *testing.T, args ...string) (string, bool) {
 // hostState is the host's NetLabel configuration, as the client and
 // netlabelctl list it.
 type hostState struct {
-	dois            []DOI
-	maps            []Mapping
+	dois            []netlabel.DOI
+	maps            []netlabel.Mapping
 	ctlDOIs, ctlMap string
 }
 
-func readHost(t *testing.T, c *Client) hostState {
+func readHost(t *testing.T, c *netlabel.Client) hostState {
 	t.Helper()
 	var h hostState
 	var err error
@@ -182,10 +81,10 @@ func readHost(t *testing.T, c *Client) hostState {
 }
 
 // freeDOIs picks n DOI numbers from 30000 on that the host does not use.
-func freeDOIs(host []DOI, n int) []cipso.DOI {
+func freeDOIs(host []netlabel.DOI, n int) []cipso.DOI {
 	var out []cipso.DOI
 	for d := cipso.DOI(30000); len(out) < n; d++ {
-		if !slices.ContainsFunc(host, func(h DOI) bool { return h.Number == d }) {
+		if !slices.ContainsFunc(host, func(h netlabel.DOI) bool { return h.Number == d }) {
 			out = append(out, d)
 		}
 	}
@@ -193,7 +92,7 @@ func freeDOIs(host []DOI, n int) []cipso.DOI {
 }
 
 // prettyList is what "netlabelctl -p cipsov4 list" prints for dois.
-func prettyList(dois []DOI) string {
+func prettyList(dois []netlabel.DOI) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Configured CIPSO mappings (%d)\n", len(dois))
 	for _, d := range dois {
@@ -204,7 +103,7 @@ func prettyList(dois []DOI) string {
 }
 
 // prettyDOI is what "netlabelctl -p cipsov4 list doi:N" prints for d.
-func prettyDOI(d DOI) string {
+func prettyDOI(d netlabel.DOI) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Configured CIPSO mapping (DOI = %d)\n tags (%d): \n", d.Number, len(d.Tags))
 	for _, t := range d.Tags {
@@ -225,25 +124,25 @@ func prettyDOI(d DOI) string {
 
 // ctlMapping is how "netlabelctl map list" writes m (one space-separated
 // item of its line).
-func ctlMapping(m Mapping) string {
+func ctlMapping(m netlabel.Mapping) string {
 	var sb strings.Builder
 	if m.Default {
 		sb.WriteString("domain:DEFAULT,")
 	} else {
 		fmt.Fprintf(&sb, "domain:%q,", m.Domain)
 	}
-	proto := func(p Protocol, doi uint32) {
+	proto := func(p netlabel.Protocol, doi uint32) {
 		sb.WriteString(p.String())
-		if p != Unlabeled {
+		if p != netlabel.Unlabeled {
 			fmt.Fprintf(&sb, ",%d", doi)
 		}
 	}
 	if len(m.Selectors) == 0 {
 		proto(m.Protocol, m.DOI)
 		switch {
-		case m.Protocol == Unlabeled && m.Family == FamilyIPv4:
+		case m.Protocol == netlabel.Unlabeled && m.Family == netlabel.FamilyIPv4:
 			sb.WriteString(",4")
-		case m.Protocol == Unlabeled && m.Family == FamilyIPv6:
+		case m.Protocol == netlabel.Unlabeled && m.Family == netlabel.FamilyIPv6:
 			sb.WriteString(",6")
 		}
 	}
@@ -273,11 +172,10 @@ func transListed(ps []cipso.Pair) []cipso.Pair {
 }
 
 func TestKernelDOIs(t *testing.T) {
-	c := kernelClient(t)
+	c, h := kernelClient(t)
 	before := readHost(t, c)
 	free := freeDOIs(before.dois, 4)
-	j := &journal{t: t}
-	mine := []DOI{
+	mine := []netlabel.DOI{
 		{Number: free[0], Type: cipso.MapPass, Tags: []cipso.TagType{1, 2, 5}},
 		{Number: free[1], Type: cipso.MapTrans, Tags: []cipso.TagType{1},
 			// Local level 0 twice, remote category 5 twice: see DOI.Levels.
@@ -287,13 +185,13 @@ func TestKernelDOIs(t *testing.T) {
 	}
 	absent := free[3]
 	t.Cleanup(func() {
-		j.undo(c)
+		assert.NoError(t, h.Release())
 		after := readHost(t, c)
 		assert.Equal(t, before, after, "the host's NetLabel configuration changed")
 	})
 
 	for _, d := range mine {
-		j.add("doi " + d.Number.String())
+		record(t, h, netlabeltest.DOI, d.Number.String())
 		require.NoError(t, c.AddDOI(d), "add %v", d)
 	}
 
@@ -321,12 +219,18 @@ func TestKernelDOIs(t *testing.T) {
 	}
 
 	// The registry equals ParseConfig of the formatted lines.
-	reg, err := NewRegistry(all[len(before.dois):])
+	reg, err := netlabel.NewRegistry(all[len(before.dois):])
 	require.NoError(t, err)
-	cfg := string(AppendConfig(nil, all[len(before.dois):]))
+	cfg := string(netlabel.AppendConfig(nil, all[len(before.dois):]))
 	parsed, err := cipso.ParseConfig(strings.NewReader(cfg))
 	require.NoError(t, err, "%s", cfg)
-	registriesEqual(t, parsed, reg)
+	require.Equal(t, parsed.Len(), reg.Len())
+	for d := range parsed.All() {
+		g := reg.Lookup(d.DOI())
+		if assert.NotNil(t, g, "DOI %v", d.DOI()) {
+			assert.True(t, d.Equal(g), "DOI %v: want %v, got %v", d.DOI(), d, g)
+		}
+	}
 	full, err := c.Registry()
 	require.NoError(t, err)
 	assert.Equal(t, len(all), full.Len())
@@ -341,8 +245,8 @@ func TestKernelDOIs(t *testing.T) {
 	_, err = c.DOI(absent)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.ErrorIs(t, c.RemoveDOI(absent), os.ErrNotExist)
-	j.add("doi " + absent.String()) // in case the kernel took it after all
-	err = c.AddDOI(DOI{Number: absent, Type: cipso.MapTrans, Tags: []cipso.TagType{2}, Levels: []cipso.Pair{{Local: 0, Remote: 0}}})
+	record(t, h, netlabeltest.DOI, absent.String()) // in case the kernel took it after all
+	err = c.AddDOI(netlabel.DOI{Number: absent, Type: cipso.MapTrans, Tags: []cipso.TagType{2}, Levels: []cipso.Pair{{Local: 0, Remote: 0}}})
 	assert.ErrorIs(t, err, unix.EINVAL)
 	_, err = c.DOI(absent)
 	assert.ErrorIs(t, err, os.ErrNotExist)
@@ -356,36 +260,35 @@ func TestKernelDOIs(t *testing.T) {
 }
 
 func TestKernelMappings(t *testing.T) {
-	c := kernelClient(t)
+	c, h := kernelClient(t)
 	before := readHost(t, c)
 	free := freeDOIs(before.dois, 3)
-	j := &journal{t: t}
-	pass := DOI{Number: free[0], Type: cipso.MapPass, Tags: []cipso.TagType{1}}
-	trans := DOI{Number: free[1], Type: cipso.MapTrans, Tags: []cipso.TagType{1}, Levels: []cipso.Pair{{Local: 0, Remote: 0}}}
+	pass := netlabel.DOI{Number: free[0], Type: cipso.MapPass, Tags: []cipso.TagType{1}}
+	trans := netlabel.DOI{Number: free[1], Type: cipso.MapTrans, Tags: []cipso.TagType{1}, Levels: []cipso.Pair{{Local: 0, Remote: 0}}}
 	absent := free[2]
 	prefix := "iplabel_netlabel_test_" + strconv.Itoa(os.Getpid())
 	for _, m := range before.maps {
 		require.False(t, strings.HasPrefix(m.Domain, prefix), "the host maps %q", m.Domain)
 	}
-	plain := Mapping{Domain: prefix + "_a", Family: FamilyIPv4, Protocol: CIPSOv4, DOI: uint32(pass.Number)}
-	unlbl := Mapping{Domain: prefix + "_b", Family: FamilyIPv6, Protocol: Unlabeled}
+	plain := netlabel.Mapping{Domain: prefix + "_a", Family: netlabel.FamilyIPv4, Protocol: netlabel.CIPSOv4, DOI: uint32(pass.Number)}
+	unlbl := netlabel.Mapping{Domain: prefix + "_b", Family: netlabel.FamilyIPv6, Protocol: netlabel.Unlabeled}
 	// Listed longest prefix first.
-	selected := Mapping{Domain: prefix + "_c", Family: FamilyIPv4, Selectors: []Selector{
-		{Prefix: netip.MustParsePrefix("198.51.100.128/25"), Protocol: Unlabeled},
-		{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Protocol: CIPSOv4, DOI: uint32(trans.Number)},
+	selected := netlabel.Mapping{Domain: prefix + "_c", Family: netlabel.FamilyIPv4, Selectors: []netlabel.Selector{
+		{Prefix: netip.MustParsePrefix("198.51.100.128/25"), Protocol: netlabel.Unlabeled},
+		{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Protocol: netlabel.CIPSOv4, DOI: uint32(trans.Number)},
 	}}
-	maps := []Mapping{plain, unlbl, selected}
+	maps := []netlabel.Mapping{plain, unlbl, selected}
 	t.Cleanup(func() {
-		j.undo(c)
+		assert.NoError(t, h.Release())
 		assert.Equal(t, before, readHost(t, c), "the host's NetLabel configuration changed")
 	})
 
-	for _, d := range []DOI{pass, trans} {
-		j.add("doi " + d.Number.String())
+	for _, d := range []netlabel.DOI{pass, trans} {
+		record(t, h, netlabeltest.DOI, d.Number.String())
 		require.NoError(t, c.AddDOI(d))
 	}
 	for _, m := range maps {
-		j.add("domain " + m.Domain)
+		record(t, h, netlabeltest.Domain, m.Domain)
 		m.Selectors = slices.Clone(m.Selectors)
 		slices.Reverse(m.Selectors) // the kernel sorts them
 		require.NoError(t, c.AddMapping(m), "add %+v", m)
@@ -394,7 +297,7 @@ func TestKernelMappings(t *testing.T) {
 	got, err := c.ListMappings()
 	require.NoError(t, err)
 	// The host's mappings, the default last, and ours in hash order.
-	var ours, host []Mapping
+	var ours, host []netlabel.Mapping
 	for _, m := range got {
 		if strings.HasPrefix(m.Domain, prefix) {
 			ours = append(ours, m)
@@ -403,7 +306,7 @@ func TestKernelMappings(t *testing.T) {
 		}
 	}
 	assert.Equal(t, before.maps, host)
-	slices.SortFunc(ours, func(a, b Mapping) int { return strings.Compare(a.Domain, b.Domain) })
+	slices.SortFunc(ours, func(a, b netlabel.Mapping) int { return strings.Compare(a.Domain, b.Domain) })
 	assert.Equal(t, maps, ours)
 	if out, ok := netlabelctl(t, "map", "list"); ok {
 		items := strings.Fields(out)
@@ -417,32 +320,32 @@ func TestKernelMappings(t *testing.T) {
 	err = c.AddMapping(plain)
 	assert.ErrorIs(t, err, os.ErrExist)
 	assert.ErrorContains(t, err, fmt.Sprintf("netlabel: add domain mapping %q", plain.Domain))
-	err = c.AddMapping(Mapping{Domain: selected.Domain, Selectors: selected.Selectors[1:]})
+	err = c.AddMapping(netlabel.Mapping{Domain: selected.Domain, Selectors: selected.Selectors[1:]})
 	assert.ErrorIs(t, err, os.ErrExist)
 	assert.ErrorIs(t, err, unix.EEXIST)
 	assert.ErrorContains(t, err, "for 192.0.2.0/24")
-	j.add("domain " + prefix + "_d")
-	err = c.AddMapping(Mapping{Domain: prefix + "_d", Protocol: CIPSOv4, DOI: uint32(absent)})
+	record(t, h, netlabeltest.Domain, prefix+"_d")
+	err = c.AddMapping(netlabel.Mapping{Domain: prefix + "_d", Protocol: netlabel.CIPSOv4, DOI: uint32(absent)})
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.ErrorContains(t, err, "CIPSOv4 DOI "+absent.String())
 	assert.ErrorIs(t, c.RemoveMapping(prefix+"_d"), os.ErrNotExist)
-	assert.Error(t, c.AddMapping(Mapping{Protocol: Unlabeled}))
+	assert.Error(t, c.AddMapping(netlabel.Mapping{Protocol: netlabel.Unlabeled}))
 	// A new mapping whose second selector fails is taken back whole.
-	j.add("domain " + prefix + "_e")
-	err = c.AddMapping(Mapping{Domain: prefix + "_e", Family: FamilyIPv4, Selectors: []Selector{
-		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: Unlabeled},
-		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: CIPSOv4, DOI: uint32(absent)},
+	record(t, h, netlabeltest.Domain, prefix+"_e")
+	err = c.AddMapping(netlabel.Mapping{Domain: prefix + "_e", Family: netlabel.FamilyIPv4, Selectors: []netlabel.Selector{
+		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: netlabel.Unlabeled},
+		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: netlabel.CIPSOv4, DOI: uint32(absent)},
 	}})
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	got, err = c.ListMappings()
 	require.NoError(t, err)
-	assert.False(t, slices.ContainsFunc(got, func(m Mapping) bool { return m.Domain == prefix+"_e" }),
+	assert.False(t, slices.ContainsFunc(got, func(m netlabel.Mapping) bool { return m.Domain == prefix+"_e" }),
 		"the first selector of a failed new mapping stayed")
 	// Selectors added to an existing mapping before the one that fails stay,
 	// and the error says so.
-	err = c.AddMapping(Mapping{Domain: selected.Domain, Family: FamilyIPv4, Selectors: []Selector{
-		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: Unlabeled},
-		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: CIPSOv4, DOI: uint32(absent)},
+	err = c.AddMapping(netlabel.Mapping{Domain: selected.Domain, Family: netlabel.FamilyIPv4, Selectors: []netlabel.Selector{
+		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Protocol: netlabel.Unlabeled},
+		{Prefix: netip.MustParsePrefix("203.0.113.128/25"), Protocol: netlabel.CIPSOv4, DOI: uint32(absent)},
 	}})
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.ErrorContains(t, err, "the 1 selectors before it were added to the existing mapping and stay")
@@ -452,7 +355,7 @@ func TestKernelMappings(t *testing.T) {
 	require.NoError(t, c.RemoveDOI(pass.Number))
 	got, err = c.ListMappings()
 	require.NoError(t, err)
-	assert.False(t, slices.ContainsFunc(got, func(m Mapping) bool { return m.Domain == plain.Domain }))
+	assert.False(t, slices.ContainsFunc(got, func(m netlabel.Mapping) bool { return m.Domain == plain.Domain }))
 	assert.ErrorIs(t, c.RemoveMapping(plain.Domain), os.ErrNotExist)
 
 	for _, m := range maps[1:] {
@@ -468,7 +371,7 @@ func TestKernelMappings(t *testing.T) {
 // cipso_rbm_strictvalid=1 (cipso_v4_map_lvl_valid knows no level of a
 // local DOI), delivered with 0.
 func TestKernelLocalDOITag1(t *testing.T) {
-	c := kernelClient(t)
+	c, h := kernelClient(t)
 	// linuxtest's namespace only injects and observes here; the sysctl is
 	// set under this test's own lock and journal, as its DOI is.
 	ns, err := linuxtest.New()
@@ -477,30 +380,26 @@ func TestKernelLocalDOITag1(t *testing.T) {
 	}
 	t.Cleanup(func() { ns.Close() })
 	const strictPath = "net/ipv4/cipso_rbm_strictvalid"
-	old, err := os.ReadFile("/proc/sys/" + strictPath)
-	require.NoError(t, err)
 	setStrict := func(on bool) {
 		v := "0"
 		if on {
 			v = "1"
 		}
-		require.NoError(t, os.WriteFile("/proc/sys/"+strictPath, []byte(v), 0o644))
+		require.NoError(t, h.SetSysctl(strictPath, v))
 	}
 	before := readHost(t, c)
 	free := freeDOIs(before.dois, 1)
-	j := &journal{t: t}
 	t.Cleanup(func() {
-		j.undo(c)
+		assert.NoError(t, h.Release())
 		assert.Equal(t, before, readHost(t, c), "the host's NetLabel configuration changed")
 	})
-	j.add("sysctl " + strictPath + " " + strings.TrimSpace(string(old)))
-	d := DOI{Number: free[0], Type: cipso.MapLocal, Tags: []cipso.TagType{1, 128}}
-	j.add("doi " + d.Number.String())
+	d := netlabel.DOI{Number: free[0], Type: cipso.MapLocal, Tags: []cipso.TagType{1, 128}}
+	record(t, h, netlabeltest.DOI, d.Number.String())
 	require.NoError(t, c.AddDOI(d))
 	got, err := c.DOI(d.Number)
 	require.NoError(t, err)
 	assert.Equal(t, d.Tags, got.Tags)
-	reg, err := NewRegistry([]DOI{got})
+	reg, err := netlabel.NewRegistry([]netlabel.DOI{got})
 	require.NoError(t, err)
 
 	n := uint32(d.Number)
@@ -535,4 +434,53 @@ func TestKernelLocalDOITag1(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKernelCALIPSODOIs adds CALIPSO DOIs through the client, reads them
+// back (in the order added, after the host's), compares with netlabelctl
+// "calipso list" where it is installed, and checks the errors for a DOI
+// added twice or removed when absent.
+func TestKernelCALIPSODOIs(t *testing.T) {
+	c, h := kernelClient(t)
+	before, err := c.ListCALIPSODOIs()
+	if errors.Is(err, netlabel.ErrNoCALIPSO) {
+		t.Skip("netlabel: the kernel has no CALIPSO (NLBL_CALIPSO)")
+	}
+	require.NoError(t, err)
+	var mine []uint32
+	for _, want := range []uint32{30100, 30101} {
+		d, err := h.FreeCALIPSODOI(want)
+		require.NoError(t, err)
+		record(t, h, netlabeltest.CALIPSODOI, strconv.FormatUint(uint64(d), 10))
+		require.NoError(t, c.AddCALIPSODOI(d))
+		mine = append(mine, d)
+	}
+	got, err := c.ListCALIPSODOIs()
+	require.NoError(t, err)
+	assert.Equal(t, append(slices.Clone(before), mine...), got)
+	for _, d := range mine {
+		has, err := c.HasCALIPSODOI(d)
+		require.NoError(t, err)
+		assert.True(t, has, "DOI %d", d)
+	}
+	if out, ok := netlabelctl(t, "calipso", "list"); ok {
+		var want []string
+		for _, d := range got {
+			want = append(want, strconv.FormatUint(uint64(d), 10)+",PASS_THROUGH")
+		}
+		assert.Equal(t, want, strings.Fields(out))
+	}
+
+	err = c.AddCALIPSODOI(mine[0])
+	assert.ErrorIs(t, err, os.ErrExist)
+	assert.ErrorContains(t, err, "netlabel: add CALIPSO DOI "+strconv.FormatUint(uint64(mine[0]), 10))
+	require.NoError(t, c.RemoveCALIPSODOI(mine[0]))
+	assert.ErrorIs(t, c.RemoveCALIPSODOI(mine[0]), os.ErrNotExist)
+	has, err := c.HasCALIPSODOI(mine[0])
+	require.NoError(t, err)
+	assert.False(t, has)
+	require.NoError(t, c.RemoveCALIPSODOI(mine[1]))
+	got, err = c.ListCALIPSODOIs()
+	require.NoError(t, err)
+	assert.Equal(t, before, got)
 }

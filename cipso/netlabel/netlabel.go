@@ -19,6 +19,11 @@ var ErrLinuxOnly = errors.New("netlabel: NetLabel is Linux-only")
 // namespace, the only one where NetLabel answers.
 var ErrNoNetLabel = errors.New("netlabel: the kernel has no NetLabel")
 
+// ErrNoCALIPSO is what the CALIPSO calls of a [Client] give when the
+// kernel has NetLabel but no NLBL_CALIPSO generic netlink family (a kernel
+// without IPv6).
+var ErrNoCALIPSO = errors.New("netlabel: the kernel has no CALIPSO")
+
 // DOI is one CIPSO Domain of Interpretation as the kernel holds it (Linux
 // struct cipso_v4_doi, listed by netlbl_cipsov4_list in
 // net/netlabel/netlabel_cipso_v4.c).

@@ -26,7 +26,7 @@ const translateDOI = 7351
 // receiving application then sees the sender's SID and node in the
 // category bitmap.
 func TestEndToEndTranslate(t *testing.T) {
-	nl := linuxtest.ForTest(t) // skips without root and netlabelctl
+	nl := linuxtest.ForTest(t) // skips without root and NetLabel
 	doi, err := nl.FreeDOI(translateDOI)
 	require.NoError(t, err)
 	n := newTestNet(t)

@@ -10,100 +10,42 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/cipso/netlabel"
+	"github.com/iplabel/iplabel/cipso/netlabel/netlabeltest"
 )
 
 // The kernel's DOIs are global to the host. These tests add one DOI of a
 // number the host does not use through cipso/netlabel and remove it
-// again, under the lock and journal that ipopt/linuxtest and
-// cipso/netlabel's tests share (a process that dies holding the lock
-// leaves its changes journalled, "doi N" a line, for the next holder to
-// undo).
-var (
-	netlabelLock    = filepath.Join(netlabelRunDir(), "iplabel-linuxtest.lock")
-	netlabelJournal = filepath.Join(netlabelRunDir(), "iplabel-linuxtest.journal")
-)
+// again, under cipso/netlabel/netlabeltest's lock and journal, which
+// ipopt/linuxtest and cipso/netlabel's tests share.
 
-func netlabelRunDir() string {
-	if fi, err := os.Stat("/run/lock"); err == nil && fi.IsDir() {
-		return "/run/lock"
-	}
-	return os.TempDir()
-}
-
-// kernelNetLabel skips the test without root or NetLabel, dials, takes
-// the lock until the test ends and undoes what a dead holder journalled.
-func kernelNetLabel(t *testing.T) *netlabel.Client {
+// kernelNetLabel skips the test without root or NetLabel, takes the lock
+// until the test ends (netlabeltest then checks that the host's NetLabel
+// configuration is as it was) and dials.
+func kernelNetLabel(t *testing.T) (*netlabel.Client, *netlabeltest.Holder) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("iplabel dois: adding a DOI needs root (CAP_NET_ADMIN)")
-	}
+	h := netlabeltest.ForTest(t)
 	c, err := netlabel.Dial()
-	if errors.Is(err, netlabel.ErrNoNetLabel) {
-		t.Skip("iplabel dois: needs a kernel with NetLabel (CONFIG_NETLABEL)")
-	}
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	f, err := os.OpenFile(netlabelLock, os.O_RDWR|os.O_CREATE, 0o600)
-	require.NoError(t, err)
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			break
-		}
-		require.ErrorIs(t, err, unix.EWOULDBLOCK)
-		require.True(t, time.Now().Before(deadline), "waited 3 minutes for %s", netlabelLock)
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	})
-	if b, err := os.ReadFile(netlabelJournal); err == nil {
-		t.Logf("undoing a dead process's NetLabel changes: %q", b)
-		for _, l := range slices.Backward(strings.Split(strings.TrimSpace(string(b)), "\n")) {
-			f := strings.Fields(l)
-			switch {
-			case len(f) == 2 && f[0] == "doi":
-				n, err := strconv.ParseUint(f[1], 10, 32)
-				require.NoError(t, err)
-				if err := c.RemoveDOI(cipso.DOI(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
-					t.Fatalf("undo %q: %v", l, err)
-				}
-			case len(f) == 2 && f[0] == "domain":
-				if err := c.RemoveMapping(f[1]); err != nil && !errors.Is(err, os.ErrNotExist) {
-					t.Fatalf("undo %q: %v", l, err)
-				}
-			case len(f) == 3 && f[0] == "sysctl" && strings.HasPrefix(f[1], "net/ipv4/cipso_"):
-				require.NoError(t, os.WriteFile("/proc/sys/"+f[1], []byte(f[2]), 0o644))
-			}
-		}
-		require.NoError(t, os.Remove(netlabelJournal))
-	}
-	return c
+	return c, h
 }
 
 // addKernelDOI adds d to the kernel, journalled, and removes it when the
 // test ends.
-func addKernelDOI(t *testing.T, c *netlabel.Client, d netlabel.DOI) {
+func addKernelDOI(t *testing.T, h *netlabeltest.Holder, d netlabel.DOI) {
 	t.Helper()
-	require.NoError(t, os.WriteFile(netlabelJournal, []byte("doi "+strconv.FormatUint(uint64(d.Number), 10)+"\n"), 0o600))
+	require.NoError(t, h.AddDOI(d))
 	t.Cleanup(func() {
-		if err := c.RemoveDOI(d.Number); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := h.Undo(netlabeltest.Change{Kind: netlabeltest.DOI, Key: d.Number.String()}); err != nil {
 			t.Errorf("remove DOI %v: %v", d.Number, err)
-			return
 		}
-		os.Remove(netlabelJournal)
 	})
-	require.NoError(t, c.AddDOI(d))
 }
 
 // TestKernelDOIs: a DOI added to the kernel appears in "iplabel dois" (in
@@ -111,7 +53,7 @@ func addKernelDOI(t *testing.T, c *netlabel.Client, d netlabel.DOI) {
 // --doi-config kernel; once removed it is gone from both, and the host's
 // NetLabel configuration is as it was.
 func TestKernelDOIs(t *testing.T) {
-	c := kernelNetLabel(t)
+	c, h := kernelNetLabel(t)
 	before, err := c.ListDOIs()
 	require.NoError(t, err)
 	ctlBefore, haveCtl := netlabelctlList(t)
@@ -124,7 +66,7 @@ func TestKernelDOIs(t *testing.T) {
 	label := "860a" + strconv.FormatUint(uint64(doi)|1<<32, 16)[1:] + "01040005"
 
 	t.Run("added", func(t *testing.T) {
-		addKernelDOI(t, c, netlabel.DOI{Number: doi, Type: cipso.MapPass, Tags: []cipso.TagType{cipso.TagRBitmap, cipso.TagRange}})
+		addKernelDOI(t, h, netlabel.DOI{Number: doi, Type: cipso.MapPass, Tags: []cipso.TagType{cipso.TagRBitmap, cipso.TagRange}})
 		r := iplabel(t, "", "dois")
 		require.Equal(t, exitOK, r.code, r.stderr)
 		assert.Empty(t, r.stderr)

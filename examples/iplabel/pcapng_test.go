@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 )
 
 // ngFile builds a pcapng file block by block, in one byte order per

@@ -9,7 +9,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/internal/testutil"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

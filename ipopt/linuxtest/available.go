@@ -1,11 +1,8 @@
 package linuxtest
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"sync"
 	"testing"
@@ -22,9 +19,9 @@ const DefaultTimeout = 5 * time.Second
 var ErrClosed = errors.New("linuxtest: namespace closed")
 
 // Available reports why this package cannot work here, or nil. It needs
-// Linux, root (it checks that a network namespace can be made), and
-// netlabelctl on $PATH talking to a kernel with NetLabel. The answer is
-// computed once per process.
+// Linux, root (it checks that a network namespace can be made), and a
+// kernel with NetLabel (cipso/netlabel's client must reach it). The answer
+// is computed once per process.
 func Available() error { return available() }
 
 var available = sync.OnceValue(func() error {
@@ -37,13 +34,7 @@ var available = sync.OnceValue(func() error {
 	if err := probeNamespace(); err != nil {
 		return err
 	}
-	if _, err := exec.LookPath("netlabelctl"); err != nil {
-		return errors.New("linuxtest: needs netlabelctl (Debian package netlabel-tools)")
-	}
-	if out, err := exec.Command("netlabelctl", "mgmt", "version").CombinedOutput(); err != nil {
-		return fmt.Errorf("linuxtest: netlabelctl cannot reach NetLabel in this kernel: %s", bytes.TrimSpace(out))
-	}
-	return nil
+	return probeNetLabel()
 })
 
 // ForTest returns a new Namespace that is closed when tb ends, and skips

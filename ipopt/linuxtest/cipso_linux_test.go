@@ -3,6 +3,7 @@ package linuxtest
 import (
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso/netlabel"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -154,9 +155,14 @@ func TestStrictValid(t *testing.T) {
 // outgoing traffic through a security module.
 func TestNoMappingNeeded(t *testing.T) {
 	ns := cipsoNamespace(t)
-	out, err := netlabelctl("map", "list")
+	maps, err := ns.global.h.Client().ListMappings()
 	require.NoError(t, err)
-	assert.NotContains(t, out, "CIPSO", "no mapping uses a CIPSO DOI")
+	for _, m := range maps {
+		assert.NotEqual(t, netlabel.CIPSOv4, m.Protocol, "no mapping uses a CIPSO DOI: %+v", m)
+		for _, s := range m.Selectors {
+			assert.NotEqual(t, netlabel.CIPSOv4, s.Protocol, "no mapping uses a CIPSO DOI: %+v", m)
+		}
+	}
 	checkKernel(t, ns, []kernelCase{
 		{"registered, unmapped DOI 16", "86 0A <P> 01 04 00 05 00 00", "delivered"},
 	})

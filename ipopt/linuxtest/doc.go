@@ -7,9 +7,10 @@
 // with only a loopback device up (127.0.0.1), closes it at the end of the
 // test, and skips the test, with a one-line reason, where this package
 // cannot work ([Available]). Everything needs root (CAP_SYS_ADMIN and
-// CAP_NET_ADMIN), and NetLabel configuration needs netlabelctl (Debian
-// package netlabel-tools). No packet leaves the private namespace, and the
-// host's own network configuration is never read or changed.
+// CAP_NET_ADMIN) and a kernel with NetLabel, which this package reaches
+// through cipso/netlabel's client (netlabelctl is not needed). No packet
+// leaves the private namespace, and the host's own network configuration
+// is never read or changed.
 //
 // To ask the kernel about a received header, call [Namespace.Verdict]: it
 // injects one IPv4/UDP datagram carrying the options on the loopback device
@@ -45,10 +46,11 @@
 // namespace.
 //
 // To configure NetLabel, which is global to the kernel, not per namespace,
-// call [Namespace.ConfigureNetLabel] with netlabelctl lines: it refuses to
-// touch DOIs that already exist and removes what it added when the
-// namespace is closed (or, if the process died before that, when the next
-// user of this package starts). A host that does labelled networking has
+// call [Namespace.ConfigureNetLabel] with lines in netlabelctl's syntax,
+// which it applies through the client: it refuses to touch DOIs that
+// already exist and removes what it added when the namespace is closed
+// (or, if the process died before that, when the next user of the lock
+// starts). [Namespace.ConfigureCALIPSO] does the same for CALIPSO DOIs. A host that does labelled networking has
 // DOIs of its own, so tests should not depend on fixed numbers:
 // [Namespace.ConfigureDOIs] takes the numbers of its lines as wishes,
 // configures a free number where one is taken (also when another process
@@ -56,9 +58,11 @@
 // [Namespace.FreeDOI] finds a number that is not configured, and
 // [Namespace.HostDOIs] describes the DOIs configured by others, for a
 // test's model of the kernel. The same care holds for the global
-// cipso_rbm_strictvalid sysctl ([Namespace.SetCIPSOStrictValid]). Processes
-// that use this package take a file lock while they hold global state, so
-// parallel test binaries do not step on each other.
+// cipso_rbm_strictvalid sysctl ([Namespace.SetCIPSOStrictValid]). The lock,
+// the journal and the free numbers are cipso/netlabel/netlabeltest's, which
+// tests that change NetLabel without a namespace use directly: processes
+// take its file lock while they hold global state, so parallel test
+// binaries do not step on each other.
 //
 // Kernel behaviour this package relies on or found, checked on Linux 6.18
 // (the test named in brackets shows each; the rules behind them are in
@@ -116,8 +120,9 @@
 //     paid by every socket in the namespace, unless PACKET_IGNORE_OUTGOING
 //     is set; the tap sets it between batches [TestTapIdleBetweenBatches].
 //   - The cipso_* sysctls exist only in the initial network namespace (they
-//     are global), and NetLabel's generic-netlink family answers only there:
-//     netlabelctl fails inside a new namespace [TestGlobalCIPSOState].
+//     are global), and NetLabel's generic-netlink families answer only
+//     there: a client dialled inside a new namespace finds none
+//     [TestGlobalCIPSOState].
 //   - On receive only the DOI registry matters (cipso_v4_validate looks the
 //     DOI up among registered DOIs): no "map add" is needed, and without a
 //     Linux security module the maps are never used [TestNoMappingNeeded].

@@ -34,20 +34,3 @@ func (d DOIs) Rewrite(line string) string {
 		return sub[1] + strconv.FormatUint(uint64(d.Of(uint32(n))), 10)
 	})
 }
-
-// doiCandidates is how many numbers ConfigureDOIs tries for one DOI.
-const doiCandidates = 64
-
-// doiCandidate returns the k-th number tried for a DOI wished to be want:
-// want itself, then numbers spread over 1..2^31-1 that depend only on want
-// and k (so a run on a given host is repeatable).
-func doiCandidate(want uint32, k int) uint32 {
-	if k == 0 {
-		return want
-	}
-	x := uint64(want)<<32 | uint64(k)
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	return uint32(x%(1<<31-1)) + 1
-}

@@ -22,20 +22,3 @@ func TestDOIsRewrite(t *testing.T) {
 	assert.Equal(t, uint32(4242), d.Of(17))
 	assert.Equal(t, uint32(9), d.Of(9), "not asked for: itself")
 }
-
-// TestDOICandidates: the first candidate is the wish, the others are
-// valid DOIs (1..2^31-1), repeatable, and distinct from each other.
-func TestDOICandidates(t *testing.T) {
-	for _, want := range []uint32{1, 5, 16, 0x12345678, 0xFFFFFFFF} {
-		assert.Equal(t, want, doiCandidate(want, 0))
-		seen := map[uint32]bool{}
-		for k := 1; k < doiCandidates; k++ {
-			d := doiCandidate(want, k)
-			assert.NotZero(t, d)
-			assert.Less(t, d, uint32(1<<31))
-			assert.Equal(t, d, doiCandidate(want, k), "repeatable")
-			assert.False(t, seen[d], "want %d: candidate %d repeats %d", want, k, d)
-			seen[d] = true
-		}
-	}
-}

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"fmt"
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/cipso/netlabel"
+	"github.com/iplabel/iplabel/cipso/netlabel/netlabeltest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,11 +26,12 @@ var hostOwnDOIs = []string{
 // netlabelState is what the host's owner sees: both lists, verbatim.
 func netlabelState(t *testing.T) string {
 	t.Helper()
-	dois, err := netlabelctl("cipsov4", "list")
+	c, err := netlabel.Dial()
 	require.NoError(t, err)
-	maps, err := netlabelctl("map", "list")
+	defer c.Close()
+	s, err := netlabeltest.ReadHostState(c)
 	require.NoError(t, err)
-	return dois + "\n" + maps
+	return fmt.Sprintf("%+v", s)
 }
 
 // withHostDOIs configures hostOwnDOIs (those that are free: a DOI the
@@ -72,24 +77,40 @@ func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
 	require.NoError(t, err)
 	var raced string
 	adds := 0
-	testHookBeforeAdd = func(c change) {
-		if c.kind != changeDOI {
+	other, err := netlabel.Dial() // the other process
+	require.NoError(t, err)
+	defer other.Close()
+	addLocal := func(key string) error {
+		n, err := strconv.ParseUint(key, 10, 32)
+		if err != nil {
+			return err
+		}
+		return other.AddDOI(netlabel.DOI{Number: cipso.DOI(n), Type: cipso.MapLocal})
+	}
+	delDOI := func(key string) error {
+		n, err := strconv.ParseUint(key, 10, 32)
+		if err != nil {
+			return err
+		}
+		return other.RemoveDOI(cipso.DOI(n))
+	}
+	netlabeltest.BeforeAdd = func(c netlabeltest.Change) {
+		if c.Kind != netlabeltest.DOI {
 			return
 		}
 		if adds++; adds == 2 {
-			raced = c.key
-			_, err := netlabelctl("cipsov4", "add", "local", "doi:"+c.key)
-			require.NoError(t, err)
+			raced = c.Key
+			require.NoError(t, addLocal(c.Key))
 		}
 	}
-	defer func() { testHookBeforeAdd = nil }()
+	defer func() { netlabeltest.BeforeAdd = nil }()
 	defer func() { // the other process's DOI goes when the test does
 		if raced != "" {
-			_, _ = netlabelctl("cipsov4", "del", "doi:"+raced)
+			_ = delDOI(raced)
 		}
 	}()
 	dois, err := ns.ConfigureDOIs(append(slices.Clone(testDOIs), "cipsov4 add pass doi:5 tags:1", "cipsov4 add pass doi:7 tags:5")...)
-	testHookBeforeAdd = nil
+	netlabeltest.BeforeAdd = nil
 	require.NoError(t, err)
 	require.NotEmpty(t, raced, "the race was staged")
 	racedDOI, err := strconv.ParseUint(raced, 10, 32)
@@ -146,8 +167,7 @@ func TestConfigureDOIsAvoidsHostDOIs(t *testing.T) {
 	checkKernel(t, ns, cases)
 
 	require.NoError(t, ns.Close())
-	_, err = netlabelctl("cipsov4", "del", "doi:"+raced)
-	require.NoError(t, err)
+	require.NoError(t, delDOI(raced))
 	raced = "" // deleted
-	assert.Equal(t, before, netlabelState(t), "netlabelctl cipsov4 list and map list are as before")
+	assert.Equal(t, before, netlabelState(t), "the DOIs and mappings are as before")
 }

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/cipso/netlabel"
+	"github.com/iplabel/iplabel/cipso/netlabel/netlabeltest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -81,15 +84,26 @@ func TestGlobalCIPSOState(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist, "no %s in the namespace", strictValid)
 
 	// A child forked from a thread in the namespace (here one of Do's)
-	// inherits its namespace.
+	// inherits its namespace: it does not see the sysctl either.
 	var out []byte
 	require.NoError(t, ns.Do(func() error {
-		out, err = exec.Command("netlabelctl", "cipsov4", "list").CombinedOutput()
+		out, err = exec.Command("cat", "/proc/sys/"+strictValid).CombinedOutput()
 		return nil
 	}))
-	assert.Error(t, err, "netlabelctl inside the namespace: %s", out)
-	_, err = netlabelctl("cipsov4", "list")
-	assert.NoError(t, err, "netlabelctl on the host")
+	assert.Error(t, err, "a child in the namespace reads %s: %s", strictValid, out)
+
+	// NetLabel answers a socket made on the host, not one made in the
+	// namespace.
+	require.NoError(t, ns.Do(func() error {
+		_, err = netlabel.Dial()
+		return nil
+	}))
+	assert.ErrorIs(t, err, netlabel.ErrNoNetLabel, "NetLabel inside the namespace")
+	c, err := netlabel.Dial()
+	require.NoError(t, err, "NetLabel on the host")
+	_, err = c.ListDOIs()
+	assert.NoError(t, err, "NetLabel on the host")
+	c.Close()
 }
 
 // TestConfigureNetLabelRestores adds a DOI and a domain mapping, checks
@@ -163,8 +177,10 @@ func TestJournalRecovery(t *testing.T) {
 	require.NoError(t, unix.Flock(int(f.Fd()), unix.LOCK_EX))
 	doi := freeDOI(t, 424245)
 	require.NoError(t, os.WriteFile(journalPath, []byte("doi "+strconv.Itoa(int(doi))+"\nsysctl "+strictValid+" "+old+"\n"), 0o600))
-	_, err = netlabelctl("cipsov4", "add", "pass", "doi:"+strconv.Itoa(int(doi)), "tags:1")
+	c, err := netlabel.Dial()
 	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.AddDOI(netlabel.DOI{Number: cipso.DOI(doi), Type: cipso.MapPass, Tags: []cipso.TagType{1}}))
 	require.NoError(t, writeSysctl(strictValid, other))
 	require.NoError(t, f.Close()) // releases the lock
 
@@ -307,8 +323,8 @@ func freeDOI(t *testing.T, want uint32) uint32 {
 	t.Helper()
 	dois, err := listDOIs()
 	require.NoError(t, err)
-	for k := range doiCandidates {
-		if d := doiCandidate(want, k); !dois[d] {
+	for k := range netlabeltest.DOICandidates {
+		if d := netlabeltest.DOICandidate(want, k); !dois[d] {
 			return d
 		}
 	}

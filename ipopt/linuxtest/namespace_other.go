@@ -17,6 +17,8 @@ type Namespace struct {
 
 func probeNamespace() error { return errNotLinux }
 
+func probeNetLabel() error { return errNotLinux }
+
 // New fails: network namespaces are a Linux feature.
 func New() (*Namespace, error) { return nil, errNotLinux }
 

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/internal/testutil"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // TestTsharkDifferential writes IPv4 packets carrying BSOs and ESOs, valid

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/calipso"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
 )
 
 // crcX25 is the CRC of RFC 5570 §5 with the parameters of Linux's

@@ -1,8 +1,12 @@
 // Package tsharktest runs tshark (Wireshark's command-line dissector) as a
-// differential oracle for tests, the way net/http/httptest gives tests a
-// real server and ipopt/linuxtest a real kernel: a test writes raw IPv4
-// datagrams to a capture file, has tshark dissect them, and compares the
-// fields tshark prints with what this module reads from the same octets.
+// differential oracle for the module's tests, the way net/http/httptest
+// gives tests a real server and ipopt/linuxtest a real kernel: a test
+// writes raw IPv4 or IPv6 packets to a capture file, has tshark dissect
+// them, and compares the fields tshark prints with what this module reads
+// from the same octets. It serves the tests of every label kind (CIPSO,
+// RFC 1108, FIPS PUB 188, CALIPSO), so it belongs to none of their
+// packages; being internal, only this module (and the modules beside it
+// whose paths start with github.com/iplabel/iplabel/) can import it.
 //
 //	func TestAgainstTshark(t *testing.T) {
 //		tsharktest.Require(t) // skips when tshark is not installed
@@ -58,6 +62,6 @@
 //     is 2, "unverified"); pass "-o", "ip.check_checksum:TRUE" to turn it
 //     on.
 //
-// Only tests import this package: _test.go files and the fuzz package,
-// which has no other code. The library itself never does.
+// Only tests import this package: _test.go files, the fuzz package's
+// among them. The library itself never does.
 package tsharktest

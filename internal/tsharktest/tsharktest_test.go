@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/internal/testutil"
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 )
 
 // recorder is a testing.TB that records Fatalf and Skip instead of ending

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/iplabel/iplabel/ipopt/tsharktest"
+	"github.com/iplabel/iplabel/internal/tsharktest"
 )
 
 // categoriesAgainstTshark is a differential test in miniature: two CIPSO

@@ -14,7 +14,7 @@ import (
 // this package (the package documentation promises it), so the library
 // never links tshark plumbing in.
 func TestOnlyTestsImport(t *testing.T) {
-	const self = "github.com/iplabel/iplabel/ipopt/tsharktest"
+	const self = "github.com/iplabel/iplabel/internal/tsharktest"
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
