@@ -31,7 +31,7 @@ import (
 // cipso.Linux. They need root and NetLabel and skip without them.
 
 // kernelConfig is the NetLabel configuration of the tests, given both to
-// netlabelctl and to cipso.ParseConfig. Besides the checklist's pass DOI
+// the kernel (through ipopt/linuxtest) and to cipso.ParseConfig. Besides the checklist's pass DOI
 // with tags 1, 2 and 5 (ipopt/RULES.md §9) it has a pass DOI whose slots
 // list tag 2 first, one with an empty slot in the middle (tag 2 after it is
 // never reached: RULES.md §7 step 3.1), one
