@@ -82,5 +82,5 @@ func TestReadmeCommand(t *testing.T) {
 	require.NoError(t, err)
 	ls := lines(string(out))
 	require.Len(t, ls, len(samplePackets(t)))
-	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap level 3 categories {0,5}")
+	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap s3:c0,c5")
 }

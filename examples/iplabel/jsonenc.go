@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/iplabel/iplabel/ipopt"
@@ -54,9 +55,37 @@ func appendString(dst []byte, s string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+// appendUint appends v in decimal; the small numbers most of a line is
+// made of (offsets, lengths, types, categories) are copied from
+// decimalText.
+func appendUint(dst []byte, v uint64) []byte {
+	if v < uint64(len(decimalText)) {
+		return append(dst, decimalText[v]...)
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
 
-func appendInt(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v), 10) }
+// appendInt appends v in decimal.
+func appendInt(dst []byte, v int) []byte {
+	if v >= 0 {
+		return appendUint(dst, uint64(v))
+	}
+	return strconv.AppendInt(dst, int64(v), 10)
+}
+
+// decimalText is the decimal text of 0..2047 (a CALIPSO bitmap reaches
+// category 1951), and octetText[i] that of the eight categories of bitmap
+// octet i, comma separated: the JSON arrays of categories are the bulk of
+// dump --json's output.
+var decimalText, octetText = func() (d [2048]string, o [256]string) {
+	for i := range d {
+		d[i] = strconv.Itoa(i)
+	}
+	for i := range o {
+		o[i] = strings.Join(d[i*8:i*8+8], ",")
+	}
+	return d, o
+}()
 
 // appendHex appends b as a JSON string of lowercase hex digits.
 func appendHex(dst []byte, b []byte) []byte {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/iplabel/iplabel/cipso"
+)
+
+// TestLabelTextFromWire: the level strings dump and decode write straight
+// from a category field (a bitmap, ascending tag 2 values, tag 5 ranges
+// apart) are cipso.Label's text for the set the field holds, so the CLI
+// and the library never disagree.
+func TestLabelTextFromWire(t *testing.T) {
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = 2000
+	p := gopter.NewProperties(params)
+	p.Property("bitmap", prop.ForAll(func(level uint8, bm []byte) bool {
+		var want cipso.Label
+		want.Level = uint32(level)
+		if want.Cats.SetBitmap(bm) != nil {
+			return true // more runs above 255 than a CatSet holds
+		}
+		return string(appendBitmapLevelText(nil, uint32(level), bm)) == want.String()
+	}, gen.UInt8(), gen.SliceOfN(36, gen.OneGenOf(gen.UInt8(), gen.Const(uint8(0xff)), gen.Const(uint8(0)))).Map(func(b []uint8) []byte { return b })))
+	p.Property("tags 2 and 5", prop.ForAll(func(level uint8, vals []uint16, ranged bool) bool {
+		typ := cipso.TagEnum
+		if ranged {
+			typ = cipso.TagRange
+			vals = vals[:len(vals)&^1]
+		}
+		tag := []byte{byte(typ), byte(4 + 2*len(vals)), 0, level}
+		for _, v := range vals {
+			tag = binary.BigEndian.AppendUint16(tag, v)
+		}
+		opt := append([]byte{134, byte(6 + len(tag)), 0, 0, 0, 1}, tag...)
+		o, err := cipso.ParseOption(opt)
+		if err != nil {
+			return len(opt) > 40
+		}
+		it := o.Tags()
+		if !it.Next() {
+			return false
+		}
+		var v tagView
+		if viewTag(it.Tag(), 0, &v) != nil {
+			return false
+		}
+		return string(appendTagLevelText(nil, &v)) == v.label.String()
+	}, gen.UInt8(), gen.SliceOfN(8, gen.OneGenOf(gen.UInt16Range(0, 20), gen.UInt16Range(250, 260), gen.UInt16())), gen.Bool()))
+	p.TestingRun(t)
+}
+
+// TestLabelTextRuns: runs as SELinux's mls_sid_to_context writes them, in
+// each representation dump formats from.
+func TestLabelTextRuns(t *testing.T) {
+	bm := make([]byte, 30)
+	for c := 0; c <= 231; c++ {
+		bm[c/8] |= 0x80 >> (c % 8)
+	}
+	bm[239/8] |= 0x80 >> (239 % 8)
+	assert.Equal(t, "s255:c0.c231,c239", string(appendBitmapLevelText(nil, 255, bm)))
+	assert.Equal(t, "s3:c0,c1,c5", string(appendBitmapLevelText(nil, 3, []byte{0xc4})))
+	assert.Equal(t, "s3", string(appendBitmapLevelText(nil, 3, nil)))
+	assert.Equal(t, "s3:c1.c3,c5,c6", string(appendEnumLevelText(nil, 3, []byte{0, 1, 0, 2, 0, 3, 0, 5, 0, 6})))
+	assert.Equal(t, "s5:c0.c3,c10.c20", string(appendRangeLevelText(nil, 5, []byte{0, 20, 0, 10, 0, 3})))
+}
