@@ -8,6 +8,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/iplabel/iplabel/cipso"
 )
@@ -69,4 +70,48 @@ func TestLabelTextRuns(t *testing.T) {
 	assert.Equal(t, "s3", string(appendBitmapLevelText(nil, 3, nil)))
 	assert.Equal(t, "s3:c1.c3,c5,c6", string(appendEnumLevelText(nil, 3, []byte{0, 1, 0, 2, 0, 3, 0, 5, 0, 6})))
 	assert.Equal(t, "s5:c0.c3,c10.c20", string(appendRangeLevelText(nil, 5, []byte{0, 20, 0, 10, 0, 3})))
+}
+
+// TestLabelInput: encode --label and rewrite --set label= take the level
+// string dump prints, and stand for --level/--categories and level=,
+// categories=; a bad one is a usage error at its byte of the argument.
+func TestLabelInput(t *testing.T) {
+	same := []struct{ label, level, cats string }{
+		{"s3:c0,c5.c9", "3", "0,5-9"},
+		{"s7", "7", ""},
+		{"s200:c3,c9,c300.c302", "200", "3,9,300-302"},
+		{"s1:c5,c1.c3", "1", "1-3,5"},
+	}
+	for _, tc := range same {
+		a := iplabel(t, "", "encode", "--doi", "16", "--label", tc.label)
+		b := iplabel(t, "", "encode", "--doi", "16", "--level", tc.level, "--categories", tc.cats)
+		require.Equal(t, exitOK, a.code, a.stderr)
+		require.Equal(t, exitOK, b.code, b.stderr)
+		assert.Equal(t, b.stdout, a.stdout, tc.label)
+		sa, err := parseSetLabel("doi=16,label="+tc.label+",tags=1,2", nil, "")
+		require.NoError(t, err, tc.label)
+		sb, err := parseSetLabel("doi=16,level="+tc.level+",categories="+tc.cats+",tags=1,2", nil, "")
+		require.NoError(t, err, tc.label)
+		assert.Equal(t, sb, sa, tc.label)
+	}
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--doi", "16", "--label", "s3:c0,c5.c"}, `--label "s3:c0,c5.c": byte 11: missing category number`},
+		{[]string{"--doi", "16", "--label", "3:c0"}, `--label "3:c0": byte 1: a level starts with "s"`},
+		{[]string{"--doi", "16", "--label", "s2147483648"}, `--label "s2147483648": byte 2: level: number above 2147483647`},
+		{[]string{"--doi", "16", "--label", "s3", "--categories", "1"}, "--categories does not apply to --label"},
+		{[]string{"--doi", "16", "--label", "s3", "--level", "3"}, "exactly one of"},
+		{[]string{"--label", "s3"}, "--label needs --doi"},
+	}
+	for _, tc := range bad {
+		r := iplabel(t, "", append([]string{"encode"}, tc.args...)...)
+		assert.Equal(t, exitError, r.code, tc.args)
+		assert.Contains(t, r.stderr, tc.want, tc.args)
+	}
+	_, err := parseSetLabel("doi=16,label=s3:c0,c5.c,tags=1", nil, "")
+	assert.ErrorContains(t, err, `--set "doi=16,label=s3:c0,c5.c,tags=1": byte 24: missing category number`)
+	_, err = parseSetLabel("doi=16,label=s3,categories=1", nil, "")
+	assert.ErrorContains(t, err, "no categories=")
 }

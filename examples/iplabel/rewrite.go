@@ -59,7 +59,7 @@ func runRewrite(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("rewrite", flag.ContinueOnError)
 	in := fs.String("in", "", "input capture (pcap or pcapng; - for standard input)")
 	out := fs.String("out", "", "output capture (- for standard output)")
-	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | nsid=ssid:N,node:N | level=secret,authorities=genser")
+	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | doi=16,label=s3:c0.c5 | nsid=ssid:N,node:N | level=secret,authorities=genser")
 	strip := fs.Bool("strip", false, "remove every CIPSO, BSO and ESO option")
 	var tr translateFlag
 	fs.Var(&tr, "translate", "map labels between the DOIs of --doi-config (or FROM:TO,...)")
