@@ -145,7 +145,7 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 // loopback or not) so that formatting a packet allocates nothing.
 type dumper struct {
 	json         bool
-	reg          *cipso.Registry // translated DOIs' labels are shown in host values too
+	reg          *cipso.Registry // nil, or a registry with translated DOIs, whose labels are shown in host values too
 	walk, walkLo ipopt.Linux
 	walk6        ipv6.Linux // IPv6 packets: ip6_parse_tlv with calipso_validate
 	answers      icmp6Answers
@@ -156,7 +156,7 @@ type dumper struct {
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
-		reg:     reg,
+		reg:     transOnly(reg),
 		walk:    ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
 		walkLo:  ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},

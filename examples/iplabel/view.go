@@ -301,6 +301,17 @@ func hostLabel(d *cipso.Domain, v *tagView, h *cipso.Label) bool {
 	return true
 }
 
+// transOnly is reg when it defines a translated DOI, else nil: with
+// none, no label needs a lookup.
+func transOnly(reg *cipso.Registry) *cipso.Registry {
+	for d := range reg.All() {
+		if d.Type() == cipso.MapTrans {
+			return reg
+		}
+	}
+	return nil
+}
+
 // transDomain is the translated DOI reg defines for doi, or nil (no
 // registry, another type, not defined): the DOIs whose labels dump shows
 // in host values too.
