@@ -283,13 +283,29 @@ func appendJSONHead(dst []byte, n int, version string, src, dstAddr netip.Addr) 
 	dst = append(dst, version...)
 	dst = append(dst, `"src":"`...)
 	if src.IsValid() {
-		dst = src.AppendTo(dst)
+		dst = appendAddr(dst, src)
 	}
 	dst = append(dst, `","dst":"`...)
 	if dstAddr.IsValid() {
-		dst = dstAddr.AppendTo(dst)
+		dst = appendAddr(dst, dstAddr)
 	}
 	return append(dst, `","options":`...)
+}
+
+// appendAddr appends a in its text form (netip.Addr.AppendTo), an IPv4
+// address with the digits of each octet copied from a table.
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if !a.Is4() {
+		return a.AppendTo(dst)
+	}
+	b := a.As4()
+	dst = appendDigits(dst, digits16[b[0]])
+	dst = append(dst, '.')
+	dst = appendDigits(dst, digits16[b[1]])
+	dst = append(dst, '.')
+	dst = appendDigits(dst, digits16[b[2]])
+	dst = append(dst, '.')
+	return appendDigits(dst, digits16[b[3]])
 }
 
 // appendJSONVerdict appends ,"valid":B,"pointer":P|null}: the pointer is
@@ -311,9 +327,9 @@ func appendTextHead(dst []byte, n int, src, dstAddr netip.Addr) []byte {
 	dst = appendInt(dst, n)
 	dst = append(dst, "  "...)
 	if src.IsValid() {
-		dst = src.AppendTo(dst)
+		dst = appendAddr(dst, src)
 		dst = append(dst, " > "...)
-		return dstAddr.AppendTo(dst)
+		return appendAddr(dst, dstAddr)
 	}
 	return append(dst, "?"...)
 }
