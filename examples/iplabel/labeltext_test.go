@@ -68,7 +68,12 @@ func TestLabelTextRuns(t *testing.T) {
 	assert.Equal(t, "s255:c0.c231,c239", string(appendBitmapLevelText(nil, 255, bm)))
 	assert.Equal(t, "s3:c0,c1,c5", string(appendBitmapLevelText(nil, 3, []byte{0xc4})))
 	assert.Equal(t, "s3", string(appendBitmapLevelText(nil, 3, nil)))
-	assert.Equal(t, "s3:c1.c3,c5,c6", string(appendEnumLevelText(nil, 3, []byte{0, 1, 0, 2, 0, 3, 0, 5, 0, 6})))
+	b, ok := appendEnumLevelText([]byte("x"), 3, []byte{0, 1, 0, 2, 0, 3, 0, 5, 0, 6})
+	assert.True(t, ok)
+	assert.Equal(t, "xs3:c1.c3,c5,c6", string(b))
+	b, ok = appendEnumLevelText([]byte("x"), 3, []byte{0, 1, 0, 2, 0, 2})
+	assert.False(t, ok, "not ascending")
+	assert.Equal(t, "x", string(b))
 	assert.Equal(t, "s5:c0.c3,c10.c20", string(appendRangeLevelText(nil, 5, []byte{0, 20, 0, 10, 0, 3})))
 }
 

@@ -50,7 +50,11 @@ var nsidProfile = fips188.NSIDProfile{RejectDuplicates: true}
 // tags 2 and 5 an even category field (cipso.Tag.Label's checks, the
 // places Linux points at).
 func viewTag(t cipso.Tag, optOff int, v *tagView) error {
-	*v = tagView{off: optOff + t.Offset, typ: t.Type, data: t.Body()}
+	// Field by field: the label (filled below for the tags that have one,
+	// and read for those only) and the NSID (read only when hasNS) are not
+	// zeroed for every tag.
+	v.off, v.typ, v.kind, v.data = optOff+t.Offset, t.Type, 0, t.Body()
+	v.level, v.cats, v.secid, v.hasNS = 0, nil, 0, false
 	switch t.Type {
 	case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
 		if err := t.Label(&v.label); err != nil {
@@ -202,8 +206,8 @@ func appendTagLevelText(dst []byte, v *tagView) []byte {
 	case tagBitmap:
 		return appendBitmapLevelText(dst, uint32(v.level), v.cats)
 	case tagEnum:
-		if enumAscending(v.cats) {
-			return appendEnumLevelText(dst, v.level, v.cats)
+		if b, ok := appendEnumLevelText(dst, v.level, v.cats); ok {
+			return b
 		}
 	case tagRange:
 		if rangesApart(v.cats) {
@@ -213,34 +217,31 @@ func appendTagLevelText(dst []byte, v *tagView) []byte {
 	return appendLevelText(dst, &v.label)
 }
 
-// enumAscending reports whether the values of a tag 2 category field
-// strictly ascend.
-func enumAscending(b []byte) bool {
-	for i := 1; i < len(b)/2; i++ {
-		if u16At(b, i) <= u16At(b, i-1) {
-			return false
-		}
-	}
-	return true
-}
-
-// appendEnumLevelText is appendLevelText for a tag 2 whose values ascend.
-func appendEnumLevelText(dst []byte, level uint8, b []byte) []byte {
+// appendEnumLevelText is appendLevelText for a tag 2 whose values
+// strictly ascend, found in the same pass: false (and dst as it was) when
+// they do not.
+func appendEnumLevelText(dst []byte, level uint8, b []byte) ([]byte, bool) {
+	start := len(dst)
 	dst = append(dst, 's')
 	dst = appendCat(dst, uint32(level))
 	n := len(b) / 2
-	for i, first := 0, true; i < n; first = false {
-		if first {
-			dst = append(dst, ':')
+	if n > 0 {
+		dst = append(dst, ':')
+	}
+	prev := -1
+	for i := 0; i < n; {
+		lo := int(binary.BigEndian.Uint16(b[2*i:]))
+		if lo <= prev {
+			return dst[:start], false
 		}
-		lo := int(u16At(b, i))
 		hi := lo
-		for i++; i < n && int(u16At(b, i)) == hi+1; i++ {
+		for i++; i < n && int(binary.BigEndian.Uint16(b[2*i:])) == hi+1; i++ {
 			hi++
 		}
-		dst = appendCatRun(dst, lo, hi, first)
+		dst = appendCatRun(dst, lo, hi, prev < 0)
+		prev = hi
 	}
-	return dst
+	return dst, true
 }
 
 // rangesApart reports whether the ranges of a tag 5 category field are
