@@ -95,10 +95,6 @@ var (
 	digits4  [1e4]uint32
 )
 
-// octetText[i] is the text of the eight categories of bitmap octet i,
-// comma separated: a bitmap of ones is most of a JSON "categories" array.
-var octetText [256]string
-
 func init() {
 	for v := range digits16 {
 		var d uint64
@@ -114,17 +110,6 @@ func init() {
 	}
 	for v := range digits4 {
 		digits4[v] = uint32('0'+v/1000) | uint32('0'+v/100%10)<<8 | uint32('0'+v/10%10)<<16 | uint32('0'+v%10)<<24
-	}
-	var b []byte
-	for i := range octetText {
-		b = b[:0]
-		for c := i * 8; c < i*8+8; c++ {
-			if c > i*8 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, int64(c), 10)
-		}
-		octetText[i] = string(b)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"strconv"
 	"testing"
 
 	"github.com/leanovate/gopter"
@@ -27,7 +28,16 @@ func TestLabelTextFromWire(t *testing.T) {
 		if want.Cats.SetBitmap(bm) != nil {
 			return true // more runs above 255 than a CatSet holds
 		}
-		return string(appendBitmapLevelText(nil, uint32(level), bm)) == want.String()
+		// The JSON array: every set bit in order, one by one.
+		var cats []byte
+		for c := cipso.NextBit(bm, 0); c >= 0; c = cipso.NextBit(bm, c+1) {
+			if len(cats) > 0 {
+				cats = append(cats, ',')
+			}
+			cats = strconv.AppendInt(cats, int64(c), 10)
+		}
+		return string(appendBitmapLevelText(nil, uint32(level), bm)) == want.String() &&
+			string(appendBitmapCats(nil, bm)) == string(cats)
 	}, gen.UInt8(), gen.SliceOfN(36, gen.OneGenOf(gen.UInt8(), gen.Const(uint8(0xff)), gen.Const(uint8(0)))).Map(func(b []uint8) []byte { return b })))
 	p.Property("tags 2 and 5", prop.ForAll(func(level uint8, vals []uint16, ranged bool) bool {
 		typ := cipso.TagEnum
@@ -68,6 +78,10 @@ func TestLabelTextRuns(t *testing.T) {
 	assert.Equal(t, "s255:c0.c231,c239", string(appendBitmapLevelText(nil, 255, bm)))
 	assert.Equal(t, "s3:c0,c1,c5", string(appendBitmapLevelText(nil, 3, []byte{0xc4})))
 	assert.Equal(t, "s3", string(appendBitmapLevelText(nil, 3, nil)))
+	assert.Equal(t, "0,1,2,3,4,5,6,7,10", string(appendBitmapCats(nil, []byte{0xff, 0x20})))
+	big := make([]byte, 258) // past the table: categories 2046..2049
+	big[255], big[256] = 0x03, 0xc0
+	assert.Equal(t, "2046,2047,2048,2049", string(appendBitmapCats(nil, big)))
 	b, ok := appendEnumLevelText([]byte("x"), 3, []byte{0, 1, 0, 2, 0, 3, 0, 5, 0, 6})
 	assert.True(t, ok)
 	assert.Equal(t, "xs3:c1.c3,c5,c6", string(b))

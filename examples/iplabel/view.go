@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
@@ -98,35 +99,48 @@ func viewTag(t cipso.Tag, optOff int, v *tagView) error {
 }
 
 // appendBitmapCats appends the categories set in bitmap bm (MSB first),
-// ascending and separated by commas: the JSON "categories" array. A
-// whole octet of ones is one copy of its precomputed text, and other
-// categories are copied from catText.
+// ascending and separated by commas: the JSON "categories" array. Each
+// run of set bits is one copy from catList.
 func appendBitmapCats(dst, bm []byte) []byte {
-	first := true
-	for i, b := range bm {
-		if b == 0 {
-			continue
+	for c, first := cipso.NextBit(bm, 0), true; c >= 0; first = false {
+		end := nextClearBit(bm, c)
+		if !first {
+			dst = append(dst, ',')
 		}
-		if b == 0xff && i < len(octetText) {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = append(dst, octetText[i]...)
-			continue
-		}
-		for b != 0 {
-			k := bits.LeadingZeros8(b)
-			b &^= 0x80 >> k
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = appendCat(dst, uint32(i*8+k))
-		}
+		dst = appendCatList(dst, c, end-1)
+		c = cipso.NextBit(bm, end)
 	}
 	return dst
 }
+
+// appendCatList appends "lo,lo+1,...,hi".
+func appendCatList(dst []byte, lo, hi int) []byte {
+	if hi+1 < len(catListOff) {
+		return append(dst, catList[catListOff[lo]:catListOff[hi+1]-1]...)
+	}
+	for c := lo; c <= hi; c++ {
+		if c > lo {
+			dst = append(dst, ',')
+		}
+		dst = appendUint(dst, uint64(c))
+	}
+	return dst
+}
+
+// catList is "0,1,2,...,2047," (a CALIPSO bitmap reaches category 1951)
+// and catListOff[c] where c starts in it: the text of a run of
+// categories, the bulk of dump --json's output, is one slice of it.
+var catList, catListOff = func() (string, [2049]uint16) {
+	var off [2049]uint16
+	var b []byte
+	for c := range 2048 {
+		off[c] = uint16(len(b))
+		b = strconv.AppendInt(b, int64(c), 10)
+		b = append(b, ',')
+	}
+	off[2048] = uint16(len(b))
+	return string(b), off
+}()
 
 // appendCat appends category c in decimal.
 func appendCat(dst []byte, c uint32) []byte { return appendUint(dst, uint64(c)) }
