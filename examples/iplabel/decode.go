@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"flag"
+	"strconv"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
@@ -131,11 +132,7 @@ func appendOptionsJSONIn(dst, opts []byte, reg *cipso.Registry) ([]byte, error) 
 		first = false
 		dst = append(dst, `{"offset":`...)
 		dst = appendInt(dst, o.Offset)
-		dst = append(dst, `,"type":`...)
-		dst = appendInt(dst, int(o.Type))
-		dst = append(dst, `,"name":"`...)
-		dst = append(dst, o.Type.Name()...)
-		dst = append(dst, `","length":`...)
+		dst = append(dst, optionJSONHead[o.Type]...)
 		dst = appendInt(dst, o.Len())
 		switch o.Type {
 		case ipopt.CIPSO:
@@ -163,6 +160,16 @@ func appendOptionsJSONIn(dst, opts []byte, reg *cipso.Registry) ([]byte, error) 
 	}
 	return append(dst, ']'), err
 }
+
+// optionJSONHead[t] is `,"type":T,"name":"NAME","length":` for option
+// type t (ipopt.Type.Name), the members between an option's offset and its
+// length, written once.
+var optionJSONHead = func() (h [256]string) {
+	for t := range h {
+		h[t] = `,"type":` + strconv.Itoa(t) + `,"name":"` + ipopt.Type(t).Name() + `","length":`
+	}
+	return h
+}()
 
 // appendCIPSOJSON appends ,"cipso":{"doi":D,"tags":[...]} for option o,
 // in a translated DOI of reg with the host labels.
