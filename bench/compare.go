@@ -13,7 +13,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -108,7 +108,7 @@ func decodeIplabel(c *Case) Bench {
 	pkt := c.Labeled
 	var st struct {
 		label   cipso.Label
-		nsid    fips188.NSID
+		nsid    dsm.Label
 		payload []byte
 	}
 	if c.NSID != nil {
@@ -118,7 +118,7 @@ func decodeIplabel(c *Case) Bench {
 				if err != nil {
 					return err
 				}
-				if _, err := fips188.NSIDLenient.DecodeOptions(h.Options(), &st.nsid); err != nil {
+				if _, err := dsm.Lenient.DecodeOptions(h.Options(), &st.nsid); err != nil {
 					return err
 				}
 				st.payload, err = payloadOf(pkt, h)
@@ -138,7 +138,7 @@ func decodeIplabel(c *Case) Bench {
 			if err != nil {
 				return err
 			}
-			o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+			o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 			if !ok {
 				return errNoLabel
 			}
@@ -263,7 +263,7 @@ func validateIplabel(c *Case) Bench {
 		panic(err)
 	}
 	walk := ipopt.Linux{CIPSO: cipso.NewLinux(reg)}
-	dsm := fips188.DSMReceiver
+	recv := dsm.Receiver
 	nsid := c.NSID != nil
 	return Bench{
 		Run: func() error {
@@ -275,7 +275,7 @@ func validateIplabel(c *Case) Bench {
 				return errChecksum
 			}
 			if nsid {
-				return dsm.ValidateOptions(h.Options())
+				return recv.Validate(h.Options())
 			}
 			return walk.Validate(h.Options())
 		},

@@ -4,7 +4,10 @@
 // so that the library's go.mod never pulls gVisor in.
 //
 // Every implementation works on the same bytes, built once ([Cases]),
-// and does the same operations ([Ops]).
+// and does the same operations ([Ops]). For IPv6, [Cases6] and [Ops6]
+// compare the Hop-by-Hop walk and CALIPSO decode and validate with
+// gopacket's layers.IPv6 and layers.IPv6HopByHop
+// (BenchmarkCompareIPv6/<op>/<case>/<impl>).
 // BenchmarkCompare/<op>/<case>/<impl> times each; TestFixtures and
 // TestCompareImpls keep the fixtures and the implementations honest. bench/report runs the suite and writes
 // RESULTS.md; bench/dump-throughput times whole processes on a large
@@ -18,7 +21,7 @@ import (
 	"strings"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // Case is one benchmark input: an IPv4 datagram carrying a label, the
@@ -39,7 +42,7 @@ type Case struct {
 	// fixture's own definition (not from the library's decoder).
 	CIPSO *cipso.Label
 	// NSID is the label the nsid case carries.
-	NSID *fips188.NSID
+	NSID *dsm.Label
 }
 
 // Field values shared by every fixture (RFC 5737 documentation
@@ -113,7 +116,7 @@ var (
 	// draft §3.4.4). 12 + 20 = 32 octets.
 	optsNOPRR   = unhex("01 07 0B 04 00 00 00 00 00 00 00 00")
 	optCIPSORng = unhex("86 14 00 00 00 01 05 0E 00 03 00 C8 00 64 00 14 00 0A 00 03")
-	// nsid: a DSM network SID label (fips188/RULES.md §8; [fips188.NSID]),
+	// nsid: a DSM network SID label (fips188/dsm/RULES.md; [dsm.Label]),
 	// source SID 0x12341234 and node ID 1 in DSM's DOI 0x10001000; 20
 	// octets.
 	optNSID = unhex("86 14 10 00 10 00 07 0E 03 06 12 34 12 34 06 06 00 00 00 01")
@@ -133,7 +136,7 @@ var Cases = func() []*Case {
 	_ = rngLabel.Cats.AddRange(100, 200)
 	_ = rngLabel.Cats.AddRange(10, 20)
 	_ = rngLabel.Cats.AddRange(0, 3)
-	nsid := fips188.NewNSID(0x12341234, 1)
+	nsid := dsm.New(0x12341234, 1)
 
 	return []*Case{
 		{Name: "cipso-max", Labeled: BuildPacket(optCIPSOMax, udpPayload), Bare: BuildPacket(nil, udpPayload), Option: optCIPSOMax, CIPSO: &maxLabel},

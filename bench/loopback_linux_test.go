@@ -307,7 +307,7 @@ func (ex *exchange) decode(opts []byte) error {
 	if err := ex.walk.Validate(opts); err != nil {
 		return err
 	}
-	o, ok := ipopt.Find(opts, ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(opts, ipopt.CIPSO)
 	if !ok {
 		return errNoCIPSO
 	}

@@ -77,13 +77,13 @@ func TestAppendHopByHop(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
+func TestCheckOption(t *testing.T) {
 	r, err := calipso.NewRegistry(16, 5)
 	require.NoError(t, err)
 	lx := calipso.NewLinux(r)
 	good, err := calipso.AppendOption(nil, 2, 16, label(t, "s3:c1,c9"))
 	require.NoError(t, err)
-	require.NoError(t, lx.Validate(good))
+	require.NoError(t, lx.CheckOption(good))
 
 	mod := func(f func(b []byte)) []byte {
 		b := append([]byte{}, good...)
@@ -110,7 +110,7 @@ func TestValidate(t *testing.T) {
 		{"type only", good[:1], ipopt.ErrTruncated, 0},
 	}
 	for _, tt := range tests {
-		err := lx.Validate(tt.opt)
+		err := lx.CheckOption(tt.opt)
 		if tt.err == nil {
 			assert.NoError(t, err, tt.name)
 			continue
@@ -121,7 +121,7 @@ func TestValidate(t *testing.T) {
 		assert.Equal(t, tt.off+40, ptr, tt.name)
 	}
 	// No DOI configured: dropped.
-	require.ErrorIs(t, calipso.Linux{}.Validate(good), calipso.ErrUnknownDOI)
+	require.ErrorIs(t, calipso.Linux{}.CheckOption(good), calipso.ErrUnknownDOI)
 }
 
 // In a Hop-by-Hop walk, the option's errors move to its place and Linux
@@ -245,10 +245,44 @@ func TestAllocs(t *testing.T) {
 		h, _ := calipso.AppendHopByHop(buf[:0], ipv6.UDP, 16, l)
 		o, _ := calipso.ParseOption(h[2:])
 		_, _ = o.Label()
-		_ = lx.Validate(o)
+		_ = lx.CheckOption(o)
 		_ = w.CheckHopByHop(h, ipv6.Packet{})
 		h[9] ^= 1
-		_ = lx.Validate(h[2:])
+		_ = lx.CheckOption(h[2:])
 	})
 	assert.Zero(t, n)
+}
+
+// Linux.Validate judges a whole Hop-by-Hop header: the CALIPSO option
+// by CheckOption and the rest by the ip6_parse_tlv walk.
+func TestLinuxValidateHeader(t *testing.T) {
+	r, err := calipso.NewRegistry(16)
+	require.NoError(t, err)
+	lx := calipso.NewLinux(r)
+	h, err := calipso.AppendHopByHop(nil, ipv6.UDP, 16, label(t, "s3:c0,c9"))
+	require.NoError(t, err)
+	require.NoError(t, lx.Validate(h))
+	other, err := calipso.AppendHopByHop(nil, ipv6.UDP, 5, label(t, "s3:c0,c9"))
+	require.NoError(t, err)
+	assert.ErrorIs(t, lx.Validate(other), calipso.ErrUnknownDOI)
+	var e ipopt.Error
+	require.ErrorAs(t, lx.Validate(other), &e)
+	// The DOI field is option octet 2; the option sits at its 4n+2 place.
+	o := 2
+	for h[o] != byte(calipso.Type) {
+		o++
+	}
+	assert.Equal(t, o+2, e.Offset(), "DOI of the option, counted from the header")
+	// The same header grown by one 8-octet unit, a PadN of 6 and an unknown
+	// option to skip (type 0x1E, action 00): valid, and with a nonzero PadN
+	// octet the walk's refusal, not CALIPSO's.
+	long := append(append([]byte(nil), h...), 1, 4, 0, 0, 0, 0, 0x1E, 0)
+	long[1]++
+	require.Len(t, long, 8*(int(long[1])+1))
+	require.NoError(t, lx.Validate(long))
+	long[len(long)-3] = 0xFF
+	err = lx.Validate(long)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, calipso.ErrUnknownDOI)
+	assert.Error(t, lx.Validate(h[:3]), "a cut header")
 }

@@ -34,13 +34,13 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // kind makes a failure at an octet of the option, its offset counted from
-// the option's type octet. It is an IPv6 kind (ipopt.NewErrorKind6): the
+// the option's type octet. It is an IPv6 kind (ipopt.KindOptions.IPv6): the
 // pointer is offset + 40, which is right once the ipv6 walk has moved the
 // error to the option's place after the fixed header (ipopt.Shift;
 // ipopt/ipv6 RULES.md §1), and errors allocate nothing anywhere in a
 // Hop-by-Hop header.
 func kind(err error, field string) ipopt.ErrorKind {
-	return ipopt.NewErrorKind6(err, field, ipopt.Malformed)
+	return ipopt.NewErrorKind(err, field, ipopt.Malformed, ipopt.KindOptions{IPv6: true})
 }
 
 var (
@@ -50,9 +50,9 @@ var (
 	kindCmptLen   = kind(ipopt.ErrBadLength, "compartment length")
 	kindChecksum  = kind(ErrChecksum, "checksum")
 	kindDOI       = kind(ErrUnknownDOI, "doi")
-	kindCatsFull  = ipopt.NewErrorKind6(errSetFull, "compartment bitmap", ipopt.Limit)
+	kindCatsFull  = ipopt.NewErrorKind(errSetFull, "compartment bitmap", ipopt.Limit, ipopt.KindOptions{IPv6: true})
 
-	kindWireLevel = ipopt.NewErrorKind6NoOffset(ErrBadLevel, "a level above 255", ipopt.Limit)
-	kindWireCat   = ipopt.NewErrorKind6NoOffset(ErrNoSpace, "a category above 1951 (61 words of bitmap)", ipopt.Limit)
-	kindNoDOI     = ipopt.NewErrorKind6NoOffset(ErrBadDOI, "DOI 0 cannot be sent", ipopt.Limit)
+	kindWireLevel = ipopt.NewErrorKind(ErrBadLevel, "a level above 255", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindWireCat   = ipopt.NewErrorKind(ErrNoSpace, "a category above 1951 (61 words of bitmap)", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
+	kindNoDOI     = ipopt.NewErrorKind(ErrBadDOI, "DOI 0 cannot be sent", ipopt.Limit, ipopt.KindOptions{IPv6: true, NoOffset: true})
 )

@@ -19,9 +19,10 @@ var _ ipv6.OptionChecker = Linux{}
 // NewLinux returns the checker of a kernel with the DOIs of r.
 func NewLinux(r *Registry) Linux { return Linux{DOIs: r} }
 
-// Validate checks opt, from the option's type octet. Error offsets count
-// from opt[0].
-func (l Linux) Validate(opt []byte) error {
+// CheckOption checks one CALIPSO option, opt[0] its type octet, as
+// ipv6_hop_calipso does; it implements ipv6.OptionChecker. Error offsets
+// count from opt[0].
+func (l Linux) CheckOption(opt []byte) error {
 	o, err := ParseOption(opt)
 	if err != nil {
 		return err
@@ -35,5 +36,11 @@ func (l Linux) Validate(opt []byte) error {
 	return nil
 }
 
-// CheckOption implements ipv6.OptionChecker with Validate.
-func (l Linux) CheckOption(opt []byte) error { return l.Validate(opt) }
+// Validate checks a whole Hop-by-Hop header, hdr[0] its Next Header
+// octet, as Linux's receive path does (ip6_parse_tlv with l as the CALIPSO
+// checker, ipv6.Linux.CheckHopByHop) for a datagram to a unicast address
+// whose payload is hdr alone. Error offsets count from hdr[0].
+func (l Linux) Validate(hdr []byte) error {
+	w := ipv6.Linux{CALIPSO: l}
+	return w.CheckHopByHop(hdr, ipv6.Packet{PayloadLen: len(hdr), Len: len(hdr)})
+}

@@ -49,7 +49,7 @@ func TestPropEncodeDecode(t *testing.T) {
 			return false
 		}
 		r, _ := calipso.NewRegistry(doi)
-		if calipso.NewLinux(r).Validate(o) != nil {
+		if calipso.NewLinux(r).CheckOption(o) != nil {
 			return false
 		}
 		got, err := o.Label()
@@ -67,7 +67,7 @@ func TestPropEncodeDecode(t *testing.T) {
 		}
 		b[i] ^= 1 << (bit % 8)
 		r, _ := calipso.NewRegistry(9)
-		return calipso.NewLinux(r).Validate(b) != nil
+		return calipso.NewLinux(r).CheckOption(b) != nil
 	}, gen.UInt8(), gen.UInt16(), gen.UInt8(), gen.Bool()))
 	props.TestingRun(t)
 }

@@ -155,7 +155,7 @@ func TestStrictSentinels(t *testing.T) {
 		{"86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 08 00 00", ErrNotCanonical},  // 20-10,8-0 with the 0 written
 		{"86 10 00 00 00 01 05 0A 00 05 00 14 00 0A 00 08", nil},                    // 20-10,8-0 canonical
 	} {
-		err := st.ValidateOption(testutil.Unhex(t, tc.opts))
+		err := checkOne(st, testutil.Unhex(t, tc.opts))
 		if tc.errIs == nil {
 			assert.NoError(t, err, tc.opts)
 			continue
@@ -165,8 +165,8 @@ func TestStrictSentinels(t *testing.T) {
 
 	// Ignorable tags are framed and skipped.
 	st.Ignorable.Add(TagFreeForm)
-	assert.NoError(t, st.ValidateOption(testutil.Unhex(t, "86 0E 00 00 00 01 07 04 AA BB 01 04 00 05")))
-	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0C 00 00 00 01 07 09 AA BB 01 04")), ErrBadTagLength, 7)
+	assert.NoError(t, checkOne(st, testutil.Unhex(t, "86 0E 00 00 00 01 07 04 AA BB 01 04 00 05")))
+	testutil.RequireErr[ipopt.Error](t, checkOne(st, testutil.Unhex(t, "86 0C 00 00 00 01 07 09 AA BB 01 04")), ErrBadTagLength, 7)
 }
 
 // Checklist 16 with a local DOI, and tag 128 where Linux accepts it.
@@ -211,10 +211,10 @@ func TestLinuxTrans(t *testing.T) {
 	// Decoding maps through the tables; the strict profile with the
 	// registry checks them too.
 	st := Strict{Registry: &r}
-	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 40")), ErrBadCategory, 10)
-	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 01 80")), ErrBadLevel, 9)
-	testutil.RequireErr[ipopt.Error](t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 03 01 05 00 00 80")), ErrUnknownDOI, 2)
-	assert.NoError(t, st.ValidateOption(testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 80")))
+	testutil.RequireErr[ipopt.Error](t, checkOne(st, testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 40")), ErrBadCategory, 10)
+	testutil.RequireErr[ipopt.Error](t, checkOne(st, testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 01 80")), ErrBadLevel, 9)
+	testutil.RequireErr[ipopt.Error](t, checkOne(st, testutil.Unhex(t, "86 0B 00 00 00 03 01 05 00 00 80")), ErrUnknownDOI, 2)
+	assert.NoError(t, checkOne(st, testutil.Unhex(t, "86 0B 00 00 00 02 01 05 00 00 80")))
 }
 
 // Tag slots: a tag type 0 passes the slot check through an empty slot
@@ -231,10 +231,10 @@ func TestLinuxSlots(t *testing.T) {
 	assert.NoError(t, lp.Validate(testutil.Unhex(t, "86 0E 00 00 00 01 01 04 00 05 01 04 00 06")))
 }
 
-func TestLinuxValidateOption(t *testing.T) {
+func TestLinuxCheckOption(t *testing.T) {
 	lp := NewLinux(passRegistry(t, 1, TagRBitmap, TagEnum, TagRange))
-	testutil.RequireErr[ipopt.Error](t, lp.ValidateOption(testutil.Unhex(t, "86 0E 00 00 00 01 02 08 00 05 00 05 00 01")), ErrCategoryOrder, 10)
-	testutil.RequireErr[ipopt.Error](t, lp.ValidateOption(testutil.Unhex(t, "82 03 AB")), ErrNotCIPSO, 0)
+	testutil.RequireErr[ipopt.Error](t, checkOne(lp, testutil.Unhex(t, "86 0E 00 00 00 01 02 08 00 05 00 05 00 01")), ErrCategoryOrder, 10)
+	testutil.RequireErr[ipopt.Error](t, checkOne(lp, testutil.Unhex(t, "82 03 AB")), ErrNotCIPSO, 0)
 	// Through CheckOption, offsets are in the options field.
 	o := ipopt.Option{Offset: 2, Type: ipopt.CIPSO, Bytes: testutil.Unhex(t, "86 0A 00 00 00 09 01 04 00 05")}
 	testutil.RequireErr[ipopt.Error](t, lp.CheckOption(o, false), ErrUnknownDOI, 4)
@@ -271,6 +271,51 @@ func BenchmarkStrictValidate(b *testing.B) {
 	for b.Loop() {
 		if err := st.Validate(opts); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// checkOne runs c on opt alone, an option from its type octet at offset
+// 0, as a walk would hand it over.
+func checkOne(c ipopt.OptionChecker, opt []byte) error {
+	o := ipopt.Option{Bytes: opt}
+	if len(opt) > 0 {
+		o.Type = ipopt.Type(opt[0])
+	}
+	return c.CheckOption(o, false)
+}
+
+// Validate is the Linux walk with the profile as its CIPSO checker, for
+// every setting (each has its own allocation-free path): the same error
+// before, at and after the CIPSO option.
+func TestValidateIsTheWalk(t *testing.T) {
+	reg := passRegistry(t, 1, TagRBitmap, TagEnum, TagRange)
+	local, err := NewLocal(2)
+	require.NoError(t, err)
+	require.NoError(t, reg.Add(local))
+	fields := []string{
+		"86 0C 00 00 00 02 80 06 00 00 00 01",                         // tag 128 in a local DOI
+		"86 0A 00 00 00 01 01 04 00 05 00 00",                         // valid
+		"86 0B 00 00 00 01 01 05 00 05 00 00",                         // not canonical
+		"07 03 03 00 86 0A 00 00 00 01 01 04 00 05 00 00",             // an RR error first
+		"86 0A 00 00 00 09 01 04 00 05 07 03 03 00",                   // a bad DOI, then an RR error
+		"86 0A 00 00 00 01 01 04 00 05 07 03 03 00",                   // an RR error after
+		"86 0A 00 00 00 01 01 04 00 05 86 0A 00 00 00 01 01 04 00 05", // two CIPSO options
+		"86 0C 00 00 00 01 80 06 00 00 00 01",                         // tag 128
+		"86 0C 00 00 00 01 07 06 00 00 00 01 00 00 00 00",             // tag 7
+	}
+	var ign TagSet
+	ign.Add(TagPBitmap, TagFreeForm)
+	for _, in := range fields {
+		opts := testutil.Unhex(t, in)
+		for _, rbm := range []bool{false, true} {
+			for _, lo := range []bool{false, true} {
+				lx := Linux{Registry: reg, RBMStrictValid: rbm, Loopback: lo}
+				assert.Equal(t, ipopt.Linux{CIPSO: lx}.Validate(opts), lx.Validate(opts), "%s %+v", in, lx)
+			}
+		}
+		for _, st := range []Strict{{}, {Registry: reg}, {Registry: reg, Ignorable: ign}, {Ignorable: ign}} {
+			assert.Equal(t, ipopt.Linux{CIPSO: st}.Validate(opts), st.Validate(opts), "%s %+v", in, st)
 		}
 	}
 }

@@ -28,16 +28,18 @@
 // comparisons of a MAC policy ([Label.Dominates], [Label.Join], ...). Then
 // [Domain.AppendOption] writes the option Linux's cipso_v4_genopt would
 // send in that DOI, trying its tags in order, and [AppendOption],
-// [AppendTag], [AppendBitmapTag], [AppendEnumTag], [AppendRangeTag] and
-// [AppendLocalTag] write one given tag; a [Format] picks among the
-// encodings Linux can produce, and the *Len functions give sizes first.
+// [AppendTag] (tags 1, 2 and 5) and [AppendLocalTag] write one given tag;
+// a [Format] picks among the encodings Linux can produce, and [OptionLen]
+// and [TagLen] give sizes first.
 //
 // To configure DOIs from text, write them in netlabelctl's command syntax
 // ("cipsov4 add pass doi:16 tags:1,2,5") and read them with [ParseConfig]
 // into a [Registry], or one line with [ParseCommand]; [AppendConfig] and
 // [Domain.String] write them back. [NewPass], [NewTrans] and [NewLocal]
 // make the same domains in code. Registry lookups are lock-free and
-// allocation-free.
+// allocation-free. To look at labels before any DOI is configured, set
+// [Linux.AnyDOI]: an option of a DOI not registered is then checked
+// structurally (every check of cipso_v4_validate but DOI membership).
 //
 // Errors are [ipopt.Error] values that unwrap to the sentinels of this
 // package (or of ipopt for plain framing). Offsets in errors from functions

@@ -25,11 +25,11 @@ type Format struct {
 	CatFlag bool
 }
 
-// BitmapTagLen is the length of the tag 1 (or 6) that [AppendBitmapTag]
+// bitmapTagLen is the length of the tag 1 (or 6) that appendBitmapTag
 // writes for cats: 4 plus the minimal bitmap (Linux
 // cipso_v4_gentag_rbm). Categories 240 and up do not fit a 30-octet bitmap:
 // ErrNoSpace at the first category octet (+4).
-func BitmapTagLen(cats *CatSet, f Format) (int, error) {
+func bitmapTagLen(cats *CatSet, f Format) (int, error) {
 	n := BitmapLen(cats)
 	if n > MaxBitmapLen {
 		return 0, KindNoSpace.At(TagBaseLen)
@@ -43,14 +43,14 @@ func BitmapTagLen(cats *CatSet, f Format) (int, error) {
 	return TagBaseLen + n, nil
 }
 
-// AppendBitmapTag appends a bitmap tag of type t (TagRBitmap; package
+// appendBitmapTag appends a bitmap tag of type t (TagRBitmap; package
 // fips188 uses it for TagPBitmap, which has the same layout) with level and
 // cats: t, length, alignment 0, level, then the minimal MSB-first bitmap
 // or the optimized form (draft §3.4.2; Linux cipso_v4_gentag_rbm).
 // Offsets in errors are from the tag's type octet. On error nothing is
 // appended.
-func AppendBitmapTag(dst []byte, t TagType, level uint8, cats *CatSet, f Format) ([]byte, error) {
-	n, err := BitmapTagLen(cats, f)
+func appendBitmapTag(dst []byte, t TagType, level uint8, cats *CatSet, f Format) ([]byte, error) {
+	n, err := bitmapTagLen(cats, f)
 	if err != nil {
 		return dst, err
 	}
@@ -59,10 +59,10 @@ func AppendBitmapTag(dst []byte, t TagType, level uint8, cats *CatSet, f Format)
 	return dst, nil
 }
 
-// EnumTagLen is the length of the tag 2 for cats: 4 plus 2 per category.
+// enumTagLen is the length of the tag 2 for cats: 4 plus 2 per category.
 // Errors, at the first category octet (+4): more than 15 categories
 // (ErrNoSpace, Linux -ENOSPC) or one above 65534 (ErrBadCategory).
-func EnumTagLen(cats *CatSet) (int, error) {
+func enumTagLen(cats *CatSet) (int, error) {
 	n := cats.Len()
 	if n > MaxEnumCats {
 		return 0, KindNoSpace.At(TagBaseLen)
@@ -73,11 +73,11 @@ func EnumTagLen(cats *CatSet) (int, error) {
 	return TagBaseLen + 2*n, nil
 }
 
-// AppendEnumTag appends a tag 2: 02, length, 0, level, then the categories
+// appendEnumTag appends a tag 2: 02, length, 0, level, then the categories
 // in ascending order as big-endian u16 (draft §3.4.3; Linux
 // cipso_v4_gentag_enum). On error nothing is appended.
-func AppendEnumTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
-	n, err := EnumTagLen(cats)
+func appendEnumTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
+	n, err := enumTagLen(cats)
 	if err != nil {
 		return dst, err
 	}
@@ -88,11 +88,11 @@ func AppendEnumTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
 	return dst, nil
 }
 
-// RangeTagLen is the length of the tag 5 for cats: 4 plus 4 per range,
+// rangeTagLen is the length of the tag 5 for cats: 4 plus 4 per range,
 // minus 2 when the lowest range starts at 0 (its bottom is omitted).
 // Errors, at the first category octet (+4): more than 30 octets of ranges
 // (ErrNoSpace, Linux -ENOSPC), a category above 65534 (ErrBadCategory).
-func RangeTagLen(cats *CatSet) (int, error) {
+func rangeTagLen(cats *CatSet) (int, error) {
 	if m, ok := cats.Max(); ok && m > MaxWireCategory {
 		return 0, errWireCat.At(TagBaseLen)
 	}
@@ -106,12 +106,12 @@ func RangeTagLen(cats *CatSet) (int, error) {
 	return TagBaseLen + n, nil
 }
 
-// AppendRangeTag appends a tag 5: 05, length, 0, level, then the maximal
+// appendRangeTag appends a tag 5: 05, length, 0, level, then the maximal
 // runs of cats in descending order as big-endian high, low, the final low
 // left out when it is 0 (draft §3.4.4; Linux cipso_v4_map_cat_rng_hton,
 // RULES.md §9). On error nothing is appended.
-func AppendRangeTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
-	n, err := RangeTagLen(cats)
+func appendRangeTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
+	n, err := rangeTagLen(cats)
 	if err != nil {
 		return dst, err
 	}
@@ -145,11 +145,11 @@ func AppendLocalTag(dst []byte, secid uint32) []byte {
 func TagLen(t TagType, cats *CatSet, f Format) (int, error) {
 	switch t {
 	case TagRBitmap:
-		return BitmapTagLen(cats, f)
+		return bitmapTagLen(cats, f)
 	case TagEnum:
-		return EnumTagLen(cats)
+		return enumTagLen(cats)
 	case TagRange:
-		return RangeTagLen(cats)
+		return rangeTagLen(cats)
 	}
 	return 0, KindWireTag.At(0)
 }
@@ -167,11 +167,11 @@ func AppendTag(dst []byte, t TagType, l *Label, f Format) ([]byte, error) {
 	lv := uint8(l.Level)
 	switch t {
 	case TagRBitmap:
-		return AppendBitmapTag(dst, t, lv, &l.Cats, f)
+		return appendBitmapTag(dst, t, lv, &l.Cats, f)
 	case TagEnum:
-		return AppendEnumTag(dst, lv, &l.Cats)
+		return appendEnumTag(dst, lv, &l.Cats)
 	case TagRange:
-		return AppendRangeTag(dst, lv, &l.Cats)
+		return appendRangeTag(dst, lv, &l.Cats)
 	}
 	return dst, KindWireTag.At(0)
 }

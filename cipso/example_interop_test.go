@@ -52,7 +52,7 @@ func Example_gopacketDecode() {
 	ip := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
 	opts := ip.Contents[ipopt.BaseHeaderLen:]
 
-	o, ok := ipopt.Find(opts, ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(opts, ipopt.CIPSO)
 	if !ok {
 		fmt.Println("no label")
 		return

@@ -81,9 +81,9 @@ func ExampleDomain_AppendOption() {
 func ExampleStrict() {
 	opt := []byte{0x86, 0x0E, 0, 0, 0, 1, 0x05, 0x08, 0, 5, 0, 5, 0, 10}
 	var st cipso.Strict
-	fmt.Println(st.ValidateOption(opt))
+	fmt.Println(st.Validate(opt)) // a field of one option
 	lx := cipso.NewLinux(nil)
-	fmt.Println(lx.ValidateOption(opt))
+	fmt.Println(lx.Validate(opt))
 	// Output:
 	// cipso: categories out of order: categories at offset 10 (pointer 30)
 	// cipso: unknown DOI: doi at offset 2 (pointer 22)

@@ -74,8 +74,8 @@ func FuzzDecode(f *testing.F) {
 }
 
 var (
-	fuzzLp, fuzzTrans, fuzzLocal *Linux
-	fuzzStrict                   = &Strict{}
+	fuzzLp, fuzzTrans, fuzzLocal Linux
+	fuzzStrict                   = Strict{}
 )
 
 func init() {
@@ -87,7 +87,7 @@ func init() {
 	_ = rp.Add(d)
 	d, _ = NewLocal(1)
 	_ = rl.Add(d)
-	fuzzLp, fuzzTrans, fuzzLocal = NewLinux(&rp), NewLinux(&rt), &Linux{Registry: &rl, Loopback: true}
+	fuzzLp, fuzzTrans, fuzzLocal = NewLinux(&rp), NewLinux(&rt), Linux{Registry: &rl, Loopback: true}
 }
 
 // FuzzValidate: the Linux and strict profiles never panic and report
@@ -100,9 +100,9 @@ func FuzzValidate(f *testing.F) {
 		if len(opts) > ipopt.MaxOptionsLen {
 			opts = opts[:ipopt.MaxOptionsLen]
 		}
-		for _, lx := range []*Linux{fuzzLp, fuzzTrans, fuzzLocal, NewLinux(nil)} {
+		for _, lx := range []Linux{fuzzLp, fuzzTrans, fuzzLocal, NewLinux(nil)} {
 			checkErr(t, lx.Validate(opts), len(opts))
-			lax := *lx
+			lax := lx
 			lax.RBMStrictValid = !lax.RBMStrictValid
 			checkErr(t, lax.Validate(opts), len(opts))
 			sock := ipopt.Linux{CIPSO: lx, Socket: true, CapNetRaw: true}
@@ -110,8 +110,8 @@ func FuzzValidate(f *testing.F) {
 		}
 		checkErr(t, fuzzStrict.Validate(opts), len(opts))
 
-		checkErr(t, fuzzLp.ValidateOption(opts), len(opts))
-		if fuzzStrict.ValidateOption(opts) != nil {
+		checkErr(t, checkOne(fuzzLp, opts), len(opts))
+		if checkOne(fuzzStrict, opts) != nil {
 			return
 		}
 		o, _ := ParseOption(opts)
@@ -128,7 +128,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("strict accepted %x, re-encoded %x (%v)", []byte(o), out, err)
 		}
 		if o.DOI() == 1 {
-			if err := fuzzLp.ValidateOption(o); err != nil {
+			if err := checkOne(fuzzLp, o); err != nil {
 				t.Fatalf("strict accepted %x, Linux refused: %v", []byte(o), err)
 			}
 		}
@@ -181,7 +181,7 @@ func FuzzEncode(f *testing.F) {
 		if err := o.Label(&back); err != nil || !back.Equal(&l) {
 			t.Fatalf("%x decodes to %v (%v), want %v", out[1:], back, err, l)
 		}
-		if err := fuzzStrict.ValidateOption(o); err != nil && !(fm.CatFlag && !fm.Optimized && l.Cats.IsEmpty() && tag == TagRBitmap) {
+		if err := checkOne(fuzzStrict, o); err != nil && !(fm.CatFlag && !fm.Optimized && l.Cats.IsEmpty() && tag == TagRBitmap) {
 			t.Fatalf("strict refuses %x: %v", []byte(o), err)
 		}
 	})

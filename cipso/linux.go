@@ -10,8 +10,7 @@ import (
 // a kernel with NetLabel: the same verdict and the same ICMP Parameter
 // Problem pointer for every option (checked on Linux 6.18). RULES.md §7
 // lists its checks in order, with the offset each reports. It is the
-// [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk; use it
-// through a pointer:
+// [ipopt.OptionChecker] for option 134 in an [ipopt.Linux] walk:
 //
 //	lx := cipso.NewLinux(reg)
 //	err := lx.Validate(opts) // = ipopt.Linux{CIPSO: lx}.Validate(opts)
@@ -30,52 +29,131 @@ type Linux struct {
 	// Loopback is whether the packet arrived on a loopback device, the
 	// only place Linux accepts the local tag 128.
 	Loopback bool
+	// AnyDOI checks an option whose DOI is not in Registry structurally
+	// instead of refusing it at its DOI: every check of cipso_v4_validate
+	// but DOI membership, as if the DOI were configured to admit the
+	// option (a pass DOI with tags 1, 2 and 5, and the local tag 128 on
+	// loopback; DOI 0, which no configuration can hold, is still refused).
+	// Linux has no such mode; it is for looking at labels
+	// before any DOI is configured. Registered DOIs are checked as always.
+	AnyDOI bool
 }
 
 // NewLinux returns the Linux profile for r with the kernel's defaults
 // (cipso_rbm_strictvalid = 1, not loopback).
-func NewLinux(r *Registry) *Linux { return &Linux{Registry: r, RBMStrictValid: true} }
+func NewLinux(r *Registry) Linux { return Linux{Registry: r, RBMStrictValid: true} }
 
-var _ ipopt.OptionChecker = (*Linux)(nil)
+var (
+	_ ipopt.OptionChecker  = Linux{}
+	_ ipopt.FieldValidator = Linux{}
+)
 
 // CheckOption implements [ipopt.OptionChecker]: o is the option as the
-// walk found it, and the error's offsets are in the options field.
-func (l *Linux) CheckOption(o ipopt.Option, socket bool) error {
+// walk found it (o.Bytes from its type octet, cut to its length; an
+// option of another type is refused with ErrNotCIPSO at its type octet),
+// and the error's offsets are in the options field, o.Offset being the
+// option's.
+func (l Linux) CheckOption(o ipopt.Option, socket bool) error {
 	return ipopt.Shift(l.check(o.Bytes, socket), o.Offset)
-}
-
-// ValidateOption checks one option received on the wire (not the
-// setsockopt path), opt starting at its type octet; offsets in the error
-// are from that octet.
-func (l *Linux) ValidateOption(opt []byte) error {
-	o, err := ParseOption(opt)
-	if err != nil {
-		return err
-	}
-	return l.check(o, false)
 }
 
 // Validate runs Linux's whole receive-path option walk
 // (ipopt.Linux{CIPSO: l}) over an options field; offsets in the error are
 // in the options field and the pointer is from the IP header.
-func (l *Linux) Validate(opts []byte) error {
-	w := ipopt.Linux{CIPSO: l}
-	return w.Validate(opts)
+func (l Linux) Validate(opts []byte) error {
+	return ipopt.Linux{CIPSO: l.checker()}.Validate(opts)
 }
 
-// check is cipso_v4_validate on b, the option from its type octet.
-func (l *Linux) check(b []byte, socket bool) error {
-	if len(b) < 2 {
-		return ipopt.KindTruncated.At(0)
+// checker is l as an ipopt.OptionChecker that an interface holds without
+// allocating (a copy of l in an interface would be allocated on every
+// Validate): one pointer, the flags being in its type.
+func (l Linux) checker() ipopt.OptionChecker {
+	switch {
+	case l.RBMStrictValid && l.Loopback:
+		return linuxRBMLoopback{l.Registry}
+	case l.RBMStrictValid:
+		return linuxRBM{l.Registry}
+	case l.Loopback:
+		return linuxLoopback{l.Registry}
 	}
-	n := int(b[1])
-	if n > len(b) {
-		return ipopt.KindBadLength.At(0)
+	return linuxPlain{l.Registry}
+}
+
+// The four settings of Linux's flags, each a checker one pointer long.
+type (
+	linuxPlain       struct{ r *Registry }
+	linuxRBM         struct{ r *Registry }
+	linuxLoopback    struct{ r *Registry }
+	linuxRBMLoopback struct{ r *Registry }
+)
+
+func (c linuxPlain) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxRBM) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, RBMStrictValid: true}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxLoopback) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, Loopback: true}.check(o.Bytes, socket), o.Offset)
+}
+
+func (c linuxRBMLoopback) CheckOption(o ipopt.Option, socket bool) error {
+	return ipopt.Shift(Linux{Registry: c.r, RBMStrictValid: true, Loopback: true}.check(o.Bytes, socket), o.Offset)
+}
+
+// walkAccepting is the first half of ipopt.Linux{CIPSO: c}.Validate(opts)
+// for a checker c of this package that no pointer-shaped type can hold,
+// done without storing c in an interface: the walk runs with a checker
+// that accepts every CIPSO option and returns the offset of the first one
+// if the walk got past it (else -1), and the walk's error. The caller
+// then checks that option: its error, at the option, wins over the
+// walk's, which is at a later offset, as in a walk that had called c.
+func walkAccepting(opts []byte) (at int, err error) {
+	c, err := acceptingWalk.Compile(opts)
+	if c.CIPSO < 0 || fieldOffset(err) == c.CIPSO {
+		return -1, err
 	}
+	return c.CIPSO, err
+}
+
+var acceptingWalk = ipopt.Linux{CIPSO: acceptOption{}}
+
+// acceptOption is the ipopt.OptionChecker that accepts every option.
+type acceptOption struct{}
+
+func (acceptOption) CheckOption(ipopt.Option, bool) error { return nil }
+
+// framed reports whether b is a CIPSO option cut to its length, as an
+// options walk hands it over (ParseOption would accept it unchanged).
+func framed(b []byte) bool {
+	return len(b) >= HeaderLen && len(b) <= MaxOptionLen && b[0] == byte(OptionType) && int(b[1]) == len(b)
+}
+
+// fieldOffset is err's offset in the options field (-1 for none).
+func fieldOffset(err error) int {
+	if e, ok := err.(ipopt.Error); ok {
+		return e.Offset()
+	}
+	return -1
+}
+
+// check is cipso_v4_validate on b, the option from its type octet, after
+// ParseOption's envelope checks (which, in a walk, always pass).
+func (l Linux) check(b []byte, socket bool) error {
+	if !framed(b) {
+		o, err := ParseOption(b)
+		if err != nil {
+			return err
+		}
+		b = o
+	}
+	n := len(b)
 	if n < 8 {
 		return ipopt.KindBadLength.At(1)
 	}
-	d := l.Registry.Lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
+	d := l.lookup(DOI(binary.BigEndian.Uint32(b[2:6])))
 	if d == nil {
 		return KindUnknownDOI.At(2)
 	}

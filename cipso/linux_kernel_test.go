@@ -477,7 +477,7 @@ func (g *kernelGen) random() []byte {
 // receiveModel is what cipso.Linux (inside ipopt.Linux's walk) predicts
 // the kernel does with a received field, as linuxtest.Verdict.String
 // spells it, and the error behind it.
-func receiveModel(lx *cipso.Linux, opts []byte) (string, error) {
+func receiveModel(lx cipso.Linux, opts []byte) (string, error) {
 	err := lx.Validate(opts)
 	c, cerr := (&ipopt.Linux{CIPSO: lx}).Compile(opts)
 	if fmt.Sprint(err) != fmt.Sprint(cerr) { // the same walk either way
@@ -563,7 +563,7 @@ func TestLinuxKernelReceive(t *testing.T) {
 			name := in.String() + "/strictvalid=" + strconv.FormatBool(strict)
 			t.Run(name, func(t *testing.T) {
 				require.NoError(t, ns.SetCIPSOStrictValid(strict))
-				lx := &cipso.Linux{Registry: reg, RBMStrictValid: strict, Loopback: in == linuxtest.Loopback}
+				lx := cipso.Linux{Registry: reg, RBMStrictValid: strict, Loopback: in == linuxtest.Loopback}
 				got, err := ns.VerdictMany(list)
 				require.NoError(t, err)
 
@@ -787,7 +787,7 @@ func TestLinuxKernelTagSlots(t *testing.T) {
 		"<full>", octets(full), "<low>", octets(unknown(1)), "<high>", octets(unknown(1<<24)))
 	require.NoError(t, ns.SetCIPSOStrictValid(true))
 	require.NoError(t, ns.SetIngress(linuxtest.Loopback))
-	lx := &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}
+	lx := cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}
 	cases := []struct{ name, opts, want string }{
 		// DOI 22: slots 1, 0, 2.
 		{"slots 1,0,2: tag 1", "86 0A <22> 01 04 00 05 00 00", "delivered"},

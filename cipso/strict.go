@@ -20,10 +20,10 @@ func (s *TagSet) Add(t ...TagType) {
 // Has reports whether t is in the set.
 func (s *TagSet) Has(t TagType) bool { return s.b[t>>6]&(1<<(t&63)) != 0 }
 
-// MinStrictLen is the shortest option the strict profile accepts: the
+// minStrictLen is the shortest option the strict profile accepts: the
 // header and a tag-1 header, the least an implementation must be able to
 // send (draft §3.4.5; RULES.md §1).
-const MinStrictLen = HeaderLen + TagBaseLen
+const minStrictLen = HeaderLen + TagBaseLen
 
 // Strict validates CIPSO options against the draft (draft-ietf-cipso-
 // ipsecurity-01) rather than against what Linux lets through, and accepts
@@ -34,7 +34,7 @@ const MinStrictLen = HeaderLen + TagBaseLen
 // Tags 6 and 7 (FIPS 188) are package fips188's.
 //
 // The zero Strict checks the option alone: any DOI but 0, no ignorable
-// tags. Strict is an [ipopt.OptionChecker]; use it through a pointer.
+// tags. Strict is an [ipopt.OptionChecker].
 type Strict struct {
 	// Registry, if not nil, must hold the option's DOI, whose tag slots
 	// and translation tables then apply.
@@ -45,40 +45,57 @@ type Strict struct {
 	Ignorable TagSet
 }
 
-// CheckOption implements [ipopt.OptionChecker]; the error's offsets are in
-// the options field. socket makes no difference.
-func (s *Strict) CheckOption(o ipopt.Option, _ bool) error {
+// CheckOption implements [ipopt.OptionChecker]: o is the option as the
+// walk found it (o.Bytes from its type octet, cut to its length; an
+// option of another type is refused with ErrNotCIPSO at its type octet),
+// and the error's offsets are in the options field, o.Offset being the
+// option's. socket makes no difference.
+func (s Strict) CheckOption(o ipopt.Option, _ bool) error {
 	return ipopt.Shift(s.check(o.Bytes), o.Offset)
 }
 
-var _ ipopt.OptionChecker = (*Strict)(nil)
-
-// ValidateOption checks one option, opt starting at its type octet;
-// offsets in the error are from that octet.
-func (s *Strict) ValidateOption(opt []byte) error {
-	o, err := ParseOption(opt)
-	if err != nil {
-		return err
-	}
-	return s.check(o)
-}
+var (
+	_ ipopt.OptionChecker  = Strict{}
+	_ ipopt.FieldValidator = Strict{}
+)
 
 // Validate walks an options field as Linux does (ipopt.Linux{CIPSO: s})
 // and checks its CIPSO option with s.
-func (s *Strict) Validate(opts []byte) error {
-	w := ipopt.Linux{CIPSO: s}
-	return w.Validate(opts)
+func (s Strict) Validate(opts []byte) error {
+	if s.Ignorable == (TagSet{}) {
+		// A checker one pointer long: an interface holds it without
+		// allocating.
+		return ipopt.Linux{CIPSO: strictCheck{s.Registry}}.Validate(opts)
+	}
+	at, err := walkAccepting(opts)
+	if at < 0 {
+		return err
+	}
+	if e := s.check(opts[at : at+int(opts[at+1])]); e != nil {
+		return ipopt.Shift(e, at)
+	}
+	return err
 }
 
-func (s *Strict) check(b []byte) error {
-	if len(b) < 2 {
-		return ipopt.KindTruncated.At(0)
+// strictCheck is Strict{Registry: r}.
+type strictCheck struct{ r *Registry }
+
+func (c strictCheck) CheckOption(o ipopt.Option, _ bool) error {
+	return ipopt.Shift(Strict{Registry: c.r}.check(o.Bytes), o.Offset)
+}
+
+// check is the strict reading of b, the option from its type octet, after
+// ParseOption's envelope checks (which, in a walk, always pass).
+func (s Strict) check(b []byte) error {
+	if !framed(b) {
+		o, err := ParseOption(b)
+		if err != nil {
+			return err
+		}
+		b = o
 	}
-	n := int(b[1])
-	if n > len(b) {
-		return ipopt.KindBadLength.At(0)
-	}
-	if n < MinStrictLen || n > MaxOptionLen {
+	n := len(b)
+	if n < minStrictLen {
 		return ipopt.KindBadLength.At(1)
 	}
 	doi := DOI(binary.BigEndian.Uint32(b[2:6]))
@@ -92,7 +109,6 @@ func (s *Strict) check(b []byte) error {
 		}
 	}
 	mac := false
-	b = b[:n]
 	for it := HeaderLen; it < n; {
 		// The walk of TagIter, written out: the tag type is judged between
 		// a missing length octet and a bad one (RULES.md §10).

@@ -23,15 +23,6 @@ var (
 	// requires a label answers ICMP Parameter Problem code 1 with pointer
 	// 134 (CIPSO draft §5.1.2).
 	ErrMissing error = errorString("fips188: no CIPSO option")
-	// ErrUnknownParam: a network SID parameter type the profile does not
-	// accept (DSM accepted only the source SID and the node ID).
-	ErrUnknownParam error = errorString("fips188: unknown or refused NSID parameter")
-	// ErrParamOrder: network SID parameters not in ascending type order
-	// (strict profile; DSM wrote them in that order).
-	ErrParamOrder error = errorString("fips188: NSID parameters out of order")
-	// ErrMissingParam: a network SID parameter the profile requires is
-	// absent.
-	ErrMissingParam error = errorString("fips188: required NSID parameter missing")
 )
 
 // errorString is a comparable sentinel type (the same shape as ipopt's), so

@@ -15,8 +15,9 @@ func ExampleProfile_Decode() {
 		0x01, 0x05, 0x00, 0x05, 0x90, // tag 1: level 5, categories 0 and 3
 		0x06, 0x05, 0x00, 0x05, 0xc0, // tag 6: level 5, categories 0 and 1
 		0x07, 0x04, 0xab, 0xcd} // tag 7: AB CD
+	strict := fips188.Strict{}.Profile()
 	var l fips188.Label
-	if err := fips188.Strict.Decode(opt, &l); err != nil {
+	if err := strict.Decode(opt, &l); err != nil {
 		panic(err)
 	}
 	fmt.Println(l.ID, l.Level, l.RestrictiveTag, l.Restrictive.String(), l.Permissive.String())
@@ -41,7 +42,7 @@ func ExampleProfile_AppendOption() {
 	}
 	l.HasPermissive = true
 	_ = l.Permissive.AddRange(0, 1)
-	out, err := fips188.Strict.AppendOption(nil, &l)
+	out, err := fips188.Strict{}.Profile().AppendOption(nil, &l)
 	if err != nil {
 		panic(err)
 	}
@@ -50,20 +51,20 @@ func ExampleProfile_AppendOption() {
 	// 86 11 00 00 00 03 02 06 00 02 00 09 06 05 00 02 c0
 }
 
-// The same octets under the two profiles: a zero octet between tags is
-// padding to the lenient reader (as to Wireshark) and a reserved tag type
-// to the strict one (as to Linux).
+// The same options field under the two readings: a zero octet between
+// tags is padding to the lenient reader (as to Wireshark) and a reserved
+// tag type to the strict one (as to Linux).
 func ExampleProfile_Validate() {
-	opt := []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x01, 0x07, 0x04, 0xab, 0xcd, 0x00, 0x00}
-	fmt.Println(fips188.Lenient.Validate(opt))
-	fmt.Println(fips188.Strict.Validate(opt))
+	opts := []byte{0x86, 0x0c, 0x00, 0x00, 0x00, 0x01, 0x07, 0x04, 0xab, 0xcd, 0x00, 0x00}
+	fmt.Println(fips188.Lenient.Validate(opts))
+	fmt.Println(fips188.Strict{}.Validate(opts))
 	// Output:
 	// <nil>
 	// cipso: bad tag length: tag length at offset 11 (pointer 31)
 }
 
 // Walk a tag set's tags and view its tag 6.
-func ExampleTagSet() {
+func ExampleOption() {
 	opt := []byte{0x86, 0x0b, 0x00, 0x00, 0x00, 0x03, 0x06, 0x05, 0x00, 0x07, 0xc0}
 	s, err := fips188.Lenient.Parse(opt)
 	if err != nil {

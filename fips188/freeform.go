@@ -12,11 +12,11 @@ import (
 //
 // with no alignment and no level octet; the data's meaning belongs to the
 // tag set (RULES.md §4: the layout Suricata, Wireshark and the 2001–2002
-// SELinux FIPS-188 code agree on). DSM's network SID ([NSID]) is one such
-// meaning. Under IPv4 the data is at most 32 octets.
+// SELinux FIPS-188 code agree on). DSM's network SID (package fips188/dsm) is
+// one such meaning. Under IPv4 the data is at most 32 octets.
 //
 // The view aliases the option. Make one with [Profile.ParseFreeForm] or
-// take it from a [TagSet].
+// take it from an [Option].
 type FreeForm struct{ t cipso.Tag }
 
 // MaxFreeFormData is the most data a tag 7 carries in a 40-octet option.
@@ -43,9 +43,6 @@ func (p Profile) ParseFreeForm(t cipso.Tag) (FreeForm, error) {
 
 // Tag is the tag the view was made from.
 func (f FreeForm) Tag() cipso.Tag { return f.t }
-
-// Offset is the tag's type octet, counted from the option's type octet.
-func (f FreeForm) Offset() int { return f.t.Offset }
 
 // Data is the tag's data, aliasing the option.
 func (f FreeForm) Data() []byte { return f.t.Body() }

@@ -15,7 +15,7 @@ import (
 //   - Permissive, carried by a tag 6: holding any one suffices (RULES.md
 //     §3);
 //   - FreeForm, the data of a tag 7, whose meaning the tag set defines
-//     (DSM's network SID is one; see [NSID]).
+//     (DSM's network SID is one; see package fips188/dsm).
 //
 // The level is the hierarchical sensitivity level of the restrictive and
 // permissive tags, which both carry it (one level per label; RULES.md §5:
@@ -65,7 +65,7 @@ func (l *Label) Equal(o *Label) bool {
 // level-carrying tag the level. Other
 // tags, which the profile let through, are not read. On error l is
 // unchanged.
-func (s TagSet) Label(l *Label) error {
+func (s Option) Label(l *Label) error {
 	var out Label
 	out.ID = s.ID()
 	levelSet := false

@@ -65,7 +65,7 @@ func TestLabelProperties(t *testing.T) {
 	encoded := 0
 	props.Property("decode(encode(l)) == l and re-encodes byte for byte", prop.ForAll(
 		func(l Label) bool {
-			for _, p := range []Profile{Strict, Lenient} {
+			for _, p := range []Profile{strict, Lenient} {
 				out, err := p.AppendOption(nil, &l)
 				if err != nil {
 					var e ipopt.Error

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// More vectors of RULES.md §9: B (tag 2) and C (tag 5).
+// More vectors of RULES.md §8: B (tag 2) and C (tag 5).
 var (
 	vecB = []byte{0x86, 0x10, 0x00, 0x00, 0x00, 0x03, 0x02, 0x0a, 0x00, 0x02, 0x00, 0x01, 0x01, 0x2c, 0xff, 0xfe}
 	vecC = []byte{0x86, 0x10, 0x00, 0x00, 0x00, 0x03, 0x05, 0x0a, 0x00, 0x01, 0x00, 0x14, 0x00, 0x0a, 0x00, 0x03}
@@ -50,7 +50,7 @@ func TestLabelVectors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := Strict
+			p := strict
 			var l Label
 			require.NoError(t, p.Decode(c.in, &l))
 			assert.True(t, l.Equal(&c.want), "decoded %+v", l)
@@ -72,7 +72,7 @@ func TestLabelVectors(t *testing.T) {
 
 func TestLabelCIPSOConversion(t *testing.T) {
 	var l Label
-	require.NoError(t, Strict.Decode(vecA, &l))
+	require.NoError(t, strict.Decode(vecA, &l))
 	var c cipso.Label
 	require.NoError(t, l.CIPSO(&c))
 	assert.Equal(t, uint32(5), c.Level)
@@ -120,7 +120,7 @@ func TestLabelEncodeRefuses(t *testing.T) {
 		{"tag 6 as restrictive", Lenient, Label{ID: 1, RestrictiveTag: cipso.TagPBitmap}, cipso.ErrTagNotAllowed, 6},
 		{"two tags, SingleTag", Profile{SingleTag: true}, Label{ID: 1, RestrictiveTag: 1, HasPermissive: true}, cipso.ErrMultipleTags, 10},
 		{"free form after tag 6, SingleTag", Profile{SingleTag: true}, Label{ID: 1, HasPermissive: true, HasFreeForm: true, FreeForm: []byte{1}}, cipso.ErrMultipleTags, 10},
-		{"no tag, RequireTag", Strict, Label{ID: 1}, ErrNoTags, 6},
+		{"no tag, RequireTag", strict, Label{ID: 1}, ErrNoTags, 6},
 		{"empty free form", Lenient, Label{ID: 1, HasFreeForm: true}, ErrEmptyFreeForm, 7},
 		{"over 40", Lenient, Label{ID: 1, Level: 9, RestrictiveTag: 1, Restrictive: big, HasFreeForm: true, FreeForm: []byte{1}}, cipso.ErrNoSpace, 1},
 		{"tag 6 category 240", Lenient, Label{ID: 1, HasPermissive: true, Permissive: catsOf(t, 240)}, cipso.ErrNoSpace, 10},
@@ -146,7 +146,7 @@ func TestLabelEncodeRefuses(t *testing.T) {
 func TestLabelDecodeOptions(t *testing.T) {
 	opts := append(append([]byte{0x01, 0x01}, three...), 0x00, 0x00, 0x00, 0x00)
 	var l Label
-	o, err := Strict.DecodeOptions(opts, &l)
+	o, err := strict.DecodeOptions(opts, &l)
 	require.NoError(t, err)
 	assert.Equal(t, 2, o.Offset)
 	assert.True(t, l.HasFreeForm)
@@ -154,7 +154,7 @@ func TestLabelDecodeOptions(t *testing.T) {
 	keep := l
 	bad := bytes.Clone(opts)
 	bad[2+6] = 0x03 // tag 1 -> unknown tag 3
-	_, err = Strict.DecodeOptions(bad, &l)
+	_, err = strict.DecodeOptions(bad, &l)
 	testutil.RequireErrAt[ipopt.Error](t, err, cipso.ErrUnknownTag, 8, 28)
 	assert.True(t, l.Equal(&keep))
 }
@@ -165,13 +165,13 @@ func TestLabelDecodeOptions(t *testing.T) {
 func TestLabelOptimizedFormat(t *testing.T) {
 	in := []byte{0x86, 0x14, 0, 0, 0, 1, 0x01, 0x0e, 0x00, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 	var l Label
-	require.NoError(t, Strict.Decode(in, &l))
+	require.NoError(t, strict.Decode(in, &l))
 	assert.True(t, l.Format.Optimized)
-	out, err := Strict.AppendOption(nil, &l)
+	out, err := strict.AppendOption(nil, &l)
 	require.NoError(t, err)
 	assert.Equal(t, in, out)
 	l.Format = cipso.Format{}
-	out, err = Strict.AppendOption(nil, &l)
+	out, err = strict.AppendOption(nil, &l)
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x86, 0x0b, 0, 0, 0, 1, 0x01, 0x05, 0x00, 0x05, 0x80}, out)
 }
@@ -191,8 +191,8 @@ func TestStrictMACTags(t *testing.T) {
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
-			require.NoError(t, Lenient.Validate(b))
-			err := Strict.Validate(b)
+			require.NoError(t, check(Lenient, b))
+			err := check(strict, b)
 			require.Error(t, err)
 			var e ipopt.Error
 			require.ErrorAs(t, err, &e)

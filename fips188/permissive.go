@@ -16,7 +16,7 @@ import "github.com/iplabel/iplabel/cipso"
 // semantics).
 //
 // The view aliases the option. Make one with [Profile.ParsePermissiveBitmap]
-// or take it from a [TagSet].
+// or take it from an [Option].
 type PermissiveBitmap struct{ t cipso.Tag }
 
 // ParsePermissiveBitmap checks that t is a tag 6 the profile accepts and
@@ -55,9 +55,6 @@ func (p Profile) checkBitmapTag(t cipso.Tag, optimized bool) error {
 
 // Tag is the tag the view was made from.
 func (b PermissiveBitmap) Tag() cipso.Tag { return b.t }
-
-// Offset is the tag's type octet, counted from the option's type octet.
-func (b PermissiveBitmap) Offset() int { return b.t.Offset }
 
 // Level is the sensitivity level octet.
 func (b PermissiveBitmap) Level() uint8 { return b.t.Level() }

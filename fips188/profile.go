@@ -1,6 +1,9 @@
 package fips188
 
-import "github.com/iplabel/iplabel/cipso"
+import (
+	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/ipopt"
+)
 
 // Profile says how to read and write the points FIPS 188's network-layer
 // encoding leaves open. The clauses of FIPS PUB 188 that give the layouts
@@ -9,10 +12,10 @@ import "github.com/iplabel/iplabel/cipso"
 // disagree on, or that no source settles, is one switch here (RULES.md
 // §6).
 //
-// The zero Profile is the lenient default: it accepts what Linux-era and
-// Wireshark-era implementations produce and read. [Strict] turns every
-// switch to the stricter reading. Profiles are small values; copy one and
-// change a field to make a variant.
+// The zero Profile, [Lenient], is the default: it accepts what Linux-era
+// and Wireshark-era implementations produce and read. [Strict.Profile]
+// turns every switch to the stricter reading. Profiles are small values;
+// copy one and change a field to make a variant.
 //
 // Whatever the profile, these hold (CIPSO's rules, the envelope of every
 // FIPS 188 implementation; RULES.md §2): option type 134 and length 6..40
@@ -83,18 +86,26 @@ type Profile struct {
 	AllowEmptyFreeForm bool
 }
 
-// The predefined profiles.
-var (
-	// Lenient is the zero Profile, spelled out.
-	Lenient = Profile{}
-	// Strict takes the stricter reading of every open point but the
-	// number of non-MAC tags: one MAC tag, one tag per type, tag 0 and
-	// unknown tags refused, zero alignment octets, minimal bitmaps,
-	// cipso.Strict's rules for tags 1, 2 and 5, one level, at least one
-	// tag, tag 7 at least 4 octets and never empty.
-	// Several tags (say a tag 1, a tag 6 and a tag 7) stay allowed: FIPS
-	// 188's abstract syntax has them.
-	Strict = Profile{
+// Lenient is the zero Profile, spelled out: the accepting reading of every
+// open point.
+var Lenient = Profile{}
+
+// Strict is the standard's strict reading: it takes the stricter reading
+// of every open point but the number of non-MAC tags: one MAC tag, one tag
+// per type, tag 0 and unknown tags refused, zero alignment octets, minimal
+// bitmaps, cipso.Strict's rules for tags 1, 2 and 5, one level, at least
+// one tag, tag 7 at least 4 octets and never empty. Several tags (say a
+// tag 1, a tag 6 and a tag 7) stay allowed: FIPS 188's abstract syntax
+// has them.
+//
+// The zero Strict is ready to use. It checks options; [Strict.Profile]
+// gives the same rules as a Profile, to decode and encode with or to
+// change a switch of.
+type Strict struct{}
+
+// Profile is the Profile with Strict's rules.
+func (Strict) Profile() Profile {
+	return Profile{
 		FreeFormMin4:      true,
 		SingleMACTag:      true,
 		SingleTagPerType:  true,
@@ -106,7 +117,19 @@ var (
 		SameLevel:         true,
 		RequireTag:        true,
 	}
-)
+}
+
+// CheckOption implements ipopt.OptionChecker with Strict's rules
+// ([Profile.CheckOption]).
+func (s Strict) CheckOption(o ipopt.Option, socket bool) error {
+	return s.Profile().CheckOption(o, socket)
+}
+
+// Validate checks the label of an options field with Strict's rules
+// ([Profile.Validate]).
+func (s Strict) Validate(opts []byte) error { return s.Profile().Validate(opts) }
+
+var _ ipopt.OptionChecker = Strict{}
 
 // freeFormMin is the shortest tag 7 the profile reads.
 func (p Profile) freeFormMin() int {

@@ -17,17 +17,16 @@ import (
 )
 
 // TestTsharkDifferential writes raw IPv4 packets whose CIPSO options carry
-// tags 6 and 7, network SID labels and mixes with tags 1, 2, 5, has
+// tags 6 and 7 and mixes with tags 1, 2, 5, has
 // tshark 4.0.17 dissect them (the ip.cipso.* fields of Wireshark's
 // packet-ip.c, dissect_ipopt_cipso), and compares what it shows with this
 // package's lenient reading:
 //
 //   - ip.cipso.doi is the tag set identifier;
 //   - ip.cipso.tag_type lists every tag the walk meets, a 0 for each
-//     one-octet pad (TagIter skips them; they are the gaps between tags);
+//     one-octet pad (PaddedTagIter skips them; they are the gaps between tags);
 //   - ip.cipso.tag_data is, for a tag 6, the alignment octet, the level
-//     and the bitmap, and for a tag 7 its data; for a network SID
-//     label that is the parameter list NSID.AppendParams writes;
+//     and the bitmap, and for a tag 7 its data;
 //   - ip.cipso.sensitivity_level is the level of each tag 1, 2 and 5
 //     (dissect_ipopt_cipso gives tags 6 and 7 none);
 //   - ip.cipso.malformed never appears.
@@ -56,15 +55,16 @@ func TestTsharkDifferential(t *testing.T) {
 	rows := tsharktest.Fields(t, tsharktest.WriteIPv4(t, datagrams), fields)
 	require.Len(t, rows, len(vectors), "one line per packet")
 
-	var n6, n7, nNSID, nPads, nMAC, nUnknown int
+	var n6, n7, nPads, nMAC, nUnknown int
 	for i, v := range vectors {
 		cols := rows[i]
 		require.Len(t, cols, len(fields), "line %q", cols)
 		require.Equal(t, strconv.Itoa(i+1), cols[fFrame])
 		name := fmt.Sprintf("frame %d (%s), options % x", i+1, v.what, v.opts)
 
-		o, err := FindCIPSO(v.opts)
+		o, found, err := FindCIPSO(v.opts)
 		require.NoError(t, err, name)
+		require.True(t, found, name)
 		s, err := Lenient.Parse(o.Bytes)
 		require.NoError(t, err, name)
 		var types, data, levels []string
@@ -101,10 +101,10 @@ func TestTsharkDifferential(t *testing.T) {
 				// and stops; the lenient profile skips the tag and goes
 				// on. The generator puts unknown tags last.
 				nUnknown++
-				next = s.Len()
+				next = s.CIPSO().Len()
 			}
 		}
-		for ; next < s.Len(); next++ { // trailing pads
+		for ; next < s.CIPSO().Len(); next++ { // trailing pads
 			types = append(types, "0")
 			nPads++
 		}
@@ -113,20 +113,10 @@ func TestTsharkDifferential(t *testing.T) {
 		assert.Equal(t, strings.Join(data, ";"), cols[fData], "%s: tag data", name)
 		assert.Equal(t, strings.Join(levels, ";"), cols[fLevel], "%s: levels", name)
 		assert.Empty(t, cols[fMalformed], "%s: malformed", name)
-
-		if v.nsid != nil {
-			// The tag data tshark shows is the parameter list: decode it.
-			raw, err := hex.DecodeString(cols[fData])
-			require.NoError(t, err, name)
-			var n NSID
-			require.NoError(t, NSIDStrict.DecodeParams(raw, &n), name)
-			assert.Equal(t, *v.nsid, n, name)
-			nNSID++
-		}
 	}
-	t.Logf("tshark differential: %d packets, %d tag 6, %d tag 7 (%d NSID), %d MAC tags, %d pads, %d unknown tags",
-		len(vectors), n6, n7, nNSID, nMAC, nPads, nUnknown)
-	for _, n := range []int{n6, n7, nNSID, nMAC, nPads, nUnknown} {
+	t.Logf("tshark differential: %d packets, %d tag 6, %d tag 7, %d MAC tags, %d pads, %d unknown tags",
+		len(vectors), n6, n7, nMAC, nPads, nUnknown)
+	for _, n := range []int{n6, n7, nMAC, nPads, nUnknown} {
 		assert.Greater(t, n, 10, "the generated packets must exercise every comparison")
 	}
 }
@@ -134,17 +124,16 @@ func TestTsharkDifferential(t *testing.T) {
 type tsharkVector struct {
 	what string
 	opts []byte
-	nsid *NSID
 }
 
 // tsharkVectors returns options fields (padded to whole 32-bit words):
-// the spec vectors, then generated labels: NSIDs, tag 6 and tag 7 alone,
+// the spec vectors, then generated labels: tag 6 and tag 7 alone,
 // whole Labels, and lenient-only shapes (pads, short tag 7, nonzero
 // alignment, trailing zero bitmap octets), some after NOPs.
 func tsharkVectors(t *testing.T) []tsharkVector {
 	t.Helper()
 	var out []tsharkVector
-	add := func(what string, opt []byte, n *NSID, r *rand.Rand) {
+	add := func(what string, opt []byte, r *rand.Rand) {
 		var opts []byte
 		if r != nil {
 			for range r.IntN(3) {
@@ -155,14 +144,13 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		if len(opts) > ipopt.MaxOptionsLen {
 			return
 		}
-		out = append(out, tsharkVector{what, testutil.PadEOL(opts), n})
+		out = append(out, tsharkVector{what, testutil.PadEOL(opts)})
 	}
 	for name, v := range map[string][]byte{"vector A": vecA, "vector B": vecB, "vector C": vecC, "vector D": vecD, "vector E": vecE,
 		"vector G": vecG, "vector H": vecH(), "three tags": three} {
-		add(name, v, nil, nil)
+		add(name, v, nil)
 	}
-	ex := NewNSID(DefaultSID, 1)
-	add("dsm example", dsmExample, &ex, nil)
+	add("dsm example", dsmExample, nil)
 
 	r := rand.New(rand.NewPCG(188, 7))
 	doi := func() cipso.DOI { return cipso.DOI(r.Uint32()%0xFFFFFFFE + 1) }
@@ -172,20 +160,6 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 			_ = s.Add(uint32(r.IntN(limit)))
 		}
 		return s
-	}
-	for range 60 { // network SID labels
-		n := NSID{}
-		for ty := ParamBypass; ty <= ParamNodeID; ty++ {
-			if r.IntN(2) == 0 {
-				n = n.With(ty, r.Uint32())
-			}
-		}
-		if n.Params == 0 {
-			n = NewNSID(r.Uint32(), r.Uint32())
-		}
-		b, err := n.AppendOption(nil, doi())
-		require.NoError(t, err)
-		add("nsid", b, &n, r)
 	}
 	for range 60 { // tag 6 and tag 7 on their own, and together
 		cs := cats(240)
@@ -210,7 +184,7 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		if err != nil {
 			continue
 		}
-		add("tags 6/7", append(b, body...), nil, r)
+		add("tags 6/7", append(b, body...), r)
 	}
 	for range 80 { // whole labels
 		l := Label{ID: doi(), Level: uint8(r.Uint32())}
@@ -235,7 +209,7 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		if err != nil {
 			continue
 		}
-		add("label", b, nil, r)
+		add("label", b, r)
 	}
 	for range 40 { // shapes only the lenient profile accepts
 		var body []byte
@@ -261,7 +235,7 @@ func tsharkVectors(t *testing.T) []tsharkVector {
 		if err != nil {
 			continue
 		}
-		add("lenient shapes", append(b, body...), nil, r)
+		add("lenient shapes", append(b, body...), r)
 	}
 	return out
 }

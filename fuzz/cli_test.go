@@ -15,6 +15,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -25,6 +26,18 @@ import (
 // its decode and validate commands make, in process; TestCLIDecode and
 // TestCLIDump build the binary once and feed it a bounded set of
 // generated and arbitrary inputs.
+
+// cliCIPSO is the CLI's CIPSO checker without a DOI configuration: the
+// labels of DSM's DOI (dsm.DefaultDOI) with DSM's receiver rules, the
+// others as lx judges them.
+type cliCIPSO struct{ lx ipopt.OptionChecker }
+
+func (c cliCIPSO) CheckOption(o ipopt.Option, socket bool) error {
+	if len(o.Bytes) >= cipso.HeaderLen && cipso.DOI(o.Bytes[2])<<24|cipso.DOI(o.Bytes[3])<<16|cipso.DOI(o.Bytes[4])<<8|cipso.DOI(o.Bytes[5]) == dsm.DefaultDOI {
+		return dsm.Receiver.CheckOption(o, socket)
+	}
+	return c.lx.CheckOption(o, socket)
+}
 
 // checkDecodeErr fails unless err is nil or an ipopt.Error whose offset
 // lies in the n-octet field (0..n; a decoder may report a missing octet
@@ -44,7 +57,7 @@ func checkDecodeErr(t *testing.T, what string, err error, n int) {
 }
 
 // cliNSIDProfile is the profile the CLI decodes network SIDs with.
-var cliNSIDProfile = fips188.NSIDProfile{RejectDuplicates: true}
+var cliNSIDProfile = dsm.Profile{RejectDuplicates: true}
 
 // decodeLikeCLI runs, on every option of field, the library decoder
 // iplabel decode uses for it, and checks their errors.
@@ -109,7 +122,7 @@ func decodeTagLikeCLI(t *testing.T, tg cipso.Tag, off, n int) {
 		ff, err := fips188.Lenient.ParseFreeForm(tg)
 		checkDecodeErr(t, "tag 7", ipopt.Shift(err, off), n)
 		if err == nil {
-			var ns fips188.NSID
+			var ns dsm.Label
 			checkDecodeErr(t, "nsid", ipopt.Shift(cliNSIDProfile.DecodeFreeForm(ff, &ns), off), n)
 		}
 	case cipso.TagLocal:
@@ -118,32 +131,12 @@ func decodeTagLikeCLI(t *testing.T, tg cipso.Tag, off, n int) {
 	}
 }
 
-// strictLikeCLI is the CLI's strict profile: cipso.Strict with tags 6
-// and 7 ignorable, fips188.Strict for an option that carries either, and
-// rfc1108.Strict over the field.
-type strictLikeCLI struct{ c cipso.Strict }
-
-func (s *strictLikeCLI) CheckOption(o ipopt.Option, socket bool) error {
-	if err := s.c.CheckOption(o, socket); err != nil {
-		return err
-	}
-	opt, err := cipso.ParseOption(o.Bytes)
-	if err != nil {
-		return ipopt.Shift(err, o.Offset)
-	}
-	for it := opt.Tags(); it.Next(); {
-		if ty := it.Tag().Type; ty == cipso.TagPBitmap || ty == cipso.TagFreeForm {
-			return fips188.Strict.CheckOption(o, socket)
-		}
-	}
-	return nil
-}
-
-var cliStrict = func() *strictLikeCLI {
-	s := &strictLikeCLI{c: cipso.Strict{Registry: registry}}
-	s.c.Ignorable.Add(cipso.TagPBitmap, cipso.TagFreeForm)
-	return s
-}()
+// cliLinux and cliStrict are the validators of iplabel validate's linux
+// and strict profiles, over the fuzz registry.
+var (
+	cliLinux  = fips188.NewLinuxValidator(registry, false, true)
+	cliStrict = fips188.NewStrictValidator(registry)
+)
 
 // padLikeCLI pads an options field with EOL to a multiple of 4 octets,
 // as iplabel does with the hex it reads (and the kernel with IP_OPTIONS).
@@ -163,10 +156,8 @@ func FuzzCLIPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		field := padLikeCLI(in)
 		decodeLikeCLI(t, field)
-		linux := ipopt.Linux{CIPSO: cipso.NewLinux(registry)}
-		checkFieldErr(t, "linux", linux.Validate(field), len(field), ipopt.Malformed)
-		strict := ipopt.Linux{CIPSO: cliStrict}
-		checkFieldErr(t, "strict", strict.Validate(field), len(field), ipopt.Malformed)
+		checkFieldErr(t, "linux", cliLinux.Validate(field), len(field), ipopt.Malformed)
+		checkFieldErr(t, "strict", cliStrict.Validate(field), len(field), ipopt.Malformed)
 		if err := (rfc1108.Strict{}).Validate(field); err != nil {
 			var e ipopt.Error
 			if !errors.As(err, &e) || e.Offset() < 0 || e.Offset() >= len(field) || e.Pointer() != e.Offset()+20 {
@@ -292,7 +283,8 @@ type cliDecoded struct {
 // walks (offset, type, length) up to where it stops, an error is reported
 // when the walk fails and points inside the field, and validate's verdict
 // and pointer are those of ipopt.Linux with cipso.Linux and no DOI
-// configured (the CLI's default). For arbitrary octets: no crash, exit
+// configured (the CLI's default), DSM's network-SID DOI checked with
+// dsm.Receiver. For arbitrary octets: no crash, exit
 // status 0 or 2, and every output line is JSON.
 func TestCLIDecode(t *testing.T) {
 	fields := cliFields(t, 1500)
@@ -350,7 +342,7 @@ func TestCLIDecode(t *testing.T) {
 	if len(lines) != len(fields) {
 		t.Fatalf("validate: %d lines for %d fields", len(lines), len(fields))
 	}
-	l0 := ipopt.Linux{CIPSO: cipso.NewLinux(&cipso.Registry{})}
+	l0 := fips188.NewLinuxValidator(&cipso.Registry{}, false, true).WithCIPSO(func(c ipopt.OptionChecker) ipopt.OptionChecker { return cliCIPSO{c} })
 	valid := 0
 	for i, f := range fields {
 		var v struct {
@@ -424,7 +416,7 @@ func TestCLIDump(t *testing.T) {
 	if len(lines) != len(fields) {
 		t.Fatalf("dump --json: %d lines for %d packets", len(lines), len(fields))
 	}
-	walk := ipopt.Linux{CIPSO: cipso.NewLinux(registry)}
+	walk := cliLinux
 	valid := 0
 	for i, f := range fields {
 		var d struct {

@@ -1,8 +1,8 @@
 // Package fuzz holds the module's cross-package fuzz campaigns: native Go
-// fuzz targets that drive ipopt, cipso, fips188 and rfc1108 together, a
-// bounded run of the iplabel binary on arbitrary input, and a differential
-// test against tshark. The package has no code of its own; everything is
-// in its test files.
+// fuzz targets that drive ipopt, cipso, fips188, fips188/dsm and rfc1108
+// together, a bounded run of the iplabel binary on arbitrary input, and a
+// differential test against tshark. The package has no code of its own;
+// everything is in its test files.
 //
 // # Running a campaign
 //
@@ -38,7 +38,7 @@
 // accept re-encodes byte for byte (also through Linux's generator for a
 // pass DOI), and the lenient decoders read the same label.
 //
-// FuzzFIPS188Label and FuzzNSIDLabel build FIPS PUB 188 labels and DSM
+// FuzzFIPS188Label and FuzzDSMLabel build FIPS PUB 188 labels and DSM
 // network SID labels from the input, encode them, place them after other
 // options and check that they decode back where they were put; a DSM
 // label is one Linux always refuses, at the tag type or the DOI.
@@ -48,10 +48,29 @@
 // checksum and the payload after each, and that a rewrite that fails
 // changes nothing.
 //
+// FuzzLinuxWalk6 does for IPv6 what FuzzLinuxWalk does for IPv4: it runs
+// arbitrary Hop-by-Hop headers through ipv6.Linux (ip6_parse_tlv) with
+// calipso.Linux (calipso_validate) under three CALIPSO configurations,
+// to unicast and multicast destinations, and checks positions, the
+// packet walk against the header walk, that more DOIs accept more, that
+// every Parameter Problem points at what RFC 8200 §4.2 answers, the
+// CALIPSO options of accepted headers, and the same header as
+// Destination Options. Its seeds are the table seedVectors6
+// (ipv6_seeds_test.go), checked in under testdata/fuzz/FuzzLinuxWalk6/
+// and kept equal by TestSeedCorpus6MatchesTable (-update-seeds rewrites
+// them too).
+//
+// FuzzCALIPSORoundTrip6 encodes labels with calipso.AppendOption behind
+// a few leading options and checks that the walk accepts them with the
+// DOI configured, drops them silently without it, decodes them back, and
+// refuses every flipped checksum bit.
+//
 // FuzzCLIPath makes, in process, the library calls that the iplabel
 // command's decode and validate make; TestCLIDecode and TestCLIDump run
-// the built binary on generated fields and captures, and are skipped
-// when examples/iplabel is not in the tree.
+// the built binary on generated fields and captures, and TestCLIValidate6
+// runs validate --ipv6 on generated Hop-by-Hop headers against ipv6.Linux
+// with calipso.Linux; they are skipped when examples/iplabel is not in
+// the tree.
 //
 // TestTsharkCIPSODifferential has tshark dissect 2000 generated packets
 // and compares its fields with this library's reading; it is skipped

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -97,9 +98,10 @@ func FuzzFIPS188Label(f *testing.F) {
 			l.HasFreeForm = true
 			l.FreeForm = free[:min(len(free), fips188.MaxFreeFormData)]
 		}
+		strict := fips188.Strict{}.Profile()
 		p := fips188.Lenient
 		if mode&16 != 0 {
-			p = fips188.Strict
+			p = strict
 		}
 		prefix := prefixes[int(mode>>5)%len(prefixes)]
 
@@ -124,7 +126,7 @@ func FuzzFIPS188Label(f *testing.F) {
 		if err := p.Decode(opt, &back); err != nil || !back.Equal(&l) {
 			t.Fatalf("%+v -> % x -> %+v (%v)", l, opt, back, err)
 		}
-		if p == fips188.Strict {
+		if p == strict {
 			var lb fips188.Label
 			if err := fips188.Lenient.Decode(opt, &lb); err != nil || !lb.Equal(&l) {
 				t.Fatalf("strict % x: lenient reads %+v (%v)", opt, lb, err)
@@ -155,9 +157,9 @@ func FuzzFIPS188Label(f *testing.F) {
 	})
 }
 
-// FuzzNSIDLabel builds a DSM network SID label from the input (any of the
+// FuzzDSMLabel builds a DSM network SID label from the input (any of the
 // six parameters, any DOI), encodes it, puts it after other options and
-// checks the trip (the DSM wire format and receiver of fips188/RULES.md):
+// checks the trip (the DSM wire format and receiver of fips188/dsm/RULES.md):
 //
 //   - an empty label is refused; any other encodes to OptionLen octets, and
 //     EffectiveMSS takes its aligned length off the MSS;
@@ -168,14 +170,14 @@ func FuzzFIPS188Label(f *testing.F) {
 //   - Linux refuses it: a DOI Linux has configured still cannot list tag 7,
 //     so the tag type is refused (ErrTagNotAllowed at option + 6), and an
 //     unconfigured DOI at the DOI (option + 2).
-func FuzzNSIDLabel(f *testing.F) {
+func FuzzDSMLabel(f *testing.F) {
 	f.Add(uint8(1<<3|1<<6), []byte{0x12, 0x34, 0x12, 0x34, 0, 0, 0, 1}, uint32(0), uint8(0)) // DSM's default source SID, node 1 (dsm-nsid-ssid-node)
 	f.Add(uint8(1<<2|1<<3|1<<5), []byte{0, 0, 0, 7, 0x12, 0x34, 0x12, 0x34, 0, 0, 0, 9}, uint32(0x10001000), uint8(1))
 	f.Add(uint8(0x7e), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, uint32(3), uint8(2))
 	f.Add(uint8(1<<1), []byte{}, uint32(5), uint8(3))
 	f.Fuzz(func(t *testing.T, params uint8, vals []byte, doi uint32, pre uint8) {
-		var n fips188.NSID
-		for pt := fips188.ParamBypass; pt <= fips188.ParamNodeID; pt++ {
+		var n dsm.Label
+		for pt := dsm.ParamBypass; pt <= dsm.ParamNodeID; pt++ {
 			if params&(1<<pt) == 0 {
 				continue
 			}
@@ -195,7 +197,7 @@ func FuzzNSIDLabel(f *testing.F) {
 		if err != nil || len(opt) != n.OptionLen() || n.AlignedLen() != (len(opt)+3)&^3 {
 			t.Fatalf("%v: % x, OptionLen %d, AlignedLen %d (%v)", n, opt, n.OptionLen(), n.AlignedLen(), err)
 		}
-		if got := fips188.EffectiveMSS(1460, len(opt)); got != 1460-n.AlignedLen() {
+		if got := dsm.EffectiveMSS(1460, len(opt)); got != 1460-n.AlignedLen() {
 			t.Fatalf("EffectiveMSS(1460, %d) = %d", len(opt), got)
 		}
 		prefix := prefixes[int(pre)%len(prefixes)]
@@ -204,22 +206,22 @@ func FuzzNSIDLabel(f *testing.F) {
 			return
 		}
 		off := len(prefix)
-		for _, p := range []fips188.NSIDProfile{fips188.NSIDStrict, fips188.NSIDLenient} {
+		for _, p := range []dsm.Profile{dsm.Strict{}.Profile(), dsm.Lenient} {
 			p.DOI = cipso.DOI(doi)
-			var back fips188.NSID
+			var back dsm.Label
 			o, err := p.DecodeOptions(fld, &back)
 			if err != nil || back != n || o.Offset != off {
 				t.Fatalf("%+v: % x -> %v at %d (%v), want %v at %d", p, fld, back, o.Offset, err, n, off)
 			}
 		}
-		dsm := fips188.DSMReceiver
-		dsm.DOI = cipso.DOI(doi)
-		derr := dsm.ValidateOptions(fld)
-		if only := n.Params &^ fips188.ParamsOf(fips188.ParamSourceSID, fips188.ParamNodeID); only == 0 {
+		recv := dsm.Receiver
+		recv.DOI = cipso.DOI(doi)
+		derr := recv.Validate(fld)
+		if only := n.Params &^ dsm.ParamsOf(dsm.ParamSourceSID, dsm.ParamNodeID); only == 0 {
 			if derr != nil {
 				t.Fatalf("DSM receiver refuses %v: %v", n, derr)
 			}
-		} else if !errors.Is(derr, fips188.ErrUnknownParam) {
+		} else if !errors.Is(derr, dsm.ErrUnknownParam) {
 			t.Fatalf("DSM receiver on %v: %v, want ErrUnknownParam", n, derr)
 		}
 
@@ -227,7 +229,7 @@ func FuzzNSIDLabel(f *testing.F) {
 		e := checkFieldErr(t, "linux", lerr, len(fld), ipopt.Malformed)
 		effective := cipso.DOI(doi)
 		if effective == 0 {
-			effective = fips188.DefaultDOI
+			effective = dsm.DefaultDOI
 		}
 		switch {
 		case e == ipopt.Error{}:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -57,7 +58,7 @@ func realOption(s *source) []byte {
 		}
 		return out
 	case 2:
-		out, err := fips188.NewNSID(s.u32(), s.u32()).AppendOption(nil, 0)
+		out, err := dsm.New(s.u32(), s.u32()).AppendOption(nil, 0)
 		if err != nil {
 			panic(err)
 		}

@@ -249,7 +249,7 @@ var seedVectors = []seedVector{
 	// option of Suricata's unit test DecodeIPV4OptionsCIPSOTest01
 	// (src/decode-ipv4.c), which it expects valid.
 	{"suricata-tag5", "86 18 00 00 00 05 05 12 00 03 00 ef 00 ef 00 06 00 04 00 02 00 02 00 00"},
-	// A DSM network SID label (fips188/RULES.md): DOI 0x10001000, tag 7
+	// A DSM network SID label (fips188/dsm/RULES.md): DOI 0x10001000, tag 7
 	// with the source SID 0x12341234 (parameter 3) and the node ID 1
 	// (parameter 6), what DSM sent by default. No Linux DOI can list tag 7,
 	// so Linux refuses it at the tag type even with that DOI configured.

@@ -210,7 +210,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 			v.tagType = append(v.tagType, "0")
 		}
 	}
-	tags := fips188.NewTagIter(opt, true)
+	tags := fips188.NewPaddedTagIter(opt)
 	for tags.Next() {
 		tg := tags.Tag()
 		pads(tg.Offset)

@@ -25,9 +25,11 @@
 // To check a header as Linux's receive path does, use [Linux]. It
 // reproduces __ip_options_compile (net/ipv4/ip_options.c, RULES.md §3): the
 // same verdict and the same ICMP Parameter Problem pointer. Its zero value
-// is a kernel built without NetLabel ([NetLabelStub]); set [Linux.CIPSO] to
-// the cipso package's checker for a kernel with NetLabel, and
-// [Linux.Socket] for setsockopt(IP_OPTIONS). [Linux.Compile] also reports
+// is a kernel built without NetLabel; set [Linux.CIPSO] to the cipso
+// package's checker for a kernel with NetLabel, [Linux.Security] and
+// [Linux.ExtendedSecurity] to rfc1108's to read options 130 and 133 as
+// RFC 1108 does (Linux does not look into them), and [Linux.Socket] for
+// setsockopt(IP_OPTIONS). [Linux.Compile] also reports
 // where the options Linux keeps track of are, and whether Linux answers a
 // refused header at all or drops it silently because __ip_options_echo
 // fails ([Compiled.Silent], RULES.md §4). [ICMPErrorSuppressed] says,
@@ -64,12 +66,13 @@
 // options), [Error.Pointer] the ICMP pointer; a failure at no octet of
 // the input (a rewrite that would not fit, a header cut short) has none
 // of them ([Error.HasOffset]; they are -1), RULES.md §10. To report a
-// failure of your own, declare an [ErrorKind] once ([NewErrorKind],
-// [NewErrorKindNoOffset], ...; the shared framing kinds are
+// failure of your own, declare an [ErrorKind] once ([NewErrorKind], with
+// [KindOptions] for a failure at no octet or another pointer; the shared
+// framing kinds are
 // [KindTruncated], [KindBadLength] and [KindTooLong]) and return
 // kind.At(offset): an error is a pointer into a static table of every
 // kind at every offset, so even failing paths do not allocate. IPv6
-// protocols declare theirs with [NewErrorKind6], whose positions count
+// protocols declare theirs with [KindOptions.IPv6], whose positions count
 // from the 40-octet IPv6 header (RULES.md §10). [AsError] is errors.As for
 // an Error, without allocating. [Shift]
 // moves an error found in one option to that option's place in the field.

@@ -1,6 +1,7 @@
 package ipopt
 
 import (
+	"encoding"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -60,7 +61,7 @@ const MaxOptionsLen = 40
 // Where the error is (RULES.md §10): an error is either at an octet of the
 // input or at none ([Error.HasOffset]). Every kind belongs to IPv4 (a
 // fixed header of 20 octets, the kinds of [NewErrorKind] and its
-// variants) or to IPv6 (40 octets, [NewErrorKind6]). An error after the
+// variants) or to IPv6 (40 octets, [KindOptions.IPv6]). An error after the
 // fixed header ([Error.InOptions]: in the IPv4 options field, or in the
 // IPv6 extension headers) has its [Error.Offset] counted from the first
 // octet after the fixed header and its [Error.Pointer], the value for the
@@ -256,7 +257,7 @@ func (e Error) position() (info *kindInfo, off int, ok bool) {
 	return info, off, info != nil && info.valid(off)
 }
 
-// ipv6 reports whether e is of an IPv6 kind ([NewErrorKind6]).
+// ipv6 reports whether e is of an IPv6 kind ([KindOptions.IPv6]).
 func (e Error) ipv6() bool {
 	info, _, _ := e.locate()
 	return info != nil && info.hdrLen == ipv6HeaderLen
@@ -264,7 +265,7 @@ func (e Error) ipv6() bool {
 
 // HasOffset reports whether the error is at an octet of the IP header: of
 // the options ([Error.InOptions]) or of the fixed header. It is false for
-// errors made by a kind of [NewErrorKindNoOffset] (a result that would not
+// errors made by a kind of [KindOptions.NoOffset] (a result that would not
 // fit, an argument out of range, a header cut short), which have no ICMP
 // Parameter Problem pointer.
 func (e Error) HasOffset() bool {
@@ -304,8 +305,8 @@ func (e Error) HeaderOffset() int {
 
 // Pointer is the ICMP Parameter Problem pointer: octets from the start of
 // the IP header, as Linux's ip_options_compile reports it, or as the
-// kind's pointer rule says ([NewErrorKindPointer],
-// [NewErrorKindFixedPointer]); -1 when the error has no offset
+// kind's pointer rule says ([KindOptions.PointerBase],
+// [KindOptions.FixedPointer]); -1 when the error has no offset
 // ([Error.HasOffset]), for which no pointer exists. It is never negative
 // for an error with an offset.
 func (e Error) Pointer() int {
@@ -371,11 +372,16 @@ var (
 // for a field after the fixed header, "<sentinel>: <field> at header
 // octet N" for a field of the fixed header, "<sentinel>: <field>" for an
 // error without an offset.
-func (e Error) Error() string { return string(e.AppendText(nil)) }
+func (e Error) Error() string { return string(e.appendText(nil)) }
 
-// AppendText appends the text of Error to b without allocating (beyond
-// growing b), for logs and JSON written on a hot path.
-func (e Error) AppendText(b []byte) []byte {
+// AppendText implements [encoding.TextAppender]: it appends the text of
+// Error to b without allocating (beyond growing b), for logs and JSON
+// written on a hot path. The error is always nil.
+func (e Error) AppendText(b []byte) ([]byte, error) { return e.appendText(b), nil }
+
+var _ encoding.TextAppender = Error{}
+
+func (e Error) appendText(b []byte) []byte {
 	info, _, off := e.locate()
 	if info == nil || info.err == nil {
 		return append(b, "ipopt: zero Error"...)
@@ -456,56 +462,62 @@ func asMethod(err error) (Error, bool) {
 // failure: its At returns the zero [Error].
 type ErrorKind struct{ id uint32 }
 
-// NewErrorKind makes the IPv4 failure of sentinel err in field, with
-// Pointer = Offset + 20 (the IP-header-relative pointer Linux sends).
-func NewErrorKind(err error, field string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleBase, BaseHeaderLen)
+// NewErrorKind makes the failure of sentinel err in field, of class
+// class. Without options it is an IPv4 failure with Pointer = Offset + 20
+// (the IP-header-relative pointer Linux sends); opts (at most one is
+// read) give the other kinds: see [KindOptions].
+func NewErrorKind(err error, field string, class Class, opts ...KindOptions) ErrorKind {
+	var o KindOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	info := kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}
+	if o.IPv6 {
+		info.hdrLen = ipv6HeaderLen
+	}
+	rule, base := ruleBase, int(info.hdrLen)
+	switch {
+	case o.NoOffset:
+		rule, base = ruleNone, 0
+	case o.FixedPointer:
+		rule, base = ruleFixed, o.Pointer
+	case o.PointerBase:
+		base = o.Pointer
+	}
+	return newKind(info, rule, base)
 }
 
-// NewErrorKindPointer is NewErrorKind with Pointer = Offset + base, for
-// protocols whose pointer is counted differently (DSM counts from the
-// option, one-based: base 1). base is 0 to 65535; a kind made with any
-// other base has no offset ([NewErrorKindNoOffset]). An error of the kind
-// at an offset where the pointer would be negative (a base-1 kind at a
-// header octet) has no offset either (RULES.md §10).
-func NewErrorKindPointer(err error, field string, class Class, base int) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleBase, base)
-}
-
-// NewErrorKindFixedPointer is NewErrorKind with a Pointer that is the same
-// at every offset (DSM reports 0 for a bad length; CIPSO draft §5.1.2 uses
-// 134 for a missing option). pointer is 0 to 65535; a kind made with any
-// other pointer has no offset ([NewErrorKindNoOffset]).
-func NewErrorKindFixedPointer(err error, field string, class Class, pointer int) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: BaseHeaderLen}, ruleFixed, pointer)
-}
-
-// NewErrorKindNoOffset makes the IPv4 failure that is at no octet of the
-// input (a result that would not fit, an argument out of range, a header
-// cut short), so it has no ICMP pointer: [Error.HasOffset] is false,
-// Offset and Pointer are -1, and At returns the same error whatever the
-// offset it is given. what says what is wrong; it follows the sentinel's
-// text in the message.
-func NewErrorKindNoOffset(err error, what string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: what, class: class, hdrLen: BaseHeaderLen}, ruleNone, 0)
-}
-
-// NewErrorKind6 makes the IPv6 failure of sentinel err in field: offsets
-// count from the first octet after the 40-octet fixed header (At), or
-// from the header's first octet for a field of the fixed header
-// (HeaderAt), and Pointer = Offset + 40, the ICMPv6 Parameter Problem
-// pointer (RFC 4443 §3.4). Its errors allocate nothing up to offset 2047,
-// the end of the longest Hop-by-Hop or Destination Options header, and
-// [ICMP] gives them no ICMPv4 answer (RULES.md §10).
-func NewErrorKind6(err error, field string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: field, class: class, hdrLen: ipv6HeaderLen}, ruleBase, ipv6HeaderLen)
-}
-
-// NewErrorKind6NoOffset is NewErrorKindNoOffset for IPv6: the failure at
-// no octet of an IPv6 packet (a packet shorter than its fixed header, a
-// label that cannot be sent).
-func NewErrorKind6NoOffset(err error, what string, class Class) ErrorKind {
-	return newKind(kindInfo{err: err, field: what, class: class, hdrLen: ipv6HeaderLen}, ruleNone, 0)
+// KindOptions are the variants of [NewErrorKind]; the zero value is the
+// IPv4 kind whose Pointer is Offset + 20.
+type KindOptions struct {
+	// IPv6 makes an IPv6 failure: offsets count from the first octet
+	// after the 40-octet fixed header (At), or from the header's first
+	// octet for a field of the fixed header (HeaderAt), and Pointer =
+	// Offset + 40, the ICMPv6 Parameter Problem pointer (RFC 4443 §3.4).
+	// Its errors allocate nothing up to offset 2047, the end of the
+	// longest Hop-by-Hop or Destination Options header, and [ICMP] gives
+	// them no ICMPv4 answer (RULES.md §10).
+	IPv6 bool
+	// NoOffset makes a failure at no octet of the input (a result that
+	// would not fit, an argument out of range, a header cut short), so
+	// it has no ICMP pointer: [Error.HasOffset] is false, Offset and
+	// Pointer are -1, and At returns the same error whatever the offset
+	// it is given. The field then says what is wrong; it follows the
+	// sentinel's text in the message.
+	NoOffset bool
+	// PointerBase makes Pointer = Offset + Pointer, for protocols whose
+	// pointer is counted differently (DSM counts from the option,
+	// one-based: base 1). An error of the kind at an offset where the
+	// pointer would be negative (a base-1 kind at a header octet) has no
+	// offset (RULES.md §10).
+	PointerBase bool
+	// FixedPointer gives every error of the kind the same Pointer (DSM
+	// reports 0 for a bad length; CIPSO draft §5.1.2 uses 134 for a
+	// missing option).
+	FixedPointer bool
+	// Pointer is the base or the fixed pointer, 0 to 65535; a kind made
+	// with any other has no offset, as with NoOffset.
+	Pointer int
 }
 
 // newKind registers info with its pointer rule; a base out of range gives
@@ -548,8 +560,8 @@ func (k ErrorKind) info() *kindInfo {
 
 // At returns the error at offset off after the fixed header: of the IPv4
 // options field, or from the first octet after the IPv6 fixed header for
-// a kind of [NewErrorKind6]. Offsets outside the kind's window allocate a
-// fresh error. A kind made by [NewErrorKindNoOffset] ignores off, and an
+// a kind of [KindOptions.IPv6]. Offsets outside the kind's window allocate a
+// fresh error. A kind made by [KindOptions.NoOffset] ignores off, and an
 // offset where the kind's pointer would be negative gives the kind's
 // error at no octet. Use [ErrorKind.HeaderAt] for a field of the fixed
 // header.

@@ -10,7 +10,7 @@ import (
 // TestErrorSlots6RoundTrip: every offset of the IPv6 table, and the slot
 // at no octet of both tables, decodes back to its kind.
 func TestErrorSlots6RoundTrip(t *testing.T) {
-	k := NewErrorKind6(ErrBadValue, "x", Malformed)
+	k := NewErrorKind(ErrBadValue, "x", Malformed, KindOptions{IPv6: true})
 	row := int(k.info().row)
 	assert.NotZero(t, row)
 	for off := minErrOffset6; off <= maxErrOffset6; off++ {
@@ -27,7 +27,7 @@ func TestErrorSlots6RoundTrip(t *testing.T) {
 	assert.Same(t, k.info(), info)
 	assert.Equal(t, k.id, id)
 	assert.Equal(t, noPos, off)
-	k4 := NewErrorKindNoOffset(ErrBadValue, "y", Limit)
+	k4 := NewErrorKind(ErrBadValue, "y", Limit, KindOptions{NoOffset: true})
 	e := k4.At(5)
 	assert.Equal(t, slotError(&errSlots[int(k4.id)*errSpan+errSpan-1]), e)
 	_, id, off = e.locate()
@@ -39,7 +39,7 @@ func TestErrorSlots6RoundTrip(t *testing.T) {
 // unsafe.Pointer made from *errBox and converted back to *errBox (rule (1)
 // of package unsafe), not a pointer to one of its fields.
 func TestErrorBoxPointer(t *testing.T) {
-	k := NewErrorKind6(ErrBadValue, "x", Malformed)
+	k := NewErrorKind(ErrBadValue, "x", Malformed, KindOptions{IPv6: true})
 	e := k.At(5000)
 	b := e.boxed()
 	assert.Equal(t, unsafe.Pointer(b), e.p)

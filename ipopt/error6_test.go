@@ -15,7 +15,7 @@ import (
 // header and its header octets from the fixed header's first octet
 // (RULES.md §10).
 func TestErrorKind6(t *testing.T) {
-	k := ipopt.NewErrorKind6(errTest, "option type", ipopt.Malformed)
+	k := ipopt.NewErrorKind(errTest, "option type", ipopt.Malformed, ipopt.KindOptions{IPv6: true})
 
 	e := k.At(2)
 	assert.True(t, e.HasOffset())
@@ -42,7 +42,7 @@ func TestErrorKind6(t *testing.T) {
 	assert.False(t, k.HeaderAt(-1).HasOffset())
 	assert.Equal(t, "test: sentinel: option type", k.HeaderAt(-1).Error())
 
-	none := ipopt.NewErrorKind6NoOffset(errTest, "short", ipopt.Malformed)
+	none := ipopt.NewErrorKind(errTest, "short", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
 	assert.False(t, none.At(3).HasOffset())
 	assert.Equal(t, -1, none.At(3).HeaderOffset())
 	assert.True(t, none.At(3) == none.At(9))
@@ -54,7 +54,7 @@ func TestErrorKind6(t *testing.T) {
 // header to offset 2047 (the end of a Hop-by-Hop header of Hdr Ext Len
 // 255): equal to each other and made without allocating, Shift included.
 func TestErrorKind6Window(t *testing.T) {
-	k := ipopt.NewErrorKind6(errTest, "option type", ipopt.Malformed)
+	k := ipopt.NewErrorKind(errTest, "option type", ipopt.Malformed, ipopt.KindOptions{IPv6: true})
 	for _, off := range []int{-40, -1, 0, 64, 65, 1000, 2047} {
 		e := k.At(off)
 		assert.True(t, e == k.At(off), "offset %d", off)
@@ -84,12 +84,12 @@ func TestErrorKind6Window(t *testing.T) {
 // errors of IPv6 kinds (ipv6.ICMP answers those), whatever their class.
 func TestICMPRefusesIPv6(t *testing.T) {
 	for _, class := range []ipopt.Class{ipopt.Malformed, ipopt.Missing, ipopt.Policy} {
-		k := ipopt.NewErrorKind6(errTest, "f", class)
+		k := ipopt.NewErrorKind(errTest, "f", class, ipopt.KindOptions{IPv6: true})
 		for _, off := range []int{2, 300, -36} {
 			_, _, _, ok := ipopt.ICMP(k.At(off), false)
 			assert.False(t, ok, "class %v offset %d", class, off)
 		}
-		_, _, _, ok := ipopt.ICMP(ipopt.NewErrorKind6NoOffset(errTest, "f", class).At(0), true)
+		_, _, _, ok := ipopt.ICMP(ipopt.NewErrorKind(errTest, "f", class, ipopt.KindOptions{IPv6: true, NoOffset: true}).At(0), true)
 		assert.False(t, ok)
 	}
 	// An IPv4 error whose pointer does not fit the octet of the message.
@@ -161,7 +161,7 @@ func TestICMPNoAllocs(t *testing.T) {
 // over 65535) is made at no octet; an offset at which the kind's pointer
 // would be negative gives the kind's error at no octet (RULES.md §10).
 func TestPointerNeverNegative(t *testing.T) {
-	based := ipopt.NewErrorKindPointer(errTest, "tag type", ipopt.Malformed, 1)
+	based := ipopt.NewErrorKind(errTest, "tag type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1})
 	e := based.HeaderAt(2)
 	assert.False(t, e.HasOffset())
 	assert.Equal(t, -1, e.Pointer())
@@ -179,15 +179,15 @@ func TestPointerNeverNegative(t *testing.T) {
 	assert.False(t, ipopt.Shift(based.At(0), -3).(ipopt.Error).HasOffset())
 	assert.False(t, ipopt.Shift(e, 10).(ipopt.Error).HasOffset())
 
-	big := ipopt.NewErrorKindPointer(errTest, "f", ipopt.Malformed, 40000)
+	big := ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 40000})
 	assert.Equal(t, 40003, big.At(3).Pointer(), "a base over 32767 does not wrap")
-	assert.Equal(t, 65535, ipopt.NewErrorKindFixedPointer(errTest, "f", ipopt.Malformed, 65535).At(1).Pointer())
+	assert.Equal(t, 65535, ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 65535}).At(1).Pointer())
 	for name, k := range map[string]ipopt.ErrorKind{
-		"base -1":      ipopt.NewErrorKindPointer(errTest, "f", ipopt.Malformed, -1),
-		"base 65536":   ipopt.NewErrorKindPointer(errTest, "f", ipopt.Malformed, 1<<16),
-		"base 1<<40":   ipopt.NewErrorKindPointer(errTest, "f", ipopt.Malformed, 1<<40),
-		"fixed -5":     ipopt.NewErrorKindFixedPointer(errTest, "f", ipopt.Malformed, -5),
-		"fixed 100000": ipopt.NewErrorKindFixedPointer(errTest, "f", ipopt.Malformed, 100000),
+		"base -1":      ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: -1}),
+		"base 65536":   ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1 << 16}),
+		"base 1<<40":   ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1 << 40}),
+		"fixed -5":     ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: -5}),
+		"fixed 100000": ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 100000}),
 	} {
 		e := k.At(3)
 		assert.False(t, e.HasOffset(), name)
@@ -197,12 +197,12 @@ func TestPointerNeverNegative(t *testing.T) {
 
 	kinds := []ipopt.ErrorKind{
 		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed),
-		ipopt.NewErrorKindPointer(errTest, "f", ipopt.Malformed, 0),
+		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 0}),
 		based, big,
-		ipopt.NewErrorKindFixedPointer(errTest, "f", ipopt.Malformed, 0),
-		ipopt.NewErrorKindNoOffset(errTest, "f", ipopt.Malformed),
-		ipopt.NewErrorKind6(errTest, "f", ipopt.Malformed),
-		ipopt.NewErrorKind6NoOffset(errTest, "f", ipopt.Malformed),
+		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 0}),
+		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{NoOffset: true}),
+		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{IPv6: true}),
+		ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true}),
 	}
 	for _, k := range kinds {
 		for off := -100; off < 2100; off++ {
@@ -232,7 +232,7 @@ func TestErrorKindsConcurrentBases(t *testing.T) {
 	got := make(chan made, n)
 	for i := range n {
 		go func() {
-			got <- made{i, ipopt.NewErrorKindPointer(errTest, "f", ipopt.Policy, i), ipopt.NewErrorKind6(errTest, "g", ipopt.Policy)}
+			got <- made{i, ipopt.NewErrorKind(errTest, "f", ipopt.Policy, ipopt.KindOptions{PointerBase: true, Pointer: i}), ipopt.NewErrorKind(errTest, "g", ipopt.Policy, ipopt.KindOptions{IPv6: true})}
 		}()
 	}
 	for range n {

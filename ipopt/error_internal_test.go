@@ -51,7 +51,7 @@ func TestErrorKindsBeyondTable(t *testing.T) {
 	})
 	var last ErrorKind
 	for range maxKinds {
-		last = NewErrorKindFixedPointer(ErrBadValue, "many", Limit, 7)
+		last = NewErrorKind(ErrBadValue, "many", Limit, KindOptions{FixedPointer: true, Pointer: 7})
 	}
 	assert.GreaterOrEqual(t, last.id, uint32(maxKinds))
 	e := last.At(3)
@@ -61,7 +61,7 @@ func TestErrorKindsBeyondTable(t *testing.T) {
 	assert.Equal(t, last, e.Kind())
 	assert.Equal(t, "ipopt: bad option value: many at offset 3 (pointer 7)", e.Error())
 	assert.Equal(t, last.At(5).Offset(), Shift(e, 2).(Error).Offset())
-	none := NewErrorKindNoOffset(ErrNoRoom, "beyond", Limit)
+	none := NewErrorKind(ErrNoRoom, "beyond", Limit, KindOptions{NoOffset: true})
 	assert.GreaterOrEqual(t, none.id, uint32(maxKinds))
 	assert.False(t, none.At(9).HasOffset())
 	assert.Equal(t, "ipopt: no room in buffer: beyond", none.At(9).Error())

@@ -51,9 +51,9 @@ func TestErrorKind(t *testing.T) {
 	assert.Equal(t, k, shifted.Kind(), "allocated errors are equal only to themselves: compare Kind and Offset")
 	assert.Equal(t, 1020, shifted.Offset())
 
-	based := ipopt.NewErrorKindPointer(errTest, "tag type", ipopt.Malformed, 1)
+	based := ipopt.NewErrorKind(errTest, "tag type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1})
 	assert.Equal(t, 7, based.At(6).Pointer(), "DSM counts one-based from the option")
-	fixed := ipopt.NewErrorKindFixedPointer(errTest, "", ipopt.Missing, 134)
+	fixed := ipopt.NewErrorKind(errTest, "", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: 134})
 	assert.Equal(t, 134, fixed.At(0).Pointer())
 	assert.Equal(t, 134, fixed.At(9).Pointer())
 	assert.Equal(t, "test: sentinel at offset 9 (pointer 134)", fixed.At(9).Error())
@@ -73,7 +73,7 @@ func TestShift(t *testing.T) {
 	assert.Equal(t, errTest, ipopt.Shift(errTest, 5), "other errors are returned unchanged")
 	assert.Nil(t, ipopt.Shift(nil, 5))
 
-	fixed := ipopt.NewErrorKindFixedPointer(errTest, "", ipopt.Malformed, 0)
+	fixed := ipopt.NewErrorKind(errTest, "", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 0})
 	s := ipopt.Shift(fixed.At(1), 4).(ipopt.Error)
 	assert.Equal(t, 5, s.Offset())
 	assert.Equal(t, 0, s.Pointer(), "a fixed pointer stays fixed")
@@ -85,7 +85,7 @@ func TestShift(t *testing.T) {
 // a negative offset.
 func TestErrorPositionText(t *testing.T) {
 	k := ipopt.NewErrorKind(errTest, "ihl", ipopt.Malformed)
-	none := ipopt.NewErrorKindNoOffset(errTest, "the header would exceed 60 octets", ipopt.Limit)
+	none := ipopt.NewErrorKind(errTest, "the header would exceed 60 octets", ipopt.Limit, ipopt.KindOptions{NoOffset: true})
 	tests := []struct {
 		name          string
 		err           ipopt.Error
@@ -126,7 +126,7 @@ func TestErrorPositionText(t *testing.T) {
 	buf := make([]byte, 0, 128)
 	n := testing.AllocsPerRun(100, func() {
 		err := ipopt.Shift(none.At(3), 4)
-		buf = err.(ipopt.Error).AppendText(buf[:0])
+		buf, _ = err.(ipopt.Error).AppendText(buf[:0])
 		if !errors.Is(err, errTest) {
 			panic("sentinel lost")
 		}
@@ -156,7 +156,9 @@ func TestErrorKindsConcurrent(t *testing.T) {
 	const n = 8
 	got := make(chan ipopt.ErrorKind, n)
 	for i := range n {
-		go func() { got <- ipopt.NewErrorKindPointer(errTest, "f", ipopt.Policy, i) }()
+		go func() {
+			got <- ipopt.NewErrorKind(errTest, "f", ipopt.Policy, ipopt.KindOptions{PointerBase: true, Pointer: i})
+		}()
 	}
 	seen := map[ipopt.ErrorKind]bool{}
 	for range n {
@@ -191,7 +193,7 @@ func TestErrorNoAllocsStack(t *testing.T) {
 			e.Field() != "length" || !e.InOptions() || e.HeaderOffset() != 21 {
 			panic("wrong error")
 		}
-		if string(e.AppendText(text[:0])) != "ipopt: bad option length: length at offset 1 (pointer 21)" {
+		if b, _ := e.AppendText(text[:0]); string(b) != "ipopt: bad option length: length at offset 1 (pointer 21)" {
 			panic("wrong text")
 		}
 	})
@@ -204,7 +206,7 @@ func TestErrorNoAllocs(t *testing.T) {
 	var err error
 	n := testing.AllocsPerRun(1000, func() {
 		err = ipopt.Shift(k.At(4), 26)
-		buf = err.(ipopt.Error).AppendText(buf[:0])
+		buf, _ = err.(ipopt.Error).AppendText(buf[:0])
 		// A literal (stack) field whose walk error goes to errors.Is must
 		// stay on the stack: the iterator keeps no error value derived
 		// from the slice.

@@ -33,10 +33,10 @@ const (
 var (
 	// A header cut short has no octet at fault and no ICMP pointer: Linux's
 	// ip_rcv_core drops it (pskb_may_pull fails) without an answer.
-	errHdrShort    = NewErrorKindNoOffset(ErrTruncated, "header shorter than 20 octets", Malformed).At(0)
+	errHdrShort    = NewErrorKind(ErrTruncated, "header shorter than 20 octets", Malformed, KindOptions{NoOffset: true}).At(0)
 	errHdrVersion  = NewErrorKind(ErrBadHeader, "version", Malformed)
 	errHdrIHL      = NewErrorKind(ErrBadHeader, "ihl", Malformed)
-	errHdrOptTrunc = NewErrorKindNoOffset(ErrTruncated, "header shorter than its IHL says", Malformed).At(0)
+	errHdrOptTrunc = NewErrorKind(ErrTruncated, "header shorter than its IHL says", Malformed, KindOptions{NoOffset: true}).At(0)
 	errHdrTotalLen = NewErrorKind(ErrTotalLength, "total length", Malformed)
 	errHdrAddr     = NewErrorKind(ErrBadValue, "address", Malformed)
 )

@@ -27,7 +27,7 @@ const (
 // total length) or without an offset (a header cut short), which Linux's
 // ip_rcv_core drops silently before the options are looked at (RULES.md
 // §2); an error whose pointer does not fit the octet of the message; an
-// error of an IPv6 kind ([NewErrorKind6]), which is answered with ICMPv6
+// error of an IPv6 kind ([KindOptions.IPv6]), which is answered with ICMPv6
 // (ipv6.ICMP; RULES.md §10); or an error that is not an [Error]. Never
 // answer an ICMP error with one ([ICMPErrorSuppressed] says when Linux
 // sends nothing whatever the error). It allocates nothing.

@@ -41,11 +41,11 @@ func TestICMPByClass(t *testing.T) {
 		{"base-header field, made by hand", ipopt.KindBadLength.HeaderAt(2), false, false, 0, 0, 0},
 		{"malformed option", ipopt.KindBadLength.At(1), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
 		{"wrapped", fmt.Errorf("x: %w", ipopt.KindBadLength.At(1)), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
-		{"missing", ipopt.NewErrorKindFixedPointer(errTest, "", ipopt.Missing, 134).At(0), false, true, ipopt.ICMPParameterProblem, ipopt.CodeOptionMissing, 134},
+		{"missing", ipopt.NewErrorKind(errTest, "", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: 134}).At(0), false, true, ipopt.ICMPParameterProblem, ipopt.CodeOptionMissing, 134},
 		{"policy, host", policy, false, true, ipopt.ICMPDestUnreachable, ipopt.CodeHostProhibited, 0},
 		{"policy, gateway", policy, true, true, ipopt.ICMPDestUnreachable, ipopt.CodeNetProhibited, 0},
 		{"limit", ipopt.KindTooLong.At(40), false, false, 0, 0, 0},
-		{"no offset, malformed", ipopt.NewErrorKindNoOffset(ipopt.ErrBadHeader, "x", ipopt.Malformed).At(0), false, false, 0, 0, 0},
+		{"no offset, malformed", ipopt.NewErrorKind(ipopt.ErrBadHeader, "x", ipopt.Malformed, ipopt.KindOptions{NoOffset: true}).At(0), false, false, 0, 0, 0},
 		{"not an Error", errors.New("x"), false, false, 0, 0, 0},
 		{"nil", nil, false, false, 0, 0, 0},
 	}

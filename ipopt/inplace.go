@@ -58,7 +58,7 @@ func (h Header) NOPOption(t Type) (bool, error) {
 	if len(h) < BaseHeaderLen || h.HeaderLen() < BaseHeaderLen || h.HeaderLen() > len(h) {
 		return false, errInPlaceHdr.HeaderAt(hdrVersionIHL)
 	}
-	o, ok := Find(h[BaseHeaderLen:h.HeaderLen()], t)
+	o, ok, _ := Find(h[BaseHeaderLen:h.HeaderLen()], t)
 	if !ok {
 		return false, nil
 	}

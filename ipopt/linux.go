@@ -1,8 +1,9 @@
 package ipopt
 
-// OptionChecker checks the body of one option during a [Linux] walk. The
-// cipso package supplies one for option 134 (cipso.Linux), so that ipopt
-// reproduces the kernel's receive path without importing cipso.
+// OptionChecker checks one option: during a [Linux] walk, the body of an
+// option whose check Linux delegates (cipso.Linux for option 134), or one
+// a standard reads more strictly (cipso.Strict, rfc1108.Strict), so that
+// ipopt walks the field without importing the packages that know them.
 //
 // o is the option as the walk found it (o.Bytes[0] is its type octet, and
 // o.Offset its place in the options field). socket is true when the
@@ -11,6 +12,17 @@ package ipopt
 // are in the options field (use [Shift] on option-relative errors).
 type OptionChecker interface {
 	CheckOption(o Option, socket bool) error
+}
+
+// FieldValidator checks a whole options field (the octets after the
+// 20-octet base header). A [Linux.Security] checker that is also a
+// FieldValidator has rules across options (RFC 1108: at most one BSO, no
+// ESO without a BSO): the walk calls its Validate once, after the options
+// are walked, whether or not the walk failed, and reports the first
+// failure in the field, Validate's error when it is at a lower offset
+// than the walk's (RULES.md §3).
+type FieldValidator interface {
+	Validate(opts []byte) error
 }
 
 // Linux reproduces Linux's __ip_options_compile (net/ipv4/ip_options.c),
@@ -39,9 +51,12 @@ type OptionChecker interface {
 //     (ErrNotPermitted), or a second CIPSO (ErrDuplicate), at the type
 //     octet; then the body check (the CIPSO field, or the CONFIG_NETLABEL=n
 //     stub when it is nil).
-//   - SEC, SID, ESEC and every other type: no content check on receive;
-//     refused at the type octet when setting on a socket without
-//     CAP_NET_RAW.
+//   - SEC (130) and ESEC (133): refused at the type octet when setting on
+//     a socket without CAP_NET_RAW; then the body check of the Security or
+//     ExtendedSecurity field, none when it is nil (Linux does not look
+//     into them).
+//   - SID and every other type: no content check on receive; refused at
+//     the type octet when setting on a socket without CAP_NET_RAW.
 //
 // Setting a source route on a socket without CAP_NET_RAW is refused
 // (EPERM) once the rest of the walk has passed, as observed on Linux 6.18.
@@ -57,11 +72,22 @@ type OptionChecker interface {
 // Linux drops it afterwards, by routing policy (accept_source_route), with
 // no ICMP answer.
 //
+// A Security checker that is a [FieldValidator] also checks the field as
+// a whole once the walk is over; the first failure in the field wins.
+//
 // The zero value is Linux without NetLabel, on the receive path.
 type Linux struct {
 	// CIPSO checks option 134's body (cipso_v4_validate). nil selects the
-	// kernel's CONFIG_NETLABEL=n stub ([NetLabelStub]).
+	// kernel's CONFIG_NETLABEL=n stub: option length >= 8 (pointer +1),
+	// DOI not 0 (+2), and tags framed inside the option (a tag type as
+	// the last octet at the type, a tag length of 0 or past the end at
+	// +1), with no tag type, level or category checked.
 	CIPSO OptionChecker
+	// Security and ExtendedSecurity check the bodies of options 130 (the
+	// RFC 1108 BSO) and 133 (ESO), which Linux does not look into; nil
+	// (Linux) checks nothing. rfc1108.Strict checks both, and the rules
+	// across them as a [FieldValidator].
+	Security, ExtendedSecurity OptionChecker
 	// Socket validates as setsockopt(IP_OPTIONS) or an IP_RETOPTS control
 	// message does (ip_options_get: no skb).
 	Socket bool
@@ -107,30 +133,66 @@ var (
 	errStubTagLen  = NewErrorKind(ErrBadLength, "cipso tag length", Malformed)
 )
 
+var _ FieldValidator = Linux{}
+
 // Validate runs the Linux option walk over opts (the options field, at
 // most 40 octets) and returns nil or the first [Error] Linux would report.
-func (l *Linux) Validate(opts []byte) error {
-	_, err := l.compile(opts)
+func (l Linux) Validate(opts []byte) error { return l.validate(opts) }
+
+// validate is Validate, kept apart so that Validate is inlined and its
+// caller's Linux is not copied.
+func (l *Linux) validate(opts []byte) error {
+	var c Compiled
+	err := l.walk(opts, &c)
+	if l.Security != nil {
+		err = l.validateField(opts, err)
+	}
 	return err
 }
 
 // Compile is Validate that also returns where the tracked options are
 // and, when the field fails on the receive path, whether Linux sends its
 // Parameter Problem ([Compiled.Silent]).
-func (l *Linux) Compile(opts []byte) (Compiled, error) {
-	c, err := l.compile(opts)
-	if err != nil && (l == nil || !l.Socket) {
+func (l Linux) Compile(opts []byte) (c Compiled, err error) {
+	err = l.walk(opts, &c)
+	if l.Security != nil {
+		err = l.validateField(opts, err)
+	}
+	if err != nil && !l.Socket {
 		c.Silent = echoFails(opts, &c)
 	}
 	return c, err
 }
 
-func (l *Linux) compile(opts []byte) (Compiled, error) {
-	c := Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
-	if len(opts) > MaxOptionsLen {
-		return c, KindTooLong.At(MaxOptionsLen)
+// validateField is the whole-field step of a Security checker that is a
+// [FieldValidator]: its error wins over err, the walk's, when it is at a
+// lower offset.
+func (l *Linux) validateField(opts []byte, err error) error {
+	if fv, ok := l.Security.(FieldValidator); ok {
+		if e := fv.Validate(opts); e != nil && (err == nil || fieldOffset(e) < fieldOffset(err)) {
+			return e
+		}
 	}
-	socket := l != nil && l.Socket
+	return err
+}
+
+// fieldOffset is where err is in the options field, for "the first
+// failure wins": Error.Offset, which is -1 for an error at no octet and
+// also used for errors that are not an [Error].
+func fieldOffset(err error) int {
+	if e, ok := err.(Error); ok {
+		return e.Offset()
+	}
+	return -1
+}
+
+// walk is __ip_options_compile; c is filled as the walk goes.
+func (l *Linux) walk(opts []byte, c *Compiled) error {
+	*c = Compiled{RR: -1, TS: -1, SRR: -1, CIPSO: -1, RouterAlert: -1, EOL: -1}
+	if len(opts) > MaxOptionsLen {
+		return KindTooLong.At(MaxOptionsLen)
+	}
+	socket := l.Socket
 	priv := !socket || l.CapNetRaw
 	// The walk of Iter.Next (tlv.FrameOption), written out, with offsets
 	// and a slice rather than Option values: a call and a struct copy per
@@ -145,11 +207,11 @@ walk:
 		n := 1
 		if !typ.SingleOctet() {
 			if off+1 >= len(opts) {
-				return c, KindTruncated.At(off)
+				return KindTruncated.At(off)
 			}
 			n = int(opts[off+1])
 			if n < 2 || n > len(opts)-off {
-				return c, KindBadLength.At(off)
+				return KindBadLength.At(off)
 			}
 		}
 		b := opts[off : off+n : off+n]
@@ -161,40 +223,40 @@ walk:
 		case NOP:
 		case LSRR, SSRR:
 			if n < 3 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			if c.SRR >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			if socket && (b[2] != 4 || n < 7 || (n-3)&3 != 0) {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			c.SRR, c.StrictRoute = off, typ == SSRR
 		case RR:
 			if c.RR >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			if n < 3 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] < 4 {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			if int(b[2]) <= n && int(b[2])+3 > n {
-				return c, errOptPtr.At(off + 2)
+				return errOptPtr.At(off + 2)
 			}
 			c.RR = off
 		case TS:
-			if err := checkTS(&c, b, off, socket, priv); err != nil {
-				return c, err
+			if err := checkTS(c, b, off, socket, priv); err != nil {
+				return err
 			}
 			c.TS = off
 		case RA:
 			if n < 4 {
-				return c, KindBadLength.At(off + 1)
+				return KindBadLength.At(off + 1)
 			}
 			if b[2] == 0 && b[3] == 0 {
 				c.RouterAlert = off
@@ -203,24 +265,37 @@ walk:
 			// One branch in Linux, one pointer (the type octet); the
 			// sentinel says which of the two conditions failed.
 			if !priv {
-				return c, errOptPerm.At(off)
+				return errOptPerm.At(off)
 			}
 			if c.CIPSO >= 0 {
-				return c, errOptDup.At(off)
+				return errOptDup.At(off)
 			}
 			c.CIPSO = off
 			var err error
-			if l != nil && l.CIPSO != nil {
+			if l.CIPSO != nil {
 				err = l.CIPSO.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
 			} else {
-				err = NetLabelStub{}.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket)
+				err = netLabelStub(b, off)
 			}
 			if err != nil {
-				return c, err
+				return err
+			}
+		case SEC, ESEC:
+			if !priv {
+				return errOptPerm.At(off)
+			}
+			ck := l.Security
+			if typ == ESEC {
+				ck = l.ExtendedSecurity
+			}
+			if ck != nil {
+				if err := ck.CheckOption(Option{Offset: off, Type: typ, Bytes: b}, socket); err != nil {
+					return err
+				}
 			}
 		default:
 			if !priv {
-				return c, errOptPerm.At(off)
+				return errOptPerm.At(off)
 			}
 		}
 	}
@@ -229,9 +304,9 @@ walk:
 	// when the caller lacks CAP_NET_RAW. There is no pointer on this path;
 	// the error points at the route's type octet.
 	if socket && !priv && c.SRR >= 0 {
-		return c, errOptPerm.At(c.SRR)
+		return errOptPerm.At(c.SRR)
 	}
-	return c, nil
+	return nil
 }
 
 func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
@@ -268,18 +343,10 @@ func checkTS(c *Compiled, b []byte, off int, socket, priv bool) error {
 	return nil
 }
 
-// NetLabelStub is the cipso_v4_validate of a kernel built without NetLabel
-// (CONFIG_NETLABEL=n, include/net/cipso_ipv4.h): option length >= 8
-// (pointer +1), DOI not 0 (+2), and tags framed inside the option (a tag
-// type as the last octet at the type, a tag length of 0 or past the end at
-// +1). It checks no tag type, level or category.
-type NetLabelStub struct{}
-
-var _ OptionChecker = NetLabelStub{}
-
-// CheckOption implements OptionChecker.
-func (NetLabelStub) CheckOption(o Option, _ bool) error {
-	b, off := o.Bytes, o.Offset
+// netLabelStub is the cipso_v4_validate of a kernel built without
+// NetLabel (CONFIG_NETLABEL=n, include/net/cipso_ipv4.h), on b, the option
+// at offset off; see [Linux.CIPSO].
+func netLabelStub(b []byte, off int) error {
 	n := len(b)
 	if n < 8 {
 		return errStubLen.At(off + 1)

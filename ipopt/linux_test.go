@@ -180,8 +180,7 @@ func TestLinuxCompiled(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 2, c.CIPSO)
 
-	var nilLinux *ipopt.Linux
-	require.NoError(t, nilLinux.Validate(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00")), "nil is the receive path")
+	require.NoError(t, ipopt.Linux{}.Validate(testutil.Unhex(t, "86 0A 00 00 00 01 01 04 00 05 00 00")), "the zero value is the receive path")
 }
 
 // recorder is an OptionChecker that records its calls.
@@ -299,10 +298,9 @@ func TestLinuxSilent(t *testing.T) {
 	c, err := recv.Compile(testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 00 00"))
 	require.NoError(t, err)
 	assert.False(t, c.Silent, "a valid field is not silent")
-	var nilLinux *ipopt.Linux
-	c, err = nilLinux.Compile(testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01"))
+	c, err = ipopt.Linux{}.Compile(testutil.Unhex(t, "07 0A 04 00 00 00 00 00 00 00 07 01"))
 	require.Error(t, err)
-	assert.True(t, c.Silent, "nil is the receive path")
+	assert.True(t, c.Silent, "the zero value is the receive path")
 }
 
 func TestLinuxNoAllocs(t *testing.T) {

@@ -63,38 +63,27 @@ type Packet struct {
 }
 
 // The buffer, window and size failures of a Packet are at no octet of the
-// datagram, so they have no offset (NewErrorKindNoOffset): their text says
+// datagram, so they have no offset (KindOptions.NoOffset): their text says
 // what does not fit rather than pointing into the header.
 var (
-	errPktRoom     = NewErrorKindNoOffset(ErrNoRoom, "not enough headroom", Limit).At(0)
-	errPktTailroom = NewErrorKindNoOffset(ErrNoRoom, "not enough tailroom", Limit).At(0)
-	errPktData     = NewErrorKindNoOffset(ErrNoRoom, "beyond the data window", Limit).At(0)
-	errPktGrow     = NewErrorKindNoOffset(ErrNoRoom, "neither headroom nor tailroom takes the longer header", Limit).At(0)
-	errPktNH       = NewErrorKindNoOffset(ErrBadHeader, "network header outside the data window", Malformed).At(0)
-	errPktHdrLong  = NewErrorKindNoOffset(ErrHeaderTooLong, "the options would exceed 40 octets (IHL 15)", Limit).At(0)
-	errPktTotal    = NewErrorKindNoOffset(ErrTotalLength, "the datagram would exceed 65,535 octets", Limit).At(0)
-	errPktNotFound = NewErrorKindNoOffset(ErrNotFound, "no option of that type", Missing).At(0)
+	errPktRoom     = NewErrorKind(ErrNoRoom, "not enough headroom", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktTailroom = NewErrorKind(ErrNoRoom, "not enough tailroom", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktData     = NewErrorKind(ErrNoRoom, "beyond the data window", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktGrow     = NewErrorKind(ErrNoRoom, "neither headroom nor tailroom takes the longer header", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktNH       = NewErrorKind(ErrBadHeader, "network header outside the data window", Malformed, KindOptions{NoOffset: true}).At(0)
+	errPktHdrLong  = NewErrorKind(ErrHeaderTooLong, "the options would exceed 40 octets (IHL 15)", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktTotal    = NewErrorKind(ErrTotalLength, "the datagram would exceed 65,535 octets", Limit, KindOptions{NoOffset: true}).At(0)
+	errPktNotFound = NewErrorKind(ErrNotFound, "no option of that type", Missing, KindOptions{NoOffset: true}).At(0)
 	errPktAt       = NewErrorKind(ErrBadValue, "insert offset", Malformed)
 )
 
-// NewPacket makes an empty Packet over all of buf (len(buf) octets), with
-// the data window and the network header at offset headroom. Add the
-// datagram with [Packet.Put]. A headroom outside 0..len(buf) is refused
-// with ErrNoRoom.
+// FromBytes makes a Packet over all of buf whose data window is the length
+// octets at buf[headroom:], with the network header at its start: a
+// datagram already in place, or none (length 0: add the datagram with
+// [Packet.Put]). A window outside buf is refused with ErrNoRoom.
 //
 // 40 octets of headroom are enough for any option rewrite: the options
 // field never holds more.
-func NewPacket(buf []byte, headroom int) (Packet, error) {
-	if headroom < 0 || headroom > len(buf) {
-		return Packet{}, errPktRoom
-	}
-	return Packet{buf: buf, data: headroom, tail: headroom, nh: headroom}, nil
-}
-
-// FromBytes makes a Packet over all of buf whose data window is the length
-// octets at buf[headroom:], with the network header at its start: a
-// datagram already in place. A window outside buf is refused with
-// ErrNoRoom.
 func FromBytes(buf []byte, headroom, length int) (Packet, error) {
 	if headroom < 0 || headroom > len(buf) {
 		return Packet{}, errPktRoom

@@ -198,7 +198,7 @@ func TestRewriteAliasedOption(t *testing.T) {
 	p, _ := inBuffer(t, datagram(cat(ra4, label10, []byte{0, 0}), payload), 8, 0)
 	h, err := p.Header()
 	require.NoError(t, err)
-	o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 	require.True(t, ok)
 	require.NoError(t, p.ReplaceOption(ipopt.RA, o.Bytes))
 	checkHeader(t, &p, cat(label10, label10))
@@ -206,7 +206,7 @@ func TestRewriteAliasedOption(t *testing.T) {
 	// Setting the label to itself (a slice of the packet) changes nothing.
 	h, err = p.Header()
 	require.NoError(t, err)
-	o, _ = ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, _, _ = ipopt.Find(h.Options(), ipopt.CIPSO)
 	require.NoError(t, p.SetOption(o.Bytes))
 	checkHeader(t, &p, cat(label10, label10))
 }
@@ -424,14 +424,14 @@ func TestRewriteBadHeader(t *testing.T) {
 
 func TestPacketWindow(t *testing.T) {
 	buf := make([]byte, 64)
-	_, err := ipopt.NewPacket(buf, 65)
+	_, err := ipopt.FromBytes(buf, 65, 0)
 	requireErr(t, err, ipopt.ErrNoRoom, ipopt.Limit, noOffset)
-	_, err = ipopt.NewPacket(buf, -1)
+	_, err = ipopt.FromBytes(buf, -1, 0)
 	require.ErrorIs(t, err, ipopt.ErrNoRoom)
 	_, err = ipopt.FromBytes(buf, 10, 55)
 	require.ErrorIs(t, err, ipopt.ErrNoRoom)
 
-	p, err := ipopt.NewPacket(buf, 16)
+	p, err := ipopt.FromBytes(buf, 16, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 16, p.Headroom())
 	assert.Equal(t, 48, p.Tailroom())

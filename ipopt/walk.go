@@ -128,8 +128,9 @@ func (it *Iter) EOL() bool { return it.w.State == tlv.Stopped }
 
 // Find returns the first option of type t in opts. It follows Linux's
 // cipso_v4_optptr: the walk stops at EOL and at the first framing error,
-// and ok is false if t was not met before that.
-func Find(opts []byte, t Type) (o Option, ok bool) {
+// and found is false if t was not met before that; err is that framing
+// error (as [Iter.Err] reports it), or nil.
+func Find(opts []byte, t Type) (o Option, found bool, err error) {
 	// The walk of Iter.Next (tlv.FrameOption), written out: Find runs on
 	// every labelled packet, and a call per option costs more than the
 	// checks. Written around the inlined tlv.FrameOption instead, the loop
@@ -142,22 +143,22 @@ func Find(opts []byte, t Type) (o Option, ok bool) {
 		n := 1
 		if !c.SingleOctet() {
 			if i+1 >= len(opts) {
-				break
+				return Option{}, false, KindTruncated.At(i)
 			}
 			n = int(opts[i+1])
 			if n < 2 || n > len(opts)-i {
-				break
+				return Option{}, false, KindBadLength.At(i)
 			}
 		}
 		if c == t {
-			return Option{Offset: i, Type: c, Bytes: opts[i : i+n : i+n]}, true
+			return Option{Offset: i, Type: c, Bytes: opts[i : i+n : i+n]}, true, nil
 		}
 		if c == EOL {
 			break
 		}
 		i += n
 	}
-	return Option{}, false
+	return Option{}, false, nil
 }
 
 // Check walks opts and returns the first framing error, or nil. It checks

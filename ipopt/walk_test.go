@@ -132,8 +132,12 @@ func TestFindAgreesWithIter(t *testing.T) {
 				break
 			}
 		}
-		got, ok := ipopt.Find(in, ipopt.Type(typ))
-		return ok == wantOK && got.Offset == want.Offset && got.Type == want.Type && bytes.Equal(got.Bytes, want.Bytes)
+		var wantErr error
+		if !wantOK {
+			wantErr = it.Err() // the framing error that stopped the walk
+		}
+		got, ok, err := ipopt.Find(in, ipopt.Type(typ))
+		return ok == wantOK && err == wantErr && got.Offset == want.Offset && got.Type == want.Type && bytes.Equal(got.Bytes, want.Bytes)
 	}, gen.SliceOfN(24, gen.UInt8Range(0, 9)).Map(func(b []uint8) []byte { return b }), gen.UInt8Range(0, 9)))
 	props.TestingRun(t)
 }

@@ -513,7 +513,7 @@ func TestKernelLocalDOITag1(t *testing.T) {
 	for _, strict := range []bool{true, false} {
 		t.Run("strictvalid="+strconv.FormatBool(strict), func(t *testing.T) {
 			setStrict(strict)
-			lx := &ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: strict}}
+			lx := &ipopt.Linux{CIPSO: cipso.Linux{Registry: reg, RBMStrictValid: strict}}
 			kernel, err := ns.VerdictMany(fields)
 			require.NoError(t, err)
 			delivered := 0

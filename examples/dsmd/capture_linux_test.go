@@ -201,13 +201,19 @@ func (n *testNet) injector(i int, dev string) *injector {
 // send sends the IPv4 datagram ip from macA to macB.
 func (inj *injector) send(tb testing.TB, ip []byte) {
 	tb.Helper()
+	inj.sendFrom(tb, ip, macA, macB)
+}
+
+// sendFrom sends the IPv4 datagram ip from MAC src to MAC dst.
+func (inj *injector) sendFrom(tb testing.TB, ip []byte, src, dst net.HardwareAddr) {
+	tb.Helper()
 	f := make([]byte, 14+len(ip))
-	copy(f[0:6], macB)
-	copy(f[6:12], macA)
+	copy(f[0:6], dst)
+	copy(f[6:12], src)
 	binary.BigEndian.PutUint16(f[12:14], unix.ETH_P_IP)
 	copy(f[14:], ip)
 	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_IP), Ifindex: inj.ifindex, Halen: 6}
-	copy(sa.Addr[:], macB)
+	copy(sa.Addr[:], dst)
 	if err := unix.Sendto(inj.fd, f, 0, sa); err != nil {
 		tb.Fatalf("inject: %v", err)
 	}

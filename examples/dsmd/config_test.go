@@ -23,7 +23,7 @@ func mustConfig(tb testing.TB, text string) *Config {
 func TestParseConfigDefaults(t *testing.T) {
 	c := mustConfig(t, "node 7\n")
 	assert.Equal(t, uint32(7), c.Node)
-	// DSM's private DOI (fips188/RULES.md).
+	// DSM's private DOI (fips188/dsm/RULES.md).
 	assert.EqualValues(t, 0x10001000, c.DOI)
 	assert.Equal(t, uint16(1), c.QueueOut)
 	assert.Equal(t, uint16(2), c.QueueIn)
@@ -217,7 +217,7 @@ func TestLoadConfigFileName(t *testing.T) {
 }
 
 func TestMaxLabelLen(t *testing.T) {
-	// What DSM sent (fips188/RULES.md): 20 octets for SSID and node, 26
+	// What DSM sent (fips188/dsm/RULES.md): 20 octets for SSID and node, 26
 	// (28 aligned) with a serial and a destination SID too.
 	assert.Equal(t, 20, mustConfig(t, "node 1\n").MaxLabelLen())
 	assert.Equal(t, 28, mustConfig(t, "node 1\nserial 3\n").MaxLabelLen())

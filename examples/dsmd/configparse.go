@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // ConfigError is one error in a configuration file, at a line.
@@ -81,7 +81,7 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 		p.errorAt(p.seen["queue in"], "queue in and queue out must differ (both %d)", c.QueueIn)
 	}
 	if c.DOI == 0 {
-		c.DOI = fips188.DefaultDOI
+		c.DOI = dsm.DefaultDOI
 	}
 	if c.Mode == NeutraliseTranslate && c.TranslateDOI == c.DOI && len(p.errs) == 0 {
 		p.errorAt(p.seen["neutralise"], "translate doi must differ from the label doi %d", c.DOI)

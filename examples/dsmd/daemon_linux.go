@@ -25,6 +25,9 @@ type Options struct {
 	NetNS int
 	// Logf prints a log line; log.Printf if nil.
 	Logf func(format string, args ...any)
+	// BPFPinDir is where the fail-closed eBPF datapath pins its links
+	// (DefaultBPFPinDir if empty); the NFQUEUE datapath ignores it.
+	BPFPinDir string
 }
 
 // Daemon serves the two queues of one network namespace: OUTPUT packets

@@ -164,7 +164,7 @@ func TestEndToEnd(t *testing.T) {
 		// What the application sees: the label neutralised into 20 NOPs,
 		// same header length, delivered.
 		assert.Equal(t, bytes.Repeat([]byte{1}, 20), opts)
-		// On the wire: the worked example of fips188/RULES.md, byte for
+		// On the wire: the worked example of fips188/dsm/RULES.md, byte for
 		// byte (default SID 0x12341234, node 1), first in a 40-octet
 		// header.
 		ip := wire.find(true, []byte("allowed-1"), time.Second)
@@ -405,7 +405,7 @@ func synMSS(c *capture, outgoing bool) int {
 // tsharkSeesDSMLabel has Wireshark's dissector read the capture, an
 // opinion independent of this module: a CIPSO option of DOI 0x10001000
 // (268439552) with one free-form tag (7) whose data is the parameter list
-// of the worked example in fips188/RULES.md. Skipped without tshark.
+// of the worked example in fips188/dsm/RULES.md. Skipped without tshark.
 func tsharkSeesDSMLabel(t *testing.T, wire *capture) {
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Log("tshark not installed: wire format checked against the worked example's bytes only")

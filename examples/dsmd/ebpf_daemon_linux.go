@@ -2,20 +2,28 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/net/icmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/iplabel/iplabel/examples/dsmd/bpf"
 )
 
 // EBPFDaemon is dsmd's eBPF datapath in one network namespace: the
@@ -24,9 +32,18 @@ import (
 // kernel labels, verifies and neutralises; the daemon only reads the
 // counters.
 type EBPFDaemon struct {
-	prog   *EBPFIngress
-	links  []link.Link
-	Ifaces []string
+	prog *EBPFIngress
+	// With "icmp on": the ring of refused datagrams the ingress program
+	// quotes, the sender of the errors and its counters.
+	ring    *ringbuf.Reader
+	icmp    *icmpSender
+	ctrs    Counters
+	ringEnd chan struct{}
+
+	links   []link.Link
+	created []string // the links this daemon pinned
+	gated   bool     // the links run the fail-closed gates
+	Ifaces  []string
 }
 
 // StartEBPF loads the programs, fills their maps from cfg (the receive
@@ -57,6 +74,18 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		d.Close()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
+	if err := e.objs.Datapath.Put(uint32(0), e.Program()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: datapath map: %w", err)
+	}
+	if err := e.objs.Datapath.Put(uint32(1), e.Egress()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("dsmd: datapath map: %w", err)
+	}
+	pinDir := opt.BPFPinDir
+	if pinDir == "" {
+		pinDir = DefaultBPFPinDir
+	}
 	// TCX resolves the interface index in the caller's namespace, so the
 	// attaching runs on a thread inside it.
 	err = inNetNS(opt.NetNS, func() error {
@@ -75,6 +104,11 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		if len(names) == 0 {
 			return errors.New("no interface to attach to")
 		}
+		type target struct {
+			name  string
+			index int
+		}
+		var targets []target
 		for _, name := range names {
 			ifi, err := net.InterfaceByName(name)
 			if err != nil {
@@ -88,36 +122,113 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 			} else if typ != unix.ARPHRD_ETHER {
 				return fmt.Errorf("interface %s is not Ethernet (ARPHRD %d): the eBPF datapath handles Ethernet devices only; name the devices with \"interface\" or use the NFQUEUE datapath", name, typ)
 			}
-			for _, a := range []struct {
-				p   *ebpf.Program
-				typ ebpf.AttachType
-				dir string
-			}{{e.Program(), ebpf.AttachTCXIngress, "ingress"}, {e.Egress(), ebpf.AttachTCXEgress, "egress"}} {
-				l, err := link.AttachTCX(link.TCXOptions{Interface: ifi.Index, Program: a.p, Attach: a.typ})
-				if err != nil {
-					return fmt.Errorf("attaching the %s program to %s (TCX): %w", a.dir, name, err)
-				}
-				d.links = append(d.links, l)
-			}
-			d.Ifaces = append(d.Ifaces, name)
+			targets = append(targets, target{name, ifi.Index})
 		}
+		dirs := []struct {
+			p, gate *ebpf.Program
+			typ     ebpf.AttachType
+			egress  bool
+		}{{e.Program(), e.objs.DsmdIngressGate, ebpf.AttachTCXIngress, false}, {e.Egress(), e.objs.DsmdEgressGate, ebpf.AttachTCXEgress, true}}
+		if cfg.FailOpen {
+			// Plain links, detached when dsmd exits: packets then pass.
+			for _, t := range targets {
+				for _, a := range dirs {
+					l, err := link.AttachTCX(link.TCXOptions{Interface: t.index, Program: a.p, Attach: a.typ})
+					if err != nil {
+						return fmt.Errorf("attaching the %s program to %s (TCX): %w", ebpfPinNames[b2i(a.egress)], t.name, err)
+					}
+					d.links = append(d.links, l)
+				}
+				d.Ifaces = append(d.Ifaces, t.name)
+			}
+			// Links a fail-closed dsmd left armed would drop what these
+			// pass: they go.
+			for _, t := range targets {
+				for _, a := range dirs {
+					if err := os.Remove(ebpfPin(pinDir, t.name, a.egress)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return fmt.Errorf("fail-open: removing the armed link: %w", err)
+					}
+				}
+			}
+			return nil
+		}
+		// Fail-closed: the gates, on links pinned in bpffs that outlive
+		// dsmd (see dsmd_ingress_gate in bpf/c/dsmd.c). Every pinned link
+		// is found first, so that a failure changes nothing; links that
+		// an earlier dsmd pinned are taken over.
+		if err := checkBPFFS(pinDir); err != nil {
+			return err
+		}
+		var found []pinnedTCX
+		defer func() {
+			for _, p := range found {
+				if p.old != nil && !slices.Contains(d.links, p.old) {
+					p.old.Close()
+				}
+			}
+		}()
+		for _, t := range targets {
+			for _, a := range dirs {
+				p, err := findPinned(ebpfPin(pinDir, t.name, a.egress), t.index, a.typ)
+				if err != nil {
+					return err
+				}
+				found = append(found, p)
+			}
+		}
+		for i, p := range found {
+			t, a := targets[i/2], dirs[i%2]
+			l, created, err := p.attach(t.index, a.gate, a.typ)
+			if err != nil {
+				return fmt.Errorf("attaching the %s gate to %s (TCX): %w", ebpfPinNames[b2i(a.egress)], t.name, err)
+			}
+			d.links = append(d.links, l)
+			if created {
+				d.created = append(d.created, p.path)
+			}
+			if i%2 == 1 {
+				d.Ifaces = append(d.Ifaces, t.name)
+			}
+		}
+		d.gated = true
 		return nil
 	})
 	if err != nil {
+		// A dsmd that fails to start leaves no link it pinned: a link it
+		// took over now holds its gates, which drop once it exits, as
+		// the earlier dsmd's did.
+		for _, p := range d.created {
+			_ = os.Remove(p)
+		}
 		d.Close()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
 	if cfg.ICMP {
-		opt.Logf("dsmd: the eBPF datapath sends no ICMP errors (the configuration's \"icmp on\" is not applied)")
+		if err := d.startICMP(cfg, opt); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("dsmd: %w", err)
+		}
 	}
 	return d, nil
 }
 
-// Close detaches the programs and releases them and their maps. Packets
-// then pass the interfaces unlabeled and unchecked (the kernel still
-// drops a DSM label it meets, see README.md).
+// Close releases the programs and their maps, and the links. Fail-open,
+// that detaches the programs: packets then pass the interfaces unlabeled
+// and unchecked (the kernel still drops a DSM label it meets, see
+// README.md). Fail-closed, the pinned links keep the gates attached,
+// which from then on drop every IPv4 packet, until a dsmd takes them
+// over or DisarmEBPF removes them.
 func (d *EBPFDaemon) Close() error {
 	var errs []error
+	if d.ring != nil {
+		errs = append(errs, d.ring.Close())
+		<-d.ringEnd
+		d.ring = nil
+	}
+	if d.icmp != nil {
+		errs = append(errs, d.icmp.conn.Close())
+		d.icmp = nil
+	}
 	for _, l := range d.links {
 		errs = append(errs, l.Close())
 	}
@@ -129,16 +240,94 @@ func (d *EBPFDaemon) Close() error {
 	return errors.Join(errs...)
 }
 
-// EBPFCounters are the programs' per-reason counters.
+// Attached are the programs attached to the interfaces, ingress and
+// egress: the fail-closed gates, or the programs themselves.
+func (d *EBPFDaemon) Attached() (ingress, egress *ebpf.Program) {
+	if d.gated {
+		return d.prog.objs.DsmdIngressGate, d.prog.objs.DsmdEgressGate
+	}
+	return d.prog.Program(), d.prog.Egress()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// startICMP makes dsmd send the ICMP Destination Unreachable code 10
+// that the NFQUEUE datapath sends for a packet the receive policy
+// refuses: the ingress program quotes the refused datagram into the
+// icmp_events ring, and a goroutine reads it and sends the error through
+// a raw ICMP socket opened now, in the namespace, rate-limited by
+// "icmp-rate" (icmpSender, as the NFQUEUE datapath does). Sending on the
+// open socket needs no capability (inet_create checks CAP_NET_RAW only
+// when the socket is made).
+func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
+	var conn *icmp.PacketConn
+	if err := inNetNS(opt.NetNS, func() (err error) {
+		conn, err = icmp.ListenPacket("ip4:icmp", "0.0.0.0")
+		return err
+	}); err != nil {
+		return fmt.Errorf("ICMP socket: %w", err)
+	}
+	d.icmp = &icmpSender{conn: conn, lim: newRateLimiter(cfg.ICMPRate)}
+	rd, err := ringbuf.NewReader(d.prog.objs.IcmpEvents)
+	if err != nil {
+		return fmt.Errorf("icmp_events ring: %w", err)
+	}
+	d.ring, d.ringEnd = rd, make(chan struct{})
+	var c bpf.DsmdConfig
+	if err := d.prog.objs.Config.Lookup(uint32(0), &c); err != nil {
+		return fmt.Errorf("config map: %w", err)
+	}
+	c.Icmp = 1
+	if err := d.prog.objs.Config.Put(uint32(0), &c); err != nil {
+		return fmt.Errorf("config map: %w", err)
+	}
+	go func(s *icmpSender) {
+		defer close(d.ringEnd)
+		var rec ringbuf.Record
+		for {
+			if err := rd.ReadInto(&rec); err != nil {
+				if errors.Is(err, ringbuf.ErrClosed) {
+					return
+				}
+				d.ctrs.Errors.Add(1)
+				continue
+			}
+			// struct icmp_event: the quoted length, then the octets.
+			if len(rec.RawSample) < 4 {
+				continue
+			}
+			n := int(binary.NativeEndian.Uint32(rec.RawSample))
+			q := rec.RawSample[4:]
+			s.send(q[:min(n, len(q))], &d.ctrs, time.Now)
+		}
+	}(d.icmp)
+	return nil
+}
+
+// EBPFCounters are the programs' per-reason counters, and with "icmp on"
+// the daemon's ICMP errors: sent, not sent because of the rate limit,
+// and errors.
 type EBPFCounters struct {
 	In  [ebpfReasons]uint64
 	Out [ebpfOutReasons]uint64
+
+	ICMP                              bool
+	ICMPSent, ICMPLimited, ICMPErrors uint64
 }
 
 // Counters reads the counters of both programs.
 func (d *EBPFDaemon) Counters() (EBPFCounters, error) {
 	var c EBPFCounters
 	var err error
+	if d.ring != nil {
+		c.ICMP = true
+		c.ICMPSent, c.ICMPLimited, c.ICMPErrors = d.ctrs.ICMPSent.Load(), d.ctrs.ICMPLimited.Load(), d.ctrs.Errors.Load()
+	}
 	if c.In, err = d.prog.Counters(); err != nil {
 		return c, err
 	}
@@ -157,13 +346,16 @@ func (c EBPFCounters) String() string {
 	for r, v := range c.In {
 		fmt.Fprintf(&b, " %s=%d", EBPFReason(r), v)
 	}
+	if c.ICMP {
+		fmt.Fprintf(&b, " | icmp: sent=%d limited=%d errors=%d", c.ICMPSent, c.ICMPLimited, c.ICMPErrors)
+	}
 	return b.String()
 }
 
 // ebpfRun is the command line runEBPFDatapath acts on.
 type ebpfRun struct {
 	Setup, Teardown, Check bool
-	IPTables               string
+	IPTables, PinDir       string
 }
 
 // runEBPFDatapath is run for --datapath other than nfqueue: with ebpf
@@ -185,7 +377,7 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
 		return 0
 	}
-	return serveEBPF(cfg, stderr)
+	return serveEBPF(cfg, r.PinDir, stderr)
 }
 
 // serveEBPF is serve for --datapath ebpf: it checks that it can drop its
@@ -194,20 +386,24 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 // the links need none on Linux 6.18, whose bpf(2) checks CAP_BPF only to
 // create maps and load programs) and switches to the configured user,
 // then prints the counters on SIGUSR1 and at exit, when it detaches.
-func serveEBPF(cfg *Config, stderr io.Writer) int {
+func serveEBPF(cfg *Config, pinDir string, stderr io.Writer) int {
 	// CAP_PERFMON too: without it the verifier applies its Spectre
 	// restrictions to the programs and refuses their variable-offset
 	// stack accesses ("variable stack access prohibited for !root",
 	// checked on Linux 6.18 with a bounding set of CAP_BPF and
 	// CAP_NET_ADMIN only).
-	if err := checkPrivileges(cfg, nil, []int{unix.CAP_BPF, unix.CAP_PERFMON, unix.CAP_NET_ADMIN}); err != nil {
+	need := []int{unix.CAP_BPF, unix.CAP_PERFMON, unix.CAP_NET_ADMIN}
+	if cfg.ICMP {
+		need = append(need, unix.CAP_NET_RAW) // to open the ICMP socket
+	}
+	if err := checkPrivileges(cfg, nil, need); err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	d, err := StartEBPF(cfg, Options{Logf: logf})
+	d, err := StartEBPF(cfg, Options{Logf: logf, BPFPinDir: pinDir})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
@@ -246,6 +442,20 @@ func serveEBPF(cfg *Config, stderr io.Writer) int {
 			return 0
 		}
 	}
+}
+
+// disarmEBPF is --datapath ebpf --disarm: it removes the links pinned in
+// pinDir (DisarmEBPF) and lists them.
+func disarmEBPF(pinDir string, stdout, stderr io.Writer) int {
+	removed, err := DisarmEBPF(pinDir)
+	for _, p := range removed {
+		fmt.Fprintf(stdout, "removed %s\n", p)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dsmd: --disarm: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // EBPFSetupScript is what --setup (or --teardown) prints with --datapath

@@ -13,16 +13,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // TestBinaryEBPF runs the dsmd program with --datapath ebpf as "user
-// nobody" in namespace A: it attaches, prints its startup line, keeps no
-// capability at all (every thread: CapEff, CapPrm, CapBnd empty,
-// NoNewPrivs 1, uid and gid nobody's), still labels, reads its counters
-// on SIGUSR1 and at exit on SIGTERM, and detaches on exit (packets then
-// leave unlabeled).
+// nobody" in namespace A, fail-closed (the default): it attaches, prints
+// its startup line, keeps no capability at all (every thread: CapEff,
+// CapPrm, CapBnd empty, NoNewPrivs 1, uid and gid nobody's), still
+// labels, reads its counters on SIGUSR1 and at exit on SIGTERM. After it
+// exits its pinned gates drop IPv4 both ways; a second dsmd takes the
+// same pinned links over (same link IDs, new programs) and labels again;
+// after a kill -9 the gates drop again, labeled and unlabeled packets
+// alike; --disarm removes the pins and packets pass unlabeled.
 func TestBinaryEBPF(t *testing.T) {
 	n := newTestNet(t)
 	if os.Geteuid() == 0 {
@@ -37,6 +42,7 @@ func TestBinaryEBPF(t *testing.T) {
 	if err != nil {
 		t.Skip("dsmd binary test: no user nobody")
 	}
+	pinDir := testPinDir(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "dsmd")
 	build := exec.Command(goBin, "build", "-o", bin, ".")
@@ -47,41 +53,50 @@ func TestBinaryEBPF(t *testing.T) {
 	conf := filepath.Join(dir, "dsmd.conf")
 	require.NoError(t, os.WriteFile(conf, []byte("node 1\nlabel default sid 0x10\nuser nobody\nicmp off\ndefault allow\n"), 0o600))
 
-	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--datapath", "ebpf")
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	expect := func(sub string) string {
+	type proc struct {
+		cmd    *exec.Cmd
+		expect func(sub string) string
+	}
+	start := func() proc {
 		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("dsmd exited before printing %q", sub)
+		cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--datapath", "ebpf", "--pin-dir", pinDir)
+		stderr, err := cmd.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		lines := make(chan string, 64)
+		go func() {
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		expect := func(sub string) string {
+			t.Helper()
+			timeout := time.After(10 * time.Second)
+			for {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						t.Fatalf("dsmd exited before printing %q", sub)
+					}
+					t.Logf("dsmd: %s", l)
+					if strings.Contains(l, sub) {
+						return l
+					}
+				case <-timeout:
+					t.Fatalf("dsmd did not print %q", sub)
 				}
-				t.Logf("dsmd: %s", l)
-				if strings.Contains(l, sub) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("dsmd did not print %q", sub)
 			}
 		}
+		expect("dsmd: node 1, eBPF datapath on " + devA)
+		return proc{cmd, expect}
 	}
-	expect("dsmd: node 1, eBPF datapath on " + devA)
+	p := start()
 
 	// The process ip netns exec became is dsmd itself.
-	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", cmd.Process.Pid))
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", p.cmd.Process.Pid))
 	require.NoError(t, err)
 	require.NotEmpty(t, tasks)
 	for _, f := range tasks {
@@ -98,23 +113,117 @@ func TestBinaryEBPF(t *testing.T) {
 
 	wire := n.startCapture(0, devA)
 	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
-	_, err = tx.WriteToUDP([]byte("via the binary"), &net.UDPAddr{IP: addrB, Port: 9})
-	require.NoError(t, err)
-	ip := wire.find(true, []byte("via the binary"), 2*time.Second)
+	rxA := n.udpConn(0, &net.UDPAddr{IP: addrA, Port: 7000})
+	txB := n.udpConn(1, &net.UDPAddr{IP: addrB})
+	injB := n.injector(1, devB)
+	// out sends from A and returns the datagram on the wire, or nil.
+	out := func(marker string, wait time.Duration) []byte {
+		t.Helper()
+		_, err := tx.WriteToUDP([]byte(marker), &net.UDPAddr{IP: addrB, Port: 9})
+		require.NoError(t, err)
+		return wire.find(true, []byte(marker), wait)
+	}
+	// in sends to A from B, labeled (node 2, injected) or not, and says
+	// whether A's socket got it.
+	in := func(marker string, labeled bool) bool {
+		t.Helper()
+		if labeled {
+			injB.sendFrom(t, mkIPv4(label(0x20, 2), protoUDP, ipB, ipA, udp(40000, 7000, marker)), macB, macA)
+		} else {
+			_, err := txB.WriteToUDP([]byte(marker), &net.UDPAddr{IP: addrA, Port: 7000})
+			require.NoError(t, err)
+		}
+		for {
+			p, _, ok := readWithOpts(rxA, 300*time.Millisecond)
+			if !ok {
+				return false
+			}
+			if strings.Contains(string(p), marker) {
+				return true
+			}
+		}
+	}
+	pinned := func() (links [2]link.ID, progs [2]ebpf.ProgramID) {
+		t.Helper()
+		for i, e := range []bool{false, true} {
+			l, err := link.LoadPinnedLink(ebpfPin(pinDir, devA, e), nil)
+			require.NoError(t, err, "the link is pinned")
+			info, err := l.Info()
+			require.NoError(t, err)
+			links[i], progs[i] = info.ID, info.Program
+			l.Close()
+		}
+		return links, progs
+	}
+	// gone waits until the gates drop what A sends: Linux empties the
+	// prog array in a work item once its last descriptor is closed, and
+	// until then the programs still label. Nothing leaves unlabeled.
+	gone := func(what string) {
+		t.Helper()
+		i := 0
+		require.NoError(t, waitFor(3*time.Second, func() bool {
+			i++
+			ip := out(fmt.Sprintf("probe %d, %s", i, what), 50*time.Millisecond)
+			if ip != nil {
+				require.Equal(t, byte(0x4a), ip[0], "%s: sent unlabeled", what)
+			}
+			return ip == nil
+		}), "%s: the gates never dropped", what)
+	}
+	// armed checks that the gates drop IPv4 both ways.
+	armed := func(what string) {
+		t.Helper()
+		assert.Nil(t, out("out, "+what, 300*time.Millisecond), "%s: sent from A", what)
+		assert.False(t, in("in unlabeled, "+what, false), "%s: unlabeled datagram delivered to A", what)
+		assert.False(t, in("in labeled, "+what, true), "%s: labeled datagram delivered to A", what)
+	}
+
+	ip := out("via the binary", 2*time.Second)
 	require.NotNil(t, ip)
 	assert.Equal(t, label(0x10, 1), ip[20:40])
+	assert.True(t, in("labeled to A", true), "a labeled datagram reaches A")
 	require.NoError(t, waitFor(5*time.Second, func() bool {
-		require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
-		return strings.Contains(expect("dsmd: counters: "), "out: labeled=1 ")
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGUSR1))
+		return strings.Contains(p.expect("dsmd: counters: "), "out: labeled=1 ")
 	}))
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	assert.Contains(t, expect("dsmd: counters at exit: "), "out: labeled=1 ")
-	require.NoError(t, cmd.Wait())
-	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
+	links1, progs1 := pinned()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	assert.Contains(t, p.expect("dsmd: counters at exit: "), "out: labeled=1 ")
+	require.NoError(t, p.cmd.Wait())
+	assert.Equal(t, 0, p.cmd.ProcessState.ExitCode())
+	gone("after SIGTERM")
+	armed("after SIGTERM")
 
-	_, err = tx.WriteToUDP([]byte("after the exit"), &net.UDPAddr{IP: addrB, Port: 9})
-	require.NoError(t, err)
-	ip = wire.find(true, []byte("after the exit"), 2*time.Second)
+	p = start()
+	links2, progs2 := pinned()
+	assert.Equal(t, links1, links2, "the second dsmd took the pinned links over")
+	assert.NotEqual(t, progs1, progs2, "with its own programs")
+	ip = out("after the restart", 2*time.Second)
+	require.NotNil(t, ip, "the restarted dsmd labels")
+	assert.Equal(t, label(0x10, 1), ip[20:40])
+	assert.True(t, in("labeled to A again", true), "a labeled datagram reaches A")
+
+	require.NoError(t, p.cmd.Process.Kill())
+	_ = p.cmd.Wait()
+	gone("after kill -9")
+	armed("after kill -9")
+
+	cmd := exec.Command(bin, "--datapath", "ebpf", "--pin-dir", pinDir, "--disarm")
+	o, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", o)
+	assert.Contains(t, string(o), "removed "+ebpfPin(pinDir, devA, false))
+	assert.Contains(t, string(o), "removed "+ebpfPin(pinDir, devA, true))
+	_, err = os.Stat(pinDir)
+	assert.True(t, os.IsNotExist(err), "nothing left pinned: %v", err)
+	// The kernel releases an unpinned link in a work item: the first
+	// datagrams may still meet the gate.
+	i := 0
+	require.NoError(t, waitFor(3*time.Second, func() bool {
+		i++
+		ip = out(fmt.Sprintf("after --disarm %d", i), 50*time.Millisecond)
+		return ip != nil
+	}), "disarmed: A sends again")
 	require.NotNil(t, ip)
-	assert.Equal(t, byte(0x45), ip[0], "detached: sent unlabeled")
+	assert.Equal(t, byte(0x45), ip[0], "disarmed: sent unlabeled")
+	assert.True(t, in("unlabeled after --disarm", false), "disarmed: unlabeled datagrams reach A")
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // TestEBPFDifferential compares BPF_PROG_RUN verdicts with the Go
@@ -42,7 +42,7 @@ func TestEBPFDifferential(t *testing.T) {
 // fields made from random seeds.
 func TestEBPFProperty(t *testing.T) {
 	reg := ebpfTestRegistry(t)
-	p := fips188.DSMReceiver
+	p := dsm.Receiver
 	e := loadEBPFForTest(t, EBPFIngressConfig{Registry: reg, RBMStrictValid: true, DSM: p})
 	params := gopter.DefaultTestParametersWithSeed(188)
 	params.MinSuccessfulTests = 2000
@@ -125,12 +125,12 @@ func ebpfOption(r *rand.Rand) []byte {
 		}
 		return []byte{byte(r.IntN(256)) | 2, 2}
 	case 5, 6: // DSM label
-		n := fips188.NewNSID(r.Uint32(), r.Uint32N(4))
+		n := dsm.New(r.Uint32(), r.Uint32N(4))
 		if r.IntN(3) == 0 {
-			n = n.WithPolicySerial(r.Uint32())
+			n = n.With(dsm.ParamPolicySerial, r.Uint32())
 		}
 		if r.IntN(4) == 0 {
-			n = n.WithDestSID(1)
+			n = n.With(dsm.ParamDestSID, 1)
 		}
 		b, _ := n.AppendOption(nil, 0)
 		if r.IntN(3) == 0 { // shuffle or duplicate a parameter
@@ -140,7 +140,7 @@ func ebpfOption(r *rand.Rand) []byte {
 		}
 		return b
 	default: // CIPSO of a test DOI
-		doi := []uint32{3, 16, 5, 7, 9, uint32(fips188.DefaultDOI)}[r.IntN(6)]
+		doi := []uint32{3, 16, 5, 7, 9, uint32(dsm.DefaultDOI)}[r.IntN(6)]
 		b := []byte{134, 0, 0, 0, 0, 0}
 		binary.BigEndian.PutUint32(b[2:], doi)
 		for k := r.IntN(3); k >= 0; k-- {
@@ -175,7 +175,7 @@ func FuzzEBPF(f *testing.F) {
 		f.Add(mustHex(f, h))
 	}
 	reg := ebpfTestRegistry(f)
-	p := fips188.DSMReceiver
+	p := dsm.Receiver
 	e := loadEBPFForTest(f, EBPFIngressConfig{Registry: reg, RBMStrictValid: true, DSM: p})
 	f.Fuzz(func(t *testing.T, opts []byte) {
 		if len(opts) > 40 {

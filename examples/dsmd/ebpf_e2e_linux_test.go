@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ import (
 // test with one line when the kernel cannot load or attach it.
 func (n *testNet) startEBPFDaemon(i int, c *Config, logs *logBuf) *EBPFDaemon {
 	n.tb.Helper()
-	d, err := StartEBPF(c, Options{NetNS: n.fd(i), Logf: logs.logf})
+	d, err := StartEBPF(c, Options{NetNS: n.fd(i), Logf: logs.logf, BPFPinDir: testPinDir(n.tb)})
 	if err != nil {
 		if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission) {
 			n.tb.Skipf("dsmd eBPF end-to-end: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
@@ -37,6 +38,25 @@ func (n *testNet) startEBPFDaemon(i int, c *Config, logs *logBuf) *EBPFDaemon {
 		d.Close()
 	})
 	return d
+}
+
+// testPinDir mounts a bpf file system of the test's own on a temporary
+// directory, for the links a fail-closed eBPF datapath pins, and
+// unmounts it when the test ends, which unpins whatever is left there:
+// no link outlives the test. It skips the test where bpffs cannot be
+// mounted.
+func testPinDir(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := unix.Mount("bpf", dir, "bpf", 0, ""); err != nil {
+		tb.Skipf("dsmd eBPF fail-closed: cannot mount a bpf file system: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := unix.Unmount(dir, 0); err != nil {
+			tb.Errorf("unmounting the test's bpf file system %s: %v", dir, err)
+		}
+	})
+	return filepath.Join(dir, "dsmd")
 }
 
 func (d *EBPFDaemon) mustCounters(tb testing.TB) EBPFCounters {
@@ -140,12 +160,29 @@ func TestEndToEndEBPF(t *testing.T) {
 		tsharkSeesDSMLabel(t, wire)
 	})
 
-	t.Run("disallowed SID dropped", func(t *testing.T) {
+	t.Run("disallowed SID dropped, ICMP code 10 back", func(t *testing.T) {
 		c := dial(t, 5000, 7)
+		setsockopt(t, c, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
+		before := db.mustCounters(t)
 		expectIn(t, rx5000, "sid-66", func() { _, _ = c.Write([]byte("sid-66")) }, EBPFRejected)
 		ip := wire.find(true, []byte("sid-66"), time.Second)
 		require.NotNil(t, ip)
 		assert.Equal(t, label(0x66, 1), ip[20:40])
+		// B's ingress program quoted the datagram to dsmd B, which sent
+		// Destination Unreachable code 10; it left labeled by B's egress
+		// program and was verified by A's before the kernel gave it to
+		// the socket (IP_RECVERR).
+		e, ok := readICMPErr(c, 3*time.Second)
+		require.True(t, ok, "no ICMP error queued on the sender")
+		assert.Equal(t, uint8(unix.SO_EE_ORIGIN_ICMP), e.origin)
+		assert.Equal(t, uint8(3), e.typ)
+		assert.Equal(t, uint8(10), e.code)
+		assert.Equal(t, unix.EHOSTUNREACH, e.errno)
+		assert.Equal(t, addrB.String(), e.offender.String())
+		assert.Equal(t, before.ICMPSent+1, db.mustCounters(t).ICMPSent)
+		icmpIP := findICMP(wire, time.Second)
+		require.NotNil(t, icmpIP, "ICMP error not captured")
+		assert.Equal(t, label(0x20, 2), icmpIP[20:40], "the error carries B's label")
 	})
 
 	t.Run("disallowed node dropped", func(t *testing.T) {
@@ -397,4 +434,150 @@ func (n *testNet) startGSOCapture(i int, dev string) *gsoCapture {
 		unix.Close(fd)
 	})
 	return c
+}
+
+// TestEndToEndEBPFSocketOwner checks the socket owner the egress program
+// matches label lines on, against what NFQUEUE reports (NFQA_UID and
+// NFQA_GID: the fsuid and fsgid of the thread that created the socket):
+// uid lines on bpf_get_socket_uid, gid lines on the fsgid of the
+// socket's file (read through bpf_cast_to_kern_ctx), first match wins.
+// example.conf, which has a gid line, is accepted.
+func TestEndToEndEBPFSocketOwner(t *testing.T) {
+	ex, err := LoadConfig("example.conf")
+	require.NoError(t, err)
+	require.NoError(t, EBPFUnsupported(ex), "example.conf on the eBPF datapath")
+
+	n := newTestNet(t)
+	c := mustConfig(t, "node 1\nlabel uid 1000 sid 0x10\nlabel gid 2000 sid 0x11\nlabel gid 0 sid 0x12\nlabel default sid 0x13\noverload fail-open\n")
+	wire := n.startCapture(0, devA)
+	n.startEBPFDaemon(0, c, &logBuf{tb: t, name: "eBPF A"})
+	for _, tc := range []struct {
+		fsuid, fsgid int
+		sid          uint32
+	}{
+		{1000, 0, 0x10},    // the uid line comes first
+		{1000, 2000, 0x10}, // still the uid line
+		{0, 2000, 0x11},    // the gid line
+		{5, 0, 0x12},       // gid 0
+		{5, 5, 0x13},       // no line: the default
+	} {
+		msg := fmt.Sprintf("owner %d:%d", tc.fsuid, tc.fsgid)
+		var conn *net.UDPConn
+		n.do(0, func() error {
+			// sock_init_data takes the creating thread's fsuid and
+			// the file its fsgid; both calls act on this thread only.
+			oldU, err := unix.SetfsuidRetUid(tc.fsuid)
+			if err != nil {
+				return err
+			}
+			defer unix.SetfsuidRetUid(oldU) //nolint:errcheck // restoring
+			oldG, err := unix.SetfsgidRetGid(tc.fsgid)
+			if err != nil {
+				return err
+			}
+			defer unix.SetfsgidRetGid(oldG) //nolint:errcheck // restoring
+			conn, err = net.DialUDP("udp4", nil, &net.UDPAddr{IP: addrB, Port: 9})
+			return err
+		})
+		_, err := conn.Write([]byte(msg))
+		conn.Close()
+		require.NoError(t, err)
+		ip := wire.find(true, []byte(msg), 2*time.Second)
+		require.NotNil(t, ip, msg)
+		assert.Equal(t, label(tc.sid, 1), ip[20:40], msg)
+	}
+}
+
+// TestEndToEndEBPFUDPGSO sends a UDP GSO datagram (UDP_SEGMENT: one
+// packet that the stack, or the device, cuts into datagrams of 1000
+// octets of payload after tc egress) through the egress program: it
+// cannot be labeled (bpf_skb_adjust_room refuses to grow a GSO packet
+// that is not TCP), so it is dropped and counted as no-room, and none of
+// its segments leaves unlabeled. A datagram of the same size sent
+// without UDP_SEGMENT leaves labeled, in fragments.
+func TestEndToEndEBPFUDPGSO(t *testing.T) {
+	n := newTestNet(t)
+	c := mustConfig(t, "node 1\nlabel default sid 0x10\noverload fail-open\nicmp off\n")
+	wire := n.startCapture(0, devA)
+	d := n.startEBPFDaemon(0, c, &logBuf{tb: t, name: "eBPF A"})
+	require.NoError(t, n.sh(0, "ip route change 192.0.2.0/24 dev "+devA+" mtu lock 1480"))
+	send := func(marker string, gso bool) {
+		t.Helper()
+		var conn *net.UDPConn
+		n.do(0, func() (err error) {
+			conn, err = net.DialUDP("udp4", &net.UDPAddr{IP: addrA}, &net.UDPAddr{IP: addrB, Port: 9})
+			return err
+		})
+		defer conn.Close()
+		if gso {
+			setsockopt(t, conn, unix.IPPROTO_UDP, unix.UDP_SEGMENT, 1000)
+		}
+		payload := bytes.Repeat([]byte(marker), 3000/len(marker))
+		_, err := conn.Write(payload)
+		require.NoError(t, err)
+	}
+
+	before := d.mustCounters(t).Out
+	send("gso-datagram ", true)
+	require.NoError(t, waitFor(2*time.Second, func() bool {
+		return d.mustCounters(t).Out[EBPFOutNoRoom] > before[EBPFOutNoRoom]
+	}), "the GSO packet was not counted as no-room: %s", d.mustCounters(t))
+	assert.Nil(t, wire.find(true, []byte("gso-datagram "), 300*time.Millisecond), "a segment of the GSO packet left")
+	assert.Equal(t, before[EBPFOutLabeled], d.mustCounters(t).Out[EBPFOutLabeled])
+
+	send("plain-datagram ", false)
+	ip := wire.find(true, []byte("plain-datagram "), 2*time.Second)
+	require.NotNil(t, ip, "the datagram without UDP_SEGMENT left")
+	assert.Equal(t, label(0x10, 1), ip[20:40])
+}
+
+// TestEBPFFailOpenAfterFailClosed starts a fail-open dsmd where a
+// fail-closed one left its links pinned: the fail-open one removes the
+// pins (its own plain links label meanwhile), and once it is closed too
+// packets leave unlabeled.
+func TestEBPFFailOpenAfterFailClosed(t *testing.T) {
+	n := newTestNet(t)
+	pinDir := testPinDir(t)
+	wire := n.startCapture(0, devA)
+	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
+	out := func(marker string) []byte {
+		t.Helper()
+		_, err := tx.WriteToUDP([]byte(marker), &net.UDPAddr{IP: addrB, Port: 9})
+		require.NoError(t, err)
+		return wire.find(true, []byte(marker), 300*time.Millisecond)
+	}
+	start := func(conf string) *EBPFDaemon {
+		d, err := StartEBPF(mustConfig(t, conf), Options{NetNS: n.fd(0), Logf: t.Logf, BPFPinDir: pinDir})
+		if err != nil && (errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission)) {
+			t.Skipf("dsmd eBPF: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
+		}
+		require.NoError(t, err)
+		return d
+	}
+	closed := start("node 1\nlabel default sid 0x10\nicmp off\n")
+	require.NoError(t, closed.Close())
+	_, err := os.Stat(ebpfPin(pinDir, devA, true))
+	require.NoError(t, err, "fail-closed: the egress link stays pinned")
+
+	open := start("node 1\nlabel default sid 0x11\noverload fail-open\nicmp off\n")
+	for _, e := range []bool{false, true} {
+		_, err := os.Stat(ebpfPin(pinDir, devA, e))
+		assert.True(t, os.IsNotExist(err), "fail-open removed the pin: %v", err)
+	}
+	var ip []byte
+	i := 0
+	// The unpinned gates go in a work item.
+	require.NoError(t, waitFor(3*time.Second, func() bool {
+		i++
+		ip = out(fmt.Sprintf("fail-open %d", i))
+		return ip != nil
+	}), "the fail-open dsmd sends")
+	assert.Equal(t, label(0x11, 1), ip[20:40])
+	require.NoError(t, open.Close())
+	i = 0
+	require.NoError(t, waitFor(3*time.Second, func() bool {
+		i++
+		ip = out(fmt.Sprintf("after fail-open %d", i))
+		return ip != nil && ip[0] == 0x45
+	}), "closed fail-open: packets leave unlabeled")
 }

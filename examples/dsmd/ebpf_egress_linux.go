@@ -10,7 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/iplabel/iplabel/examples/dsmd/bpf"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // EBPFOutReason is what the egress program did with a packet; it is also
@@ -28,10 +28,11 @@ const (
 	EBPFOutTooBig                         // the labeled packet exceeds the device MTU: dropped
 	EBPFOutNoRoom                         // bpf_skb_adjust_room refused (UDP GSO): dropped
 	EBPFOutPass                           // not IPv4: untouched
+	EBPFOutVLAN                           // IPv4 behind a VLAN tag in the frame (no transmit offload): dropped
 	ebpfOutReasons
 )
 
-var ebpfOutNames = [...]string{"labeled", "unlabeled", "dropped", "unfit", "malformed", "too-big", "no-room", "pass"}
+var ebpfOutNames = [...]string{"labeled", "unlabeled", "dropped", "unfit", "malformed", "too-big", "no-room", "pass", "vlan"}
 
 func (r EBPFOutReason) String() string {
 	if int(r) < len(ebpfOutNames) {
@@ -52,16 +53,9 @@ const (
 // `--datapath ebpf` refuses the configuration rather than run with
 // another policy than the file says.
 func EBPFUnsupported(c *Config) error {
-	for _, r := range c.Labels {
-		if r.Kind == SelGID {
-			return fmt.Errorf("%s:%d: label gid: the eBPF datapath cannot match the socket's gid (tc has only bpf_get_socket_uid); use uid or mark", c.File, r.Line)
-		}
-	}
 	switch {
 	case c.Mode == NeutraliseTranslate:
 		return errors.New("neutralise translate: the eBPF datapath only overwrites labels with NOPs")
-	case c.ForeignPass:
-		return errors.New("foreign-cipso pass: the eBPF datapath judges foreign CIPSO options by Linux's rules for the DOIs it is given (none), so it would drop them")
 	case len(c.Labels) > ebpfMaxLabelRules:
 		return fmt.Errorf("%d label lines: the eBPF datapath holds at most %d", len(c.Labels), ebpfMaxLabelRules)
 	case len(c.DestSIDs) > ebpfMaxDestRules:
@@ -91,12 +85,12 @@ func EBPFUnsupported(c *Config) error {
 // values, so that the egress program only writes those octets.
 func ebpfLabelTemplate(c *Config, dest bool) (tmpl []byte, sidOff, dsidOff int, err error) {
 	enc := func(sid, dsid uint32) ([]byte, error) {
-		n := fips188.NewNSID(sid, c.Node)
+		n := dsm.New(sid, c.Node)
 		if c.HasSerial {
-			n = n.WithPolicySerial(c.Serial)
+			n = n.With(dsm.ParamPolicySerial, c.Serial)
 		}
 		if dest {
-			n = n.WithDestSID(dsid)
+			n = n.With(dsm.ParamDestSID, dsid)
 		}
 		return n.AppendOption(nil, c.DOI)
 	}
@@ -238,6 +232,9 @@ func (e *EBPFIngress) ConfigurePolicy(c *Config) error {
 	}
 	if c.HasSerial {
 		cfg.HasSerial, cfg.Serial = 1, c.Serial
+	}
+	if c.ForeignPass {
+		cfg.ForeignPass = 1
 	}
 	if err := e.objs.Config.Put(uint32(0), &cfg); err != nil {
 		return fmt.Errorf("config map: %w", err)

@@ -82,7 +82,7 @@ func describeConfigForTest(c *Config) string {
 	return b.String()
 }
 
-// TestEBPFEgressFixed: the worked example of fips188/RULES.md (no
+// TestEBPFEgressFixed: the worked example of fips188/dsm/RULES.md (no
 // options in, the 20-octet label out, IHL 10), a CIPSO option replaced
 // in place, options kept behind the label, the label rules' actions and
 // a label that no longer fits.
@@ -141,6 +141,46 @@ func TestEBPFEgressFixed(t *testing.T) {
 	assert.NotZero(t, cs[EBPFOutUnfit])
 }
 
+// TestEBPFEgressVLAN: IPv4 behind a VLAN tag held in the frame (a parent
+// device without VLAN transmit offload) cannot be labelled at the fixed
+// link offset the programs read, so egress drops and counts it rather
+// than send it unlabelled; other tagged frames pass.
+func TestEBPFEgressVLAN(t *testing.T) {
+	c := mustConfig(t, "node 1\nlabel mark 7 sid 0x66\n")
+	e := loadEBPFDatapathForTest(t, c)
+	ip := mkIPv4(nil, protoUDP, ipA, ipB, udp(40000, 5000, "x"))
+	tagged := func(tpids []uint16, inner uint16) []byte {
+		f := append([]byte(nil), ebpfFrame(ip)[:12]...)
+		for _, tp := range tpids {
+			f = binary.BigEndian.AppendUint16(f, tp)
+			f = binary.BigEndian.AppendUint16(f, 42) // VLAN ID 42
+		}
+		f = binary.BigEndian.AppendUint16(f, inner)
+		return append(f, ip...)
+	}
+	for name, tc := range map[string]struct {
+		frame []byte
+		want  EBPFOutReason
+		drop  bool
+	}{
+		"802.1Q IPv4":         {tagged([]uint16{0x8100}, 0x0800), EBPFOutVLAN, true},
+		"802.1ad+802.1Q IPv4": {tagged([]uint16{0x88a8, 0x8100}, 0x0800), EBPFOutVLAN, true},
+		"802.1Q ARP":          {tagged([]uint16{0x8100}, 0x0806), EBPFOutPass, false},
+		"802.1Q IPv6":         {tagged([]uint16{0x8100}, 0x86dd), EBPFOutPass, false},
+		"untagged IPv4":       {ebpfFrame(ip), EBPFOutLabeled, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, drop, _, err := e.RunEgress(tc.frame, 0)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want.String(), r.String())
+			assert.Equal(t, tc.drop, drop)
+		})
+	}
+	cs, err := e.OutCounters()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), cs[EBPFOutVLAN])
+}
+
 // ebpfRandomSendConf is a configuration of random label rules, serial
 // and dest-sid lines.
 func ebpfRandomSendConf(r *rand.Rand) string {
@@ -162,9 +202,14 @@ func ebpfRandomSendConf(r *rand.Rand) string {
 		return fmt.Sprintf("sid %#x", r.Uint32())
 	}
 	for range r.IntN(5) {
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			fmt.Fprintf(&b, "label uid %d %s\n", r.IntN(2)*5, act())
+		case 4:
+			// BPF_PROG_RUN's socket has no file, so no gid: a gid
+			// line never matches there (the socket owner is tested
+			// end to end, TestEndToEndEBPFSocketOwner).
+			fmt.Fprintf(&b, "label gid %d %s\n", r.IntN(2)*5, act())
 		case 1:
 			fmt.Fprintf(&b, "label mark %d/%d %s\n", r.IntN(4), 3, act())
 		case 2:

@@ -9,12 +9,12 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/examples/dsmd/bpf"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
 // EBPFIngress is dsmd's tc ingress program (bpf/dsmd.c), loaded with its
-// maps filled: it checks the DSM label with an fips188 receiver profile,
+// maps filled: it checks the DSM label with a dsm receiver profile,
 // neutralises an accepted one with NOPs and validates the options field
 // as Linux does (ipopt.Linux with cipso.Linux for the configured DOIs).
 type EBPFIngress struct {
@@ -29,8 +29,8 @@ type EBPFIngressConfig struct {
 	// RBMStrictValid is sysctl net.ipv4.cipso_rbm_strictvalid.
 	RBMStrictValid bool
 	// DSM is the receiver profile of the DSM label (its DOI 0 meaning
-	// fips188.DefaultDOI).
-	DSM fips188.NSIDProfile
+	// dsm.DefaultDOI).
+	DSM dsm.Profile
 }
 
 // ebpfMaxDOIs is the size of the program's dois map.
@@ -59,10 +59,11 @@ const (
 	EBPFRejected                    // refused by the receive rules (ConfigurePolicy): dropped
 	EBPFForged                      // the label's node is not bound to the source: dropped
 	EBPFStale                       // the label's policy serial is another: dropped
+	EBPFForeign                     // a CIPSO option of another DOI, allowed ("foreign-cipso pass"): left to the kernel
 	ebpfReasons
 )
 
-var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale"}
+var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale", "foreign"}
 
 func (r EBPFReason) String() string {
 	if int(r) < len(ebpfReasonNames) {
@@ -100,7 +101,7 @@ func (e *EBPFIngress) configure(c EBPFIngressConfig) error {
 	p := c.DSM
 	doi := p.DOI
 	if doi == 0 {
-		doi = fips188.DefaultDOI
+		doi = dsm.DefaultDOI
 	}
 	cfg := bpf.DsmdConfig{DsmDoi: uint32(doi), DsmAccept: uint8(p.Accept), DsmRequire: uint8(p.Require)}
 	if c.RBMStrictValid {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -38,10 +39,10 @@ func ebpfTestRegistry(t testing.TB) *cipso.Registry {
 // ebpfTestProfiles are the DSM receiver profiles the program is checked
 // with: DSM's own (bpf-verdict's) and dsmd's receive profile (strict,
 // source SID and node ID required).
-var ebpfTestProfiles = map[string]fips188.NSIDProfile{
-	"dsm-receiver": fips188.DSMReceiver,
+var ebpfTestProfiles = map[string]dsm.Profile{
+	"dsm-receiver": dsm.Receiver,
 	"dsmd":         (&Config{}).receiveProfile(),
-	"lenient":      fips188.NSIDLenient,
+	"lenient":      dsm.Lenient,
 }
 
 var ebpfLoadOnce struct {
@@ -84,23 +85,23 @@ func firstLine(s string) string {
 
 // ebpfModel is what the ingress program must decide about opts, from the
 // Go side: a DSM label (the only CIPSO option, of the profile's DOI) is
-// checked with the fips188 profile (NSIDProfile.DecodeOptions) and, once
+// checked with the dsm profile (dsm.Profile.DecodeOptions) and, once
 // accepted, overwritten with NOPs; then the field is checked with
 // ipopt.Linux and cipso.Linux as on loopback, its pointer dropped when
 // Linux sends none (ipopt.Compiled.Silent). It returns the verdict and the
 // field as the program must leave it.
-func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p fips188.NSIDProfile) (ok bool, pointer int, reason EBPFReason, out []byte) {
+func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p dsm.Profile) (ok bool, pointer int, reason EBPFReason, out []byte) {
 	out = append([]byte(nil), opts...)
 	doi := p.DOI
 	if doi == 0 {
-		doi = fips188.DefaultDOI
+		doi = dsm.DefaultDOI
 	}
 	reason = EBPFValid
 	if len(opts) == 0 {
 		return true, -1, EBPFPass, out
 	}
-	if o, err := fips188.FindCIPSO(opts); err == nil && len(o.Bytes) >= 6 && cipso.DOI(binary.BigEndian.Uint32(o.Bytes[2:6])) == doi {
-		var n fips188.NSID
+	if o, found, err := fips188.FindCIPSO(opts); err == nil && found && len(o.Bytes) >= 6 && cipso.DOI(binary.BigEndian.Uint32(o.Bytes[2:6])) == doi {
+		var n dsm.Label
 		if _, err := p.DecodeOptions(opts, &n); err != nil {
 			return false, ebpfErrPointer(err), EBPFDSM, out
 		}
@@ -109,7 +110,7 @@ func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p fips188.NSIDProfile
 		}
 		reason = EBPFLabeled
 	}
-	lx := &cipso.Linux{Registry: reg, RBMStrictValid: rbm, Loopback: true}
+	lx := cipso.Linux{Registry: reg, RBMStrictValid: rbm, Loopback: true}
 	w := ipopt.Linux{CIPSO: lx}
 	c, err := w.Compile(out)
 	if err != nil {
@@ -123,7 +124,7 @@ func ebpfModel(opts []byte, reg *cipso.Registry, rbm bool, p fips188.NSIDProfile
 
 // checkEBPFField runs opts through the program and compares with the
 // model; it returns a description of the difference, or "".
-func checkEBPFField(e *EBPFIngress, opts []byte, reg *cipso.Registry, rbm bool, p fips188.NSIDProfile) string {
+func checkEBPFField(e *EBPFIngress, opts []byte, reg *cipso.Registry, rbm bool, p dsm.Profile) string {
 	v, err := e.RunOptions(opts)
 	if err != nil {
 		return err.Error()
@@ -139,9 +140,9 @@ func checkEBPFField(e *EBPFIngress, opts []byte, reg *cipso.Registry, rbm bool, 
 	return ""
 }
 
-// ebpfFixed are hand-picked fields: the worked example of fips188/RULES.md
-// §8.3, labels of each failure of §8.4, and CIPSO fields of each check of
-// cipso_v4_validate.
+// ebpfFixed are hand-picked fields: the worked example of
+// fips188/dsm/RULES.md §4, labels of each failure of §5, and CIPSO fields
+// of each check of cipso_v4_validate.
 var ebpfFixed = []string{
 	"",
 	"01010101",
@@ -193,7 +194,7 @@ func TestEBPFFixed(t *testing.T) {
 // was, the checksum right after the incremental update, and a wrong
 // checksum still wrong by the same amount (RFC 1624).
 func TestEBPFChecksum(t *testing.T) {
-	e := loadEBPFForTest(t, EBPFIngressConfig{RBMStrictValid: true, DSM: fips188.DSMReceiver})
+	e := loadEBPFForTest(t, EBPFIngressConfig{RBMStrictValid: true, DSM: dsm.Receiver})
 	opts := mustHex(t, "86141000100007 0e 0306 12341234 0606 00000001")
 	for _, delta := range []uint16{0, 0x1234} {
 		pkt := ebpfPacket(opts)
@@ -223,7 +224,7 @@ func TestEBPFChecksum(t *testing.T) {
 }
 
 func TestEBPFCounters(t *testing.T) {
-	e := loadEBPFForTest(t, EBPFIngressConfig{RBMStrictValid: true, DSM: fips188.DSMReceiver})
+	e := loadEBPFForTest(t, EBPFIngressConfig{RBMStrictValid: true, DSM: dsm.Receiver})
 	for _, h := range []string{"86141000100007 0e 0306 12341234 0606 00000001", "01010101", "86141000100007 0e 0206 12341234 0606 00000001", "07020000"} {
 		if _, err := e.RunOptions(mustHex(t, h)); err != nil {
 			t.Fatal(err)

@@ -12,26 +12,29 @@ import (
 )
 
 // runIngressFrame runs the ingress program on frame and returns its
-// reason and the frame as it left it.
-func runIngressFrame(t testing.TB, e *EBPFIngress, frame []byte) (EBPFReason, []byte) {
+// reason, the frame as it left it and whether it dropped it.
+func runIngressFrame(t testing.TB, e *EBPFIngress, frame []byte) (EBPFReason, []byte, bool) {
 	t.Helper()
 	ctxOut := make([]byte, ebpfCtxLen)
 	opts := &ebpf.RunOptions{Data: frame, DataOut: make([]byte, len(frame)+256), Context: make([]byte, ebpfCtxLen), ContextOut: ctxOut}
-	_, err := e.objs.DsmdIngress.Run(opts)
+	ret, err := e.objs.DsmdIngress.Run(opts)
 	require.NoError(t, err)
-	return EBPFReason(binary.NativeEndian.Uint32(ctxOut[ebpfCtxCB+8:])), opts.DataOut
+	return EBPFReason(binary.NativeEndian.Uint32(ctxOut[ebpfCtxCB+8:])), opts.DataOut, ret == 2 // TC_ACT_SHOT
 }
 
 // ebpfReasonFor is the ingress reason that stands for Verify's outcome.
 // A label without the source SID or node ID is refused by the receive
 // profile in the program (dsm-refused), rejected by policy in Verify.
-func ebpfReasonFor(o InOutcome, err error, optlen int) []EBPFReason {
+func ebpfReasonFor(o InOutcome, err error, optlen int, foreign bool) []EBPFReason {
 	switch o {
 	case InAccepted:
 		return []EBPFReason{EBPFLabeled}
 	case InUnlabeled:
 		if optlen == 0 {
 			return []EBPFReason{EBPFPass}
+		}
+		if foreign {
+			return []EBPFReason{EBPFForeign}
 		}
 		return []EBPFReason{EBPFValid}
 	case InRejected:
@@ -50,6 +53,9 @@ func ebpfReasonFor(o InOutcome, err error, optlen int) []EBPFReason {
 func ebpfRandomRecvConf(r *rand.Rand) string {
 	var b strings.Builder
 	b.WriteString("node 9\n")
+	if r.IntN(2) == 0 {
+		b.WriteString("foreign-cipso pass\n")
+	}
 	if r.IntN(3) == 0 {
 		fmt.Fprintf(&b, "serial %d\n", r.IntN(3))
 	}
@@ -116,7 +122,11 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 				if r.IntN(8) != 0 {
 					ps = append(ps, [2]uint32{pNode, uint32(r.IntN(4))})
 				}
-				opts = pad4(dsmLabel(dsmDOI, ps...))
+				doi := uint32(dsmDOI)
+				if r.IntN(6) == 0 { // a foreign CIPSO option
+					doi = 16 + uint32(r.IntN(2))
+				}
+				opts = pad4(dsmLabel(doi, ps...))
 				if r.IntN(10) == 0 {
 					opts[r.IntN(len(opts))] ^= byte(1 << r.IntN(8))
 				}
@@ -136,9 +146,14 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 			}
 			var v Verdict
 			c.Verify(ip, &v)
-			got, out := runIngressFrame(t, e, ebpfFrame(ip))
+			got, out, drop := runIngressFrame(t, e, ebpfFrame(ip))
+			if v.Outcome == InAccepted || v.Outcome == InUnlabeled {
+				require.False(t, drop, "Verify %s, program %s: dropped", v.Outcome, got)
+			} else if v.Outcome != InMalformed {
+				require.True(t, drop, "Verify %s, program %s: not dropped", v.Outcome, got)
+			}
 			seen[got]++
-			want := ebpfReasonFor(v.Outcome, v.Err, len(opts))
+			want := ebpfReasonFor(v.Outcome, v.Err, len(opts), c.ForeignPass && v.Outcome == InUnlabeled && c.foreign(ip[20:20+len(opts)]))
 			ok := false
 			for _, w := range want {
 				ok = ok || w == got
@@ -155,7 +170,7 @@ func TestEBPFPolicyDifferential(t *testing.T) {
 		e.Close()
 	}
 	t.Logf("reasons: %v", seen)
-	for _, w := range []EBPFReason{EBPFLabeled, EBPFPass, EBPFValid, EBPFRejected, EBPFForged, EBPFStale, EBPFDSM} {
+	for _, w := range []EBPFReason{EBPFLabeled, EBPFPass, EBPFValid, EBPFRejected, EBPFForged, EBPFStale, EBPFDSM, EBPFForeign, EBPFLinux} {
 		require.NotZero(t, seen[w], "no case gave %s", w)
 	}
 }

@@ -13,14 +13,14 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
 // runBPFVerdict is "dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid
 // 0|1]": it loads the tc ingress program with the DOIs of FILE (netlabelctl
 // syntax, cipso.ParseConfig) and DSM's receiver rules
-// (fips188.DSMReceiver, DOI fips188.DefaultDOI), reads options fields as
+// (dsm.Receiver, DOI dsm.DefaultDOI), reads options fields as
 // hex from standard input, one per line (the syntax of `iplabel
 // validate`; empty lines and lines starting with '#' are skipped), runs
 // the program on each through BPF_PROG_RUN as on a packet arriving on the
@@ -53,7 +53,7 @@ func runBPFVerdict(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return 2
 	}
 	_ = rlimit.RemoveMemlock()
-	e, err := LoadEBPFIngress(EBPFIngressConfig{Registry: reg, RBMStrictValid: *rbm == "1", DSM: fips188.DSMReceiver})
+	e, err := LoadEBPFIngress(EBPFIngressConfig{Registry: reg, RBMStrictValid: *rbm == "1", DSM: dsm.Receiver})
 	if err != nil {
 		fmt.Fprintf(stderr, "dsmd bpf-verdict: %v\n", err)
 		return 2

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // TestEBPFVerdictCommand runs "dsmd bpf-verdict" on a few lines and
@@ -31,7 +31,7 @@ func TestEBPFVerdictCommand(t *testing.T) {
 				h = "-"
 			}
 			in.WriteString(h + "\n")
-			ok, ptr, _, _ := ebpfModel(mustHex(t, h), reg, rbm == "1", fips188.DSMReceiver)
+			ok, ptr, _, _ := ebpfModel(mustHex(t, h), reg, rbm == "1", dsm.Receiver)
 			p := "null"
 			if ptr >= 0 {
 				p = fmt.Sprint(ptr)

@@ -29,7 +29,7 @@ const Headroom = ipopt.MaxOptionsLen
 
 // Label labels an outgoing datagram held in p (an ipopt.Packet with at
 // least Headroom octets of headroom or tailroom) for the sender s: the
-// send policy picks the source SID, the label is built with fips188 (source
+// send policy picks the source SID, the label is built with dsm (source
 // SID, node ID, then the serial and destination SID when configured) and
 // set as the packet's CIPSO option with ipopt.Packet.SetOption, which
 // replaces an existing CIPSO option or puts the label first, re-pads the

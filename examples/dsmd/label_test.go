@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// specLabel is the worked example of fips188/RULES.md, built from the
+// specLabel is the worked example of fips188/dsm/RULES.md, built from the
 // wire format: default SID 0x12341234, node ID 1.
 var specLabel = []byte{0x86, 0x14, 0x10, 0x00, 0x10, 0x00, 0x07, 0x0E,
 	0x03, 0x06, 0x12, 0x34, 0x12, 0x34, 0x06, 0x06, 0x00, 0x00, 0x00, 0x01}
@@ -77,7 +77,7 @@ label mark 0x5 sid 0x50
 }
 
 // TestLabelSerialAndDestSID: the parameters go in ascending type order,
-// the order DSM wrote them (fips188/RULES.md), padded with EOL to 4.
+// the order DSM wrote them (fips188/dsm/RULES.md), padded with EOL to 4.
 func TestLabelSerialAndDestSID(t *testing.T) {
 	c := mustConfig(t, "node 9\nserial 0xabcdef01\ndest-sid 192.0.2.2 0x77\ndest-sid 192.0.2.0/24 0x78\nlabel default sid 0x10\n")
 	p := packetBuf(t, udpPacket(nil, ipA, 5000)) // to 192.0.2.2

@@ -10,6 +10,8 @@
 //	dsmd --config /etc/dsmd.conf --datapath ebpf
 //	                                        run with the tc eBPF programs instead of NFQUEUE (ebpf_*.go);
 //	                                        with --setup/--teardown, print only the TCP MSS clamp
+//	dsmd --datapath ebpf --disarm [--pin-dir DIR]
+//	                                        remove the links a fail-closed eBPF datapath left pinned
 //	dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid 0|1]
 //	                                        judge options fields (hex, one a line) with the eBPF ingress program
 //
@@ -49,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	iptables := fs.String("iptables", "iptables", "iptables `command` of the scripts and of arming (iptables-nft, iptables-legacy); its restore command is this name with -restore appended")
 	stateDir := fs.String("state-dir", DefaultStateDir, "`directory` where the --setup script records what it added for --teardown (the translate DOI)")
 	datapath := fs.String("datapath", "nfqueue", "`path` of the packets: nfqueue (iptables rules and two queues) or ebpf (tc programs, ebpf_*.go)")
+	pinDir := fs.String("pin-dir", DefaultBPFPinDir, "`directory` on a bpf file system where a fail-closed --datapath ebpf pins its links")
+	disarm := fs.Bool("disarm", false, "with --datapath ebpf: remove the links a fail-closed dsmd left pinned in --pin-dir (packets pass again), and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -56,13 +60,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dsmd: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if *disarm { // eBPF datapath (ebpf_*.go): needs no configuration
+		if *datapath != "ebpf" {
+			fmt.Fprintln(stderr, "dsmd: --disarm is for --datapath ebpf (the NFQUEUE rules are disarmed by --setup)")
+			return 2
+		}
+		return disarmEBPF(*pinDir, stdout, stderr)
+	}
 	cfg, err := LoadConfig(*config)
 	if err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
 		return 1
 	}
 	if *datapath != "nfqueue" { // eBPF datapath (ebpf_*.go)
-		return runEBPFDatapath(*datapath, cfg, ebpfRun{Setup: *setup, Teardown: *teardown, Check: *check, IPTables: *iptables}, stdout, stderr)
+		return runEBPFDatapath(*datapath, cfg, ebpfRun{Setup: *setup, Teardown: *teardown, Check: *check, IPTables: *iptables, PinDir: *pinDir}, stdout, stderr)
 	}
 	switch {
 	case *setup || *teardown:

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -16,7 +16,7 @@ var (
 // TranslatedLen is the length of the label Neutralise writes in translate
 // mode: a CIPSO option with one tag 1 in the optimized form, 6 + 4 + 10 =
 // 20 octets (draft §3.4.2.6; Linux cipso_rbm_optfmt), the size of DSM's
-// usual label (fips188/RULES.md).
+// usual label (fips188/dsm/RULES.md).
 const TranslatedLen = cipso.HeaderLen + cipso.TagBaseLen + cipso.OptimizedBitmapLen
 
 // Neutralise makes an accepted label acceptable to the kernel, in place
@@ -66,7 +66,7 @@ func (c *Config) Neutralise(pkt []byte, v *Verdict) error {
 }
 
 // appendTranslated appends the translated label for n.
-func (c *Config) appendTranslated(dst []byte, n *fips188.NSID) ([]byte, error) {
+func (c *Config) appendTranslated(dst []byte, n *dsm.Label) ([]byte, error) {
 	var bm [8]byte
 	binary.BigEndian.PutUint32(bm[0:4], n.SourceSID)
 	binary.BigEndian.PutUint32(bm[4:8], n.NodeID)

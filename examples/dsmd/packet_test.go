@@ -78,7 +78,7 @@ func headerOK(t testing.TB, pkt []byte) {
 }
 
 // dsmLabel is a DSM label built from the wire format in
-// fips188/RULES.md: 86, length, DOI, tag 7, tag length, then the
+// fips188/dsm/RULES.md: 86, length, DOI, tag 7, tag length, then the
 // parameters in the order given.
 func dsmLabel(doi uint32, params ...[2]uint32) []byte {
 	b := []byte{0x86, 0, 0, 0, 0, 0, 0x07, 0}
@@ -102,7 +102,7 @@ func pad4(b []byte) []byte {
 
 const dsmDOI = 0x10001000
 
-// Parameter types (fips188/RULES.md).
+// Parameter types (fips188/dsm/RULES.md).
 const (
 	pSerial = 2
 	pSSID   = 3

@@ -3,7 +3,7 @@ package main
 import (
 	"net/netip"
 
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 )
 
 // SenderInfo is what NFQUEUE tells about the sender of an outgoing packet:
@@ -25,7 +25,7 @@ type sendDecision struct {
 
 // chooseSource applies the label rules in file order; the first match
 // wins. With no match the packet is labeled with DSM's default SID
-// (0x12341234 for a socket with none, as DSM sent; fips188/RULES.md).
+// (0x12341234 for a socket with none, as DSM sent; fips188/dsm/RULES.md).
 func (c *Config) chooseSource(s SenderInfo) sendDecision {
 	for i := range c.Labels {
 		r := &c.Labels[i]
@@ -44,7 +44,7 @@ func (c *Config) chooseSource(s SenderInfo) sendDecision {
 			return sendDecision{action: r.Action, sid: r.SID, rule: r.Line}
 		}
 	}
-	return sendDecision{action: SendLabel, sid: fips188.DefaultSID}
+	return sendDecision{action: SendLabel, sid: dsm.DefaultSID}
 }
 
 // destSID returns the destination SID configured for dst, if any (first
@@ -61,28 +61,28 @@ func (c *Config) destSID(dst netip.Addr) (uint32, bool) {
 // nsidFor builds the label for an outgoing packet: source SID then node
 // ID, as DSM sent them, plus the policy serial and the destination SID
 // when configured.
-func (c *Config) nsidFor(sid uint32, dst netip.Addr) fips188.NSID {
-	n := fips188.NewNSID(sid, c.Node)
+func (c *Config) nsidFor(sid uint32, dst netip.Addr) dsm.Label {
+	n := dsm.New(sid, c.Node)
 	if c.HasSerial {
-		n = n.WithPolicySerial(c.Serial)
+		n = n.With(dsm.ParamPolicySerial, c.Serial)
 	}
 	if d, ok := c.destSID(dst); ok {
-		n = n.WithDestSID(d)
+		n = n.With(dsm.ParamDestSID, d)
 	}
 	return n
 }
 
 // MaxLabelLen is the longest label this configuration sends, aligned to 4
 // octets: 20 for DSM's usual source SID and node ID, 28 with the serial
-// and a destination SID (fips188/RULES.md). It is what
+// and a destination SID (fips188/dsm/RULES.md). It is what
 // a TCP MSS must give up.
 func (c *Config) MaxLabelLen() int {
-	n := fips188.NewNSID(0, 0)
+	n := dsm.New(0, 0)
 	if c.HasSerial {
-		n = n.WithPolicySerial(0)
+		n = n.With(dsm.ParamPolicySerial, 0)
 	}
 	if len(c.DestSIDs) > 0 {
-		n = n.WithDestSID(0)
+		n = n.With(dsm.ParamDestSID, 0)
 	}
 	return n.AlignedLen()
 }
@@ -128,7 +128,7 @@ func (c *Config) checkPeer(node uint32, src netip.Addr) bool {
 // decide applies the receive rules in file order to a packet with the
 // label n (labeled) or without one; the first matching rule wins, else the
 // default. It returns the action and the rule's line (0 for the default).
-func (c *Config) decide(labeled bool, n *fips188.NSID, f *Flow) (Action, int) {
+func (c *Config) decide(labeled bool, n *dsm.Label, f *Flow) (Action, int) {
 	for i := range c.Rules {
 		r := &c.Rules[i]
 		if r.matches(labeled, n, f) {
@@ -144,7 +144,7 @@ func (c *Config) decide(labeled bool, n *fips188.NSID, f *Flow) (Action, int) {
 // did pass the port check (the label is copied into every fragment, RFC 791
 // §3.1 copy flag, Linux ip_options_fragment in net/ipv4/ip_options.c, so
 // the label checks still apply to it).
-func (r *RecvRule) matches(labeled bool, n *fips188.NSID, f *Flow) bool {
+func (r *RecvRule) matches(labeled bool, n *dsm.Label, f *Flow) bool {
 	if r.Unlabeled && labeled || r.Labeled && !labeled {
 		return false
 	}
@@ -153,7 +153,7 @@ func (r *RecvRule) matches(labeled bool, n *fips188.NSID, f *Flow) bool {
 			return false
 		}
 		if !r.DSID.Any {
-			d, ok := n.Get(fips188.ParamDestSID)
+			d, ok := n.Get(dsm.ParamDestSID)
 			if !ok || !r.DSID.Has(d) {
 				return false
 			}

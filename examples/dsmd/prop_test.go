@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
@@ -49,12 +49,12 @@ func TestLabelVerifyRoundTrip(t *testing.T) {
 			pkt := append([]byte(nil), p.Bytes()...)
 			var v Verdict
 			recv.Verify(pkt, &v)
-			want := fips188.NewNSID(sid, node)
+			want := dsm.New(sid, node)
 			if withSerial {
-				want = want.WithPolicySerial(serial)
+				want = want.With(dsm.ParamPolicySerial, serial)
 			}
 			if withDSID {
-				want = want.WithDestSID(0x77)
+				want = want.With(dsm.ParamDestSID, 0x77)
 			}
 			if v.Outcome != InAccepted || v.Label != want || v.OptOff != 0 || v.OptLen != want.OptionLen() {
 				t.Logf("verify: %+v", v)
@@ -156,8 +156,8 @@ func FuzzLabel(f *testing.F) {
 		if err != nil || !h.VerifyChecksum() || len(out) != len(pkt)+len(h)-int(pkt[0]&0xf)*4 {
 			t.Fatalf("labeled header: %v", err)
 		}
-		var n fips188.NSID
-		if _, err := recv.receiveProfile().DecodeOptions(h.Options(), &n); err != nil || n != fips188.NewNSID(0x10, 1) {
+		var n dsm.Label
+		if _, err := recv.receiveProfile().DecodeOptions(h.Options(), &n); err != nil || n != dsm.New(0x10, 1) {
 			t.Fatalf("label read back: %v %v", n, err)
 		}
 	})

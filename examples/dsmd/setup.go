@@ -41,7 +41,7 @@ var jumps = []struct{ from, to string }{
 //   - DSMD-OUT (from OUTPUT) -> NFQUEUE (queue out), with the owner's
 //     uid/gid asked for by the daemon: every locally sent packet that does
 //     not leave through lo gets its label (DSM labeled every non-local
-//     AF_INET send, fips188/RULES.md);
+//     AF_INET send, fips188/dsm/RULES.md);
 //   - DSMD-IN (from PREROUTING) -> NFQUEUE (queue in): NFQUEUE at
 //     PREROUTING runs before the kernel compiles the IP options
 //     (ip_rcv_finish), the only place a tag-7 label can be checked and
@@ -51,7 +51,7 @@ var jumps = []struct{ from, to string }{
 //     the label makes every segment 20 to 32 octets longer than TCP
 //     planned, and TCP sets DF, so a full-sized segment would no longer fit
 //     the link (DSM reduced the MSS by the aligned label length,
-//     fips188/RULES.md). The MSS announced to the peer becomes MTU - 40 -
+//     fips188/dsm/RULES.md). The MSS announced to the peer becomes MTU - 40 -
 //     MaxLabelLen, which bounds what the peer sends; the peer's own clamp
 //     bounds what this host sends. --clamp-mss-to-pmtu does not do:
 //     xt_TCPMSS subtracts a fixed 40 octets (sizeof iphdr + tcphdr), not
@@ -206,7 +206,7 @@ func SetupScript(c *Config, teardown bool, o ScriptOptions) string {
 }
 
 // ClampedMSS is the TCP MSS the --setup rules announce: the MTU less the
-// IPv4 and TCP base headers and the longest label (fips188.EffectiveMSS
+// IPv4 and TCP base headers and the longest label (dsm.EffectiveMSS
 // does the same subtraction for one label).
 func (c *Config) ClampedMSS() int { return max(c.MTU-40-c.MaxLabelLen(), 0) }
 

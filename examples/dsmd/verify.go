@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -40,7 +40,7 @@ type Verdict struct {
 	// Labeled is true when a DSM label of this host's DOI was decoded
 	// into Label.
 	Labeled bool
-	Label   fips188.NSID
+	Label   dsm.Label
 	// OptOff and OptLen place the label in the options field (offsets
 	// from the first octet after the 20-octet base header).
 	OptOff, OptLen int
@@ -57,14 +57,14 @@ var (
 	errShortPacket = ipopt.NewErrorKind(ipopt.ErrTotalLength, "total length", ipopt.Malformed)
 )
 
-// receiveProfile is the label check: the fips188 strict profile (each of
+// receiveProfile is the label check: the dsm strict profile (each of
 // the six parameters at most once, in ascending order, nothing unknown)
 // for the configured DOI, with the source SID and node ID required, the
 // two DSM always sent and the policy needs.
-func (c *Config) receiveProfile() fips188.NSIDProfile {
-	p := fips188.NSIDStrict
+func (c *Config) receiveProfile() dsm.Profile {
+	p := dsm.Strict{}.Profile()
 	p.DOI = c.DOI
-	p.Require = fips188.ParamsOf(fips188.ParamSourceSID, fips188.ParamNodeID)
+	p.Require = dsm.ParamsOf(dsm.ParamSourceSID, dsm.ParamNodeID)
 	return p
 }
 
@@ -77,8 +77,8 @@ func (c *Config) receiveProfile() fips188.NSIDProfile {
 //     worthless;
 //  2. the options framing, at most one CIPSO option (a second one is
 //     refused as Linux's __ip_options_compile does, net/ipv4/ip_options.c)
-//     and the label against the receive profile (fips188 strict, source
-//     SID and node ID required), with fips188's NSIDProfile.DecodeOptions;
+//     and the label against the receive profile (dsm strict, source
+//     SID and node ID required), with dsm.Profile.DecodeOptions;
 //     no CIPSO option at all makes the packet unlabeled;
 //  3. a label that fails only because it is a CIPSO option of another DOI
 //     is passed to the kernel unchanged when the configuration says
@@ -117,7 +117,7 @@ func (c *Config) Verify(pkt []byte, v *Verdict) {
 		c.decideInto(v, false)
 		return
 	case err != nil && c.foreign(opts):
-		v.Label = fips188.NSID{}
+		v.Label = dsm.Label{}
 		c.decideInto(v, false)
 		return
 	case isClass(err, ipopt.Policy): // well formed, but no source SID or node ID
@@ -128,7 +128,7 @@ func (c *Config) Verify(pkt []byte, v *Verdict) {
 		return
 	}
 	v.Labeled, v.OptOff, v.OptLen = true, o.Offset, len(o.Bytes)
-	if s, ok := v.Label.Get(fips188.ParamPolicySerial); ok && c.HasSerial && s != c.Serial {
+	if s, ok := v.Label.Get(dsm.ParamPolicySerial); ok && c.HasSerial && s != c.Serial {
 		v.Outcome = InStale
 		return
 	}

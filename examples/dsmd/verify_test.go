@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,22 +54,22 @@ func TestVerify(t *testing.T) {
 		{name: "labeled to the unlabeled port", pkt: udpPacket(label(0x10, 1), ipA, 6000), want: InRejected, sid: 0x10},
 		{name: "label after a NOP", pkt: udpPacket(pad4(append([]byte{1}, label(0x10, 1)...)), ipA, 5000),
 			want: InAccepted, rule: 3, sid: 0x10, labelAt: 1},
-		// Malformed labels: DSM's receiver checks (fips188/RULES.md) and
-		// the fips188 strict profile; offsets are in the options field.
+		// Malformed labels: DSM's receiver checks (fips188/dsm/RULES.md) and
+		// the dsm strict profile; offsets are in the options field.
 		{name: "foreign DOI", pkt: udpPacket(dsmLabel(0x10001001, [2]uint32{pSSID, 0x10}, [2]uint32{pNode, 1}), ipA, 5000),
 			want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},
 		{name: "tag 1 of another DOI", pkt: udpPacket(tagRB, ipA, 5000), want: InMalformed, errIs: cipso.ErrUnknownDOI, errOff: 2},
 		{name: "tag type 6", pkt: udpPacket(patch(label(0x10, 1), 6, 6), ipA, 5000), want: InMalformed, errIs: cipso.ErrTagNotAllowed, errOff: 6},
 		{name: "tag length", pkt: udpPacket(patch(label(0x10, 1), 7, 0x0d), ipA, 5000), want: InMalformed, errIs: cipso.ErrBadTagLength, errOff: 7},
 		{name: "parameter length", pkt: udpPacket(patch(label(0x10, 1), 9, 5), ipA, 5000), want: InMalformed, errIs: ipopt.ErrBadLength, errOff: 9},
-		{name: "unknown parameter", pkt: udpPacket(patch(label(0x10, 1), 8, 9), ipA, 5000), want: InMalformed, errIs: fips188.ErrUnknownParam, errOff: 8},
+		{name: "unknown parameter", pkt: udpPacket(patch(label(0x10, 1), 8, 9), ipA, 5000), want: InMalformed, errIs: dsm.ErrUnknownParam, errOff: 8},
 		{name: "parameters out of order", pkt: udpPacket(dsmLabel(dsmDOI, [2]uint32{pNode, 1}, [2]uint32{pSSID, 0x10}), ipA, 5000),
-			want: InMalformed, errIs: fips188.ErrParamOrder, errOff: 14},
+			want: InMalformed, errIs: dsm.ErrParamOrder, errOff: 14},
 		{name: "duplicate parameter", pkt: udpPacket(pad4(dsmLabel(dsmDOI, [2]uint32{pSSID, 0x10}, [2]uint32{pSSID, 0x10}, [2]uint32{pNode, 1})), ipA, 5000),
 			want: InMalformed, errIs: ipopt.ErrDuplicate, errOff: 14},
 		{name: "two CIPSO options", pkt: udpPacket(append(label(0x10, 1), 0x86, 0x02, 0x00, 0x00), ipA, 5000), want: InMalformed, errIs: ipopt.ErrDuplicate, errOff: 20},
 		{name: "option framing", pkt: udpPacket([]byte{0x07, 0x09, 4, 0}, ipA, 5000), want: InMalformed, errIs: ipopt.ErrBadLength, errOff: 0},
-		{name: "no node ID", pkt: udpPacket(pad4(dsmLabel(dsmDOI, [2]uint32{pSSID, 0x10})), ipA, 5000), want: InRejected, errIs: fips188.ErrMissingParam, errOff: 8},
+		{name: "no node ID", pkt: udpPacket(pad4(dsmLabel(dsmDOI, [2]uint32{pSSID, 0x10})), ipA, 5000), want: InRejected, errIs: dsm.ErrMissingParam, errOff: 8},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

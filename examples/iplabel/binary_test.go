@@ -45,7 +45,7 @@ func TestBuiltBinary(t *testing.T) {
 	r := runBinary(t, ".", bin, "", "dump", samplePath)
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.Len(t, lines(r.stdout), len(samplePackets(t)))
-	assert.Empty(t, r.stderr, "no progress line when stderr is not a terminal")
+	assert.Equal(t, string(notConfiguredHint(10)), r.stderr, "no progress line when stderr is not a terminal; the hint to configure DOIs")
 
 	r = runBinary(t, ".", bin, "86 0A 00 00 00 10 01 04 00 05 00 00\nzz\n", "validate", "--doi-config", sampleConfig)
 	assert.Equal(t, exitInvalid, r.code)
@@ -71,16 +71,33 @@ func TestBuiltBinary(t *testing.T) {
 }
 
 // TestReadmeCommand runs the README's main-job command from the module
-// root with go run.
+// root with go run: a first run, with no DOI configured. The labels that
+// are valid once their DOIs are configured are not called invalid (their
+// DOI is "not configured"; the network SID is checked with DSM's rules),
+// and one line on stderr says how to configure DOIs.
 func TestReadmeCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: not running go run")
 	}
 	cmd := exec.Command("go", "run", "./examples/iplabel", "dump", "examples/iplabel/testdata/sample.pcap")
 	cmd.Dir = filepath.Join("..", "..")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	require.NoError(t, err)
+	require.NoError(t, err, stderr.String())
 	ls := lines(string(out))
-	require.Len(t, ls, len(samplePackets(t)))
-	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap s3:c0,c5")
+	pkts := samplePackets(t)
+	require.Len(t, ls, len(pkts))
+	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap s3:c0,c5  DOI 16 not configured")
+	for i, p := range pkts {
+		if p.valid {
+			assert.NotContains(t, ls[i], "INVALID", "packet %d: %s", i+1, p.what)
+		}
+	}
+	assert.Contains(t, ls[5], "valid (DSM receiver rules)")
+	assert.Equal(t, 8, strings.Count(string(out), " not configured\n"), "the sound labels of DOIs 16, 5 and 3")
+	hint := lines(stderr.String())
+	require.Len(t, hint, 1, "one line on stderr: %q", stderr.String())
+	assert.Contains(t, hint[0], "--doi-config FILE")
+	assert.Contains(t, hint[0], "--doi-config kernel")
 }

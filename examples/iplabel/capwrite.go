@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-
-	"github.com/iplabel/iplabel/ipopt"
 )
 
 // The writer of rewritten captures. It is written here rather than taken
@@ -22,15 +20,17 @@ import (
 
 // capWriter writes the rewritten capture in the input's format.
 type capWriter struct {
-	w   io.Writer
-	c   *capture
-	buf []byte // the record or block being written
+	w    io.Writer
+	c    *capture
+	buf  []byte // the record or block being written
+	grow uint32 // what the snapshot lengths grow by
 }
 
-// newCapWriter starts the output of capture c: a pcap file header now; for
-// pcapng, it has c hand over every block that is not a packet.
-func newCapWriter(w io.Writer, c *capture) (*capWriter, error) {
-	cw := &capWriter{w: w, c: c}
+// newCapWriter starts the output of capture c, whose packets grow by up
+// to grow octets: a pcap file header now; for pcapng, it has c hand over
+// every block that is not a packet.
+func newCapWriter(w io.Writer, c *capture, grow int) (*capWriter, error) {
+	cw := &capWriter{w: w, c: c, grow: uint32(grow)}
 	if c.ng {
 		c.copyBlock = cw.copyBlock
 		return cw, nil
@@ -46,23 +46,24 @@ func newCapWriter(w io.Writer, c *capture) (*capWriter, error) {
 	o.PutUint16(h[6:], 4)
 	o.PutUint32(h[8:], c.thiszone)
 	o.PutUint32(h[12:], c.sigfigs)
-	o.PutUint32(h[16:], grownSnaplen(c.snaplen, true))
+	o.PutUint32(h[16:], grownSnaplen(c.snaplen, true, cw.grow))
 	o.PutUint32(h[20:], uint32(c.link))
 	_, err := w.Write(h[:])
 	return cw, err
 }
 
-// grownSnaplen is the snapshot length of the output: 40 octets more, the
-// most a header can grow; a pcap file that said none gets libpcap's
+// grownSnaplen is the snapshot length of the output: grow octets more,
+// the most a packet can grow (40 for IPv4 options, 264 for a CALIPSO
+// label, rewrite's headroom6); a pcap file that said none gets libpcap's
 // 262144, a pcapng interface keeps 0 (no limit).
-func grownSnaplen(s uint32, pcap bool) uint32 {
+func grownSnaplen(s uint32, pcap bool, grow uint32) uint32 {
 	switch {
 	case s == 0 && pcap:
 		return maxCaplen
 	case s == 0 || s >= 1<<31:
 		return s
 	}
-	return s + ipopt.MaxOptionsLen
+	return s + grow
 }
 
 // write writes the packet next returned last, with frame as its data;
@@ -85,7 +86,7 @@ func (cw *capWriter) write(frame []byte, length uint32, changed bool) error {
 
 // errSPBCut is a Simple Packet Block cut short by the snapshot length.
 var errSPBCut = errors.New("a Simple Packet Block cut short by the snapshot length cannot be written back: " +
-	"its captured length is implied by the interface's snapshot length, which the rewrite grows by 40")
+	"its captured length is implied by the interface's snapshot length, which the rewrite grows by 40 (264 for a CALIPSO label)")
 
 // writeNg writes the packet as a block of its input type: an Enhanced
 // Packet Block keeps its interface, timestamp and options (but epb_hash
@@ -155,7 +156,7 @@ func (cw *capWriter) appendOptions(b, opts []byte, changed bool) []byte {
 
 // copyBlock copies a block that is not a packet: a section header with
 // its section length made unknown (-1: the lengths change), an interface
-// description with its snapshot length grown by 40, every other block as
+// description with its snapshot length grown (grownSnaplen), every other block as
 // it is but a custom block marked not to be copied (pcapng draft, section
 // 4.8).
 func (cw *capWriter) copyBlock(typ uint32, block []byte) error {
@@ -167,7 +168,7 @@ func (cw *capWriter) copyBlock(typ uint32, block []byte) error {
 		if typ == blockSHB {
 			binary.LittleEndian.PutUint64(b[16:24], ^uint64(0))
 		} else {
-			cw.c.order.PutUint32(b[12:16], grownSnaplen(cw.c.order.Uint32(b[12:16]), false))
+			cw.c.order.PutUint32(b[12:16], grownSnaplen(cw.c.order.Uint32(b[12:16]), false, cw.grow))
 		}
 		cw.buf = b
 		block = b

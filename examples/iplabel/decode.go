@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 )
 
@@ -276,7 +276,7 @@ func appendTagJSON(dst []byte, v *tagView, trans *cipso.Domain) []byte {
 
 // appendNSIDJSON appends ,"nsid":{...} with the parameters present, in
 // the order ssid, node, serial, msid, dsid, bypass.
-func appendNSIDJSON(dst []byte, n *fips188.NSID) []byte {
+func appendNSIDJSON(dst []byte, n *dsm.Label) []byte {
 	dst = append(dst, `,"nsid":{`...)
 	first := true
 	for _, p := range nsidJSONOrder {
@@ -286,7 +286,7 @@ func appendNSIDJSON(dst []byte, n *fips188.NSID) []byte {
 		}
 		dst = appendKey(dst, p.key, first)
 		first = false
-		if p.t == fips188.ParamBypass {
+		if p.t == dsm.ParamBypass {
 			dst = append(dst, "true"...)
 		} else {
 			dst = appendUint(dst, uint64(v))

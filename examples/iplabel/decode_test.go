@@ -15,7 +15,7 @@ import (
 // them (dissect_ipopt_cipso in Wireshark's epan/dissectors/packet-ip.c),
 // Linux's tag 128 (host byte order; this test assumes a little-endian
 // machine, as amd64 and arm64 are), DSM's network SID example
-// (fips188/RULES.md) and RFC 1108 §2 and §3 (ipopt/rfc1108/RULES.md).
+// (fips188/dsm/RULES.md) and RFC 1108 §2 and §3 (ipopt/rfc1108/RULES.md).
 func TestDecodeJSON(t *testing.T) {
 	cases := []struct {
 		name, hex, want string

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
+	"github.com/iplabel/iplabel/fips188"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
@@ -44,7 +45,15 @@ import (
 // cipso_rbm_strictvalid=1, the packet counting as received on loopback
 // (local tag 128 allowed) when the link header says so (Linux cooked
 // capture of a loopback device, BSD loopback) or when both addresses are
-// in 127.0.0.0/8.
+// in 127.0.0.0/8. The network SID labels of the network-SID DOI are
+// checked with its receiver rules (DSM's by default; the text verdict
+// ends in "(DSM receiver rules)"). Without --doi-config a CIPSO label
+// whose DOI is not configured is checked structurally
+// (cipso.Linux.AnyDOI): a sound one is "DOI N not configured" (JSON
+// "valid":null,"pointer":null,"error":"DOI N not configured"), a broken
+// one invalid with the pointer Linux sends once the DOI is configured,
+// and after the last line one line on stderr (notConfiguredHint) says how
+// to give the DOIs.
 //
 // Exit status: 0; 2 for a usage, configuration or I/O error, a truncated
 // or corrupt capture or an unsupported link type (a one-line message
@@ -53,7 +62,7 @@ import (
 func runDump(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "one JSON object per packet")
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	pos, err := parseFlags(fs, args, e.stdout)
 	if err != nil {
 		return 0, err
@@ -61,7 +70,7 @@ func runDump(e *env, args []string) (int, error) {
 	if len(pos) != 1 {
 		return 0, usagef("want one capture file (or - for standard input)")
 	}
-	reg, creg, err := loadConfigs(*cfg)
+	doiCfg, err := loadDOIConfig(*cfg)
 	if err != nil {
 		return 0, err
 	}
@@ -75,7 +84,7 @@ func runDump(e *env, args []string) (int, error) {
 		return 0, err
 	}
 	c.notes, c.notePrefix = e.stderr, "iplabel: dump: "
-	d := newDumper(reg, *jsonOut).withCALIPSO(creg)
+	d := newDumper(doiCfg.cipso, *jsonOut).withCALIPSO(doiCfg.calipso).withDOIs(doiCfg)
 	w := bufio.NewWriterSize(e.stdout, dumpBufSize)
 	prog := newProgress(e.stderr, "dump", size)
 	var rerr error
@@ -112,6 +121,9 @@ func runDump(e *env, args []string) (int, error) {
 	if rerr != nil {
 		return 0, rerr
 	}
+	if d.notConfigured > 0 {
+		e.stderr.Write(notConfiguredHint(d.notConfigured))
+	}
 	return exitOK, nil
 }
 
@@ -123,6 +135,21 @@ const dumpBufSize = 256 << 10
 // header of 2048 octets with CALIPSO categories in JSON is about 10 KiB);
 // a longer one is still written whole, through a buffer of its own.
 const maxDumpLine = 64 << 10
+
+// notConfiguredHint is the line dump writes on stderr after n packets
+// whose labels it checked structurally because their DOI is not
+// configured (no --doi-config).
+func notConfiguredHint(n int) []byte {
+	b := []byte("iplabel: dump: ")
+	b = appendInt(b, n)
+	if n == 1 {
+		b = append(b, " packet"...)
+	} else {
+		b = append(b, " packets"...)
+	}
+	b = append(b, " with labels of DOIs not configured, checked structurally; give the DOIs with --doi-config FILE (netlabelctl syntax) or --doi-config kernel (this host's)\n"...)
+	return b
+}
 
 // openInput opens a capture named on the command line ("-": stdin) and
 // returns its name for messages and its size (-1 if unknown).
@@ -145,20 +172,29 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 // loopback or not) so that formatting a packet allocates nothing.
 type dumper struct {
 	json         bool
-	reg          *cipso.Registry // nil, or a registry with translated DOIs, whose labels are shown in host values too
-	walk, walkLo ipopt.Linux
-	walk6        ipv6.Linux // IPv6 packets: ip6_parse_tlv with calipso_validate
+	reg          *cipso.Registry   // nil, or a registry with translated DOIs, whose labels are shown in host values too
+	walk, walkLo fips188.Validator // the linux profile, off and on loopback
+	walk6        ipv6.Linux        // IPv6 packets: ip6_parse_tlv with calipso_validate
 	answers      icmp6Answers
 	cut          bool // the packet being formatted was cut by the capture
 	wireLen      int  // its length on the wire, link header included
+
+	dois *doiConfig
+	// Of the packet being formatted: the DOI of its label when that DOI
+	// is not configured and no --doi-config was given (0: none), and
+	// whether its label is a network SID checked with DSM's rules.
+	unconfigured cipso.DOI
+	nsid         bool
+	// notConfigured counts the packets with an unconfigured DOI.
+	notConfigured int
 }
 
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
 		reg:     transOnly(reg),
-		walk:    ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true}},
-		walkLo:  ipopt.Linux{CIPSO: &cipso.Linux{Registry: reg, RBMStrictValid: true, Loopback: true}},
+		walk:    fips188.NewLinuxValidator(reg, false, true),
+		walkLo:  fips188.NewLinuxValidator(reg, true, true),
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
 		answers: icmp6Answers{},
 	}
@@ -168,6 +204,20 @@ func newDumper(reg *cipso.Registry, json bool) *dumper {
 // by default).
 func (d *dumper) withCALIPSO(reg *calipso.Registry) *dumper {
 	d.walk6.CALIPSO = calipso.NewLinux(reg)
+	return d
+}
+
+// withDOIs sets what the --doi-config gave: the network-SID DOI, checked
+// with its receiver rules, and, when no configuration was given, the
+// structural check of labels whose DOI is not configured
+// (cipso.Linux.AnyDOI), reported as "DOI N not configured" rather than
+// invalid.
+func (d *dumper) withDOIs(cfg *doiConfig) *dumper {
+	d.dois = cfg
+	for _, w := range []*fips188.Validator{&d.walk, &d.walkLo} {
+		lx := cipso.Linux{Registry: cfg.cipso, RBMStrictValid: true, Loopback: w == &d.walkLo, AnyDOI: !cfg.given}
+		*w = w.WithCIPSO(func(ipopt.OptionChecker) ipopt.OptionChecker { return cfg.checker(lx) })
+	}
 	return d
 }
 
@@ -224,6 +274,15 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		// options (a non-first fragment, a broadcast or multicast, an
 		// ICMP error, a frame not sent to this host alone).
 		silent = verr != nil && (c.Silent || fi.notHost || ipopt.ICMPErrorSuppressed(ip))
+	}
+	d.unconfigured, d.nsid = 0, false
+	if herr == nil && d.dois != nil {
+		d.unconfigured, d.nsid = d.dois.labelDOIs(opts)
+		if d.dois.given {
+			d.unconfigured = 0
+		} else if d.unconfigured != 0 {
+			d.notConfigured++
+		}
 	}
 	if d.json {
 		return d.appendJSON(dst, n, src, dstAddr, opts, verr, silent)
@@ -385,6 +444,12 @@ func appendProtoText(dst []byte, p, icmp uint8, icmpName string) []byte {
 func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error, silent bool) []byte {
 	dst = appendJSONHead(dst, n, "", src, dstAddr)
 	dst, _ = appendOptionsJSONIn(dst, opts, d.reg)
+	if verr == nil && d.unconfigured != 0 {
+		// Structurally sound: what the receiver does depends on the DOI.
+		dst = append(dst, `,"valid":null,"pointer":null,"error":"DOI `...)
+		dst = appendUint(dst, uint64(d.unconfigured))
+		return append(dst, ` not configured"}`+"\n"...)
+	}
 	p, ok := pointerOf(verr)
 	return appendJSONVerdict(dst, verr, p, ok && !silent)
 }
@@ -401,8 +466,17 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 	dst = appendProtoText(dst, h.Protocol(), 1, "icmp")
 	dst = append(dst, "  "...)
 	dst = appendOptionsText(dst, h.Options(), d.reg)
+	if verr == nil && d.unconfigured != 0 {
+		dst = append(dst, "  DOI "...)
+		dst = appendUint(dst, uint64(d.unconfigured))
+		return append(dst, " not configured\n"...)
+	}
 	p, ok := pointerOf(verr)
-	return appendTextVerdict(dst, verr, p, ok && !silent, ok && silent)
+	dst = appendTextVerdict(dst, verr, p, ok && !silent, ok && silent)
+	if d.nsid {
+		dst = append(dst[:len(dst)-1], " (DSM receiver rules)\n"...)
+	}
+	return dst
 }
 
 // appendOptionsText describes the options in words: each label, the

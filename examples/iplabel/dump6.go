@@ -111,11 +111,28 @@ func icmp6Silent(ip []byte, notHost bool, code uint8, pointer int) bool {
 	if ip[8] == 0xff || netip.AddrFrom16([16]byte(ip[8:24])).IsUnspecified() {
 		return true
 	}
+	// is_ineligible: ipv6_skip_exthdr stops at a Fragment header whose
+	// offset is not 0 (a later fragment is never an ICMPv6 message to it),
+	// and a missing ICMPv6 type octet makes the packet ineligible only
+	// when the Fragment header's offset-and-flags word, if any, is 0 (RFC
+	// 8200 §4.5: a first fragment may end before the upper header).
+	// Checked on Linux 6.18 (suppress6_kernel_linux_test.go).
+	var fragOff uint16
 	c := ipv6.NewChain(ip)
 	for c.Next() {
+		if c.Type() == ipv6.Fragment {
+			h := c.Header()
+			fragOff = uint16(h[2])<<8 | uint16(h[3])
+			if fragOff&^7 != 0 {
+				return false
+			}
+		}
 	}
 	if c.Err() == nil && c.Proto() == ipv6.ICMPv6 {
-		return c.End() >= len(ip) || ip[c.End()] < 128
+		if c.End() >= len(ip) {
+			return fragOff == 0
+		}
+		return ip[c.End()] < 128
 	}
 	return false
 }

@@ -9,7 +9,7 @@ import (
 
 // TestEncodeLinuxOutput: the options Linux generates for "cipso add pass
 // doi:1" (as read from cipso_v4_genopt in net/ipv4/cipso_ipv4.c), the DSM
-// network SID example (fips188/RULES.md: source SID 0x12341234, node 1) and
+// network SID example (fips188/dsm/RULES.md: source SID 0x12341234, node 1) and
 // RFC 1108 BSOs (Table 1 levels, PAF bits GENSER 0x80, NSA 0x10).
 func TestEncodeLinuxOutput(t *testing.T) {
 	cases := []struct {

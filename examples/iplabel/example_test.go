@@ -38,7 +38,7 @@ func Example_dump() {
 	// 3  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 16: ranged s5:c0.c3,c10.c20  valid
 	// 4  192.0.2.2 > 192.0.2.1  udp  CIPSO DOI 16: restricted bitmap s2:c7  valid
 	// 5  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 16: permissive bitmap s4:c1,c2  INVALID pointer 26: cipso: tag type not allowed: tag type at offset 6 (pointer 26)
-	// 6  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 268439552: network SID ssid=305402420 node=1  INVALID pointer 22: cipso: unknown DOI: doi at offset 2 (pointer 22)
+	// 6  192.0.2.1 > 192.0.2.2  udp  CIPSO DOI 268439552: network SID ssid=305402420 node=1  valid (DSM receiver rules)
 	// 7  127.0.0.1 > 127.0.0.1  udp  CIPSO DOI 5: local secid 42  valid
 	// 8  192.0.2.2 > 192.0.2.1  udp  CIPSO DOI 3: restricted bitmap s2:c0,c9 (host s7:c100,c200)  valid
 	// 9  192.0.2.1 > 192.0.2.2  udp  BSO secret genser+nsa; ESO format 1 data ab  valid

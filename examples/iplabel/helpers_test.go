@@ -76,6 +76,18 @@ func oneLineError(t testing.TB, r result, parts ...string) {
 	}
 }
 
+// withoutHint is stderr without the line dump ends with when it checked
+// labels of DOIs not configured structurally (notConfiguredHint).
+func withoutHint(stderr string) string {
+	var keep []string
+	for _, l := range lines(stderr) {
+		if !strings.HasPrefix(l, "iplabel: dump: ") || !strings.Contains(l, "not configured, checked structurally; give the DOIs with --doi-config") {
+			keep = append(keep, l+"\n")
+		}
+	}
+	return strings.Join(keep, "")
+}
+
 func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)

@@ -46,10 +46,22 @@ func parseHopByHop(dst []byte, s string) ([]byte, error) {
 type validator6 struct {
 	walk    ipv6.Linux
 	answers icmp6Answers
+	strict  *calipso.Strict // --profile strict: RFC 5570 on top of the walk
 }
 
 func newValidator6(reg *calipso.Registry) *validator6 {
 	return &validator6{walk: ipv6.Linux{CALIPSO: calipso.NewLinux(reg)}, answers: icmp6Answers{}}
+}
+
+// strictValidator6 is validate --ipv6 --profile strict: the same walk
+// with calipso.Strict checking each CALIPSO option (DOI 0, octets after
+// the bitmap, a last bitmap word of zero, on top of calipso_validate's
+// checks), then calipso.Strict.Validate over the header (an option not at
+// 4n+2, a second option): what RFC 5570 refuses and Linux delivers
+// (calipso RULES.md §8).
+func strictValidator6(reg *calipso.Registry) *validator6 {
+	s := calipso.Strict{DOIs: reg}
+	return &validator6{walk: ipv6.Linux{CALIPSO: s}, answers: icmp6Answers{}, strict: &s}
 }
 
 // icmp6Answers gives the ICMPv6 Parameter Problem Linux answers an error
@@ -72,7 +84,11 @@ const udpHeaderLen = 8
 // the walk stops at.
 func (v *validator6) validate(hdr []byte) error {
 	n := len(hdr) + udpHeaderLen
-	return v.walk.CheckHopByHop(hdr, ipv6.Packet{PayloadLen: n, Len: n})
+	err := v.walk.CheckHopByHop(hdr, ipv6.Packet{PayloadLen: n, Len: n})
+	if err != nil || v.strict == nil {
+		return err
+	}
+	return v.strict.Validate(hdr)
 }
 
 // appendVerdictJSON appends {"ok":true|false,"pointer":P|null,

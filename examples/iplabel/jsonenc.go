@@ -157,7 +157,8 @@ func asIPOptError(err error) (ipopt.Error, bool) {
 // its allocation-free AppendText.
 func appendErrorText(dst []byte, err error) []byte {
 	if e, ok := err.(ipopt.Error); ok {
-		return e.AppendText(dst)
+		dst, _ = e.AppendText(dst) // never fails
+		return dst
 	}
 	return append(dst, err.Error()...)
 }

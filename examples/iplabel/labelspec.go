@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -201,10 +201,10 @@ func (c *cipsoLabel) appendOption(dst []byte) ([]byte, error) {
 // parseNSID reads a network SID spec: comma-separated parameters
 // ssid, node, serial, msid, dsid (each "name=N" or "name:N", N decimal or
 // 0x hex, 32 bits) and "bypass"; with doiOK, also "doi=N" or "doi:N"
-// (default fips188.DefaultDOI). At least one parameter, each at most once.
-func parseNSID(arg, text string, items []item, doiOK bool) (fips188.NSID, cipso.DOI, error) {
-	var n fips188.NSID
-	doi := fips188.DefaultDOI
+// (default dsm.DefaultDOI). At least one parameter, each at most once.
+func parseNSID(arg, text string, items []item, doiOK bool) (dsm.Label, cipso.DOI, error) {
+	var n dsm.Label
+	doi := dsm.DefaultDOI
 	seenDOI := false
 	for _, it := range items {
 		key, val, hasVal := strings.Cut(it.s, "=")
@@ -233,11 +233,11 @@ func parseNSID(arg, text string, items []item, doiOK bool) (fips188.NSID, cipso.
 		if n.Has(t) {
 			return n, 0, specError(arg, text, it.col, key+" given twice")
 		}
-		if t == fips188.ParamBypass {
+		if t == dsm.ParamBypass {
 			if hasVal {
 				return n, 0, specError(arg, text, valCol, "bypass takes no value")
 			}
-			n = n.WithBypass()
+			n = n.With(dsm.ParamBypass, 0)
 			continue
 		}
 		if !hasVal {
@@ -255,7 +255,7 @@ func parseNSID(arg, text string, items []item, doiOK bool) (fips188.NSID, cipso.
 	return n, doi, nil
 }
 
-func nsidParam(key string) (fips188.ParamType, bool) {
+func nsidParam(key string) (dsm.ParamType, bool) {
 	for _, p := range nsidJSONOrder {
 		if p.key == key {
 			return p.t, true

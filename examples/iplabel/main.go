@@ -1,22 +1,23 @@
 // Command iplabel validates, decodes, encodes, dumps and rewrites the
-// security labels carried in IPv4 options: CIPSO (option 134, tags 1, 2,
+// security labels carried in IPv4 options, and lists the kernel's DOIs: CIPSO (option 134, tags 1, 2,
 // 5 and Linux's local tag 128), the FIPS 188 tags 6 and 7 (and the DSM
 // network SID inside tag 7), and the RFC 1108 Basic and Extended Security
 // Options (130, 133).
 //
 // Usage:
 //
-//	iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
-//	iplabel validate --ipv6 [--doi-config FILE] [HEX...]
-//	iplabel decode [--doi-config FILE] [HEX...]
-//	iplabel decode --ipv6 [--doi-config FILE] [HEX...]
-//	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
-//	iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE] [--optfmt]
+//	iplabel validate [--profile linux|strict] [--doi-config FILE|kernel] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
+//	iplabel validate --ipv6 [--doi-config FILE|kernel] [HEX...]
+//	iplabel decode [--doi-config FILE|kernel] [HEX...]
+//	iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
+//	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
+//	iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
 //	iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
-//	iplabel dump [--json] [--doi-config FILE] FILE|-
-//	iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
+//	iplabel dump [--json] [--doi-config FILE|kernel] FILE|-
+//	iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE|kernel] [--skip-unfit] [--fix-checksum]
+//	iplabel dois
 //
 // validate and decode read IPv4 options fields (the octets after the
 // 20-octet base header) as hex, from their arguments or, when there are
@@ -25,8 +26,11 @@
 // headers and checks their CALIPSO labels (RFC 5570) and other options as
 // Linux does, and decode --ipv6 decodes them. dump prints one line per
 // packet of a pcap or pcapng capture, IPv4 and IPv6 (CALIPSO) labels
-// alike; rewrite relabels every IPv4 packet of one (IPv6 packets are
-// copied).
+// alike; rewrite relabels its IPv4 packets (CIPSO, BSO) or its IPv6
+// packets (CALIPSO, --set calipso:...), and --strip removes both. --doi-config names a file of DOIs in netlabelctl syntax, or
+// "kernel" for the running kernel's, which dois prints in that syntax.
+// Without it, dump checks labels of DOIs not configured structurally and
+// says so.
 //
 // Exit status: 0 success; 1 some input is not a valid label (validate
 // only); 2 usage, configuration, input or I/O error, with a one-line
@@ -72,20 +76,22 @@ var commands = map[string]command{
 	"encode":   runEncode,
 	"dump":     runDump,
 	"rewrite":  runRewrite,
+	"dois":     runDOIs,
 }
 
 const usageText = `usage:
-  iplabel validate [--profile linux|strict] [--doi-config FILE] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
-  iplabel validate --ipv6 [--doi-config FILE] [HEX...]
-  iplabel decode [--doi-config FILE] [HEX...]
-  iplabel decode --ipv6 [--doi-config FILE] [HEX...]
-  iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
-  iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE] [--optfmt]
+  iplabel validate [--profile linux|strict] [--doi-config FILE|kernel] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
+  iplabel validate --ipv6 [--doi-config FILE|kernel] [HEX...]
+  iplabel decode [--doi-config FILE|kernel] [HEX...]
+  iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
+  iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
+  iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
   iplabel encode --bso level=secret,authorities=genser+nsa
   iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
-  iplabel dump [--json] [--doi-config FILE] FILE|-
-  iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE] [--skip-unfit] [--fix-checksum]
+  iplabel dump [--json] [--doi-config FILE|kernel] FILE|-
+  iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE|kernel] [--skip-unfit] [--fix-checksum]
+  iplabel dois
 `
 
 // run is the whole program: it parses args, runs the command and returns

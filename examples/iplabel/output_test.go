@@ -162,7 +162,7 @@ func TestRewriteStdio(t *testing.T) {
 	r := iplabel(t, string(mustRead(t, samplePath)), "rewrite", "--in", "-", "--out", "-", "--strip")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, string(want), r.stdout)
-	assert.Equal(t, "iplabel: rewrite: stdout: 14 packets: 12 rewritten, 1 unchanged, 1 not IPv4, 0 skipped (unfit)\n", r.stderr)
+	assert.Equal(t, "iplabel: rewrite: stdout: 14 packets: 12 rewritten, 1 unchanged, 1 not IPv4 or IPv6, 0 skipped (unfit)\n", r.stderr)
 	assert.NoFileExists(t, "-")
 
 	if testing.Short() {

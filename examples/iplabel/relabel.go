@@ -22,11 +22,38 @@ const (
 // rewriter relabels one frame at a time in a reused buffer.
 type rewriter struct {
 	kind  rewriteKind
-	opt   []byte                    // set: the option
+	opt   []byte                    // set: the IPv4 option, nil for a CALIPSO label
+	opt6  []byte                    // set: the CALIPSO option, nil for an IPv4 label
 	pairs map[cipso.DOI]doiPair     // translate: by source DOI
 	buf   []byte                    // headroom + frame
 	tmp   [ipopt.MaxOptionsLen]byte // translate: the new option
 	label cipso.Label               // translate: the host label
+}
+
+// ipv4 and ipv6 report which packets the rewrite applies to: --set
+// relabels the packets of its label's IP version, --strip both, and
+// --translate IPv4 only.
+func (rw *rewriter) ipv4() bool { return rw.kind != rewriteSet || rw.opt != nil }
+func (rw *rewriter) ipv6() bool { return rw.kind == rewriteStrip || rw.opt6 != nil }
+
+// growth is the most a packet can grow by, for the snapshot length: 40
+// octets of IPv4 options, or headroom6 for a CALIPSO label.
+func (rw *rewriter) growth() int {
+	if rw.opt6 != nil {
+		return headroom6
+	}
+	return ipopt.MaxOptionsLen
+}
+
+// others names the packets the rewrite leaves alone, for the summary.
+func (rw *rewriter) others() string {
+	switch {
+	case rw.ipv4() && rw.ipv6():
+		return "not IPv4 or IPv6"
+	case rw.ipv6():
+		return "not IPv6"
+	}
+	return "not IPv4"
 }
 
 // errUntouched is apply's way of saying the packet needs no change.
@@ -89,7 +116,7 @@ func (rw *rewriter) translate(p *ipopt.Packet) error {
 	if err != nil {
 		return err
 	}
-	o, ok := ipopt.Find(h.Options(), ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(h.Options(), ipopt.CIPSO)
 	if !ok {
 		return errUntouched
 	}

@@ -19,11 +19,18 @@ import (
 // Every IPv4 packet is relabeled with ipopt.Packet, which inserts,
 // replaces or removes one option atomically, keeps every other option and
 // the payload byte for byte, re-pads with EOL and fixes IHL, total length
-// and header checksum:
+// and header checksum; every IPv6 packet with calipso.SetOption and
+// RemoveOption, which do the same in the Hop-by-Hop header as Linux's
+// calipso_skbuff_setattr and calipso_skbuff_delattr do (creating the
+// header or removing it, fixing Next Header and payload length):
 //
 //   - --set LABEL (see parseSetLabel) replaces the first option of the
 //     label's type (134 or 130) or inserts the label first;
-//   - --strip removes every CIPSO, BSO and ESO option;
+//     --set calipso:doi=N,level=L[,categories=...] (parseSetCALIPSO)
+//     labels the IPv6 packets instead: it replaces the first CALIPSO
+//     option or adds one after the other options;
+//   - --strip removes every CIPSO, BSO and ESO option, and every CALIPSO
+//     option of the Hop-by-Hop header;
 //   - --translate decodes each CIPSO label of a DOI defined in
 //     --doi-config to its host label and encodes that in the other DOI
 //     (Linux's tag selection; a tag-1 bitmap keeps its optimized form).
@@ -34,8 +41,10 @@ import (
 // A packet that cannot be rewritten (the label does not fit under 60
 // octets of header, the options are malformed, a translated label is not
 // mapped in the other DOI) stops the run with its number, unless
-// --skip-unfit, which copies it unchanged and counts it. Packets that are
-// not IPv4 are copied unchanged. A packet whose IPv4 header checksum is
+// --skip-unfit, which copies it unchanged and counts it. Packets the
+// rewrite does not apply to (not IPv4 for an IPv4 label or --translate,
+// not IPv6 for a CALIPSO label, neither for --strip) are copied unchanged
+// and counted. A packet whose IPv4 header checksum is
 // wrong is copied as it was, counted and noted on stderr (the first one),
 // unless --fix-checksum, which relabels it and writes the right checksum.
 //
@@ -45,7 +54,8 @@ import (
 // pcapng out (every section, interface, option, comment, statistics and
 // custom block as stored, but custom blocks marked not to be copied;
 // Simple Packet Blocks stay so, with no timestamp). The snapshot length
-// grows by 40 octets, the most a header can grow. "-" reads stdin or
+// grows by 40 octets, the most an IPv4 header can grow, or by 264 for a
+// CALIPSO label (headroom6). "-" reads stdin or
 // writes stdout; any other --out is written through symbolic links, in
 // place for devices and FIFOs, else atomically, keeping an existing file's
 // mode and owner and removing the temporary file on failure, SIGINT,
@@ -59,8 +69,8 @@ func runRewrite(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("rewrite", flag.ContinueOnError)
 	in := fs.String("in", "", "input capture (pcap or pcapng; - for standard input)")
 	out := fs.String("out", "", "output capture (- for standard output)")
-	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | doi=16,label=s3:c0.c5 | nsid=ssid:N,node:N | level=secret,authorities=genser")
-	strip := fs.Bool("strip", false, "remove every CIPSO, BSO and ESO option")
+	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | doi=16,label=s3:c0.c5 | nsid=ssid:N,node:N | level=secret,authorities=genser | calipso:doi=16,level=3,categories=0-5")
+	strip := fs.Bool("strip", false, "remove every CIPSO, BSO, ESO and CALIPSO option")
 	var tr translateFlag
 	fs.Var(&tr, "translate", "map labels between the DOIs of --doi-config (or FROM:TO,...)")
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
@@ -86,12 +96,18 @@ func runRewrite(e *env, args []string) (int, error) {
 	if n != 1 {
 		return 0, usagef("give exactly one of --set, --strip and --translate")
 	}
-	reg, err := loadConfig(*cfg)
+	reg, creg, err := loadConfigs(*cfg)
 	if err != nil {
 		return 0, err
 	}
 	rw := &rewriter{}
 	switch {
+	case setGiven && strings.HasPrefix(*set, calipsoSetPrefix):
+		opt, err := parseSetCALIPSO(*set, creg, *cfg)
+		if err != nil {
+			return 0, err
+		}
+		rw.kind, rw.opt6 = rewriteSet, opt
 	case setGiven:
 		opt, err := parseSetLabel(*set, reg, *cfg)
 		if err != nil {
@@ -136,8 +152,8 @@ func runRewrite(e *env, args []string) (int, error) {
 	if outName == "-" {
 		outName = "stdout"
 	}
-	fmt.Fprintf(e.stderr, "iplabel: rewrite: %s: %d packets: %d rewritten, %d unchanged, %d not IPv4, %d skipped (unfit)",
-		outName, st.packets, st.changed, st.unchanged, st.notIPv4, st.skipped)
+	fmt.Fprintf(e.stderr, "iplabel: rewrite: %s: %d packets: %d rewritten, %d unchanged, %d %s, %d skipped (unfit)",
+		outName, st.packets, st.changed, st.unchanged, st.others, rw.others(), st.skipped)
 	switch {
 	case st.badSum > 0 && *fix:
 		fmt.Fprintf(e.stderr, ", %d with a bad header checksum (fixed)", st.badSum)
@@ -221,13 +237,13 @@ func translatePairs(reg *cipso.Registry, cfgPath, spec string) (map[cipso.DOI]do
 
 // rewriteStats counts what happened to the packets.
 type rewriteStats struct {
-	packets, changed, unchanged, notIPv4, skipped, badSum int
+	packets, changed, unchanged, others, skipped, badSum int
 }
 
 // rewriteCapture rewrites every packet of c to w.
 func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix bool, size int64) (rewriteStats, error) {
 	var st rewriteStats
-	cw, err := newCapWriter(w, c)
+	cw, err := newCapWriter(w, c, rw.growth())
 	if err != nil {
 		return st, err
 	}
@@ -248,8 +264,14 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix boo
 		out, changed := frame, false
 		fi := locateIPv4(link, frame)
 		switch {
-		case !fi.ipv4:
-			st.notIPv4++
+		case fi.ipv6 && rw.ipv6():
+			o, rerr := rw.apply6(frame, fi.off)
+			out, changed, err = st.count(o, frame, rerr, skip)
+			if err != nil {
+				return st, fmt.Errorf("%s: packet %d: cannot rewrite: %w (use --skip-unfit to copy such packets unchanged)", c.name, c.packets, err)
+			}
+		case !fi.ipv4 || !rw.ipv4():
+			st.others++
 		default:
 			if h, herr := ipopt.ParseHeader(frame[min(fi.off, len(frame)):]); herr == nil && !h.VerifyChecksum() {
 				st.badSum++
@@ -266,16 +288,9 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix boo
 				}
 			}
 			o, rerr := rw.apply(frame, fi.off, fix)
-			switch {
-			case rerr != nil && !skip:
-				return st, fmt.Errorf("%s: packet %d: cannot rewrite: %w (use --skip-unfit to copy such packets unchanged)", c.name, c.packets, rerr)
-			case rerr != nil:
-				st.skipped++
-			case bytes.Equal(o, frame):
-				st.unchanged++
-			default:
-				st.changed++
-				out, changed = o, true
+			out, changed, err = st.count(o, frame, rerr, skip)
+			if err != nil {
+				return st, fmt.Errorf("%s: packet %d: cannot rewrite: %w (use --skip-unfit to copy such packets unchanged)", c.name, c.packets, err)
 			}
 		}
 		if err := cw.write(out, grownLength(c.rec.length, len(frame), len(out)), changed); err != nil {
@@ -284,6 +299,23 @@ func rewriteCapture(e *env, c *capture, w io.Writer, rw *rewriter, skip, fix boo
 		prog.tick(c.consumed(), c.packets)
 	}
 	return st, nil
+}
+
+// count counts the outcome of one rewrite, o of frame or rerr, and says
+// what to write: rerr is returned when it stops the run (no skip).
+func (st *rewriteStats) count(o, frame []byte, rerr error, skip bool) ([]byte, bool, error) {
+	switch {
+	case rerr != nil && !skip:
+		return frame, false, rerr
+	case rerr != nil:
+		st.skipped++
+	case bytes.Equal(o, frame):
+		st.unchanged++
+	default:
+		st.changed++
+		return o, true, nil
+	}
+	return frame, false, nil
 }
 
 // grownLength is the original length of a packet of length orig whose

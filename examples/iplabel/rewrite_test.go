@@ -102,18 +102,18 @@ func TestRewriteSetCIPSO(t *testing.T) {
 		oOpts, oPay := splitIPv4(t, in[i])
 		nOpts, nPay := splitIPv4(t, f)
 		assert.Equal(t, oPay, nPay, "packet %d payload", i+1)
-		c, ok := ipopt.Find(nOpts, ipopt.CIPSO)
+		c, ok, _ := ipopt.Find(nOpts, ipopt.CIPSO)
 		if !ok {
 			t.Errorf("packet %d: no CIPSO option after --set", i+1)
 			continue
 		}
 		assert.Equal(t, want, c.Bytes, "packet %d", i+1)
 		assert.Equal(t, withoutLabels(oOpts), withoutLabels(nOpts), "packet %d: other options kept", i+1)
-		if _, had := ipopt.Find(oOpts, ipopt.CIPSO); !had {
+		if _, had, _ := ipopt.Find(oOpts, ipopt.CIPSO); !had {
 			assert.Equal(t, 0, c.Offset, "packet %d: inserted first", i+1)
 		}
-		if _, had := ipopt.Find(oOpts, ipopt.SEC); had {
-			_, still := ipopt.Find(nOpts, ipopt.SEC)
+		if _, had, _ := ipopt.Find(oOpts, ipopt.SEC); had {
+			_, still, _ := ipopt.Find(nOpts, ipopt.SEC)
 			assert.True(t, still, "packet %d: the BSO stays", i+1)
 		}
 	}
@@ -126,7 +126,7 @@ func TestRewriteSetOtherLabels(t *testing.T) {
 	got, _, _ := readCapture(t, out)
 	for i, f := range got[:13] {
 		opts, _ := splitIPv4(t, f)
-		b, ok := ipopt.Find(opts, ipopt.SEC)
+		b, ok, _ := ipopt.Find(opts, ipopt.SEC)
 		require.True(t, ok, "packet %d", i+1)
 		assert.Equal(t, []byte{0x82, 4, 0x3d, 0x08}, b.Bytes, "packet %d: RFC 1108 Top Secret, DOE flag 0x08", i+1)
 	}
@@ -134,8 +134,8 @@ func TestRewriteSetOtherLabels(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	got, _, _ = readCapture(t, out)
 	opts, _ := splitIPv4(t, got[0])
-	c, _ := ipopt.Find(opts, ipopt.CIPSO)
-	// The example label of fips188/RULES.md.
+	c, _, _ := ipopt.Find(opts, ipopt.CIPSO)
+	// The example label of fips188/dsm/RULES.md.
 	assert.Equal(t, []byte{0x86, 0x14, 0x10, 0, 0x10, 0, 7, 0x0e, 3, 6, 0x12, 0x34, 0x12, 0x34, 6, 6, 0, 0, 0, 1}, c.Bytes)
 }
 
@@ -151,7 +151,7 @@ func TestRewriteStrip(t *testing.T) {
 		assert.Equal(t, oPay, nPay)
 		assert.Equal(t, withoutLabels(oOpts), withoutLabels(nOpts), "packet %d", i+1)
 		for _, ty := range []ipopt.Type{ipopt.CIPSO, ipopt.SEC, ipopt.ESEC} {
-			_, ok := ipopt.Find(nOpts, ty)
+			_, ok, _ := ipopt.Find(nOpts, ty)
 			assert.False(t, ok, "packet %d: %v left", i+1, ty)
 		}
 	}
@@ -180,7 +180,7 @@ func TestRewriteTranslate(t *testing.T) {
 	// Packet 8: DOI 3, wire level 2, {0,9} = host level 7, {100,200},
 	// which DOI 16 carries as they are, in a tag 1 bitmap.
 	opts, _ := splitIPv4(t, got[7])
-	c, _ := ipopt.Find(opts, ipopt.CIPSO)
+	c, _, _ := ipopt.Find(opts, ipopt.CIPSO)
 	o, err := cipso.ParseOption(c.Bytes)
 	require.NoError(t, err)
 	var l cipso.Label
@@ -190,7 +190,7 @@ func TestRewriteTranslate(t *testing.T) {
 	assert.True(t, l.Cats.Has(100) && l.Cats.Has(200) && l.Cats.Len() == 2)
 	// Packet 11: DOI 16 level 1, no categories: DOI 3 maps level 1 to 1.
 	opts, _ = splitIPv4(t, got[10])
-	c, _ = ipopt.Find(opts, ipopt.CIPSO)
+	c, _, _ = ipopt.Find(opts, ipopt.CIPSO)
 	assert.Equal(t, []byte{0x86, 0x0a, 0, 0, 0, 3, 1, 4, 0, 1}, c.Bytes)
 	// Packet 7 (local DOI 5) and 6 (DSM's DOI) are not translated.
 	assert.Equal(t, sampleFrames(t)[6], got[6])

@@ -17,6 +17,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
@@ -105,7 +106,7 @@ func samplePackets(t testing.TB) []samplePacket {
 	require.NoError(t, err)
 	opt6 = append(opt6, tag6...)
 
-	nsid, err := fips188.NewNSID(fips188.DefaultSID, 1).AppendOption(nil, 0)
+	nsid, err := dsm.New(dsm.DefaultSID, 1).AppendOption(nil, 0)
 	require.NoError(t, err)
 	local, err := local5.AppendLocalOption(nil, 42)
 	require.NoError(t, err)
@@ -125,8 +126,9 @@ func samplePackets(t testing.TB) []samplePacket {
 			opts: testutil.PadEOL(enc(pass16, one, 2, cats(t, [2]uint32{7, 7}), cipso.Format{Optimized: true}))},
 		// Linux refuses tag 6 at the tag-type octet (checked on Linux 6.18).
 		{what: "tag 6", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 26, opts: testutil.PadEOL(opt6)},
-		// DSM's DOI is not in the config (and Linux cannot carry tag 7).
-		{what: "tag 7 network SID", src: hostA, dst: hostB, proto: 17, valid: false, pointer: 22, opts: testutil.PadEOL(nsid)},
+		// DSM's DOI is not a cipsov4 DOI of the config (Linux cannot carry
+		// tag 7): its label is checked with DSM's receiver rules.
+		{what: "tag 7 network SID", src: hostA, dst: hostB, proto: 17, valid: true, opts: testutil.PadEOL(nsid)},
 		// Tag 128 passes only on loopback, for a local DOI (checked on
 		// Linux 6.18).
 		{what: "tag 128 on loopback", src: lo, dst: lo, proto: 17, valid: true, opts: testutil.PadEOL(local)},

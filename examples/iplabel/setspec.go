@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/iplabel/iplabel/calipso"
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -19,7 +21,9 @@ import (
 //     the DOI from --doi-config if given there, else pass-through with
 //     tags 1,2,5 as for encode;
 //   - network SID: "nsid=ssid:N,node:N[,serial:N,msid:N,dsid:N,bypass][,doi:N]";
-//   - RFC 1108 BSO: "level=secret,authorities=genser+nsa" (no doi key).
+//   - RFC 1108 BSO: "level=secret,authorities=genser+nsa" (no doi key);
+//   - IPv6 CALIPSO: "calipso:doi=16,level=3,categories=0-5", read by
+//     parseSetCALIPSO, not here.
 func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, error) {
 	const arg = "--set"
 	if rest, ok := strings.CutPrefix(spec, "nsid="); ok {
@@ -141,4 +145,43 @@ func parseSetLevelString(arg, spec string, ls []item, vals map[string][]item) (c
 		text += "," + it.s
 	}
 	return parseLevelString(arg, spec, text, ls[0].col)
+}
+
+// calipsoSetPrefix marks rewrite's --set as an IPv6 CALIPSO label.
+const calipsoSetPrefix = "calipso:"
+
+// parseSetCALIPSO reads rewrite's --set "calipso:doi=N,level=L[,
+// categories=0,5,10-20]" (after the prefix, the syntax of encode
+// --calipso) and returns the option calipso_genopt writes for it, without
+// padding. doi= may be left out when --doi-config defines exactly one
+// CALIPSO DOI ("calipso add pass doi:N"), which is then used; a DOI given
+// must be one of the file's when it defines any, as Linux labels only
+// with a configured DOI.
+func parseSetCALIPSO(spec string, creg *calipso.Registry, cfgPath string) ([]byte, error) {
+	const arg = "--set " + calipsoSetPrefix
+	rest := strings.TrimPrefix(spec, calipsoSetPrefix)
+	dois := creg.DOIs()
+	text := rest
+	hasDOI := false
+	for _, it := range splitItems(rest, 1) {
+		hasDOI = hasDOI || strings.HasPrefix(it.s, "doi=")
+	}
+	if !hasDOI && len(dois) == 1 {
+		text = rest + ",doi=" + strconv.FormatUint(uint64(dois[0]), 10)
+	}
+	doi, l, err := parseCALIPSOSpec(arg, text)
+	if err != nil {
+		if !hasDOI && len(dois) > 1 {
+			return nil, usagef("%s %q: missing doi= (%s defines %d CALIPSO DOIs)", arg, rest, cfgPath, len(dois))
+		}
+		return nil, err
+	}
+	if len(dois) > 0 && !creg.Has(doi) {
+		return nil, fmt.Errorf("%s: CALIPSO DOI %d is not defined (calipso add pass doi:%d)", cfgPath, doi, doi)
+	}
+	opt, err := calipso.AppendOption(nil, 2, doi, &l)
+	if err != nil {
+		return nil, usagef("%s %q: %v", arg, rest, err)
+	}
+	return opt, nil
 }

@@ -24,7 +24,7 @@ import (
 func runValidate(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	profile := fs.String("profile", "linux", "validation profile: linux or strict")
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	loopback := fs.Bool("loopback", false, "the packet arrived on loopback (local tag 128 allowed)")
 	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
 	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
@@ -38,10 +38,10 @@ func runValidate(e *env, args []string) (int, error) {
 				return 0, usagef("--%s does not apply to --ipv6", f)
 			}
 		}
-		if *profile != "linux" {
-			return 0, usagef("--profile %q: --ipv6 has only the linux profile", *profile)
+		if *profile != "linux" && *profile != "strict" {
+			return 0, usagef("--profile %q: want linux or strict", *profile)
 		}
-		return runValidate6(e, *cfg, pos)
+		return runValidate6(e, *cfg, *profile == "strict", pos)
 	}
 	var strict bool
 	switch *profile {
@@ -54,11 +54,11 @@ func runValidate(e *env, args []string) (int, error) {
 	if *rbm != "0" && *rbm != "1" {
 		return 0, usagef("--rbm-strictvalid %q: want 0 or 1", *rbm)
 	}
-	reg, err := loadConfig(*cfg)
+	doiCfg, err := loadDOIConfig(*cfg)
 	if err != nil {
 		return 0, err
 	}
-	v := newValidator(reg, strict, *loopback, *rbm == "1")
+	v := newConfiguredValidator(doiCfg, strict, *loopback, *rbm == "1")
 	return writeLines(e, "validate", pos, make([]byte, 0, ipopt.MaxOptionsLen), parseHexField, exitInvalid, func(line, opts []byte) ([]byte, bool) {
 		vd := v.validate(opts)
 		return appendVerdictJSON(line, vd), vd.err != nil
@@ -90,17 +90,22 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// runValidate6 is "iplabel validate --ipv6 [--doi-config FILE] [HEX...]":
-// each input is one whole Hop-by-Hop Options header (parseHopByHop), and
-// its line says whether Linux delivers a UDP datagram carrying it
-// (appendVerdict6JSON). The header's Next Header octet is not judged.
-// Exit status as for IPv4 options.
-func runValidate6(e *env, cfg string, pos []string) (int, error) {
+// runValidate6 is "iplabel validate --ipv6 [--profile linux|strict]
+// [--doi-config FILE] [HEX...]": each input is one whole Hop-by-Hop
+// Options header (parseHopByHop), and its line says whether Linux
+// delivers a UDP datagram carrying it (appendVerdict6JSON), or with
+// strict whether RFC 5570's reading also accepts it (strictValidator6).
+// The header's Next Header octet is not judged. Exit status as for IPv4
+// options.
+func runValidate6(e *env, cfg string, strict bool, pos []string) (int, error) {
 	_, creg, err := loadConfigs(cfg)
 	if err != nil {
 		return 0, err
 	}
 	v := newValidator6(creg)
+	if strict {
+		v = strictValidator6(creg)
+	}
 	return writeLines(e, "validate", pos, make([]byte, 0, maxHopByHop), parseHopByHop, exitInvalid, func(line, opts []byte) ([]byte, bool) {
 		verr := v.validate(opts)
 		return v.appendVerdictJSON(line, verr), verr != nil

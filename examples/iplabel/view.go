@@ -7,6 +7,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
@@ -37,14 +38,14 @@ type tagView struct {
 	label cipso.Label // tags 1, 2, 5, 6: the label as read, wire values
 	data  []byte      // the tag after its type and length octets
 	secid uint32
-	nsid  fips188.NSID // set when hasNSID
+	nsid  dsm.Label // set when hasNSID
 	hasNS bool
 }
 
 // nsidProfile reads a tag 7's data as a DSM network SID: the six DSM
-// parameter types, each at most once, in any order (fips188.NSIDProfile).
+// parameter types, each at most once, in any order (dsm.Profile).
 // Data that does not parse so is shown as hex only.
-var nsidProfile = fips188.NSIDProfile{RejectDuplicates: true}
+var nsidProfile = dsm.Profile{RejectDuplicates: true}
 
 // viewTag decodes tag t of an option that starts at optOff into v. Tags 1, 2, 5
 // and 6 need the 4-octet tag header (type, length, alignment, level);
@@ -82,7 +83,7 @@ func viewTag(t cipso.Tag, optOff int, v *tagView) error {
 		_ = v.label.Cats.SetBitmap(v.cats)
 	case cipso.TagFreeForm:
 		v.kind = tagFreeForm
-		var n fips188.NSID
+		var n dsm.Label
 		if len(v.data) > 0 && nsidProfile.DecodeParams(v.data, &n) == nil && n.Params != 0 {
 			v.nsid, v.hasNS = n, true
 		}
@@ -387,13 +388,13 @@ func viewESO(o ipopt.Option) (rfc1108.ESO, error) {
 // nsidJSONOrder is the order and the names of the network SID parameters
 // in decode's JSON (the CLI contract) and in encode's --nsid spec.
 var nsidJSONOrder = [...]struct {
-	t   fips188.ParamType
+	t   dsm.ParamType
 	key string
 }{
-	{fips188.ParamSourceSID, "ssid"},
-	{fips188.ParamNodeID, "node"},
-	{fips188.ParamPolicySerial, "serial"},
-	{fips188.ParamMessageSID, "msid"},
-	{fips188.ParamDestSID, "dsid"},
-	{fips188.ParamBypass, "bypass"},
+	{dsm.ParamSourceSID, "ssid"},
+	{dsm.ParamNodeID, "node"},
+	{dsm.ParamPolicySerial, "serial"},
+	{dsm.ParamMessageSID, "msid"},
+	{dsm.ParamDestSID, "dsid"},
+	{dsm.ParamBypass, "bypass"},
 }

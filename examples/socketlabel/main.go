@@ -288,7 +288,7 @@ func receiveOne(c *net.UDPConn, reg *cipso.Registry, timeout time.Duration, w io
 // with the DOIs of reg where the label's DOI is there (host values of a
 // trans DOI), else as on the wire.
 func Describe(opts []byte, reg *cipso.Registry) string {
-	o, ok := ipopt.Find(opts, ipopt.CIPSO)
+	o, ok, _ := ipopt.Find(opts, ipopt.CIPSO)
 	if !ok {
 		return "no CIPSO label"
 	}

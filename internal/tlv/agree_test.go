@@ -12,6 +12,7 @@ import (
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188"
+	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/internal/tlv"
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -166,9 +167,9 @@ func cipsoTags(o cipso.Option) result {
 	return r
 }
 
-func fipsTags(o cipso.Option, pads bool) result {
+func fipsTags(o cipso.Option) result {
 	var r result
-	it := fips188.NewTagIter(o, pads)
+	it := fips188.NewPaddedTagIter(o)
 	for it.Next() {
 		t := it.Tag()
 		r.items = append(r.items, item{t.Offset, t.Bytes})
@@ -186,7 +187,7 @@ func fipsTags(o cipso.Option, pads bool) result {
 
 func params(b []byte) result {
 	var r result
-	it := fips188.NewParamIter(b)
+	it := dsm.NewParamIter(b)
 	for it.Next() {
 		p := it.Param()
 		r.items = append(r.items, item{p.Offset, p.Bytes})
@@ -205,7 +206,7 @@ func params(b []byte) result {
 // afterWalk checks what an iterator holds once its walk is over: nothing
 // after a framing error; after the end, the last item when keepsLast (the
 // option, cipso tag and parameter iterators) and nothing otherwise
-// (fips188.TagIter).
+// (fips188.PaddedTagIter).
 func afterWalk(r result, err error, last []byte, keepsLast bool) bool {
 	if err != nil || !keepsLast || len(r.items) == 0 {
 		return last == nil
@@ -236,13 +237,11 @@ func agree(b []byte) error {
 	if w, it := walker(b, tagStart, false, false), cipsoTags(cipso.Option(b)); !equal(w, it) {
 		return fmt.Errorf("cipso.TagIter %v, walker %v", it, w)
 	}
-	for _, pads := range []bool{false, true} {
-		if w, it := walker(b, tagStart, false, pads), fipsTags(cipso.Option(b), pads); !equal(w, it) {
-			return fmt.Errorf("fips188.TagIter (pads %v) %v, walker %v", pads, it, w)
-		}
+	if w, it := walker(b, tagStart, false, true), fipsTags(cipso.Option(b)); !equal(w, it) {
+		return fmt.Errorf("fips188.PaddedTagIter %v, walker %v", it, w)
 	}
 	if w, it := walker(b, 0, false, false), params(b); !equal(w, it) {
-		return fmt.Errorf("fips188.ParamIter %v, walker %v", it, w)
+		return fmt.Errorf("dsm.ParamIter %v, walker %v", it, w)
 	}
 	return nil
 }
@@ -260,7 +259,7 @@ func checkFind(b []byte) error {
 				break
 			}
 		}
-		got, ok := ipopt.Find(b, ipopt.Type(t))
+		got, ok, _ := ipopt.Find(b, ipopt.Type(t))
 		if ok != found || got.Offset != want.Offset || got.Type != want.Type || !bytes.Equal(got.Bytes, want.Bytes) {
 			return fmt.Errorf("Find(%d) = %v, %v; walker %v, %v", t, got, ok, want, found)
 		}
@@ -279,7 +278,7 @@ func genField() gopter.Gen {
 }
 
 // Property: the walker gives what its definition gives, and ipopt.Iter,
-// ipopt.Find, cipso.TagIter, fips188.TagIter and fips188.ParamIter give
+// ipopt.Find, cipso.TagIter, fips188.PaddedTagIter and dsm.ParamIter give
 // what the walker gives, items, end and failure alike.
 func TestPropWalkerAgrees(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(13)
@@ -334,19 +333,17 @@ func TestIteratorsAllocNothing(t *testing.T) {
 		if errors.Is(tags.Err(), ipopt.ErrTruncated) {
 			_ = tags.Tag()
 		}
-		for _, pads := range []bool{false, true} {
-			ft := fips188.NewTagIter(o, pads)
-			for ft.Next() {
-				_ = ft.Tag()
-			}
-			_ = errors.Is(ft.Err(), ipopt.ErrTruncated)
+		ft := fips188.NewPaddedTagIter(o)
+		for ft.Next() {
+			_ = ft.Tag()
 		}
-		p := fips188.NewParamIter(b[13:17])
+		_ = errors.Is(ft.Err(), ipopt.ErrTruncated)
+		p := dsm.NewParamIter(b[13:17])
 		for p.Next() {
 			_ = p.Param()
 		}
 		_ = errors.Is(p.Err(), ipopt.ErrBadLength)
-		_, _ = ipopt.Find(b, ipopt.CIPSO)
+		_, _, _ = ipopt.Find(b, ipopt.CIPSO)
 	})
 	if n != 0 {
 		t.Errorf("%v allocations", n)

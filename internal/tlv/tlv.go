@@ -2,7 +2,7 @@
 // §3.1), CIPSO tags (CIPSO draft §3.4) and FIPS 188 network SID
 // parameters share: a type octet, a length octet counting both, the value,
 // items back to back until the slice ends. It backs ipopt.Iter,
-// cipso.TagIter, fips188.TagIter and fips188.ParamIter, which turn its
+// cipso.TagIter, fips188.PaddedTagIter and dsm.ParamIter, which turn its
 // [State] into their own error kinds and offsets.
 //
 // A [Walker] is a small value kept on the caller's stack: it stores the

@@ -20,7 +20,7 @@
 // unknown options, the option-count and length sysctls ([Sysctls]), Router
 // Alert, IOAM, Jumbo Payload, and CALIPSO through a checker the calipso
 // package supplies ([OptionChecker]). Their errors are ipopt's error
-// values of IPv6 kinds (ipopt.NewErrorKind6), unwrapping to this
+// values of IPv6 kinds (ipopt.KindOptions.IPv6), unwrapping to this
 // package's sentinels or to ipopt's framing ones: their offsets count
 // after the fixed header, the version and payload length are header
 // octets 0 and 4 (RULES.md §1). [ICMP] says whether Linux answers with an
@@ -28,7 +28,11 @@
 // silently, which it does for most refusals (RULES.md §4); ipopt.ICMP,
 // which answers with ICMPv4, refuses these errors.
 //
-// To build a header, [AppendPad] writes padding as Linux does.
+// To build a header, [AppendPad] writes padding as Linux does. To rewrite
+// a packet's Hop-by-Hop header in an ipopt.Packet, [FindHopByHop] finds it
+// and [SetHopByHop] replaces, inserts or removes it, fixing the Next
+// Header chain and the payload length, atomically and without allocating
+// (RULES.md §7); package calipso uses them to set and remove its label.
 //
 // Nothing here allocates on a valid packet, panics on any input, or reads
 // outside the slices it is given; errors past octet 2047 after the fixed

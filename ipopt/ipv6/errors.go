@@ -30,12 +30,12 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// kind makes a failure at an octet of an IPv6 packet (ipopt.NewErrorKind6):
+// kind makes a failure at an octet of an IPv6 packet (ipopt.KindOptions.IPv6):
 // At counts offsets from the first octet after the 40-octet fixed header
 // (RULES.md §1), HeaderAt the octets of the fixed header, and the
 // Parameter Problem pointer counts from the fixed header's first octet.
 func kind(err error, field string) ipopt.ErrorKind {
-	return ipopt.NewErrorKind6(err, field, ipopt.Malformed)
+	return ipopt.NewErrorKind(err, field, ipopt.Malformed, ipopt.KindOptions{IPv6: true})
 }
 
 // The failures of the receive-path walk. Those in the first group make
@@ -58,7 +58,7 @@ var (
 	kindCALIPSOLen   = kind(ipopt.ErrBadLength, "calipso length")
 	kindBadVersion   = kind(ErrBadHeader, "version")        // HeaderAt(0)
 	kindPayloadLen   = kind(ErrBadHeader, "payload length") // HeaderAt(4)
-	kindShort        = ipopt.NewErrorKind6NoOffset(ErrBadHeader, "shorter than the 40-octet header", ipopt.Malformed)
+	kindShort        = ipopt.NewErrorKind(ErrBadHeader, "shorter than the 40-octet header", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
 
 	// Answered with Parameter Problem code 2 (unrecognised option).
 	kindUnknownICMP = kind(ErrUnknownOption, "option type")

@@ -1,5 +1,7 @@
 package ipv6
 
+import "github.com/iplabel/iplabel/ipopt"
+
 // Option types with a meaning of their own in Linux's walk (IANA
 // "Destination Options and Hop-by-Hop Options").
 const (
@@ -66,8 +68,15 @@ func (o Option) Data() []byte {
 type Iter struct {
 	b   []byte
 	off int
-	cur Option
-	err error
+	// cur and curLen place the current option in b; Option slices b on
+	// demand, since a slice of b stored back into the Iter would make
+	// every walked buffer escape to the heap.
+	cur, curLen int
+	// The error is kept as its kind and offset, so that Err's result does
+	// not seem to the compiler to hold b (which would move a walked stack
+	// buffer to the heap wherever the error escapes).
+	errKind ipopt.ErrorKind
+	errAt   int
 }
 
 // NewIter starts a walk over hdr, a whole options header (its first two
@@ -76,7 +85,7 @@ func NewIter(hdr []byte) Iter { return Iter{b: hdr, off: 2} }
 
 // Next moves to the next option and reports whether there is one.
 func (it *Iter) Next() bool {
-	if it.err != nil || it.off >= len(it.b) {
+	if it.errKind != (ipopt.ErrorKind{}) || it.off >= len(it.b) {
 		return false
 	}
 	off := it.off
@@ -84,25 +93,36 @@ func (it *Iter) Next() bool {
 	n := 1
 	if t != Pad1 {
 		if off+1 >= len(it.b) {
-			it.err = kindOptTruncated.At(off)
+			it.errKind, it.errAt = kindOptTruncated, off
 			return false
 		}
 		n = int(it.b[off+1]) + 2
 		if off+n > len(it.b) {
-			it.err = kindOptLength.At(off)
+			it.errKind, it.errAt = kindOptLength, off
 			return false
 		}
 	}
-	it.cur = Option{Offset: off, Type: t, Bytes: it.b[off : off+n : off+n]}
+	it.cur, it.curLen = off, n
 	it.off += n
 	return true
 }
 
 // Option is the current option.
-func (it *Iter) Option() Option { return it.cur }
+func (it *Iter) Option() Option {
+	if it.curLen == 0 {
+		return Option{}
+	}
+	end := it.cur + it.curLen
+	return Option{Offset: it.cur, Type: it.b[it.cur], Bytes: it.b[it.cur:end:end]}
+}
 
 // Err is the framing error that ended the walk, or nil.
-func (it *Iter) Err() error { return it.err }
+func (it *Iter) Err() error {
+	if it.errKind == (ipopt.ErrorKind{}) {
+		return nil
+	}
+	return it.errKind.At(it.errAt)
+}
 
 // Find returns the first option of type t in hdr, and false if there is
 // none before the end or a framing error.

@@ -25,6 +25,16 @@
 // datagrams arrive on a veth pair inside the namespace instead, a device
 // that is not loopback.
 //
+// To ask the kernel about IPv6 extension headers, call [Namespace.IPv6]:
+// [IPv6.VerdictHopByHop] injects IPv6/UDP packets from and to ::1 with a
+// Hop-by-Hop header each, [IPv6.VerdictDestOpts] with a Destination
+// Options header, and [IPv6.VerdictChain] whole chains ([Chain6]: several
+// headers, other addresses, link-layer broadcast or multicast frames,
+// jumbograms, ICMPv6 messages instead of UDP), each reporting delivery
+// or the ICMPv6 error that came back ([Verdict6]). [Namespace.SNMP6]
+// reads the namespace's IPv6 counters, which also count errors sent
+// where no socket can see them.
+//
 // To ask the kernel about options a local socket sends, call
 // [Namespace.SetSockOptions] (setsockopt(IP_OPTIONS), the check of
 // ip_options_get) or [Namespace.SetSockOptionsUnprivileged] (the same
@@ -120,4 +130,12 @@
 //   - With cipso_rbm_strictvalid 0, tag 1 levels and categories unmapped in
 //     a trans DOI pass the IP-layer check (and, with no security module,
 //     are delivered) [TestStrictValid].
+//   - Linux delivers a jumbogram on lo once lo's MTU is raised above 65536
+//     (payload length 0, a Jumbo Payload option at 4n+2, UDP length 0),
+//     trimming octets beyond the jumbo length [TestIPv6DifferentialJumbo].
+//   - A packet to ff02::1 injected on lo is dropped by routing
+//     (Ip6InNoRoutes rises: lo has no multicast route), so its Destination
+//     Options are never read; its Hop-by-Hop header is read before routing
+//     and answered [TestIPv6MulticastDestOptsNotRead,
+//     TestIPv6MulticastUnknownOption].
 package linuxtest

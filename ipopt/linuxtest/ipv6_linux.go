@@ -188,16 +188,29 @@ func (v *IPv6) VerdictHopByHop(hdrs [][]byte) ([]Verdict6, error) {
 // VerdictHopByHopTo is VerdictHopByHop with another destination address,
 // such as a multicast group (ff02::1, which lo has joined).
 func (v *IPv6) VerdictHopByHopTo(hdrs [][]byte, dst [16]byte) ([]Verdict6, error) {
+	return v.verdicts(len(hdrs), func(k int, seq uint32) ([]byte, [6]byte) {
+		return v.Packet(hdrs[k], seq, dst), [6]byte{}
+	})
+}
+
+// verdicts injects n frames, the k-th being build(k, seq): an IPv6 packet
+// whose flow label is seq (and, if it is a UDP datagram to the receiving
+// socket, whose payload starts with seq) and the link-layer destination
+// of its frame.
+func (v *IPv6) verdicts(n int, build func(k int, seq uint32) ([]byte, [6]byte)) ([]Verdict6, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.inject < 0 {
 		return nil, ErrClosed
 	}
-	out := make([]Verdict6, len(hdrs))
+	out := make([]Verdict6, n)
 	const batch = 256
-	for i := 0; i < len(hdrs); i += batch {
-		j := min(i+batch, len(hdrs))
-		if err := v.ns.Do(func() error { return v.batch(hdrs[i:j], dst, out[i:j]) }); err != nil {
+	for i := 0; i < n; i += batch {
+		j := min(i+batch, n)
+		err := v.ns.Do(func() error {
+			return v.batch(j-i, func(k int, seq uint32) ([]byte, [6]byte) { return build(i+k, seq) }, out[i:j])
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -208,31 +221,32 @@ func (v *IPv6) VerdictHopByHopTo(hdrs [][]byte, dst [16]byte) ([]Verdict6, error
 // frames, the ICMPv6 errors they draw and the closing marker are handled
 // in order. The marker draws an ICMPv6 error of its own; once that one is
 // read, every answer of the batch has been.
-func (v *IPv6) batch(hdrs [][]byte, dst [16]byte, out []Verdict6) error {
+func (v *IPv6) batch(count int, build func(k int, seq uint32) ([]byte, [6]byte), out []Verdict6) error {
 	if err := pinThread(); err != nil {
 		return err
 	}
 	runtime.Gosched()
 	base := v.seq
-	v.seq += uint32(len(hdrs)) + 1
-	send := func(p []byte) error {
+	v.seq += uint32(count) + 1
+	send := func(p []byte, link [6]byte) error {
 		f := make([]byte, 14, 14+len(p))
+		copy(f, link[:])
 		f[12], f[13] = 0x86, 0xdd
 		f = append(f, p...)
 		return unix.Sendto(v.inject, f, 0, &unix.SockaddrLinklayer{Ifindex: v.lo, Protocol: htons(unix.ETH_P_IPV6)})
 	}
-	for k, h := range hdrs {
-		if err := send(v.Packet(h, (base+uint32(k))&0xfffff, dst)); err != nil {
+	for k := range count {
+		if err := send(build(k, (base+uint32(k))&0xfffff)); err != nil {
 			return fmt.Errorf("linuxtest: inject: %w", err)
 		}
 	}
-	marker := (base + uint32(len(hdrs))) & 0xfffff
-	if err := send(v.Packet([]byte{0, 0, 0x9e, 2, 0, 0, 1, 0}, marker, loopback6)); err != nil {
+	marker := (base + uint32(count)) & 0xfffff
+	if err := send(v.Packet([]byte{0, 0, 0x9e, 2, 0, 0, 1, 0}, marker, loopback6), [6]byte{}); err != nil {
 		return fmt.Errorf("linuxtest: inject: %w", err)
 	}
 	index := func(seq uint32) int {
 		k := int((seq - base) & 0xfffff)
-		if k < len(hdrs) {
+		if k < count {
 			return k
 		}
 		return -1
@@ -273,7 +287,7 @@ func (v *IPv6) batch(hdrs [][]byte, dst [16]byte, out []Verdict6) error {
 		if err != nil {
 			return fmt.Errorf("linuxtest: recv UDP: %w", err)
 		}
-		if n == 4 {
+		if n >= 4 { // a jumbogram's payload is longer, and cut to buf
 			if k := index(binary.BigEndian.Uint32(buf[:4]) & 0xfffff); k >= 0 {
 				out[k].Delivered = true
 			}

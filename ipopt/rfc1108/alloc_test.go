@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/iplabel/iplabel/internal/testutil"
+	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
@@ -22,6 +23,7 @@ func TestNoAllocs(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	names := make([]string, 0, 8)
 	strict := rfc1108.Strict{Require: true}
+	walk := ipopt.Linux{Security: strict, ExtendedSecurity: strict}
 
 	cases := map[string]func(){
 		"DecodeBSO": func() {
@@ -31,8 +33,7 @@ func TestNoAllocs(t *testing.T) {
 			}
 		},
 		"FindLabel": func() {
-			var l rfc1108.Label
-			if _, err := rfc1108.FindLabel(good, &l); err != nil {
+			if _, _, err := rfc1108.FindLabel(good); err != nil {
 				panic(err)
 			}
 		},
@@ -41,13 +42,13 @@ func TestNoAllocs(t *testing.T) {
 				panic("unexpected")
 			}
 		},
-		"Linux.Validate": func() {
-			if (rfc1108.Linux{}).Validate(bad) != nil {
+		"ipopt.Linux with Strict": func() {
+			if walk.Validate(good) != nil || walk.Validate(bad) == nil || walk.Validate(dup) == nil || walk.Validate(nil) == nil {
 				panic("unexpected")
 			}
 		},
-		"Range.CheckOptions": func() {
-			if r.CheckOptions(good) != nil || r.CheckOptions(bad) == nil || r.CheckOptions(dup[:4]) != nil {
+		"Range.Validate": func() {
+			if r.Validate(good) != nil || r.Validate(bad) == nil || r.Validate(dup[:4]) != nil {
 				panic("unexpected")
 			}
 		},

@@ -129,20 +129,21 @@ func DecodeBSO(opt []byte, l *Label) error {
 	return v.Decode(l)
 }
 
-// FindLabel decodes the first BSO of an options field into *l. It walks
-// opts as [ipopt.Find] does (stopping at EOL and at the first framing
-// error) and reports whether a BSO was found; errors have options-field
-// offsets. On error or when no BSO is found, *l is not changed. It checks
-// neither the rest of the field nor the strict rules; see [Strict].
-func FindLabel(opts []byte, l *Label) (found bool, err error) {
-	o, ok := ipopt.Find(opts, ipopt.SEC)
-	if !ok {
-		return false, nil
+// FindLabel decodes the first BSO of an options field. It walks opts as
+// [ipopt.Find] does (stopping at EOL and at the first framing error) and
+// reports whether a BSO was found; err is the framing error that stopped
+// the walk before a BSO, or the BSO's decoding error, with options-field
+// offsets (l is then the zero Label). It checks neither the rest of the
+// field nor the strict rules; see [Strict].
+func FindLabel(opts []byte) (l Label, found bool, err error) {
+	o, found, err := ipopt.Find(opts, ipopt.SEC)
+	if !found {
+		return Label{}, false, err
 	}
-	if err := DecodeBSO(o.Bytes, l); err != nil {
-		return true, ipopt.Shift(err, o.Offset)
+	if err := DecodeBSO(o.Bytes, &l); err != nil {
+		return Label{}, true, ipopt.Shift(err, o.Offset)
 	}
-	return true, nil
+	return l, true, nil
 }
 
 // BSOLen is the length of the minimal BSO carrying authorities a:

@@ -178,21 +178,25 @@ func TestAppendLabelLimits(t *testing.T) {
 // offsets: it never assumes the label is the first option (RFC 1108 §2
 // does not require it; RULES.md §2).
 func TestFindLabel(t *testing.T) {
-	var l rfc1108.Label
-	found, err := rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 10 00 00"), &l)
+	l, found, err := rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 10 00 00"))
 	require.NoError(t, err)
 	assert.True(t, found)
 	assert.Equal(t, rfc1108.Secret, l.Level)
 	assert.Equal(t, rfc1108.AuthoritiesOf(rfc1108.NSA), l.Authorities)
 
-	found, err = rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 11 00 00"), &l)
+	l, found, err = rfc1108.FindLabel(testutil.Unhex(t, "01 01 82 04 5A 11 00 00"))
 	assert.True(t, found)
+	assert.Equal(t, rfc1108.Label{}, l)
 	testutil.RequireErrAt[ipopt.Error](t, err, rfc1108.ErrBadFTI, 5, 25)
 
-	// Not found: none, after an EOL, or past a framing error.
-	for _, in := range []string{"", "01 01 01 00", "00 82 03 AB", "07 01 82 03 AB 00"} {
-		found, err := rfc1108.FindLabel(testutil.Unhex(t, in), &l)
+	// Not found: none, or after an EOL.
+	for _, in := range []string{"", "01 01 01 00", "00 82 03 AB"} {
+		_, found, err := rfc1108.FindLabel(testutil.Unhex(t, in))
 		assert.False(t, found, in)
 		assert.NoError(t, err, in)
 	}
+	// Not found past a framing error, which is the error.
+	_, found, err = rfc1108.FindLabel(testutil.Unhex(t, "07 01 82 03 AB 00"))
+	assert.False(t, found)
+	testutil.RequireErrAt[ipopt.Error](t, err, ipopt.ErrBadLength, 0, 20)
 }

@@ -14,10 +14,11 @@
 //
 // To check a packet as a strict RFC 1108 receiver would, use [Strict]: its
 // zero value is the plain RFC, its fields add site policy (a required BSO,
-// a BSO that must come first). To check it as Linux does, use [Linux],
-// which looks only at the framing of options 130 and 133, as Linux's
-// receive path does, or ipopt.Linux for the whole Linux verdict. To accept
-// only labels inside an accreditation range, use [Range.CheckOptions].
+// a BSO that must come first). Linux looks only at the framing of options
+// 130 and 133: ipopt.Linux gives its verdict, and with Strict as its
+// Security and ExtendedSecurity checkers the Linux walk with RFC 1108's
+// rules on top. To accept only labels inside an accreditation range, use
+// [Range.Validate].
 //
 // To build a BSO, use [AppendBSO] (the minimal encoding of a level and
 // authorities) or [AppendLabel] (which keeps a decoded label's PAF length);

@@ -59,7 +59,7 @@ var (
 // ipopt.KindTruncated; ipopt.KindBadLength, reported at the type octet for
 // a length that does not fit the octets given (past the end of the input
 // in ParseBSO, ParseESO and DecodeLegacySEC; not the slice's length in
-// CheckBSO), as ipopt.Iter and Linux report it, and at the length octet
+// Strict.CheckOption), as ipopt.Iter and Linux report it, and at the length octet
 // for a length out of range; ipopt.KindTooLong for a field over 40 octets.
 var (
 	errOptTooLong  = ipopt.NewErrorKind(ipopt.ErrTooLong, "length", ipopt.Limit)
@@ -72,7 +72,7 @@ var (
 	errDuplicate   = ipopt.NewErrorKind(ErrDuplicateBSO, "type", ipopt.Malformed)
 	errNotFirst    = ipopt.NewErrorKind(ErrNotFirst, "type", ipopt.Malformed)
 	errESOAlone    = ipopt.NewErrorKind(ErrESOWithoutBSO, "type", ipopt.Malformed)
-	errMissing     = ipopt.NewErrorKindFixedPointer(ErrMissingBSO, "basic security option", ipopt.Missing, int(ipopt.SEC))
+	errMissing     = ipopt.NewErrorKind(ErrMissingBSO, "basic security option", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: int(ipopt.SEC)})
 	errLevelRange  = ipopt.NewErrorKind(ErrLevelOutOfRange, "classification", ipopt.Policy)
 	errAuthRange   = ipopt.NewErrorKind(ErrAuthorityOutOfRange, "protection authority flags", ipopt.Policy)
 )

@@ -11,8 +11,7 @@ import (
 // Decode the Basic Security Option of an options field, wherever it sits.
 func ExampleFindLabel() {
 	opts := []byte{0x01, 0x82, 0x04, 0x5A, 0x90, 0x00, 0x00, 0x00}
-	var l rfc1108.Label
-	found, err := rfc1108.FindLabel(opts, &l)
+	l, found, err := rfc1108.FindLabel(opts)
 	fmt.Println(found, err)
 	fmt.Println(l.Level, l.Authorities.AppendNames(nil))
 	fmt.Println(l)
@@ -58,7 +57,8 @@ func ExampleClassification_Compare() {
 }
 
 // Strict RFC 1108 validation reports the faulty octet; Linux accepts the
-// same field, since it does not look inside option 130.
+// same field, since it does not look inside option 130, unless its walk is
+// given Strict for options 130 and 133.
 func ExampleStrict_Validate() {
 	opts := []byte{0x82, 0x04, 0x3D, 0x01} // last PAF octet has FTI set
 	err := rfc1108.Strict{}.Validate(opts)
@@ -66,25 +66,28 @@ func ExampleStrict_Validate() {
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, rfc1108.ErrBadFTI), e.Offset(), e.Pointer(), e.Class())
 	}
-	fmt.Println(rfc1108.Linux{}.Validate(opts))
+	fmt.Println(ipopt.Linux{}.Validate(opts))
+	strictWalk := ipopt.Linux{Security: rfc1108.Strict{}, ExtendedSecurity: rfc1108.Strict{}}
+	fmt.Println(strictWalk.Validate(opts))
 	// Output:
 	// true 3 23 malformed
 	// <nil>
+	// rfc1108: field termination indicator set on last octet: protection authority flags at offset 3 (pointer 23)
 }
 
 // A receiver accredited from Confidential to Secret with GENSER refuses a
 // Top Secret datagram by policy, not as malformed.
-func ExampleRange_CheckOptions() {
+func ExampleRange_Validate() {
 	r := rfc1108.Range{
 		Low:  rfc1108.Label{Level: rfc1108.Confidential},
 		High: rfc1108.Label{Level: rfc1108.Secret, Authorities: rfc1108.AuthoritiesOf(rfc1108.GENSER)},
 	}
-	err := r.CheckOptions([]byte{0x82, 0x04, 0x3D, 0x80})
+	err := r.Validate([]byte{0x82, 0x04, 0x3D, 0x80})
 	var e ipopt.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, rfc1108.ErrLevelOutOfRange), e.Class())
 	}
-	fmt.Println(r.CheckOptions([]byte{0x82, 0x04, 0x5A, 0x80}))
+	fmt.Println(r.Validate([]byte{0x82, 0x04, 0x5A, 0x80}))
 	// Output:
 	// true policy
 	// <nil>

@@ -44,7 +44,7 @@ func FuzzDecodeBSO(f *testing.F) {
 			if l != sentinel {
 				t.Fatal("label changed on error")
 			}
-			if (rfc1108.Strict{AllowUnassigned: true}).CheckBSO(b) == nil {
+			if checkOne(rfc1108.Strict{AllowUnassigned: true}, b) == nil {
 				t.Fatal("strict accepts what decode refuses")
 			}
 			return
@@ -70,9 +70,12 @@ func FuzzDecodeBSO(f *testing.F) {
 func FuzzValidate(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, opts []byte) {
-		lerr := rfc1108.Linux{}.Validate(opts)
+		lerr := ipopt.Linux{}.Validate(opts)
 		for _, s := range []rfc1108.Strict{{}, {Require: true, First: true}, {AllowUnassigned: true}} {
 			err := s.Validate(opts)
+			if cerr := (ipopt.Linux{Security: s, ExtendedSecurity: s}).Validate(opts); cerr != firstInField(lerr, err) {
+				t.Fatalf("Linux walk with %+v: %v; Linux %v, strict %v", s, cerr, lerr, err)
+			}
 			if err != nil {
 				var e ipopt.Error
 				if !errors.As(err, &e) {
@@ -83,10 +86,7 @@ func FuzzValidate(f *testing.F) {
 				}
 				continue
 			}
-			if lerr != nil {
-				t.Fatalf("strict accepts, Linux refuses: %v", lerr)
-			}
-			o, ok := ipopt.Find(opts, ipopt.SEC)
+			o, ok, _ := ipopt.Find(opts, ipopt.SEC)
 			if !ok {
 				continue
 			}
@@ -100,7 +100,7 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 		var r rfc1108.Range
-		_ = r.CheckOptions(opts)
+		_ = r.Validate(opts)
 		_ = rfc1108.IsLegacySEC(opts)
 		var s rfc1108.LegacySEC
 		_ = rfc1108.DecodeLegacySEC(opts, &s)

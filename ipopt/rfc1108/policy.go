@@ -41,13 +41,13 @@ func (r Range) Check(l Label) error {
 	return nil
 }
 
-// CheckOptions finds the first BSO of opts as [FindLabel] does, decodes it
+// Validate finds the first BSO of opts as [FindLabel] does, decodes it
 // and checks it with Check, returning options-field offsets. A field with
 // no BSO fails with ErrMissingBSO (class Missing). It does not validate
 // the rest of the field; run [Strict.Validate] first.
-func (r Range) CheckOptions(opts []byte) error {
+func (r Range) Validate(opts []byte) error {
 	var l Label
-	o, ok := ipopt.Find(opts, ipopt.SEC)
+	o, ok, _ := ipopt.Find(opts, ipopt.SEC)
 	if !ok {
 		return errMissing.At(0)
 	}

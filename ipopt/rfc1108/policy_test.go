@@ -64,7 +64,7 @@ func TestRangeCheck(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := r.CheckOptions(testutil.Unhex(t, tc.opts))
+			err := r.Validate(testutil.Unhex(t, tc.opts))
 			if tc.err == nil {
 				require.NoError(t, err)
 				return

@@ -6,6 +6,10 @@ import "github.com/iplabel/iplabel/ipopt"
 // Its zero value is the plain RFC: every BSO and ESO well formed, at most
 // one BSO, no ESO without a BSO; the fields add site policy.
 //
+// Linux does not look into options 130 and 133 at all (RULES.md §6): for
+// its verdict use [ipopt.Linux] with nil Security and ExtendedSecurity
+// checkers; with Strict in both, the walk also applies RFC 1108.
+//
 // Validate walks the field with [ipopt.Iter] (framing errors come from
 // there, pointing where Linux points) and checks, in walk order, at the
 // octet it names (offsets in the options field):
@@ -86,20 +90,37 @@ func (s Strict) Validate(opts []byte) error {
 	return nil
 }
 
-// CheckBSO applies the per-option rules of Validate to one BSO, type octet
-// first, with offsets from the type octet. opt must be exactly the option
-// (len(opt) equal to its length octet), as [ipopt.Iter] returns it.
-func (s Strict) CheckBSO(opt []byte) error {
-	if len(opt) < 2 {
-		return ipopt.KindTruncated.At(0)
+var (
+	_ ipopt.OptionChecker  = Strict{}
+	_ ipopt.FieldValidator = Strict{}
+)
+
+// CheckOption implements [ipopt.OptionChecker] with the per-option rules
+// of Validate, for the Security and ExtendedSecurity checkers of an
+// [ipopt.Linux] walk (which calls Validate for the rules across options):
+// o.Bytes must be exactly the option (len(o.Bytes) equal to its length
+// octet), as [ipopt.Iter] returns it, and the error's offsets are in the
+// options field, o.Offset being the option's. A type other than 130 and
+// 133 fails with ErrWrongType at its type octet. socket makes no
+// difference.
+func (s Strict) CheckOption(o ipopt.Option, _ bool) error {
+	b, off := o.Bytes, o.Offset
+	if len(b) < 2 {
+		return ipopt.KindTruncated.At(off)
 	}
-	if opt[0] != byte(ipopt.SEC) {
-		return errType.At(0)
+	if int(b[1]) != len(b) {
+		return ipopt.KindBadLength.At(off)
 	}
-	if int(opt[1]) != len(opt) {
-		return ipopt.KindBadLength.At(0)
+	switch ipopt.Type(b[0]) {
+	case ipopt.SEC:
+		return s.checkBSO(b, off)
+	case ipopt.ESEC:
+		if len(b) < 3 {
+			return ipopt.KindBadLength.At(off + 1)
+		}
+		return nil
 	}
-	return s.checkBSO(opt, 0)
+	return errType.At(off)
 }
 
 func (s Strict) checkBSO(b []byte, off int) error {
@@ -110,21 +131,4 @@ func (s Strict) checkBSO(b []byte, off int) error {
 		return errClass.At(off + 2)
 	}
 	return checkPAF(b, off, !s.AllowUnassigned)
-}
-
-// Linux is the RFC 1108 profile of Linux's receive path: Linux does not
-// look inside options 130 and 133 (__ip_options_compile in
-// net/ipv4/ip_options.c has no case for them; RULES.md §6), so every option
-// that passes the generic framing passes, whatever its classification,
-// flags, length (2 included) or count. Validate is [ipopt.Check] plus the 40-octet limit.
-// For the whole Linux verdict, RR, TS, source routes and CIPSO included,
-// use [ipopt.Linux], which treats 130 and 133 the same way.
-type Linux struct{}
-
-// Validate checks opts as Linux checks options 130 and 133: framing only.
-func (Linux) Validate(opts []byte) error {
-	if len(opts) > ipopt.MaxOptionsLen {
-		return ipopt.KindTooLong.At(ipopt.MaxOptionsLen)
-	}
-	return ipopt.Check(opts)
 }

@@ -76,20 +76,58 @@ func TestStrictValidate(t *testing.T) {
 	}
 }
 
-func TestStrictCheckBSO(t *testing.T) {
+func TestStrictCheckOption(t *testing.T) {
 	var s rfc1108.Strict
-	require.NoError(t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 80")))
-	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 01")), rfc1108.ErrBadFTI, 3, 23)
-	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 04 3D 80 00")), ipopt.ErrBadLength, 0, 20)
-	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82 02")), ipopt.ErrBadLength, 1, 21)
-	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "85 03 01")), rfc1108.ErrWrongType, 0, 20)
-	testutil.RequireErrAt[ipopt.Error](t, s.CheckBSO(testutil.Unhex(t, "82")), ipopt.ErrTruncated, 0, 20)
+	require.NoError(t, checkOne(s, testutil.Unhex(t, "82 04 3D 80")))
+	require.NoError(t, checkOne(s, testutil.Unhex(t, "85 03 01")))
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "82 04 3D 01")), rfc1108.ErrBadFTI, 3, 23)
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "82 04 3D 80 00")), ipopt.ErrBadLength, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "82 02")), ipopt.ErrBadLength, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "85 02")), ipopt.ErrBadLength, 1, 21)
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "83 03 04")), rfc1108.ErrWrongType, 0, 20)
+	testutil.RequireErrAt[ipopt.Error](t, checkOne(s, testutil.Unhex(t, "82")), ipopt.ErrTruncated, 0, 20)
+	// Offsets are the option's place in the field.
+	err := s.CheckOption(ipopt.Option{Offset: 4, Type: ipopt.SEC, Bytes: testutil.Unhex(t, "82 04 3D 01")}, false)
+	testutil.RequireErrAt[ipopt.Error](t, err, rfc1108.ErrBadFTI, 7, 27)
+}
+
+// In the Linux walk, Strict on options 130 and 133 adds RFC 1108's rules,
+// and the first failure in the field wins: the walk's own, a BSO's or ESO's
+// at its place, or one across options (a second BSO, an ESO alone).
+func TestLinuxWalkWithStrict(t *testing.T) {
+	s := rfc1108.Strict{}
+	w := ipopt.Linux{Security: s, ExtendedSecurity: s}
+	require.NoError(t, w.Validate(testutil.Unhex(t, "82 04 3D 80 85 03 01 00")))
+	for _, tc := range []struct {
+		in  string
+		err error
+		off int
+	}{
+		{"82 04 3D 01", rfc1108.ErrBadFTI, 3},                         // in the BSO
+		{"85 03 01 82 04 3D 80 00", nil, -1},                          // ESO before the BSO is fine
+		{"85 03 01 01", rfc1108.ErrESOWithoutBSO, 0},                  // across options, before...
+		{"85 03 01 07 03 04 00 00", rfc1108.ErrESOWithoutBSO, 0},      // ...a later Linux error wins over nothing
+		{"07 03 03 85 03 01 00 00", ipopt.ErrBadPointer, 2},           // an earlier Linux error wins
+		{"82 03 AB 82 03 3D 00 00", rfc1108.ErrDuplicateBSO, 3},       // a second BSO
+		{"82 03 AB 44 02 00 00", ipopt.ErrBadLength, 4},               // Linux's TS error
+		{"82 03 AB 82 02 00 00 00", rfc1108.ErrDuplicateBSO, 3},       // the duplicate is at its type octet
+		{"82 03 AB 01 82 03 3D 07 03 03", rfc1108.ErrDuplicateBSO, 4}, // before the RR's bad pointer
+	} {
+		err := w.Validate(testutil.Unhex(t, tc.in))
+		if tc.err == nil {
+			require.NoError(t, err, tc.in)
+			continue
+		}
+		testutil.RequireErrAt[ipopt.Error](t, err, tc.err, tc.off, tc.off+ipopt.BaseHeaderLen)
+	}
+	// Without the checkers, Linux looks into none of it.
+	require.NoError(t, ipopt.Linux{}.Validate(testutil.Unhex(t, "82 03 AB 82 03 3D 00 00")))
 }
 
 // Linux does not look inside 130 and 133 (RULES.md §6: any length >= 2
 // and duplicates pass): only framing errors, as ipopt reports them.
 func TestLinuxValidate(t *testing.T) {
-	var l rfc1108.Linux
+	var l ipopt.Linux
 	for _, in := range []string{
 		"82 02 82 02 85 02 00 00", "82 03 F1 00", "82 04 00 07", "85 03 00 00", "82 0B 00 00 00 05 41 42 43 44 45 00",
 	} {

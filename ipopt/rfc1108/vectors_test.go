@@ -70,7 +70,7 @@ func TestBSOVectors(t *testing.T) {
 			// Linux accepts all of them (__ip_options_compile has no
 			// case for 130; RULES.md §6), both in this package's
 			// profile and in ipopt's full walk.
-			require.NoError(t, rfc1108.Linux{}.Validate(opts))
+			require.NoError(t, ipopt.Linux{}.Validate(opts))
 			require.NoError(t, (&ipopt.Linux{}).Validate(opts))
 
 			err := rfc1108.Strict{}.Validate(opts)
@@ -80,12 +80,11 @@ func TestBSOVectors(t *testing.T) {
 				testutil.RequireErrAt[ipopt.Error](t, err, tc.strict, tc.strictOff, tc.strictOff+ipopt.BaseHeaderLen)
 			}
 
-			var l rfc1108.Label
-			found, err := rfc1108.FindLabel(opts, &l)
+			l, found, err := rfc1108.FindLabel(opts)
 			require.True(t, found)
 			if tc.decode != nil {
 				testutil.RequireErrAt[ipopt.Error](t, err, tc.decode, tc.decodeOff, tc.decodeOff+ipopt.BaseHeaderLen)
-				assert.Equal(t, rfc1108.Label{}, l, "out parameter untouched on error")
+				assert.Equal(t, rfc1108.Label{}, l, "no label on error")
 			} else {
 				require.NoError(t, err)
 				assert.Equal(t, tc.level, l.Level)
@@ -140,7 +139,7 @@ func TestESOVectors(t *testing.T) {
 	ok := testutil.Unhex(t, "85 03 01 00")
 	short := testutil.Unhex(t, "85 02 00 00")
 	for _, opts := range [][]byte{ok, short} {
-		require.NoError(t, rfc1108.Linux{}.Validate(opts))
+		require.NoError(t, ipopt.Linux{}.Validate(opts))
 		require.NoError(t, (&ipopt.Linux{}).Validate(opts))
 	}
 	e, err := rfc1108.ParseESO(ok)

@@ -22,6 +22,12 @@
 // writes the datagrams to a pcap file of link type LINKTYPE_IPV4 (228, no
 // link-layer header) in the test's temporary directory.
 //
+// For IPv6, [Packet6] builds a packet around a Hop-by-Hop header and
+// [WriteIPv6] writes a pcap file of link type LINKTYPE_IPV6 (229); tshark
+// shows a CALIPSO option as ipv6.opt.calipso.doi, .cmpt.length,
+// .sens_level, .checksum (the field's two octets read high octet first,
+// not checked) and .cmpt_bitmap (hex).
+//
 // To read what tshark shows, call [Fields]. It runs
 //
 //	tshark -n -r FILE -T fields -E occurrence=a -E aggregator=; -E separator=/t -E quote=n [extra args] -e FIELD...

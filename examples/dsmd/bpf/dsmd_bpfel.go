@@ -26,6 +26,8 @@ type DsmdConfig struct {
 	Nrules         uint8
 	Npeers         uint32
 	Serial         uint32
+	ForeignPass    uint32
+	Icmp           uint32
 }
 
 type DsmdDestRule struct {
@@ -93,17 +95,21 @@ type DsmdRule struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	DsmdMapConfig       = "config"
-	DsmdMapCounters     = "counters"
-	DsmdMapDestRules    = "dest_rules"
-	DsmdMapDois         = "dois"
-	DsmdMapLabelRules   = "label_rules"
-	DsmdMapOutConfig    = "out_config"
-	DsmdMapOutCounters  = "out_counters"
-	DsmdMapPeers        = "peers"
-	DsmdMapRules        = "rules"
-	DsmdProgDsmdEgress  = "dsmd_egress"
-	DsmdProgDsmdIngress = "dsmd_ingress"
+	DsmdMapConfig           = "config"
+	DsmdMapCounters         = "counters"
+	DsmdMapDatapath         = "datapath"
+	DsmdMapDestRules        = "dest_rules"
+	DsmdMapDois             = "dois"
+	DsmdMapIcmpEvents       = "icmp_events"
+	DsmdMapLabelRules       = "label_rules"
+	DsmdMapOutConfig        = "out_config"
+	DsmdMapOutCounters      = "out_counters"
+	DsmdMapPeers            = "peers"
+	DsmdMapRules            = "rules"
+	DsmdProgDsmdEgress      = "dsmd_egress"
+	DsmdProgDsmdEgressGate  = "dsmd_egress_gate"
+	DsmdProgDsmdIngress     = "dsmd_ingress"
+	DsmdProgDsmdIngressGate = "dsmd_ingress_gate"
 )
 
 // LoadDsmd returns the embedded CollectionSpec for Dsmd.
@@ -148,8 +154,10 @@ type DsmdSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type DsmdProgramSpecs struct {
-	DsmdEgress  *ebpf.ProgramSpec `ebpf:"dsmd_egress"`
-	DsmdIngress *ebpf.ProgramSpec `ebpf:"dsmd_ingress"`
+	DsmdEgress      *ebpf.ProgramSpec `ebpf:"dsmd_egress"`
+	DsmdEgressGate  *ebpf.ProgramSpec `ebpf:"dsmd_egress_gate"`
+	DsmdIngress     *ebpf.ProgramSpec `ebpf:"dsmd_ingress"`
+	DsmdIngressGate *ebpf.ProgramSpec `ebpf:"dsmd_ingress_gate"`
 }
 
 // DsmdMapSpecs contains maps before they are loaded into the kernel.
@@ -158,8 +166,10 @@ type DsmdProgramSpecs struct {
 type DsmdMapSpecs struct {
 	Config      *ebpf.MapSpec `ebpf:"config"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
+	Datapath    *ebpf.MapSpec `ebpf:"datapath"`
 	DestRules   *ebpf.MapSpec `ebpf:"dest_rules"`
 	Dois        *ebpf.MapSpec `ebpf:"dois"`
+	IcmpEvents  *ebpf.MapSpec `ebpf:"icmp_events"`
 	LabelRules  *ebpf.MapSpec `ebpf:"label_rules"`
 	OutConfig   *ebpf.MapSpec `ebpf:"out_config"`
 	OutCounters *ebpf.MapSpec `ebpf:"out_counters"`
@@ -195,8 +205,10 @@ func (o *DsmdObjects) Close() error {
 type DsmdMaps struct {
 	Config      *ebpf.Map `ebpf:"config"`
 	Counters    *ebpf.Map `ebpf:"counters"`
+	Datapath    *ebpf.Map `ebpf:"datapath"`
 	DestRules   *ebpf.Map `ebpf:"dest_rules"`
 	Dois        *ebpf.Map `ebpf:"dois"`
+	IcmpEvents  *ebpf.Map `ebpf:"icmp_events"`
 	LabelRules  *ebpf.Map `ebpf:"label_rules"`
 	OutConfig   *ebpf.Map `ebpf:"out_config"`
 	OutCounters *ebpf.Map `ebpf:"out_counters"`
@@ -208,8 +220,10 @@ func (m *DsmdMaps) Close() error {
 	return _DsmdClose(
 		m.Config,
 		m.Counters,
+		m.Datapath,
 		m.DestRules,
 		m.Dois,
+		m.IcmpEvents,
 		m.LabelRules,
 		m.OutConfig,
 		m.OutCounters,
@@ -228,14 +242,18 @@ type DsmdVariables struct {
 //
 // It can be passed to LoadDsmdObjects or ebpf.CollectionSpec.LoadAndAssign.
 type DsmdPrograms struct {
-	DsmdEgress  *ebpf.Program `ebpf:"dsmd_egress"`
-	DsmdIngress *ebpf.Program `ebpf:"dsmd_ingress"`
+	DsmdEgress      *ebpf.Program `ebpf:"dsmd_egress"`
+	DsmdEgressGate  *ebpf.Program `ebpf:"dsmd_egress_gate"`
+	DsmdIngress     *ebpf.Program `ebpf:"dsmd_ingress"`
+	DsmdIngressGate *ebpf.Program `ebpf:"dsmd_ingress_gate"`
 }
 
 func (p *DsmdPrograms) Close() error {
 	return _DsmdClose(
 		p.DsmdEgress,
+		p.DsmdEgressGate,
 		p.DsmdIngress,
+		p.DsmdIngressGate,
 	)
 }
 

@@ -57,6 +57,7 @@ enum reason {
 	R_REJECTED,  // refused by the receive rules (config.policy)
 	R_FORGED,    // label's node not bound to the source address (peers)
 	R_STALE,     // label's policy serial is not the configured one
+	R_FOREIGN,   // a CIPSO option of another DOI, allowed: left to the kernel
 	R_MAX,
 };
 
@@ -77,6 +78,13 @@ struct config {
 	__u8 nrules;
 	__u32 npeers;
 	__u32 serial;
+	// "foreign-cipso pass": a field whose only CIPSO option is of another
+	// DOI is judged as unlabeled and left to the kernel.
+	__u32 foreign_pass;
+	// "icmp on": a packet refused by the receive policy (rejected,
+	// forged, stale) is quoted to the daemon through icmp_events, which
+	// sends the ICMP error.
+	__u32 icmp;
 };
 
 #define MAX_RULES 64
@@ -677,16 +685,65 @@ static __always_inline void count(__u32 r)
 		*v += 1;
 }
 
+// ICMP_QUOTE is how much of a refused datagram an ICMP error quotes
+// (maxICMPQuote: 576 octets in all, RFC 1812 section 4.3.2.3).
+#define ICMP_QUOTE 548
+
+// icmp_event is one refused datagram, quoted from its IP header on.
+struct icmp_event {
+	__u32 len;
+	__u8 data[ICMP_QUOTE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} icmp_events SEC(".maps");
+
+// quote hands the daemon the start of a datagram the receive policy
+// refused, for its ICMP Destination Unreachable code 10, when "icmp on".
+// When the ring is full the event is lost (the daemon's rate limit would
+// have dropped it too).
+GLOBAL int quote(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+
+	if (!skb)
+		return 0;
+	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->icmp || skb->len <= IP_OFF)
+		return 0;
+	__u32 n = skb->len - IP_OFF;
+	if (n > ICMP_QUOTE)
+		n = ICMP_QUOTE;
+	struct icmp_event *ev = bpf_ringbuf_reserve(&icmp_events, sizeof(*ev), 0);
+	if (!ev)
+		return 0;
+	// The length as a 64-bit value with its bounds checked again, so that
+	// the register the helper gets is the one checked (the empty asm
+	// keeps clang from dropping the check as already known).
+	__u64 ql = n;
+	asm volatile("" : "+r"(ql));
+	ev->len = ql;
+	if (ql < 1 || ql > ICMP_QUOTE || bpf_skb_load_bytes(skb, IP_OFF, ev->data, ql)) {
+		bpf_ringbuf_discard(ev, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}
+
 static __always_inline int finish(struct __sk_buff *skb, __u32 r, struct state *s)
 {
 	count(r);
-	skb->cb[0] = r <= R_LABELED || r == R_MALFORMED;
+	if (r == R_REJECTED || r == R_FORGED || r == R_STALE)
+		quote(skb);
+	int ok = r <= R_LABELED || r == R_MALFORMED || r == R_FOREIGN;
+	skb->cb[0] = ok;
 	skb->cb[1] = s && s->err ? s->ptr : NO_POINTER;
 	skb->cb[2] = r;
 	skb->cb[3] = s && s->err ? s->off : 0;
-	if (r == R_LINUX || r == R_DSM || r >= R_REJECTED)
-		return TC_ACT_SHOT;
-	return TC_ACT_OK;
+	return ok ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
 // flow is what the receive rules look at (Flow and the label).
@@ -880,6 +937,14 @@ int dsmd_ingress(struct __sk_buff *skb)
 		if (plain)
 			return finish(skb, r, s);
 	}
+	// "foreign-cipso pass", as Verify does it: the only CIPSO option,
+	// cleanly framed, is of another DOI. The packet follows the rules for
+	// unlabeled packets and, if allowed, goes on unchanged; the kernel
+	// validates the field against its own NetLabel DOIs (and answers a
+	// refusal with its own Parameter Problem), which the dois map does
+	// not hold.
+	if (r != R_LABELED && cfg->foreign_pass && c >= 0 && B(s, c + 1) >= 6)
+		return unlabeled(skb, cfg, 20 + optlen, R_FOREIGN, s);
 	linux_check(skb, s, loopback, strict);
 	if (s->err)
 		return finish(skb, R_LINUX, s);
@@ -914,6 +979,7 @@ enum out_reason {
 	O_TOOBIG,    // the labeled packet would exceed the device MTU
 	O_NOROOM,    // bpf_skb_adjust_room refused (UDP GSO, no memory)
 	O_PASS,      // not IPv4
+	O_VLAN,      // IPv4 behind an 802.1Q/802.1ad tag in the frame: not labelled here
 	O_MAX,
 };
 
@@ -988,9 +1054,65 @@ static __always_inline int ofinish(struct __sk_buff *skb, __u32 r, int act)
 	return act;
 }
 
+// The kernel structures on the way from the packet to its socket owner's
+// credentials, only the fields read, as the running kernel's BTF has them
+// (CO-RE: preserve_access_index makes the loader relocate each field
+// offset against it; the ___dsmd suffix keeps the names clear of
+// anything a header declares and is ignored in the matching).
+struct cred___dsmd {
+	struct {
+		__u32 val;
+	} fsgid;
+} __attribute__((preserve_access_index));
+
+struct file___dsmd {
+	const struct cred___dsmd *f_cred;
+} __attribute__((preserve_access_index));
+
+struct socket___dsmd {
+	struct file___dsmd *file;
+} __attribute__((preserve_access_index));
+
+struct sock___dsmd {
+	struct socket___dsmd *sk_socket;
+} __attribute__((preserve_access_index));
+
+struct sk_buff___dsmd {
+	struct sock___dsmd *sk;
+} __attribute__((preserve_access_index));
+
+// bpf_cast_to_kern_ctx (kernel/bpf/helpers.c, Linux 6.2 and later) gives
+// the struct sk_buff behind the program's __sk_buff, as a pointer the
+// verifier lets the program read through (with CAP_PERFMON).
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+// socket_gid is the gid NFQUEUE reports as NFQA_GID
+// (nfqnl_put_sk_uidgid in net/netfilter/nfnetlink_queue.c): the fsgid of
+// the credentials the socket's file was opened with, for a socket that
+// has a file. It returns 1 with *gid set, or 0. tc has no helper for it
+// (bpf_get_socket_uid gives the uid only).
+static __always_inline int socket_gid(struct __sk_buff *skb, __u32 *gid)
+{
+	struct sk_buff___dsmd *k = bpf_cast_to_kern_ctx(skb);
+	struct sock___dsmd *sk = k->sk;
+	if (!sk)
+		return 0;
+	struct socket___dsmd *so = sk->sk_socket;
+	if (!so)
+		return 0;
+	struct file___dsmd *f = so->file;
+	if (!f)
+		return 0;
+	const struct cred___dsmd *c = f->f_cred;
+	if (!c)
+		return 0;
+	*gid = c->fsgid.val;
+	return 1;
+}
+
 // sender is what the label rules look at.
 struct sender {
-	__u32 uid, has_uid, mark, nlabels;
+	__u32 uid, has_uid, gid, has_gid, mark, nlabels;
 	// The result: action and SID.
 	__u32 action, sid;
 };
@@ -1017,10 +1139,13 @@ GLOBAL int choose(struct sender *s)
 		case SEL_UID:
 			m = s->has_uid && s->uid == r->value;
 			break;
+		case SEL_GID:
+			m = s->has_gid && s->gid == r->value;
+			break;
 		case SEL_MARK:
 			m = (s->mark & r->mask) == r->value;
 			break;
-		default: // SEL_GID: the daemon refuses it (no gid at tc)
+		default:
 			break;
 		}
 		if (m) {
@@ -1151,6 +1276,26 @@ static __always_inline void put_be32(__u8 *b, __u32 off, __u32 v)
 	b[off + 3] = v;
 }
 
+// vlan_ipv4 reports whether the frame is IPv4 behind one or two VLAN tags
+// held in the frame itself (a parent device without VLAN transmit
+// offload). The programs read the IPv4 header at a fixed link offset, so
+// such a frame cannot be labelled here: egress drops it rather than send
+// it unlabelled (attach dsmd to the VLAN device instead). A frame too
+// short to tell counts as IPv4. With the tag in the skb's metadata
+// (offload) skb->protocol is the inner protocol and nothing changes.
+static __always_inline int vlan_ipv4(struct __sk_buff *skb)
+{
+	__be16 p = skb->protocol, inner = 0;
+
+	if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
+		return 0;
+	if (bpf_skb_load_bytes(skb, 16, &inner, 2))
+		return 1;
+	if (inner == bpf_htons(ETH_P_8021Q) && bpf_skb_load_bytes(skb, 20, &inner, 2))
+		return 1;
+	return inner == bpf_htons(ETH_P_IP);
+}
+
 SEC("tc")
 int dsmd_egress(struct __sk_buff *skb)
 {
@@ -1160,8 +1305,11 @@ int dsmd_egress(struct __sk_buff *skb)
 	__u8 *old = ob.b, *opt = optb.b, *nb = nbb.b;
 	struct scanres sc = {};
 
-	if (skb->protocol != bpf_htons(ETH_P_IP))
+	if (skb->protocol != bpf_htons(ETH_P_IP)) {
+		if (vlan_ipv4(skb))
+			return ofinish(skb, O_VLAN, TC_ACT_SHOT);
 		return ofinish(skb, O_PASS, TC_ACT_OK);
+	}
 	const struct out_config *oc = bpf_map_lookup_elem(&out_config, &zero);
 	if (!oc)
 		return ofinish(skb, O_PASS, TC_ACT_OK);
@@ -1176,12 +1324,14 @@ int dsmd_egress(struct __sk_buff *skb)
 		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
 
 	// The sender: the socket's owner (a full socket only, as NFQUEUE's
-	// NFQA_UID is: not a request or time-wait socket), and the mark.
+	// NFQA_UID and NFQA_GID are: not a request or time-wait socket; the
+	// gid only with a file), and the mark.
 	struct sender snd = {.mark = skb->mark, .nlabels = oc->nlabels};
 	struct bpf_sock *sk = skb->sk;
 	if (sk && bpf_sk_fullsock(sk)) {
 		snd.uid = bpf_get_socket_uid(skb);
 		snd.has_uid = 1;
+		snd.has_gid = socket_gid(skb, &snd.gid);
 	}
 	choose(&snd);
 	if (snd.action == SEND_UNLABELED)
@@ -1269,6 +1419,46 @@ int dsmd_egress(struct __sk_buff *skb)
 	if (bpf_skb_store_bytes(skb, IP_OFF, h, sl, 0))
 		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
 	return ofinish(skb, O_LABELED, TC_ACT_OK);
+}
+
+// The fail-closed gates ("overload fail-closed"). The daemon attaches
+// these instead of the programs above, with links pinned in bpffs, and
+// puts the two programs into the datapath prog array, which only the
+// daemon's open descriptor holds. When the daemon exits, however it
+// exits (SIGKILL included), the last user reference to the array goes
+// and Linux empties it (prog_array_map_clear, the map_release_uref of
+// BPF_MAP_TYPE_PROG_ARRAY in kernel/bpf/arraymap.c; checked on Linux
+// 6.18): the tail call fails and the gate drops every IPv4 packet. Other
+// protocols (ARP, IPv6), which the programs pass untouched, pass. A
+// restarted daemon replaces the pinned links' programs with its own gates
+// (BPF_LINK_UPDATE), with no moment in which packets pass unchecked.
+#define GATE_INGRESS 0
+#define GATE_EGRESS 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} datapath SEC(".maps");
+
+static __always_inline int gone(struct __sk_buff *skb)
+{
+	return skb->protocol == bpf_htons(ETH_P_IP) || vlan_ipv4(skb) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+SEC("tc")
+int dsmd_ingress_gate(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &datapath, GATE_INGRESS);
+	return gone(skb);
+}
+
+SEC("tc")
+int dsmd_egress_gate(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &datapath, GATE_EGRESS);
+	return gone(skb);
 }
 
 char LICENSE[] SEC("license") = "GPL";
