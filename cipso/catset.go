@@ -1,6 +1,7 @@
 package cipso
 
 import (
+	"encoding"
 	"encoding/binary"
 	"iter"
 	"math/bits"
@@ -568,37 +569,65 @@ func AppendBitmap(dst []byte, s *CatSet, n int) ([]byte, error) {
 }
 
 // AppendText appends the set in SELinux category syntax, the form that
-// follows the level in "s3:c0,c5.c9": runs of three or more as "cA.cB",
-// others one by one, comma separated, as SELinux's mls_sid_to_context
-// writes them. The empty set appends nothing.
-func (s *CatSet) AppendText(dst []byte) []byte {
-	first := true
-	for lo, hi := range s.Ranges() {
-		if !first {
-			dst = append(dst, ',')
+// follows the level in "s3:c0,c5.c9": each maximal run of three or more
+// categories as "cA.cB", shorter runs one by one ("c0,c1"), comma
+// separated. This is what SELinux's mls_sid_to_context (Linux,
+// security/selinux/ss/mls.c) writes: it joins the ends of a run with '.'
+// only when the run spans more than two categories. The empty set appends
+// nothing. It implements encoding.TextAppender and never fails or
+// allocates beyond growing b.
+func (s CatSet) AppendText(b []byte) ([]byte, error) { return s.appendText(b), nil }
+
+// appendText is AppendText on a pointer, for callers that hold one.
+func (s *CatSet) appendText(b []byte) []byte {
+	for from, first := uint32(0), true; ; first = false {
+		lo, hi, ok := s.NextRange(from)
+		if !ok {
+			return b
 		}
-		first = false
-		dst = append(dst, 'c')
-		dst = strconv.AppendUint(dst, uint64(lo), 10)
-		switch {
-		case hi == lo:
-		case hi == lo+1:
-			dst = append(dst, ",c"...)
-			dst = strconv.AppendUint(dst, uint64(hi), 10)
-		default:
-			dst = append(dst, ".c"...)
-			dst = strconv.AppendUint(dst, uint64(hi), 10)
+		b = appendCatRun(b, lo, hi, first)
+		if hi == ^uint32(0) {
+			return b
 		}
+		from = hi + 1
 	}
-	return dst
 }
+
+// appendCatRun appends the run of categories lo..hi (lo <= hi) as
+// AppendText writes it, after a comma unless first: "c5", "c5,c6" or
+// "c5.c9".
+func appendCatRun(b []byte, lo, hi uint32, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, 'c')
+	b = strconv.AppendUint(b, uint64(lo), 10)
+	switch {
+	case hi == lo:
+	case hi == lo+1:
+		b = append(b, ",c"...)
+		b = strconv.AppendUint(b, uint64(hi), 10)
+	default:
+		b = append(b, ".c"...)
+		b = strconv.AppendUint(b, uint64(hi), 10)
+	}
+	return b
+}
+
+// MarshalText implements encoding.TextMarshaler with the AppendText form
+// (no braces), so that a CatSet field marshals as text.
+func (s CatSet) MarshalText() ([]byte, error) { return s.appendText(nil), nil }
 
 // String gives the set as "{c0,c5.c9}" for logs.
 func (s CatSet) String() string {
 	var buf [64]byte
 	b := append(buf[:0], '{')
-	b = s.AppendText(b)
+	b = s.appendText(b)
 	return string(append(b, '}'))
 }
 
-var _ stringer = CatSet{}
+var (
+	_ stringer               = CatSet{}
+	_ encoding.TextAppender  = CatSet{}
+	_ encoding.TextMarshaler = CatSet{}
+)

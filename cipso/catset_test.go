@@ -324,7 +324,7 @@ func TestCatSetNoAllocs(t *testing.T) {
 			sum += lo + hi
 		}
 		_, _ = AppendBitmap(buf[:0], &s, 30)
-		_ = s.AppendText(buf[:0])
+		_, _ = s.AppendText(buf[:0])
 		if sum == 0 {
 			panic("sum")
 		}

@@ -86,20 +86,25 @@ func labelNum(s string, i int, what string) (uint64, int, error) {
 }
 
 // AppendText appends the label as an SELinux level string: "s3",
-// "s3:c0,c5.c9" (runs of three or more as "cN.cM", as SELinux writes
-// them). It implements encoding.TextAppender and never fails.
-func (l *Label) AppendText(b []byte) ([]byte, error) {
+// "s3:c0,c5.c9" (the categories as [CatSet.AppendText] writes them, runs
+// of three or more as "cN.cM", as SELinux's mls_sid_to_context does). It
+// implements encoding.TextAppender and never fails.
+func (l Label) AppendText(b []byte) ([]byte, error) { return l.appendText(b), nil }
+
+// appendText is AppendText on a pointer, for callers that hold one.
+func (l *Label) appendText(b []byte) []byte {
 	b = append(b, 's')
 	b = strconv.AppendUint(b, uint64(l.Level), 10)
 	if !l.Cats.IsEmpty() {
 		b = append(b, ':')
-		b = l.Cats.AppendText(b)
+		b = l.Cats.appendText(b)
 	}
-	return b, nil
+	return b
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (l *Label) MarshalText() ([]byte, error) { return l.AppendText(nil) }
+// MarshalText implements encoding.TextMarshaler with the AppendText form,
+// so that a Label field marshals as text ("s3:c0,c5").
+func (l Label) MarshalText() ([]byte, error) { return l.appendText(nil), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler with [ParseLabel]; on
 // error l is unchanged.
@@ -115,13 +120,12 @@ func (l *Label) UnmarshalText(b []byte) error {
 // String gives the level string, for logs.
 func (l Label) String() string {
 	var buf [64]byte
-	b, _ := l.AppendText(buf[:0])
-	return string(b)
+	return string(l.appendText(buf[:0]))
 }
 
 var (
 	_ stringer                 = Label{}
-	_ encoding.TextAppender    = (*Label)(nil)
-	_ encoding.TextMarshaler   = (*Label)(nil)
+	_ encoding.TextAppender    = Label{}
+	_ encoding.TextMarshaler   = Label{}
 	_ encoding.TextUnmarshaler = (*Label)(nil)
 )

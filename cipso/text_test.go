@@ -2,6 +2,7 @@ package cipso
 
 import (
 	"encoding"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -12,9 +13,11 @@ import (
 )
 
 var (
-	_ encoding.TextAppender    = (*Label)(nil)
-	_ encoding.TextMarshaler   = (*Label)(nil)
+	_ encoding.TextAppender    = Label{}
+	_ encoding.TextMarshaler   = Label{}
 	_ encoding.TextUnmarshaler = (*Label)(nil)
+	_ encoding.TextAppender    = CatSet{}
+	_ encoding.TextMarshaler   = CatSet{}
 )
 
 func TestParseLabel(t *testing.T) {
@@ -83,4 +86,51 @@ func TestParseLabelErrors(t *testing.T) {
 	l := Label{Level: 9}
 	assert.Error(t, l.UnmarshalText([]byte("x")))
 	assert.Equal(t, uint32(9), l.Level, "unchanged on error")
+}
+
+// TestLabelTextRuns: the runs SELinux's mls_sid_to_context joins with '.'
+// are those of three or more categories; a run of two is two items, in
+// the middle of a set as at its end, and runs across 255/256 (the inline
+// bitmap and the ranges above it) are one run.
+func TestLabelTextRuns(t *testing.T) {
+	tests := []struct {
+		cats []uint32
+		want string
+	}{
+		{[]uint32{0, 1, 5}, "s2:c0,c1,c5"},
+		{[]uint32{0, 1, 2, 5, 6}, "s2:c0.c2,c5,c6"},
+		{[]uint32{254, 255, 256}, "s2:c254.c256"},
+		{[]uint32{255, 256}, "s2:c255,c256"},
+		{[]uint32{239}, "s2:c239"},
+	}
+	for _, tc := range tests {
+		l := Label{Level: 2}
+		for _, c := range tc.cats {
+			require.NoError(t, l.Cats.Add(c))
+		}
+		b, err := l.AppendText([]byte("x"))
+		require.NoError(t, err)
+		assert.Equal(t, "x"+tc.want, string(b))
+		cb, err := l.Cats.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, tc.want[len("s2:"):], string(cb))
+	}
+}
+
+// TestLabelMarshalsAsText: value receivers, so a Label or CatSet field of
+// a struct (not only a pointer) marshals as its text, and a Label reads
+// back.
+func TestLabelMarshalsAsText(t *testing.T) {
+	l, err := ParseLabel("s255:c0.c231,c239")
+	require.NoError(t, err)
+	v := struct {
+		L    Label
+		Cats CatSet
+	}{l, l.Cats}
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"L":"s255:c0.c231,c239","Cats":"c0.c231,c239"}`, string(b))
+	var back struct{ L Label }
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.True(t, back.L.Equal(&l))
 }

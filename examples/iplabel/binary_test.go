@@ -88,7 +88,7 @@ func TestReadmeCommand(t *testing.T) {
 	ls := lines(string(out))
 	pkts := samplePackets(t)
 	require.Len(t, ls, len(pkts))
-	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap level 3 categories {0,5}  DOI 16 not configured")
+	assert.Contains(t, ls[0], "CIPSO DOI 16: restricted bitmap s3:c0,c5  DOI 16 not configured")
 	for i, p := range pkts {
 		if p.valid {
 			assert.NotContains(t, ls[i], "INVALID", "packet %d: %s", i+1, p.what)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"flag"
+	"strconv"
 
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188/dsm"
@@ -113,7 +114,12 @@ func appendDecodeError(dst []byte, err error) []byte {
 // as they decode, and returns the error where decoding stopped (an
 // ipopt.Error, offset in the options field) or nil. The walk is
 // ipopt.Iter's: it ends after an EOL (the octets after it are padding).
-func appendOptionsJSON(dst, opts []byte) ([]byte, error) {
+// The decode is structural: wire values only.
+func appendOptionsJSON(dst, opts []byte) ([]byte, error) { return appendOptionsJSONIn(dst, opts, nil) }
+
+// appendOptionsJSONIn is appendOptionsJSON with the DOIs of reg: a tag
+// of one of its translated DOIs also has "host_label" (dump --json).
+func appendOptionsJSONIn(dst, opts []byte, reg *cipso.Registry) ([]byte, error) {
 	dst = append(dst, '[')
 	it := ipopt.NewIter(opts)
 	first := true
@@ -126,15 +132,11 @@ func appendOptionsJSON(dst, opts []byte) ([]byte, error) {
 		first = false
 		dst = append(dst, `{"offset":`...)
 		dst = appendInt(dst, o.Offset)
-		dst = append(dst, `,"type":`...)
-		dst = appendInt(dst, int(o.Type))
-		dst = append(dst, `,"name":"`...)
-		dst = append(dst, o.Type.Name()...)
-		dst = append(dst, `","length":`...)
+		dst = append(dst, optionJSONHead[o.Type]...)
 		dst = appendInt(dst, o.Len())
 		switch o.Type {
 		case ipopt.CIPSO:
-			dst, err = appendCIPSOJSON(dst, o)
+			dst, err = appendCIPSOJSON(dst, o, reg)
 		case ipopt.SEC:
 			var v bsoView
 			if v, err = viewBSO(o); err == nil && !v.legacy {
@@ -159,19 +161,32 @@ func appendOptionsJSON(dst, opts []byte) ([]byte, error) {
 	return append(dst, ']'), err
 }
 
-// appendCIPSOJSON appends ,"cipso":{"doi":D,"tags":[...]} for option o.
-func appendCIPSOJSON(dst []byte, o ipopt.Option) ([]byte, error) {
+// optionJSONHead[t] is `,"type":T,"name":"NAME","length":` for option
+// type t (ipopt.Type.Name), the members between an option's offset and its
+// length, written once.
+var optionJSONHead = func() (h [256]string) {
+	for t := range h {
+		h[t] = `,"type":` + strconv.Itoa(t) + `,"name":"` + ipopt.Type(t).Name() + `","length":`
+	}
+	return h
+}()
+
+// appendCIPSOJSON appends ,"cipso":{"doi":D,"tags":[...]} for option o,
+// in a translated DOI of reg with the host labels.
+func appendCIPSOJSON(dst []byte, o ipopt.Option, reg *cipso.Registry) ([]byte, error) {
 	opt, err := cipso.ParseOption(o.Bytes)
 	if err != nil {
 		return dst, ipopt.Shift(err, o.Offset)
 	}
+	trans := transDomain(reg, opt.DOI())
 	dst = append(dst, `,"cipso":{"doi":`...)
 	dst = appendUint(dst, uint64(opt.DOI()))
 	dst = append(dst, `,"tags":[`...)
 	it := opt.Tags()
+	var v tagView
 	first := true
 	for it.Next() {
-		v, terr := viewTag(it.Tag(), o.Offset)
+		terr := viewTag(it.Tag(), o.Offset, &v)
 		if terr != nil {
 			err = terr
 			break
@@ -180,7 +195,7 @@ func appendCIPSOJSON(dst []byte, o ipopt.Option) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendTagJSON(dst, &v)
+		dst = appendTagJSON(dst, &v, trans)
 	}
 	if err == nil && it.Err() != nil {
 		err = ipopt.Shift(it.Err(), o.Offset)
@@ -189,18 +204,34 @@ func appendCIPSOJSON(dst []byte, o ipopt.Option) ([]byte, error) {
 }
 
 // appendTagJSON appends one tag object: "offset", "type", then by type
-// "level" and "categories" (1, 6: ascending; 2: wire order), "level" and
-// "ranges" ([[high,low],...] wire order, an omitted low as 0), "secid"
-// (128), "data" and maybe "nsid" (7), "data" (others).
-func appendTagJSON(dst []byte, v *tagView) []byte {
+// "level", "label" and "categories" (1, 6: ascending; 2: wire order),
+// "level", "label" and "ranges" ([[high,low],...] wire order, an omitted
+// low as 0), "secid" (128), "data" and maybe "nsid" (7), "data" (others).
+// "label" is the label as an SELinux level string, wire values
+// ("s3:c0,c5"); in a translated DOI trans (not nil) "host_label" follows
+// with host values, or null when trans does not map them.
+func appendTagJSON(dst []byte, v *tagView, trans *cipso.Domain) []byte {
 	dst = append(dst, `{"offset":`...)
 	dst = appendInt(dst, v.off)
 	dst = append(dst, `,"type":`...)
 	dst = appendInt(dst, int(v.typ))
-	switch v.kind {
-	case tagBitmap, tagEnum, tagRange:
+	if isMAC(v.kind) {
 		dst = append(dst, `,"level":`...)
 		dst = appendUint(dst, uint64(v.level))
+		dst = append(dst, `,"label":"`...)
+		dst = appendTagLevelText(dst, v)
+		dst = append(dst, '"')
+		if trans != nil {
+			dst = append(dst, `,"host_label":`...)
+			var h cipso.Label
+			if hostLabel(trans, v, &h) {
+				dst = append(dst, '"')
+				dst = appendLevelText(dst, &h)
+				dst = append(dst, '"')
+			} else {
+				dst = append(dst, "null"...)
+			}
+		}
 	}
 	switch v.kind {
 	case tagBitmap:
@@ -213,7 +244,7 @@ func appendTagJSON(dst []byte, v *tagView) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendUint(dst, uint64(u16At(v.cats, i)))
+			dst = appendCat(dst, uint32(u16At(v.cats, i)))
 		}
 		dst = append(dst, ']')
 	case tagRange:
@@ -224,9 +255,9 @@ func appendTagJSON(dst []byte, v *tagView) []byte {
 			}
 			hi, lo := rangeAt(v.cats, i)
 			dst = append(dst, '[')
-			dst = appendUint(dst, uint64(hi))
+			dst = appendCat(dst, uint32(hi))
 			dst = append(dst, ',')
-			dst = appendUint(dst, uint64(lo))
+			dst = appendCat(dst, uint32(lo))
 			dst = append(dst, ']')
 		}
 		dst = append(dst, ']')

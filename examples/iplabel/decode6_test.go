@@ -16,13 +16,13 @@ func TestDecodeIPv6JSON(t *testing.T) {
 	cases := []struct{ name, hex, want string }{
 		{"PadN", "11 00 01 04 00 00 00 00", `{"options":[{"offset":2,"type":1,"name":"padn","length":6}],"error":null}`},
 		{"CALIPSO s3:c0,c5", hbh16, `{"options":[{"offset":2,"type":7,"name":"calipso","length":14,
-			"calipso":{"doi":16,"level":3,"categories":[0,5],"checksum":27638,"checksum_ok":true}}],"error":null}`},
+			"calipso":{"doi":16,"level":3,"label":"s3:c0,c5","categories":[0,5],"checksum":27638,"checksum_ok":true}}],"error":null}`},
 		{"CALIPSO, bad checksum", "11 01 07 0c 00 00 00 10 01 03 f7 6b 84 00 00 00", `{"options":[{"offset":2,"type":7,"name":"calipso","length":14,
-			"calipso":{"doi":16,"level":3,"categories":[0,5],"checksum":27639,"checksum_ok":false}}],"error":null}`},
+			"calipso":{"doi":16,"level":3,"label":"s3:c0,c5","categories":[0,5],"checksum":27639,"checksum_ok":false}}],"error":null}`},
 		{"CALIPSO without categories, behind Pad1s and a Router Alert", "00 02 00 00 05 02 00 00 07 08 00 00 00 11 00 09 ff ff 01 00 00 00 00 00", `{"options":[
 			{"offset":2,"type":0,"name":"pad1","length":1},{"offset":3,"type":0,"name":"pad1","length":1},
 			{"offset":4,"type":5,"name":"ra","length":4},
-			{"offset":8,"type":7,"name":"calipso","length":10,"calipso":{"doi":17,"level":9,"categories":[],"checksum":65535,"checksum_ok":false}},
+			{"offset":8,"type":7,"name":"calipso","length":10,"calipso":{"doi":17,"level":9,"label":"s9","categories":[],"checksum":65535,"checksum_ok":false}},
 			{"offset":18,"type":1,"name":"padn","length":2},{"offset":20,"type":0,"name":"pad1","length":1},
 			{"offset":21,"type":0,"name":"pad1","length":1},{"offset":22,"type":0,"name":"pad1","length":1},
 			{"offset":23,"type":0,"name":"pad1","length":1}],"error":null}`},

@@ -25,37 +25,37 @@ func TestDecodeJSON(t *testing.T) {
 			{"offset":0,"type":1,"name":"nop","length":1},{"offset":1,"type":1,"name":"nop","length":1},
 			{"offset":2,"type":1,"name":"nop","length":1},{"offset":3,"type":1,"name":"nop","length":1}],"error":null}`},
 		{"tag 1, no categories", "86 0A 00 00 00 01 01 04 00 05 00 00", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[]}]}},
+			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"label":"s5","categories":[]}]}},
 			{"offset":10,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"bitmap {0,15}", "86 0C 00 00 00 01 01 06 00 05 80 01", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[0,15]}]}}],"error":null}`},
+			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"label":"s5:c0,c15","categories":[0,15]}]}}],"error":null}`},
 		{"optimized bitmap", "86 14 00 00 00 01 01 0E 00 05 80 00 00 00 00 00 00 00 00 00", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":20,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[0]}]}}],"error":null}`},
+			{"offset":0,"type":134,"name":"cipso","length":20,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"label":"s5:c0","categories":[0]}]}}],"error":null}`},
 		{"enumerated in wire order", "86 0E 00 00 00 01 02 08 00 05 00 05 00 01 00 00", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":2,"level":5,"categories":[5,1]}]}},
+			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":2,"level":5,"label":"s5:c1,c5","categories":[5,1]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"ranges", "86 12 00 00 00 01 05 0C 00 05 00 14 00 0A 00 05 00 01 00 00", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":18,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[20,10],[5,1]]}]}},
+			{"offset":0,"type":134,"name":"cipso","length":18,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"label":"s5:c1.c5,c10.c20","ranges":[[20,10],[5,1]]}]}},
 			{"offset":18,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"implied bottom", "86 0C 00 00 00 01 05 06 00 05 00 03", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[3,0]]}]}}],"error":null}`},
+			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"label":"s5:c0.c3","ranges":[[3,0]]}]}}],"error":null}`},
 		{"inverted pair kept as sent", "86 0E 00 00 00 01 05 08 00 05 00 05 00 0A 00 00", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"ranges":[[5,10]]}]}},
+			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[{"offset":6,"type":5,"level":5,"label":"s5","ranges":[[5,10]]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"two tags", "86 0E 00 00 00 01 01 04 00 05 02 04 00 06 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":14,"cipso":{"doi":1,"tags":[
-				{"offset":6,"type":1,"level":5,"categories":[]},{"offset":10,"type":2,"level":6,"categories":[]}]}},
+				{"offset":6,"type":1,"level":5,"label":"s5","categories":[]},{"offset":10,"type":2,"level":6,"label":"s6","categories":[]}]}},
 			{"offset":14,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"label not first", "01 01 86 0A 00 00 00 09 01 04 00 05", `{"options":[
 			{"offset":0,"type":1,"name":"nop","length":1},{"offset":1,"type":1,"name":"nop","length":1},
-			{"offset":2,"type":134,"name":"cipso","length":10,"cipso":{"doi":9,"tags":[{"offset":8,"type":1,"level":5,"categories":[]}]}}],"error":null}`},
+			{"offset":2,"type":134,"name":"cipso","length":10,"cipso":{"doi":9,"tags":[{"offset":8,"type":1,"level":5,"label":"s5","categories":[]}]}}],"error":null}`},
 		{"EOL ends the walk", "86 0A 00 00 00 01 01 04 00 05 00 AB", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"categories":[]}]}},
+			{"offset":0,"type":134,"name":"cipso","length":10,"cipso":{"doi":1,"tags":[{"offset":6,"type":1,"level":5,"label":"s5","categories":[]}]}},
 			{"offset":10,"type":0,"name":"eol","length":1}],"error":null}`},
 		{"local tag 128", "86 0C 00 00 00 05 80 06 2A 00 00 00", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":5,"tags":[{"offset":6,"type":128,"secid":42}]}}],"error":null}`},
 		{"tag 6 permissive bitmap", "86 0C 00 00 00 01 06 06 00 07 80 01", `{"options":[
-			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":6,"level":7,"categories":[0,15]}]}}],"error":null}`},
+			{"offset":0,"type":134,"name":"cipso","length":12,"cipso":{"doi":1,"tags":[{"offset":6,"type":6,"level":7,"label":"s7:c0,c15","categories":[0,15]}]}}],"error":null}`},
 		{"DSM network SID (source SID 0x12341234, node 1)", "86 14 10 00 10 00 07 0E 03 06 12 34 12 34 06 06 00 00 00 01", `{"options":[
 			{"offset":0,"type":134,"name":"cipso","length":20,"cipso":{"doi":268439552,"tags":[
 				{"offset":6,"type":7,"data":"030612341234060600000001","nsid":{"ssid":305402420,"node":1}}]}}],"error":null}`},

@@ -85,7 +85,7 @@ func runDump(e *env, args []string) (int, error) {
 	}
 	c.notes, c.notePrefix = e.stderr, "iplabel: dump: "
 	d := newDumper(doiCfg.cipso, *jsonOut).withCALIPSO(doiCfg.calipso).withDOIs(doiCfg)
-	w := bufio.NewWriterSize(e.stdout, 256<<10)
+	w := bufio.NewWriterSize(e.stdout, dumpBufSize)
 	prog := newProgress(e.stderr, "dump", size)
 	var rerr error
 	for {
@@ -99,8 +99,16 @@ func runDump(e *env, args []string) (int, error) {
 		}
 		d.cut = ci.Length > len(frame) // the capture kept less than the packet
 		d.wireLen = ci.Length
-		d.buf = d.appendPacket(d.buf[:0], c.packets, link, frame)
-		if _, err := w.Write(d.buf); err != nil {
+		// The line is formatted straight into w's buffer (no copy through
+		// another), which is flushed first when it might not hold a line.
+		if w.Available() < maxDumpLine {
+			if err := w.Flush(); err != nil {
+				rerr = err
+				break
+			}
+		}
+		line := d.appendPacket(w.AvailableBuffer(), c.packets, link, frame)
+		if _, err := w.Write(line); err != nil {
 			rerr = err
 			break
 		}
@@ -118,6 +126,15 @@ func runDump(e *env, args []string) (int, error) {
 	}
 	return exitOK, nil
 }
+
+// dumpBufSize is the size of dump's output buffer: the output goes out in
+// writes of at least dumpBufSize-maxDumpLine octets.
+const dumpBufSize = 256 << 10
+
+// maxDumpLine bounds the line of one packet in practice (a Hop-by-Hop
+// header of 2048 octets with CALIPSO categories in JSON is about 10 KiB);
+// a longer one is still written whole, through a buffer of its own.
+const maxDumpLine = 64 << 10
 
 // notConfiguredHint is the line dump writes on stderr after n packets
 // whose labels it checked structurally because their DOI is not
@@ -155,10 +172,10 @@ func openInput(arg string, stdin io.Reader) (name string, r io.Reader, size int6
 // loopback or not) so that formatting a packet allocates nothing.
 type dumper struct {
 	json         bool
+	reg          *cipso.Registry   // nil, or a registry with translated DOIs, whose labels are shown in host values too
 	walk, walkLo fips188.Validator // the linux profile, off and on loopback
 	walk6        ipv6.Linux        // IPv6 packets: ip6_parse_tlv with calipso_validate
 	answers      icmp6Answers
-	buf          []byte
 	cut          bool // the packet being formatted was cut by the capture
 	wireLen      int  // its length on the wire, link header included
 
@@ -175,6 +192,7 @@ type dumper struct {
 func newDumper(reg *cipso.Registry, json bool) *dumper {
 	return &dumper{
 		json:    json,
+		reg:     transOnly(reg),
 		walk:    fips188.NewLinuxValidator(reg, false, true),
 		walkLo:  fips188.NewLinuxValidator(reg, true, true),
 		walk6:   ipv6.Linux{CALIPSO: calipso.NewLinux(nil)},
@@ -324,13 +342,29 @@ func appendJSONHead(dst []byte, n int, version string, src, dstAddr netip.Addr) 
 	dst = append(dst, version...)
 	dst = append(dst, `"src":"`...)
 	if src.IsValid() {
-		dst = src.AppendTo(dst)
+		dst = appendAddr(dst, src)
 	}
 	dst = append(dst, `","dst":"`...)
 	if dstAddr.IsValid() {
-		dst = dstAddr.AppendTo(dst)
+		dst = appendAddr(dst, dstAddr)
 	}
 	return append(dst, `","options":`...)
+}
+
+// appendAddr appends a in its text form (netip.Addr.AppendTo), an IPv4
+// address with the digits of each octet copied from a table.
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if !a.Is4() {
+		return a.AppendTo(dst)
+	}
+	b := a.As4()
+	dst = appendDigits(dst, digits16[b[0]])
+	dst = append(dst, '.')
+	dst = appendDigits(dst, digits16[b[1]])
+	dst = append(dst, '.')
+	dst = appendDigits(dst, digits16[b[2]])
+	dst = append(dst, '.')
+	return appendDigits(dst, digits16[b[3]])
 }
 
 // appendJSONVerdict appends ,"valid":B,"pointer":P|null}: the pointer is
@@ -352,9 +386,9 @@ func appendTextHead(dst []byte, n int, src, dstAddr netip.Addr) []byte {
 	dst = appendInt(dst, n)
 	dst = append(dst, "  "...)
 	if src.IsValid() {
-		dst = src.AppendTo(dst)
+		dst = appendAddr(dst, src)
 		dst = append(dst, " > "...)
-		return dstAddr.AppendTo(dst)
+		return appendAddr(dst, dstAddr)
 	}
 	return append(dst, "?"...)
 }
@@ -409,7 +443,7 @@ func appendProtoText(dst []byte, p, icmp uint8, icmpName string) []byte {
 // when Linux sends no Parameter Problem for it (silent).
 func (d *dumper) appendJSON(dst []byte, n int, src, dstAddr netip.Addr, opts []byte, verr error, silent bool) []byte {
 	dst = appendJSONHead(dst, n, "", src, dstAddr)
-	dst, _ = appendOptionsJSON(dst, opts)
+	dst, _ = appendOptionsJSONIn(dst, opts, d.reg)
 	if verr == nil && d.unconfigured != 0 {
 		// Structurally sound: what the receiver does depends on the DOI.
 		dst = append(dst, `,"valid":null,"pointer":null,"error":"DOI `...)
@@ -431,7 +465,7 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 	dst = append(dst, "  "...)
 	dst = appendProtoText(dst, h.Protocol(), 1, "icmp")
 	dst = append(dst, "  "...)
-	dst = appendOptionsText(dst, h.Options())
+	dst = appendOptionsText(dst, h.Options(), d.reg)
 	if verr == nil && d.unconfigured != 0 {
 		dst = append(dst, "  DOI "...)
 		dst = appendUint(dst, uint64(d.unconfigured))
@@ -447,8 +481,9 @@ func (d *dumper) appendText(dst []byte, n int, src, dstAddr netip.Addr, h ipopt.
 
 // appendOptionsText describes the options in words: each label, the
 // other options by name, padding after an EOL that is not zero, and where
-// decoding stopped.
-func appendOptionsText(dst, opts []byte) []byte {
+// decoding stopped. The labels of reg's translated DOIs are given in host
+// values too.
+func appendOptionsText(dst, opts []byte, reg *cipso.Registry) []byte {
 	start := len(dst)
 	it := ipopt.NewIter(opts)
 	var err error
@@ -461,7 +496,7 @@ func appendOptionsText(dst, opts []byte) []byte {
 		dst = appendSep(dst, start)
 		switch o.Type {
 		case ipopt.CIPSO:
-			dst, err = appendCIPSOText(dst, o)
+			dst, err = appendCIPSOText(dst, o, reg)
 		case ipopt.SEC:
 			var v bsoView
 			if v, err = viewBSO(o); err == nil {
@@ -533,19 +568,24 @@ func endOptionsText(dst []byte, start int, err error) []byte {
 }
 
 // appendCIPSOText describes one CIPSO option: "CIPSO DOI 16: restricted
-// bitmap level 3 categories {0,5}".
-func appendCIPSOText(dst []byte, o ipopt.Option) ([]byte, error) {
+// bitmap s3:c0,c5", each label an SELinux level string of its wire
+// values; in a translated DOI of reg followed by the host label, "(host
+// s7:c100,c105)", or "(host: not mapped)" when the DOI does not map the
+// level or a category.
+func appendCIPSOText(dst []byte, o ipopt.Option, reg *cipso.Registry) ([]byte, error) {
 	opt, err := cipso.ParseOption(o.Bytes)
 	if err != nil {
 		return dst, ipopt.Shift(err, o.Offset)
 	}
+	trans := transDomain(reg, opt.DOI())
 	dst = append(dst, "CIPSO DOI "...)
 	dst = appendUint(dst, uint64(opt.DOI()))
 	dst = append(dst, ':')
 	it := opt.Tags()
+	var v tagView
 	first := true
 	for it.Next() {
-		v, terr := viewTag(it.Tag(), o.Offset)
+		terr := viewTag(it.Tag(), o.Offset, &v)
 		if terr != nil {
 			return dst, terr
 		}
@@ -555,6 +595,9 @@ func appendCIPSOText(dst []byte, o ipopt.Option) ([]byte, error) {
 		first = false
 		dst = append(dst, ' ')
 		dst = appendTagText(dst, &v)
+		if trans != nil && isMAC(v.kind) {
+			dst = appendHostText(dst, trans, &v)
+		}
 	}
 	if it.Err() != nil {
 		return dst, ipopt.Shift(it.Err(), o.Offset)
@@ -606,31 +649,21 @@ func appendTagText(dst []byte, v *tagView) []byte {
 		}
 		return dst
 	}
-	dst = append(dst, " level "...)
-	dst = appendUint(dst, uint64(v.level))
-	dst = append(dst, " categories {"...)
-	switch v.kind {
-	case tagBitmap:
-		dst = appendBitmapCats(dst, v.cats)
-	case tagEnum:
-		for i := range len(v.cats) / 2 {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendUint(dst, uint64(u16At(v.cats, i)))
-		}
-	case tagRange:
-		for i := range numRanges(v.cats) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			hi, lo := rangeAt(v.cats, i)
-			dst = appendUint(dst, uint64(hi))
-			if lo != hi {
-				dst = append(dst, '-')
-				dst = appendUint(dst, uint64(lo))
-			}
-		}
+	dst = append(dst, ' ')
+	return appendTagLevelText(dst, v)
+}
+
+// isMAC reports whether a tag of kind k carries a level and categories.
+func isMAC(k tagKind) bool { return k == tagBitmap || k == tagEnum || k == tagRange }
+
+// appendHostText appends " (host s7:c100,c105)", tag v's label in the
+// host values of translated DOI d, or " (host: not mapped)".
+func appendHostText(dst []byte, d *cipso.Domain, v *tagView) []byte {
+	var h cipso.Label
+	if !hostLabel(d, v, &h) {
+		return append(dst, " (host: not mapped)"...)
 	}
-	return append(dst, '}')
+	dst = append(dst, " (host "...)
+	dst = appendLevelText(dst, &h)
+	return append(dst, ')')
 }

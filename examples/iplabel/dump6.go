@@ -138,7 +138,7 @@ func icmp6Silent(ip []byte, notHost bool, code uint8, pointer int) bool {
 }
 
 // appendHopByHopText describes a Hop-by-Hop header's options in words:
-// "CALIPSO DOI 16 level 3 categories {0,5}" (with "checksum 0x1234
+// "CALIPSO DOI 16 s3:c0,c5" (with "checksum 0x1234
 // wrong" when it is not Linux's), the other options by name, padding
 // left out, and where decoding stopped; "no label" when there is
 // nothing to say.
@@ -163,11 +163,8 @@ func appendHopByHopText(dst, hbh []byte) []byte {
 			}
 			dst = append(dst, "CALIPSO DOI "...)
 			dst = appendUint(dst, uint64(opt.DOI()))
-			dst = append(dst, " level "...)
-			dst = appendUint(dst, uint64(opt.Level()))
-			dst = append(dst, " categories {"...)
-			dst = appendBitmapCats(dst, opt.Bitmap())
-			dst = append(dst, '}')
+			dst = append(dst, ' ')
+			dst = appendBitmapLevelText(dst, uint32(opt.Level()), opt.Bitmap())
 			if !opt.ChecksumOK() {
 				dst = append(dst, " checksum 0x"...)
 				dst = appendHex16(dst, opt.Checksum())

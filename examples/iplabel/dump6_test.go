@@ -71,15 +71,15 @@ func dump6Cases(t testing.TB) []struct {
 		pkt        []byte
 		json       string
 	}{
-		{"CALIPSO", "udp  CALIPSO DOI 16 level 3 categories {0,5}  valid",
+		{"CALIPSO", "udp  CALIPSO DOI 16 s3:c0,c5  valid",
 			buildIPv6(host6A, host6B, mustHex(t, hbh16), ipv6.UDP, udp),
-			`"options":[{"offset":2,"type":7,"name":"calipso","length":14,"calipso":{"doi":16,"level":3,"categories":[0,5],"checksum":27638,"checksum_ok":true}}],"valid":true,"pointer":null`},
-		{"bad checksum", "udp  CALIPSO DOI 16 level 3 categories {0,5} checksum 0x6bf7 wrong (Linux's is 0x6bf6)  INVALID (dropped silently, no ICMP): calipso: bad checksum: checksum at offset 10 (pointer 50)",
+			`"options":[{"offset":2,"type":7,"name":"calipso","length":14,"calipso":{"doi":16,"level":3,"label":"s3:c0,c5","categories":[0,5],"checksum":27638,"checksum_ok":true}}],"valid":true,"pointer":null`},
+		{"bad checksum", "udp  CALIPSO DOI 16 s3:c0,c5 checksum 0x6bf7 wrong (Linux's is 0x6bf6)  INVALID (dropped silently, no ICMP): calipso: bad checksum: checksum at offset 10 (pointer 50)",
 			buildIPv6(host6A, host6B, mustHex(t, "1101070c000000100103f76b84000000"), ipv6.UDP, udp),
-			`"options":[{"offset":2,"type":7,"name":"calipso","length":14,"calipso":{"doi":16,"level":3,"categories":[0,5],"checksum":27639,"checksum_ok":false}}],"valid":false,"pointer":null`},
-		{"DOI 17", "tcp  CALIPSO DOI 17 level 1 categories {}  INVALID (dropped silently, no ICMP): calipso: unknown DOI: doi at offset 4 (pointer 44)",
+			`"options":[{"offset":2,"type":7,"name":"calipso","length":14,"calipso":{"doi":16,"level":3,"label":"s3:c0,c5","categories":[0,5],"checksum":27639,"checksum_ok":false}}],"valid":false,"pointer":null`},
+		{"DOI 17", "tcp  CALIPSO DOI 17 s1  INVALID (dropped silently, no ICMP): calipso: unknown DOI: doi at offset 4 (pointer 44)",
 			buildIPv6(host6A, host6B, mustHex(t, hbh(t, 17, "s1")), 6, make([]byte, 20)),
-			`"options":[{"offset":2,"type":7,"name":"calipso","length":10,"calipso":{"doi":17,"level":1,"categories":[],"checksum":15775,"checksum_ok":true}},{"offset":12,"type":1,"name":"padn","length":4}],"valid":false,"pointer":null`},
+			`"options":[{"offset":2,"type":7,"name":"calipso","length":10,"calipso":{"doi":17,"level":1,"label":"s1","categories":[],"checksum":15775,"checksum_ok":true}},{"offset":12,"type":1,"name":"padn","length":4}],"valid":false,"pointer":null`},
 		{"no Hop-by-Hop header", "udp  no label  valid", buildIPv6(host6A, host6B, nil, ipv6.UDP, udp),
 			`"options":[],"valid":true,"pointer":null`},
 		{"unknown option, action 10", "udp  Router Alert; option 0x9e  INVALID pointer 46: ipv6: unrecognised option: option type at offset 6 (pointer 46)",
@@ -184,7 +184,7 @@ func TestDumpIPv6CutByCapture(t *testing.T) {
 	assert.Equal(t, []string{
 		"1  ?  header truncated by the capture (IPv6 header: 40 octets, 30 captured), not judged",
 		"2  2001:db8::a > 2001:db8::b  header truncated by the capture (Hop-by-Hop header: 16 octets, 10 captured), not judged",
-		"3  2001:db8::a > 2001:db8::b  udp  CALIPSO DOI 16 level 3 categories {0,5}  valid",
+		"3  2001:db8::a > 2001:db8::b  udp  CALIPSO DOI 16 s3:c0,c5  valid",
 	}, lines(r.stdout))
 	got := jsonLines(t, iplabel(t, "", "dump", "--json", "--doi-config", cfg, p).stdout)
 	assert.Equal(t, asJSON(t, `{"packet":2,"version":6,"src":"2001:db8::a","dst":"2001:db8::b","options":[],"valid":null,"pointer":null,"error":"header truncated by the capture"}`), got[1])

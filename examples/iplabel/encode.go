@@ -15,6 +15,7 @@ import (
 // multiple of 4.
 //
 //	encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE] [--optfmt]
+//	encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE] [--optfmt]
 //	encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	encode --bso level=secret,authorities=genser+nsa
 //	encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
@@ -39,6 +40,7 @@ func runEncode(e *env, args []string) (int, error) {
 	doiArg := fs.String("doi", "", "CIPSO DOI (decimal or 0x hex)")
 	levelArg := fs.String("level", "", "sensitivity level (host value)")
 	catsArg := fs.String("categories", "", "categories: 0,5,10-20")
+	labelArg := fs.String("label", "", "CIPSO label as an SELinux level, instead of --level and --categories: s3:c0,c5.c9")
 	tagsArg := fs.String("tags", "", "tag types to try, in order: 1,2,5")
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
 	optfmt := fs.Bool("optfmt", false, "optimized tag-1 bitmap (cipso_rbm_optfmt=1)")
@@ -57,13 +59,16 @@ func runEncode(e *env, args []string) (int, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	kinds := 0
-	for _, k := range []string{"level", "nsid", "bso", "calipso"} {
+	for _, k := range []string{"level", "nsid", "bso", "calipso", "label"} {
 		if set[k] {
 			kinds++
 		}
 	}
+	if set["label"] && set["categories"] {
+		return 0, usagef("--categories does not apply to --label (give the categories in it)")
+	}
 	if kinds != 1 {
-		return 0, usagef("give exactly one of --level (CIPSO), --nsid, --bso or --calipso")
+		return 0, usagef("give exactly one of --level or --label (CIPSO), --nsid, --bso or --calipso")
 	}
 	if !set["calipso"] && set["hop-by-hop"] {
 		return 0, usagef("--hop-by-hop applies to --calipso only")
@@ -136,7 +141,7 @@ func runEncode(e *env, args []string) (int, error) {
 			return 0, fmt.Errorf("--nsid: %w", err)
 		}
 	default:
-		c, err := parseCIPSOFlags(*cfg, *doiArg, *levelArg, *catsArg, *tagsArg, set)
+		c, err := parseCIPSOFlags(*cfg, *doiArg, *levelArg, *catsArg, *labelArg, *tagsArg, set)
 		if err != nil {
 			return 0, err
 		}
@@ -151,20 +156,30 @@ func runEncode(e *env, args []string) (int, error) {
 }
 
 // parseCIPSOFlags reads encode's CIPSO flags into a label and its DOI.
-func parseCIPSOFlags(cfg, doiArg, levelArg, catsArg, tagsArg string, set map[string]bool) (*cipsoLabel, error) {
+func parseCIPSOFlags(cfg, doiArg, levelArg, catsArg, labelArg, tagsArg string, set map[string]bool) (*cipsoLabel, error) {
 	if !set["doi"] {
+		if set["label"] {
+			return nil, usagef("--label needs --doi")
+		}
 		return nil, usagef("--level needs --doi")
 	}
 	doi, msg := parseUint(doiArg, 1<<32-1, true)
 	if msg != "" {
 		return nil, specError("--doi", doiArg, 1, msg)
 	}
-	level, msg := parseUint(levelArg, cipso.MaxHostValue, false)
-	if msg != "" {
-		return nil, specError("--level", levelArg, 1, msg)
-	}
 	var c cipsoLabel
-	c.label.Level = uint32(level)
+	if set["label"] {
+		var err error
+		if c.label, err = parseLevelString("--label", labelArg, labelArg, 1); err != nil {
+			return nil, err
+		}
+	} else {
+		level, msg := parseUint(levelArg, cipso.MaxHostValue, false)
+		if msg != "" {
+			return nil, specError("--level", levelArg, 1, msg)
+		}
+		c.label.Level = uint32(level)
+	}
 	if catsArg != "" {
 		var err error
 		if c.label.Cats, err = parseCategories("--categories", catsArg, splitItems(catsArg, 1)); err != nil {

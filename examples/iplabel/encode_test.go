@@ -56,7 +56,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 	r := iplabel(t, "", "encode", "--doi", "16", "--level", "200", "--categories", "3,9,300-302", "--tags", "1,2")
 	d := iplabel(t, r.stdout, "decode")
 	assert.Equal(t, asJSON(t, `{"options":[{"offset":0,"type":134,"name":"cipso","length":20,"cipso":{"doi":16,"tags":[
-		{"offset":6,"type":2,"level":200,"categories":[3,9,300,301,302]}]}}],"error":null}`), jsonLines(t, d.stdout)[0])
+		{"offset":6,"type":2,"level":200,"label":"s200:c3,c9,c300.c302","categories":[3,9,300,301,302]}]}}],"error":null}`), jsonLines(t, d.stdout)[0])
 }
 
 // TestEncodeBadSpecs: every bad spec is a one-line message naming the

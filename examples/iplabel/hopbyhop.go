@@ -137,7 +137,7 @@ func optionName6(t uint8) string {
 // where decoding stopped (offset from hdr[0]) or nil. Each option is
 // {"offset":K,"type":T,"name":"...","length":L} (K from the header's
 // first octet, L the whole option, type and length octets included);
-// CALIPSO adds "calipso":{"doi":D,"level":S,"categories":[...],
+// CALIPSO adds "calipso":{"doi":D,"level":S,"label":"s3:c0,c5","categories":[...],
 // "checksum":N,"checksum_ok":B} and, when octets follow the bitmap,
 // "trailer":"hex". The decode is structural: framing only (ipv6.Iter)
 // and calipso.ParseOption for CALIPSO.
@@ -179,7 +179,9 @@ func appendCALIPSOJSON(dst []byte, o ipv6.Option) ([]byte, error) {
 	dst = appendUint(dst, uint64(opt.DOI()))
 	dst = append(dst, `,"level":`...)
 	dst = appendUint(dst, uint64(opt.Level()))
-	dst = append(dst, `,"categories":[`...)
+	dst = append(dst, `,"label":"`...)
+	dst = appendBitmapLevelText(dst, uint32(opt.Level()), opt.Bitmap())
+	dst = append(dst, `","categories":[`...)
 	dst = appendBitmapCats(dst, opt.Bitmap())
 	dst = append(dst, `],"checksum":`...)
 	dst = appendUint(dst, uint64(opt.Checksum()))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strconv"
@@ -54,9 +55,63 @@ func appendString(dst []byte, s string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-func appendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+// appendUint appends v in decimal. Below 10^8 (every category, level,
+// offset and length, and the packet numbers of any capture short of 100
+// million packets) it copies digits from two tables instead of dividing
+// digit by digit.
+func appendUint(dst []byte, v uint64) []byte {
+	switch {
+	case v < uint64(len(digits16)):
+		return appendDigits(dst, digits16[v])
+	case v < 1e8:
+		dst = appendDigits(dst, digits16[v/1e4])
+		return binary.LittleEndian.AppendUint32(dst, digits4[v%1e4])
+	}
+	return strconv.AppendUint(dst, v, 10)
+}
 
-func appendInt(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v), 10) }
+// appendDigits appends the digits packed in d: d's low octets, as many as
+// its top octet says.
+func appendDigits(dst []byte, d uint64) []byte {
+	n := len(dst) + int(d>>56)
+	return binary.LittleEndian.AppendUint64(dst, d)[:n]
+}
+
+// appendInt appends v in decimal.
+func appendInt(dst []byte, v int) []byte {
+	if v >= 0 {
+		return appendUint(dst, uint64(v))
+	}
+	return strconv.AppendInt(dst, int64(v), 10)
+}
+
+// digits16[v] is the decimal text of v, 0..65535, packed for appendDigits
+// (the digits in the low octets, first digit lowest, their count in the
+// top octet); digits4[v] that of 0..9999 in four digits with leading
+// zeros, as the octets of a little-endian uint32. No pointers: the
+// collector never scans them.
+var (
+	digits16 [1 << 16]uint64
+	digits4  [1e4]uint32
+)
+
+func init() {
+	for v := range digits16 {
+		var d uint64
+		n := 0
+		for x := v; ; x /= 10 {
+			d = d<<8 | uint64('0'+x%10)
+			n++
+			if x < 10 {
+				break
+			}
+		}
+		digits16[v] = d | uint64(n)<<56
+	}
+	for v := range digits4 {
+		digits4[v] = uint32('0'+v/1000) | uint32('0'+v/100%10)<<8 | uint32('0'+v/10%10)<<16 | uint32('0'+v%10)<<24
+	}
+}
 
 // appendHex appends b as a JSON string of lowercase hex digits.
 func appendHex(dst []byte, b []byte) []byte {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,6 +88,33 @@ func parseCategories(arg, text string, items []item) (cipso.CatSet, error) {
 		}
 	}
 	return s, nil
+}
+
+// parseLevelString reads a label given as an SELinux level string,
+// "s3:c0,c5.c9" (cipso.ParseLabel: "s" and the level, then maybe ":" and
+// categories "cN" or runs "cN.cM"), with host values: level and
+// categories 0..2147483647, as for --level and --categories. base is the
+// column of text[0] in spec, the argument quoted in errors.
+func parseLevelString(arg, spec, text string, base int) (cipso.Label, error) {
+	l, err := cipso.ParseLabel(text)
+	if err != nil {
+		var pe *ipopt.ParseError
+		if !errors.As(err, &pe) {
+			return l, usagef("%s %q: %v", arg, spec, err)
+		}
+		msg := pe.Msg
+		if errors.Is(err, cipso.ErrSetFull) {
+			msg = "too many separate categories above 255"
+		}
+		return l, specError(arg, spec, base+pe.Column-1, msg)
+	}
+	if l.Level > cipso.MaxHostValue {
+		return l, specError(arg, spec, base+1, "level: number above "+strconv.FormatUint(cipso.MaxHostValue, 10))
+	}
+	if m, ok := l.Cats.Max(); ok && m > cipso.MaxHostValue {
+		return l, usagef("%s %q: category %d: number above %d", arg, spec, m, cipso.MaxHostValue)
+	}
+	return l, nil
 }
 
 // parseTags reads "1,2,5": the tag types to try, in order.

@@ -11,6 +11,7 @@
 //	iplabel decode [--doi-config FILE|kernel] [HEX...]
 //	iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
+//	iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
 //	iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
@@ -84,6 +85,7 @@ const usageText = `usage:
   iplabel decode [--doi-config FILE|kernel] [HEX...]
   iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
   iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
+  iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
   iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
   iplabel encode --bso level=secret,authorities=genser+nsa
   iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]

@@ -69,7 +69,7 @@ func runRewrite(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("rewrite", flag.ContinueOnError)
 	in := fs.String("in", "", "input capture (pcap or pcapng; - for standard input)")
 	out := fs.String("out", "", "output capture (- for standard output)")
-	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | nsid=ssid:N,node:N | level=secret,authorities=genser | calipso:doi=16,level=3,categories=0-5")
+	set := fs.String("set", "", "label to insert or replace: doi=16,level=3,categories=0-5[,tags=1] | doi=16,label=s3:c0.c5 | nsid=ssid:N,node:N | level=secret,authorities=genser | calipso:doi=16,level=3,categories=0-5")
 	strip := fs.Bool("strip", false, "remove every CIPSO, BSO, ESO and CALIPSO option")
 	var tr translateFlag
 	fs.Var(&tr, "translate", "map labels between the DOIs of --doi-config (or FROM:TO,...)")

@@ -15,7 +15,9 @@ import (
 //
 //   - CIPSO: "doi=16,level=3,categories=0-5[,tags=1][,optfmt]" (keys in
 //     any order; categories and tags are lists, so the items after
-//     "categories=" without '=' belong to it: "categories=0,5,10-20");
+//     "categories=" without '=' belong to it: "categories=0,5,10-20"),
+//     or with the label as an SELinux level string instead of level and
+//     categories, "doi=16,label=s3:c0,c5.c9[,tags=1][,optfmt]";
 //     the DOI from --doi-config if given there, else pass-through with
 //     tags 1,2,5 as for encode;
 //   - network SID: "nsid=ssid:N,node:N[,serial:N,msid:N,dsid:N,bypass][,doi:N]";
@@ -63,7 +65,7 @@ func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, er
 			key = ""
 			vals["optfmt"] = nil
 			order = append(order, "optfmt")
-		case key == "categories" || key == "tags":
+		case key == "categories" || key == "tags" || key == "label":
 			vals[key] = append(vals[key], it)
 		default:
 			return nil, specError(arg, spec, it.col, "expected key=value, got "+strconv.Quote(it.s))
@@ -71,9 +73,9 @@ func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, er
 	}
 	for _, k := range order {
 		switch k {
-		case "doi", "level", "categories", "tags", "optfmt":
+		case "doi", "level", "categories", "tags", "optfmt", "label":
 		default:
-			return nil, specError(arg, spec, vals[k][0].col-len(k)-1, "unknown key "+strconv.Quote(k)+" (want doi, level, categories, tags, optfmt)")
+			return nil, specError(arg, spec, vals[k][0].col-len(k)-1, "unknown key "+strconv.Quote(k)+" (want doi, level, categories, label, tags, optfmt)")
 		}
 	}
 	one := func(k string) (item, error) {
@@ -91,16 +93,22 @@ func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, er
 	if msg != "" {
 		return nil, specError(arg, spec, d.col, "doi: "+msg)
 	}
-	lv, err := one("level")
-	if err != nil {
-		return nil, err
-	}
-	level, msg := parseUint(lv.s, cipso.MaxHostValue, false)
-	if msg != "" {
-		return nil, specError(arg, spec, lv.col, "level: "+msg)
-	}
 	var c cipsoLabel
-	c.label.Level = uint32(level)
+	if ls, ok := vals["label"]; ok {
+		if c.label, err = parseSetLevelString(arg, spec, ls, vals); err != nil {
+			return nil, err
+		}
+	} else {
+		lv, err := one("level")
+		if err != nil {
+			return nil, err
+		}
+		level, msg := parseUint(lv.s, cipso.MaxHostValue, false)
+		if msg != "" {
+			return nil, specError(arg, spec, lv.col, "level: "+msg)
+		}
+		c.label.Level = uint32(level)
+	}
 	if cs := vals["categories"]; len(cs) > 0 && !(len(cs) == 1 && cs[0].s == "") {
 		if c.label.Cats, err = parseCategories(arg, spec, cs); err != nil {
 			return nil, err
@@ -121,6 +129,22 @@ func parseSetLabel(spec string, reg *cipso.Registry, cfgPath string) ([]byte, er
 		return nil, usagef("%s %q: label does not fit DOI %d: %v", arg, spec, doi, err)
 	}
 	return opt, nil
+}
+
+// parseSetLevelString reads --set's "label=s3:c0,c5.c9" (its items ls,
+// split at the commas of the level string), which stands for level= and
+// categories=.
+func parseSetLevelString(arg, spec string, ls []item, vals map[string][]item) (cipso.Label, error) {
+	for _, k := range []string{"level", "categories"} {
+		if _, ok := vals[k]; ok {
+			return cipso.Label{}, usagef("%s %q: label= gives the level and categories: no %s=", arg, spec, k)
+		}
+	}
+	text := ls[0].s
+	for _, it := range ls[1:] {
+		text += "," + it.s
+	}
+	return parseLevelString(arg, spec, text, ls[0].col)
 }
 
 // calipsoSetPrefix marks rewrite's --set as an IPv6 CALIPSO label.

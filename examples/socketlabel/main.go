@@ -309,5 +309,5 @@ func Describe(opts []byte, reg *cipso.Registry) string {
 	if err != nil {
 		return "CIPSO DOI " + opt.DOI().String() + ": " + err.Error()
 	}
-	return fmt.Sprintf("CIPSO DOI %d, level %d, categories %s (%s)", opt.DOI(), l.Level, l.Cats.String(), how)
+	return "CIPSO DOI " + opt.DOI().String() + ", label " + l.String() + " (" + how + ")"
 }

@@ -78,11 +78,11 @@ func TestLabeledExchange(t *testing.T) {
 		// Linux's generator for a pass DOI (cipso_v4_genopt in
 		// net/ipv4/cipso_ipv4.c): the first tag the DOI lists, tag 1,
 		// with the minimal bitmap.
-		{"tag 1", cipso.DOI(pass), 3, "0,5", withDOI([]byte{0x86, 0x0b, 0, 0, 0x0c, 0x81, 1, 5, 0, 3, 0x84, 0}, pass), fmt.Sprintf("CIPSO DOI %d, level 3, categories {c0,c5} (host values)", pass)},
+		{"tag 1", cipso.DOI(pass), 3, "0,5", withDOI([]byte{0x86, 0x0b, 0, 0, 0x0c, 0x81, 1, 5, 0, 3, 0x84, 0}, pass), fmt.Sprintf("CIPSO DOI %d, label s3:c0,c5 (host values)", pass)},
 		// Category 300 does not fit a bitmap: tag 2.
-		{"tag 2 fallback", cipso.DOI(pass), 1, "300", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 2, 6, 0, 1, 0x01, 0x2c}, pass), fmt.Sprintf("CIPSO DOI %d, level 1, categories {c300} (host values)", pass)},
+		{"tag 2 fallback", cipso.DOI(pass), 1, "300", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 2, 6, 0, 1, 0x01, 0x2c}, pass), fmt.Sprintf("CIPSO DOI %d, label s1:c300 (host values)", pass)},
 		// Trans DOI: host level 7, categories 100 and 200 go as 2, {0, 9}.
-		{"trans", cipso.DOI(trans), 7, "100,200", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x82, 1, 6, 0, 2, 0x80, 0x40}, trans), fmt.Sprintf("CIPSO DOI %d, level 7, categories {c100,c200} (host values)", trans)},
+		{"trans", cipso.DOI(trans), 7, "100,200", withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x82, 1, 6, 0, 2, 0x80, 0x40}, trans), fmt.Sprintf("CIPSO DOI %d, label s7:c100,c200 (host values)", trans)},
 	}
 	require.NoError(t, ns.Do(func() error {
 		for _, c := range cases {
@@ -154,7 +154,7 @@ func TestRunDemo(t *testing.T) {
 		require.Len(t, ls, 2)
 		for _, l := range ls {
 			assert.Contains(t, l, fmt.Sprintf("options [86 0b %02x %02x %02x %02x 01 05 00 03 84 00]", byte(pass>>24), byte(pass>>16), byte(pass>>8), byte(pass)))
-			assert.Contains(t, l, fmt.Sprintf("CIPSO DOI %d, level 3, categories {c0,c5}", pass))
+			assert.Contains(t, l, fmt.Sprintf("CIPSO DOI %d, label s3:c0,c5", pass))
 		}
 		out.Reset()
 		errb.Reset()
