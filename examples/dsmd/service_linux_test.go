@@ -281,3 +281,118 @@ func TestBinaryReloadMetrics(t *testing.T) {
 	expect(`"msg":"counters at exit","labeled":1,`)
 	require.NoError(t, cmd.Wait())
 }
+
+// unitDirective is the value of the first "Key=" line of dsmd.service.
+func unitDirective(t *testing.T, unit, key string) string {
+	t.Helper()
+	for l := range strings.Lines(unit) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), key+"="); ok {
+			return v
+		}
+	}
+	t.Fatalf("dsmd.service has no %s=", key)
+	return ""
+}
+
+// TestServiceUnit runs dsmd as dsmd.service would, its setup script and
+// the daemon under the unit's bounding set and no_new_privs (setpriv; no
+// systemd here, so the unit's sandboxing options are not exercised): with
+// "user" and "icmp on" it starts, labels and reloads; without any one of
+// the unit's capabilities it stops in its preflight, before binding.
+func TestServiceUnit(t *testing.T) {
+	b, err := os.ReadFile("dsmd.service")
+	require.NoError(t, err)
+	unit := string(b)
+	assert.Equal(t, "yes", unitDirective(t, unit, "NoNewPrivileges"))
+	assert.Equal(t, "/bin/kill -HUP $MAINPID", unitDirective(t, unit, "ExecReload"))
+	assert.Equal(t, "/usr/local/sbin/dsmd --config /etc/dsmd.conf", unitDirective(t, unit, "ExecStart"))
+	caps := strings.Fields(unitDirective(t, unit, "CapabilityBoundingSet"))
+	require.ElementsMatch(t, []string{"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"}, caps)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("dsmd unit test: needs setpriv (util-linux)")
+	}
+	n := newTestNet(t)
+	bin := buildDsmd(t)
+	// Readable by nobody, for the reload (t.TempDir makes its
+	// directories 0700).
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		require.NoError(t, os.Chmod(d, 0o755))
+	}
+	conf := filepath.Join(dir, "dsmd.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("node 1\nqueue out 61\nqueue in 62\nuser nobody\nicmp on\nlabel default sid 0x10\n"), 0o644))
+	setpriv := func(caps []string) []string {
+		set := "-all"
+		for _, c := range caps {
+			set += ",+" + strings.ToLower(strings.TrimPrefix(c, "CAP_"))
+		}
+		return []string{"netns", "exec", n.names[0], "setpriv", "--bounding-set", set, "--no-new-privs", "--"}
+	}
+	// ExecStartPre.
+	args := append(setpriv(caps), "sh", "-ec", fmt.Sprintf("%s --config %s --iptables %s --setup | sh -e", bin, conf, n.ipt))
+	out, err := exec.Command("ip", args...).CombinedOutput()
+	require.NoError(t, err, "setup script: %s", out)
+
+	for _, missing := range caps {
+		t.Run("without "+missing, func(t *testing.T) {
+			var less []string
+			for _, c := range caps {
+				if c != missing {
+					less = append(less, c)
+				}
+			}
+			args := append(setpriv(less), bin, "--config", conf, "--iptables", n.ipt)
+			out, err := exec.Command("ip", args...).CombinedOutput()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "dsmd ran: %s", out)
+			assert.Equal(t, 1, ee.ExitCode())
+			assert.Contains(t, string(out), "msg=\"cannot drop privileges\"")
+			assert.Contains(t, string(out), missing)
+			assert.NotContains(t, string(out), "msg=started")
+		})
+	}
+
+	args = append(setpriv(caps), bin, "--config", conf, "--iptables", n.ipt)
+	cmd := exec.Command("ip", args...)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	expect := func(sub string) string {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				require.True(t, ok, "dsmd exited before logging %q", sub)
+				t.Logf("dsmd: %s", l)
+				if strings.Contains(l, sub) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("dsmd did not log %q", sub)
+			}
+		}
+	}
+	expect("msg=started node=1 datapath=nfqueue queue-out=61 queue-in=62")
+	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
+	_, err = tx.WriteToUDP([]byte("as a service"), &net.UDPAddr{IP: addrB, Port: 9})
+	require.NoError(t, err)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP)) // ExecReload
+	expect("msg=reloaded")
+	require.NoError(t, waitFor(5*time.Second, func() bool {
+		require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
+		return strings.Contains(expect("msg=counters "), "labeled=1 ")
+	}))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	expect(`msg="counters at exit"`)
+	require.NoError(t, cmd.Wait())
+}
