@@ -396,3 +396,31 @@ func TestServiceUnit(t *testing.T) {
 	expect(`msg="counters at exit"`)
 	require.NoError(t, cmd.Wait())
 }
+
+// TestNFTQueueProbe records whether nftables could replace iptables for
+// dsmd's queue rules: an nft "queue" statement needs the kernel's queue
+// expression (nft_queue, CONFIG_NFT_QUEUE). The probe adds one such rule
+// in a test namespace; Linux without the expression refuses it with
+// ENOENT ("No such file or directory"), which is what the test kernel
+// does (checked on Linux 6.18), and iptables-nft's NFQUEUE target (the
+// xtables target through nft_compat) is then the only nftables-based way.
+func TestNFTQueueProbe(t *testing.T) {
+	n := newTestNet(t)
+	if _, err := exec.LookPath("nft"); err != nil {
+		t.Skip("nft queue probe: needs nft")
+	}
+	script := "add table ip dsmdprobe\n" +
+		"add chain ip dsmdprobe out { type filter hook output priority 0; }\n" +
+		"add rule ip dsmdprobe out queue num 1 bypass\n"
+	cmd := exec.Command("ip", "netns", "exec", n.names[0], "nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Logf("this kernel has the nftables queue expression: nft queue rules would work")
+		return
+	}
+	assert.Contains(t, string(out), "No such file or directory", "nft refused the queue rule for another reason")
+	assert.Contains(t, string(out), "queue num 1 bypass")
+	// iptables-nft's NFQUEUE target still works here (TestKernelFacts).
+	require.NoError(t, n.iptables(0, "-t", "mangle", "-A", "OUTPUT", "-j", "NFQUEUE", "--queue-num", "1", "--queue-bypass"))
+}
