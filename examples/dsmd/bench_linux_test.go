@@ -38,10 +38,10 @@ const (
 //     flight (the queues hold 1024, so nothing is lost to overruns);
 //   - latency: the median round trip of b.N sequential ping-pongs.
 //
-// It reports both, the overhead in percent of dsmd, of the eBPF datapath
-// and of the kernel's labelling over plain (split into
-// the hooks' share and the labels' share, as DSM split its 30% into 5%
-// hooks and 25% packet modification), next to DSM's 30% and 14%. Run it
+// It reports both, and their overhead in percent over plain: of dsmd
+// (split into the hooks' share and the labels' share, as DSM split its
+// 30% into 5% hooks and 25% packet modification), of the eBPF datapath
+// and of the kernel's labelling, next to DSM's 30% and 14%. Run it
 // with, for example:
 //
 //	go test -run '^$' -bench UDPOverhead -benchtime 20000x
