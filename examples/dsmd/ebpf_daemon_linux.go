@@ -62,10 +62,12 @@ func (d *EBPFDaemon) Reload(c *Config) error {
 	if err := EBPFUnsupported(c); err != nil {
 		return fmt.Errorf("%s: --datapath ebpf: %w", c.File, err)
 	}
-	if err := d.prog.ConfigureEgress(c); err != nil {
-		return err
-	}
-	if err := d.prog.ConfigurePolicy(c); err != nil {
+	if err := d.configure(c); err != nil {
+		// A map update the kernel refused (the limits are checked
+		// above): the old configuration goes back in.
+		if rerr := d.configure(d.cfg); rerr != nil {
+			return fmt.Errorf("%w; restoring the running configuration: %v", err, rerr)
+		}
 		return err
 	}
 	if d.icmp != nil {
@@ -73,6 +75,14 @@ func (d *EBPFDaemon) Reload(c *Config) error {
 	}
 	d.cfg = c
 	return nil
+}
+
+// configure fills the label and policy maps from c.
+func (d *EBPFDaemon) configure(c *Config) error {
+	if err := d.prog.ConfigureEgress(c); err != nil {
+		return err
+	}
+	return d.prog.ConfigurePolicy(c)
 }
 
 // StartEBPF loads the programs, fills their maps from cfg (the receive
@@ -435,7 +445,7 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, svc *service, stdo
 func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 	log := svc.log
 	fail := func(msg string, err error) int {
-		log.Error(msg, "err", err)
+		log.Error(msg, "err", strings.TrimPrefix(err.Error(), "dsmd: "))
 		return 1
 	}
 	// CAP_PERFMON too: without it the verifier applies its Spectre

@@ -69,6 +69,12 @@ Flags:
 // (--name).
 func printUsage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, usageHead)
+	printFlags(fs, w)
+}
+
+// printFlags lists fs's flags as they are typed (--name), with their
+// arguments, usage and defaults.
+func printFlags(fs *flag.FlagSet, w io.Writer) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, usage := flag.UnquoteUsage(f)
 		line := "  --" + f.Name
@@ -211,7 +217,7 @@ func (s *service) reload(apply func(*Config) error) {
 func serve(cfg *Config, iptables string, svc *service) int {
 	log := svc.log
 	fail := func(msg string, err error) int {
-		log.Error(msg, "err", err)
+		log.Error(msg, "err", strings.TrimPrefix(err.Error(), "dsmd: "))
 		return 1
 	}
 	// Everything DropPrivileges needs is checked before anything is

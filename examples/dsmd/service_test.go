@@ -23,6 +23,11 @@ func TestHelpAndVersion(t *testing.T) {
 	assert.NotContains(t, out.String(), "\n  -config", "a flag spelled with one dash")
 
 	out.Reset()
+	require.Equal(t, 0, run([]string{"bpf-verdict", "--help"}, &out, &errb))
+	assert.Contains(t, out.String(), "\n  --doi-config file\n")
+	assert.Empty(t, errb.String())
+
+	out.Reset()
 	require.Equal(t, 0, run([]string{"--version"}, &out, &errb))
 	assert.True(t, strings.HasPrefix(out.String(), "dsmd "), "%q", out.String())
 	assert.Contains(t, out.String(), "go1.", "the Go version of the build")
