@@ -274,10 +274,12 @@ func BenchmarkUDPOverhead(b *testing.B) {
 	b.ReportMetric(latEBPF, "µs-rtt-ebpf")
 	b.ReportMetric((1-ppsEBPF/ppsPlain)*100, "%-pps-overhead-ebpf")
 	b.ReportMetric((latEBPF/latPlain-1)*100, "%-rtt-overhead-ebpf")
-	b.ReportMetric(ppsKernel, "pps-kernel")
-	b.ReportMetric(latKernel, "µs-rtt-kernel")
-	b.ReportMetric((1-ppsKernel/ppsPlain)*100, "%-pps-overhead-kernel")
-	b.ReportMetric((latKernel/latPlain-1)*100, "%-rtt-overhead-kernel")
+	if latKernel > 0 { // not when the kernel phase was skipped
+		b.ReportMetric(ppsKernel, "pps-kernel")
+		b.ReportMetric(latKernel, "µs-rtt-kernel")
+		b.ReportMetric((1-ppsKernel/ppsPlain)*100, "%-pps-overhead-kernel")
+		b.ReportMetric((latKernel/latPlain-1)*100, "%-rtt-overhead-kernel")
+	}
 	b.ReportMetric(nsIngress, "ns/ebpf-ingress-run")
 	b.ReportMetric(nsEgress, "ns/ebpf-egress-run")
 	b.ReportMetric((1-ppsDSM/ppsPlain)*100, "%-pps-overhead")
