@@ -68,7 +68,7 @@ func TestBinarySignals(t *testing.T) {
 			}
 		}
 	}
-	expect("dsmd: node 1, queues out 11 in 12")
+	expect("msg=started node=1 datapath=nfqueue queue-out=11 queue-in=12")
 
 	// One labeled datagram. B runs no dsmd, so B's kernel drops it and
 	// answers Parameter Problem, echoing A's label in its own header; A's
@@ -80,11 +80,11 @@ func TestBinarySignals(t *testing.T) {
 	var l string
 	require.NoError(t, waitFor(5*time.Second, func() bool {
 		require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
-		l = expect("dsmd: counters: ")
+		l = expect("msg=counters ")
 		return strings.Contains(l, "labeled=1 ") && strings.Contains(l, "rejected=1 ")
 	}))
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	l = expect("dsmd: counters at exit: ")
+	l = expect(`msg="counters at exit"`)
 	assert.Contains(t, l, "labeled=1 accepted=0 rejected=1 malformed=0 unfit=0")
 	require.NoError(t, cmd.Wait())
 	assert.Equal(t, 0, cmd.ProcessState.ExitCode())

@@ -297,7 +297,7 @@ func (p *parser) queue(w []string) {
 	if !p.once("queue " + w[1]) {
 		return
 	}
-	v, ok := p.u32(w[2], "queue number")
+	v, ok := p.num(w[2], "queue number", 0xffff)
 	if ok && v > 0xffff {
 		p.errorf("queue number %d out of range 0..65535", v)
 		return
@@ -334,7 +334,7 @@ func (p *parser) neutralise(w []string) {
 				}
 				p.c.TranslateDOI, haveDOI = cipso.DOI(v), true
 			case "level":
-				v, ok := p.u32(w[i+1], "level")
+				v, ok := p.num(w[i+1], "level", cipso.MaxWireLevel)
 				if ok && v > cipso.MaxWireLevel {
 					p.errorf("level %d out of range 0..255", v)
 				}
@@ -454,7 +454,7 @@ func (p *parser) rule(w []string) {
 			r.Proto, ok = p.proto(val)
 			r.HasProto = true
 		case "port":
-			r.Port, ok = p.rangeArg(val, "port")
+			r.Port, ok = p.rangeArgMax(val, "port", 0xffff)
 			if ok && !r.Port.Any && r.Port.Hi > 0xffff {
 				p.errorf("port %d out of range 0..65535", r.Port.Hi)
 				ok = false
@@ -494,7 +494,7 @@ func (p *parser) proto(s string) (uint8, bool) {
 	case "udp":
 		return protoUDP, true
 	}
-	v, ok := p.u32(s, "protocol")
+	v, ok := p.num(s, "protocol", 255)
 	if ok && v > 255 {
 		p.errorf("protocol %d out of range 0..255", v)
 		return 0, false
@@ -502,27 +502,37 @@ func (p *parser) proto(s string) (uint8, bool) {
 	return uint8(v), ok
 }
 
-func (p *parser) u32(s, what string) (uint32, bool) {
+func (p *parser) u32(s, what string) (uint32, bool) { return p.num(s, what, math.MaxUint32) }
+
+// num parses a number for a field that holds 0..limit; a word that is no
+// number is refused with that range (the caller checks a number above
+// limit, with its own message).
+func (p *parser) num(s, what string, limit uint32) (uint32, bool) {
 	v, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		p.errorf("bad %s %q: want a number 0..4294967295 (decimal or 0x hex)", what, s)
+		p.errorf("bad %s %q: want a number 0..%d (decimal or 0x hex)", what, s, limit)
 		return 0, false
 	}
 	return uint32(v), true
 }
 
 func (p *parser) rangeArg(s, what string) (Range, bool) {
+	return p.rangeArgMax(s, what, math.MaxUint32)
+}
+
+// rangeArgMax is rangeArg for a field that holds 0..limit.
+func (p *parser) rangeArgMax(s, what string, limit uint32) (Range, bool) {
 	if s == "any" {
 		return Range{Any: true}, true
 	}
 	lo, hi, isRange := strings.Cut(s, "-")
-	a, ok := p.u32(lo, what)
+	a, ok := p.num(lo, what, limit)
 	if !ok {
 		return Range{}, false
 	}
 	b := a
 	if isRange {
-		if b, ok = p.u32(hi, what); !ok {
+		if b, ok = p.num(hi, what, limit); !ok {
 			return Range{}, false
 		}
 		if b < a {

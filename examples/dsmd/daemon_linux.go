@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	nfqueue "github.com/florianl/go-nfqueue/v2"
@@ -33,7 +34,9 @@ type Options struct {
 // Daemon serves the two queues of one network namespace: OUTPUT packets
 // are labeled, PREROUTING packets verified and neutralised.
 type Daemon struct {
-	cfg  *Config
+	// cfg is the configuration the verdict path applies; Reload swaps it
+	// in one store, and each packet loads it once (config).
+	cfg  atomic.Pointer[Config]
 	opt  Options
 	now  nowFunc
 	ctrs Counters
@@ -62,10 +65,11 @@ func Start(ctx context.Context, cfg *Config, opt Options) (*Daemon, error) {
 		opt.Logf = log.Printf
 	}
 	d := &Daemon{
-		cfg: cfg, opt: opt, now: time.Now,
+		opt: opt, now: time.Now,
 		logLim: newRateLimiter(cfg.LogRate),
 		done:   make(chan struct{}),
 	}
+	d.cfg.Store(cfg)
 	ctx, d.cancel = context.WithCancel(ctx)
 	if cfg.ICMP {
 		var conn *icmp.PacketConn
@@ -92,17 +96,39 @@ func Start(ctx context.Context, cfg *Config, opt Options) (*Daemon, error) {
 	return d, nil
 }
 
+// config is the configuration in force.
+func (d *Daemon) config() *Config { return d.cfg.Load() }
+
+// Reload makes c the configuration of the packets that come next: one
+// atomic store, so every packet is handled by the old configuration or
+// by c, and none waits or is dropped for the change. A c that differs
+// from the running configuration in what only a restart can change
+// (restartOnly) is refused, and the old one stays.
+func (d *Daemon) Reload(c *Config) error {
+	old := d.config()
+	if err := restartOnly(old, c, false); err != nil {
+		return err
+	}
+	d.logLim.setRate(c.LogRate)
+	if d.icmp != nil {
+		d.icmp.lim.setRate(c.ICMPRate)
+	}
+	d.cfg.Store(c)
+	return nil
+}
+
 // bind opens and registers one queue.
 func (d *Daemon) bind(ctx context.Context, out bool) error {
-	num, name := d.cfg.QueueIn, "in"
+	cfg := d.config()
+	num, name := cfg.QueueIn, "in"
 	var flags uint32
 	if out {
-		num, name = d.cfg.QueueOut, "out"
+		num, name = cfg.QueueOut, "out"
 		// The socket owner's uid and gid (NFQA_UID, NFQA_GID) are sent
 		// only when the queue asks for them.
 		flags |= nfqueue.NfQaCfgFlagUIDGid
 	}
-	if d.cfg.FailOpen {
+	if cfg.FailOpen {
 		// Accept instead of drop when the queue is full.
 		flags |= nfqueue.NfQaCfgFlagFailOpen
 	}
@@ -110,7 +136,7 @@ func (d *Daemon) bind(ctx context.Context, out bool) error {
 		NetNS:        d.opt.NetNS,
 		NfQueue:      num,
 		MaxPacketLen: 0xffff,
-		MaxQueueLen:  d.cfg.QueueLen,
+		MaxQueueLen:  cfg.QueueLen,
 		Copymode:     nfqueue.NfQnlCopyPacket,
 		AfFamily:     unix.AF_INET,
 		Flags:        flags,
@@ -140,6 +166,12 @@ func (d *Daemon) bind(ctx context.Context, out bool) error {
 	}
 	if err := nf.RegisterWithErrorFunc(ctx, q.handle, errfn); err != nil {
 		nf.Close()
+		if errors.Is(err, unix.EPERM) {
+			// With CAP_NET_ADMIN (CheckPrivileges), EPERM means that
+			// another netlink socket holds the queue
+			// (nfqnl_recv_config in net/netfilter/nfnetlink_queue.c).
+			return fmt.Errorf("dsmd: queue %s %d is already bound by another program (another dsmd running with the same \"queue %s\" number?): %w", name, num, name, err)
+		}
 		return fmt.Errorf("dsmd: bind queue %s %d: %w", name, num, err)
 	}
 	d.qmu.Lock()
@@ -211,9 +243,9 @@ type queue struct {
 
 func (q *queue) name() string {
 	if q.out {
-		return fmt.Sprintf("out %d", q.d.cfg.QueueOut)
+		return fmt.Sprintf("out %d", q.d.config().QueueOut)
 	}
-	return fmt.Sprintf("in %d", q.d.cfg.QueueIn)
+	return fmt.Sprintf("in %d", q.d.config().QueueIn)
 }
 
 func (q *queue) handle(a nfqueue.Attribute) int {
@@ -238,7 +270,7 @@ func (q *queue) handle(a nfqueue.Attribute) int {
 // failVerdict is the verdict for a packet the daemon cannot handle.
 func (q *queue) failVerdict() int {
 	q.d.ctrs.Errors.Add(1)
-	if q.d.cfg.FailOpen {
+	if q.d.config().FailOpen {
 		return nfqueue.NfAccept
 	}
 	return nfqueue.NfDrop
@@ -310,7 +342,7 @@ func (q *queue) handleOut(id uint32, a *nfqueue.Attribute) {
 		q.verdict(id, q.failVerdict(), nil)
 		return
 	}
-	o, err := d.cfg.Label(&p, s)
+	o, err := d.config().Label(&p, s)
 	d.ctrs.Out[o].Add(1)
 	switch o {
 	case OutLabeled:
@@ -328,9 +360,10 @@ func (q *queue) handleOut(id uint32, a *nfqueue.Attribute) {
 
 func (q *queue) handleIn(id uint32, pkt []byte) {
 	d, v := q.d, &q.v
-	d.cfg.Verify(pkt, v)
+	cfg := d.config()
+	cfg.Verify(pkt, v)
 	if v.Outcome == InAccepted {
-		if err := d.cfg.Neutralise(pkt, v); err != nil {
+		if err := cfg.Neutralise(pkt, v); err != nil {
 			v.Outcome, v.Err = InMalformed, err
 		}
 	}

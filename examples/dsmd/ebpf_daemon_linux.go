@@ -44,6 +44,45 @@ type EBPFDaemon struct {
 	created []string // the links this daemon pinned
 	gated   bool     // the links run the fail-closed gates
 	Ifaces  []string
+
+	cfg *Config // the configuration the maps hold (Reload)
+}
+
+// Reload fills the programs' maps from c, which must differ from the
+// running configuration only in what a reload can change (restartOnly).
+// The maps are rewritten in place, entry by entry, each table's count
+// and the configuration entries last (ConfigureEgress, ConfigurePolicy):
+// the programs stay attached and keep handling packets, and during the
+// refill a packet may meet a mix of the old and the new rules. It is not
+// safe to call concurrently with itself.
+func (d *EBPFDaemon) Reload(c *Config) error {
+	if err := restartOnly(d.cfg, c, true); err != nil {
+		return err
+	}
+	if err := EBPFUnsupported(c); err != nil {
+		return fmt.Errorf("%s: --datapath ebpf: %w", c.File, err)
+	}
+	if err := d.configure(c); err != nil {
+		// A map update the kernel refused (the limits are checked
+		// above): the old configuration goes back in.
+		if rerr := d.configure(d.cfg); rerr != nil {
+			return fmt.Errorf("%w; restoring the running configuration: %v", err, rerr)
+		}
+		return err
+	}
+	if d.icmp != nil {
+		d.icmp.lim.setRate(c.ICMPRate)
+	}
+	d.cfg = c
+	return nil
+}
+
+// configure fills the label and policy maps from c.
+func (d *EBPFDaemon) configure(c *Config) error {
+	if err := d.prog.ConfigureEgress(c); err != nil {
+		return err
+	}
+	return d.prog.ConfigurePolicy(c)
 }
 
 // StartEBPF loads the programs, fills their maps from cfg (the receive
@@ -65,7 +104,7 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
-	d := &EBPFDaemon{prog: e}
+	d := &EBPFDaemon{prog: e, cfg: cfg}
 	if err := e.ConfigurePolicy(cfg); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("dsmd: %w", err)
@@ -335,6 +374,22 @@ func (d *EBPFDaemon) Counters() (EBPFCounters, error) {
 	return c, err
 }
 
+// Counters lists the counters: out and in by reason, then, with "icmp
+// on", the ICMP errors.
+func (c EBPFCounters) Counters() []counter {
+	var cs []counter
+	for r, v := range c.Out {
+		cs = append(cs, counter{"out", EBPFOutReason(r).String(), v})
+	}
+	for r, v := range c.In {
+		cs = append(cs, counter{"in", EBPFReason(r).String(), v})
+	}
+	if c.ICMP {
+		cs = append(cs, counter{"icmp", "sent", c.ICMPSent}, counter{"icmp", "limited", c.ICMPLimited}, counter{"icmp", "errors", c.ICMPErrors})
+	}
+	return cs
+}
+
 // String gives the counters as "out: labeled=N ... | in: pass=N ...".
 func (c EBPFCounters) String() string {
 	var b strings.Builder
@@ -361,7 +416,7 @@ type ebpfRun struct {
 // runEBPFDatapath is run for --datapath other than nfqueue: with ebpf
 // it prints the MSS-clamp script (--setup, --teardown), checks that the
 // configuration is one the programs can apply (--check) or serves.
-func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.Writer) int {
+func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, svc *service, stdout, stderr io.Writer) int {
 	switch {
 	case datapath != "ebpf":
 		fmt.Fprintf(stderr, "dsmd: --datapath %q: want nfqueue or ebpf\n", datapath)
@@ -377,7 +432,7 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
 		return 0
 	}
-	return serveEBPF(cfg, r.PinDir, stderr)
+	return serveEBPF(cfg, r.PinDir, svc)
 }
 
 // serveEBPF is serve for --datapath ebpf: it checks that it can drop its
@@ -385,8 +440,14 @@ func runEBPFDatapath(datapath string, cfg *Config, r ebpfRun, stdout, stderr io.
 // (reading and writing maps through their open descriptors and closing
 // the links need none on Linux 6.18, whose bpf(2) checks CAP_BPF only to
 // create maps and load programs) and switches to the configured user,
-// then prints the counters on SIGUSR1 and at exit, when it detaches.
-func serveEBPF(cfg *Config, pinDir string, stderr io.Writer) int {
+// then logs the counters on SIGUSR1 and at exit, when it detaches, and
+// refills the maps from the configuration file on SIGHUP.
+func serveEBPF(cfg *Config, pinDir string, svc *service) int {
+	log := svc.log
+	fail := func(msg string, err error) int {
+		log.Error(msg, "err", strings.TrimPrefix(err.Error(), "dsmd: "))
+		return 1
+	}
 	// CAP_PERFMON too: without it the verifier applies its Spectre
 	// restrictions to the programs and refuses their variable-offset
 	// stack accesses ("variable stack access prohibited for !root",
@@ -397,44 +458,57 @@ func serveEBPF(cfg *Config, pinDir string, stderr io.Writer) int {
 		need = append(need, unix.CAP_NET_RAW) // to open the ICMP socket
 	}
 	if err := checkPrivileges(cfg, nil, need); err != nil {
-		fmt.Fprintf(stderr, "dsmd: %v\n", err)
-		return 1
+		return fail("cannot drop privileges", err)
+	}
+	ln, err := svc.listenMetrics()
+	if err != nil {
+		return fail("metrics", err)
+	}
+	if ln != nil {
+		defer ln.Close()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	d, err := StartEBPF(cfg, Options{Logf: logf, BPFPinDir: pinDir})
+	d, err := StartEBPF(cfg, Options{Logf: printfTo(log), BPFPinDir: pinDir})
 	if err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
-		return 1
+		return fail("start", err)
 	}
 	defer d.Close()
 	if err := dropPrivileges(cfg, nil); err != nil {
-		fmt.Fprintf(stderr, "dsmd: %v\n", err)
-		return 1
+		return fail("dropping privileges", err)
 	}
-	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
-	fmt.Fprintf(stderr, "dsmd: node %d, eBPF datapath on %s\n", cfg.Node, strings.Join(d.Ifaces, ", "))
-	show := func(what string) bool {
+	counters := func() ([]counter, error) {
 		c, err := d.Counters()
+		return c.Counters(), err
+	}
+	if ln != nil {
+		serveMetrics(ln, counters, &svc.reloads, log)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	log.Info("started", "node", cfg.Node, "datapath", "ebpf", "interfaces", strings.Join(d.Ifaces, ","), "metrics", svc.metrics)
+	show := func(what string) bool {
+		cs, err := counters()
 		if err != nil {
-			fmt.Fprintf(stderr, "dsmd: reading the counters: %v\n", err)
+			log.Error("reading the counters", "err", err)
 			return false
 		}
-		fmt.Fprintf(stderr, "dsmd: %s: %s\n", what, c)
+		log.Info(what, logAttrs(cs)...)
 		return true
 	}
 	for {
 		select {
-		case <-usr1:
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				svc.reload(d.Reload)
+				continue
+			}
 			show("counters")
 		case <-ctx.Done():
 			ok := show("counters at exit")
 			if err := d.Close(); err != nil {
-				fmt.Fprintf(stderr, "dsmd: detaching: %v\n", err)
-				return 1
+				return fail("detaching", err)
 			}
 			if !ok {
 				return 1

@@ -90,7 +90,7 @@ func TestBinaryEBPF(t *testing.T) {
 				}
 			}
 		}
-		expect("dsmd: node 1, eBPF datapath on " + devA)
+		expect("msg=started node=1 datapath=ebpf interfaces=" + devA)
 		return proc{cmd, expect}
 	}
 	p := start()
@@ -184,11 +184,11 @@ func TestBinaryEBPF(t *testing.T) {
 	assert.True(t, in("labeled to A", true), "a labeled datagram reaches A")
 	require.NoError(t, waitFor(5*time.Second, func() bool {
 		require.NoError(t, p.cmd.Process.Signal(syscall.SIGUSR1))
-		return strings.Contains(p.expect("dsmd: counters: "), "out: labeled=1 ")
+		return strings.Contains(p.expect("msg=counters "), "out.labeled=1 ")
 	}))
 	links1, progs1 := pinned()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	assert.Contains(t, p.expect("dsmd: counters at exit: "), "out: labeled=1 ")
+	assert.Contains(t, p.expect(`msg="counters at exit"`), "out.labeled=1 ")
 	require.NoError(t, p.cmd.Wait())
 	assert.Equal(t, 0, p.cmd.ProcessState.ExitCode())
 	gone("after SIGTERM")

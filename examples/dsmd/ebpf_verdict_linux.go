@@ -33,10 +33,17 @@ import (
 // usage, configuration or load errors.
 func runBPFVerdict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dsmd bpf-verdict", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	cfgPath := fs.String("doi-config", "", "DOI definitions in netlabelctl `file` syntax")
 	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, "Usage: dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid 0|1] < fields\n"+
+				"judges IPv4 options fields (hex, one a line) with the eBPF ingress program\n\nFlags:\n")
+			printFlags(fs, stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "dsmd bpf-verdict: %s (dsmd bpf-verdict --help lists the flags)\n", flagError(err))
 		return 2
 	}
 	if fs.NArg() > 0 {

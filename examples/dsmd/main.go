@@ -21,21 +21,83 @@
 // not. Once bound, it keeps only the capabilities it needs and sets
 // no_new_privs (DropPrivileges), switching to the configured "user" if
 // there is one, and then arms the rules in "overload fail-closed" mode
-// (ArmInput) through an iptables-restore it started before the drop. Counters are printed on SIGUSR1 and at exit. See
-// README.md and example.conf.
+// (ArmInput) through an iptables-restore it started before the drop.
+//
+// As a service (dsmd.service): it logs with log/slog (timestamps; text,
+// or JSON with --log-format json), logs its counters on SIGUSR1 and at
+// exit, serves them as Prometheus metrics with --metrics ADDR, and
+// reloads its configuration on SIGHUP (Daemon.Reload, EBPFDaemon.Reload:
+// a configuration that does not parse, or changes what only a restart
+// can change, is refused with one log line and the running one kept).
+// --version prints the build's version. See README.md and example.conf.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// usageHead is the top of --help.
+const usageHead = `Usage:
+  dsmd [--config FILE] [--datapath nfqueue|ebpf]   run the daemon
+  dsmd --config FILE --setup | sh                  install its rules (as root)
+  dsmd --config FILE --teardown | sh               remove them
+  dsmd --config FILE --check                       check the configuration
+  dsmd --datapath ebpf --disarm [--pin-dir DIR]    remove a fail-closed eBPF dsmd's pinned links
+  dsmd bpf-verdict [--doi-config FILE] [--rbm-strictvalid 0|1]
+                                                   judge options fields with the eBPF ingress program
+  dsmd --version | --help
+
+Signals: SIGHUP reloads the configuration, SIGUSR1 logs the counters,
+SIGTERM and SIGINT stop.
+
+Flags:
+`
+
+// printUsage writes --help: usageHead, then every flag as it is typed
+// (--name).
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	printFlags(fs, w)
+}
+
+// printFlags lists fs's flags as they are typed (--name), with their
+// arguments, usage and defaults.
+func printFlags(fs *flag.FlagSet, w io.Writer) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// flagError is err from flag.Parse with flags spelled as they are typed
+// (the flag package writes "-config").
+func flagError(err error) string {
+	s := err.Error()
+	for _, from := range []string{"defined: -", "argument: -", "flag -", "for -"} {
+		s = strings.Replace(s, from, strings.TrimSuffix(from, "-")+"--", 1)
+	}
+	return s
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	// eBPF datapath (ebpf_*.go): the diagnosis subcommand.
@@ -43,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBPFVerdict(args[1:], os.Stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("dsmd", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	config := fs.String("config", "/etc/dsmd.conf", "configuration `file`")
 	setup := fs.Bool("setup", false, "print the iptables (and netlabelctl) commands the configuration needs, and exit")
 	teardown := fs.Bool("teardown", false, "print the commands that undo --setup, and exit")
@@ -53,12 +115,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	datapath := fs.String("datapath", "nfqueue", "`path` of the packets: nfqueue (iptables rules and two queues) or ebpf (tc programs, ebpf_*.go)")
 	pinDir := fs.String("pin-dir", DefaultBPFPinDir, "`directory` on a bpf file system where a fail-closed --datapath ebpf pins its links")
 	disarm := fs.Bool("disarm", false, "with --datapath ebpf: remove the links a fail-closed dsmd left pinned in --pin-dir (packets pass again), and exit")
+	logFormat := fs.String("log-format", "text", "`format` of the daemon's log lines on standard error: text or json (log/slog, with timestamps)")
+	metrics := fs.String("metrics", "", "`address` (host:port) on which to serve the counters as Prometheus metrics (GET /metrics); off when empty")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(fs, stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "dsmd: %s (dsmd --help lists the flags)\n", flagError(err))
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dsmd: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "dsmd: unexpected argument %q (dsmd --help lists the flags)\n", fs.Arg(0))
 		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	}
 	if *disarm { // eBPF datapath (ebpf_*.go): needs no configuration
 		if *datapath != "ebpf" {
@@ -67,13 +141,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return disarmEBPF(*pinDir, stdout, stderr)
 	}
-	cfg, err := LoadConfig(*config)
+	logger, err := newLogger(*logFormat, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		return 2
+	}
+	daemon := !*setup && !*teardown && !*check
+	cfg, err := LoadConfig(*config)
+	if err != nil {
+		if daemon {
+			logger.Error(err.Error())
+		} else {
+			fmt.Fprintf(stderr, "dsmd: %v\n", err)
+		}
 		return 1
 	}
+	svc := &service{config: *config, log: logger, metrics: *metrics}
 	if *datapath != "nfqueue" { // eBPF datapath (ebpf_*.go)
-		return runEBPFDatapath(*datapath, cfg, ebpfRun{Setup: *setup, Teardown: *teardown, Check: *check, IPTables: *iptables, PinDir: *pinDir}, stdout, stderr)
+		return runEBPFDatapath(*datapath, cfg, ebpfRun{Setup: *setup, Teardown: *teardown, Check: *check, IPTables: *iptables, PinDir: *pinDir}, svc, stdout, stderr)
 	}
 	switch {
 	case *setup || *teardown:
@@ -83,28 +168,77 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
 		return 0
 	}
-	return serve(cfg, *iptables, stderr)
+	return serve(cfg, *iptables, svc)
 }
 
-// serve runs the daemon until SIGINT or SIGTERM, printing the counters on
-// SIGUSR1 and at exit. Once the queues are bound it drops its privileges
-// and then arms the fail-closed rules; the startup line is printed after
-// that.
-func serve(cfg *Config, iptables string, stderr io.Writer) int {
+// service is what the daemon of either datapath shares: the
+// configuration file it reloads, its log and the metrics address.
+type service struct {
+	config  string
+	log     *slog.Logger
+	metrics string
+	reloads reloadStats
+}
+
+// listenMetrics opens the metrics listener, if one is configured: before
+// the privileges are dropped, so that a port below 1024 can be used.
+func (s *service) listenMetrics() (net.Listener, error) {
+	if s.metrics == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", s.metrics)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics: %w", err)
+	}
+	return ln, nil
+}
+
+// reload is SIGHUP: it reads and checks the configuration file afresh and
+// hands it to apply; on any error it logs one line and the running
+// configuration stays.
+func (s *service) reload(apply func(*Config) error) {
+	c, err := LoadConfig(s.config)
+	if err == nil {
+		err = apply(c)
+	}
+	if err != nil {
+		s.reloads.failed.Add(1)
+		s.log.Error("reload refused, the running configuration stays", "err", err)
+		return
+	}
+	s.reloads.ok.Add(1)
+	s.log.Info("reloaded", "config", s.config)
+}
+
+// serve runs the daemon until SIGINT or SIGTERM, logging the counters on
+// SIGUSR1 and at exit and reloading the configuration on SIGHUP. Once
+// the queues are bound it drops its privileges and then arms the
+// fail-closed rules; the startup line is logged after that.
+func serve(cfg *Config, iptables string, svc *service) int {
+	log := svc.log
+	fail := func(msg string, err error) int {
+		log.Error(msg, "err", strings.TrimPrefix(err.Error(), "dsmd: "))
+		return 1
+	}
 	// Everything DropPrivileges needs is checked before anything is
 	// bound or armed: a dsmd that cannot drop its privileges leaves the
 	// rules as --setup made them (bypassing), so the host keeps its
 	// network.
 	if err := CheckPrivileges(cfg); err != nil {
-		fmt.Fprintf(stderr, "dsmd: %v\n", err)
-		return 1
+		return fail("cannot drop privileges", err)
+	}
+	ln, err := svc.listenMetrics()
+	if err != nil {
+		return fail("metrics", err)
+	}
+	if ln != nil {
+		defer ln.Close()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := Start(ctx, cfg, Options{})
+	d, err := Start(ctx, cfg, Options{Logf: printfTo(log)})
 	if err != nil {
-		fmt.Fprintf(stderr, "dsmd: %v\n", err)
-		return 1
+		return fail("start", err)
 	}
 	// The fail-closed rules are armed only once the privileges are
 	// dropped, by an iptables-restore started before the drop
@@ -115,8 +249,7 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 	if armInput != "" {
 		if arming, err = startRestore(iptables); err != nil {
 			d.Close()
-			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules: %v\n", err)
-			return 1
+			return fail("arming the fail-closed rules", err)
 		}
 	}
 	if err := DropPrivileges(cfg); err != nil {
@@ -124,30 +257,34 @@ func serve(cfg *Config, iptables string, stderr io.Writer) int {
 			arming.abort()
 		}
 		d.Close()
-		fmt.Fprintf(stderr, "dsmd: %v (the rules were not armed)\n", err)
-		return 1
+		return fail("dropping privileges (the rules were not armed)", err)
 	}
 	if arming != nil {
 		if err := arming.commit(armInput); err != nil {
 			d.Close()
-			fmt.Fprintf(stderr, "dsmd: arming the fail-closed rules (were they installed with --setup?): %v; they were left as they were\n", err)
-			return 1
+			return fail("arming the fail-closed rules (were they installed with --setup?); they were left as they were", err)
 		}
 	}
-	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
-	fmt.Fprintf(stderr, "dsmd: node %d, queues out %d in %d\n", cfg.Node, cfg.QueueOut, cfg.QueueIn)
+	if ln != nil {
+		serveMetrics(ln, func() ([]counter, error) { return d.Counters().Snapshot().Counters(), nil }, &svc.reloads, log)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	log.Info("started", "node", cfg.Node, "datapath", "nfqueue", "queue-out", cfg.QueueOut, "queue-in", cfg.QueueIn, "metrics", svc.metrics)
 	for {
 		select {
-		case <-usr1:
-			fmt.Fprintf(stderr, "dsmd: counters: %s\n", d.Counters().Snapshot())
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				svc.reload(d.Reload)
+				continue
+			}
+			log.Info("counters", logAttrs(d.Counters().Snapshot().Counters())...)
 		case <-d.Done():
 			err := d.Close()
-			fmt.Fprintf(stderr, "dsmd: counters at exit: %s\n", d.Counters().Snapshot())
+			log.Info("counters at exit", logAttrs(d.Counters().Snapshot().Counters())...)
 			if err != nil {
-				fmt.Fprintf(stderr, "dsmd: %v\n", err)
-				return 1
+				return fail("stopped", err)
 			}
 			return 0
 		}

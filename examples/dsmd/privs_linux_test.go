@@ -158,7 +158,7 @@ func TestBinaryLeastPrivilege(t *testing.T) {
 			sendUnlabeled("before")
 			assert.True(t, delivered(rx6000, "before", 2*time.Second), "traffic lost before dsmd was bound")
 
-			p := n.startBinary(t, bin, conf, "dsmd: node 1, queues out 21 in 22")
+			p := n.startBinary(t, bin, conf, "msg=started node=1 datapath=nfqueue queue-out=21 queue-in=22")
 			armed := queueRules(n.save(0))
 			require.Len(t, armed, 2)
 			for _, r := range armed {
@@ -308,7 +308,7 @@ func TestBinaryCannotDrop(t *testing.T) {
 			require.ErrorAs(t, err, &ee, "dsmd ran: %s", out)
 			assert.Equal(t, 1, ee.ExitCode())
 			assert.Contains(t, string(out), tc.want)
-			assert.NotContains(t, string(out), "queues out", "dsmd printed its startup line")
+			assert.NotContains(t, string(out), "msg=started", "dsmd printed its startup line")
 			assert.Equal(t, before, n.save(0), "dsmd changed its rules although it stopped")
 
 			// The rules still bypass: a packet leaves, unlabeled, and B
@@ -339,6 +339,6 @@ func TestBinaryCannotArm(t *testing.T) {
 	assert.Equal(t, 1, ee.ExitCode())
 	assert.Contains(t, string(out), "were they installed with --setup?")
 	assert.Contains(t, string(out), "they were left as they were")
-	assert.NotContains(t, string(out), "queues out", "dsmd printed its startup line")
+	assert.NotContains(t, string(out), "msg=started", "dsmd printed its startup line")
 	assert.Equal(t, before, n.save(0))
 }

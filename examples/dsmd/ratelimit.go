@@ -38,3 +38,13 @@ func (l *rateLimiter) allow(now time.Time) bool {
 	l.tokens--
 	return true
 }
+
+// setRate changes the rate (and the burst with it), keeping the tokens
+// saved up to the new burst.
+func (l *rateLimiter) setRate(perSecond int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rate = float64(perSecond)
+	l.burst = max(l.rate, 1)
+	l.tokens = min(l.tokens, l.burst)
+}

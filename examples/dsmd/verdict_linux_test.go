@@ -89,11 +89,12 @@ func TestVerdictRetry(t *testing.T) {
 			var logs []string
 			cfg := mustConfig(t, "node 1\n")
 			d := &Daemon{
-				cfg: cfg, now: time.Now, logLim: newRateLimiter(cfg.LogRate),
+				now: time.Now, logLim: newRateLimiter(cfg.LogRate),
 				done:   make(chan struct{}),
 				cancel: func() {},
 				opt:    Options{Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }},
 			}
+			d.cfg.Store(cfg)
 			f := &fakeVerdicts{fail: tc.fail}
 			q := &queue{d: d, nf: f}
 			var pkt []byte
