@@ -12,8 +12,8 @@ import (
 // first tag's type and level, and its categories tested and iterated in
 // the option's octets, the way Linux's netlbl_bitmap_walk walks a bitmap
 // tag in place. It decodes what [Option.Label] decodes (RULES.md §8), but
-// building one does no more than check the tag's framing, so a receiver
-// that only asks "is category c set?" never pays for a [CatSet]; [LabelView.Label]
+// building one only checks what Option.Label checks, so a receiver that
+// asks "is category c set?" never pays for a [CatSet]; [LabelView.Label]
 // gives the materialised label when it is wanted.
 //
 // A LabelView aliases the option it was made from and is a small value
