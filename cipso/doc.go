@@ -8,8 +8,11 @@
 // with [ParseOption] and decode it: [Option.Label] gives the wire values of
 // the first tag, the one Linux reads, and [Registry.Decode] or
 // [Domain.Decode] map them through the DOI as Linux's cipso_v4_getattr
-// does. [Option.Tags] walks every tag ([TagIter], [Tag]) without
-// allocating; [Tag.SecID] reads Linux's local tag 128. Tags 6 and 7 (FIPS
+// does. [FindLabelView] does the finding, framing and reading in one pass
+// and leaves the label where it lies: its [LabelView] tests and iterates
+// the categories in the option's octets, and gives the [Label] when one is
+// wanted ([Option.LabelView] for an option already framed). [Option.Tags]
+// walks every tag ([TagIter], [Tag]) without allocating; [Tag.SecID] reads Linux's local tag 128. Tags 6 and 7 (FIPS
 // 188) are package fips188's, which builds on [Option], [Tag] and [CatSet].
 //
 // To check an option as Linux does, give [NewLinux] the host's DOIs: its

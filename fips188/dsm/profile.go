@@ -170,6 +170,15 @@ const MinLen = 10
 // field. On failure *n is unchanged and the error is an ipopt.Error with
 // offsets counted from opt[0]. Decode does not allocate.
 func (p Profile) Decode(opt []byte, n *Label) error {
+	if doi, rules := usualRules(&p); decodeUsualOK(opt, doi, rules, n) {
+		return nil
+	}
+	return p.decode(opt, n)
+}
+
+// decode is Decode's step-by-step walk, which names a failure and its
+// offset.
+func (p Profile) decode(opt []byte, n *Label) error {
 	k := p.kinds()
 	if len(opt) == 0 {
 		return k.trunc.At(0)
@@ -280,6 +289,15 @@ var (
 // which is DSM's number when the label is the first option, the only
 // place DSM looked for it.
 func (p Profile) DecodeOptions(opts []byte, n *Label) (ipopt.Option, error) {
+	doi, rules := usualRules(&p)
+	if l, ok := decodeUsual(opts, doi, rules, true, n); ok {
+		return ipopt.Option{Offset: 0, Type: ipopt.CIPSO, Bytes: opts[:l:l]}, nil
+	}
+	return p.decodeOptions(opts, n)
+}
+
+// decodeOptions is DecodeOptions's step-by-step walk.
+func (p Profile) decodeOptions(opts []byte, n *Label) (ipopt.Option, error) {
 	o, found, err := fips188.FindCIPSO(opts)
 	switch {
 	case err != nil:
