@@ -14,7 +14,7 @@ import (
 // commands' own flag sets (commandFlags) and help (commandDocs), so it
 // completes exactly what the commands accept.
 func runCompletion(e *env, args []string) (int, error) {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+	if isHelpArgs(args) {
 		writeCommandHelp(e.stdout, docOf("completion"), nil)
 		return exitOK, nil
 	}

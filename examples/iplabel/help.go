@@ -227,6 +227,9 @@ func indent(s, prefix string) string {
 
 // runHelp is "iplabel help [COMMAND]".
 func runHelp(e *env, args []string) (int, error) {
+	if isHelpArgs(args) {
+		args = []string{"help"}
+	}
 	switch len(args) {
 	case 0:
 		writeOverview(e.stdout)
@@ -268,4 +271,9 @@ func commandNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// isHelpArgs reports whether args are a lone -h or --help.
+func isHelpArgs(args []string) bool {
+	return len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help")
 }

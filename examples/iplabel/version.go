@@ -10,6 +10,10 @@ import (
 // module's version and path, the VCS revision and time of the build and
 // the Go version and platform (versionLine).
 func runVersion(e *env, args []string) (int, error) {
+	if isHelpArgs(args) {
+		writeCommandHelp(e.stdout, docOf("version"), nil)
+		return exitOK, nil
+	}
 	if len(args) != 0 {
 		return 0, usagef("version takes no arguments")
 	}
@@ -23,10 +27,10 @@ func runVersion(e *env, args []string) (int, error) {
 
 // versionLine is "iplabel VERSION MODULE [revision REV[+modified] TIME]
 // GOVERSION OS/ARCH" from the build information bi (nil when the binary
-// has none): VERSION is the module version go install records, or
-// "(devel)" for a build in the module's checkout, where the VCS fields
-// that go build stamps (vcs.revision, vcs.time, vcs.modified) say what was
-// built.
+// has none): VERSION is the module version go install records, the
+// pseudo-version go build derives from the commit in a git clone, or
+// "(devel)", and the VCS fields go build stamps (vcs.revision, vcs.time,
+// vcs.modified) say what was built.
 func versionLine(bi *debug.BuildInfo, goVersion, platform string) string {
 	version, path := "(unknown)", "github.com/iplabel/iplabel"
 	var rev, when string
