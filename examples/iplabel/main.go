@@ -7,7 +7,7 @@
 // Usage:
 //
 //	iplabel validate [--profile linux|strict] [--doi-config FILE|kernel] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
-//	iplabel validate --ipv6 [--doi-config FILE|kernel] [HEX...]
+//	iplabel validate --ipv6 [--profile linux|strict] [--doi-config FILE|kernel] [HEX...]
 //	iplabel decode [--doi-config FILE|kernel] [HEX...]
 //	iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
