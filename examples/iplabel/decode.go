@@ -22,9 +22,9 @@ import (
 // ..."} and a message goes to stderr) or on an I/O error.
 func runDecode(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
-	pos, err := parseFlags(fs, args, e.stdout)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}

@@ -17,7 +17,7 @@ import (
 // stderr saying why).
 func runDOIs(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("dois", flag.ContinueOnError)
-	pos, err := parseFlags(fs, args, e.stdout)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}

@@ -18,9 +18,12 @@ import (
 	"github.com/iplabel/iplabel/ipopt/ipv6"
 )
 
-// runDump is "iplabel dump [--json] [--doi-config FILE] FILE|-": one line
+// runDump is "iplabel dump [--json] [-l] [--doi-config FILE] FILE|-": one line
 // per packet of a pcap or pcapng capture (format told by its magic
 // number; "-" is standard input).
+//
+// -l flushes standard output after each packet's line, as tcpdump -l
+// does, so that a reader of a pipe sees each line as its packet is read.
 //
 // Text (the default): packet number, addresses, protocol, each label in
 // words, and the verdict of the linux profile. --json: one object per
@@ -63,7 +66,8 @@ func runDump(e *env, args []string) (int, error) {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "one JSON object per packet")
 	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
-	pos, err := parseFlags(fs, args, e.stdout)
+	lineBuffered := fs.Bool("l", false, "flush standard output after each packet's line (as tcpdump -l)")
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}
@@ -111,6 +115,12 @@ func runDump(e *env, args []string) (int, error) {
 		if _, err := w.Write(line); err != nil {
 			rerr = err
 			break
+		}
+		if *lineBuffered {
+			if err := w.Flush(); err != nil {
+				rerr = err
+				break
+			}
 		}
 		prog.tick(c.consumed(), c.packets)
 	}

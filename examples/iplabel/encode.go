@@ -42,14 +42,14 @@ func runEncode(e *env, args []string) (int, error) {
 	catsArg := fs.String("categories", "", "categories: 0,5,10-20")
 	labelArg := fs.String("label", "", "CIPSO label as an SELinux level, instead of --level and --categories: s3:c0,c5.c9")
 	tagsArg := fs.String("tags", "", "tag types to try, in order: 1,2,5")
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	optfmt := fs.Bool("optfmt", false, "optimized tag-1 bitmap (cipso_rbm_optfmt=1)")
 	nsidArg := fs.String("nsid", "", "DSM network SID: ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass]")
 	bsoArg := fs.String("bso", "", "RFC 1108 BSO: level=secret,authorities=genser+nsa")
 	calipsoArg := fs.String("calipso", "", "IPv6 CALIPSO label: doi=N,level=L[,categories=0,5,10-20]")
 	hbhArg := fs.Bool("hop-by-hop", false, "with --calipso: the whole Hop-by-Hop header")
 	nextArg := fs.String("next-header", "17", "with --hop-by-hop: the header's Next Header value")
-	pos, err := parseFlags(fs, args, e.stdout)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}

@@ -7,7 +7,7 @@
 // Usage:
 //
 //	iplabel validate [--profile linux|strict] [--doi-config FILE|kernel] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
-//	iplabel validate --ipv6 [--doi-config FILE|kernel] [HEX...]
+//	iplabel validate --ipv6 [--profile linux|strict] [--doi-config FILE|kernel] [HEX...]
 //	iplabel decode [--doi-config FILE|kernel] [HEX...]
 //	iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
 //	iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
@@ -15,9 +15,12 @@
 //	iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
 //	iplabel encode --bso level=secret,authorities=genser+nsa
 //	iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
-//	iplabel dump [--json] [--doi-config FILE|kernel] FILE|-
+//	iplabel dump [--json] [-l] [--doi-config FILE|kernel] FILE|-
 //	iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE|kernel] [--skip-unfit] [--fix-checksum]
 //	iplabel dois
+//	iplabel completion bash|zsh|fish
+//	iplabel version | iplabel --version
+//	iplabel help [COMMAND] | iplabel COMMAND --help
 //
 // validate and decode read IPv4 options fields (the octets after the
 // 20-octet base header) as hex, from their arguments or, when there are
@@ -79,44 +82,53 @@ var commands = map[string]command{
 	"dois":     runDOIs,
 }
 
-const usageText = `usage:
-  iplabel validate [--profile linux|strict] [--doi-config FILE|kernel] [--loopback] [--rbm-strictvalid 0|1] [HEX...]
-  iplabel validate --ipv6 [--doi-config FILE|kernel] [HEX...]
-  iplabel decode [--doi-config FILE|kernel] [HEX...]
-  iplabel decode --ipv6 [--doi-config FILE|kernel] [HEX...]
-  iplabel encode --doi N --level L [--categories 0,5,10-20] [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
-  iplabel encode --doi N --label s3:c0,c5.c9 [--tags 1,2,5] [--doi-config FILE|kernel] [--optfmt]
-  iplabel encode --nsid ssid=N,node=N[,serial=N,msid=N,dsid=N,bypass] [--doi N]
-  iplabel encode --bso level=secret,authorities=genser+nsa
-  iplabel encode --calipso doi=N,level=L[,categories=0,5,10-20] [--hop-by-hop [--next-header N]]
-  iplabel dump [--json] [--doi-config FILE|kernel] FILE|-
-  iplabel rewrite --in FILE|- --out FILE|- (--set LABEL | --strip | --translate[=FROM:TO]) [--doi-config FILE|kernel] [--skip-unfit] [--fix-checksum]
-  iplabel dois
-`
+// usageText is what a bare "iplabel" prints on stderr: the usage of
+// every command.
+func usageText() string {
+	var b strings.Builder
+	b.WriteString("usage:\n")
+	for _, d := range commandDocs {
+		for _, u := range d.usage {
+			b.WriteString("  iplabel " + u + "\n")
+		}
+	}
+	b.WriteString("Run \"iplabel help\" for what each command does.\n")
+	return b.String()
+}
 
 // run is the whole program: it parses args, runs the command and returns
 // the exit status. Everything it prints goes to stdout and stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return exitError
 	}
 	name := args[0]
+	var cmd command
 	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usageText)
-		return exitOK
-	}
-	cmd, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "iplabel: unknown command %q\n%s", name, usageText)
-		return exitError
+		name, cmd = "help", runHelp
+	case "version", "-version", "--version":
+		name, cmd = "version", runVersion
+	case "completion":
+		cmd = runCompletion
+	default:
+		var ok bool
+		if cmd, ok = commands[name]; !ok {
+			if strings.HasPrefix(name, "-") {
+				fmt.Fprintf(stderr, "iplabel: unknown flag %s (a command comes first; iplabel help lists them)\n", name)
+			} else {
+				fmt.Fprintf(stderr, "iplabel: unknown command %q (iplabel help lists them)\n", name)
+			}
+			return exitError
+		}
 	}
 	status, err := cmd(e, args[1:])
 	if err != nil {
 		var h helpRequested
 		if errors.As(err, &h) {
+			writeCommandHelp(stdout, docOf(name), h.fs)
 			return exitOK
 		}
 		fmt.Fprintf(stderr, "iplabel: %s: %s\n", name, oneLine(err.Error()))
@@ -139,26 +151,26 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-// helpRequested is -h on a command: the flag package printed the flags.
-type helpRequested struct{}
+// helpRequested is -h or --help on a command: run prints the command's
+// help with its flag set fs.
+type helpRequested struct{ fs *flag.FlagSet }
 
 func (helpRequested) Error() string { return "help requested" }
 
 // parseFlags parses args with fs, allowing flags and positional arguments
 // in any order (flag.Parse alone stops at the first positional). "--" ends
-// the flags; "-" is a positional argument.
-func parseFlags(fs *flag.FlagSet, args []string, help io.Writer) ([]string, error) {
+// the flags; "-" is a positional argument. -h and --help return
+// helpRequested; a bad flag is a usage error naming it as it was given.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(help)
-				fmt.Fprint(help, usageText, "\nflags of ", fs.Name(), ":\n")
-				fs.PrintDefaults()
-				return nil, helpRequested{}
+				return nil, helpRequested{fs}
 			}
-			return nil, usageError{err.Error()}
+			return nil, usageError{flagError(err.Error(), args)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -172,4 +184,44 @@ func parseFlags(fs *flag.FlagSet, args []string, help io.Writer) ([]string, erro
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagError rewrites the flag package's message, which spells every flag
+// with one dash ("flag provided but not defined: -xml"), to name the flag
+// as it was given on the command line (--xml) or, failing that, as the
+// usage spells it.
+func flagError(msg string, args []string) string {
+	const unknown = "flag provided but not defined: -"
+	if name, ok := strings.CutPrefix(msg, unknown); ok {
+		return "unknown flag " + givenFlag(name, args)
+	}
+	for _, sep := range []string{"argument: -", " for flag -", " for -"} {
+		i := strings.Index(msg, sep)
+		if i < 0 {
+			continue
+		}
+		name := msg[i+len(sep):]
+		if j := strings.IndexAny(name, ": "); j >= 0 {
+			name = name[:j]
+		}
+		start := i + len(sep) - 1
+		return msg[:start] + givenFlag(name, args) + msg[start+1+len(name):]
+	}
+	return msg
+}
+
+// givenFlag is flag name as args spell it (-name or --name, with or
+// without =value), or as the usage spells it when args do not hold it.
+func givenFlag(name string, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		for _, dash := range []string{"--", "-"} {
+			if a == dash+name || strings.HasPrefix(a, dash+name+"=") {
+				return dash + name
+			}
+		}
+	}
+	return flagSpelling(name)
 }

@@ -73,10 +73,10 @@ func runRewrite(e *env, args []string) (int, error) {
 	strip := fs.Bool("strip", false, "remove every CIPSO, BSO, ESO and CALIPSO option")
 	var tr translateFlag
 	fs.Var(&tr, "translate", "map labels between the DOIs of --doi-config (or FROM:TO,...)")
-	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax")
+	cfg := fs.String("doi-config", "", "DOI definitions in netlabelctl syntax, or kernel for the running kernel's")
 	skip := fs.Bool("skip-unfit", false, "copy packets that cannot be rewritten unchanged, and count them")
 	fix := fs.Bool("fix-checksum", false, "relabel packets whose IPv4 header checksum is wrong, and fix it (default: copy them as they are)")
-	pos, err := parseFlags(fs, args, e.stdout)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}

@@ -28,7 +28,7 @@ func runValidate(e *env, args []string) (int, error) {
 	loopback := fs.Bool("loopback", false, "the packet arrived on loopback (local tag 128 allowed)")
 	rbm := fs.String("rbm-strictvalid", "1", "sysctl net.ipv4.cipso_rbm_strictvalid: 0 or 1")
 	v6 := fs.Bool("ipv6", false, "each input is an IPv6 Hop-by-Hop Options header")
-	pos, err := parseFlags(fs, args, e.stdout)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 0, err
 	}
