@@ -60,12 +60,12 @@
 // details: the faulty field, a [Class] that says how a receiver answers
 // (malformed, policy, limit, missing), and where the error is. To answer
 // it, [ICMP] gives the ICMP type, code and Parameter Problem pointer by
-// class. To find the octet, [Error.InOptions] and [Error.Offset] give the
-// offset in the options field, [Error.HeaderOffset] the octet counted from
-// the IP header (also for the base-header fields, which are not in the
-// options), [Error.Pointer] the ICMP pointer; a failure at no octet of
-// the input (a rewrite that would not fit, a header cut short) has none
-// of them ([Error.HasOffset]; they are -1), RULES.md §10. To report a
+// class. To find the octet, [Error.Offset] gives the offset in the
+// options field (-1 outside it), [Error.HeaderOffset] the octet counted
+// from the IP header (also for the base-header fields, which are not in
+// the options), [Error.Pointer] the ICMP pointer; a failure at no octet
+// of the input (a rewrite that would not fit, a header cut short) has
+// none of them (they are -1), RULES.md §10. To report a
 // failure of your own, declare an [ErrorKind] once ([NewErrorKind], with
 // [KindOptions] for a failure at no octet or another pointer; the shared
 // framing kinds are

@@ -54,12 +54,13 @@ var (
 //   - total length at least IHL*4: ErrTotalLength at header octet 2.
 //
 // A header cut short has no octet to point at, so its error has no offset
-// and no pointer ([Error.HasOffset] is false), as Linux sends no ICMP for
-// it. The payload is not required to be present in b (a quoted header in
-// an ICMP error, or a truncated capture, still parses), and the checksum
-// is not checked here (see [Header.VerifyChecksum]). The errors at a
-// header octet are not in the options field ([Error.InOptions] is false);
-// [Error.HeaderOffset] and [Error.Pointer] give the octet.
+// and no pointer ([Error.HeaderOffset] and [Error.Pointer] are -1), as
+// Linux sends no ICMP for it. The payload is not required to be present in
+// b (a quoted header in an ICMP error, or a truncated capture, still
+// parses), and the checksum is not checked here (see
+// [Header.VerifyChecksum]). The errors at a header octet are not in the
+// options field ([Error.Offset] is -1); [Error.HeaderOffset] and
+// [Error.Pointer] give the octet.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < BaseHeaderLen {
 		return nil, errHdrShort

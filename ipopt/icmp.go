@@ -33,7 +33,7 @@ const (
 // sends nothing whatever the error). It allocates nothing.
 func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
 	e, isErr := AsError(err)
-	if !isErr || e.ipv6() || !e.InOptions() && e.Class() != Policy {
+	if !isErr || e.ipv6() || e.Offset() < 0 && e.Class() != Policy {
 		return 0, 0, 0, false
 	}
 	switch e.Class() {
