@@ -76,11 +76,12 @@ func ExampleHeader() {
 	fmt.Println(h.Src(), "->", h.Dst(), h.Protocol(), h.HeaderLen(), h.TotalLen())
 	fmt.Printf("% x %v\n", h.Options(), h.VerifyChecksum())
 
-	// Raise the label's level 5 -> 7 and update the checksum incrementally
-	// (RFC 1624); a full recompute gives the same.
-	h.Options()[9] = 7
-	sum := ipopt.UpdateChecksum(h.ChecksumField(), 0x0005, 0x0007)
-	fmt.Printf("%#04x %#04x\n", sum, h.Checksum())
+	// Raise the label's level 5 -> 7 in place: Overwrite updates the
+	// checksum incrementally (RFC 1624); a full recompute gives the same.
+	if err := h.Overwrite(9, []byte{7}); err != nil {
+		panic(err)
+	}
+	fmt.Printf("%#04x %#04x\n", h.ChecksumField(), h.Checksum())
 	// Output:
 	// 10.0.0.1 -> 10.0.0.2 17 32 40
 	// 86 0a 00 00 00 01 01 04 00 05 00 00 true

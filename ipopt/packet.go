@@ -370,8 +370,8 @@ func (p *Packet) splice(h Header, sc scanResult, rs, re int, opt []byte, insert 
 	}
 	nh := Header(p.buf[p.nh : p.nh+BaseHeaderLen+padded])
 	copy(nh[BaseHeaderLen:], nb[:padded])
-	nh.SetIHL(uint8((BaseHeaderLen + padded) / 4))
-	nh.SetTotalLen(uint16(total))
+	nh.setIHL(uint8((BaseHeaderLen + padded) / 4))
+	nh.setTotalLen(uint16(total))
 	nh.SetChecksum()
 	return nil
 }
