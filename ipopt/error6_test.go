@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/ipv4"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -145,7 +146,7 @@ func TestICMPNoAllocs(t *testing.T) {
 	for name, err := range map[string]error{"plain": e, "wrapped": wrapped, "joined": joined} {
 		n := testing.AllocsPerRun(100, func() {
 			typ, code, p, ok := ipopt.ICMP(err, false)
-			if !ok || typ != ipopt.ICMPParameterProblem || code != ipopt.CodePointer || p != 21 {
+			if !ok || typ != ipv4.ICMPTypeParameterProblem || code != ipopt.CodePointer || p != 21 {
 				panic("wrong answer")
 			}
 			if _, ok := ipopt.AsError(err); !ok {
