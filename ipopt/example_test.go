@@ -3,6 +3,7 @@ package ipopt_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -86,6 +87,28 @@ func ExampleHeader() {
 	// 10.0.0.1 -> 10.0.0.2 17 32 40
 	// 86 0a 00 00 00 01 01 04 00 05 00 00 true
 	// 0xdcab 0xdcab
+}
+
+// Write a header with a router alert option: Encode sets the version, the
+// IHL and the checksum, and pads the options with EOL.
+func ExampleHeader_Encode() {
+	var b [60]byte
+	h := ipopt.Header(b[:])
+	err := h.Encode(ipopt.HeaderFields{
+		TotalLen: 28, TTL: 1, Protocol: 2, Flags: 0x2, // IGMP, DF
+		Src:     netip.MustParseAddr("10.0.0.1"),
+		Dst:     netip.MustParseAddr("224.0.0.22"),
+		Options: []byte{0x94, 0x04, 0x00, 0x00}, // RA (RFC 2113)
+	})
+	if err != nil {
+		panic(err)
+	}
+	h = h[:h.HeaderLen()]
+	fmt.Printf("% x\n", []byte(h))
+	fmt.Println(h.HeaderLen(), h.DontFragment(), h.VerifyChecksum())
+	// Output:
+	// 46 00 00 1c 00 00 40 00 01 02 fa c4 0a 00 00 01 e0 00 00 16 94 04 00 00
+	// 24 true true
 }
 
 // Label a datagram: the option goes first, the header grows into the
