@@ -146,20 +146,20 @@ func Example_xnetHeader() {
 }
 
 // The ICMP Parameter Problem a receiver sends for an invalid label: the
-// pointer from the validation error, and the offending header plus 8
-// octets of payload (RFC 792).
+// type, code and pointer ipopt.ICMP gives for the validation error, and
+// the offending header plus 8 octets of payload (RFC 792).
 func Example_icmpParameterProblem() {
 	b := datagram()
 	b[24] = 9 // DOI 9, not configured
 	ipopt.Header(b[:32]).SetChecksum()
 	err := cipso.NewLinux(registry()).Validate(b[20:32])
-	var e ipopt.Error
-	if !errors.As(err, &e) || e.Class() != ipopt.Malformed {
-		fmt.Println("not a malformed label:", err)
+	typ, code, ptr, ok := ipopt.ICMP(err, false)
+	if !ok {
+		fmt.Println("no ICMP answer:", err)
 		return
 	}
-	m := icmp.Message{Type: ipv4.ICMPTypeParameterProblem, Code: 0,
-		Body: &icmp.ParamProb{Pointer: uintptr(e.Pointer()), Data: b[:32+8]}}
+	m := icmp.Message{Type: typ, Code: int(code),
+		Body: &icmp.ParamProb{Pointer: uintptr(ptr), Data: b[:32+8]}}
 	wire, err := m.Marshal(nil)
 	if err != nil {
 		fmt.Println(err)

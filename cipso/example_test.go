@@ -56,7 +56,7 @@ func ExampleLinux() {
 	// Output:
 	// <nil>
 	// true 12 32
-	// icmp 12 0 32
+	// icmp parameter problem 0 32
 }
 
 // Generate the option Linux would send for a label: the DOI's tags are

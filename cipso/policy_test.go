@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/ipv4"
 
 	"github.com/iplabel/iplabel/internal/testutil"
 	"github.com/iplabel/iplabel/ipopt"
@@ -64,14 +65,14 @@ func TestICMP(t *testing.T) {
 	lx := NewLinux(nil)
 	err := lx.Validate(testutil.Unhex(t, "01 01 86 0A 00 00 00 09 01 04 00 05"))
 	typ, code, ptr, ok := ipopt.ICMP(err, false)
-	assert.Equal(t, []any{uint8(12), uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "checklist 32: Parameter Problem, pointer 24")
+	assert.Equal(t, []any{ipv4.ICMPTypeParameterProblem, uint8(0), uint8(24), true}, []any{typ, code, ptr, ok}, "checklist 32: Parameter Problem, pointer 24")
 
 	r := LabelRange{High: mustLabel(t, "s1")}
 	l := mustLabel(t, "s2")
 	typ, code, _, ok = ipopt.ICMP(r.Check(&l), false)
-	assert.Equal(t, []any{uint8(3), uint8(10), true}, []any{typ, code, ok}, "host: code 10")
+	assert.Equal(t, []any{ipv4.ICMPTypeDestinationUnreachable, uint8(10), true}, []any{typ, code, ok}, "host: code 10")
 	typ, code, _, ok = ipopt.ICMP(r.Check(&l), true)
-	assert.Equal(t, []any{uint8(3), uint8(9), true}, []any{typ, code, ok}, "gateway: code 9")
+	assert.Equal(t, []any{ipv4.ICMPTypeDestinationUnreachable, uint8(9), true}, []any{typ, code, ok}, "gateway: code 9")
 
 	hi := mustLabel(t, "s256")
 	_, err = AppendOption(nil, 1, TagRBitmap, &hi, Format{})

@@ -256,7 +256,7 @@ func FuzzCALIPSORoundTrip6(f *testing.F) {
 		if doi^1 == 0 {
 			other, _ = calipso.NewRegistry(2)
 		}
-		err = (&ipv6.Linux{CALIPSO: calipso.NewLinux(other)}).CheckHopByHop(b, p)
+		err = ipv6.Linux{CALIPSO: calipso.NewLinux(other)}.CheckHopByHop(b, p)
 		if _, _, answered := ipv6.ICMP(err); err == nil || answered {
 			t.Fatalf("%x: without DOI %d: %v, answered %v", b, doi, err, answered)
 		}

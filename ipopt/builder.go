@@ -37,7 +37,10 @@ func (b *Builder) Len() int { return len(b.buf) - b.start }
 
 // Option adds an option of type t with the given body: type octet, length
 // octet (2+len(body)) and body. For EOL and NOP, which are single octets
-// (RFC 791 "case 1"), body must be empty.
+// (RFC 791 "case 1"), body must be empty: Option(NOP, nil) adds a No
+// Operation octet (0x01), used to align the next option, and
+// Option(EOL, nil) an End of Option List octet (0x00), after which only
+// EOL may follow.
 //
 // Errors: ErrBadValue (body given with EOL or NOP; an option after EOL),
 // ErrTooLong (class Limit) at the offset where the option would start.
@@ -91,12 +94,6 @@ func (b *Builder) Raw(opts []byte) error {
 	b.buf = append(b.buf, opts...)
 	return nil
 }
-
-// NOP adds a No Operation octet (0x01), used to align the next option.
-func (b *Builder) NOP() error { return b.single(NOP) }
-
-// EOL adds an End of Option List octet (0x00). Only EOL may follow it.
-func (b *Builder) EOL() error { return b.single(EOL) }
 
 func (b *Builder) single(t Type) error {
 	off := b.Len()

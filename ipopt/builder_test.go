@@ -23,13 +23,12 @@ func requireErr(t *testing.T, err, sentinel error, class ipopt.Class, off int) {
 	if off >= headerPos && off < headerPos+ipopt.BaseHeaderLen {
 		e := testutil.RequireErr[ipopt.Error](t, err, sentinel, -1)
 		assert.Equal(t, class, e.Class(), "class")
-		assert.False(t, e.InOptions(), "a base-header field is not in the options")
+		assert.Equal(t, -1, e.Offset(), "a base-header field is not in the options")
 		assert.Equal(t, off-headerPos, e.HeaderOffset(), "header octet")
 		return
 	}
 	e := testutil.RequireErr[ipopt.Error](t, err, sentinel, off)
 	assert.Equal(t, class, e.Class(), "class")
-	assert.Equal(t, off >= 0, e.InOptions(), "in options")
 	if off >= 0 {
 		assert.Equal(t, off+ipopt.BaseHeaderLen, e.HeaderOffset(), "header octet")
 	}
@@ -52,7 +51,7 @@ func TestBuilderPaddingWritten(t *testing.T) {
 	for n := 0; n <= 8; n++ {
 		b := ipopt.NewBuilder(testutil.Poisoned(64))
 		for range n {
-			require.NoError(t, b.NOP())
+			require.NoError(t, b.Option(ipopt.NOP, nil))
 		}
 		out, err := b.Finish()
 		require.NoError(t, err)
@@ -84,12 +83,12 @@ func TestBuilderForty(t *testing.T) {
 	assert.Equal(t, byte(0x01), out[39])
 
 	// One octet more is refused at the option's offset, field unchanged.
-	requireErr(t, b.NOP(), ipopt.ErrTooLong, ipopt.Limit, 40)
-	requireErr(t, b.EOL(), ipopt.ErrTooLong, ipopt.Limit, 40)
+	requireErr(t, b.Option(ipopt.NOP, nil), ipopt.ErrTooLong, ipopt.Limit, 40)
+	requireErr(t, b.Option(ipopt.EOL, nil), ipopt.ErrTooLong, ipopt.Limit, 40)
 	assert.Equal(t, 40, b.Len())
 
 	b = ipopt.NewBuilder(nil)
-	require.NoError(t, b.NOP())
+	require.NoError(t, b.Option(ipopt.NOP, nil))
 	requireErr(t, b.Option(ipopt.CIPSO, body), ipopt.ErrTooLong, ipopt.Limit, 1)
 	requireErr(t, b.Raw(make([]byte, 40)), ipopt.ErrTooLong, ipopt.Limit, 1)
 	assert.Equal(t, 1, b.Len())
@@ -108,14 +107,14 @@ func TestBuilderRaw(t *testing.T) {
 
 	b = ipopt.NewBuilder(testutil.Poisoned(64))
 	require.NoError(t, b.Raw([]byte{0x86, 0x02}))
-	require.NoError(t, b.NOP())
+	require.NoError(t, b.Option(ipopt.NOP, nil))
 	out, err = b.Finish()
 	require.NoError(t, err)
 	assert.Equal(t, []byte{0x86, 0x02, 0x01, 0x00}, out)
 
 	// Framing errors are reported at their offset in the field being built.
 	b = ipopt.NewBuilder(nil)
-	require.NoError(t, b.NOP())
+	require.NoError(t, b.Option(ipopt.NOP, nil))
 	requireErr(t, b.Raw([]byte{0x86, 0x01, 0, 0}), ipopt.ErrBadLength, ipopt.Malformed, 1)
 	requireErr(t, b.Raw([]byte{0x01, 0x86}), ipopt.ErrTruncated, ipopt.Malformed, 2)
 	assert.Equal(t, 1, b.Len(), "a refused Raw adds nothing")
@@ -123,11 +122,11 @@ func TestBuilderRaw(t *testing.T) {
 
 func TestBuilderAfterEOL(t *testing.T) {
 	b := ipopt.NewBuilder(nil)
-	require.NoError(t, b.EOL())
-	requireErr(t, b.NOP(), ipopt.ErrBadValue, ipopt.Malformed, 1)
+	require.NoError(t, b.Option(ipopt.EOL, nil))
+	requireErr(t, b.Option(ipopt.NOP, nil), ipopt.ErrBadValue, ipopt.Malformed, 1)
 	requireErr(t, b.Option(ipopt.RA, []byte{0, 0}), ipopt.ErrBadValue, ipopt.Malformed, 1)
 	requireErr(t, b.Raw([]byte{0x94, 0x04, 0, 0}), ipopt.ErrBadValue, ipopt.Malformed, 1)
-	require.NoError(t, b.EOL(), "more padding is fine")
+	require.NoError(t, b.Option(ipopt.EOL, nil), "more padding is fine")
 	require.NoError(t, b.Raw([]byte{0x00, 0xCC}), "padding after padding is kept")
 	out, err := b.Finish()
 	require.NoError(t, err)
@@ -179,7 +178,7 @@ func TestBuilderNoAllocs(t *testing.T) {
 	raw := []byte{0x07, 0x07, 0x04, 0, 0, 0, 0}
 	n := testing.AllocsPerRun(1000, func() {
 		b := ipopt.NewBuilder(buf)
-		_ = b.NOP()
+		_ = b.Option(ipopt.NOP, nil)
 		_ = b.Option(ipopt.CIPSO, body)
 		_ = b.Raw(raw)
 		_ = b.Option(ipopt.CIPSO, make([]byte, 30)) // too long: error path

@@ -9,9 +9,11 @@
 //
 // To read a header, call [ParseHeader]: it makes the checks Linux's
 // ip_rcv_core makes before any option is looked at (RULES.md §2) and
-// returns a [Header], the header's own bytes with an accessor and a setter
-// for every field. [Header.Options] is the options field;
-// [Header.VerifyChecksum] checks the header checksum.
+// returns a [Header], the header's own bytes with an accessor for every
+// field. [Header.Options] is the options field; [Header.VerifyChecksum]
+// checks the header checksum. To write a header, fill in [HeaderFields]
+// and call [Header.Encode], which sets the version, the IHL and the
+// checksum too.
 //
 // To walk the options of a header, use [NewIter] and [Iter.Next]: one
 // [Option] at a time, no allocation, and a sticky error ([Iter.Err]) at the
@@ -46,8 +48,8 @@
 // headroom and tailroom, in which options are inserted, replaced, removed
 // or set atomically, with IHL, total length and checksum kept right. Where
 // the length of a packet must not change, [Header.Overwrite] rewrites
-// octets in place with an RFC 1624 incremental checksum ([UpdateChecksum]),
-// and [Header.NOPOption] removes an option as Linux did before 6.10. For
+// octets in place with an RFC 1624 incremental checksum, and
+// [Header.NOPOption] removes an option as Linux did before 6.10. For
 // fragmentation (RULES.md §6), [FragmentOptionsInPlace] gives the options
 // of later fragments in Linux's form and [AppendFragmentOptions] in RFC
 // 791's compact form. After any other change, [Header.SetChecksum]
@@ -60,12 +62,12 @@
 // details: the faulty field, a [Class] that says how a receiver answers
 // (malformed, policy, limit, missing), and where the error is. To answer
 // it, [ICMP] gives the ICMP type, code and Parameter Problem pointer by
-// class. To find the octet, [Error.InOptions] and [Error.Offset] give the
-// offset in the options field, [Error.HeaderOffset] the octet counted from
-// the IP header (also for the base-header fields, which are not in the
-// options), [Error.Pointer] the ICMP pointer; a failure at no octet of
-// the input (a rewrite that would not fit, a header cut short) has none
-// of them ([Error.HasOffset]; they are -1), RULES.md §10. To report a
+// class. To find the octet, [Error.Offset] gives the offset in the
+// options field (-1 outside it), [Error.HeaderOffset] the octet counted
+// from the IP header (also for the base-header fields, which are not in
+// the options), [Error.Pointer] the ICMP pointer; a failure at no octet
+// of the input (a rewrite that would not fit, a header cut short) has
+// none of them (they are -1), RULES.md §10. To report a
 // failure of your own, declare an [ErrorKind] once ([NewErrorKind], with
 // [KindOptions] for a failure at no octet or another pointer; the shared
 // framing kinds are

@@ -58,12 +58,12 @@ const MaxOptionsLen = 40
 // nothing, and classify it with errors.Is and the sentinels
 // ([ErrTruncated], cipso.ErrUnknownDOI, ...).
 //
-// Where the error is (RULES.md §10): an error is either at an octet of the
-// input or at none ([Error.HasOffset]). Every kind belongs to IPv4 (a
-// fixed header of 20 octets, the kinds of [NewErrorKind] and its
+// Where the error is (RULES.md §10): an error is either at an octet of
+// the input or at none ([Error.HeaderOffset] is -1). Every kind belongs to
+// IPv4 (a fixed header of 20 octets, the kinds of [NewErrorKind] and its
 // variants) or to IPv6 (40 octets, [KindOptions.IPv6]). An error after the
-// fixed header ([Error.InOptions]: in the IPv4 options field, or in the
-// IPv6 extension headers) has its [Error.Offset] counted from the first
+// fixed header (in the IPv4 options field, or in the IPv6 extension
+// headers) has its [Error.Offset], never negative, counted from the first
 // octet after the fixed header and its [Error.Pointer], the value for the
 // ICMP Parameter Problem pointer, counted from the first octet of the IP
 // header (Offset+20 for the IPv4 Linux and strict profiles, Offset+40 for
@@ -263,28 +263,11 @@ func (e Error) ipv6() bool {
 	return info != nil && info.hdrLen == ipv6HeaderLen
 }
 
-// HasOffset reports whether the error is at an octet of the IP header: of
-// the options ([Error.InOptions]) or of the fixed header. It is false for
-// errors made by a kind of [KindOptions.NoOffset] (a result that would not
-// fit, an argument out of range, a header cut short), which have no ICMP
-// Parameter Problem pointer.
-func (e Error) HasOffset() bool {
-	_, _, ok := e.position()
-	return ok
-}
-
-// InOptions reports whether the error is after the fixed header: at an
-// octet of the IPv4 options field, or of the IPv6 extension headers, which
-// [Error.Offset] then gives.
-func (e Error) InOptions() bool {
-	_, off, ok := e.position()
-	return ok && off >= 0
-}
-
 // Offset is the octet offset of the faulty field after the fixed header
 // (in the IPv4 options field; for IPv6 from the first octet after the
 // 40-octet header), or -1 when the error is not there (a fixed-header
-// field, or no offset at all: [Error.InOptions]).
+// field, or no offset at all): Offset() >= 0 says the error is in the
+// options.
 func (e Error) Offset() int {
 	if _, off, ok := e.position(); ok && off >= 0 {
 		return off
@@ -295,7 +278,10 @@ func (e Error) Offset() int {
 // HeaderOffset is the octet of the faulty field counted from the first
 // octet of the IP header (Offset+20 for the IPv4 options field, Offset+40
 // after the IPv6 fixed header; 0 for the version), or -1 when the error
-// has no offset.
+// has no offset: HeaderOffset() >= 0 says the error is at an octet of the
+// IP header. An error without an offset (a kind of
+// [KindOptions.NoOffset]: a result that would not fit, an argument out of
+// range, a header cut short) has no ICMP Parameter Problem pointer either.
 func (e Error) HeaderOffset() int {
 	if info, off, ok := e.position(); ok {
 		return off + int(info.hdrLen)
@@ -307,7 +293,7 @@ func (e Error) HeaderOffset() int {
 // the IP header, as Linux's ip_options_compile reports it, or as the
 // kind's pointer rule says ([KindOptions.PointerBase],
 // [KindOptions.FixedPointer]); -1 when the error has no offset
-// ([Error.HasOffset]), for which no pointer exists. It is never negative
+// ([Error.HeaderOffset] is -1), for which no pointer exists. It is never negative
 // for an error with an offset.
 func (e Error) Pointer() int {
 	info, off, ok := e.position()
@@ -500,8 +486,8 @@ type KindOptions struct {
 	IPv6 bool
 	// NoOffset makes a failure at no octet of the input (a result that
 	// would not fit, an argument out of range, a header cut short), so
-	// it has no ICMP pointer: [Error.HasOffset] is false, Offset and
-	// Pointer are -1, and At returns the same error whatever the offset
+	// it has no ICMP pointer: Offset, HeaderOffset and Pointer are -1,
+	// and At returns the same error whatever the offset
 	// it is given. The field then says what is wrong; it follows the
 	// sentinel's text in the message.
 	NoOffset bool

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/ipv4"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -18,8 +19,8 @@ func TestErrorKind6(t *testing.T) {
 	k := ipopt.NewErrorKind(errTest, "option type", ipopt.Malformed, ipopt.KindOptions{IPv6: true})
 
 	e := k.At(2)
-	assert.True(t, e.HasOffset())
-	assert.True(t, e.InOptions())
+	assert.GreaterOrEqual(t, e.HeaderOffset(), 0)
+	assert.GreaterOrEqual(t, e.Offset(), 0)
 	assert.Equal(t, 2, e.Offset())
 	assert.Equal(t, 42, e.HeaderOffset())
 	assert.Equal(t, 42, e.Pointer())
@@ -28,8 +29,8 @@ func TestErrorKind6(t *testing.T) {
 
 	// A field of the fixed header: at a header octet, not in the options.
 	pl := k.HeaderAt(4)
-	assert.True(t, pl.HasOffset())
-	assert.False(t, pl.InOptions())
+	assert.GreaterOrEqual(t, pl.HeaderOffset(), 0)
+	assert.Equal(t, -1, pl.Offset())
 	assert.Equal(t, -1, pl.Offset())
 	assert.Equal(t, 4, pl.HeaderOffset())
 	assert.Equal(t, 4, pl.Pointer())
@@ -39,11 +40,11 @@ func TestErrorKind6(t *testing.T) {
 	assert.Equal(t, 0, v.HeaderOffset())
 	assert.Equal(t, "test: sentinel: option type at header octet 0", v.Error())
 	// Before the fixed header there is no octet.
-	assert.False(t, k.HeaderAt(-1).HasOffset())
+	assert.Equal(t, -1, k.HeaderAt(-1).HeaderOffset())
 	assert.Equal(t, "test: sentinel: option type", k.HeaderAt(-1).Error())
 
 	none := ipopt.NewErrorKind(errTest, "short", ipopt.Malformed, ipopt.KindOptions{IPv6: true, NoOffset: true})
-	assert.False(t, none.At(3).HasOffset())
+	assert.Equal(t, -1, none.At(3).HeaderOffset())
 	assert.Equal(t, -1, none.At(3).HeaderOffset())
 	assert.True(t, none.At(3) == none.At(9))
 	assert.Equal(t, "test: sentinel: short", none.At(3).Error())
@@ -145,7 +146,7 @@ func TestICMPNoAllocs(t *testing.T) {
 	for name, err := range map[string]error{"plain": e, "wrapped": wrapped, "joined": joined} {
 		n := testing.AllocsPerRun(100, func() {
 			typ, code, p, ok := ipopt.ICMP(err, false)
-			if !ok || typ != ipopt.ICMPParameterProblem || code != ipopt.CodePointer || p != 21 {
+			if !ok || typ != ipv4.ICMPTypeParameterProblem || code != ipopt.CodePointer || p != 21 {
 				panic("wrong answer")
 			}
 			if _, ok := ipopt.AsError(err); !ok {
@@ -163,7 +164,7 @@ func TestICMPNoAllocs(t *testing.T) {
 func TestPointerNeverNegative(t *testing.T) {
 	based := ipopt.NewErrorKind(errTest, "tag type", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 1})
 	e := based.HeaderAt(2)
-	assert.False(t, e.HasOffset())
+	assert.Equal(t, -1, e.HeaderOffset())
 	assert.Equal(t, -1, e.Pointer())
 	assert.Equal(t, -1, e.Offset())
 	assert.Equal(t, -1, e.HeaderOffset())
@@ -171,13 +172,13 @@ func TestPointerNeverNegative(t *testing.T) {
 	assert.Equal(t, based, e.Kind())
 	assert.True(t, e == based.At(-5), "one error at no octet per kind")
 	assert.Equal(t, 0, based.At(-1).Pointer(), "offset -1 of base 1 is pointer 0")
-	assert.True(t, based.At(-1).HasOffset())
+	assert.GreaterOrEqual(t, based.At(-1).HeaderOffset(), 0)
 	var sink error
 	assert.Zero(t, testing.AllocsPerRun(100, func() { sink = based.HeaderAt(2) }))
 	_ = sink
 	// Shift into a place without a pointer, and out of it: no octet stays.
-	assert.False(t, ipopt.Shift(based.At(0), -3).(ipopt.Error).HasOffset())
-	assert.False(t, ipopt.Shift(e, 10).(ipopt.Error).HasOffset())
+	assert.Equal(t, -1, ipopt.Shift(based.At(0), -3).(ipopt.Error).HeaderOffset())
+	assert.Equal(t, -1, ipopt.Shift(e, 10).(ipopt.Error).HeaderOffset())
 
 	big := ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{PointerBase: true, Pointer: 40000})
 	assert.Equal(t, 40003, big.At(3).Pointer(), "a base over 32767 does not wrap")
@@ -190,7 +191,7 @@ func TestPointerNeverNegative(t *testing.T) {
 		"fixed 100000": ipopt.NewErrorKind(errTest, "f", ipopt.Malformed, ipopt.KindOptions{FixedPointer: true, Pointer: 100000}),
 	} {
 		e := k.At(3)
-		assert.False(t, e.HasOffset(), name)
+		assert.Equal(t, -1, e.HeaderOffset(), name)
 		assert.Equal(t, -1, e.Pointer(), name)
 		assert.Equal(t, "test: sentinel: f", e.Error(), name)
 	}
@@ -207,15 +208,16 @@ func TestPointerNeverNegative(t *testing.T) {
 	for _, k := range kinds {
 		for off := -100; off < 2100; off++ {
 			for _, e := range []ipopt.Error{k.At(off), k.HeaderAt(off)} {
-				if e.HasOffset() {
+				if e.HeaderOffset() >= 0 {
 					require.GreaterOrEqual(t, e.Pointer(), 0, "%v", e)
-					require.GreaterOrEqual(t, e.HeaderOffset(), 0, "%v", e)
 				} else {
 					require.Equal(t, -1, e.Pointer(), "%v", e)
 					require.Equal(t, -1, e.HeaderOffset(), "%v", e)
 					require.Equal(t, -1, e.Offset(), "%v", e)
 				}
-				require.Equal(t, e.InOptions(), e.Offset() >= 0, "%v", e)
+				if e.Offset() >= 0 {
+					require.GreaterOrEqual(t, e.HeaderOffset(), e.Offset()+ipopt.BaseHeaderLen, "%v", e)
+				}
 			}
 		}
 	}

@@ -63,6 +63,6 @@ func TestErrorKindsBeyondTable(t *testing.T) {
 	assert.Equal(t, last.At(5).Offset(), Shift(e, 2).(Error).Offset())
 	none := NewErrorKind(ErrNoRoom, "beyond", Limit, KindOptions{NoOffset: true})
 	assert.GreaterOrEqual(t, none.id, uint32(maxKinds))
-	assert.False(t, none.At(9).HasOffset())
+	assert.Equal(t, -1, none.At(9).HeaderOffset())
 	assert.Equal(t, "ipopt: no room in buffer: beyond", none.At(9).Error())
 }

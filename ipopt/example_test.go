@@ -3,6 +3,7 @@ package ipopt_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -76,15 +77,38 @@ func ExampleHeader() {
 	fmt.Println(h.Src(), "->", h.Dst(), h.Protocol(), h.HeaderLen(), h.TotalLen())
 	fmt.Printf("% x %v\n", h.Options(), h.VerifyChecksum())
 
-	// Raise the label's level 5 -> 7 and update the checksum incrementally
-	// (RFC 1624); a full recompute gives the same.
-	h.Options()[9] = 7
-	sum := ipopt.UpdateChecksum(h.ChecksumField(), 0x0005, 0x0007)
-	fmt.Printf("%#04x %#04x\n", sum, h.Checksum())
+	// Raise the label's level 5 -> 7 in place: Overwrite updates the
+	// checksum incrementally (RFC 1624); a full recompute gives the same.
+	if err := h.Overwrite(9, []byte{7}); err != nil {
+		panic(err)
+	}
+	fmt.Printf("%#04x %#04x\n", h.ChecksumField(), h.Checksum())
 	// Output:
 	// 10.0.0.1 -> 10.0.0.2 17 32 40
 	// 86 0a 00 00 00 01 01 04 00 05 00 00 true
 	// 0xdcab 0xdcab
+}
+
+// Write a header with a router alert option: Encode sets the version, the
+// IHL and the checksum, and pads the options with EOL.
+func ExampleHeader_Encode() {
+	var b [60]byte
+	h := ipopt.Header(b[:])
+	err := h.Encode(ipopt.HeaderFields{
+		TotalLen: 28, TTL: 1, Protocol: 2, Flags: 0x2, // IGMP, DF
+		Src:     netip.MustParseAddr("10.0.0.1"),
+		Dst:     netip.MustParseAddr("224.0.0.22"),
+		Options: []byte{0x94, 0x04, 0x00, 0x00}, // RA (RFC 2113)
+	})
+	if err != nil {
+		panic(err)
+	}
+	h = h[:h.HeaderLen()]
+	fmt.Printf("% x\n", []byte(h))
+	fmt.Println(h.HeaderLen(), h.DontFragment(), h.VerifyChecksum())
+	// Output:
+	// 46 00 00 1c 00 00 40 00 01 02 fa c4 0a 00 00 01 e0 00 00 16 94 04 00 00
+	// 24 true true
 }
 
 // Label a datagram: the option goes first, the header grows into the

@@ -6,14 +6,15 @@ import (
 )
 
 // Header is a view of an IPv4 header (RFC 791 §3.1) in the style of
-// gVisor's header.IPv4: the bytes themselves, with accessors and setters
-// for the fields. [ParseHeader] checks the header once and returns a
-// Header exactly as long as the header (IHL*4 octets, options included),
-// so the accessors need no further checks.
+// gVisor's header.IPv4: the bytes themselves, with an accessor for every
+// field, and [Header.Encode] to write them all from [HeaderFields].
+// [ParseHeader] checks the header once and returns a Header exactly as
+// long as the header (IHL*4 octets, options included), so the accessors
+// need no further checks.
 //
 // A Header shorter than the 20-octet base header (one not made by
 // ParseHeader) is never indexed out of range: its getters return zero
-// values and its setters do nothing.
+// values and [Header.SetChecksum] does nothing.
 type Header []byte
 
 // Octet offsets of the base-header fields.
@@ -39,6 +40,7 @@ var (
 	errHdrOptTrunc = NewErrorKind(ErrTruncated, "header shorter than its IHL says", Malformed, KindOptions{NoOffset: true}).At(0)
 	errHdrTotalLen = NewErrorKind(ErrTotalLength, "total length", Malformed)
 	errHdrAddr     = NewErrorKind(ErrBadValue, "address", Malformed)
+	errHdrRoom     = NewErrorKind(ErrNoRoom, "buffer shorter than the header", Limit, KindOptions{NoOffset: true}).At(0)
 )
 
 // ParseHeader checks that b starts with an IPv4 header and returns the
@@ -54,12 +56,13 @@ var (
 //   - total length at least IHL*4: ErrTotalLength at header octet 2.
 //
 // A header cut short has no octet to point at, so its error has no offset
-// and no pointer ([Error.HasOffset] is false), as Linux sends no ICMP for
-// it. The payload is not required to be present in b (a quoted header in
-// an ICMP error, or a truncated capture, still parses), and the checksum
-// is not checked here (see [Header.VerifyChecksum]). The errors at a
-// header octet are not in the options field ([Error.InOptions] is false);
-// [Error.HeaderOffset] and [Error.Pointer] give the octet.
+// and no pointer ([Error.HeaderOffset] and [Error.Pointer] are -1), as
+// Linux sends no ICMP for it. The payload is not required to be present in
+// b (a quoted header in an ICMP error, or a truncated capture, still
+// parses), and the checksum is not checked here (see
+// [Header.VerifyChecksum]). The errors at a header octet are not in the
+// options field ([Error.Offset] is -1); [Error.HeaderOffset] and
+// [Error.Pointer] give the octet.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < BaseHeaderLen {
 		return nil, errHdrShort
@@ -115,13 +118,9 @@ func (h Header) TotalLen() uint16 { return h.u16(hdrTotalLen) }
 // ID is the identification field.
 func (h Header) ID() uint16 { return h.u16(hdrID) }
 
-// FlagsFragment is the 16-bit word holding the three flag bits and the
-// 13-bit fragment offset, as on the wire.
-func (h Header) FlagsFragment() uint16 { return h.u16(hdrFlagsFrag) }
-
 // Flags is the three flag bits: 0x4 reserved, 0x2 don't fragment (DF),
 // 0x1 more fragments (MF).
-func (h Header) Flags() uint8 { return uint8(h.FlagsFragment() >> 13) }
+func (h Header) Flags() uint8 { return uint8(h.u16(hdrFlagsFrag) >> 13) }
 
 // DontFragment reports the DF flag.
 func (h Header) DontFragment() bool { return h.Flags()&0x2 != 0 }
@@ -131,7 +130,7 @@ func (h Header) MoreFragments() bool { return h.Flags()&0x1 != 0 }
 
 // FragmentOffset is the fragment's position in the original datagram's
 // payload, in octets (the 13-bit field times 8).
-func (h Header) FragmentOffset() int { return int(h.FlagsFragment()&0x1fff) * 8 }
+func (h Header) FragmentOffset() int { return int(h.u16(hdrFlagsFrag)&0x1fff) * 8 }
 
 // TTL is the time-to-live octet.
 func (h Header) TTL() uint8 {
@@ -192,71 +191,88 @@ func (h Header) put16(off int, v uint16) {
 	}
 }
 
-// SetVersion sets the version nibble (4 for IPv4).
-func (h Header) SetVersion(v uint8) {
-	if h.ok() {
-		h[hdrVersionIHL] = v<<4 | h[hdrVersionIHL]&0x0f
-	}
-}
-
-// SetIHL sets the header length in 32-bit words (the low 4 bits of ihl).
-func (h Header) SetIHL(ihl uint8) {
+// setIHL sets the header length in 32-bit words (the low 4 bits of ihl).
+func (h Header) setIHL(ihl uint8) {
 	if h.ok() {
 		h[hdrVersionIHL] = h[hdrVersionIHL]&0xf0 | ihl&0x0f
 	}
 }
 
-// SetTOS sets the type-of-service octet.
-func (h Header) SetTOS(v uint8) {
-	if h.ok() {
-		h[hdrTOS] = v
-	}
+// setTotalLen sets the total length.
+func (h Header) setTotalLen(v uint16) { h.put16(hdrTotalLen, v) }
+
+// setChecksumField stores v in the checksum field as it is.
+func (h Header) setChecksumField(v uint16) { h.put16(hdrChecksum, v) }
+
+// HeaderFields are the fields of an IPv4 header (RFC 791 §3.1) that
+// [Header.Encode] writes, in the style of gVisor's header.IPv4Fields. The
+// version (4), the IHL and the checksum follow from them.
+type HeaderFields struct {
+	TOS      uint8  // type of service (DSCP and ECN)
+	TotalLen uint16 // header and payload, in octets
+	ID       uint16 // identification
+	// Flags is the three flag bits, as [Header.Flags] gives them: 0x4
+	// reserved, 0x2 don't fragment (DF), 0x1 more fragments (MF).
+	Flags uint8
+	// FragmentOffset is the fragment's position in the original
+	// datagram's payload in octets, as [Header.FragmentOffset] gives it:
+	// a multiple of 8, at most 65,528.
+	FragmentOffset int
+	TTL            uint8 // time to live
+	Protocol       uint8 // the payload's protocol (6 TCP, 17 UDP, ...)
+	// Src and Dst are the addresses: IPv4, or IPv4-mapped IPv6.
+	Src, Dst netip.Addr
+	// Options is the options field, at most 40 octets, written as it is
+	// (a [Builder] makes a well-framed one) and padded with EOL (0x00) to
+	// a multiple of 4.
+	Options []byte
 }
 
-// SetTotalLen sets the total length.
-func (h Header) SetTotalLen(v uint16) { h.put16(hdrTotalLen, v) }
+var (
+	errHdrFlags    = NewErrorKind(ErrBadValue, "flags", Malformed)
+	errHdrFragment = NewErrorKind(ErrBadValue, "fragment offset", Malformed)
+)
 
-// SetID sets the identification field.
-func (h Header) SetID(v uint16) { h.put16(hdrID, v) }
-
-// SetFlagsFragment sets the flags and fragment-offset word.
-func (h Header) SetFlagsFragment(v uint16) { h.put16(hdrFlagsFrag, v) }
-
-// SetTTL sets the time-to-live octet.
-func (h Header) SetTTL(v uint8) {
-	if h.ok() {
-		h[hdrTTL] = v
+// Encode writes the header of f over the start of h: version 4, the IHL
+// of the padded options, the fields of f, the options and the header
+// checksum ([Header.SetChecksum]); the header is then
+// h[:h.HeaderLen()]. It does not allocate.
+//
+// Errors, with h unchanged: ErrBadValue at header octet 6 for flags over
+// 7 or a fragment offset that is not a multiple of 8 from 0 to 65,528;
+// ErrBadValue at header octet 12 (Src) or 16 (Dst) for an address that
+// is neither IPv4 nor IPv4-mapped IPv6; ErrHeaderTooLong (class Limit,
+// no offset) for options over 40 octets; ErrNoRoom (class Limit, no
+// offset) when h is shorter than the header.
+func (h Header) Encode(f HeaderFields) error {
+	switch {
+	case f.Flags > 7:
+		return errHdrFlags.HeaderAt(hdrFlagsFrag)
+	case f.FragmentOffset < 0 || f.FragmentOffset > 0x1fff*8 || f.FragmentOffset%8 != 0:
+		return errHdrFragment.HeaderAt(hdrFlagsFrag)
+	case !f.Src.Is4() && !f.Src.Is4In6():
+		return errHdrAddr.HeaderAt(hdrSrc)
+	case !f.Dst.Is4() && !f.Dst.Is4In6():
+		return errHdrAddr.HeaderAt(hdrDst)
+	case len(f.Options) > MaxOptionsLen:
+		return errPktHdrLong
 	}
-}
-
-// SetProtocol sets the protocol octet.
-func (h Header) SetProtocol(v uint8) {
-	if h.ok() {
-		h[hdrProtocol] = v
+	n := BaseHeaderLen + PaddedLen(len(f.Options))
+	if len(h) < n {
+		return errHdrRoom
 	}
-}
-
-// SetChecksumField stores v in the checksum field as it is. Use
-// [Header.SetChecksum] to store the correct value.
-func (h Header) SetChecksumField(v uint16) { h.put16(hdrChecksum, v) }
-
-// SetSrc sets the source address. An address that is neither IPv4 nor
-// IPv4-mapped IPv6 is refused with ErrBadValue at header octet 12 and
-// nothing changes.
-func (h Header) SetSrc(a netip.Addr) error { return h.setAddr(hdrSrc, a) }
-
-// SetDst sets the destination address, as SetSrc does (the error is at header octet 16).
-func (h Header) SetDst(a netip.Addr) error { return h.setAddr(hdrDst, a) }
-
-func (h Header) setAddr(off int, a netip.Addr) error {
-	if !a.Is4() && !a.Is4In6() {
-		return errHdrAddr.HeaderAt(off)
-	}
-	if !h.ok() {
-		return errHdrShort
-	}
-	a4 := a.As4()
-	copy(h[off:off+4], a4[:])
+	h[hdrVersionIHL] = 4<<4 | uint8(n/4)
+	h[hdrTOS] = f.TOS
+	binary.BigEndian.PutUint16(h[hdrTotalLen:], f.TotalLen)
+	binary.BigEndian.PutUint16(h[hdrID:], f.ID)
+	binary.BigEndian.PutUint16(h[hdrFlagsFrag:], uint16(f.Flags)<<13|uint16(f.FragmentOffset/8))
+	h[hdrTTL] = f.TTL
+	h[hdrProtocol] = f.Protocol
+	src, dst := f.Src.As4(), f.Dst.As4()
+	copy(h[hdrSrc:hdrSrc+4], src[:])
+	copy(h[hdrDst:hdrDst+4], dst[:])
+	clear(h[BaseHeaderLen+copy(h[BaseHeaderLen:n], f.Options) : n])
+	h.SetChecksum()
 	return nil
 }
 
@@ -286,7 +302,7 @@ func (h Header) VerifyChecksum() bool {
 }
 
 // SetChecksum computes the header checksum and stores it.
-func (h Header) SetChecksum() { h.SetChecksumField(h.Checksum()) }
+func (h Header) SetChecksum() { h.setChecksumField(h.Checksum()) }
 
 // onesSum adds the big-endian 16-bit words of b to s (an odd final octet
 // is the high half of a word), without folding. Words are added in pairs as
@@ -325,16 +341,16 @@ func fold(s uint64) uint16 {
 	return uint16(s)
 }
 
-// UpdateChecksum returns the header checksum after one 16-bit word of the
+// updateChecksum returns the header checksum after one 16-bit word of the
 // header changed from oldWord to newWord, given the checksum old before
 // the change: RFC 1624 Eqn. 3, HC' = ~(~HC + ~m + m') in one's-complement
 // arithmetic. Eqn. 2 is wrong when the result should be -0; Eqn. 3 is not.
 //
 // Apply it only to words that changed (RFC 1624 erratum 4782: with
-// m == m' and HC == 0 Eqn. 3 gives 0xFFFF); UpdateChecksum returns old
+// m == m' and HC == 0 Eqn. 3 gives 0xFFFF); updateChecksum returns old
 // unchanged when oldWord == newWord. The word must sit at an even offset
 // of the header, as every 16-bit field does.
-func UpdateChecksum(old, oldWord, newWord uint16) uint16 {
+func updateChecksum(old, oldWord, newWord uint16) uint16 {
 	if oldWord == newWord {
 		return old
 	}

@@ -1,6 +1,7 @@
 package ipopt_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
@@ -76,7 +77,7 @@ func TestHeaderChecksumVectors(t *testing.T) {
 		want := h.ChecksumField()
 		assert.True(t, h.VerifyChecksum(), name)
 		assert.Equal(t, want, h.Checksum(), name)
-		h.SetChecksumField(0xFFFF)
+		binary.BigEndian.PutUint16(h[10:], 0xFFFF)
 		assert.False(t, h.VerifyChecksum(), name)
 		h.SetChecksum()
 		assert.Equal(t, want, h.ChecksumField(), name)
@@ -188,68 +189,90 @@ func TestParseHeaderErrors(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-func TestHeaderSetters(t *testing.T) {
-	b := make([]byte, 24)
-	for i := range b {
-		b[i] = 0xFF
-	}
+func TestHeaderEncode(t *testing.T) {
+	b := bytes.Repeat([]byte{0xFF}, 28)
 	h := ipopt.Header(b)
-	h.SetVersion(4)
-	h.SetIHL(6)
-	h.SetTOS(0x10)
-	h.SetTotalLen(0x1234)
-	h.SetID(0xBEEF)
-	h.SetFlagsFragment(0x2000 | 0x00b9) // MF, offset 185*8
-	h.SetTTL(9)
-	h.SetProtocol(6)
-	require.NoError(t, h.SetSrc(netip.MustParseAddr("192.0.2.1")))
-	require.NoError(t, h.SetDst(netip.MustParseAddr("::ffff:198.51.100.7")))
-	copy(h[20:], []byte{0x94, 0x04, 0, 0})
-	h.SetChecksum()
-	want := []byte{0x46, 0x10, 0x12, 0x34, 0xBE, 0xEF, 0x20, 0xb9, 9, 6, 0, 0,
-		192, 0, 2, 1, 198, 51, 100, 7, 0x94, 0x04, 0, 0}
-	binary.BigEndian.PutUint16(want[10:], h.ChecksumField())
+	f := ipopt.HeaderFields{
+		TOS: 0x10, TotalLen: 0x1234, ID: 0xBEEF,
+		Flags: 0x1, FragmentOffset: 185 * 8, // MF, offset 185*8
+		TTL: 9, Protocol: 6,
+		Src:     netip.MustParseAddr("192.0.2.1"),
+		Dst:     netip.MustParseAddr("::ffff:198.51.100.7"),
+		Options: []byte{0x94, 0x04, 0, 0, 0x01}, // RA and a NOP: padded to 8
+	}
+	require.NoError(t, h.Encode(f))
+	want := []byte{0x47, 0x10, 0x12, 0x34, 0xBE, 0xEF, 0x20, 0xb9, 9, 6, 0, 0,
+		192, 0, 2, 1, 198, 51, 100, 7, 0x94, 0x04, 0, 0, 0x01, 0, 0, 0}
+	binary.BigEndian.PutUint16(want[10:], testutil.HeaderChecksum(want))
 	assert.Equal(t, want, []byte(h))
-	assert.True(t, h.VerifyChecksum())
-	assert.True(t, h.MoreFragments())
-	assert.False(t, h.DontFragment())
-	assert.Equal(t, 1480, h.FragmentOffset())
-	assert.Equal(t, []byte{0x94, 0x04, 0, 0}, h.Options())
+	p, err := ipopt.ParseHeader(b)
+	require.NoError(t, err)
+	assert.True(t, p.VerifyChecksum())
+	assert.True(t, p.MoreFragments())
+	assert.False(t, p.DontFragment())
+	assert.Equal(t, 1480, p.FragmentOffset())
+	assert.Equal(t, netip.MustParseAddr("198.51.100.7"), p.Dst())
+	assert.Equal(t, []byte{0x94, 0x04, 0, 0, 0x01, 0, 0, 0}, p.Options())
+
+	// Without options, into a buffer longer than the header.
+	long := bytes.Repeat([]byte{0xFF}, 30)
+	require.NoError(t, ipopt.Header(long).Encode(ipopt.HeaderFields{Flags: 0x2, TTL: 64, TotalLen: 20,
+		Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}))
+	p, err = ipopt.ParseHeader(long)
+	require.NoError(t, err)
+	assert.Equal(t, 20, len(p))
+	assert.True(t, p.DontFragment())
+	assert.True(t, p.VerifyChecksum())
+	assert.Equal(t, bytes.Repeat([]byte{0xFF}, 10), long[20:], "nothing written past the header")
 
 	snap := append([]byte(nil), b...)
-	requireErr(t, h.SetSrc(netip.MustParseAddr("2001:db8::1")), ipopt.ErrBadValue, ipopt.Malformed, atHeader(12))
-	requireErr(t, h.SetDst(netip.Addr{}), ipopt.ErrBadValue, ipopt.Malformed, atHeader(16))
-	assert.Equal(t, snap, b, "refused address changes nothing")
+	with := func(m func(*ipopt.HeaderFields)) ipopt.HeaderFields { g := f; m(&g); return g }
+	for _, tc := range []struct {
+		name     string
+		f        ipopt.HeaderFields
+		sentinel error
+		class    ipopt.Class
+		off      int
+	}{
+		{"flags over 7", with(func(g *ipopt.HeaderFields) { g.Flags = 8 }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(6)},
+		{"fragment offset not a multiple of 8", with(func(g *ipopt.HeaderFields) { g.FragmentOffset = 12 }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(6)},
+		{"fragment offset negative", with(func(g *ipopt.HeaderFields) { g.FragmentOffset = -8 }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(6)},
+		{"fragment offset over 13 bits", with(func(g *ipopt.HeaderFields) { g.FragmentOffset = 0x2000 * 8 }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(6)},
+		{"IPv6 source", with(func(g *ipopt.HeaderFields) { g.Src = netip.MustParseAddr("2001:db8::1") }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(12)},
+		{"no destination", with(func(g *ipopt.HeaderFields) { g.Dst = netip.Addr{} }), ipopt.ErrBadValue, ipopt.Malformed, atHeader(16)},
+		{"options over 40 octets", with(func(g *ipopt.HeaderFields) { g.Options = make([]byte, 41) }), ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
+		{"buffer shorter than the header", with(func(g *ipopt.HeaderFields) { g.Options = make([]byte, 9) }), ipopt.ErrNoRoom, ipopt.Limit, noOffset},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			requireErr(t, h.Encode(tc.f), tc.sentinel, tc.class, tc.off)
+			assert.Equal(t, snap, b, "a refused Encode changes nothing")
+		})
+	}
+	// The largest fragment offset fits.
+	require.NoError(t, h.Encode(with(func(g *ipopt.HeaderFields) { g.FragmentOffset = 0x1fff * 8 })))
+	assert.Equal(t, 0x1fff*8, h.FragmentOffset())
 }
 
 func TestHeaderShortNeverPanics(t *testing.T) {
+	f := ipopt.HeaderFields{Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("192.0.2.2")}
 	for n := 0; n < 20; n++ {
 		h := ipopt.Header(make([]byte, n))
 		assert.NotPanics(t, func() {
 			_ = h.Version() + h.IHL() + h.TOS() + h.TTL() + h.Protocol() + h.Flags()
-			_ = h.TotalLen() + h.ID() + h.FlagsFragment() + h.ChecksumField() + h.Checksum()
+			_ = h.TotalLen() + h.ID() + h.ChecksumField() + h.Checksum()
 			_ = h.HeaderLen() + h.FragmentOffset()
 			_, _ = h.Src(), h.Dst()
 			_ = h.Options()
 			_ = h.VerifyChecksum()
-			h.SetVersion(4)
-			h.SetIHL(5)
-			h.SetTOS(1)
-			h.SetTotalLen(1)
-			h.SetID(1)
-			h.SetFlagsFragment(1)
-			h.SetTTL(1)
-			h.SetProtocol(1)
-			h.SetChecksumField(1)
 			h.SetChecksum()
-			_ = h.SetSrc(netip.MustParseAddr("192.0.2.1"))
+			requireErr(t, h.Encode(f), ipopt.ErrNoRoom, ipopt.Limit, noOffset)
 		})
-		assert.Equal(t, make([]byte, n), []byte(h), "setters on a short header write nothing")
+		assert.Equal(t, make([]byte, n), []byte(h), "a short header is never written")
 		assert.False(t, h.VerifyChecksum())
 	}
 	// IHL claiming more than there is: Options and Checksum stop at len(h).
 	h := ipopt.Header(append(wikiHeader(), 0x01, 0x01))
-	h.SetIHL(15)
+	h[0] = 0x4f // IHL 15
 	assert.Equal(t, []byte{0x01, 0x01}, h.Options())
 	assert.NotPanics(t, func() { h.SetChecksum() })
 	assert.True(t, h.VerifyChecksum())
@@ -258,6 +281,9 @@ func TestHeaderShortNeverPanics(t *testing.T) {
 func TestHeaderNoAllocs(t *testing.T) {
 	b := workedExample()
 	bad := b[:19]
+	var out [60]byte
+	fields := ipopt.HeaderFields{TTL: 64, Protocol: 17, TotalLen: 28, Options: b[20:],
+		Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}
 	var sink uint64
 	n := testing.AllocsPerRun(1000, func() {
 		h, err := ipopt.ParseHeader(b)
@@ -274,8 +300,12 @@ func TestHeaderNoAllocs(t *testing.T) {
 		if _, err := ipopt.ParseHeader(bad); err == nil {
 			panic("want error")
 		}
-		_ = h.SetSrc(netip.Addr{})
-		_ = h.SetDst(netip.AddrFrom4([4]byte{10, 0, 0, 2}))
+		if err := ipopt.Header(out[:]).Encode(fields); err != nil {
+			panic(err)
+		}
+		if ipopt.Header(out[:]).Encode(ipopt.HeaderFields{}) == nil {
+			panic("want error")
+		}
 	})
 	assert.Zero(t, n)
 	_ = sink

@@ -1,10 +1,11 @@
 package ipopt
 
-// ICMP message types and codes a receiver answers a refused datagram with
-// (RFC 792, RFC 1812 §5.2.7.1; CIPSO draft §5.1).
+import "golang.org/x/net/ipv4"
+
+// ICMP codes a receiver answers a refused datagram with (RFC 792, RFC
+// 1812 §5.2.7.1; CIPSO draft §5.1). The types are golang.org/x/net/ipv4's
+// ICMPTypeDestinationUnreachable (3) and ICMPTypeParameterProblem (12).
 const (
-	ICMPDestUnreachable  = 3
-	ICMPParameterProblem = 12
 	// CodeNetProhibited and CodeHostProhibited: "communication with
 	// destination network / host administratively prohibited", which
 	// Linux's cipso_v4_error (net/ipv4/cipso_ipv4.c) sends from a gateway
@@ -30,10 +31,12 @@ const (
 // error of an IPv6 kind ([KindOptions.IPv6]), which is answered with ICMPv6
 // (ipv6.ICMP; RULES.md §10); or an error that is not an [Error]. Never
 // answer an ICMP error with one ([ICMPErrorSuppressed] says when Linux
-// sends nothing whatever the error). It allocates nothing.
-func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool) {
+// sends nothing whatever the error). The type is x/net's ipv4.ICMPType,
+// which an icmp.Message of golang.org/x/net/icmp takes as it is. It
+// allocates nothing.
+func ICMP(err error, gateway bool) (icmpType ipv4.ICMPType, code uint8, pointer uint8, ok bool) {
 	e, isErr := AsError(err)
-	if !isErr || e.ipv6() || !e.InOptions() && e.Class() != Policy {
+	if !isErr || e.ipv6() || e.Offset() < 0 && e.Class() != Policy {
 		return 0, 0, 0, false
 	}
 	switch e.Class() {
@@ -43,14 +46,14 @@ func ICMP(err error, gateway bool) (icmpType, code uint8, pointer uint8, ok bool
 			return 0, 0, 0, false
 		}
 		if e.Class() == Missing {
-			return ICMPParameterProblem, CodeOptionMissing, uint8(p), true
+			return ipv4.ICMPTypeParameterProblem, CodeOptionMissing, uint8(p), true
 		}
-		return ICMPParameterProblem, CodePointer, uint8(p), true
+		return ipv4.ICMPTypeParameterProblem, CodePointer, uint8(p), true
 	case Policy:
 		if gateway {
-			return ICMPDestUnreachable, CodeNetProhibited, 0, true
+			return ipv4.ICMPTypeDestinationUnreachable, CodeNetProhibited, 0, true
 		}
-		return ICMPDestUnreachable, CodeHostProhibited, 0, true
+		return ipv4.ICMPTypeDestinationUnreachable, CodeHostProhibited, 0, true
 	}
 	return 0, 0, 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"golang.org/x/net/ipv4"
 
 	"github.com/iplabel/iplabel/ipopt"
 )
@@ -29,21 +30,22 @@ func TestICMPByClass(t *testing.T) {
 		t.Fatal("the base-header cases did not fail")
 	}
 	tests := []struct {
-		name          string
-		err           error
-		gateway, ok   bool
-		typ, code, pt uint8
+		name        string
+		err         error
+		gateway, ok bool
+		typ         ipv4.ICMPType
+		code, pt    uint8
 	}{
 		{"header shorter than 20", short, false, false, 0, 0, 0},
 		{"header shorter than its IHL", cut, false, false, 0, 0, 0},
 		{"bad version", badVersion, false, false, 0, 0, 0},
 		{"bad total length", badTotal, false, false, 0, 0, 0},
 		{"base-header field, made by hand", ipopt.KindBadLength.HeaderAt(2), false, false, 0, 0, 0},
-		{"malformed option", ipopt.KindBadLength.At(1), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
-		{"wrapped", fmt.Errorf("x: %w", ipopt.KindBadLength.At(1)), false, true, ipopt.ICMPParameterProblem, ipopt.CodePointer, 21},
-		{"missing", ipopt.NewErrorKind(errTest, "", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: 134}).At(0), false, true, ipopt.ICMPParameterProblem, ipopt.CodeOptionMissing, 134},
-		{"policy, host", policy, false, true, ipopt.ICMPDestUnreachable, ipopt.CodeHostProhibited, 0},
-		{"policy, gateway", policy, true, true, ipopt.ICMPDestUnreachable, ipopt.CodeNetProhibited, 0},
+		{"malformed option", ipopt.KindBadLength.At(1), false, true, ipv4.ICMPTypeParameterProblem, ipopt.CodePointer, 21},
+		{"wrapped", fmt.Errorf("x: %w", ipopt.KindBadLength.At(1)), false, true, ipv4.ICMPTypeParameterProblem, ipopt.CodePointer, 21},
+		{"missing", ipopt.NewErrorKind(errTest, "", ipopt.Missing, ipopt.KindOptions{FixedPointer: true, Pointer: 134}).At(0), false, true, ipv4.ICMPTypeParameterProblem, ipopt.CodeOptionMissing, 134},
+		{"policy, host", policy, false, true, ipv4.ICMPTypeDestinationUnreachable, ipopt.CodeHostProhibited, 0},
+		{"policy, gateway", policy, true, true, ipv4.ICMPTypeDestinationUnreachable, ipopt.CodeNetProhibited, 0},
 		{"limit", ipopt.KindTooLong.At(40), false, false, 0, 0, 0},
 		{"no offset, malformed", ipopt.NewErrorKind(ipopt.ErrBadHeader, "x", ipopt.Malformed, ipopt.KindOptions{NoOffset: true}).At(0), false, false, 0, 0, 0},
 		{"not an Error", errors.New("x"), false, false, 0, 0, 0},

@@ -9,9 +9,9 @@ var (
 
 // Overwrite writes b over the options field of h at offset off, changing
 // no length: nothing moves, IHL and total length stay, and the header
-// checksum is updated word by word with RFC 1624 Eqn. 3 ([UpdateChecksum])
-// rather than recomputed, so a checksum that was wrong stays wrong (a
-// receiver still drops that packet) and one that was right stays right.
+// checksum is updated word by word with RFC 1624 Eqn. 3 rather than
+// recomputed, so a checksum that was wrong stays wrong (a receiver still
+// drops that packet) and one that was right stays right.
 //
 // It is the rewrite for packets whose length must not change, such as
 // those a netfilter queue hands over at PREROUTING, where Linux has already
@@ -39,10 +39,10 @@ func (h Header) Overwrite(off int, b []byte) error {
 				neww[k] = b[j]
 			}
 		}
-		sum = UpdateChecksum(sum, binary.BigEndian.Uint16(oldw[:]), binary.BigEndian.Uint16(neww[:]))
+		sum = updateChecksum(sum, binary.BigEndian.Uint16(oldw[:]), binary.BigEndian.Uint16(neww[:]))
 	}
 	copy(h[at:], b)
-	h.SetChecksumField(sum)
+	h.setChecksumField(sum)
 	return nil
 }
 

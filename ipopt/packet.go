@@ -34,8 +34,8 @@ package ipopt
 //   - A header over 60 octets is refused (ErrHeaderTooLong, class Limit),
 //     so is a total length over 65,535 (ErrTotalLength, class Limit).
 //     These errors, and the ErrNoRoom and ErrNotFound below, point at no
-//     octet of the datagram: they have no offset ([Error.HasOffset] is
-//     false) and their text says what would not fit, for instance
+//     octet of the datagram: they have no offset ([Error.HeaderOffset] is
+//     -1) and their text says what would not fit, for instance
 //     "ipopt: header over 60 octets: the options would exceed 40 octets
 //     (IHL 15)".
 //   - A header that grows moves left into the headroom: only the octets
@@ -370,8 +370,8 @@ func (p *Packet) splice(h Header, sc scanResult, rs, re int, opt []byte, insert 
 	}
 	nh := Header(p.buf[p.nh : p.nh+BaseHeaderLen+padded])
 	copy(nh[BaseHeaderLen:], nb[:padded])
-	nh.SetIHL(uint8((BaseHeaderLen + padded) / 4))
-	nh.SetTotalLen(uint16(total))
+	nh.setIHL(uint8((BaseHeaderLen + padded) / 4))
+	nh.setTotalLen(uint16(total))
 	nh.SetChecksum()
 	return nil
 }

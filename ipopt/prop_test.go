@@ -54,7 +54,7 @@ func TestPropBuildWalkRoundTrip(t *testing.T) {
 			var err error
 			switch {
 			case len(o) == 1:
-				err = b.NOP()
+				err = b.Option(ipopt.NOP, nil)
 			case viaOption:
 				err = b.Option(ipopt.Type(o[0]), o[2:])
 			default:

@@ -11,14 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// maxStartupHeap is what importing ipopt, rfc1108, cipso and fips188 may
+// maxStartupHeap is what importing the library packages may
 // add to the heap at start-up: their error kinds live in static tables,
 // not in preallocated errors on the heap.
 const maxStartupHeap = 128 << 10
 
 // TestStartupHeap builds testdata/startheap twice, importing nothing of
 // this module and importing the library packages (ipopt, ipopt/ipv6,
-// ipopt/rfc1108, cipso, calipso, fips188), and compares the heap each has
+// ipopt/rfc1108, cipso, calipso, fips188, fips188/dsm), and compares the heap each has
 // in use after start-up (the median of five runs).
 func TestStartupHeap(t *testing.T) {
 	if testing.Short() {

@@ -43,7 +43,7 @@ func ICMPErrorSuppressed(packet []byte) bool {
 		return true // a martian, or for 0.0.0.0 a broadcast or multicast route
 	case dst[0]&0xf0 == 224, dst == limitedBroadcast:
 		return true // RTCF_MULTICAST, RTCF_BROADCAST
-	case h.FlagsFragment()&0x1fff != 0:
+	case h.FragmentOffset() != 0:
 		return true // IP_OFFSET: not the first fragment
 	case h.Protocol() != 1: // IPPROTO_ICMP
 		return false

@@ -2,6 +2,7 @@ package ipopt_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"testing"
 
@@ -26,14 +27,9 @@ var badOptions = []byte{byte(ipopt.RR), 1, 0, 0}
 func recvDatagram(t testing.TB, edit func(h ipopt.Header) []byte) []byte {
 	t.Helper()
 	p := make([]byte, 20+len(badOptions)+16)
-	p[0] = 0x40 | byte((20+len(badOptions))/4)
 	h := ipopt.Header(p[:20+len(badOptions)])
-	h.SetTotalLen(uint16(len(p)))
-	h.SetTTL(64)
-	h.SetProtocol(17)
-	require.NoError(t, h.SetSrc(netip.MustParseAddr("10.0.0.1")))
-	require.NoError(t, h.SetDst(netip.MustParseAddr("10.0.0.2")))
-	copy(h.Options(), badOptions)
+	require.NoError(t, h.Encode(ipopt.HeaderFields{TotalLen: uint16(len(p)), TTL: 64, Protocol: 17,
+		Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), Options: badOptions}))
 	if edit != nil {
 		p = append(p[:0:0], p...)
 		h = ipopt.Header(p[:h.HeaderLen()])
@@ -46,22 +42,30 @@ func recvDatagram(t testing.TB, edit func(h ipopt.Header) []byte) []byte {
 	return p
 }
 
+// The cases write single header fields themselves, at their RFC 791 §3.1
+// octets: they make headers that Header.Encode refuses to write (version
+// 6, IHL 4, a total length below the header, a wrong checksum).
+func putTotalLen(h ipopt.Header, n int)             { binary.BigEndian.PutUint16(h[2:], uint16(n)) }
+func putFlagsFragment(h ipopt.Header, v uint16)     { binary.BigEndian.PutUint16(h[6:], v) }
+func putProtocol(h ipopt.Header, v uint8)           { h[9] = v }
+func putAddr(h ipopt.Header, off int, a netip.Addr) { a4 := a.As4(); copy(h[off:off+4], a4[:]) }
+
 func setSrc(a string) func(ipopt.Header) []byte {
-	return func(h ipopt.Header) []byte { _ = h.SetSrc(netip.MustParseAddr(a)); return nil }
+	return func(h ipopt.Header) []byte { putAddr(h, 12, netip.MustParseAddr(a)); return nil }
 }
 
 func setDst(a string) func(ipopt.Header) []byte {
-	return func(h ipopt.Header) []byte { _ = h.SetDst(netip.MustParseAddr(a)); return nil }
+	return func(h ipopt.Header) []byte { putAddr(h, 16, netip.MustParseAddr(a)); return nil }
 }
 
 func setFrag(v uint16) func(ipopt.Header) []byte {
-	return func(h ipopt.Header) []byte { h.SetFlagsFragment(v); return nil }
+	return func(h ipopt.Header) []byte { putFlagsFragment(h, v); return nil }
 }
 
 // icmpType makes the datagram ICMP with type t in the first payload octet.
 func icmpType(t byte) func(ipopt.Header) []byte {
 	return func(h ipopt.Header) []byte {
-		h.SetProtocol(1)
+		putProtocol(h, 1)
 		h[:cap(h)][h.HeaderLen()] = t
 		return nil
 	}
@@ -81,15 +85,15 @@ func TestICMPErrorSuppressed(t *testing.T) {
 			p := h[:cap(h)]
 			p = append(p[:20:20], p[24:]...)
 			p[0] = 0x45
-			ipopt.Header(p).SetTotalLen(uint16(len(p)))
+			putTotalLen(p, len(p))
 			return p
 		}, false},
 
 		// ip_rcv_core (RULES.md §2); a bad checksum is TestICMPErrorSuppressedChecksum's.
-		{"version 6", func(h ipopt.Header) []byte { h.SetVersion(6); return nil }, true},
-		{"IHL 4", func(h ipopt.Header) []byte { h.SetIHL(4); return nil }, true},
+		{"version 6", func(h ipopt.Header) []byte { h[0] = 0x60 | h[0]&0x0f; return nil }, true},
+		{"IHL 4", func(h ipopt.Header) []byte { h[0] = h[0]&0xf0 | 4; return nil }, true},
 		{"header cut short", func(h ipopt.Header) []byte { return h[:22] }, true},
-		{"total length below the header", func(h ipopt.Header) []byte { h.SetTotalLen(23); return nil }, true},
+		{"total length below the header", func(h ipopt.Header) []byte { putTotalLen(h, 23); return nil }, true},
 		{"nothing", func(ipopt.Header) []byte { return []byte{} }, true},
 
 		// Routing: martians.
@@ -116,8 +120,8 @@ func TestICMPErrorSuppressed(t *testing.T) {
 		{"destination 255.255.255.255", setDst("255.255.255.255"), true},
 		{"destination 10.255.255.255 (a subnet broadcast: host-dependent)", setDst("10.255.255.255"), false},
 		{"0.0.0.0 to 0.0.0.0 (a broadcast route)", func(h ipopt.Header) []byte {
-			_ = h.SetSrc(netip.IPv4Unspecified())
-			_ = h.SetDst(netip.IPv4Unspecified())
+			putAddr(h, 12, netip.IPv4Unspecified())
+			putAddr(h, 16, netip.IPv4Unspecified())
 			return nil
 		}, true},
 
@@ -136,27 +140,27 @@ func TestICMPErrorSuppressed(t *testing.T) {
 		{"ICMP address mask reply (18)", icmpType(18), false},
 		{"ICMP 19, above NR_ICMP_TYPES", icmpType(19), true},
 		{"ICMP without a type octet", func(h ipopt.Header) []byte {
-			h.SetProtocol(1)
-			h.SetTotalLen(uint16(h.HeaderLen()))
+			putProtocol(h, 1)
+			putTotalLen(h, h.HeaderLen())
 			return nil
 		}, true},
 		{"ICMP without a type octet, trailing octets past the total length", func(h ipopt.Header) []byte {
-			h.SetProtocol(1)
-			h.SetTotalLen(uint16(h.HeaderLen()))
+			putProtocol(h, 1)
+			putTotalLen(h, h.HeaderLen())
 			h[:cap(h)][h.HeaderLen()] = 8 // an echo, but not part of the datagram
 			return nil
 		}, true},
 		{"ICMP type cut by a capture", func(h ipopt.Header) []byte {
-			h.SetProtocol(1)
+			putProtocol(h, 1)
 			return h[:h.HeaderLen()]
 		}, false},
 		{"UDP without payload", func(h ipopt.Header) []byte {
-			h.SetTotalLen(uint16(h.HeaderLen()))
+			putTotalLen(h, h.HeaderLen())
 			return nil
 		}, false},
 		{"ICMP echo, non-first fragment", func(h ipopt.Header) []byte {
 			icmpType(8)(h)
-			h.SetFlagsFragment(1)
+			putFlagsFragment(h, 1)
 			return nil
 		}, true},
 	}
@@ -241,16 +245,17 @@ func genDatagram() gopter.Gen {
 		p := make([]byte, ihl*4, ihl*4+len(payload))
 		p = append(p, payload...)
 		h := ipopt.Header(p[:ihl*4])
-		h.SetVersion(4)
-		h.SetIHL(uint8(ihl))
-		h.SetTotalLen(uint16(max(0, ihl*4+v[6].(int))))
-		_ = h.SetSrc(addrs[v[1].(int)])
-		_ = h.SetDst(addrs[v[2].(int)])
-		h.SetFlagsFragment(v[3].(uint16))
-		h.SetProtocol(v[4].(uint8))
-		h.SetChecksum()
+		frag := v[3].(uint16)
+		if err := h.Encode(ipopt.HeaderFields{
+			TotalLen: uint16(max(0, ihl*4+v[6].(int))),
+			Flags:    uint8(frag >> 13), FragmentOffset: int(frag&0x1fff) * 8,
+			Protocol: v[4].(uint8), Src: addrs[v[1].(int)], Dst: addrs[v[2].(int)],
+			Options: make([]byte, ihl*4-20),
+		}); err != nil {
+			panic(err)
+		}
 		if v[7].(int) == 0 {
-			h.SetChecksumField(h.ChecksumField() + 1)
+			binary.BigEndian.PutUint16(h[10:], h.ChecksumField()+1)
 		}
 		return p
 	})
@@ -302,7 +307,7 @@ func TestICMPErrorSuppressedAllocs(t *testing.T) {
 	ps := [][]byte{
 		recvDatagram(t, nil), recvDatagram(t, setSrc("0.0.0.0")), recvDatagram(t, setDst("255.255.255.255")),
 		recvDatagram(t, setFrag(1)), recvDatagram(t, icmpType(3)), recvDatagram(t, icmpType(8)),
-		recvDatagram(t, func(h ipopt.Header) []byte { h.SetVersion(6); return nil }), nil,
+		recvDatagram(t, func(h ipopt.Header) []byte { h[0] = 0x60 | h[0]&0x0f; return nil }), nil,
 	}
 	n := testing.AllocsPerRun(1000, func() {
 		for _, p := range ps {

@@ -133,7 +133,7 @@ func appendKey(dst []byte, key string, first bool) []byte {
 // pointerOf is the ICMP Parameter Problem pointer of err, and false when
 // err carries none.
 func pointerOf(err error) (int, bool) {
-	if e, ok := asIPOptError(err); ok && e.HasOffset() {
+	if e, ok := asIPOptError(err); ok && e.Pointer() >= 0 {
 		return e.Pointer(), true
 	}
 	return 0, false

@@ -150,11 +150,17 @@ type posErr struct {
 	hasPosition bool
 }
 
-func (e posErr) Error() string   { return fmt.Sprintf("%v at %d", e.err, e.off) }
-func (e posErr) Unwrap() error   { return e.err }
-func (e posErr) Offset() int     { return e.off }
-func (e posErr) Pointer() int    { return e.ptr }
-func (e posErr) HasOffset() bool { return e.hasPosition }
+func (e posErr) Error() string { return fmt.Sprintf("%v at %d", e.err, e.off) }
+func (e posErr) Unwrap() error { return e.err }
+func (e posErr) Offset() int   { return e.off }
+
+// Pointer is -1 for an error at no octet, as ipopt.Error's is.
+func (e posErr) Pointer() int {
+	if !e.hasPosition {
+		return -1
+	}
+	return e.ptr
+}
 
 // otherErr is a positioned error of another type.
 type otherErr struct{}

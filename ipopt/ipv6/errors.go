@@ -87,7 +87,7 @@ const (
 // are not this module's. It allocates nothing.
 func ICMP(err error) (code uint8, pointer uint32, ok bool) {
 	e, ok := ipopt.AsError(err)
-	if !ok || !e.HasOffset() {
+	if !ok || e.Pointer() < 0 {
 		return 0, 0, false
 	}
 	switch e.Kind() {

@@ -71,7 +71,7 @@ type Packet struct {
 	Len int
 }
 
-func (l *Linux) sysctls() *Sysctls {
+func (l Linux) sysctls() *Sysctls {
 	if l.Sysctls != nil {
 		return l.Sysctls
 	}
@@ -85,7 +85,7 @@ func (l *Linux) sysctls() *Sysctls {
 // are ignored, as Linux trims them. Destination Options headers are
 // checked by [Linux.CheckDestOptions] (Linux checks them after routing,
 // once the packet is for this host).
-func (l *Linux) CheckPacket(pkt []byte) error {
+func (l Linux) CheckPacket(pkt []byte) error {
 	h, err := ParseHeader(pkt)
 	if err != nil {
 		return err
@@ -107,18 +107,18 @@ func (l *Linux) CheckPacket(pkt []byte) error {
 
 // CheckHopByHop checks a Hop-by-Hop header, the octets from its Next
 // Header octet to at least its end, as ipv6_parse_hopopts does.
-func (l *Linux) CheckHopByHop(hdr []byte, p Packet) error {
+func (l Linux) CheckHopByHop(hdr []byte, p Packet) error {
 	return l.check(hdr, true, p)
 }
 
 // CheckDestOptions checks a Destination Options header as
 // ipv6_destopt_rcv does. With no Mobile IPv6 in the kernel every option
 // but Pad1 and PadN is unrecognised.
-func (l *Linux) CheckDestOptions(hdr []byte, p Packet) error {
+func (l Linux) CheckDestOptions(hdr []byte, p Packet) error {
 	return l.check(hdr, false, p)
 }
 
-func (l *Linux) check(hdr []byte, hop bool, p Packet) error {
+func (l Linux) check(hdr []byte, hop bool, p Packet) error {
 	base := p.Offset
 	if len(hdr) < 8 {
 		return kindHdrTruncated.At(base + min(len(hdr), 1))
@@ -246,7 +246,7 @@ func jumbo(opt []byte, at int, p Packet) error {
 
 // calipso is ipv6_hop_calipso: the two length checks, then
 // calipso_validate (RULES.md §5).
-func (l *Linux) calipso(opt []byte, at int) error {
+func (l Linux) calipso(opt []byte, at int) error {
 	if opt[1] < 8 || int(opt[6])*4+8 > int(opt[1]) {
 		return kindCALIPSOLen.At(at + 1)
 	}

@@ -1,6 +1,7 @@
 package linuxtest
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -77,32 +78,39 @@ var suppressCases = []struct {
 	{"ICMP 19, above NR_ICMP_TYPES", icmp(19), true},
 	{"ICMP 255", icmp(255), true},
 	{"ICMP without a type octet", func(h ipopt.Header) {
-		h.SetProtocol(1)
-		h.SetTotalLen(uint16(h.HeaderLen()))
+		putProtocol(h, 1)
+		putTotalLen(h, h.HeaderLen())
 	}, true},
 	{"ICMP without a type octet, an echo in the octets past the total length", func(h ipopt.Header) {
 		icmp(8)(h)
-		h.SetTotalLen(uint16(h.HeaderLen()))
+		putTotalLen(h, h.HeaderLen())
 	}, true},
-	{"control: UDP without payload", func(h ipopt.Header) { h.SetTotalLen(uint16(h.HeaderLen())) }, true},
-	{"ICMP echo, non-first fragment", func(h ipopt.Header) { icmp(8)(h); h.SetFlagsFragment(1) }, true},
+	{"control: UDP without payload", func(h ipopt.Header) { putTotalLen(h, h.HeaderLen()) }, true},
+	{"ICMP echo, non-first fragment", func(h ipopt.Header) { icmp(8)(h); putFlagsFragment(h, 1) }, true},
 }
 
-func frag(v uint16) func(ipopt.Header) { return func(h ipopt.Header) { h.SetFlagsFragment(v) } }
+// The cases change single header fields of Namespace.Datagram's header
+// in place, at their RFC 791 §3.1 octets; edited sets the checksum.
+func putTotalLen(h ipopt.Header, n int)             { binary.BigEndian.PutUint16(h[2:], uint16(n)) }
+func putFlagsFragment(h ipopt.Header, v uint16)     { binary.BigEndian.PutUint16(h[6:], v) }
+func putProtocol(h ipopt.Header, v uint8)           { h[9] = v }
+func putAddr(h ipopt.Header, off int, a netip.Addr) { a4 := a.As4(); copy(h[off:off+4], a4[:]) }
+
+func frag(v uint16) func(ipopt.Header) { return func(h ipopt.Header) { putFlagsFragment(h, v) } }
 
 func src(a string) func(ipopt.Header) {
-	return func(h ipopt.Header) { _ = h.SetSrc(netip.MustParseAddr(a)) }
+	return func(h ipopt.Header) { putAddr(h, 12, netip.MustParseAddr(a)) }
 }
 
 func dst(a string) func(ipopt.Header) {
-	return func(h ipopt.Header) { _ = h.SetDst(netip.MustParseAddr(a)) }
+	return func(h ipopt.Header) { putAddr(h, 16, netip.MustParseAddr(a)) }
 }
 
 // icmp makes the datagram ICMP with type t (the first octet of what was
 // the UDP header).
 func icmp(t byte) func(ipopt.Header) {
 	return func(h ipopt.Header) {
-		h.SetProtocol(1)
+		putProtocol(h, 1)
 		h[:cap(h)][h.HeaderLen()] = t
 	}
 }
@@ -235,15 +243,15 @@ func genSuppressed(r *rand.Rand, ns *Namespace) []byte {
 	return edited(ns, opts, func(h ipopt.Header) {
 		src(suppressAddrs[r.IntN(len(suppressAddrs))])(h)
 		dst(suppressAddrs[r.IntN(len(suppressAddrs))])(h)
-		h.SetFlagsFragment([]uint16{0, 0, 0x2000, 0x4000, 1, 0x2001, 0x1fff}[r.IntN(7)])
+		putFlagsFragment(h, []uint16{0, 0, 0x2000, 0x4000, 1, 0x2001, 0x1fff}[r.IntN(7)])
 		switch r.IntN(4) {
 		case 0:
-			h.SetProtocol(6)
+			putProtocol(h, 6)
 		case 1, 2:
 			icmp([]byte{0, 1, 3, 7, 8, 9, 12, 13, 18, 19, byte(r.IntN(256))}[r.IntN(11)])(h)
 		}
 		if r.IntN(8) == 0 {
-			h.SetTotalLen(uint16(h.HeaderLen()))
+			putTotalLen(h, h.HeaderLen())
 		}
 	})
 }

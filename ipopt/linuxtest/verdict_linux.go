@@ -43,8 +43,8 @@ func (ns *Namespace) VerdictMany(list [][]byte) ([]Verdict, error) {
 // Datagram returns the IPv4 datagram that Verdict injects for opts, without
 // its Ethernet header: from 127.0.0.1 to 127.0.0.1, not fragmented, UDP to
 // the namespace's receiving socket, with this package's payload. A test
-// changes its header fields (with ipopt.Header's setters: SetDst,
-// SetFlagsFragment, SetProtocol, ...) or its payload, and passes it to
+// changes its header fields (in place, then ipopt.Header.SetChecksum; or
+// all of them with ipopt.Header.Encode) or its payload, and passes it to
 // [Namespace.VerdictDatagrams]. opts is the whole options field: a
 // multiple of 4 octets, at most 40.
 func (ns *Namespace) Datagram(opts []byte) []byte {
