@@ -8,11 +8,11 @@ import (
 	"strconv"
 )
 
-// MaxCatRanges is how many separate runs of categories above 255 a
+// maxCatRanges is how many separate runs of categories above 255 a
 // [CatSet] holds. One 40-octet option carries at most 15 enumerated values
 // or 8 ranges, and a bitmap reaches category 239 only, so every set one
 // option can carry fits, with room to spare.
-const MaxCatRanges = 16
+const maxCatRanges = 16
 
 // CatSet is a set of categories (draft §3.4: 0..65534 on the wire; Linux
 // accepts 65535 in tag 2, and translated DOIs map to host categories up to
@@ -26,7 +26,7 @@ const MaxCatRanges = 16
 //
 //   - low: a 256-bit bitmap, categories 0..255; category c is bit c%64 of
 //     low[c/64]. Bitmap tags (categories 0..239) decode straight into it.
-//   - r[:n]: up to [MaxCatRanges] inclusive runs [lo, hi] of categories
+//   - r[:n]: up to 16 (maxCatRanges) inclusive runs [lo, hi] of categories
 //     from 256 up, sorted, disjoint and not adjacent (r[i].hi+1 <
 //     r[i+1].lo); the unused entries are zero.
 //
@@ -34,12 +34,12 @@ const MaxCatRanges = 16
 // equality (Equal says the same). The zero value is the empty set. Copying
 // a CatSet copies the set (about 170 octets, no pointers).
 //
-// Operations that would need more than MaxCatRanges runs above 255 fail
+// Operations that would need more than maxCatRanges runs above 255 fail
 // with [ErrSetFull] and leave the set unchanged. No operation allocates.
 type CatSet struct {
 	low [4]uint64
 	n   uint8
-	r   [MaxCatRanges]catRange
+	r   [maxCatRanges]catRange
 }
 
 type catRange struct{ lo, hi uint32 }
@@ -77,7 +77,7 @@ func (s *CatSet) Add(c uint32) error { return s.AddRange(c, c) }
 // AddRange puts every category lo..hi (inclusive) in the set. A range with
 // lo > hi adds nothing, as Linux's netlbl_catmap_setrng does for an
 // inverted tag-5 range (RULES.md §8). It fails with ErrSetFull, changing
-// nothing, when the result needs more than MaxCatRanges runs above 255.
+// nothing, when the result needs more than maxCatRanges runs above 255.
 func (s *CatSet) AddRange(lo, hi uint32) error {
 	if lo > hi {
 		return nil
@@ -114,7 +114,7 @@ func (s *CatSet) addHigh(lo, hi uint32) error {
 	// Fast path: wire categories arrive in ascending order (tag 2), so a
 	// new value usually lies after every run.
 	if n == 0 || uint64(s.r[n-1].hi)+1 < uint64(lo) {
-		if n == MaxCatRanges {
+		if n == maxCatRanges {
 			return ErrSetFull
 		}
 		s.r[n] = catRange{lo, hi}
@@ -140,7 +140,7 @@ func (s *CatSet) addHigh(lo, hi uint32) error {
 		hi = max(hi, s.r[j-1].hi)
 	}
 	newN := n - (j - i) + 1
-	if newN > MaxCatRanges {
+	if newN > maxCatRanges {
 		return ErrSetFull
 	}
 	// Move r[j:n] to r[i+1:], then write the merged range at i.
@@ -176,7 +176,7 @@ func (s *CatSet) Remove(c uint32) error {
 	case r.hi == c:
 		s.r[i].hi--
 	default:
-		if int(s.n) == MaxCatRanges {
+		if int(s.n) == maxCatRanges {
 			return ErrSetFull
 		}
 		copy(s.r[i+2:], s.r[i+1:s.n])
@@ -192,7 +192,7 @@ func (s *CatSet) Clear() {
 	s.low = [4]uint64{}
 	if s.n != 0 { // unused runs are zero already (the representation's rule)
 		s.n = 0
-		s.r = [MaxCatRanges]catRange{}
+		s.r = [maxCatRanges]catRange{}
 	}
 }
 
@@ -212,9 +212,6 @@ func (s *CatSet) Len() int {
 	}
 	return c
 }
-
-// Min is the smallest category, and false for the empty set.
-func (s *CatSet) Min() (uint32, bool) { return s.Next(0) }
 
 // Max is the largest category, and false for the empty set.
 func (s *CatSet) Max() (uint32, bool) {
@@ -253,10 +250,10 @@ func (s *CatSet) Next(from uint32) (uint32, bool) {
 	return max(s.r[i].lo, from), true
 }
 
-// NextRange returns the run of consecutive categories that starts at the
+// nextRange returns the run of consecutive categories that starts at the
 // smallest category >= from: lo is that category and hi the last of its
 // run (runs below and above 256 join up). ok is false if there is none.
-func (s *CatSet) NextRange(from uint32) (lo, hi uint32, ok bool) {
+func (s *CatSet) nextRange(from uint32) (lo, hi uint32, ok bool) {
 	lo, ok = s.Next(from)
 	if !ok {
 		return 0, 0, false
@@ -282,12 +279,12 @@ func (s *CatSet) NextRange(from uint32) (lo, hi uint32, ok bool) {
 	return lo, w*64 + uint32(bits.TrailingZeros64(m)) - 1, true
 }
 
-// NumRanges is the number of maximal runs of consecutive categories: the
+// numRanges is the number of maximal runs of consecutive categories: the
 // number of ranges a tag 5 needs for the set.
-func (s *CatSet) NumRanges() int {
+func (s *CatSet) numRanges() int {
 	c := 0
 	for from := uint32(0); ; {
-		_, hi, ok := s.NextRange(from)
+		_, hi, ok := s.nextRange(from)
 		if !ok {
 			return c
 		}
@@ -327,7 +324,7 @@ func (s *CatSet) All() iter.Seq[uint32] {
 func (s *CatSet) Ranges() iter.Seq2[uint32, uint32] {
 	return func(yield func(uint32, uint32) bool) {
 		for from := uint32(0); ; {
-			lo, hi, ok := s.NextRange(from)
+			lo, hi, ok := s.nextRange(from)
 			if !ok || !yield(lo, hi) || hi == ^uint32(0) {
 				return
 			}
@@ -410,7 +407,7 @@ func (s *CatSet) Intersect(t *CatSet) error {
 		if lo <= hi {
 			// Pieces come out sorted and, both inputs being maximal
 			// runs, never adjacent.
-			if int(u.n) == MaxCatRanges {
+			if int(u.n) == maxCatRanges {
 				return ErrSetFull
 			}
 			u.r[u.n] = catRange{lo, hi}
@@ -444,7 +441,7 @@ func (s *CatSet) Difference(t *CatSet) error {
 			}
 			for k := j; k < int(t.n) && t.r[k].lo <= a.hi; k++ {
 				if uint64(t.r[k].lo) > lo {
-					if int(v.n) == MaxCatRanges {
+					if int(v.n) == maxCatRanges {
 						return ErrSetFull
 					}
 					v.r[v.n] = catRange{uint32(lo), t.r[k].lo - 1}
@@ -453,7 +450,7 @@ func (s *CatSet) Difference(t *CatSet) error {
 				lo = uint64(t.r[k].hi) + 1
 			}
 			if lo <= uint64(a.hi) {
-				if int(v.n) == MaxCatRanges {
+				if int(v.n) == maxCatRanges {
 					return ErrSetFull
 				}
 				v.r[v.n] = catRange{uint32(lo), a.hi}
@@ -513,7 +510,7 @@ func (s *CatSet) setLowBitmap(b []byte) {
 	s.low = w
 	if s.n != 0 { // unused runs are zero already (the representation's rule)
 		s.n = 0
-		s.r = [MaxCatRanges]catRange{}
+		s.r = [maxCatRanges]catRange{}
 	}
 }
 
@@ -581,7 +578,7 @@ func (s CatSet) AppendText(b []byte) ([]byte, error) { return s.appendText(b), n
 // appendText is AppendText on a pointer, for callers that hold one.
 func (s *CatSet) appendText(b []byte) []byte {
 	for from, first := uint32(0), true; ; first = false {
-		lo, hi, ok := s.NextRange(from)
+		lo, hi, ok := s.nextRange(from)
 		if !ok {
 			return b
 		}

@@ -32,11 +32,11 @@ func collect(s *CatSet) []uint32 {
 func TestCatSetBasics(t *testing.T) {
 	var s CatSet
 	assert.True(t, s.IsEmpty())
-	_, ok := s.Min()
+	_, ok := s.Next(0)
 	assert.False(t, ok)
 	_, ok = s.Max()
 	assert.False(t, ok)
-	assert.Equal(t, 0, s.NumRanges())
+	assert.Equal(t, 0, s.numRanges())
 
 	require.NoError(t, s.AddRange(250, 260)) // crosses the bitmap/range boundary
 	require.NoError(t, s.Add(0))
@@ -45,11 +45,11 @@ func TestCatSetBasics(t *testing.T) {
 	assert.Equal(t, 1+11+1+1, s.Len())
 	assert.True(t, s.Has(255) && s.Has(256) && s.Has(250) && s.Has(260))
 	assert.False(t, s.Has(249) || s.Has(261) || s.Has(1))
-	lo, hi, ok := s.NextRange(1)
+	lo, hi, ok := s.nextRange(1)
 	assert.Equal(t, []any{uint32(250), uint32(260), true}, []any{lo, hi, ok}, "runs join across 255/256")
-	lo, hi, ok = s.NextRange(255)
+	lo, hi, ok = s.nextRange(255)
 	assert.Equal(t, []any{uint32(255), uint32(260), true}, []any{lo, hi, ok})
-	assert.Equal(t, 4, s.NumRanges())
+	assert.Equal(t, 4, s.numRanges())
 	mx, _ := s.Max()
 	assert.Equal(t, uint32(0xFFFFFFFF), mx)
 	assert.Equal(t, "{c0,c250.c260,c65535,c4294967295}", s.String())
@@ -93,7 +93,7 @@ func TestCatSetBasics(t *testing.T) {
 
 func TestCatSetFullIsAtomic(t *testing.T) {
 	var s CatSet
-	for i := range MaxCatRanges {
+	for i := range maxCatRanges {
 		require.NoError(t, s.Add(uint32(1000+2*i)))
 	}
 	before := s
@@ -101,7 +101,7 @@ func TestCatSetFullIsAtomic(t *testing.T) {
 	assert.Equal(t, before, s)
 	assert.NoError(t, s.Remove(1000+1))        // absent: fine
 	require.NoError(t, s.AddRange(1000, 1002)) // merges two runs into one
-	assert.Equal(t, MaxCatRanges-1, int(s.n))
+	assert.Equal(t, maxCatRanges-1, int(s.n))
 	require.NoError(t, s.Add(5000))
 	before = s
 	assert.ErrorIs(t, s.Remove(1001), ErrSetFull, "splitting needs a 17th run")
@@ -253,11 +253,11 @@ func TestCatSetModel(t *testing.T) {
 				want = append(want, c)
 			}
 		}
-		if !slices.Equal(want, collect(&s)) || s.Len() != len(want) || s.NumRanges() != modelRuns(m) {
+		if !slices.Equal(want, collect(&s)) || s.Len() != len(want) || s.numRanges() != modelRuns(m) {
 			return false
 		}
 		if len(want) > 0 {
-			mn, _ := s.Min()
+			mn, _ := s.Next(0)
 			mx, _ := s.Max()
 			if mn != want[0] || mx != want[len(want)-1] {
 				return false

@@ -22,7 +22,7 @@
 // so it also plugs into an [ipopt.Linux] walk. To check against the draft
 // instead, use [Strict], which also refuses every non-canonical encoding
 // (RULES.md §10). [ipopt.ICMP] turns either's error into the ICMP answer;
-// [LabelRange] and [CheckClearance] give the policy refusals that are
+// [LabelRange] gives the policy refusals that are
 // answered with Destination Unreachable.
 //
 // To build a label, parse an SELinux level string such as "s3:c0,c5.c9"
@@ -31,7 +31,7 @@
 // comparisons of a MAC policy ([Label.Dominates], [Label.Join], ...). Then
 // [Domain.AppendOption] writes the option Linux's cipso_v4_genopt would
 // send in that DOI, trying its tags in order, and [AppendOption],
-// [AppendTag] (tags 1, 2 and 5) and [AppendLocalTag] write one given tag;
+// [AppendTag] (tags 1, 2 and 5) and [appendLocalTag] write one given tag;
 // a [Format] picks among the encodings Linux can produce, and [OptionLen]
 // and [TagLen] give sizes first.
 //

@@ -455,7 +455,7 @@ func (d *Domain) AppendLocalOption(dst []byte, secid uint32) ([]byte, error) {
 		return dst, KindWireTag.At(HeaderLen)
 	}
 	dst, _ = AppendOptionHeader(dst, d.doi, LocalTagLen)
-	return AppendLocalTag(dst, secid), nil
+	return appendLocalTag(dst, secid), nil
 }
 
 // Equal reports whether d and o define the same DOI: number, type, tag

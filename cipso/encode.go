@@ -96,7 +96,7 @@ func rangeTagLen(cats *CatSet) (int, error) {
 	if m, ok := cats.Max(); ok && m > MaxWireCategory {
 		return 0, errWireCat.At(TagBaseLen)
 	}
-	n := 4 * cats.NumRanges()
+	n := 4 * cats.numRanges()
 	if cats.Has(0) {
 		n -= 2
 	}
@@ -134,9 +134,9 @@ func appendRangeTag(dst []byte, level uint8, cats *CatSet) ([]byte, error) {
 	return dst, nil
 }
 
-// AppendLocalTag appends Linux's local tag 128: 80 06 and secid in the
+// appendLocalTag appends Linux's local tag 128: 80 06 and secid in the
 // host's byte order (cipso_v4_gentag_loc). It only ever crosses loopback.
-func AppendLocalTag(dst []byte, secid uint32) []byte {
+func appendLocalTag(dst []byte, secid uint32) []byte {
 	dst = append(dst, byte(TagLocal), LocalTagLen)
 	return binary.NativeEndian.AppendUint32(dst, secid)
 }

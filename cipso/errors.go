@@ -48,14 +48,11 @@ var (
 	// category of the label being encoded or decoded (Linux -EPERM).
 	ErrUnmapped error = errorString("cipso: level or category not mapped by the DOI")
 	// ErrSetFull: a category set operation needs more ranges above 255
-	// than a CatSet holds ([MaxCatRanges]).
+	// than a CatSet holds (16).
 	ErrSetFull error = errorString("cipso: category set full")
 	// ErrOutOfRange: a well-formed label outside the receiver's accepted
 	// range (draft §4, §5.1; class ipopt.Policy).
 	ErrOutOfRange error = errorString("cipso: label outside the accepted range")
-	// ErrNotDominated: a label the clearance does not dominate (class
-	// ipopt.Policy).
-	ErrNotDominated error = errorString("cipso: label not dominated by the clearance")
 	// ErrSyntax: text that is not a level string or a netlabelctl line.
 	ErrSyntax error = errorString("cipso: syntax error")
 	// ErrDuplicateDOI: a DOI configured twice (Linux -EEXIST).
@@ -89,7 +86,6 @@ var (
 	errUnmapCat     = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
 	errCatOrder     = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
 	errOutOfRange   = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
-	errNotDominated = ipopt.NewErrorKind(ErrNotDominated, "label", ipopt.Policy)
 )
 
 // Kinds of the CIPSO tag failures that other packages report too: the FIPS

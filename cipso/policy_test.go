@@ -57,8 +57,9 @@ func TestLabelRange(t *testing.T) {
 		assert.Equal(t, ipopt.Policy, e.Class())
 	}
 	ok, short := mustLabel(t, "s4:c2,c4"), mustLabel(t, "s4:c1,c2")
-	assert.NoError(t, CheckClearance(&in, &ok))
-	assert.ErrorIs(t, CheckClearance(&in, &short), ErrNotDominated)
+	// A clearance is the range from the zero label up to it.
+	assert.NoError(t, (&LabelRange{High: ok}).Check(&in))
+	assert.ErrorIs(t, (&LabelRange{High: short}).Check(&in), ErrOutOfRange)
 }
 
 func TestICMP(t *testing.T) {

@@ -62,7 +62,7 @@ func TestPropertyRoundTrip(t *testing.T) {
 				out, err := AppendOption(nil, 1, tag, &l, f)
 				if err != nil {
 					// Only tag 5 can overflow: more than 30 octets of ranges.
-					return tag == TagRange && l.Cats.NumRanges() > 7
+					return tag == TagRange && l.Cats.numRanges() > 7
 				}
 				o, err := ParseOption(out)
 				if err != nil {

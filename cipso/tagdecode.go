@@ -82,7 +82,7 @@ func decodeEnum(s *CatSet, b []byte) error {
 		}
 		// Ascending values above the last run (the order Linux requires)
 		// are appended or extend that run without a merge.
-		if n := int(s.n); n < MaxCatRanges && (n == 0 || uint64(s.r[n-1].hi)+1 < uint64(c)) {
+		if n := int(s.n); n < maxCatRanges && (n == 0 || uint64(s.r[n-1].hi)+1 < uint64(c)) {
 			s.r[n] = catRange{c, c}
 			s.n++
 			continue

@@ -305,7 +305,7 @@ func hostLabel(d *cipso.Domain, v *tagView, h *cipso.Label) bool {
 	h.Level = lv
 	h.Cats.Clear()
 	s := &v.label.Cats
-	for c, ok := s.Min(); ok; c, ok = s.Next(c + 1) {
+	for c, ok := s.Next(0); ok; c, ok = s.Next(c + 1) {
 		hc, mapped := d.CatFromWire(c)
 		if !mapped || h.Cats.Add(hc) != nil {
 			return false
