@@ -78,14 +78,14 @@ var _ error = errorString("")
 var (
 	noKind ipopt.ErrorKind
 
-	errNotCIPSO     = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
-	errCategory     = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
-	errCatsFull     = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
-	errWireCat      = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
-	errUnmapLevel   = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
-	errUnmapCat     = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
-	errCatOrder     = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
-	errOutOfRange   = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
+	errNotCIPSO   = ipopt.NewErrorKind(ErrNotCIPSO, "type", ipopt.Malformed)
+	errCategory   = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Malformed)
+	errCatsFull   = ipopt.NewErrorKind(ErrSetFull, "categories", ipopt.Limit)
+	errWireCat    = ipopt.NewErrorKind(ErrBadCategory, "categories", ipopt.Limit)
+	errUnmapLevel = ipopt.NewErrorKind(ErrUnmapped, "level", ipopt.Policy)
+	errUnmapCat   = ipopt.NewErrorKind(ErrUnmapped, "categories", ipopt.Policy)
+	errCatOrder   = ipopt.NewErrorKind(ErrCategoryOrder, "categories", ipopt.Malformed)
+	errOutOfRange = ipopt.NewErrorKind(ErrOutOfRange, "label", ipopt.Policy)
 )
 
 // Kinds of the CIPSO tag failures that other packages report too: the FIPS
