@@ -275,7 +275,7 @@ func (h Header) Checksum() uint16 {
 	// complement subtracts it. (Only an all-zero header, which has no
 	// IHL, would tell the two zeros apart.)
 	s := swappedSum(h[:n]) + uint64(^binary.LittleEndian.Uint16(h[hdrChecksum:]))
-	return ^bits.ReverseBytes16(fold(s))
+	return ^bits.ReverseBytes16(foldSum(s))
 }
 
 // VerifyChecksum reports whether the stored checksum is right: the
@@ -286,7 +286,7 @@ func (h Header) VerifyChecksum() bool {
 		return false
 	}
 	// 0xFFFF is its own byte swap.
-	return fold(swappedSum(h[:n])) == 0xffff
+	return foldSum(swappedSum(h[:n])) == 0xffff
 }
 
 // SetChecksum computes the header checksum and stores it.
@@ -294,18 +294,27 @@ func (h Header) SetChecksum() { h.SetChecksumField(h.Checksum()) }
 
 // swappedSum is the one's-complement sum of the big-endian 16-bit words
 // of b (an odd final octet is the high half of a word), byte-swapped and
-// not folded: fold(swappedSum(b)) is that sum with its two octets
+// not folded: foldSum(swappedSum(b)) is that sum with its two octets
 // exchanged. It adds b as little-endian 64-bit words with the carries
 // kept, which is the same sum: 2^16, 2^32 and 2^48 are 1 modulo 0xFFFF,
 // so any grouping of the words gives the same one's-complement sum, and a
 // sum of byte-swapped words is the byte-swapped sum (RFC 1071 §2 (A), (B)).
-// A header is at most 60 octets, so the carries cannot overflow.
+// The carries are counted once per block of words, as gVisor's checksum
+// package does; for anything near a header's size the result is below
+// 2^33.
 func swappedSum(b []byte) uint64 {
 	var s, c, k uint64
-	for len(b) >= 16 {
+	for len(b) >= 32 {
 		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[16:]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[24:]), c)
 		k += c
-		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:]), 0)
+		b = b[32:]
+	}
+	if len(b) >= 16 {
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:]), c)
 		k += c
 		b = b[16:]
 	}
@@ -329,6 +338,15 @@ func swappedSum(b []byte) uint64 {
 		t += uint64(b[0])
 	}
 	return t
+}
+
+// foldSum is fold for a sum below 2^34, such as swappedSum's for a
+// header: three 16-bit end-around folds are enough.
+func foldSum(s uint64) uint16 {
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	return uint16(s)
 }
 
 // fold reduces a running sum to 16 bits with end-around carry.
