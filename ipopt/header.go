@@ -2,6 +2,7 @@ package ipopt
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 )
 
@@ -286,9 +287,11 @@ func (h Header) Checksum() uint16 {
 	if n < BaseHeaderLen {
 		return 0
 	}
-	s := onesSum(h[:hdrChecksum], 0)
-	s = onesSum(h[hdrChecksum+2:n], s)
-	return ^fold(s)
+	// The whole header's sum, less the stored field: adding its one's
+	// complement subtracts it. (Only an all-zero header, which has no
+	// IHL, would tell the two zeros apart.)
+	s := swappedSum(h[:n]) + uint64(^binary.LittleEndian.Uint16(h[hdrChecksum:]))
+	return ^bits.ReverseBytes16(foldSum(s))
 }
 
 // VerifyChecksum reports whether the stored checksum is right: the
@@ -298,38 +301,68 @@ func (h Header) VerifyChecksum() bool {
 	if n < BaseHeaderLen {
 		return false
 	}
-	return fold(onesSum(h[:n], 0)) == 0xffff
+	// 0xFFFF is its own byte swap.
+	return foldSum(swappedSum(h[:n])) == 0xffff
 }
 
 // SetChecksum computes the header checksum and stores it.
 func (h Header) SetChecksum() { h.setChecksumField(h.Checksum()) }
 
-// onesSum adds the big-endian 16-bit words of b to s (an odd final octet
-// is the high half of a word), without folding. Words are added in pairs as
-// 32-bit values; the one's-complement sum is the same once folded.
-func onesSum(b []byte, s uint64) uint64 {
-	// 32-bit words into two 64-bit accumulators, which cannot overflow
-	// for anything near a header's size: 2^32, like 2^16, is 1 modulo
-	// 0xFFFF, so any grouping gives the same one's complement sum
-	// (RFC 1071 §2), and two independent sums keep the adds apart.
-	var t uint64
-	for len(b) >= 8 {
-		s += uint64(binary.BigEndian.Uint32(b))
-		t += uint64(binary.BigEndian.Uint32(b[4:]))
+// swappedSum is the one's-complement sum of the big-endian 16-bit words
+// of b (an odd final octet is the high half of a word), byte-swapped and
+// not folded: foldSum(swappedSum(b)) is that sum with its two octets
+// exchanged. It adds b as little-endian 64-bit words with the carries
+// kept, which is the same sum: 2^16, 2^32 and 2^48 are 1 modulo 0xFFFF,
+// so any grouping of the words gives the same one's-complement sum, and a
+// sum of byte-swapped words is the byte-swapped sum (RFC 1071 §2 (A), (B)).
+// The carries are counted once per block of words, as gVisor's checksum
+// package does; for anything near a header's size the result is below
+// 2^33.
+func swappedSum(b []byte) uint64 {
+	var s, c, k uint64
+	for len(b) >= 32 {
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[16:]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[24:]), c)
+		k += c
+		b = b[32:]
+	}
+	if len(b) >= 16 {
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:]), c)
+		k += c
+		b = b[16:]
+	}
+	if len(b) >= 8 {
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), 0)
+		k += c
 		b = b[8:]
 	}
+	// The tail and the carries go into the 32-bit halves, which cannot
+	// overflow.
+	t := s>>32 + s&0xffffffff + k
 	if len(b) >= 4 {
-		s += uint64(binary.BigEndian.Uint32(b))
+		t += uint64(binary.LittleEndian.Uint32(b))
 		b = b[4:]
 	}
 	if len(b) >= 2 {
-		t += uint64(binary.BigEndian.Uint16(b))
+		t += uint64(binary.LittleEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		s += uint64(b[0]) << 8
+		t += uint64(b[0])
 	}
-	return s + t
+	return t
+}
+
+// foldSum is fold for a sum below 2^34, such as swappedSum's for a
+// header: three 16-bit end-around folds are enough.
+func foldSum(s uint64) uint16 {
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	return uint16(s)
 }
 
 // fold reduces a running sum to 16 bits with end-around carry.

@@ -311,7 +311,7 @@ func TestHeaderNoAllocs(t *testing.T) {
 	_ = sink
 }
 
-// TestChecksumMatchesRFC1071 compares the word-at-a-time sum with the
+// TestChecksumMatchesRFC1071 compares the 64-bit-word sum with the
 // plain 16-bit loop of RFC 1071 §4.1 (testutil.HeaderChecksum) over random
 // headers of every length.
 func TestChecksumMatchesRFC1071(t *testing.T) {
@@ -329,6 +329,18 @@ func TestChecksumMatchesRFC1071(t *testing.T) {
 			require.Equal(t, testutil.HeaderChecksum(h), ipopt.Header(h).Checksum(), "% x", h)
 			ipopt.Header(h).SetChecksum()
 			require.True(t, ipopt.Header(h).VerifyChecksum())
+		}
+	}
+	// A header cut short of its IHL (odd lengths included) is summed over
+	// the octets it has.
+	for n := 20; n < 60; n++ {
+		for range 100 {
+			h := make([]byte, n)
+			for i := range h {
+				h[i] = byte(rng.Uint32())
+			}
+			h[0] = 0x4f
+			require.Equal(t, testutil.HeaderChecksum(h), ipopt.Header(h).Checksum(), "% x", h)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package testutil holds the helpers that the module's tests share: hex
 // test vectors, a reference Internet checksum written independently of the
 // code under test, buffers that show what an encoder wrote, EOL padding,
-// and assertions on the position of the module's errors.
+// assertions on the position of the module's errors, and the compiler's
+// inlining and escape decisions (BuildDiag).
 //
 // It imports nothing from the module, so that the tests of every package,
 // internal ones included, can use it without an import cycle.

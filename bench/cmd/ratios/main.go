@@ -1,11 +1,14 @@
 // Command ratios reads go test -bench output (several -count runs) and
 // writes the Markdown tables of bench/RESULTS.md: for every operation and
 // case of BenchmarkCompare the median time and allocations of each
-// library and its time as a multiple of iplabel's; the issue's targets
+// library and its time as a multiple of iplabel's; the issues' targets
 // checked against those medians; and the medians of BenchmarkLoopbackUDP's
 // metrics next to the figures DSM published in 2004 (Linux Journal 120).
+// With -suite BenchmarkCompareIPv6 it writes the tables of the IPv6
+// suite instead (which has no targets), one heading level down.
 //
 //	go test -bench . -count 10 | ratios
+//	go test -bench '^BenchmarkCompareIPv6$' -count 10 | ratios -suite BenchmarkCompareIPv6
 //
 // Medians, not means: the runs are taken on a shared machine, and
 // benchstat (whose output bench/report adds) gives the confidence
@@ -14,6 +17,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -69,6 +73,8 @@ func median(v []float64) float64 {
 }
 
 func main() {
+	suite := flag.String("suite", "BenchmarkCompare", "the suite whose tables to write: BenchmarkCompare (with the targets and BenchmarkLoopbackUDP) or BenchmarkCompareIPv6")
+	flag.Parse()
 	s, order, err := parse(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ratios:", err)
@@ -76,12 +82,32 @@ func main() {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	write(w, s, order)
+	switch *suite {
+	case "BenchmarkCompare":
+		write(w, s, order)
+	case "BenchmarkCompareIPv6":
+		tables(w, s, order, *suite, "####")
+	default:
+		fmt.Fprintln(os.Stderr, "ratios: unknown suite", *suite)
+		os.Exit(2)
+	}
 }
 
 type key struct{ op, cas, impl string }
 
+// write writes BenchmarkCompare's tables, the targets and the loopback
+// figures.
 func write(w io.Writer, s samples, order []string) {
+	med, cases := tables(w, s, order, "BenchmarkCompare", "###")
+	if len(med) > 0 {
+		targets(w, med, cases)
+	}
+	loopback(w, s, order)
+}
+
+// tables writes one table per operation of suite (heading at the given
+// level) and returns the medians and the cases.
+func tables(w io.Writer, s samples, order []string, suite, heading string) (map[key][2]float64, []string) {
 	med := map[key][2]float64{} // ns/op, allocs/op
 	var ops, cases, impls []string
 	add := func(list *[]string, v string) {
@@ -92,7 +118,7 @@ func write(w io.Writer, s samples, order []string) {
 	runs := 0
 	for _, name := range order {
 		p := strings.Split(name, "/")
-		if len(p) != 4 || p[0] != "BenchmarkCompare" {
+		if len(p) != 4 || p[0] != suite {
 			continue
 		}
 		k := key{p[1], p[2], p[3]}
@@ -106,7 +132,7 @@ func write(w io.Writer, s samples, order []string) {
 		fmt.Fprintf(w, "Medians of %d runs. Each cell: ns/op (allocs/op); for a peer, its time as a multiple of iplabel's (above 1x: slower than iplabel).\n\n", runs)
 	}
 	for _, op := range ops {
-		fmt.Fprintf(w, "### %s\n\n| case |", op)
+		fmt.Fprintf(w, "%s %s\n\n| case |", heading, op)
 		var cols []string
 		for _, im := range impls {
 			if _, ok := med[key{op, cases[0], im}]; ok {
@@ -133,15 +159,15 @@ func write(w io.Writer, s samples, order []string) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(ops) > 0 {
-		targets(w, med, cases)
-	}
-	loopback(w, s, order)
+	return med, cases
 }
 
-// targets checks the issue's targets against the medians.
+// targets checks the issues' targets against the medians: decode and
+// validate no slower than gopacket's bare decode, insert no slower than
+// gopacket's SerializeTo (issue 6) and than gVisor's hand-written insert
+// (issue 14), and no allocation.
 func targets(w io.Writer, med map[key][2]float64, cases []string) {
-	fmt.Fprintf(w, "### Targets (issue 6)\n\n| target | case | iplabel | reference | met |\n|---|---|---:|---:|---|\n")
+	fmt.Fprintf(w, "### Targets (issues 6 and 14)\n\n| target | case | iplabel | reference | met |\n|---|---|---:|---:|---|\n")
 	yes := func(b bool) string {
 		if b {
 			return "yes"
@@ -161,6 +187,14 @@ func targets(w io.Writer, med map[key][2]float64, cases []string) {
 	for _, c := range cases {
 		m, ref := med[key{"insert", c, "iplabel"}], med[key{"insert", c, "gopacket"}]
 		fmt.Fprintf(w, "| insert no slower than gopacket's SerializeTo | %s | %.1f ns | %.1f ns | %s |\n", c, m[0], ref[0], yes(m[0] <= ref[0]))
+	}
+	for _, c := range cases {
+		ref, ok := med[key{"insert", c, "gvisor"}]
+		if !ok {
+			continue
+		}
+		m := med[key{"insert", c, "iplabel"}]
+		fmt.Fprintf(w, "| insert no slower than gVisor's hand-written insert | %s | %.1f ns | %.1f ns | %s |\n", c, m[0], ref[0], yes(m[0] <= ref[0]))
 	}
 	allZero := true
 	for k, m := range med {

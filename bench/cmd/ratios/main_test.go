@@ -41,3 +41,40 @@ BenchmarkLoopbackUDP-2 	 10	 9000 ns/op	 4800 labeled-ns	 20.0 overhead-%	 4000 
 		}
 	}
 }
+
+// TestIPv6Suite checks that -suite BenchmarkCompareIPv6 writes the IPv6
+// tables (medians and ratios, one heading level down) and nothing of the
+// IPv4 suite, and that the IPv4 tables leave the IPv6 rows out.
+func TestIPv6Suite(t *testing.T) {
+	in := `BenchmarkCompareIPv6/hbh/calipso/iplabel 	 100	 80 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompareIPv6/hbh/calipso/iplabel 	 100	 70 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompareIPv6/hbh/calipso/gopacket 	 100	 300 ns/op	 96 B/op	 2 allocs/op
+BenchmarkCompare/insert/c/iplabel 	 100	 20 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/insert/c/gopacket 	 100	 30 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompare/insert/c/gvisor 	 100	 25 ns/op	 0 B/op	 0 allocs/op
+`
+	s, order, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	tables(&b, s, order, "BenchmarkCompareIPv6", "####")
+	out := b.String()
+	for _, want := range []string{"#### hbh", "| calipso | 75.0 (0) | 300.0 (2), 4.00x |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "insert") {
+		t.Errorf("IPv4 rows in the IPv6 tables:\n%s", out)
+	}
+	b.Reset()
+	write(&b, s, order)
+	out = b.String()
+	if strings.Contains(out, "hbh") {
+		t.Errorf("IPv6 rows in the IPv4 tables:\n%s", out)
+	}
+	if want := "| insert no slower than gVisor's hand-written insert | c | 20.0 ns | 25.0 ns | yes |"; !strings.Contains(out, want) {
+		t.Errorf("missing %q in\n%s", want, out)
+	}
+}
