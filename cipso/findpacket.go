@@ -31,11 +31,15 @@ func FindPacketLabel(pkt []byte, r *Registry) (l PacketLabel, found bool, err er
 	if err != nil {
 		return PacketLabel{}, false, err
 	}
-	return findLabel(h.Options(), r)
+	return FindLabel(h.Options(), r)
 }
 
-// findLabel is FindPacketLabel on an options field.
-func findLabel(opts []byte, r *Registry) (l PacketLabel, found bool, err error) {
+// FindLabel is FindPacketLabel on an options field (the octets after the
+// 20-octet base header), as rfc1108.FindLabel is for the BSO: the first
+// CIPSO option before an EOL (ipopt.Find), its label read through r when r
+// is not nil, with the same results and options-field offsets in errors. It
+// does not allocate.
+func FindLabel(opts []byte, r *Registry) (l PacketLabel, found bool, err error) {
 	o, found, err := ipopt.Find(opts, ipopt.CIPSO)
 	if !found {
 		return PacketLabel{}, false, err

@@ -75,6 +75,11 @@ func TestFindPacketLabel(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err, c.name)
+		// The options-field form agrees.
+		l2, found2, err2 := cipso.FindLabel(c.pkt[20:(c.pkt[0]&15)*4], c.reg)
+		assert.Equal(t, l, l2, c.name)
+		assert.Equal(t, found, found2, c.name)
+		assert.NoError(t, err2, c.name)
 		assert.Equal(t, c.doi, l.DOI, c.name)
 		if c.found {
 			assert.Equal(t, c.label, l.Label.String(), c.name)
