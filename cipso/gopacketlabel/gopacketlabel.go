@@ -73,13 +73,15 @@ func (ip *IPv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 
 // FromIPv4 reads the labels of ip, its CIPSO label through r when r is not
 // nil (cipso.FindLabel) and its BSO (rfc1108.FindLabel). The options
-// field is ip.Contents's when ip.Contents is a whole IPv4 header
-// (ipopt.ParseHeader), as a decoded layer has it; otherwise it is built from
+// field is that of ip.Contents, the header octets a decoded layer was
+// decoded from, when there are any: they must pass ipopt.ParseHeader, which
+// unlike layers.IPv4 also checks the version, and its error is returned.
+// A layer made by hand, without Contents, has its field built from
 // ip.Options as layers.IPv4.SerializeTo writes them (EOL and NOP as one
 // octet, every other option as its type, its OptionLength and its
 // OptionData), which fails with ipopt.ErrBadLength at an option whose
-// OptionLength is below 2 or cannot hold its data, and ipopt.ErrTooLong past
-// 40 octets.
+// OptionLength is below 2 or cannot hold its data, and ipopt.ErrTooLong
+// past 40 octets.
 //
 // The two labels are read independently: the error of one leaves it out
 // (Has false) and is returned, the CIPSO label's first, while the other is
@@ -87,7 +89,11 @@ func (ip *IPv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 func FromIPv4(ip *layers.IPv4, r *cipso.Registry) (Labels, error) {
 	var buf [ipopt.MaxOptionsLen]byte
 	var opts []byte
-	if h, err := ipopt.ParseHeader(ip.Contents); err == nil {
+	if len(ip.Contents) > 0 {
+		h, err := ipopt.ParseHeader(ip.Contents)
+		if err != nil {
+			return Labels{}, err
+		}
 		opts = h.Options()
 	} else {
 		n, err := serializeOptions(&buf, ip.Options)
