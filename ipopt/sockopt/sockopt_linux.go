@@ -32,9 +32,10 @@ func control(c syscall.Conn, f func(fd int) error) error {
 // SetOptions sets the IPv4 options every packet c sends carries:
 // setsockopt(IPPROTO_IP, IP_OPTIONS). opts is a whole options field; the
 // kernel pads it with EOL to a multiple of 4 and refuses, with EINVAL, what
-// ip_options_get refuses (a bad option, over 40 octets, a CIPSO option of a
-// DOI not configured, or any option but the few an unprivileged socket may
-// set without CAP_NET_RAW). An empty opts removes the options.
+// ip_options_get refuses: a malformed field or one over 40 octets, a CIPSO
+// option of a DOI not configured, and, without CAP_NET_RAW, a CIPSO option
+// or one Linux does not know (RFC 1108's among them). An empty opts
+// removes the options.
 func SetOptions(c syscall.Conn, opts []byte) error {
 	return control(c, func(fd int) error {
 		return os.NewSyscallError("setsockopt IP_OPTIONS", unix.SetsockoptString(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, string(opts)))
@@ -91,7 +92,8 @@ func SetPassSec(c syscall.Conn, on bool) error {
 // connected stream socket (getsockopt SO_PEERSEC), as the security module
 // writes it (SELinux: "user:role:type:level"), without a trailing NUL. It
 // fails with ErrNoSecurityContext, wrapping ENOPROTOOPT, when no module
-// gives the peer one, and with ERANGE for a context over 4,096 octets.
+// gives the peer one, and with ERANGE for a context over 4,096 octets (256
+// on 386 and s390x, where only unix.GetsockoptString reaches getsockopt).
 func PeerSecurityContext(c syscall.Conn) (string, error) {
 	var ctx string
 	err := control(c, func(fd int) error {
