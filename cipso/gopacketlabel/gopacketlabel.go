@@ -15,8 +15,8 @@
 //
 // The network SID label of DSM (package fips188/dsm) rides in a CIPSO
 // option too; this package does not import fips188/dsm, which sits above
-// cipso. Read it from the header of a decoded layer
-// with dsm.FindPacketLabel(ip.Contents, dsm.Receiver) or another dsm.Profile.
+// cipso. Read it from the header of a decoded layer with
+// dsm.FindPacketLabel(ip.Contents, dsm.Receiver) or another dsm.Profile.
 //
 // Nothing here allocates once gopacket's own layer has its Options slice;
 // the errors are the module's ipopt.Error values.
