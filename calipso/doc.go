@@ -9,6 +9,9 @@
 // [Option.ChecksumOK], and [Option.Label], which gives a cipso.Label (a
 // level and a cipso.CatSet) whose String is the SELinux level text.
 //
+// [FindPacketLabel] does all of that in one call from the packet's fixed
+// header and gives a [PacketLabel], the DOI and the label.
+//
 // To check an option as Linux does, give [NewLinux] the host's DOIs: its
 // Validate refuses what ipv6_hop_calipso and calipso_validate refuse
 // (lengths, checksum, unknown DOI; RULES.md §2). [Linux] is an

@@ -15,6 +15,12 @@
 // walks every tag ([TagIter], [Tag]) without allocating; [Tag.SecID] reads Linux's local tag 128. Tags 6 and 7 (FIPS
 // 188) are package fips188's, which builds on [Option], [Tag] and [CatSet].
 //
+// To do all of that in one call, give [FindPacketLabel] the packet from the
+// first octet of its IPv4 header, or [FindLabel] its options field: either
+// returns a [PacketLabel], the DOI and the label, read through a Registry
+// when one is given. Package cipso/gopacketlabel reads the same label, and
+// the BSO, from packets decoded with gopacket.
+//
 // To check an option as Linux does, give [NewLinux] the host's DOIs: its
 // Validate gives the verdict of Linux's receive path and, in the error,
 // the ICMP Parameter Problem pointer (cipso_v4_validate inside

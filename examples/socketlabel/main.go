@@ -22,9 +22,9 @@
 // translation) and the received one decoded; without it the DOI is
 // pass-through with tags 1, 2, 5.
 //
-// Everything Go's net package does not offer is golang.org/x/sys/unix:
-// SetsockoptString(IPPROTO_IP, IP_OPTIONS), SetsockoptInt(IP_RECVOPTS) and
-// ParseSocketControlMessage; x/net/ipv4 has no IP_OPTIONS socket option.
+// The socket options Go's net package does not offer come from package
+// ipopt/sockopt: SetOptions (IP_OPTIONS), SetRecvOptions (IP_RECVOPTS) and
+// ReadMsgUDP, which parses the options out of the control messages.
 package main
 
 import (
@@ -37,10 +37,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/sockopt"
 )
 
 func main() {
@@ -182,64 +181,6 @@ func encodeLabel(reg *cipso.Registry, haveConfig bool, doi cipso.DOI, level uint
 	return opt, nil
 }
 
-// control runs f on the socket's file descriptor.
-func control(c *net.UDPConn, f func(fd int) error) error {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
-		return err
-	}
-	return ferr
-}
-
-// SetLabel sets the IP options every datagram of c carries:
-// setsockopt(IPPROTO_IP, IP_OPTIONS). The kernel checks them as
-// ip_options_get does (EINVAL for an unknown DOI, a tag the DOI does not
-// permit, tag 128, or more than 40 octets; EPERM-like EINVAL without
-// CAP_NET_RAW). An empty opts removes the options.
-func SetLabel(c *net.UDPConn, opts []byte) error {
-	return control(c, func(fd int) error {
-		if err := unix.SetsockoptString(fd, unix.IPPROTO_IP, unix.IP_OPTIONS, string(opts)); err != nil {
-			return fmt.Errorf("setsockopt(IP_OPTIONS, % x): %w", opts, err)
-		}
-		return nil
-	})
-}
-
-// EnableRecvOpts asks the kernel to hand the IP options of every datagram
-// received on c to ReadLabeled (IP_RECVOPTS).
-func EnableRecvOpts(c *net.UDPConn) error {
-	return control(c, func(fd int) error {
-		return unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVOPTS, 1)
-	})
-}
-
-// ReadLabeled reads one datagram into buf and returns its length, its
-// sender and its IP options field (nil if it had none), which aliases
-// oob. oob must hold a control message of 40 octets
-// (unix.CmsgSpace(40)).
-func ReadLabeled(c *net.UDPConn, buf, oob []byte) (n int, from *net.UDPAddr, opts []byte, err error) {
-	n, oobn, _, from, err := c.ReadMsgUDP(buf, oob)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	rest := oob[:oobn]
-	for len(rest) > 0 {
-		h, data, r, err := unix.ParseOneSocketControlMessage(rest)
-		if err != nil {
-			return n, from, nil, fmt.Errorf("control message: %w", err)
-		}
-		if h.Level == unix.IPPROTO_IP && h.Type == unix.IP_RECVOPTS {
-			opts = data
-		}
-		rest = r
-	}
-	return n, from, opts, nil
-}
-
 func receiver(addr string) (*net.UDPConn, error) {
 	a, err := net.ResolveUDPAddr("udp4", addr)
 	if err != nil {
@@ -249,7 +190,7 @@ func receiver(addr string) (*net.UDPConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := EnableRecvOpts(c); err != nil {
+	if err := sockopt.SetRecvOptions(c, true); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -261,9 +202,9 @@ func labeledSender(label []byte) (*net.UDPConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := SetLabel(c, label); err != nil {
+	if err := sockopt.SetOptions(c, label); err != nil {
 		c.Close()
-		return nil, err
+		return nil, fmt.Errorf("label % x: %w", label, err)
 	}
 	return c, nil
 }
@@ -272,15 +213,15 @@ func labeledSender(label []byte) (*net.UDPConn, error) {
 // label they carry.
 func receiveOne(c *net.UDPConn, reg *cipso.Registry, timeout time.Duration, w io.Writer) error {
 	buf := make([]byte, 64<<10)
-	oob := make([]byte, unix.CmsgSpace(ipopt.MaxOptionsLen))
+	oob := make([]byte, sockopt.ControlLen)
 	if err := c.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 		return err
 	}
-	n, from, opts, err := ReadLabeled(c, buf, oob)
+	n, from, m, err := sockopt.ReadMsgUDP(c, buf, oob)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "received %d octets from %s, options [% x]: %s\n", n, from, opts, Describe(opts, reg))
+	fmt.Fprintf(w, "received %d octets from %s, options [% x]: %s\n", n, from, m.Options, Describe(m.Options, reg))
 	return nil
 }
 

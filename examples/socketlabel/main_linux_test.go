@@ -18,8 +18,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/iplabel/iplabel/cipso"
-	"github.com/iplabel/iplabel/ipopt"
 	"github.com/iplabel/iplabel/ipopt/linuxtest"
+	"github.com/iplabel/iplabel/ipopt/sockopt"
 )
 
 // testDOIs are configured with netlabelctl for these tests (NetLabel is
@@ -101,13 +101,13 @@ func TestLabeledExchange(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, rc.SetReadDeadline(time.Now().Add(5*time.Second)))
 			buf := make([]byte, 100)
-			oob := make([]byte, unix.CmsgSpace(ipopt.MaxOptionsLen))
-			n, from, opts, err := ReadLabeled(rc, buf, oob)
+			oob := make([]byte, sockopt.ControlLen)
+			n, from, m, err := sockopt.ReadMsgUDP(rc, buf, oob)
 			require.NoError(t, err, c.name)
 			assert.Equal(t, "hello", string(buf[:n]), c.name)
-			assert.Equal(t, sc.LocalAddr().(*net.UDPAddr).Port, from.Port, c.name)
-			assert.Equal(t, c.want, opts, c.name)
-			assert.Equal(t, c.labels, Describe(opts, reg), c.name)
+			assert.Equal(t, sc.LocalAddr().(*net.UDPAddr).Port, int(from.Port()), c.name)
+			assert.Equal(t, c.want, m.Options, c.name)
+			assert.Equal(t, c.labels, Describe(m.Options, reg), c.name)
 			sc.Close()
 			rc.Close()
 		}
@@ -133,11 +133,11 @@ func TestKernelRefusesLabels(t *testing.T) {
 			withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0x82, 2, 4, 0, 3, 0, 0}, trans),        // tag 2 in the trans DOI
 			withDOI([]byte{0x86, 0x0c, 0, 0, 0x0c, 0x81, 0x80, 6, 1, 0, 0, 0}, pass),      // tag 128
 		} {
-			err := SetLabel(c, opts)
+			err := sockopt.SetOptions(c, opts)
 			assert.True(t, errors.Is(err, unix.EINVAL), "% x: %v", opts, err)
 		}
-		assert.NoError(t, SetLabel(c, withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0x81, 1, 4, 0, 3, 0, 0}, pass)))
-		assert.NoError(t, SetLabel(c, nil), "clearing the options")
+		assert.NoError(t, sockopt.SetOptions(c, withDOI([]byte{0x86, 0x0a, 0, 0, 0x0c, 0x81, 1, 4, 0, 3, 0, 0}, pass)))
+		assert.NoError(t, sockopt.SetOptions(c, nil), "clearing the options")
 		return nil
 	}))
 }

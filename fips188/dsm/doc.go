@@ -33,6 +33,9 @@
 // Linux kernel with NetLabel refuses such packets before any socket sees
 // them, so a DSM receiver checks or strips the label first (RULES.md §8).
 //
+// To read the label of a received packet in one call, give [FindPacketLabel]
+// the packet from the first octet of its IPv4 header and a Profile.
+//
 // # To map SIDs
 //
 // A [Mapper] turns a received (source SID, node ID) pair into one

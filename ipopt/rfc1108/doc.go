@@ -12,6 +12,9 @@
 // ([BSO], [ESO]) of one option's octets. Levels are ordered by RFC 1108
 // Table 1, never numerically: compare them with [Classification.Compare].
 //
+// [FindPacketLabel] does what FindLabel does from a whole IPv4 packet,
+// reading its header first (ipopt.ParseHeader).
+//
 // To check a packet as a strict RFC 1108 receiver would, use [Strict]: its
 // zero value is the plain RFC, its fields add site policy (a required BSO,
 // a BSO that must come first). Linux looks only at the framing of options
