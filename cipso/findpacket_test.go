@@ -67,7 +67,7 @@ func TestFindPacketLabel(t *testing.T) {
 					assert.Equal(t, c.errAt, e.Offset(), c.name)
 					assert.Equal(t, c.errAt+20, e.HeaderOffset(), c.name)
 				} else {
-					assert.False(t, e.InOptions(), c.name)
+					assert.Negative(t, e.Offset(), c.name)
 					assert.Equal(t, c.errHead, e.HeaderOffset(), c.name)
 				}
 			}

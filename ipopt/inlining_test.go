@@ -22,7 +22,7 @@ func TestInlining(t *testing.T) {
 		"Header.TotalLen",
 		"Header.Options",
 		"Header.SetChecksum",
-		"UpdateChecksum",
+		"updateChecksum",
 		"fold",
 		// Validate inlines so that its caller's Linux is not copied.
 		"Linux.Validate",

@@ -62,7 +62,7 @@ func TestFindPacketLabel(t *testing.T) {
 			if c.off >= 0 {
 				assert.Equal(t, c.off, e.Offset(), c.name)
 			} else {
-				assert.False(t, e.InOptions(), c.name)
+				assert.Negative(t, e.Offset(), c.name)
 			}
 			assert.Equal(t, dsm.Label{}, l, c.name)
 			continue

@@ -48,7 +48,7 @@ func TestFindPacketLabel(t *testing.T) {
 			if c.off >= 0 {
 				assert.Equal(t, c.off+20, e.HeaderOffset(), c.name)
 			} else {
-				assert.False(t, e.InOptions(), c.name)
+				assert.Negative(t, e.Offset(), c.name)
 			}
 			assert.Equal(t, rfc1108.Label{}, l, c.name)
 			continue
