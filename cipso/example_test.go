@@ -20,7 +20,7 @@ func ExampleParseOption() {
 	it := o.Tags()
 	for it.Next() {
 		t := it.Tag()
-		fmt.Println("doi", o.DOI(), "tag", t.Type, "at", t.Offset, "length", t.Len())
+		fmt.Println("doi", o.DOI(), "tag", t.Type, "at", t.Offset, "length", len(t.Bytes))
 	}
 	var l cipso.Label
 	if err := o.Label(&l); err != nil {
@@ -94,7 +94,7 @@ func ExampleLabel_Dominates() {
 	secret, _ := cipso.ParseLabel("s3:c0.c9")
 	conf, _ := cipso.ParseLabel("s2:c1,c5")
 	other, _ := cipso.ParseLabel("s2:c12")
-	fmt.Println(secret.Dominates(&conf), conf.Dominates(&secret), secret.Incomparable(&other))
+	fmt.Println(secret.Dominates(&conf), conf.Dominates(&secret), !secret.Dominates(&other) && !other.Dominates(&secret))
 	j := conf
 	_ = j.Join(&other)
 	fmt.Println(j)

@@ -52,7 +52,7 @@ func FuzzDecode(f *testing.F) {
 		it := o.Tags()
 		for it.Next() {
 			tg := it.Tag()
-			if tg.Offset+tg.Len() > o.Len() || !bytes.Equal(tg.Bytes, o[tg.Offset:tg.Offset+tg.Len()]) {
+			if tg.Offset+len(tg.Bytes) > o.Len() || !bytes.Equal(tg.Bytes, o[tg.Offset:tg.Offset+len(tg.Bytes)]) {
 				t.Fatalf("tag %+v outside the option", tg)
 			}
 			l := Label{Level: 1 << 20}

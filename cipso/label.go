@@ -17,15 +17,11 @@ func (l *Label) Equal(o *Label) bool { return l.Level == o.Level && l.Cats.Equal
 
 // Dominates reports whether l >= o in the lattice: l's level is at least
 // o's and l's categories include all of o's (Bell-LaPadula dominance).
+// l strictly dominates o when it dominates it and !l.Equal(o); two labels
+// are incomparable when neither dominates the other.
 func (l *Label) Dominates(o *Label) bool {
 	return l.Level >= o.Level && l.Cats.SupersetOf(&o.Cats)
 }
-
-// StrictlyDominates reports whether l dominates o and differs from it.
-func (l *Label) StrictlyDominates(o *Label) bool { return l.Dominates(o) && !l.Equal(o) }
-
-// Incomparable reports whether neither label dominates the other.
-func (l *Label) Incomparable(o *Label) bool { return !l.Dominates(o) && !o.Dominates(l) }
 
 // Join sets l to the least upper bound of l and o: the higher level and
 // the union of the categories. On ErrSetFull l is unchanged.

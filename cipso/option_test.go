@@ -74,8 +74,8 @@ func TestTagIter(t *testing.T) {
 			var got []tag
 			for it.Next() {
 				tg := it.Tag()
-				got = append(got, tag{tg.Offset, tg.Type, tg.Len()})
-				assert.Equal(t, []byte(o[tg.Offset:tg.Offset+tg.Len()]), tg.Bytes)
+				got = append(got, tag{tg.Offset, tg.Type, len(tg.Bytes)})
+				assert.Equal(t, []byte(o[tg.Offset:tg.Offset+len(tg.Bytes)]), tg.Bytes)
 			}
 			assert.Equal(t, tc.want, got)
 			if tc.errIs == nil {

@@ -63,9 +63,6 @@ type Tag struct {
 	Bytes []byte
 }
 
-// Len is the tag's length octet.
-func (t Tag) Len() int { return len(t.Bytes) }
-
 // Body is the tag after its type and length octets.
 func (t Tag) Body() []byte {
 	if len(t.Bytes) < 2 {

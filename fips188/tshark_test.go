@@ -75,7 +75,7 @@ func TestTsharkDifferential(t *testing.T) {
 				types = append(types, "0")
 				nPads++
 			}
-			next = tag.Offset + tag.Len()
+			next = tag.Offset + len(tag.Bytes)
 			types = append(types, strconv.Itoa(int(tag.Type)))
 			switch {
 			case tag.Type == cipso.TagPBitmap:

@@ -214,11 +214,11 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 	for tags.Next() {
 		tg := tags.Tag()
 		pads(tg.Offset)
-		end = tg.Offset + tg.Len()
+		end = tg.Offset + len(tg.Bytes)
 		v.tagType = append(v.tagType, strconv.Itoa(int(tg.Type)))
 		switch tg.Type {
 		case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange, cipso.TagPBitmap:
-			if tg.Len() < cipso.TagBaseLen {
+			if len(tg.Bytes) < cipso.TagBaseLen {
 				v.malformed++
 				return ""
 			}
@@ -229,10 +229,10 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 		switch tg.Type {
 		case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
 			v.level = append(v.level, strconv.Itoa(int(tg.Level())))
-			if tg.Len()%2 != 0 && tg.Type != cipso.TagRBitmap {
+			if len(tg.Bytes)%2 != 0 && tg.Type != cipso.TagRBitmap {
 				return "Q2 odd-length tag 2 or 5 (the leftover octet is read as a tag)"
 			}
-			if tg.Len() > cipso.TagBaseLen {
+			if len(tg.Bytes) > cipso.TagBaseLen {
 				var l cipso.Label
 				if err := tg.Label(&l); err != nil {
 					panic(fmt.Sprintf("tag % x: %v", tg.Bytes, err))
@@ -242,7 +242,7 @@ func (v *tsharkView) tags(opt cipso.Option) string {
 		case cipso.TagPBitmap:
 			v.data = append(v.data, hex.EncodeToString(tg.Bytes[2:]))
 		case cipso.TagFreeForm:
-			if tg.Len() == 2 {
+			if len(tg.Bytes) == 2 {
 				v.data = append(v.data, "<MISSING>") // an empty tag_data field
 			} else {
 				v.data = append(v.data, hex.EncodeToString(tg.Body()))
