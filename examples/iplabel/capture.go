@@ -290,7 +290,9 @@ func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.Lin
 	if err != nil {
 		return nil, ci, 0, err
 	}
-	frame = rec[16:]
+	// Capped: an append to the frame must not run into the records
+	// buffered after it.
+	frame = rec[16:len(rec):len(rec)]
 	ci.CaptureLength = len(frame)
 	ci.Length = int(c.rec.length)
 	ci.Timestamp = c.pcapTime()
