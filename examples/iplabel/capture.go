@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -17,13 +18,14 @@ import (
 // Capture files: pcap and pcapng, either also gzip-compressed, told by
 // their magic number.
 //
-// pcap records are read with gopacket's pcapgo, which does that job; this
-// file adds what a command-line tool needs around it: byte offsets for
-// error messages, a look at each record header before pcapgo reads it (so
-// that a corrupt length is reported where it is, rather than as a huge
-// allocation or a misleading end of file), the file header fields pcapgo
-// does not expose (thiszone, sigfigs, byte order) and the raw timestamp
-// fields, so that rewrite writes them back as they were.
+// The pcap file header is read with gopacket's pcapgo; its records are
+// read here, in place in one large buffer (no copy of the packet, no
+// allocation per packet), with the checks a command-line tool needs:
+// byte offsets for error messages, each record header looked at before
+// its data is used (so that a corrupt length is reported where it is,
+// rather than as a huge allocation or a misleading end of file), the file
+// header fields pcapgo does not expose (thiszone, sigfigs, byte order) and
+// the raw timestamp fields, so that rewrite writes them back as they were.
 //
 // pcapng is read by pcapng.go, not by pcapgo's NgReader: v1.1.19 sizes
 // its packet buffer from the lengths a block claims (an interface
@@ -46,6 +48,11 @@ const (
 	magicPcapNanoBE  = 0x4d3cb2a1
 	magicPcapng      = 0x0a0d0d0a
 )
+
+// captureBufSize is the size of the buffer a capture is read through: a
+// pcap record (16 + maxCaplen octets at most) is always read whole into
+// it, and the file in reads of that size.
+const captureBufSize = 1 << 20
 
 // maxCaplen is the most octets one packet of a capture may hold: libpcap's
 // MAXIMUM_SNAPLEN (262144, pcap-int.h), the ceiling its savefile readers
@@ -134,7 +141,6 @@ type capture struct {
 	// thiszone and sigfigs are the pcap file header's fields, kept for
 	// the rewritten file.
 	thiszone, sigfigs uint32
-	pcap              *pcapgo.Reader
 	cr                *countingReader // the file
 	sr                *countingReader // the stream br reads: cr, or the decompressed file
 	br                *bufio.Reader
@@ -166,9 +172,9 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 	c = &capture{name: name, size: size}
 	c.cr = &countingReader{r: r}
 	c.sr = c.cr
-	// pcapgo wraps its input in a bufio.Reader of the default size, which
-	// is this one: so the octets it has consumed are sr.n - br.Buffered().
-	c.br = bufio.NewReaderSize(c.cr, 256<<10)
+	// The octets consumed are sr.n - br.Buffered() (pcapgo reads the file
+	// header from br too).
+	c.br = bufio.NewReaderSize(c.cr, captureBufSize)
 	magic, err := c.br.Peek(4)
 	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		z, zerr := gzip.NewReader(c.br)
@@ -177,7 +183,7 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 		}
 		c.gzip = true
 		c.sr = &countingReader{r: z}
-		c.br = bufio.NewReaderSize(c.sr, 256<<10)
+		c.br = bufio.NewReaderSize(c.sr, captureBufSize)
 		if magic, err = c.br.Peek(4); len(magic) == 0 && err == io.EOF {
 			return nil, c.errorAt(0, "the gzip-compressed file holds nothing, not a pcap or pcapng capture")
 		}
@@ -215,16 +221,15 @@ func openCapture(name string, r io.Reader, size int64) (c *capture, err error) {
 			}
 			c.thiszone, c.sigfigs = c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 		}
-		if c.pcap, err = pcapgo.NewReader(c.br); err != nil {
+		pr, err := pcapgo.NewReader(c.br)
+		if err != nil {
 			return nil, c.readError(err, "pcap file header")
 		}
-		c.snaplen = c.pcap.Snaplen()
-		// pcapgo refuses a record longer than the snapshot length; old
-		// capture tools wrote such records and libpcap and Wireshark read
-		// them, so the limit given to pcapgo is the ceiling (its buffer
-		// then holds at most maxCaplen octets, whatever the header says).
-		c.pcap.SetSnaplen(maxCaplen)
-		c.link = c.pcap.LinkType()
+		// A record longer than the snapshot length is read all the same
+		// (checkRecord): old capture tools wrote such records, and libpcap
+		// and Wireshark read them.
+		c.snaplen = pr.Snaplen()
+		c.link = pr.LinkType()
 		if !supportedLink(c.link) {
 			return nil, c.errorAt(20, "unsupported "+linkName(c.link)+": "+supportedLinks)
 		}
@@ -272,63 +277,73 @@ func (c *capture) readError(err error, what string) error {
 // capture info and its link type; c.packets is then its number and c.rec
 // its raw fields. At the end of the file it returns io.EOF; any other
 // error is a *captureError naming the byte.
+//
+// A pcap record is read in place: the record is checked whole in br's
+// buffer (checkRecord), its frame is the slice of that buffer and the
+// record is then discarded, so a packet costs no copy and no allocation.
 func (c *capture) next() (frame []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
 	if c.ng {
 		return c.nextBlock()
 	}
 	start := c.pos()
-	if err := c.precheckRecord(start); err != nil {
+	rec, err := c.checkRecord(start)
+	if err != nil {
 		return nil, ci, 0, err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			frame, err = nil, c.errorAt(start, fmt.Sprintf("corrupt capture at packet %d (%v)", c.packets+1, p))
-		}
-	}()
-	frame, ci, err = c.pcap.ZeroCopyReadPacketData()
-	if err != nil {
-		if err == io.EOF && c.pos() == start {
-			return nil, ci, 0, io.EOF
-		}
-		return nil, ci, 0, c.readError(err, "packet "+strconv.Itoa(c.packets+1))
-	}
+	// Capped: an append to the frame must not run into the records
+	// buffered after it.
+	frame = rec[16:len(rec):len(rec)]
+	ci.CaptureLength = len(frame)
+	ci.Length = int(c.rec.length)
+	ci.Timestamp = c.pcapTime()
+	c.br.Discard(len(rec)) // never fails: rec is buffered
 	c.packets++
-	c.rec.length = uint32(ci.Length)
-	if c.snaplen != 0 && uint32(ci.CaptureLength) > c.snaplen && !c.noted {
+	if c.snaplen != 0 && uint32(len(frame)) > c.snaplen && !c.noted {
 		c.noted = true
-		c.note(start+8, fmt.Sprintf("packet %d: captured length %d exceeds the snapshot length %d; read whole, as libpcap and Wireshark do (noted once per file)", c.packets, ci.CaptureLength, c.snaplen))
+		c.note(start+8, fmt.Sprintf("packet %d: captured length %d exceeds the snapshot length %d; read whole, as libpcap and Wireshark do (noted once per file)", c.packets, len(frame), c.snaplen))
 	}
 	return frame, ci, c.link, nil
 }
 
-// precheckRecord looks at the next pcap record before pcapgo reads it, to
-// name the fault and its byte: a record header cut short, a captured
-// length over the ceiling or over the packet's length, data cut short.
-// It keeps the raw timestamp fields in c.rec. It returns io.EOF at a
-// clean end of file.
-func (c *capture) precheckRecord(start int64) error {
+// pcapTime is the timestamp of the pcap record next read last, in UTC, as
+// pcapgo gives it: seconds and a micro- or nanosecond fraction.
+func (c *capture) pcapTime() time.Time {
+	frac := int64(c.rec.tsLo)
+	if !c.nanos {
+		frac *= 1000
+	}
+	return time.Unix(int64(c.rec.tsHi), frac).UTC()
+}
+
+// checkRecord looks at the next pcap record in br's buffer and returns it
+// whole, header and data, without consuming it: it names the fault and its
+// byte for a record header cut short, a captured length over the ceiling
+// or over the packet's length, data cut short. It keeps the raw fields in
+// c.rec. It returns io.EOF at a clean end of file.
+func (c *capture) checkRecord(start int64) ([]byte, error) {
 	n := func() string { return strconv.Itoa(c.packets + 1) }
 	h, _ := c.br.Peek(16)
 	switch {
 	case len(h) == 0:
-		return c.atEnd(start)
+		return nil, c.atEnd(start)
 	case len(h) < 16:
-		return c.errorAt(start, "packet "+n()+": record header truncated: the file ends at byte "+strconv.FormatInt(start+int64(len(h)), 10))
+		return nil, c.errorAt(start, "packet "+n()+": record header truncated: the file ends at byte "+strconv.FormatInt(start+int64(len(h)), 10))
 	}
 	c.rec.tsHi, c.rec.tsLo = c.order.Uint32(h[0:4]), c.order.Uint32(h[4:8])
 	caplen, orig := c.order.Uint32(h[8:12]), c.order.Uint32(h[12:16])
 	switch {
 	case caplen > maxCaplen:
-		return c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d and %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n(), caplen, c.snaplen, maxCaplen))
+		return nil, c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the snapshot length %d and %d, the most a capture holds (libpcap's MAXIMUM_SNAPLEN)", n(), caplen, c.snaplen, maxCaplen))
 	case caplen > orig:
-		return c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig))
+		return nil, c.errorAt(start+8, fmt.Sprintf("packet %s: corrupt record: captured length %d exceeds the packet length %d", n(), caplen, orig))
 	}
-	if need := 16 + int(caplen); need <= c.br.Size() {
-		if p, _ := c.br.Peek(need); len(p) < need {
-			return c.errorAt(start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n(), caplen, start+int64(len(p))))
-		}
+	c.rec.length = orig
+	need := 16 + int(caplen) // at most captureBufSize
+	p, _ := c.br.Peek(need)
+	if len(p) < need {
+		return nil, c.errorAt(start, fmt.Sprintf("packet %s truncated: its record holds %d octets, the file ends at byte %d", n(), caplen, start+int64(len(p))))
 	}
-	return nil
+	return p, nil
 }
 
 // atEnd is what reading at start, where the stream has no more octets,

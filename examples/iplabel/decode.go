@@ -8,6 +8,7 @@ import (
 	"github.com/iplabel/iplabel/cipso"
 	"github.com/iplabel/iplabel/fips188/dsm"
 	"github.com/iplabel/iplabel/ipopt"
+	"github.com/iplabel/iplabel/ipopt/rfc1108"
 )
 
 // runDecode is "iplabel decode [--ipv6] [--doi-config FILE] [HEX...]": one
@@ -298,18 +299,38 @@ func appendNSIDJSON(dst []byte, n *dsm.Label) []byte {
 // appendBSOJSON appends ,"bso":{"classification":N,"level":"...",
 // "authorities":[...]}.
 func appendBSOJSON(dst []byte, v *bsoView) []byte {
-	dst = append(dst, `,"bso":{"classification":`...)
-	dst = appendUint(dst, uint64(v.label.Level))
-	dst = append(dst, `,"level":`...)
-	dst = appendString(dst, v.label.Level.String())
-	dst = append(dst, `,"authorities":[`...)
+	dst = append(dst, bsoJSONHead[v.label.Level]...)
 	first := true
 	for a := range v.label.Authorities.All() {
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendString(dst, a.String())
+		if int(a) < len(authorityJSON) {
+			dst = append(dst, authorityJSON[a]...)
+		} else {
+			dst = appendString(dst, a.String())
+		}
 	}
 	return append(dst, "]}"...)
 }
+
+// bsoJSONHead[c] is `,"bso":{"classification":C,"level":"NAME","authorities":[`
+// for classification c, and authorityJSON[a] the JSON string of
+// authority a's name: the constant parts of a BSO, escaped once.
+var (
+	bsoJSONHead = func() (h [256]string) {
+		for c := range h {
+			b := append([]byte(`,"bso":{"classification":`), strconv.Itoa(c)...)
+			b = appendString(append(b, `,"level":`...), rfc1108.Classification(c).String())
+			h[c] = string(append(b, `,"authorities":[`...))
+		}
+		return h
+	}()
+	authorityJSON = func() (t [rfc1108.NumAuthorities]string) {
+		for a := range t {
+			t[a] = string(appendString(nil, rfc1108.Authority(a).String()))
+		}
+		return t
+	}()
+)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -268,6 +269,7 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		return d.appendCut(dst, n, src, dstAddr, ip)
 	}
 	var verr error
+	var c ipopt.Compiled
 	silent := false // Linux finds verr but sends no Parameter Problem
 	opts := h.Options()
 	if herr != nil {
@@ -277,7 +279,6 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		if fi.loopback || src.IsLoopback() && dstAddr.IsLoopback() {
 			w = &d.walkLo
 		}
-		var c ipopt.Compiled
 		c, verr = w.Compile(opts)
 		// Linux finds verr but answers nothing: the echo of the options
 		// fails, or __icmp_send gives up on this datagram whatever its
@@ -287,7 +288,13 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 	}
 	d.unconfigured, d.nsid = 0, false
 	if herr == nil && d.dois != nil {
-		d.unconfigured, d.nsid = d.dois.labelDOIs(opts)
+		if verr == nil {
+			// The walk found no fault: the CIPSO option it kept is the
+			// only one in the field.
+			d.unconfigured, d.nsid = d.dois.onlyLabelDOIs(opts, c.CIPSO)
+		} else {
+			d.unconfigured, d.nsid = d.dois.labelDOIs(opts)
+		}
 		if d.dois.given {
 			d.unconfigured = 0
 		} else if d.unconfigured != 0 {
@@ -298,6 +305,26 @@ func (d *dumper) appendPacket(dst []byte, n int, link layers.LinkType, frame []b
 		return d.appendJSON(dst, n, src, dstAddr, opts, verr, silent)
 	}
 	return d.appendText(dst, n, src, dstAddr, h, herr, verr, silent)
+}
+
+// onlyLabelDOIs is labelDOIs for an options field whose only CIPSO option
+// is at off (-1: none), as the Linux walk records it when it finds no
+// fault: the field is not walked again.
+func (cfg *doiConfig) onlyLabelDOIs(opts []byte, off int) (unconfigured cipso.DOI, nsid bool) {
+	if off < 0 || off+1 >= len(opts) || int(opts[off+1]) > len(opts)-off {
+		return 0, false
+	}
+	o := opts[off : off+int(opts[off+1])]
+	switch {
+	case len(o) < cipso.HeaderLen:
+	case isDOI(o, cfg.nsidDOI):
+		nsid = true
+	default:
+		if doi := cipso.DOI(binary.BigEndian.Uint32(o[2:6])); cfg.cipso.Lookup(doi) == nil {
+			unconfigured = doi
+		}
+	}
+	return unconfigured, nsid
 }
 
 // truncatedByCapture is the verdict on a packet whose IPv4 header the

@@ -35,7 +35,9 @@ type tagView struct {
 	kind  tagKind
 	level uint8
 	cats  []byte      // the category field as on the wire
-	label cipso.Label // tags 1, 2, 5, 6: the label as read, wire values
+	label cipso.Label // tags 1, 2, 5, 6: the label as read, wire values (labelOf)
+	tag   cipso.Tag   // tags 1, 2, 5: the tag label is decoded from when lazy
+	lazy  bool        // label not decoded yet
 	data  []byte      // the tag after its type and length octets
 	secid uint32
 	nsid  dsm.Label // set when hasNSID
@@ -56,11 +58,20 @@ func viewTag(t cipso.Tag, optOff int, v *tagView) error {
 	// and read for those only) and the NSID (read only when hasNS) are not
 	// zeroed for every tag.
 	v.off, v.typ, v.kind, v.data = optOff+t.Offset, t.Type, 0, t.Body()
-	v.level, v.cats, v.secid, v.hasNS = 0, nil, 0, false
+	v.level, v.cats, v.secid, v.hasNS, v.lazy = 0, nil, 0, false, false
 	switch t.Type {
 	case cipso.TagRBitmap, cipso.TagEnum, cipso.TagRange:
-		if err := t.Label(&v.label); err != nil {
-			return ipopt.Shift(err, optOff)
+		if n := len(t.Bytes); n < cipso.TagBaseLen || n > cipso.MaxTagLen || t.Type != cipso.TagRBitmap && (n-cipso.TagBaseLen)&1 != 0 {
+			// Tag.Label names the fault (and decodes a tag longer than
+			// an option carries, which may not fit a CatSet).
+			if err := t.Label(&v.label); err != nil {
+				return ipopt.Shift(err, optOff)
+			}
+		} else {
+			// Sound: Tag.Label cannot fail, and most lines are written
+			// from the category field itself, so the set is decoded only
+			// when needed (labelOf).
+			v.tag, v.lazy = t, true
 		}
 		v.level, v.cats = t.Level(), t.Categories()
 		switch t.Type {
@@ -97,6 +108,15 @@ func viewTag(t cipso.Tag, optOff int, v *tagView) error {
 		v.kind = tagData
 	}
 	return nil
+}
+
+// labelOf is the label of tag v (tags 1, 2, 5, 6), decoded on first use.
+func (v *tagView) labelOf() *cipso.Label {
+	if v.lazy {
+		_ = v.tag.Label(&v.label) // checked by viewTag
+		v.lazy = false
+	}
+	return &v.label
 }
 
 // appendBitmapCats appends the categories set in bitmap bm (MSB first),
@@ -229,7 +249,7 @@ func appendTagLevelText(dst []byte, v *tagView) []byte {
 			return appendRangeLevelText(dst, v.level, v.cats)
 		}
 	}
-	return appendLevelText(dst, &v.label)
+	return appendLevelText(dst, v.labelOf())
 }
 
 // appendEnumLevelText is appendLevelText for a tag 2 whose values
@@ -304,7 +324,7 @@ func hostLabel(d *cipso.Domain, v *tagView, h *cipso.Label) bool {
 	}
 	h.Level = lv
 	h.Cats.Clear()
-	s := &v.label.Cats
+	s := &v.labelOf().Cats
 	for c, ok := s.Next(0); ok; c, ok = s.Next(c + 1) {
 		hc, mapped := d.CatFromWire(c)
 		if !mapped || h.Cats.Add(hc) != nil {
