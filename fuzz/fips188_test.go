@@ -194,10 +194,10 @@ func FuzzDSMLabel(f *testing.F) {
 			}
 			return
 		}
-		if err != nil || len(opt) != n.OptionLen() || n.AlignedLen() != (len(opt)+3)&^3 {
-			t.Fatalf("%v: % x, OptionLen %d, AlignedLen %d (%v)", n, opt, n.OptionLen(), n.AlignedLen(), err)
+		if err != nil || len(opt) != n.OptionLen() || ipopt.PaddedLen(n.OptionLen()) != (len(opt)+3)&^3 {
+			t.Fatalf("%v: % x, OptionLen %d, padded %d (%v)", n, opt, n.OptionLen(), ipopt.PaddedLen(n.OptionLen()), err)
 		}
-		if got := dsm.EffectiveMSS(1460, len(opt)); got != 1460-n.AlignedLen() {
+		if got := dsm.EffectiveMSS(1460, len(opt)); got != 1460-ipopt.PaddedLen(n.OptionLen()) {
 			t.Fatalf("EffectiveMSS(1460, %d) = %d", len(opt), got)
 		}
 		prefix := prefixes[int(pre)%len(prefixes)]

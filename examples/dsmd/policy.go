@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/iplabel/iplabel/fips188/dsm"
+	"github.com/iplabel/iplabel/ipopt"
 )
 
 // SenderInfo is what NFQUEUE tells about the sender of an outgoing packet:
@@ -84,7 +85,7 @@ func (c *Config) MaxLabelLen() int {
 	if len(c.DestSIDs) > 0 {
 		n = n.With(dsm.ParamDestSID, 0)
 	}
-	return n.AlignedLen()
+	return ipopt.PaddedLen(n.OptionLen())
 }
 
 // Flow is what the receive policy looks at besides the label.

@@ -26,13 +26,13 @@ func TestNoAllocs(t *testing.T) {
 		"missing":        func() { _ = strict.Validate(opts[:2]) },
 		"strict type":    func() { _ = Strict{}.Validate(opts) },
 		"append option":  func() { buf, _ = full.AppendOption(buf[:0], 0) },
-		"append tag":     func() { buf, _ = full.AppendTag(buf[:0]) },
+		"append tag":     func() { buf, _ = full.appendTag(buf[:0]) },
 		"append empty":   func() { buf, _ = Label{}.AppendOption(buf[:0], 0) },
 		"append text":    func() { buf, _ = full.AppendText(buf[:0]) },
 		"param iter": func() {
 			it := NewParamIter(dsmExample[8:])
 			for it.Next() {
-				sink += it.Param().Len()
+				sink += len(it.Param().Bytes)
 			}
 		},
 		"map default":   func() { s, _ := n.NetworkSID(nil); sink += int(s) },

@@ -11,10 +11,10 @@
 //
 // [New] makes the label DSM sent, the source SID and the node ID; a
 // [Label] holds any of the six parameters ([ParamType]), added with
-// [Label.With]. [Label.AppendOption] writes the whole option,
-// [Label.AppendTag] and [Label.AppendParams] its parts; [Label.AlignedLen]
-// is the room it takes in the IPv4 header and [EffectiveMSS] the TCP
-// segment size that is left. A Label's text form ([Label.AppendText]) is
+// [Label.With]. [Label.AppendOption] writes the whole option and
+// [Label.AppendParams] the free-form tag's data; [Label.OptionLen] padded
+// to 4 (ipopt.PaddedLen) is the room it takes in the IPv4 header and
+// [EffectiveMSS] the TCP segment size that is left. A Label's text form ([Label.AppendText]) is
 // "ssid=0x12341234 node=0x1".
 //
 // # To check a packet as a DSM receiver does

@@ -18,7 +18,7 @@ func ExampleLabel_AppendOption() {
 		panic(err)
 	}
 	fmt.Printf("% x\n", buf)
-	fmt.Println(n.OptionLen(), n.AlignedLen(), dsm.EffectiveMSS(1460, n.OptionLen()))
+	fmt.Println(n.OptionLen(), ipopt.PaddedLen(n.OptionLen()), dsm.EffectiveMSS(1460, n.OptionLen()))
 	// Output:
 	// 86 14 10 00 10 00 07 0e 03 06 12 34 12 34 06 06 00 00 00 01
 	// 20 20 1440

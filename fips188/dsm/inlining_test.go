@@ -35,7 +35,7 @@ func TestNoEscape(t *testing.T) {
 		"Strict.Validate":       {"opts"},
 		"NewParamIter":          {"data"},
 		"Label.AppendOption":    {"dst"},
-		"Label.AppendTag":       {"dst"},
+		"Label.appendTag":       {"dst"},
 	})
 	assert.Empty(t, got)
 }

@@ -109,15 +109,12 @@ func (n Label) Len() int {
 
 // OptionLen is the length of the CIPSO option carrying n: 8 octets of
 // option, DOI and tag headers plus the parameters. All six parameters fit
-// exactly in the 40-octet options field.
+// exactly in the 40-octet options field. The room the label takes in the
+// IPv4 header, whose length counts 32-bit words, is
+// ipopt.PaddedLen(n.OptionLen()): DSM's usual label (source SID and node
+// ID) is 20 octets and needs no padding; its largest (serial, source and
+// destination SID) was 26, 28 padded (RULES.md §4).
 func (n Label) OptionLen() int { return 8 + n.Len() }
-
-// AlignedLen is OptionLen rounded up to a multiple of 4, the room the
-// label takes in the IPv4 header (whose length counts 32-bit words). DSM's
-// usual label (source SID and node ID) is 20 octets and needs no padding;
-// its largest (serial, source and destination SID) was 26, 28 aligned
-// (RULES.md §4).
-func (n Label) AlignedLen() int { return ipopt.PaddedLen(n.OptionLen()) }
 
 // EffectiveMSS is the TCP maximum segment size a sender may use once every
 // segment carries a label option of labelLen octets: mss less the label's
@@ -176,8 +173,8 @@ func (n Label) appendParams(dst []byte) []byte {
 	return dst
 }
 
-// AppendTag appends the free-form tag carrying n: 07, length, parameters.
-func (n Label) AppendTag(dst []byte) ([]byte, error) {
+// appendTag appends the free-form tag carrying n: 07, length, parameters.
+func (n Label) appendTag(dst []byte) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return dst, err
 	}
@@ -187,7 +184,7 @@ func (n Label) AppendTag(dst []byte) ([]byte, error) {
 
 // AppendOption appends the whole CIPSO option carrying n under doi (0 for
 // DefaultDOI): 86, length, DOI, then the free-form tag holding the
-// parameters (RULES.md §2). Nothing is padded; see AlignedLen. It appends
+// parameters (RULES.md §2). Nothing is padded; see OptionLen. It appends
 // nothing and fails for an empty n.
 //
 //	New(DefaultSID, 1).AppendOption(nil, 0)

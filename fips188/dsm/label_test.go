@@ -51,12 +51,12 @@ func TestNSIDDecodeDSMExample(t *testing.T) {
 func TestNSIDSizes(t *testing.T) {
 	usual := New(1, 2)
 	assert.Equal(t, 20, usual.OptionLen())
-	assert.Equal(t, 20, usual.AlignedLen())
+	assert.Equal(t, 20, ipopt.PaddedLen(usual.OptionLen()))
 	assert.Equal(t, 12, usual.Len())
 
 	largest := Label{}.With(ParamPolicySerial, 1).With(ParamSourceSID, 2).With(ParamDestSID, 3)
 	assert.Equal(t, 26, largest.OptionLen())
-	assert.Equal(t, 28, largest.AlignedLen())
+	assert.Equal(t, 28, ipopt.PaddedLen(largest.OptionLen()))
 
 	assert.Equal(t, 1440, EffectiveMSS(1460, usual.OptionLen()))
 	assert.Equal(t, 1432, EffectiveMSS(1460, largest.OptionLen()))
@@ -85,7 +85,7 @@ func TestNSIDEncodeAllSix(t *testing.T) {
 	assert.Equal(t, want, out)
 	assert.Equal(t, ipopt.MaxOptionsLen, n.OptionLen())
 
-	tag, err := n.AppendTag(testutil.Poisoned(64))
+	tag, err := n.appendTag(testutil.Poisoned(64))
 	require.NoError(t, err)
 	assert.Equal(t, want[6:], tag)
 	params, err := n.AppendParams(testutil.Poisoned(64))
@@ -113,7 +113,7 @@ func TestNSIDEncodeRefuses(t *testing.T) {
 	assert.ErrorIs(t, err, fips188.ErrEmptyFreeForm)
 	assert.Equal(t, []byte{0xAA}, out, "nothing appended")
 
-	_, err = Label{Params: 1 << 7}.With(ParamNodeID, 1).AppendTag(nil)
+	_, err = Label{Params: 1 << 7}.With(ParamNodeID, 1).appendTag(nil)
 	assert.ErrorIs(t, err, ErrUnknownParam)
 	_, err = Label{Params: 1}.AppendParams(nil)
 	assert.ErrorIs(t, err, ErrUnknownParam)
@@ -334,7 +334,7 @@ func TestParamIter(t *testing.T) {
 	assert.Equal(t, []byte{0xAA}, it.Param().Value())
 	_, ok = it.Param().Uint32()
 	assert.False(t, ok)
-	assert.Equal(t, 3, it.Param().Len())
+	assert.Equal(t, 3, len(it.Param().Bytes))
 
 	it = NewParamIter([]byte{0x03, 0x06, 0x00})
 	assert.False(t, it.Next())

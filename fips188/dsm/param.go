@@ -96,9 +96,6 @@ type Param struct {
 	Bytes []byte
 }
 
-// Len is the parameter's length octet.
-func (p Param) Len() int { return len(p.Bytes) }
-
 // Value is the parameter's value: the octets after its type and length.
 func (p Param) Value() []byte {
 	if len(p.Bytes) < 2 {
