@@ -40,7 +40,9 @@ func runReason(tb testing.TB, p *ebpf.Program, frame []byte, i int) uint32 {
 // BenchmarkUDPOverhead's round trip, with its configurations: egress on
 // a datagram without options (labeled), ingress on the labeled datagram
 // egress made (verified, neutralised, allowed), and ingress on a datagram
-// without options (judged by the rules for unlabeled packets).
+// without options (judged by the rules for unlabeled packets); and, for
+// the floor (the timing itself, counting and the verdict), ingress on a
+// frame that is not IPv4.
 func BenchmarkEBPFProgram(b *testing.B) {
 	ca := mustConfig(b, "node 1\nlabel default sid 0x10\nallow node 2 proto udp\n")
 	cb := mustConfig(b, "node 2\nlabel default sid 0x20\nallow node 1 sid 0x10 proto udp port 7000-7001\n")
@@ -52,6 +54,8 @@ func BenchmarkEBPFProgram(b *testing.B) {
 	require.Equal(b, EBPFOutLabeled, r)
 	require.False(b, drop)
 	labeled = append([]byte(nil), labeled...)
+	ipv6 := append([]byte(nil), plain...)
+	binary.BigEndian.PutUint16(ipv6[12:], 0x86dd)
 
 	for _, c := range []struct {
 		name  string
@@ -63,6 +67,7 @@ func BenchmarkEBPFProgram(b *testing.B) {
 		{"egress-plain", ea.objs.DsmdEgress, plain, 0, uint32(EBPFOutLabeled)},
 		{"ingress-labeled", eb.objs.DsmdIngress, labeled, 2, uint32(EBPFLabeled)},
 		{"ingress-plain", eb.objs.DsmdIngress, plain, 2, uint32(EBPFRejected)},
+		{"ingress-ipv6", eb.objs.DsmdIngress, ipv6, 2, uint32(EBPFPass)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			r := runReason(b, c.p, c.frame, c.cb)
