@@ -164,10 +164,11 @@ struct {
 // through the global functions' pointer argument, whose contents the
 // verifier does not track: an index into a stack buffer in the program
 // itself would be tracked precisely on every path, and the walk's paths
-// would never merge.
+// would never merge. opt is 8-aligned, for reading it in 64-bit words.
 struct state {
+	__u8 pad[4];
 	__u8 ip[20];
-	__u8 opt[64];
+	__u8 opt[64] __attribute__((aligned(8)));
 	__u32 len;
 	// err is set with the fault's options-field offset and pointer.
 	__u32 err, off, ptr;
@@ -919,27 +920,36 @@ int dsmd_ingress(struct __sk_buff *skb)
 		}
 		// Neutralise: NOPs over the label, and the checksum moved by
 		// the difference of the two fields (RFC 1624, eqn. 3: HC' =
-		// ~(~HC + ~m + m'), m the field's 16-bit words), so a wrong one
-		// stays wrong; header and field are then stored at once. The
-		// sum is not zero (m' holds a NOP), so its fold is the one
-		// bpf_l3_csum_replace would make of bpf_csum_diff's. The rest of
-		// the field is then judged as the kernel will see it.
+		// ~(~HC + ~m + m')), so a wrong one stays wrong; header and
+		// field are then stored at once. The field is handled in 64-bit
+		// words (little-endian: octet k of a word is its bits 8k to
+		// 8k + 7), summed in 32-bit halves, which is the sum of its
+		// 16-bit words modulo 0xffff. The sum is not zero (m' holds a
+		// NOP), so its fold is the one bpf_l3_csum_replace would make of
+		// bpf_csum_diff's. The rest of the field is then judged as the
+		// kernel will see it.
 		__u32 l = B(s, c + 1);
 		if (l > MAX_OPTS || l < 1) // dsm_check has bounded it
 			return finish(skb, R_MALFORMED, 0);
-		__u16 hc, w;
+		__u16 hc;
 		__builtin_memcpy(&hc, &ip[10], 2);
-		__u64 acc = (__u16)~hc;
-		for (int i = 0; i < MAX_OPTS; i += 2) {
-			__builtin_memcpy(&w, &s->opt[i], 2);
-			acc += (__u16)~w;
-			if (i >= c && i < c + l)
-				s->opt[i] = OPT_NOP;
-			if (i + 1 >= c && i + 1 < c + l)
-				s->opt[i + 1] = OPT_NOP;
-			__builtin_memcpy(&w, &s->opt[i], 2);
-			acc += w;
+		__u64 acc = (__u16)~hc, lo = c, hi = c + l, any = 0;
+		for (__u64 j = 0; j < MAX_OPTS; j += 8) {
+			__u64 w, m = ~0ULL;
+			__builtin_memcpy(&w, &s->opt[j], 8);
+			if (lo > j)
+				m = lo >= j + 8 ? 0 : m << ((lo - j) * 8);
+			if (hi < j + 8)
+				m &= hi <= j ? 0 : ~(~0ULL << ((hi - j) * 8));
+			__u64 nw = (w & ~m) | (0x0101010101010101ULL & m);
+			__builtin_memcpy(&s->opt[j], &nw, 8);
+			any |= nw;
+			w = ~w;
+			acc += (w & 0xffffffff) + (w >> 32) + (nw & 0xffffffff) + (nw >> 32);
 		}
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffff) + (acc >> 16);
 		acc = (acc & 0xffff) + (acc >> 16);
 		acc = (acc & 0xffff) + (acc >> 16);
 		hc = ~acc;
@@ -953,13 +963,9 @@ int dsmd_ingress(struct __sk_buff *skb)
 		r = R_LABELED;
 		// The usual field, the label alone, is now NOPs (and EOL
 		// padding), which Linux's walk accepts with nothing recorded:
-		// the walk, octet by octet, is skipped.
-		int plain = 1;
-		for (int i = 0; i < MAX_OPTS; i++) {
-			if (i < optlen && s->opt[i] > OPT_NOP)
-				plain = 0;
-		}
-		if (plain)
+		// the walk, octet by octet, is skipped. The octets after the
+		// field are zeros.
+		if (!(any & 0xfefefefefefefefeULL))
 			return finish(skb, r, s);
 	}
 	// "foreign-cipso pass", as Verify does it: the only CIPSO option,
