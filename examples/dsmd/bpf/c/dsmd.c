@@ -1385,8 +1385,8 @@ int dsmd_egress(struct __sk_buff *skb)
 	__u32 n = ol;
 	if (optlen == 0) {
 		// The usual packet, without options: the new field is the
-		// label.
-		__builtin_memcpy(nb, opt, MAX_OPTS);
+		// label, put straight after the base header.
+		__builtin_memcpy(&h[20], opt, MAX_OPTS);
 	} else {
 		if (scan(&ob, optlen, &sc))
 			return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
@@ -1396,6 +1396,7 @@ int dsmd_egress(struct __sk_buff *skb)
 			sa.re = sc.off + sc.len;
 		}
 		n = splice(&nbb, &ob, &optb, &sa);
+		__builtin_memcpy(&h[20], nb, MAX_OPTS);
 	}
 	__u32 padded = (n + 3) & ~3u;
 	if (padded > MAX_OPTS || padded < 4)
@@ -1433,7 +1434,6 @@ int dsmd_egress(struct __sk_buff *skb)
 	h[2] = total >> 8;
 	h[3] = total;
 	h[10] = h[11] = 0;
-	__builtin_memcpy(&h[20], nb, MAX_OPTS);
 	__s64 sum = bpf_csum_diff(0, 0, (__be32 *)h, 60, 0);
 	if (sum < 0)
 		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
