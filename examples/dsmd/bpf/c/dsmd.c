@@ -867,45 +867,6 @@ static __always_inline int unlabeled(struct __sk_buff *skb, const struct config 
 	return finish(skb, r, s);
 }
 
-// nop_over overwrites octets [c, c + l) of the options field in s with
-// NOPs and moves the header checksum in s by the difference of the two
-// fields (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')), so a wrong one stays
-// wrong. The field is handled in 64-bit words (little-endian: octet k of
-// a word is its bits 8k to 8k + 7), summed in 32-bit halves, which is the
-// sum of its 16-bit words modulo 0xffff. The sum is not zero (m' holds a
-// NOP), so its fold is the one bpf_l3_csum_replace would make of
-// bpf_csum_diff's. It returns whether the field is then NOPs and EOLs
-// only (the octets after it are zeros).
-GLOBAL int nop_over(struct state *s, __u32 c, __u32 l)
-{
-	if (!s)
-		return 0;
-	__u16 hc;
-	__builtin_memcpy(&hc, &s->ip[10], 2);
-	__u64 acc = (__u16)~hc, lo = c, hi = c + l, any = 0;
-	for (__u64 j = 0; j < MAX_OPTS; j += 8) {
-		__u64 w, m = ~0ULL;
-		__builtin_memcpy(&w, &s->opt[j], 8);
-		if (lo > j)
-			m = lo >= j + 8 ? 0 : m << ((lo - j) * 8);
-		if (hi < j + 8)
-			m &= hi <= j ? 0 : ~(~0ULL << ((hi - j) * 8));
-		__u64 nw = (w & ~m) | (0x0101010101010101ULL & m);
-		__builtin_memcpy(&s->opt[j], &nw, 8);
-		any |= nw;
-		w = ~w;
-		acc += (w & 0xffffffff) + (w >> 32) + (nw & 0xffffffff) + (nw >> 32);
-	}
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	hc = ~acc;
-	__builtin_memcpy(&s->ip[10], &hc, 2);
-	return !(any & 0xfefefefefefefefeULL);
-}
-
 SEC("tc")
 int dsmd_ingress(struct __sk_buff *skb)
 {
@@ -930,8 +891,7 @@ int dsmd_ingress(struct __sk_buff *skb)
 	if (optlen == 0)
 		return unlabeled(skb, cfg, ip, full, 20, R_PASS, 0);
 	// A packet shorter than its base header cannot hold the options
-	// either. From here on the header is full (and the verifier's paths
-	// are not split by it).
+	// either (their load would fail): from here on the header is full.
 	if (optlen > MAX_OPTS || !full)
 		return finish(skb, R_MALFORMED, 0);
 	s->len = optlen;
@@ -960,13 +920,42 @@ int dsmd_ingress(struct __sk_buff *skb)
 			if (a == 0 || (a < 0 && !cfg->dflt_allow))
 				return finish(skb, R_REJECTED, s);
 		}
-		// Neutralise (nop_over), then store header and field at once.
-		// The rest of the field is then judged as the kernel will see
-		// it.
+		// Neutralise: NOPs over the label, and the checksum moved by
+		// the difference of the two fields (RFC 1624, eqn. 3: HC' =
+		// ~(~HC + ~m + m')), so a wrong one stays wrong; header and
+		// field are then stored at once. The field is handled in 64-bit
+		// words (little-endian: octet k of a word is its bits 8k to
+		// 8k + 7), summed in 32-bit halves, which is the sum of its
+		// 16-bit words modulo 0xffff. The sum is not zero (m' holds a
+		// NOP), so its fold is the one bpf_l3_csum_replace would make of
+		// bpf_csum_diff's. The rest of the field is then judged as the
+		// kernel will see it.
 		__u32 l = B(s, c + 1);
 		if (l > MAX_OPTS || l < 1) // dsm_check has bounded it
 			return finish(skb, R_MALFORMED, 0);
-		int plain = nop_over(s, c, l);
+		__u16 hc;
+		__builtin_memcpy(&hc, &ip[10], 2);
+		__u64 acc = (__u16)~hc, lo = c, hi = c + l, any = 0;
+		for (__u64 j = 0; j < MAX_OPTS; j += 8) {
+			__u64 w, m = ~0ULL;
+			__builtin_memcpy(&w, &s->opt[j], 8);
+			if (lo > j)
+				m = lo >= j + 8 ? 0 : m << ((lo - j) * 8);
+			if (hi < j + 8)
+				m &= hi <= j ? 0 : ~(~0ULL << ((hi - j) * 8));
+			__u64 nw = (w & ~m) | (0x0101010101010101ULL & m);
+			__builtin_memcpy(&s->opt[j], &nw, 8);
+			any |= nw;
+			w = ~w;
+			acc += (w & 0xffffffff) + (w >> 32) + (nw & 0xffffffff) + (nw >> 32);
+		}
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffff) + (acc >> 16);
+		acc = (acc & 0xffff) + (acc >> 16);
+		acc = (acc & 0xffff) + (acc >> 16);
+		hc = ~acc;
+		__builtin_memcpy(&ip[10], &hc, 2);
 		// The length as a 64-bit value with its bounds checked again
 		// (as in quote).
 		__u64 sl = 20 + optlen;
@@ -976,8 +965,9 @@ int dsmd_ingress(struct __sk_buff *skb)
 		r = R_LABELED;
 		// The usual field, the label alone, is now NOPs (and EOL
 		// padding), which Linux's walk accepts with nothing recorded:
-		// the walk, octet by octet, is skipped.
-		if (plain)
+		// the walk, octet by octet, is skipped. The octets after the
+		// field are zeros.
+		if (!(any & 0xfefefefefefefefeULL))
 			return finish(skb, r, s);
 	}
 	// "foreign-cipso pass", as Verify does it: the only CIPSO option,
