@@ -158,12 +158,17 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-// state is the judgement of the options field of the packet. The field
-// itself is read from the packet octet by octet with bpf_skb_load_bytes,
-// whose offset the verifier does not need to bound: an index into a
-// buffer would be tracked precisely on every path, and the walk's paths
-// would never merge.
+// state is the judgement of the options field of the packet. The base
+// header and the field are copied once into ip and opt (zeros after the
+// field), contiguous as in the packet, and the field is read from there
+// through the global functions' pointer argument, whose contents the
+// verifier does not track: an index into a stack buffer in the program
+// itself would be tracked precisely on every path, and the walk's paths
+// would never merge. opt is 8-aligned, for reading it in 64-bit words.
 struct state {
+	__u8 pad[4];
+	__u8 ip[20];
+	__u8 opt[64] __attribute__((aligned(8)));
 	__u32 len;
 	// err is set with the fault's options-field offset and pointer.
 	__u32 err, off, ptr;
@@ -186,15 +191,8 @@ struct state {
 
 #define IP_OFF ETH_HLEN
 
-static __always_inline __u32 rd(struct __sk_buff *skb, __u32 i)
-{
-	__u8 v = 0;
-
-	bpf_skb_load_bytes(skb, IP_OFF + 20 + i, &v, 1);
-	return v;
-}
-
-#define B(s, i) rd(skb, (i))
+// B is octet i of the options field.
+#define B(s, i) ((__u32)(s)->opt[(i) & 63])
 
 // GLOBAL marks the functions the verifier checks once each, on their own
 // (BPF global functions), rather than once for every path that calls
@@ -359,9 +357,9 @@ static __always_inline int level_valid(const struct doi *d, __u8 l)
 // cipso_v4_map_cat_rbm_valid (every set bit mapped), _enum_valid (even
 // length, strictly ascending) and _rng_valid (even length, each top no
 // higher than the previous bottom, the first against 65535).
-GLOBAL int cats_ok(struct __sk_buff *skb, const struct doi *d, __u32 at, __u32 cl, __u32 typ)
+GLOBAL int cats_ok(const struct state *s, const struct doi *d, __u32 at, __u32 cl, __u32 typ)
 {
-	if (!d || !skb)
+	if (!d || !s)
 		return 0;
 	cl &= 63;
 	if (typ == 1) {
@@ -453,7 +451,7 @@ GLOBAL int cipso_check(struct __sk_buff *skb, struct state *s, __u32 c, int loop
 				lfail(skb, s, at + 3);
 				return 1;
 			}
-			if (tl > 4 && !cats_ok(skb, d, at + 4, tl - 4, typ)) {
+			if (tl > 4 && !cats_ok(s, d, at + 4, tl - 4, typ)) {
 				lfail(skb, s, at + 4);
 				return 1;
 			}
@@ -821,16 +819,23 @@ GLOBAL int peer_ok(__u32 node, __u32 src, __u32 n)
 }
 
 // flow_of fills f from the packet (flowOf) and, when labeled, from the
-// label's values in s.
+// label's values in s. ip is the base header when full, else the packet
+// is shorter than one and what of the fields it holds is read from it.
 static __always_inline void flow_of(struct __sk_buff *skb, struct flow *f, const struct config *cfg,
-				    __u32 hl, int labeled, struct state *s)
+				    const __u8 *ip, int full, __u32 hl, int labeled, struct state *s)
 {
 	__u8 proto = 0;
 	__u16 frag = 0, dport = 0;
 
-	bpf_skb_load_bytes(skb, IP_OFF + 12, &f->src, 4);
-	bpf_skb_load_bytes(skb, IP_OFF + 9, &proto, 1);
-	bpf_skb_load_bytes(skb, IP_OFF + 6, &frag, 2);
+	if (full) {
+		__builtin_memcpy(&f->src, ip + 12, 4);
+		proto = ip[9];
+		__builtin_memcpy(&frag, ip + 6, 2);
+	} else {
+		bpf_skb_load_bytes(skb, IP_OFF + 12, &f->src, 4);
+		bpf_skb_load_bytes(skb, IP_OFF + 9, &proto, 1);
+		bpf_skb_load_bytes(skb, IP_OFF + 6, &frag, 2);
+	}
 	f->proto = proto;
 	f->fragment = (bpf_ntohs(frag) & 0x1fff) != 0;
 	f->nrules = cfg->nrules;
@@ -849,13 +854,13 @@ static __always_inline void flow_of(struct __sk_buff *skb, struct flow *f, const
 
 // unlabeled applies the receive rules to a packet with no DSM label that
 // would otherwise get reason r.
-static __always_inline int unlabeled(struct __sk_buff *skb, const struct config *cfg, __u32 hl, __u32 r,
-				     struct state *s)
+static __always_inline int unlabeled(struct __sk_buff *skb, const struct config *cfg, const __u8 *ip, int full,
+				     __u32 hl, __u32 r, struct state *s)
 {
 	if (!cfg->policy)
 		return finish(skb, r, s);
 	struct flow f = {};
-	flow_of(skb, &f, cfg, hl, 0, 0);
+	flow_of(skb, &f, cfg, ip, full, hl, 0, 0);
 	int a = decide(&f);
 	if (a == 0 || (a < 0 && !cfg->dflt_allow))
 		return finish(skb, R_REJECTED, s);
@@ -866,7 +871,7 @@ SEC("tc")
 int dsmd_ingress(struct __sk_buff *skb)
 {
 	struct state st = {}, *s = &st;
-	__u8 old[MAX_OPTS] = {}, nw[MAX_OPTS] = {};
+	__u8 *ip = s->ip;
 	__u32 zero = 0;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP))
@@ -874,18 +879,23 @@ int dsmd_ingress(struct __sk_buff *skb)
 	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return finish(skb, R_PASS, 0);
-	__u8 vihl = 0;
-	if (bpf_skb_load_bytes(skb, IP_OFF, &vihl, 1))
+	// The base header, read once; a packet shorter than one needs its
+	// first octet only (the rules then read what there is of the rest).
+	int full = !bpf_skb_load_bytes(skb, IP_OFF, ip, 20);
+	if (!full && bpf_skb_load_bytes(skb, IP_OFF, ip, 1))
 		return finish(skb, R_MALFORMED, 0);
+	__u8 vihl = ip[0];
 	if (vihl >> 4 != 4 || (vihl & 15) < 5)
 		return finish(skb, R_MALFORMED, 0);
 	__u32 optlen = ((vihl & 15) - 5) * 4;
 	if (optlen == 0)
-		return unlabeled(skb, cfg, 20, R_PASS, 0);
-	if (optlen > MAX_OPTS)
+		return unlabeled(skb, cfg, ip, full, 20, R_PASS, 0);
+	// A packet shorter than its base header cannot hold the options
+	// either (their load would fail): from here on the header is full.
+	if (optlen > MAX_OPTS || !full)
 		return finish(skb, R_MALFORMED, 0);
 	s->len = optlen;
-	if (bpf_skb_load_bytes(skb, IP_OFF + 20, old, optlen))
+	if (bpf_skb_load_bytes(skb, IP_OFF + 20, s->opt, optlen))
 		return finish(skb, R_MALFORMED, 0);
 
 	int loopback = skb->ifindex == LOOPBACK_IFINDEX;
@@ -903,7 +913,7 @@ int dsmd_ingress(struct __sk_buff *skb)
 			if (cfg->has_serial && (s->have & (1 << 2)) && s->serial != cfg->serial)
 				return finish(skb, R_STALE, s);
 			struct flow f = {};
-			flow_of(skb, &f, cfg, 20 + optlen, 1, s);
+			flow_of(skb, &f, cfg, ip, 1, 20 + optlen, 1, s);
 			if (!peer_ok(f.node, f.src, cfg->npeers))
 				return finish(skb, R_FORGED, s);
 			int a = decide(&f);
@@ -911,30 +921,53 @@ int dsmd_ingress(struct __sk_buff *skb)
 				return finish(skb, R_REJECTED, s);
 		}
 		// Neutralise: NOPs over the label, and the checksum moved by
-		// the difference of the two fields (RFC 1624), so a wrong one
-		// stays wrong. The rest of the field is then judged as the
+		// the difference of the two fields (RFC 1624, eqn. 3: HC' =
+		// ~(~HC + ~m + m')), so a wrong one stays wrong; header and
+		// field are then stored at once. The field is handled in 64-bit
+		// words (little-endian: octet k of a word is its bits 8k to
+		// 8k + 7), summed in 32-bit halves, which is the sum of its
+		// 16-bit words modulo 0xffff. The sum is not zero (m' holds a
+		// NOP), so its fold is the one bpf_l3_csum_replace would make of
+		// bpf_csum_diff's. The rest of the field is then judged as the
 		// kernel will see it.
 		__u32 l = B(s, c + 1);
 		if (l > MAX_OPTS || l < 1) // dsm_check has bounded it
 			return finish(skb, R_MALFORMED, 0);
-		__u8 nops[MAX_OPTS];
-		__builtin_memset(nops, OPT_NOP, MAX_OPTS);
-		if (bpf_skb_store_bytes(skb, IP_OFF + 20 + c, nops, l, 0) ||
-		    bpf_skb_load_bytes(skb, IP_OFF + 20, nw, optlen))
-			return finish(skb, R_MALFORMED, 0);
-		__s64 diff = bpf_csum_diff((__be32 *)old, MAX_OPTS, (__be32 *)nw, MAX_OPTS, 0);
-		if (diff < 0 || bpf_l3_csum_replace(skb, IP_OFF + 10, 0, diff, 0))
+		__u16 hc;
+		__builtin_memcpy(&hc, &ip[10], 2);
+		__u64 acc = (__u16)~hc, lo = c, hi = c + l, any = 0;
+		for (__u64 j = 0; j < MAX_OPTS; j += 8) {
+			__u64 w, m = ~0ULL;
+			__builtin_memcpy(&w, &s->opt[j], 8);
+			if (lo > j)
+				m = lo >= j + 8 ? 0 : m << ((lo - j) * 8);
+			if (hi < j + 8)
+				m &= hi <= j ? 0 : ~(~0ULL << ((hi - j) * 8));
+			__u64 nw = (w & ~m) | (0x0101010101010101ULL & m);
+			__builtin_memcpy(&s->opt[j], &nw, 8);
+			any |= nw;
+			w = ~w;
+			acc += (w & 0xffffffff) + (w >> 32) + (nw & 0xffffffff) + (nw >> 32);
+		}
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffffffff) + (acc >> 32);
+		acc = (acc & 0xffff) + (acc >> 16);
+		acc = (acc & 0xffff) + (acc >> 16);
+		acc = (acc & 0xffff) + (acc >> 16);
+		hc = ~acc;
+		__builtin_memcpy(&ip[10], &hc, 2);
+		// The length as a 64-bit value with its bounds checked again
+		// (as in quote).
+		__u64 sl = 20 + optlen;
+		asm volatile("" : "+r"(sl));
+		if (sl < 24 || sl > 60 || bpf_skb_store_bytes(skb, IP_OFF, ip, sl, 0))
 			return finish(skb, R_MALFORMED, 0);
 		r = R_LABELED;
 		// The usual field, the label alone, is now NOPs (and EOL
 		// padding), which Linux's walk accepts with nothing recorded:
-		// the walk, octet by octet, is skipped.
-		int plain = 1;
-		for (int i = 0; i < MAX_OPTS; i++) {
-			if (i < optlen && nw[i] > OPT_NOP)
-				plain = 0;
-		}
-		if (plain)
+		// the walk, octet by octet, is skipped. The octets after the
+		// field are zeros.
+		if (!(any & 0xfefefefefefefefeULL))
 			return finish(skb, r, s);
 	}
 	// "foreign-cipso pass", as Verify does it: the only CIPSO option,
@@ -944,12 +977,12 @@ int dsmd_ingress(struct __sk_buff *skb)
 	// refusal with its own Parameter Problem), which the dois map does
 	// not hold.
 	if (r != R_LABELED && cfg->foreign_pass && c >= 0 && B(s, c + 1) >= 6)
-		return unlabeled(skb, cfg, 20 + optlen, R_FOREIGN, s);
+		return unlabeled(skb, cfg, ip, 1, 20 + optlen, R_FOREIGN, s);
 	linux_check(skb, s, loopback, strict);
 	if (s->err)
 		return finish(skb, R_LINUX, s);
 	if (r != R_LABELED)
-		return unlabeled(skb, cfg, 20 + optlen, r, s);
+		return unlabeled(skb, cfg, ip, 1, 20 + optlen, r, s);
 	return finish(skb, r, s);
 }
 
@@ -1354,8 +1387,8 @@ int dsmd_egress(struct __sk_buff *skb)
 	__u32 n = ol;
 	if (optlen == 0) {
 		// The usual packet, without options: the new field is the
-		// label.
-		__builtin_memcpy(nb, opt, MAX_OPTS);
+		// label, put straight after the base header.
+		__builtin_memcpy(&h[20], opt, MAX_OPTS);
 	} else {
 		if (scan(&ob, optlen, &sc))
 			return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
@@ -1365,6 +1398,7 @@ int dsmd_egress(struct __sk_buff *skb)
 			sa.re = sc.off + sc.len;
 		}
 		n = splice(&nbb, &ob, &optb, &sa);
+		__builtin_memcpy(&h[20], nb, MAX_OPTS);
 	}
 	__u32 padded = (n + 3) & ~3u;
 	if (padded > MAX_OPTS || padded < 4)
@@ -1402,7 +1436,6 @@ int dsmd_egress(struct __sk_buff *skb)
 	h[2] = total >> 8;
 	h[3] = total;
 	h[10] = h[11] = 0;
-	__builtin_memcpy(&h[20], nb, MAX_OPTS);
 	__s64 sum = bpf_csum_diff(0, 0, (__be32 *)h, 60, 0);
 	if (sum < 0)
 		return ofinish(skb, O_MALFORMED, TC_ACT_SHOT);
