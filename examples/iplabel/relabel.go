@@ -59,12 +59,9 @@ func (rw *rewriter) others() string {
 // errUntouched is apply's way of saying the packet needs no change.
 var errUntouched = errors.New("untouched")
 
-// apply returns the rewritten frame (valid until the next call) or an
-// error; frame itself is never modified, so a failed rewrite leaves the
-// packet as it was. fixSum: the header checksum is set right even when
-// the options do not change.
-func (rw *rewriter) apply(frame []byte, off int, fixSum bool) ([]byte, error) {
-	const headroom = ipopt.MaxOptionsLen
+// packet copies frame behind headroom octets of rw's reused buffer and
+// returns the Packet over the copy, its network header at off.
+func (rw *rewriter) packet(frame []byte, off, headroom int) (ipopt.Packet, error) {
 	need := headroom + len(frame)
 	if cap(rw.buf) < need {
 		rw.buf = make([]byte, need+need/4)
@@ -75,6 +72,15 @@ func (rw *rewriter) apply(frame []byte, off int, fixSum bool) ([]byte, error) {
 	if err == nil {
 		err = p.SetNetworkOffset(off)
 	}
+	return p, err
+}
+
+// apply returns the rewritten frame (valid until the next call) or an
+// error; frame itself is never modified, so a failed rewrite leaves the
+// packet as it was. fixSum: the header checksum is set right even when
+// the options do not change.
+func (rw *rewriter) apply(frame []byte, off int, fixSum bool) ([]byte, error) {
+	p, err := rw.packet(frame, off, ipopt.MaxOptionsLen)
 	if err != nil {
 		return nil, err
 	}

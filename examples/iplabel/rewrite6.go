@@ -20,16 +20,7 @@ const headroom6 = 264
 // that header as calipso_skbuff_delattr does, the header with the last
 // one when nothing else is left in it.
 func (rw *rewriter) apply6(frame []byte, off int) ([]byte, error) {
-	need := headroom6 + len(frame)
-	if cap(rw.buf) < need {
-		rw.buf = make([]byte, need+need/4)
-	}
-	buf := rw.buf[:need]
-	copy(buf[headroom6:], frame)
-	p, err := ipopt.FromBytes(buf, headroom6, len(frame))
-	if err == nil {
-		err = p.SetNetworkOffset(off)
-	}
+	p, err := rw.packet(frame, off, headroom6)
 	if err != nil {
 		return nil, err
 	}
