@@ -74,17 +74,25 @@ func Checksum(h []byte) uint16 {
 // stamped 2001-09-09 01:46:40 UTC + i ms. Any I/O error fails the test.
 func WriteIPv4(tb testing.TB, datagrams [][]byte) string {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "ipv4.pcap")
+	return writePcap(tb, "ipv4.pcap", layers.LinkTypeIPv4, datagrams)
+}
+
+// writePcap writes packets, one record each, to a new pcap file name of
+// link type link in a directory from tb.TempDir, stamped as WriteIPv4
+// says, and returns its path.
+func writePcap(tb testing.TB, name string, link layers.LinkType, packets [][]byte) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatalf("tsharktest: %v", err)
 	}
 	defer f.Close()
 	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(snapLen, layers.LinkTypeIPv4); err != nil {
+	if err := w.WriteFileHeader(snapLen, link); err != nil {
 		tb.Fatalf("tsharktest: %s: %v", path, err)
 	}
-	for i, d := range datagrams {
+	for i, d := range packets {
 		ci := gopacket.CaptureInfo{
 			Timestamp:     epoch.Add(time.Duration(i) * time.Millisecond),
 			CaptureLength: len(d),

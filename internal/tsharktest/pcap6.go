@@ -2,14 +2,9 @@ package tsharktest
 
 import (
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 )
 
 // Packet6 returns an IPv6 packet carrying the Hop-by-Hop header hbh (none
@@ -47,28 +42,5 @@ func Packet6(tb testing.TB, hbh []byte, flow uint32, payload []byte) []byte {
 // of [WriteIPv4]. Any I/O error fails the test.
 func WriteIPv6(tb testing.TB, packets [][]byte) string {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "ipv6.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatalf("tsharktest: %v", err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(snapLen, layers.LinkTypeIPv6); err != nil {
-		tb.Fatalf("tsharktest: %s: %v", path, err)
-	}
-	for i, d := range packets {
-		ci := gopacket.CaptureInfo{
-			Timestamp:     epoch.Add(time.Duration(i) * time.Millisecond),
-			CaptureLength: len(d),
-			Length:        len(d),
-		}
-		if err := w.WritePacket(ci, d); err != nil {
-			tb.Fatalf("tsharktest: %s: packet %d: %v", path, i+1, err)
-		}
-	}
-	if err := f.Close(); err != nil {
-		tb.Fatalf("tsharktest: %s: %v", path, err)
-	}
-	return path
+	return writePcap(tb, "ipv6.pcap", layers.LinkTypeIPv6, packets)
 }
