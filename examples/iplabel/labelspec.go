@@ -230,7 +230,7 @@ func parseNSID(arg, text string, items []item, doiOK bool) (dsm.Label, cipso.DOI
 		if !ok {
 			return n, 0, specError(arg, text, it.col, "unknown network SID parameter "+strconv.Quote(key)+" (want ssid, node, serial, msid, dsid, bypass)")
 		}
-		if n.Has(t) {
+		if n.Params.Has(t) {
 			return n, 0, specError(arg, text, it.col, key+" given twice")
 		}
 		if t == dsm.ParamBypass {

@@ -67,11 +67,11 @@ func usualRules(p *Profile) (doi, rules uint32) {
 // changing nothing, for anything else. Octets after the option's length
 // are otherwise ignored, as Decode ignores them.
 func decodeUsual(b []byte, doi, rules uint32, field bool, n *Label) (int, bool) {
-	if len(b) < MinLen || ipopt.Type(b[0]) != ipopt.CIPSO {
+	if len(b) < minLen || ipopt.Type(b[0]) != ipopt.CIPSO {
 		return 0, false
 	}
 	l := int(b[1])
-	if l < MinLen || l > len(b) || l > ipopt.MaxOptionsLen {
+	if l < minLen || l > len(b) || l > ipopt.MaxOptionsLen {
 		return 0, false
 	}
 	if field && (len(b) > ipopt.MaxOptionsLen || !onlyPadding(b[l:])) {

@@ -16,7 +16,6 @@ func TestInlining(t *testing.T) {
 		"Profile.DecodeParams",
 		"Profile.kinds",
 		"Profile.doi",
-		"Label.Has",
 		"Label.Len",
 		"Label.OptionLen",
 		"EffectiveMSS",

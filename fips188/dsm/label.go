@@ -75,9 +75,6 @@ func (n Label) Get(t ParamType) (uint32, bool) {
 	return 0, true
 }
 
-// Has reports whether parameter t is present.
-func (n Label) Has(t ParamType) bool { return t.Known() && n.Params.Has(t) }
-
 func (n *Label) field(t ParamType) *uint32 {
 	switch t {
 	case ParamPolicySerial:

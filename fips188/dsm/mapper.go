@@ -70,7 +70,7 @@ func (m TableMapper) NetworkSID(sourceSID, nodeID uint32) (uint64, bool) {
 // when m is nil. ok is false when n lacks either parameter or m has no
 // value for the pair.
 func (n Label) NetworkSID(m Mapper) (sid uint64, ok bool) {
-	if !n.Has(ParamSourceSID) || !n.Has(ParamNodeID) {
+	if !n.Params.Has(ParamSourceSID) || !n.Params.Has(ParamNodeID) {
 		return 0, false
 	}
 	if m == nil {

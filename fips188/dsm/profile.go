@@ -160,9 +160,9 @@ func (p Profile) doi() cipso.DOI {
 	return p.DOI
 }
 
-// MinLen is the shortest option a DSM receiver accepted (RULES.md §5:
+// minLen is the shortest option a DSM receiver accepted (RULES.md §5:
 // length < 10 is refused).
-const MinLen = 10
+const minLen = 10
 
 // Decode checks opt, a CIPSO option starting at its type octet, against
 // the profile and on success stores the label in *n. Octets after the
@@ -190,7 +190,7 @@ func (p Profile) decode(opt []byte, n *Label) error {
 		return k.trunc.At(0)
 	}
 	l := int(opt[1])
-	if l < MinLen || l > len(opt) || l > ipopt.MaxOptionsLen {
+	if l < minLen || l > len(opt) || l > ipopt.MaxOptionsLen {
 		return k.optLen.At(1)
 	}
 	opt = opt[:l]

@@ -114,10 +114,10 @@ func TestNSIDProperties(t *testing.T) {
 			b := append([]byte{0x86, byte(8 + len(data)), 0x10, 0, 0x10, 0, 7, byte(2 + len(data))}, data...)
 			var n Label
 			err := Lenient.Decode(b, &n)
-			if len(b) < MinLen || len(b) > 40 {
+			if len(b) < minLen || len(b) > 40 {
 				return err != nil
 			}
-			if model.Has(ParamBypass) {
+			if model.Params.Has(ParamBypass) {
 				model.Params = model.Params.With(ParamBypass)
 			}
 			return err == nil && n == model
