@@ -223,6 +223,15 @@ func ForTest(tb testing.TB) *Holder {
 	}
 	tb.Cleanup(func() {
 		defer c.Close()
+		// The state after is read with the lock still held (by a second
+		// Holder), so that another process's test cannot change NetLabel
+		// between h's undo and the comparison.
+		var keep Holder
+		if err := keep.Acquire(); err != nil {
+			tb.Errorf("%v", err)
+		} else {
+			defer keep.Release()
+		}
 		if err := h.Release(); err != nil {
 			tb.Errorf("%v", err)
 		}
