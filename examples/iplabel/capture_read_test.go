@@ -27,7 +27,6 @@ func TestCaptureFramesInPlace(t *testing.T) {
 		assert.Equal(t, len(want), ci.Length)
 		assert.Equal(t, layers.LinkTypeEthernet, link)
 		assert.Equal(t, int64(1700000000+i), ci.Timestamp.Unix(), "packet %d", i+1)
-		_ = append(frame, bytes.Repeat([]byte{0xff}, 64)...)
 	}
 	_, _, _, err = c.next()
 	assert.Equal(t, io.EOF, err)

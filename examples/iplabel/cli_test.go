@@ -94,7 +94,12 @@ func TestVersionBinary(t *testing.T) {
 	f := strings.Fields(ls[0])
 	require.GreaterOrEqual(t, len(f), 7, ls[0])
 	assert.Equal(t, []string{"iplabel", "github.com/iplabel/iplabel", "revision", head}, []string{f[0], f[2], f[3], f[4]})
-	assert.Contains(t, f[1], head[:12], "the pseudo-version go build derives from the commit")
+	if !strings.HasPrefix(f[1], "v") || strings.Count(f[1], "-") < 2 {
+		// A tagged commit has its tag as the version, not a pseudo-version.
+		assert.Regexp(t, `^v[0-9]+\.[0-9]+\.[0-9]+$`, f[1], "a tag or a pseudo-version")
+	} else {
+		assert.Contains(t, f[1], head[:12], "the pseudo-version go build derives from the commit")
+	}
 	assert.True(t, strings.HasSuffix(ls[0], " "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH), ls[0])
 }
 
@@ -191,7 +196,8 @@ func TestUnknownCommandsAndFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `iplabel: unknown command "frobnicate"`},
-		{[]string{"--frobnicate"}, "iplabel: unknown flag --frobnicate"},
+		{[]string{"--frobnicate"}, `iplabel: unknown flag "--frobnicate"`},
+		{[]string{"--a\nb\x1b[2J"}, `iplabel: unknown flag "--a\nb\x1b[2J"`},
 		{[]string{"validate", "--bogus"}, "iplabel: validate: unknown flag --bogus"},
 		{[]string{"decode", "-bogus", "00"}, "iplabel: decode: unknown flag -bogus"},
 		{[]string{"encode", "--doi", "16", "--bogus=3"}, "iplabel: encode: unknown flag --bogus"},

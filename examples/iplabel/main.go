@@ -117,7 +117,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		var ok bool
 		if cmd, ok = commands[name]; !ok {
 			if strings.HasPrefix(name, "-") {
-				fmt.Fprintf(stderr, "iplabel: unknown flag %s (a command comes first; iplabel help lists them)\n", name)
+				fmt.Fprintf(stderr, "iplabel: unknown flag %q (a command comes first; iplabel help lists them)\n", name)
 			} else {
 				fmt.Fprintf(stderr, "iplabel: unknown command %q (iplabel help lists them)\n", name)
 			}

@@ -166,10 +166,11 @@ func TestPeerSecurityContext(t *testing.T) {
 		assert.Empty(t, ctx)
 		return
 	}
-	if !errors.Is(err, sockopt.ErrNoSecurityContext) {
-		require.NoError(t, err)
-		assert.NotEmpty(t, ctx)
+	if errors.Is(err, sockopt.ErrNoSecurityContext) {
+		t.Skip("SO_PEERSEC: the security module here gives no peer context")
 	}
+	require.NoError(t, err)
+	assert.NotEmpty(t, ctx)
 }
 
 // TestCIPSOOnLoopback labels a socket with CIPSO in a private network
