@@ -61,39 +61,99 @@ func ParseOption(b []byte) (Option, error) {
 	return Option(b[:n:n]), nil
 }
 
-// DOI is the domain of interpretation.
-func (o Option) DOI() uint32 { return binary.BigEndian.Uint32(o[2:6]) }
+// DOI is the domain of interpretation; 0 when o is shorter than 6
+// octets.
+func (o Option) DOI() uint32 {
+	if len(o) < 6 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(o[2:6])
+}
 
-// CmptLen is the compartment length, in 32-bit words of bitmap.
-func (o Option) CmptLen() int { return int(o[6]) }
+// CmptLen is the compartment length, in 32-bit words of bitmap; 0 when o
+// is shorter than 7 octets.
+func (o Option) CmptLen() int {
+	if len(o) < 7 {
+		return 0
+	}
+	return int(o[6])
+}
 
-// Level is the sensitivity level.
-func (o Option) Level() uint8 { return o[7] }
+// Level is the sensitivity level; 0 when o is shorter than 8 octets.
+func (o Option) Level() uint8 {
+	if len(o) < 8 {
+		return 0
+	}
+	return o[7]
+}
 
 // Checksum is the checksum field as Linux reads it: octet 8 is the low
-// octet, octet 9 the high one (RULES.md §3).
-func (o Option) Checksum() uint16 { return uint16(o[8]) | uint16(o[9])<<8 }
+// octet, octet 9 the high one (RULES.md §3); 0 when o is shorter than 10
+// octets.
+func (o Option) Checksum() uint16 {
+	if len(o) < HeaderLen {
+		return 0
+	}
+	return uint16(o[8]) | uint16(o[9])<<8
+}
 
-// Bitmap is the compartment bitmap: CmptLen*4 octets after the checksum.
-func (o Option) Bitmap() []byte { return o[HeaderLen : HeaderLen+4*o.CmptLen()] }
+// bitmapEnd is where the bitmap ends, or -1 when o is shorter than 10
+// octets or its bitmap does not fit it.
+func (o Option) bitmapEnd() int {
+	if len(o) < HeaderLen {
+		return -1
+	}
+	n := HeaderLen + 4*int(o[6])
+	if n > len(o) {
+		return -1
+	}
+	return n
+}
+
+// Bitmap is the compartment bitmap: CmptLen*4 octets after the checksum;
+// nil when the bitmap does not fit o.
+func (o Option) Bitmap() []byte {
+	n := o.bitmapEnd()
+	if n < 0 {
+		return nil
+	}
+	return o[HeaderLen:n]
+}
 
 // Trailer is what follows the bitmap inside the option; Linux accepts it
-// and covers it by the checksum.
-func (o Option) Trailer() []byte { return o[HeaderLen+4*o.CmptLen():] }
+// and covers it by the checksum. It is nil when the bitmap does not fit o.
+func (o Option) Trailer() []byte {
+	n := o.bitmapEnd()
+	if n < 0 {
+		return nil
+	}
+	return o[n:]
+}
 
 // ComputeChecksum is the checksum Linux's calipso_genopt writes and
 // calipso_validate expects for o (RULES.md §3).
 func (o Option) ComputeChecksum() uint16 { return Checksum(o) }
 
-// ChecksumOK reports whether the stored checksum is the computed one.
-func (o Option) ChecksumOK() bool { return o.Checksum() == o.ComputeChecksum() }
+// ChecksumOK reports whether the stored checksum is the computed one;
+// false when o is shorter than 10 octets.
+func (o Option) ChecksumOK() bool {
+	return len(o) >= HeaderLen && o.Checksum() == o.ComputeChecksum()
+}
 
 // Label decodes the level and the categories of the bitmap, as Linux's
 // calipso_opt_getattr does (category c is bit 0x80>>(c%8) of octet c/8).
 // It fails with cipso.ErrSetFull (at the bitmap, class Limit) when the
 // bitmap has more separate runs above category 255 than a cipso.CatSet
-// holds.
+// holds. An o that [ParseOption] would refuse fails too: shorter than 10
+// octets with ipopt.ErrTruncated at 0, a bitmap that does not fit with
+// ipopt.ErrBadLength at the compartment length.
 func (o Option) Label() (cipso.Label, error) {
+	if len(o) < HeaderLen {
+		return cipso.Label{}, kindTruncated.At(0)
+	}
+	if o.bitmapEnd() < 0 {
+		return cipso.Label{}, kindCmptLen.At(6)
+	}
 	l := cipso.Label{Level: uint32(o.Level())}
 	if err := l.Cats.SetBitmap(o.Bitmap()); err != nil {
 		return cipso.Label{}, kindCatsFull.At(HeaderLen)
@@ -142,5 +202,10 @@ func Checksum(opt []byte) uint16 {
 }
 
 // PutChecksum stores sum in the option's checksum field, low octet
-// first.
-func PutChecksum(opt []byte, sum uint16) { opt[8], opt[9] = byte(sum), byte(sum>>8) }
+// first. It does nothing when opt is shorter than 10 octets.
+func PutChecksum(opt []byte, sum uint16) {
+	if len(opt) < HeaderLen {
+		return
+	}
+	opt[8], opt[9] = byte(sum), byte(sum>>8)
+}

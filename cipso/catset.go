@@ -26,7 +26,7 @@ const maxCatRanges = 16
 //
 //   - low: a 256-bit bitmap, categories 0..255; category c is bit c%64 of
 //     low[c/64]. Bitmap tags (categories 0..239) decode straight into it.
-//   - r[:n]: up to 16 (maxCatRanges) inclusive runs [lo, hi] of categories
+//   - r[:n]: up to 16 inclusive runs [lo, hi] of categories
 //     from 256 up, sorted, disjoint and not adjacent (r[i].hi+1 <
 //     r[i+1].lo); the unused entries are zero.
 //
@@ -34,7 +34,7 @@ const maxCatRanges = 16
 // equality (Equal says the same). The zero value is the empty set. Copying
 // a CatSet copies the set (about 170 octets, no pointers).
 //
-// Operations that would need more than maxCatRanges runs above 255 fail
+// Operations that would need more than 16 runs above 255 fail
 // with [ErrSetFull] and leave the set unchanged. No operation allocates.
 type CatSet struct {
 	low [4]uint64
@@ -77,7 +77,7 @@ func (s *CatSet) Add(c uint32) error { return s.AddRange(c, c) }
 // AddRange puts every category lo..hi (inclusive) in the set. A range with
 // lo > hi adds nothing, as Linux's netlbl_catmap_setrng does for an
 // inverted tag-5 range (RULES.md §8). It fails with ErrSetFull, changing
-// nothing, when the result needs more than maxCatRanges runs above 255.
+// nothing, when the result needs more than 16 runs above 255.
 func (s *CatSet) AddRange(lo, hi uint32) error {
 	if lo > hi {
 		return nil

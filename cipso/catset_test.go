@@ -211,8 +211,8 @@ func modelRuns(m map[uint32]bool) int {
 }
 
 // Property: a sequence of operations gives the same set as the model,
-// failed operations change nothing, and iteration, Len, Min, Max,
-// NumRanges and the bitmap round trip agree with the model.
+// failed operations change nothing, and iteration, Len, Min, Max, the
+// number of runs above 255 and the bitmap round trip agree with the model.
 func TestCatSetModel(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(7)
 	params.MinSuccessfulTests = 1500

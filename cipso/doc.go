@@ -37,9 +37,9 @@
 // comparisons of a MAC policy ([Label.Dominates], [Label.Join], ...). Then
 // [Domain.AppendOption] writes the option Linux's cipso_v4_genopt would
 // send in that DOI, trying its tags in order, and [AppendOption],
-// [AppendTag] (tags 1, 2 and 5) and [appendLocalTag] write one given tag;
-// a [Format] picks among the encodings Linux can produce, and [OptionLen]
-// and [TagLen] give sizes first.
+// [AppendTag] (tags 1, 2 and 5) and [Domain.AppendLocalOption] (tag 128)
+// write one given tag; a [Format] picks among the encodings Linux can
+// produce, and [OptionLen] and [TagLen] give sizes first.
 //
 // To configure DOIs from text, write them in netlabelctl's command syntax
 // ("cipsov4 add pass doi:16 tags:1,2,5") and read them with [ParseConfig]

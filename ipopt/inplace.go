@@ -49,8 +49,10 @@ func (h Header) Overwrite(off int, b []byte) error {
 // NOPOption overwrites the first option of type t with NOP octets, as
 // Linux's cipso_v4_skbuff_delattr did before 6.10 (RULES.md §5): the
 // header keeps its length and the checksum is updated as [Header.Overwrite]
-// does. It reports whether an option was found; the walk is [Find]'s.
-// EOL and NOP are not options to remove (false).
+// does. It reports whether an option was found; the walk is [Find]'s, and
+// the framing error that stopped it before an option of type t is
+// returned (false, nothing changed). EOL and NOP are not options to
+// remove (false).
 func (h Header) NOPOption(t Type) (bool, error) {
 	if t.SingleOctet() {
 		return false, nil
@@ -58,9 +60,9 @@ func (h Header) NOPOption(t Type) (bool, error) {
 	if len(h) < BaseHeaderLen || h.HeaderLen() < BaseHeaderLen || h.HeaderLen() > len(h) {
 		return false, errInPlaceHdr.HeaderAt(hdrVersionIHL)
 	}
-	o, ok, _ := Find(h[BaseHeaderLen:h.HeaderLen()], t)
+	o, ok, err := Find(h[BaseHeaderLen:h.HeaderLen()], t)
 	if !ok {
-		return false, nil
+		return false, err
 	}
 	var nops [MaxOptionsLen]byte
 	for i := range o.Bytes {

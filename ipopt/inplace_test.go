@@ -47,6 +47,23 @@ func TestNOPOption(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// TestNOPOptionFramingError: a malformed field before the option is
+// reported, not taken for "no option", and nothing is changed.
+func TestNOPOptionFramingError(t *testing.T) {
+	// An RR whose length octet (32) runs past the 4-octet field.
+	h := ipopt.Header(datagram([]byte{0x07, 0x20, 0, 0}, nil))
+	before := bytes.Clone(h)
+	ok, err := h.NOPOption(ipopt.CIPSO)
+	assert.False(t, ok)
+	require.Error(t, err)
+	want := ipopt.Check(h.Options())
+	require.Error(t, want)
+	assert.Equal(t, want, err, "the framing error of the walk")
+	_, isErr := ipopt.AsError(err)
+	assert.True(t, isErr)
+	assert.Equal(t, before, []byte(h))
+}
+
 func TestOverwriteKeepsABadChecksumBad(t *testing.T) {
 	h := hdr(t, workedExampleHeader)
 	h[10] ^= 0x40

@@ -1,5 +1,7 @@
 package ipopt
 
+import "math"
+
 // OptionChecker checks one option: during a [Linux] walk, the body of an
 // option whose check Linux delegates (cipso.Linux for option 134), or one
 // a standard reads more strictly (cipso.Strict, rfc1108.Strict), so that
@@ -15,12 +17,13 @@ type OptionChecker interface {
 }
 
 // FieldValidator checks a whole options field (the octets after the
-// 20-octet base header). A [Linux.Security] checker that is also a
-// FieldValidator has rules across options (RFC 1108: at most one BSO, no
-// ESO without a BSO): the walk calls its Validate once, after the options
-// are walked, whether or not the walk failed, and reports the first
-// failure in the field, Validate's error when it is at a lower offset
-// than the walk's (RULES.md §3).
+// 20-octet base header). A [Linux.Security] or [Linux.ExtendedSecurity]
+// checker that is also a FieldValidator has rules across options (RFC
+// 1108: at most one BSO, no ESO without a BSO): the walk calls its
+// Validate once (once in all when both fields hold the same value), after
+// the options are walked, whether or not the walk failed, and reports the
+// first failure in the field, Validate's error when it is at a lower
+// offset than the walk's (RULES.md §3).
 type FieldValidator interface {
 	Validate(opts []byte) error
 }
@@ -62,7 +65,7 @@ type FieldValidator interface {
 // (EPERM) once the rest of the walk has passed, as observed on Linux 6.18.
 //
 // The error is the one Linux finds, with its pointer, but Linux does not
-// always send that pointer: [Compile] also reports ([Compiled.Silent])
+// always send that pointer: [Linux.Compile] also reports ([Compiled.Silent])
 // when the options make the Parameter Problem impossible to send and the
 // datagram is dropped silently, and [ICMPErrorSuppressed] when the rest of
 // the datagram does.
@@ -72,8 +75,9 @@ type FieldValidator interface {
 // Linux drops it afterwards, by routing policy (accept_source_route), with
 // no ICMP answer.
 //
-// A Security checker that is a [FieldValidator] also checks the field as
-// a whole once the walk is over; the first failure in the field wins.
+// A Security or ExtendedSecurity checker that is a [FieldValidator] also
+// checks the field as a whole once the walk is over (once when both are
+// the same value); the first failure in the field wins.
 //
 // The zero value is Linux without NetLabel, on the receive path.
 type Linux struct {
@@ -144,7 +148,7 @@ func (l Linux) Validate(opts []byte) error { return l.validate(opts) }
 func (l *Linux) validate(opts []byte) error {
 	var c Compiled
 	err := l.walk(opts, &c)
-	if l.Security != nil {
+	if l.Security != nil || l.ExtendedSecurity != nil {
 		err = l.validateField(opts, err)
 	}
 	return err
@@ -155,7 +159,7 @@ func (l *Linux) validate(opts []byte) error {
 // Parameter Problem ([Compiled.Silent]).
 func (l Linux) Compile(opts []byte) (c Compiled, err error) {
 	err = l.walk(opts, &c)
-	if l.Security != nil {
+	if l.Security != nil || l.ExtendedSecurity != nil {
 		err = l.validateField(opts, err)
 	}
 	if err != nil && !l.Socket {
@@ -164,26 +168,50 @@ func (l Linux) Compile(opts []byte) (c Compiled, err error) {
 	return c, err
 }
 
-// validateField is the whole-field step of a Security checker that is a
-// [FieldValidator]: its error wins over err, the walk's, when it is at a
-// lower offset.
+// validateField is the whole-field step of the Security and
+// ExtendedSecurity checkers that are [FieldValidator]s, the second
+// skipped when it is the same value as the first: each error wins over
+// err when it is at a lower offset.
 func (l *Linux) validateField(opts []byte, err error) error {
-	if fv, ok := l.Security.(FieldValidator); ok {
-		if e := fv.Validate(opts); e != nil && (err == nil || fieldOffset(e) < fieldOffset(err)) {
-			return e
-		}
+	sec, _ := l.Security.(FieldValidator)
+	if sec != nil {
+		err = firstInField(err, sec.Validate(opts))
+	}
+	if esec, ok := l.ExtendedSecurity.(FieldValidator); ok && !sameValue(sec, esec) {
+		err = firstInField(err, esec.Validate(opts))
 	}
 	return err
 }
 
+// firstInField is e when it is at a lower offset in the field than err
+// (or err is nil), else err.
+func firstInField(err, e error) error {
+	if e != nil && (err == nil || fieldOffset(e) < fieldOffset(err)) {
+		return e
+	}
+	return err
+}
+
+// sameValue reports whether a and b are equal interface values; values of
+// a type that cannot be compared are not the same.
+func sameValue(a, b FieldValidator) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
 // fieldOffset is where err is in the options field, for "the first
-// failure wins": Error.Offset, which is -1 for an error at no octet and
-// also used for errors that are not an [Error].
+// failure wins": the offset of the [Error] in err's tree, or the largest
+// int for an error at no octet and one that holds no Error, so that any
+// error at an octet comes before it.
 func fieldOffset(err error) int {
-	if e, ok := err.(Error); ok {
+	if e, ok := AsError(err); ok && e.Offset() >= 0 {
 		return e.Offset()
 	}
-	return -1
+	return math.MaxInt
 }
 
 // walk is __ip_options_compile; c is filled as the walk goes.

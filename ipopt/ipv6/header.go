@@ -39,30 +39,73 @@ func ParseHeader(pkt []byte) (Header, error) {
 	return Header(pkt[:HeaderLen:HeaderLen]), nil
 }
 
+// ok reports whether h holds a whole fixed header; every accessor reads
+// as zero (and SetPayloadLen does nothing) when it does not.
+func (h Header) ok() bool { return len(h) >= HeaderLen }
+
 // TrafficClass is the 8-bit traffic class.
-func (h Header) TrafficClass() uint8 { return h[0]<<4 | h[1]>>4 }
+func (h Header) TrafficClass() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[0]<<4 | h[1]>>4
+}
 
 // FlowLabel is the 20-bit flow label.
-func (h Header) FlowLabel() uint32 { return binary.BigEndian.Uint32(h[0:4]) & 0xfffff }
+func (h Header) FlowLabel() uint32 {
+	if !h.ok() {
+		return 0
+	}
+	return binary.BigEndian.Uint32(h[0:4]) & 0xfffff
+}
 
 // PayloadLen is the payload length field: the octets after the fixed
 // header, extension headers included (0 with a Jumbo Payload option).
-func (h Header) PayloadLen() int { return int(binary.BigEndian.Uint16(h[4:6])) }
+func (h Header) PayloadLen() int {
+	if !h.ok() {
+		return 0
+	}
+	return int(binary.BigEndian.Uint16(h[4:6]))
+}
 
 // SetPayloadLen writes the payload length field.
-func (h Header) SetPayloadLen(n uint16) { binary.BigEndian.PutUint16(h[4:6], n) }
+func (h Header) SetPayloadLen(n uint16) {
+	if h.ok() {
+		binary.BigEndian.PutUint16(h[4:6], n)
+	}
+}
 
 // NextHeader is the type of the header after the fixed one.
-func (h Header) NextHeader() uint8 { return h[6] }
+func (h Header) NextHeader() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[6]
+}
 
 // HopLimit is the hop limit.
-func (h Header) HopLimit() uint8 { return h[7] }
+func (h Header) HopLimit() uint8 {
+	if !h.ok() {
+		return 0
+	}
+	return h[7]
+}
 
-// Src is the source address.
-func (h Header) Src() netip.Addr { return netip.AddrFrom16([16]byte(h[8:24])) }
+// Src is the source address; the zero Addr when h is short.
+func (h Header) Src() netip.Addr {
+	if !h.ok() {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom16([16]byte(h[8:24]))
+}
 
-// Dst is the destination address.
-func (h Header) Dst() netip.Addr { return netip.AddrFrom16([16]byte(h[24:40])) }
+// Dst is the destination address; the zero Addr when h is short.
+func (h Header) Dst() netip.Addr {
+	if !h.ok() {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom16([16]byte(h[24:40]))
+}
 
 // ExtHeader is a view of one Hop-by-Hop or Destination Options header
 // (RFC 8200 §4.3, §4.6): Next Header, Hdr Ext Len, then options, in all
@@ -88,11 +131,22 @@ func ParseExtHeader(b []byte) (ExtHeader, error) {
 // octet is hdrExtLen.
 func ExtLen(hdrExtLen uint8) int { return (int(hdrExtLen) + 1) * 8 }
 
-// NextHeader is the type of the header that follows.
-func (h ExtHeader) NextHeader() uint8 { return h[0] }
+// NextHeader is the type of the header that follows; 0 when h is empty.
+func (h ExtHeader) NextHeader() uint8 {
+	if len(h) < 1 {
+		return 0
+	}
+	return h[0]
+}
 
-// Options is the header's options area: every octet after the first two.
-func (h ExtHeader) Options() []byte { return h[2:] }
+// Options is the header's options area: every octet after the first two;
+// nil when h is shorter than 2 octets.
+func (h ExtHeader) Options() []byte {
+	if len(h) < 2 {
+		return nil
+	}
+	return h[2:]
+}
 
 // Chain walks the extension headers of a packet in order (RFC 8200
 // §4.1): Hop-by-Hop, Destination Options, Routing (Hdr Ext Len in 8-octet

@@ -55,12 +55,24 @@ func parseFraming(b []byte, t ipopt.Type) (int, error) {
 // Len is the option's length (its length octet).
 func (v BSO) Len() int { return len(v) }
 
-// Level is the classification octet, whatever its value.
-func (v BSO) Level() Classification { return Classification(v[2]) }
+// Level is the classification octet, whatever its value; 0 when v is
+// shorter than 3 octets.
+func (v BSO) Level() Classification {
+	if len(v) < 3 {
+		return 0
+	}
+	return Classification(v[2])
+}
 
 // PAF is every octet after the classification: the Protection Authority
-// Flags field, followed by extraneous octets if the option is malformed.
-func (v BSO) PAF() []byte { return v[3:] }
+// Flags field, followed by extraneous octets if the option is malformed;
+// nil when v is shorter than 3 octets.
+func (v BSO) PAF() []byte {
+	if len(v) < 3 {
+		return nil
+	}
+	return v[3:]
+}
 
 // Decode reads the view into *l. It checks the PAF framing (RULES.md §4:
 // every PAF octet but the last has its Field Termination Indicator 0x01
@@ -71,10 +83,15 @@ func (v BSO) PAF() []byte { return v[3:] }
 //
 //   - the last octet of the option has FTI = 1: ErrBadFTI at that octet;
 //   - octets after the PAF octet with FTI = 0: ErrExtraneous at the first
-//     of them.
+//     of them;
+//   - a view shorter than 3 octets, which [ParseBSO] never makes:
+//     ipopt.ErrTruncated at 0.
 //
 // On error *l is not changed.
 func (v BSO) Decode(l *Label) error {
+	if len(v) < 3 {
+		return ipopt.KindTruncated.At(0)
+	}
 	if err := checkPAF(v, 0, false); err != nil {
 		return err
 	}
