@@ -233,22 +233,29 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		return nil
 	})
 	if err != nil {
-		// A dsmd that fails to start leaves no link it pinned: a link it
-		// took over now holds its gates, which drop once it exits, as
-		// the earlier dsmd's did.
-		for _, p := range d.created {
-			_ = os.Remove(p)
-		}
-		d.Close()
+		d.abort()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
 	if cfg.ICMP {
 		if err := d.startICMP(cfg, opt); err != nil {
-			d.Close()
+			d.abort()
 			return nil, fmt.Errorf("dsmd: %w", err)
 		}
 	}
 	return d, nil
+}
+
+// abort is Close for a dsmd that fails to start, by every failure after
+// the links are pinned: it first removes the links it pinned itself
+// (created), so that they do not stay behind and drop every IPv4 packet
+// on the interfaces. A link it took over now holds its gates, which drop
+// once it exits, as the earlier dsmd's did.
+func (d *EBPFDaemon) abort() error {
+	for _, p := range d.created {
+		_ = os.Remove(p)
+	}
+	d.created = nil
+	return d.Close()
 }
 
 // Close releases the programs and their maps, and the links. Fail-open,
@@ -475,6 +482,7 @@ func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 	}
 	defer d.Close()
 	if err := dropPrivileges(cfg, nil); err != nil {
+		d.abort()
 		return fail("dropping privileges", err)
 	}
 	counters := func() ([]counter, error) {
