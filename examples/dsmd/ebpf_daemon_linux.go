@@ -489,8 +489,12 @@ func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 		c, err := d.Counters()
 		return c.Counters(), err
 	}
+	// The metrics handlers read the programs' maps: they stop before
+	// d.Close releases them.
+	stopMetrics := func() {}
 	if ln != nil {
-		serveMetrics(ln, counters, &svc.reloads, log)
+		stopMetrics = serveMetrics(ln, counters, &svc.reloads, log)
+		defer stopMetrics()
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGHUP)
@@ -515,6 +519,7 @@ func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 			show("counters")
 		case <-ctx.Done():
 			ok := show("counters at exit")
+			stopMetrics()
 			if err := d.Close(); err != nil {
 				return fail("detaching", err)
 			}
