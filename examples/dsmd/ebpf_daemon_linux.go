@@ -335,14 +335,20 @@ func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
 	go func(s *icmpSender) {
 		defer close(d.ringEnd)
 		var rec ringbuf.Record
+		var wait ringBackoff
 		for {
 			if err := rd.ReadInto(&rec); err != nil {
 				if errors.Is(err, ringbuf.ErrClosed) {
 					return
 				}
 				d.ctrs.Errors.Add(1)
+				if wait.first() {
+					opt.Logf("dsmd: reading the icmp_events ring: %v (retrying, logged once)", err)
+				}
+				time.Sleep(wait.next())
 				continue
 			}
+			wait.reset()
 			// struct icmp_event: the quoted length, then the octets.
 			if len(rec.RawSample) < 4 {
 				continue
@@ -354,6 +360,38 @@ func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
 	}(d.icmp)
 	return nil
 }
+
+// ringBackoff is the pause between failed reads of the icmp_events
+// ring: 10 ms, doubling up to 1 s, so that a persistent error does not
+// spin; a read that succeeds starts it again.
+type ringBackoff struct {
+	d      time.Duration
+	logged bool
+}
+
+// first says whether this is the first failure since the start: the one
+// that is logged.
+func (b *ringBackoff) first() bool {
+	if b.logged {
+		return false
+	}
+	b.logged = true
+	return true
+}
+
+// next is the pause after a failed read.
+func (b *ringBackoff) next() time.Duration {
+	switch {
+	case b.d == 0:
+		b.d = 10 * time.Millisecond
+	case b.d < time.Second:
+		b.d = min(2*b.d, time.Second)
+	}
+	return b.d
+}
+
+// reset starts the pauses again after a read that succeeded.
+func (b *ringBackoff) reset() { b.d = 0 }
 
 // EBPFCounters are the programs' per-reason counters, and with "icmp on"
 // the daemon's ICMP errors: sent, not sent because of the rate limit,
