@@ -233,22 +233,29 @@ func StartEBPF(cfg *Config, opt Options) (*EBPFDaemon, error) {
 		return nil
 	})
 	if err != nil {
-		// A dsmd that fails to start leaves no link it pinned: a link it
-		// took over now holds its gates, which drop once it exits, as
-		// the earlier dsmd's did.
-		for _, p := range d.created {
-			_ = os.Remove(p)
-		}
-		d.Close()
+		d.abort()
 		return nil, fmt.Errorf("dsmd: %w", err)
 	}
 	if cfg.ICMP {
 		if err := d.startICMP(cfg, opt); err != nil {
-			d.Close()
+			d.abort()
 			return nil, fmt.Errorf("dsmd: %w", err)
 		}
 	}
 	return d, nil
+}
+
+// abort is Close for a dsmd that fails to start, by every failure after
+// the links are pinned: it first removes the links it pinned itself
+// (created), so that they do not stay behind and drop every IPv4 packet
+// on the interfaces. A link it took over now holds its gates, which drop
+// once it exits, as the earlier dsmd's did.
+func (d *EBPFDaemon) abort() error {
+	for _, p := range d.created {
+		_ = os.Remove(p)
+	}
+	d.created = nil
+	return d.Close()
 }
 
 // Close releases the programs and their maps, and the links. Fail-open,
@@ -328,14 +335,20 @@ func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
 	go func(s *icmpSender) {
 		defer close(d.ringEnd)
 		var rec ringbuf.Record
+		var wait ringBackoff
 		for {
 			if err := rd.ReadInto(&rec); err != nil {
 				if errors.Is(err, ringbuf.ErrClosed) {
 					return
 				}
 				d.ctrs.Errors.Add(1)
+				if wait.first() {
+					opt.Logf("dsmd: reading the icmp_events ring: %v (retrying, logged once)", err)
+				}
+				time.Sleep(wait.next())
 				continue
 			}
+			wait.reset()
 			// struct icmp_event: the quoted length, then the octets.
 			if len(rec.RawSample) < 4 {
 				continue
@@ -347,6 +360,38 @@ func (d *EBPFDaemon) startICMP(cfg *Config, opt Options) error {
 	}(d.icmp)
 	return nil
 }
+
+// ringBackoff is the pause between failed reads of the icmp_events
+// ring: 10 ms, doubling up to 1 s, so that a persistent error does not
+// spin; a read that succeeds starts it again.
+type ringBackoff struct {
+	d      time.Duration
+	logged bool
+}
+
+// first says whether this is the first failure since the start: the one
+// that is logged.
+func (b *ringBackoff) first() bool {
+	if b.logged {
+		return false
+	}
+	b.logged = true
+	return true
+}
+
+// next is the pause after a failed read.
+func (b *ringBackoff) next() time.Duration {
+	switch {
+	case b.d == 0:
+		b.d = 10 * time.Millisecond
+	case b.d < time.Second:
+		b.d = min(2*b.d, time.Second)
+	}
+	return b.d
+}
+
+// reset starts the pauses again after a read that succeeded.
+func (b *ringBackoff) reset() { b.d = 0 }
 
 // EBPFCounters are the programs' per-reason counters, and with "icmp on"
 // the daemon's ICMP errors: sent, not sent because of the rate limit,
@@ -475,14 +520,19 @@ func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 	}
 	defer d.Close()
 	if err := dropPrivileges(cfg, nil); err != nil {
+		d.abort()
 		return fail("dropping privileges", err)
 	}
 	counters := func() ([]counter, error) {
 		c, err := d.Counters()
 		return c.Counters(), err
 	}
+	// The metrics handlers read the programs' maps: they stop before
+	// d.Close releases them.
+	stopMetrics := func() {}
 	if ln != nil {
-		serveMetrics(ln, counters, &svc.reloads, log)
+		stopMetrics = serveMetrics(ln, counters, &svc.reloads, log)
+		defer stopMetrics()
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGHUP)
@@ -507,6 +557,7 @@ func serveEBPF(cfg *Config, pinDir string, svc *service) int {
 			show("counters")
 		case <-ctx.Done():
 			ok := show("counters at exit")
+			stopMetrics()
 			if err := d.Close(); err != nil {
 				return fail("detaching", err)
 			}

@@ -227,3 +227,21 @@ func TestBinaryEBPF(t *testing.T) {
 	assert.Equal(t, byte(0x45), ip[0], "disarmed: sent unlabeled")
 	assert.True(t, in("unlabeled after --disarm", false), "disarmed: unlabeled datagrams reach A")
 }
+
+// TestRingBackoff: the pauses after failed ring reads double from 10 ms
+// to at most 1 s and start again after a read that succeeds; only the
+// first failure is logged.
+func TestRingBackoff(t *testing.T) {
+	var b ringBackoff
+	assert.True(t, b.first())
+	assert.False(t, b.first())
+	var got []time.Duration
+	for range 9 {
+		got = append(got, b.next())
+	}
+	ms := time.Millisecond
+	assert.Equal(t, []time.Duration{10 * ms, 20 * ms, 40 * ms, 80 * ms, 160 * ms, 320 * ms, 640 * ms, time.Second, time.Second}, got)
+	b.reset()
+	assert.Equal(t, 10*ms, b.next())
+	assert.False(t, b.first(), "logged once, not again after a reset")
+}

@@ -581,3 +581,26 @@ func TestEBPFFailOpenAfterFailClosed(t *testing.T) {
 		return ip != nil && ip[0] == 0x45
 	}), "closed fail-open: packets leave unlabeled")
 }
+
+// TestEBPFAbortRemovesCreatedPins: the failure path of a start after the
+// links are pinned (abort, as after a failed startICMP or
+// dropPrivileges) removes the pins this dsmd created, so the gates do
+// not stay behind.
+func TestEBPFAbortRemovesCreatedPins(t *testing.T) {
+	n := newTestNet(t)
+	pinDir := testPinDir(t)
+	d, err := StartEBPF(mustConfig(t, "node 1\nlabel default sid 0x10\nicmp off\n"), Options{NetNS: n.fd(0), Logf: t.Logf, BPFPinDir: pinDir})
+	if err != nil && (errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, os.ErrPermission)) {
+		t.Skipf("dsmd eBPF: the kernel cannot load or attach the tc programs: %s", firstLine(err.Error()))
+	}
+	require.NoError(t, err)
+	for _, e := range []bool{false, true} {
+		_, err := os.Stat(ebpfPin(pinDir, devA, e))
+		require.NoError(t, err, "fail-closed: the link is pinned")
+	}
+	require.NoError(t, d.abort())
+	for _, e := range []bool{false, true} {
+		_, err := os.Stat(ebpfPin(pinDir, devA, e))
+		assert.True(t, os.IsNotExist(err), "abort removed the pin it created: %v", err)
+	}
+}

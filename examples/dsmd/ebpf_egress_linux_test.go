@@ -181,6 +181,47 @@ func TestEBPFEgressVLAN(t *testing.T) {
 	assert.Equal(t, uint64(2), cs[EBPFOutVLAN])
 }
 
+// TestEBPFIngressVLAN: the kernel takes only the outer VLAN tag out of
+// the frame before tc ingress, so IPv4 in a QinQ frame reaches the
+// ingress program behind the inner tag; the program cannot check it at
+// its fixed link offset, so it drops and counts it (vlan) rather than
+// pass it unchecked, as egress does. Other tagged frames pass.
+func TestEBPFIngressVLAN(t *testing.T) {
+	c := mustConfig(t, "node 1\nlabel mark 7 sid 0x66\n")
+	e := loadEBPFDatapathForTest(t, c)
+	ip := mkIPv4(nil, protoUDP, ipA, ipB, udp(40000, 5000, "x"))
+	tagged := func(tpids []uint16, inner uint16) []byte {
+		f := append([]byte(nil), ebpfFrame(ip)[:12]...)
+		for _, tp := range tpids {
+			f = binary.BigEndian.AppendUint16(f, tp)
+			f = binary.BigEndian.AppendUint16(f, 42) // VLAN ID 42
+		}
+		f = binary.BigEndian.AppendUint16(f, inner)
+		return append(f, ip...)
+	}
+	for name, tc := range map[string]struct {
+		frame []byte
+		want  EBPFReason
+		drop  bool
+	}{
+		"802.1Q IPv4":         {tagged([]uint16{0x8100}, 0x0800), EBPFVLAN, true},
+		"802.1ad+802.1Q IPv4": {tagged([]uint16{0x88a8, 0x8100}, 0x0800), EBPFVLAN, true},
+		"802.1Q ARP":          {tagged([]uint16{0x8100}, 0x0806), EBPFPass, false},
+		"802.1Q IPv6":         {tagged([]uint16{0x8100}, 0x86dd), EBPFPass, false},
+		// Checked: the receive policy refuses it, unlabeled.
+		"untagged IPv4": {ebpfFrame(ip), EBPFRejected, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, _, drop := runIngressFrame(t, e, tc.frame)
+			assert.Equal(t, tc.want.String(), r.String())
+			assert.Equal(t, tc.drop, drop)
+		})
+	}
+	cs, err := e.Counters()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), cs[EBPFVLAN])
+}
+
 // ebpfRandomSendConf is a configuration of random label rules, serial
 // and dest-sid lines.
 func ebpfRandomSendConf(r *rand.Rand) string {

@@ -60,10 +60,11 @@ const (
 	EBPFForged                      // the label's node is not bound to the source: dropped
 	EBPFStale                       // the label's policy serial is another: dropped
 	EBPFForeign                     // a CIPSO option of another DOI, allowed ("foreign-cipso pass"): left to the kernel
+	EBPFVLAN                        // IPv4 behind VLAN tags held in the frame (QinQ): dropped
 	ebpfReasons
 )
 
-var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale", "foreign"}
+var ebpfReasonNames = [...]string{"pass", "valid", "labeled", "linux-refused", "dsm-refused", "malformed", "rejected", "forged", "stale", "foreign", "vlan"}
 
 func (r EBPFReason) String() string {
 	if int(r) < len(ebpfReasonNames) {

@@ -68,11 +68,17 @@ func findPinned(path string, ifindex int, typ ebpf.AttachType) (pinnedTCX, error
 	if err != nil {
 		return p, fmt.Errorf("opening the pinned link %s: %w", path, err)
 	}
-	if info, err := l.Info(); err == nil {
-		if tcx := info.TCX(); tcx != nil && int(tcx.Ifindex) == ifindex && ebpf.AttachType(tcx.AttachType) == typ {
-			p.old = l
-			return p, nil
-		}
+	// Only a link known to be stale goes: one whose information cannot
+	// be read may still hold a gate, and unpinning it would let the
+	// packets pass.
+	info, err := l.Info()
+	if err != nil {
+		l.Close()
+		return p, fmt.Errorf("reading the pinned link %s: %w", path, err)
+	}
+	if tcx := info.TCX(); tcx != nil && int(tcx.Ifindex) == ifindex && ebpf.AttachType(tcx.AttachType) == typ {
+		p.old = l
+		return p, nil
 	}
 	err = l.Unpin()
 	l.Close()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -107,8 +109,10 @@ func writeMetrics(w io.Writer, cs []counter, reloads, failures uint64) {
 type reloadStats struct{ ok, failed atomic.Uint64 }
 
 // serveMetrics serves GET /metrics on ln (the Prometheus text format of
-// what counters returns) until ln is closed.
-func serveMetrics(ln net.Listener, counters func() ([]counter, error), rs *reloadStats, log *slog.Logger) {
+// what counters returns) until ln is closed or stop is called. stop
+// closes ln and waits for the requests being answered (up to 5 s), so
+// that after it no handler calls counters.
+func serveMetrics(ln net.Listener, counters func() ([]counter, error), rs *reloadStats, log *slog.Logger) (stop func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
 		cs, err := counters()
@@ -121,10 +125,15 @@ func serveMetrics(ln net.Listener, counters func() ([]counter, error), rs *reloa
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.Serve(ln); err != nil && !strings.Contains(err.Error(), "use of closed") {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics endpoint stopped", "err", err)
 		}
 	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
 }
 
 // Counters lists the snapshot's counters: the five headline counters

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -188,4 +191,51 @@ func TestRateLimiterSetRate(t *testing.T) {
 	assert.True(t, l.allow(now))
 	assert.True(t, l.allow(now))
 	assert.False(t, l.allow(now), "the burst follows the new rate")
+}
+
+// TestServeMetricsStop: stop waits for a request being answered, so a
+// daemon that closes its maps after stop races no handler, and the
+// endpoint it closes logs no error.
+func TestServeMetricsStop(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	entered, release := make(chan struct{}), make(chan struct{})
+	var rs reloadStats
+	stop := serveMetrics(ln, func() ([]counter, error) {
+		close(entered)
+		<-release
+		return []counter{{"", "labeled", 1}}, nil
+	}, &rs, slog.New(slog.NewTextHandler(&logs, nil)))
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		got <- b.String()
+	}()
+	<-entered
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("stop returned while a handler was running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop did not return after the handler finished")
+	}
+	assert.Contains(t, <-got, "dsmd_labeled_total 1")
+	_, err = net.Dial("tcp", ln.Addr().String())
+	assert.Error(t, err, "the listener is closed")
+	time.Sleep(10 * time.Millisecond)
+	assert.NotContains(t, logs.String(), "metrics endpoint stopped")
 }

@@ -58,6 +58,7 @@ enum reason {
 	R_FORGED,    // label's node not bound to the source address (peers)
 	R_STALE,     // label's policy serial is not the configured one
 	R_FOREIGN,   // a CIPSO option of another DOI, allowed: left to the kernel
+	R_VLAN,      // IPv4 behind VLAN tags in the frame (vlan_ipv4): dropped
 	R_MAX,
 };
 
@@ -867,6 +868,29 @@ static __always_inline int unlabeled(struct __sk_buff *skb, const struct config 
 	return finish(skb, r, s);
 }
 
+// vlan_ipv4 reports whether the frame is IPv4 behind one or two VLAN tags
+// held in the frame itself (a parent device without VLAN transmit
+// offload). The programs read the IPv4 header at a fixed link offset, so
+// such a frame cannot be labelled or checked here: egress drops it rather
+// than send it unlabelled, and ingress rather than pass it unchecked
+// (attach dsmd to the VLAN device instead). The kernel takes only the
+// outer tag out of the frame before tc ingress, so there this is IPv4
+// in a QinQ frame. A frame too
+// short to tell counts as IPv4. With the tag in the skb's metadata
+// (offload) skb->protocol is the inner protocol and nothing changes.
+static __always_inline int vlan_ipv4(struct __sk_buff *skb)
+{
+	__be16 p = skb->protocol, inner = 0;
+
+	if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
+		return 0;
+	if (bpf_skb_load_bytes(skb, 16, &inner, 2))
+		return 1;
+	if (inner == bpf_htons(ETH_P_8021Q) && bpf_skb_load_bytes(skb, 20, &inner, 2))
+		return 1;
+	return inner == bpf_htons(ETH_P_IP);
+}
+
 SEC("tc")
 int dsmd_ingress(struct __sk_buff *skb)
 {
@@ -874,8 +898,11 @@ int dsmd_ingress(struct __sk_buff *skb)
 	__u8 *ip = s->ip;
 	__u32 zero = 0;
 
-	if (skb->protocol != bpf_htons(ETH_P_IP))
+	if (skb->protocol != bpf_htons(ETH_P_IP)) {
+		if (vlan_ipv4(skb))
+			return finish(skb, R_VLAN, 0);
 		return finish(skb, R_PASS, 0);
+	}
 	const struct config *cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return finish(skb, R_PASS, 0);
@@ -1307,26 +1334,6 @@ static __always_inline void put_be32(__u8 *b, __u32 off, __u32 v)
 	b[off + 1] = v >> 16;
 	b[off + 2] = v >> 8;
 	b[off + 3] = v;
-}
-
-// vlan_ipv4 reports whether the frame is IPv4 behind one or two VLAN tags
-// held in the frame itself (a parent device without VLAN transmit
-// offload). The programs read the IPv4 header at a fixed link offset, so
-// such a frame cannot be labelled here: egress drops it rather than send
-// it unlabelled (attach dsmd to the VLAN device instead). A frame too
-// short to tell counts as IPv4. With the tag in the skb's metadata
-// (offload) skb->protocol is the inner protocol and nothing changes.
-static __always_inline int vlan_ipv4(struct __sk_buff *skb)
-{
-	__be16 p = skb->protocol, inner = 0;
-
-	if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
-		return 0;
-	if (bpf_skb_load_bytes(skb, 16, &inner, 2))
-		return 1;
-	if (inner == bpf_htons(ETH_P_8021Q) && bpf_skb_load_bytes(skb, 20, &inner, 2))
-		return 1;
-	return inner == bpf_htons(ETH_P_IP);
 }
 
 SEC("tc")
