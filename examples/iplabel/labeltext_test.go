@@ -62,7 +62,7 @@ func TestLabelTextFromWire(t *testing.T) {
 		if viewTag(it.Tag(), 0, &v) != nil {
 			return false
 		}
-		return string(appendTagLevelText(nil, &v)) == v.label.String()
+		return string(appendTagLevelText(nil, &v)) == v.labelOf().String()
 	}, gen.UInt8(), gen.SliceOfN(8, gen.OneGenOf(gen.UInt16Range(0, 20), gen.UInt16Range(250, 260), gen.UInt16())), gen.Bool()))
 	p.TestingRun(t)
 }
