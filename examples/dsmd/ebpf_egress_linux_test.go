@@ -141,6 +141,18 @@ func TestEBPFEgressFixed(t *testing.T) {
 	assert.NotZero(t, cs[EBPFOutUnfit])
 }
 
+// vlanFrame is ip in an Ethernet frame behind one VLAN tag (ID 42) per
+// entry of tpids, outermost first, with the EtherType inner after them.
+func vlanFrame(ip []byte, tpids []uint16, inner uint16) []byte {
+	f := append([]byte(nil), ebpfFrame(ip)[:12]...)
+	for _, tp := range tpids {
+		f = binary.BigEndian.AppendUint16(f, tp)
+		f = binary.BigEndian.AppendUint16(f, 42)
+	}
+	f = binary.BigEndian.AppendUint16(f, inner)
+	return append(f, ip...)
+}
+
 // TestEBPFEgressVLAN: IPv4 behind a VLAN tag held in the frame (a parent
 // device without VLAN transmit offload) cannot be labelled at the fixed
 // link offset the programs read, so egress drops and counts it rather
@@ -149,15 +161,7 @@ func TestEBPFEgressVLAN(t *testing.T) {
 	c := mustConfig(t, "node 1\nlabel mark 7 sid 0x66\n")
 	e := loadEBPFDatapathForTest(t, c)
 	ip := mkIPv4(nil, protoUDP, ipA, ipB, udp(40000, 5000, "x"))
-	tagged := func(tpids []uint16, inner uint16) []byte {
-		f := append([]byte(nil), ebpfFrame(ip)[:12]...)
-		for _, tp := range tpids {
-			f = binary.BigEndian.AppendUint16(f, tp)
-			f = binary.BigEndian.AppendUint16(f, 42) // VLAN ID 42
-		}
-		f = binary.BigEndian.AppendUint16(f, inner)
-		return append(f, ip...)
-	}
+	tagged := func(tpids []uint16, inner uint16) []byte { return vlanFrame(ip, tpids, inner) }
 	for name, tc := range map[string]struct {
 		frame []byte
 		want  EBPFOutReason
@@ -190,15 +194,7 @@ func TestEBPFIngressVLAN(t *testing.T) {
 	c := mustConfig(t, "node 1\nlabel mark 7 sid 0x66\n")
 	e := loadEBPFDatapathForTest(t, c)
 	ip := mkIPv4(nil, protoUDP, ipA, ipB, udp(40000, 5000, "x"))
-	tagged := func(tpids []uint16, inner uint16) []byte {
-		f := append([]byte(nil), ebpfFrame(ip)[:12]...)
-		for _, tp := range tpids {
-			f = binary.BigEndian.AppendUint16(f, tp)
-			f = binary.BigEndian.AppendUint16(f, 42) // VLAN ID 42
-		}
-		f = binary.BigEndian.AppendUint16(f, inner)
-		return append(f, ip...)
-	}
+	tagged := func(tpids []uint16, inner uint16) []byte { return vlanFrame(ip, tpids, inner) }
 	for name, tc := range map[string]struct {
 		frame []byte
 		want  EBPFReason
