@@ -18,6 +18,47 @@ import (
 // TestBinarySignals runs the dsmd program itself in namespace A (ip netns
 // exec) and checks its run-time interface: it binds its queues, labels,
 // prints the counters on SIGUSR1 and again at exit on SIGTERM, and exits 0.
+// startLogged starts cmd (killed when t ends) and returns expect, which
+// waits up to 10 s for a line of cmd's standard error containing sub and
+// returns it; every line read is logged and, when check is not nil, given
+// to check.
+func startLogged(t *testing.T, cmd *exec.Cmd, check func(line string)) (expect func(sub string) string) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return func(sub string) string {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("dsmd exited before printing %q", sub)
+				}
+				t.Logf("dsmd: %s", l)
+				if check != nil {
+					check(l)
+				}
+				if strings.Contains(l, sub) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("dsmd did not print %q", sub)
+			}
+		}
+	}
+}
+
 func TestBinarySignals(t *testing.T) {
 	n := newTestNet(t)
 	goBin, err := exec.LookPath("go")
@@ -38,36 +79,7 @@ func TestBinarySignals(t *testing.T) {
 	n.installRules(0, c)
 
 	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--iptables", n.ipt)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	expect := func(sub string) string {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("dsmd exited before printing %q", sub)
-				}
-				t.Logf("dsmd: %s", l)
-				if strings.Contains(l, sub) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("dsmd did not print %q", sub)
-			}
-		}
-	}
+	expect := startLogged(t, cmd, nil)
 	expect("msg=started node=1 datapath=nfqueue queue-out=11 queue-in=12")
 
 	// One labeled datagram. B runs no dsmd, so B's kernel drops it and

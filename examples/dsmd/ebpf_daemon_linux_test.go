@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
@@ -60,36 +59,7 @@ func TestBinaryEBPF(t *testing.T) {
 	start := func() proc {
 		t.Helper()
 		cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--datapath", "ebpf", "--pin-dir", pinDir)
-		stderr, err := cmd.StderrPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		lines := make(chan string, 64)
-		go func() {
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
-		expect := func(sub string) string {
-			t.Helper()
-			timeout := time.After(10 * time.Second)
-			for {
-				select {
-				case l, ok := <-lines:
-					if !ok {
-						t.Fatalf("dsmd exited before printing %q", sub)
-					}
-					t.Logf("dsmd: %s", l)
-					if strings.Contains(l, sub) {
-						return l
-					}
-				case <-timeout:
-					t.Fatalf("dsmd did not print %q", sub)
-				}
-			}
-		}
+		expect := startLogged(t, cmd, nil)
 		expect("msg=started node=1 datapath=ebpf interfaces=" + devA)
 		return proc{cmd, expect}
 	}

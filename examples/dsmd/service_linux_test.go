@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -178,35 +177,9 @@ func TestBinaryReloadMetrics(t *testing.T) {
 	const addr = "127.0.0.1:9751"
 	cmd := exec.Command("ip", "netns", "exec", n.names[0], bin, "--config", conf, "--iptables", n.ipt,
 		"--metrics", addr, "--log-format", "json")
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	expect := func(sub string) string {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				require.True(t, ok, "dsmd exited before logging %q", sub)
-				t.Logf("dsmd: %s", l)
-				assert.True(t, strings.HasPrefix(l, `{"time":"`), "not a JSON line with a time: %s", l)
-				if strings.Contains(l, sub) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("dsmd did not log %q", sub)
-			}
-		}
-	}
+	expect := startLogged(t, cmd, func(l string) {
+		assert.True(t, strings.HasPrefix(l, `{"time":"`), "not a JSON line with a time: %s", l)
+	})
 	expect(`"msg":"started","node":1,"datapath":"nfqueue","queue-out":51,"queue-in":52,"metrics":"` + addr + `"`)
 
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
@@ -354,34 +327,7 @@ func TestServiceUnit(t *testing.T) {
 
 	args = append(setpriv(caps), bin, "--config", conf, "--iptables", n.ipt)
 	cmd := exec.Command("ip", args...)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	expect := func(sub string) string {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				require.True(t, ok, "dsmd exited before logging %q", sub)
-				t.Logf("dsmd: %s", l)
-				if strings.Contains(l, sub) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("dsmd did not log %q", sub)
-			}
-		}
-	}
+	expect := startLogged(t, cmd, nil)
 	expect("msg=started node=1 datapath=nfqueue queue-out=61 queue-in=62")
 	tx := n.udpConn(0, &net.UDPAddr{IP: addrA})
 	_, err = tx.WriteToUDP([]byte("as a service"), &net.UDPAddr{IP: addrB, Port: 9})
