@@ -121,6 +121,24 @@ func (m optModel) find(t ipopt.Type) int {
 	return -1
 }
 
+// twice says whether the content holds two options of type t where t is
+// a type a datagram carries once (RFC 791 routes, RR, TS; CIPSO; the RFC
+// 1108 BSO). Of other types a rewrite takes the first.
+func (m optModel) twice(t ipopt.Type) bool {
+	switch t {
+	case ipopt.LSRR, ipopt.SSRR, ipopt.RR, ipopt.TS, ipopt.CIPSO, ipopt.SEC:
+	default:
+		return false
+	}
+	n := 0
+	for _, o := range m.opts {
+		if ipopt.Type(o[0]) == t {
+			n++
+		}
+	}
+	return n > 1
+}
+
 // with replaces opts[i:j] by ins (nil for none).
 func (m optModel) with(i, j int, ins []byte) optModel {
 	out := make([][]byte, 0, len(m.opts)+1)
@@ -176,6 +194,9 @@ func (m optModel) predict(op rewriteOp) (optModel, error) {
 			next = m.with(i, i+1, nil)
 			break
 		}
+		if m.twice(op.typ) {
+			return m, ipopt.ErrDuplicate
+		}
 		if !oneOption(op.opt) {
 			return m, errBadOpt
 		}
@@ -185,6 +206,9 @@ func (m optModel) predict(op rewriteOp) (optModel, error) {
 			return m, errBadOpt
 		}
 		i := m.find(ipopt.Type(op.opt[0]))
+		if m.twice(ipopt.Type(op.opt[0])) {
+			return m, ipopt.ErrDuplicate
+		}
 		if !oneOption(op.opt) {
 			return m, errBadOpt
 		}

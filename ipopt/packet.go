@@ -75,6 +75,7 @@ var (
 	errPktTotal    = NewErrorKind(ErrTotalLength, "the datagram would exceed 65,535 octets", Limit, KindOptions{NoOffset: true}).At(0)
 	errPktNotFound = NewErrorKind(ErrNotFound, "no option of that type", Missing, KindOptions{NoOffset: true}).At(0)
 	errPktAt       = NewErrorKind(ErrBadValue, "insert offset", Malformed)
+	errPktDup      = NewErrorKind(ErrDuplicate, "second option of the type to set", Malformed)
 )
 
 // FromBytes makes a Packet over all of buf whose data window is the length
@@ -209,7 +210,11 @@ func (p *Packet) InsertOption(at int, opt []byte) error {
 
 // ReplaceOption replaces the first option of type t in the content with
 // opt (which may be of another type). ErrNotFound (class Missing) if there
-// is none.
+// is none. When t is a type a datagram carries once (CIPSO, BSO, a route,
+// Record Route, Timestamp: Linux's __ip_options_compile refuses a second
+// of all but the BSO, which RFC 1108 §2 allows once) and the content holds
+// two, it fails with ErrDuplicate (class Malformed) at the second: replacing
+// one would leave the other behind.
 func (p *Packet) ReplaceOption(t Type, opt []byte) error {
 	h, sc, err := p.scan(t, true)
 	if err != nil {
@@ -217,6 +222,9 @@ func (p *Packet) ReplaceOption(t Type, opt []byte) error {
 	}
 	if sc.found < 0 {
 		return errPktNotFound
+	}
+	if sc.second >= 0 {
+		return errPktDup.At(sc.second)
 	}
 	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, opt, true)
 }
@@ -236,11 +244,13 @@ func (p *Packet) RemoveOption(t Type) error {
 	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, nil, false)
 }
 
-// SetOption sets the option of opt's type: it replaces the first option of
-// that type in the content, or inserts opt first in the field when there is
+// SetOption sets the option of opt's type: it replaces the option of that
+// type in the content, or inserts opt first in the field when there is
 // none (labels go first, as Linux's cipso_v4_skbuff_setattr places them;
 // unlike Linux, the other options are kept). opt must be one whole option,
-// not EOL.
+// not EOL. A content with two options of a type carried once is refused
+// with ErrDuplicate, as in [Packet.ReplaceOption], so that a packet never
+// leaves with two labels.
 func (p *Packet) SetOption(opt []byte) error {
 	var t Type
 	if len(opt) > 0 {
@@ -256,6 +266,9 @@ func (p *Packet) SetOption(opt []byte) error {
 	if sc.found < 0 {
 		return p.splice(h, sc, 0, 0, opt, true)
 	}
+	if sc.second >= 0 {
+		return errPktDup.At(sc.second)
+	}
 	return p.splice(h, sc, sc.found, sc.found+sc.foundLen, opt, true)
 }
 
@@ -264,6 +277,7 @@ type scanResult struct {
 	end      int // end of the content
 	found    int // offset of the first option of the wanted type, or -1
 	foundLen int
+	second   int // offset of the second option of the wanted type if that type may appear once, or -1
 }
 
 // boundary reports whether an option of the content starts at off.
@@ -278,10 +292,10 @@ func (sc scanResult) boundary(opts []byte, off int) bool {
 }
 
 // scan checks that the packet's header can be rewritten and measures its
-// options: the content's end, and (when want) the first option of type t
-// in the content.
+// options: the content's end, and (when want) the first and second
+// options of type t in the content.
 func (p *Packet) scan(t Type, want bool) (Header, scanResult, error) {
-	sc := scanResult{found: -1}
+	sc := scanResult{found: -1, second: -1}
 	if p.data > p.nh {
 		return nil, sc, errPktNH
 	}
@@ -314,8 +328,12 @@ func (p *Packet) scan(t Type, want bool) (Header, scanResult, error) {
 		if n < 2 || n > len(opts)-i {
 			return nil, sc, KindBadLength.At(i)
 		}
-		if want && sc.found < 0 && c == t {
-			sc.found, sc.foundLen = i, n
+		if want && c == t {
+			if sc.found < 0 {
+				sc.found, sc.foundLen = i, n
+			} else if sc.second < 0 && once(t) {
+				sc.second = i
+			}
 		}
 		i += n
 		sc.end = i

@@ -186,11 +186,33 @@ func TestReplaceOption(t *testing.T) {
 	require.NoError(t, p.ReplaceOption(ipopt.SEC, label10))
 	checkHeader(t, &p, cat(ra4, label10, []byte{0, 0}))
 
-	// The first of two is replaced; the second is kept (checklist 37i).
+	// Two BSOs (RFC 1108 allows one; Linux takes both): replacing one
+	// would leave the other, so Replace and Set refuse at the second and
+	// change nothing.
 	two := []byte{0x82, 0x03, 0xAB, 0x82, 0x03, 0x3D, 0x00, 0x00}
 	p, _ = inBuffer(t, datagram(two, payload), 8, 0)
-	require.NoError(t, p.ReplaceOption(ipopt.SEC, bso))
-	checkHeader(t, &p, cat(bso, two[3:6], []byte{0}))
+	for _, op := range []func() error{
+		func() error { return p.ReplaceOption(ipopt.SEC, bso) },
+		func() error { return p.SetOption(bso) },
+	} {
+		var e ipopt.Error
+		err := op()
+		require.ErrorIs(t, err, ipopt.ErrDuplicate)
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, 3, e.Offset())
+		assert.Equal(t, ipopt.Malformed, e.Class())
+		checkHeader(t, &p, two)
+	}
+
+	// Of a type that may appear more than once (the ESO, RFC 1108 §3),
+	// the first is replaced and the second kept.
+	esos := []byte{0x85, 0x03, 0x01, 0x85, 0x03, 0x02, 0x00, 0x00}
+	eso := []byte{0x85, 0x03, 0x07}
+	p, _ = inBuffer(t, datagram(esos, payload), 8, 0)
+	require.NoError(t, p.ReplaceOption(ipopt.ESEC, eso))
+	checkHeader(t, &p, cat(eso, esos[3:6], []byte{0, 0}))
+	require.NoError(t, p.SetOption([]byte{0x85, 0x03, 0x09}))
+	checkHeader(t, &p, cat([]byte{0x85, 0x03, 0x09}, esos[3:6], []byte{0, 0}))
 }
 
 func TestRewriteAliasedOption(t *testing.T) {
@@ -204,11 +226,12 @@ func TestRewriteAliasedOption(t *testing.T) {
 	checkHeader(t, &p, cat(label10, label10))
 
 	// Setting the label to itself (a slice of the packet) changes nothing.
+	p, _ = inBuffer(t, datagram(cat(label10, ra4, []byte{0, 0}), payload), 8, 0)
 	h, err = p.Header()
 	require.NoError(t, err)
 	o, _, _ = ipopt.Find(h.Options(), ipopt.CIPSO)
 	require.NoError(t, p.SetOption(o.Bytes))
-	checkHeader(t, &p, cat(label10, label10))
+	checkHeader(t, &p, cat(label10, ra4, []byte{0, 0}))
 }
 
 func TestRewriteZeroHeadroom(t *testing.T) {
@@ -267,10 +290,14 @@ func TestRewriteErrorsAreAtomic(t *testing.T) {
 			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
 		{"set over 60", full36, 40, func(p *ipopt.Packet) error { return p.SetOption([]byte{0x82, 8, 0, 0, 0, 0, 0, 0}) },
 			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
-		{"replace over 60", full36, 40, func(p *ipopt.Packet) error {
+		{"replace over 60", cat(label10, ra4, ra4, ra4, ra4, ra4, ra4, []byte{0x01, 0x01}), 40, func(p *ipopt.Packet) error {
 			return p.ReplaceOption(ipopt.CIPSO, append([]byte{0x86, 17}, make([]byte, 15)...))
 		},
 			ipopt.ErrHeaderTooLong, ipopt.Limit, noOffset},
+		{"replace one of two labels", full36, 40, func(p *ipopt.Packet) error { return p.ReplaceOption(ipopt.CIPSO, label10) },
+			ipopt.ErrDuplicate, ipopt.Malformed, 10},
+		{"set one of two labels", full36, 40, func(p *ipopt.Packet) error { return p.SetOption(label14) },
+			ipopt.ErrDuplicate, ipopt.Malformed, 10},
 		{"not found", cat(ra4), 40, func(p *ipopt.Packet) error { return p.RemoveOption(ipopt.CIPSO) },
 			ipopt.ErrNotFound, ipopt.Missing, noOffset},
 		{"not found replace", cat(ra4), 40, func(p *ipopt.Packet) error { return p.ReplaceOption(ipopt.SEC, ra4) },

@@ -55,6 +55,18 @@ func (t Type) Number() uint8 { return uint8(t) & 0x1f }
 // Only EOL and NOP are (RFC 791 "case 1").
 func (t Type) SingleOctet() bool { return t == EOL || t == NOP }
 
+// once reports whether a datagram carries at most one option of type t:
+// the routes, Record Route, Timestamp and CIPSO, a second of which Linux's
+// __ip_options_compile refuses, and the BSO, which RFC 1108 §2 allows once
+// (Linux takes two). The rewrites refuse to set one of two.
+func once(t Type) bool {
+	switch t {
+	case LSRR, SSRR, RR, TS, CIPSO, SEC:
+		return true
+	}
+	return false
+}
+
 // Name is the short lowercase name used in JSON and logs ("cipso", "eol",
 // "rr", ...). Types without a name give "unknown".
 func (t Type) Name() string {

@@ -119,6 +119,7 @@ func TestEBPFEgressFixed(t *testing.T) {
 		"TS within room":         {[]byte{68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, OutLabeled},
 		"too long with the TS":   {[]byte{68, 24, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, OutUnfit},
 		"unlabeled keeps a junk": {[]byte{7, 9, 4, 0}, 9, OutUnlabeled},
+		"two CIPSO options":      {[]byte{0x86, 6, 0, 0, 0, 9, 0x86, 6, 0, 0, 0, 8}, 0, OutMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ip := mkIPv4(tc.opts, protoUDP, ipA, ipB, udp(40000, 5000, "x"))

@@ -36,7 +36,9 @@ const Headroom = ipopt.MaxOptionsLen
 // options to 4 octets and fixes IHL, total length and checksum, all or
 // nothing. A label that does not fit (options over 40 octets, datagram
 // over 65,535) gives OutUnfit and leaves p unchanged: the packet must be
-// dropped, never sent unlabeled. Label does not allocate.
+// dropped, never sent unlabeled. Options that hold two CIPSO options give
+// OutMalformed (ErrDuplicate): replacing one would leave two labels.
+// Label does not allocate.
 func (c *Config) Label(p *ipopt.Packet, s SenderInfo) (OutOutcome, error) {
 	h, err := p.Header()
 	if err != nil {

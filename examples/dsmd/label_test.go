@@ -177,4 +177,13 @@ func TestLabelMalformed(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, OutMalformed, o)
 	assert.Equal(t, bad, p.Bytes())
+
+	// Two CIPSO options: replacing one would send a packet with two
+	// labels, which every Linux receiver drops (found by FuzzLabel).
+	two := udpPacket([]byte{0x86, 6, 0, 0, 0, 9, 0x86, 6, 0, 0, 0, 8}, ipA, 5000)
+	p = packetBuf(t, two)
+	o, err = c.Label(&p, SenderInfo{})
+	require.ErrorIs(t, err, ipopt.ErrDuplicate)
+	assert.Equal(t, OutMalformed, o)
+	assert.Equal(t, two, p.Bytes())
 }

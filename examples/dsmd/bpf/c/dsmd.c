@@ -1255,8 +1255,9 @@ struct spl {
 };
 
 // scan is ipopt's Packet.scan for CIPSO: the options field's framing
-// (ipopt.Iter, stopping at EOL), the end of its content and the first
-// CIPSO option. It returns -1 for a framing fault, else 0 with sc->end
+// (ipopt.Iter, stopping at EOL), the end of its content and the CIPSO
+// option. It returns -1 for a framing fault or a second CIPSO option, else
+// 0 with sc->end
 // the content's end, sc->off and sc->len the CIPSO option's offset and
 // length (off -1 for none).
 GLOBAL int scan(const struct buf *ob, __u32 len, struct scanres *sc)
@@ -1287,7 +1288,11 @@ GLOBAL int scan(const struct buf *ob, __u32 len, struct scanres *sc)
 			n = old[(off + 1) & 63];
 			if (n < 2 || n > l - off)
 				return -1;
-			if (t == OPT_CIPSO && VS(off) == (__u32)-1) {
+			if (t == OPT_CIPSO) {
+				// A second CIPSO: SetOption refuses it (ErrDuplicate,
+				// class Malformed), as replacing one would leave two.
+				if (VS(off) != (__u32)-1)
+					return -1;
 				VS(off) = off;
 				VS(len) = n;
 			}
