@@ -120,6 +120,24 @@ func (m rewriteModel) find(t ipopt.Type) int {
 }
 
 // offset is where option i starts (len(m): the end of the content).
+// twice says whether m holds two options of type t where t is a type a
+// datagram carries once (routes, RR, TS, CIPSO, the RFC 1108 BSO): SetOption
+// and ReplaceOption refuse such a field with ipopt.ErrDuplicate.
+func (m rewriteModel) twice(t ipopt.Type) bool {
+	switch t {
+	case ipopt.LSRR, ipopt.SSRR, ipopt.RR, ipopt.TS, ipopt.CIPSO, ipopt.SEC:
+	default:
+		return false
+	}
+	n := 0
+	for _, o := range m {
+		if ipopt.Type(o[0]) == t {
+			n++
+		}
+	}
+	return n > 1
+}
+
 func (m rewriteModel) offset(i int) int {
 	n := 0
 	for _, o := range m[:i] {
@@ -265,14 +283,19 @@ func runRewrites(t *testing.T, in []byte, stats map[string]int) {
 					next = content.with(i, nil, 1)
 				}
 			}
-			if i < 0 {
+			switch {
+			case i < 0:
 				wantErr = ipopt.ErrNotFound
+			case op == 1 && content.twice(ty):
+				wantErr = ipopt.ErrDuplicate
 			}
 		case 3: // set: replace the first of its type or insert first
 			opt := realOption(src)
 			desc = fmt.Sprintf("set [% x]", opt)
 			run = func() error { return p.SetOption(opt) }
-			if i := content.find(ipopt.Type(opt[0])); i >= 0 {
+			if i := content.find(ipopt.Type(opt[0])); content.twice(ipopt.Type(opt[0])) {
+				wantErr = ipopt.ErrDuplicate
+			} else if i >= 0 {
 				next = content.with(i, [][]byte{opt}, 1)
 			} else {
 				next = content.with(0, [][]byte{opt}, 0)
